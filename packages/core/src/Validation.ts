@@ -224,10 +224,18 @@ export const validate = <A>(
     rule: FilterSpec.RANGE_ORDER,
     message: problem.message
   }))
+  const order = Object.keys(spec.fields)
+  const rank = (issue: Issue) => {
+    const index = order.indexOf(issue.path.split(/[.[]/)[0] ?? "")
+    return index === -1 ? order.length : index
+  }
   const all = dedupe([
     ...issues,
     ...ranges.filter((range) => !issues.some((issue) => issue.path === range.path))
   ])
+    .map((issue, position) => ({ issue, position }))
+    .sort((a, b) => rank(a.issue) - rank(b.issue) || a.position - b.position)
+    .map(({ issue }) => issue)
   const [first, ...rest] = all.length > 0 ? all : [{ path: "", rule: "invalid", message: "is not valid" }]
   return Either.left(new ValidationError({ issues: [first!, ...rest] }))
 }

@@ -1,0 +1,277 @@
+import { Either } from "effect"
+import { describe, expect, it } from "vitest"
+import { ExportFilter, Validation } from "../src/index.js"
+import { minimal } from "./fixtures.js"
+
+const spec = ExportFilter.CustomerExportRequest
+
+const issuesOf = (input: unknown) => {
+  const result = Validation.validate(spec, input)
+  if (Either.isRight(result)) throw new Error("expected the input to be rejected")
+  return result.left.issues.map(({ path, rule }) => `${path}:${rule}`)
+}
+
+const accepts = (patch: Record<string, unknown>) =>
+  expect(Either.isRight(Validation.validate(spec, { ...minimal, ...patch }))).toBe(true)
+
+const rejects = (patch: Record<string, unknown>, expected: string) =>
+  expect(issuesOf({ ...minimal, ...patch })).toEqual([expected])
+
+describe("required fields", () => {
+  it("accepts the minimal request", () => accepts({}))
+
+  it.each(["downloadRequestId", "brand", "posCodes"])("reports a missing %s", (name) => {
+    const { [name as keyof typeof minimal]: _, ...rest } = minimal
+    expect(issuesOf(rest)).toEqual([`${name}:required`])
+  })
+
+  it("requires at least one POS code", () => rejects({ posCodes: [] }, "posCodes:non-empty-list"))
+
+  it.each(["downloadRequestId", "brand"])("refuses a blank %s", (name) =>
+    rejects({ [name]: "   " }, `${name}:non-empty`)
+  )
+
+  it("refuses a blank POS code inside the list", () =>
+    rejects({ posCodes: ["ES100", " "] }, "posCodes[1]:non-empty"))
+})
+
+describe("text fields", () => {
+  it.each(["searchKey", "phoneNumber"])("accepts and refuses %s", (name) => {
+    accepts({ [name]: "Rossi" })
+    rejects({ [name]: "" }, `${name}:non-empty`)
+    rejects({ [name]: 42 }, `${name}:type`)
+  })
+
+  it("accepts a valid email and refuses an invalid one", () => {
+    accepts({ email: "Anna.Rossi@Example.com" })
+    rejects({ email: "anna.rossi@" }, "email:email")
+    rejects({ email: "anna rossi@example.com" }, "email:email")
+  })
+
+  it("checks every sales representative email", () => {
+    accepts({ saleRepresentativeEmails: ["a@b.it", "c@d.fr"] })
+    rejects({ saleRepresentativeEmails: ["a@b.it", "nope"] }, "saleRepresentativeEmails[1]:email")
+  })
+
+  it("wants two-letter country ids", () => {
+    accepts({ locationCountryIds: ["it", "FR"] })
+    rejects({ locationCountryIds: ["ita"] }, "locationCountryIds[0]:country-id")
+    rejects({ locationCountryIds: ["i1"] }, "locationCountryIds[0]:country-id")
+  })
+
+  it("accepts any customer status (open set) but not a blank one", () => {
+    accepts({ customerStatus: ["Client", "Prospect", "VIP"] })
+    rejects({ customerStatus: [""] }, "customerStatus[0]:non-empty")
+  })
+})
+
+describe("dates", () => {
+  it.each(["creationDateFrom", "creationDateTo", "transactionDateFrom", "transactionDateTo"])(
+    "%s must be a real calendar date",
+    (name) => {
+      accepts({ [name]: "2024-02-29" })
+      rejects({ [name]: "2023-02-30" }, `${name}:date`)
+      rejects({ [name]: "2023-02-29" }, `${name}:date`)
+      rejects({ [name]: "2023-13-01" }, `${name}:date`)
+      rejects({ [name]: "01/02/2023" }, `${name}:date`)
+      rejects({ [name]: "2023-1-1" }, `${name}:date`)
+    }
+  )
+
+  it("wants each From on or before its To", () => {
+    accepts({ creationDateFrom: "2022-01-01", creationDateTo: "2022-01-01" })
+    rejects({ creationDateFrom: "2022-01-02", creationDateTo: "2022-01-01" }, "creationDateTo:range-order")
+    rejects(
+      { transactionDateFrom: "2024-01-01", transactionDateTo: "2023-12-31" },
+      "transactionDateTo:range-order"
+    )
+  })
+})
+
+describe("spending", () => {
+  it.each(["clientSpendingFrom", "clientSpendingTo"])("%s is a finite amount, zero or more", (name) => {
+    accepts({ [name]: 0 })
+    accepts({ [name]: 1234.5 })
+    rejects({ [name]: -1 }, `${name}:non-negative`)
+    rejects({ [name]: Number.POSITIVE_INFINITY }, `${name}:finite`)
+    rejects({ [name]: "100" }, `${name}:type`)
+  })
+
+  it("wants From no higher than To", () => {
+    accepts({ clientSpendingFrom: 100, clientSpendingTo: 100 })
+    rejects({ clientSpendingFrom: 500, clientSpendingTo: 100 }, "clientSpendingTo:range-order")
+  })
+})
+
+describe("numbers in lists", () => {
+  it("birth months are whole numbers 1..12", () => {
+    accepts({ birthdateMonths: [1, 12] })
+    rejects({ birthdateMonths: [0] }, "birthdateMonths[0]:month")
+    rejects({ birthdateMonths: [13] }, "birthdateMonths[0]:month")
+    rejects({ birthdateMonths: [2.5] }, "birthdateMonths[0]:month")
+  })
+
+  it("Booster customer ids are positive safe integers", () => {
+    accepts({ boosterCustomerIds: [1, 1234567, Number.MAX_SAFE_INTEGER] })
+    rejects({ boosterCustomerIds: [0] }, "boosterCustomerIds[0]:positive-id")
+    rejects({ boosterCustomerIds: [-5] }, "boosterCustomerIds[0]:positive-id")
+    rejects({ boosterCustomerIds: [1.5] }, "boosterCustomerIds[0]:positive-id")
+    rejects({ boosterCustomerIds: [Number.MAX_SAFE_INTEGER + 2] }, "boosterCustomerIds[0]:positive-id")
+  })
+})
+
+describe("flags", () => {
+  it.each(["canBeContactedByMaison", "hasSapCrmError"])("%s is true or false", (name) => {
+    accepts({ [name]: true })
+    accepts({ [name]: false })
+    rejects({ [name]: "yes" }, `${name}:type`)
+  })
+})
+
+describe("nested filters", () => {
+  it("interests need both members", () => {
+    accepts({ interests: [{ interest: "Watches", sapInterestId: "CA-1" }] })
+    expect(
+      issuesOf({
+        ...minimal,
+        interests: [{ interest: "Watches", sapInterestId: "CA-1" }, { interest: "Art" }]
+      })
+    ).toEqual(["interests[1].sapInterestId:required"])
+    rejects({ interests: [{ sapInterestId: "CA-1" }] }, "interests[0].interest:required")
+  })
+
+  it("product collections need both members", () => {
+    accepts({ productCollections: [{ productCollection: "Panthère", sapProductCollectionId: "PAN" }] })
+    rejects(
+      { productCollections: [{ productCollection: "Panthère" }] },
+      "productCollections[0].sapProductCollectionId:required"
+    )
+  })
+
+  it("product categories need grandCategoryId only", () => {
+    accepts({ productCategories: [{ grandCategoryId: "JEW" }] })
+    accepts({ productCategories: [{ grandCategoryId: "JEW", categoryId: "RNG", subCategoryId: "RNG-1" }] })
+    rejects({ productCategories: [{ categoryId: "RNG" }] }, "productCategories[0].grandCategoryId:required")
+  })
+
+  it("hobbies may lack either member but not both", () => {
+    accepts({ hobbies: [{ hobby: "Art" }, { sapHobbyId: "GOLF" }, { hobby: "Sailing", sapHobbyId: "SAIL" }] })
+    rejects({ hobbies: [{}] }, "hobbies[0]:at-least-one-member")
+  })
+
+  it("refuses unknown members of a nested item, with a hint", () => {
+    const result = Validation.validate(spec, {
+      ...minimal,
+      interests: [{ interest: "A", sapInterestID: "B" }]
+    })
+    expect(Either.isLeft(result) && result.left.issues).toEqual([
+      {
+        path: "interests[0].sapInterestID",
+        rule: "unknown-field",
+        message: "is not a known field — did you mean sapInterestId?"
+      },
+      { path: "interests[0].sapInterestId", rule: "required", message: "is required" }
+    ])
+  })
+})
+
+describe("unknown fields", () => {
+  it("refuses a typo instead of silently widening the export", () => {
+    const result = Validation.validate(spec, { downloadRequestId: "r", brand: "CAR", posCode: ["ES100"] })
+    expect(Either.isLeft(result) && result.left.issues).toEqual([
+      { path: "posCodes", rule: "required", message: "is required" },
+      { path: "posCode", rule: "unknown-field", message: "is not a known field — did you mean posCodes?" }
+    ])
+  })
+
+  it("gives no hint when nothing is close", () => {
+    const result = Validation.validate(spec, { ...minimal, favouriteColour: "red" })
+    expect(Either.isLeft(result) && result.left.issues[0]?.message).toBe("is not a known field")
+  })
+
+  it("suggests the closest known name", () => {
+    expect(Validation.suggest("creationDate", ["creationDateFrom", "creationDateTo", "brand"])).toBe(
+      "creationDateFrom"
+    )
+    expect(Validation.suggest("emial", ["email", "brand"])).toBe("email")
+    expect(Validation.suggest("zzz", ["email", "brand"])).toBeUndefined()
+  })
+})
+
+describe("the structured error", () => {
+  const messy = {
+    downloadRequestId: "",
+    posCodes: [],
+    email: "Anna.Rossi@",
+    phoneNumber: 3391234567,
+    searchKey: "",
+    creationDateFrom: "2023-02-30",
+    clientSpendingFrom: 9,
+    clientSpendingTo: 1,
+    interests: [{ interest: "Watches" }],
+    posCode: "ES100"
+  }
+
+  it("lists every problem at once, the range order included", () => {
+    expect(issuesOf(messy)).toEqual([
+      "downloadRequestId:non-empty",
+      "brand:required",
+      "posCodes:non-empty-list",
+      "searchKey:non-empty",
+      "phoneNumber:type",
+      "email:email",
+      "clientSpendingTo:range-order",
+      "creationDateFrom:date",
+      "interests[0].sapInterestId:required",
+      "posCode:unknown-field"
+    ])
+  })
+
+  it("never repeats the values it refuses", () => {
+    const result = Validation.validate(spec, messy)
+    const text = Either.isLeft(result) ? `${result.left.message}\n${JSON.stringify(result.left)}` : ""
+    expect(text).toContain("email: must be a valid email address [email]")
+    for (const value of ["Anna", "Rossi", "3391234567", "ES100", "2023-02-30"])
+      expect(text).not.toContain(value)
+  })
+
+  it("has a JSON form with a tag and the issues", () => {
+    const result = Validation.validate(spec, { ...minimal, brand: "" })
+    expect(Either.isLeft(result) && JSON.parse(JSON.stringify(result.left))).toEqual({
+      _tag: "ValidationError",
+      issues: [{ path: "brand", rule: "non-empty", message: "must not be empty or blank" }]
+    })
+  })
+
+  it("has a human form naming each field and rule", () => {
+    const result = Validation.validate(spec, { ...minimal, brand: "", birthdateMonths: [14] })
+    expect(Either.isLeft(result) && result.left.message).toBe(
+      [
+        "2 problems in the export filter:",
+        "  - brand: must not be empty or blank [non-empty]",
+        "  - birthdateMonths[0]: must be a whole month number from 1 to 12 [month]"
+      ].join("\n")
+    )
+  })
+
+  it.each([null, 42, "text", [], [minimal], true])("refuses a body that is not an object (%j)", (input) => {
+    expect(issuesOf(input)).toEqual([":type"])
+  })
+
+  it("reports wrong container types by field", () => {
+    expect(issuesOf({ ...minimal, posCodes: "ES100", interests: {}, hobbies: [42] })).toEqual([
+      "posCodes:type",
+      "interests:type",
+      "hobbies[0]:type"
+    ])
+  })
+})
+
+describe("the filter without downloadRequestId", () => {
+  it("does not require it, and refuses it as unknown", () => {
+    const { downloadRequestId: _, ...filter } = minimal
+    expect(Either.isRight(Validation.validate(ExportFilter.CustomerFilter, filter))).toBe(true)
+    const result = Validation.validate(ExportFilter.CustomerFilter, minimal)
+    expect(Either.isLeft(result) && result.left.issues.map((issue) => issue.rule)).toEqual(["unknown-field"])
+  })
+})
