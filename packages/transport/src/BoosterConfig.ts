@@ -1,0 +1,284 @@
+/**
+ * The client's configuration: plain options (every field documented with its default, environment
+ * variable and unit), a reader of the environment, and an Effect `Config` for `layerConfig`.
+ *
+ * @since 0.1.0
+ */
+import { Config, Either, Option, Redacted } from "effect"
+import * as Auth from "./Auth.js"
+import { InvalidConfigError } from "./BoosterError.js"
+
+/**
+ * Log level of the client's own diagnostics (`BOOSTER_LOG`). At `debug`, every HTTP attempt is
+ * logged: method, URL (query secrets redacted), status, attempt and duration — never headers,
+ * bodies, secrets or personal data.
+ *
+ * @since 0.1.0
+ */
+export type LogLevel = "debug" | "info" | "warn" | "error" | "none"
+
+/**
+ * Retry policy of requests that can be retried (see the README's table for the export POST).
+ *
+ * @since 0.1.0
+ */
+export interface RetryOptions {
+  /** Retries after the first attempt. Default 4. */
+  readonly maxRetries?: number
+  /** First backoff delay, in ms; doubles on each retry, with jitter (75–100 %). Default 500. */
+  readonly initialDelayMs?: number
+  /** Cap of a backoff delay, in ms. Default 8000. */
+  readonly maxDelayMs?: number
+  /**
+   * Longest `Retry-After` / `retry-after-ms` the client waits, in ms. Beyond it the call fails
+   * at once with `RateLimitedError` saying when to retry. Default 60000.
+   */
+  readonly maxRetryAfterMs?: number
+}
+
+/**
+ * Polling of `followTask`.
+ *
+ * @since 0.1.0
+ */
+export interface PollOptions {
+  /** First polling interval, in ms. Default 1000. */
+  readonly initialMs?: number
+  /** Longest polling interval, in ms; the interval grows by half each unchanged poll. Default 15000. */
+  readonly maxMs?: number
+}
+
+/**
+ * Everything the client needs.
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  /** API origin, e.g. `https://booster.example.com/api` (env `BOOSTER_BASE_URL`). `https` is required except for loopback hosts. */
+  readonly baseUrl: string
+  /** Allow plain `http://` to a non-loopback host. Default false. */
+  readonly allowInsecureHttp?: boolean
+  /** Authentication (env `BOOSTER_API_KEY`, `BOOSTER_API_KEY_HEADER`). Default {@link Auth.none}. */
+  readonly auth?: Auth.Auth
+  /** Extra static headers sent to the API origin only (never to download URLs), e.g. `{"x-booster-App": "crm"}`. */
+  readonly headers?: Readonly<Record<string, string>>
+  /** Timeout of one HTTP attempt (until the response headers and a JSON body are read), in ms. Default 30000. */
+  readonly timeoutMs?: number
+  /** Timeout of a whole `followTask`, in ms. Default 3600000 (60 minutes). */
+  readonly followTimeoutMs?: number
+  /** A download fails when no byte arrives for this long, in ms. Default 60000. */
+  readonly downloadIdleTimeoutMs?: number
+  /** Retry policy. */
+  readonly retry?: RetryOptions
+  /** Polling of `followTask`. */
+  readonly poll?: PollOptions
+  /** Date form in export bodies: `iso` (`2022-01-01`, default) or `wcf` (`\/Date(ms)\/`). */
+  readonly dateFormat?: "iso" | "wcf"
+  /**
+   * How far the server's clock may be from this machine's when reconciling an ambiguous export
+   * (tasks requested earlier than the request's send time minus this are not candidates), in ms.
+   * Default 120000.
+   */
+  readonly clockSkewMs?: number
+  /** Level of the client's diagnostics (env `BOOSTER_LOG`). Default: the logger's own level. */
+  readonly logLevel?: LogLevel
+}
+
+/**
+ * Options with every default filled in, checked.
+ *
+ * @since 0.1.0
+ */
+export interface Resolved {
+  readonly baseUrl: URL
+  readonly auth: Auth.Auth
+  readonly headers: Readonly<Record<string, string>>
+  readonly timeoutMs: number
+  readonly followTimeoutMs: number
+  readonly downloadIdleTimeoutMs: number
+  readonly retry: Required<RetryOptions>
+  readonly poll: Required<PollOptions>
+  readonly dateFormat: "iso" | "wcf"
+  readonly clockSkewMs: number
+  readonly logLevel: LogLevel | undefined
+}
+
+/**
+ * The defaults.
+ *
+ * @since 0.1.0
+ */
+export const defaults = {
+  timeoutMs: 30_000,
+  followTimeoutMs: 60 * 60_000,
+  downloadIdleTimeoutMs: 60_000,
+  retry: { maxRetries: 4, initialDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 60_000 },
+  poll: { initialMs: 1_000, maxMs: 15_000 },
+  dateFormat: "iso",
+  clockSkewMs: 120_000
+} as const
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"])
+
+/**
+ * True for `localhost`, `127.0.0.0/8` and `::1`.
+ *
+ * @since 0.1.0
+ */
+export const isLoopback = (hostname: string): boolean =>
+  LOOPBACK.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname.endsWith(".localhost")
+
+const invalid = (field: string, message: string, hint: string) =>
+  new InvalidConfigError({ field, message, hint })
+
+const positive = (
+  field: string,
+  value: number | undefined,
+  fallback: number
+): Either.Either<number, InvalidConfigError> =>
+  value === undefined
+    ? Either.right(fallback)
+    : Number.isFinite(value) && value >= 0
+      ? Either.right(value)
+      : Either.left(invalid(field, `${field} must be a non-negative number of milliseconds`, `Fix ${field}.`))
+
+/**
+ * Checks the options and fills in the defaults. Fails with `InvalidConfigError` for a missing or
+ * malformed base URL, plain `http://` to a non-loopback host (unless `allowInsecureHttp`), or a
+ * negative duration.
+ *
+ * @since 0.1.0
+ */
+export const resolve = (options: Options): Either.Either<Resolved, InvalidConfigError> =>
+  Either.gen(function* () {
+    const raw = options.baseUrl?.trim() ?? ""
+    if (raw === "") {
+      return yield* Either.left(
+        invalid("baseUrl", "No API base URL is configured", "Set BOOSTER_BASE_URL (or the baseUrl option).")
+      )
+    }
+    let url: URL
+    try {
+      url = new URL(raw)
+    } catch {
+      return yield* Either.left(
+        invalid("baseUrl", "The API base URL is not a valid URL", "Use a full URL such as https://host/path.")
+      )
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") {
+      return yield* Either.left(invalid("baseUrl", "The API base URL must use https", "Use an https:// URL."))
+    }
+    if (url.protocol === "http:" && !isLoopback(url.hostname) && options.allowInsecureHttp !== true) {
+      return yield* Either.left(
+        invalid(
+          "baseUrl",
+          "Plain http:// is refused for a non-loopback host: credentials and personal data would travel unencrypted",
+          "Use https://, or allow insecure http explicitly (allowInsecureHttp)."
+        )
+      )
+    }
+    url.search = ""
+    url.hash = ""
+    if (!url.pathname.endsWith("/")) url.pathname = `${url.pathname}/`
+    const retry = options.retry ?? {}
+    const poll = options.poll ?? {}
+    return {
+      baseUrl: url,
+      auth: options.auth ?? Auth.none,
+      headers: options.headers ?? {},
+      timeoutMs: yield* positive("timeoutMs", options.timeoutMs, defaults.timeoutMs),
+      followTimeoutMs: yield* positive("followTimeoutMs", options.followTimeoutMs, defaults.followTimeoutMs),
+      downloadIdleTimeoutMs: yield* positive(
+        "downloadIdleTimeoutMs",
+        options.downloadIdleTimeoutMs,
+        defaults.downloadIdleTimeoutMs
+      ),
+      retry: {
+        maxRetries: yield* positive("retry.maxRetries", retry.maxRetries, defaults.retry.maxRetries),
+        initialDelayMs: yield* positive(
+          "retry.initialDelayMs",
+          retry.initialDelayMs,
+          defaults.retry.initialDelayMs
+        ),
+        maxDelayMs: yield* positive("retry.maxDelayMs", retry.maxDelayMs, defaults.retry.maxDelayMs),
+        maxRetryAfterMs: yield* positive(
+          "retry.maxRetryAfterMs",
+          retry.maxRetryAfterMs,
+          defaults.retry.maxRetryAfterMs
+        )
+      },
+      poll: {
+        initialMs: yield* positive("poll.initialMs", poll.initialMs, defaults.poll.initialMs),
+        maxMs: yield* positive("poll.maxMs", poll.maxMs, defaults.poll.maxMs)
+      },
+      dateFormat: options.dateFormat ?? defaults.dateFormat,
+      clockSkewMs: yield* positive("clockSkewMs", options.clockSkewMs, defaults.clockSkewMs),
+      logLevel: options.logLevel
+    }
+  })
+
+const LOG_LEVELS: ReadonlyArray<LogLevel> = ["debug", "info", "warn", "error", "none"]
+
+/**
+ * Reads a log level (`BOOSTER_LOG`), case-insensitive; `undefined` for an unknown value.
+ *
+ * @since 0.1.0
+ */
+export const parseLogLevel = (raw: string | undefined): LogLevel | undefined => {
+  const value = raw?.trim().toLowerCase()
+  return LOG_LEVELS.find((level) => level === value)
+}
+
+/**
+ * Options read from the environment: `BOOSTER_BASE_URL`; `BOOSTER_API_KEY` (sent as
+ * `Authorization: Bearer <key>`, or in the header named by `BOOSTER_API_KEY_HEADER`); `BOOSTER_LOG`
+ * (`debug|info|warn|error`). Absent variables leave their option out, so the result can be merged
+ * under flags and over a profile. The key is `Redacted` as soon as it is read.
+ *
+ * @since 0.1.0
+ */
+export const fromEnv = (
+  env: Readonly<Record<string, string | undefined>> = process.env
+): Partial<Options> => {
+  const baseUrl = env.BOOSTER_BASE_URL?.trim()
+  const key = env.BOOSTER_API_KEY?.trim()
+  const header = env.BOOSTER_API_KEY_HEADER?.trim()
+  const logLevel = parseLogLevel(env.BOOSTER_LOG)
+  return {
+    ...(baseUrl ? { baseUrl } : {}),
+    ...(key
+      ? {
+          auth:
+            header && header.toLowerCase() !== "authorization"
+              ? Auth.apiKeyHeader(header, Redacted.make(key))
+              : Auth.bearer(Redacted.make(key))
+        }
+      : {}),
+    ...(logLevel !== undefined ? { logLevel } : {})
+  }
+}
+
+/**
+ * The options as an Effect `Config` over the same environment variables (`BOOSTER_BASE_URL`
+ * required; `BOOSTER_API_KEY` read as a `Redacted`; `BOOSTER_API_KEY_HEADER`; `BOOSTER_LOG`).
+ *
+ * @since 0.1.0
+ */
+export const config: Config.Config<Options> = Config.all({
+  baseUrl: Config.string("BOOSTER_BASE_URL"),
+  key: Config.option(Config.redacted("BOOSTER_API_KEY")),
+  header: Config.option(Config.string("BOOSTER_API_KEY_HEADER")),
+  log: Config.option(Config.string("BOOSTER_LOG"))
+}).pipe(
+  Config.map(({ baseUrl, header, key, log }): Options => {
+    const auth = Option.match(key, {
+      onNone: () => Auth.none,
+      onSome: (secret) =>
+        Option.isSome(header) && header.value.toLowerCase() !== "authorization"
+          ? Auth.apiKeyHeader(header.value, secret)
+          : Auth.bearer(secret)
+    })
+    const logLevel = parseLogLevel(Option.getOrUndefined(log))
+    return { baseUrl, auth, ...(logLevel !== undefined ? { logLevel } : {}) }
+  })
+)

@@ -1,0 +1,20 @@
+/**
+ * `@booster-export/transport`: the Booster2 client — pluggable authentication, a written retry
+ * policy, duplicate-safe export starts, task following and atomic downloads — as an Effect service
+ * and a Promise facade.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as Auth from "./Auth.js"
+/** @since 0.1.0 */
+export * as BoosterClient from "./BoosterClient.js"
+/** @since 0.1.0 */
+export * as BoosterConfig from "./BoosterConfig.js"
+/** @since 0.1.0 */
+export * as BoosterError from "./BoosterError.js"
+/** @since 0.1.0 */
+export * as Promise from "./Promise.js"
+/** @since 0.1.0 */
+export * as Retry from "./Retry.js"
