@@ -1,0 +1,313 @@
+/**
+ * Fault injection: make any route of the sandbox misbehave on cue — an HTTP error status (with
+ * `Retry-After`), a connection reset, a delay, a truncated download, a signed URL that is already
+ * expired, a task that ends in `ERR`, or a POST that creates its task and then fails.
+ *
+ * Rules are set at start (`faults` option, or {@link parse} of a CLI flag) or changed by tests
+ * through the running sandbox's {@link FaultController}.
+ *
+ * @since 0.1.0
+ */
+import { Data } from "effect"
+import { Prng } from "./internal/prng.js"
+
+/**
+ * The routes faults apply to: `export` (`POST /customer/{brand}/export`), `task`
+ * (`GET /tasks/{id}`), `tasks` (`GET /tasks`) and `download` (the storage origin).
+ *
+ * @since 0.1.0
+ */
+export type Route = "export" | "task" | "tasks" | "download"
+
+/**
+ * The route names, in order.
+ *
+ * @since 0.1.0
+ */
+export const routes: ReadonlyArray<Route> = ["export", "task", "tasks", "download"]
+
+/**
+ * The statuses a `status` fault may answer.
+ *
+ * @since 0.1.0
+ */
+export type FaultStatus = 408 | 429 | 500 | 502 | 503 | 504
+
+const STATUSES: ReadonlyArray<number> = [408, 429, 500, 502, 503, 504]
+
+/**
+ * One misbehaviour.
+ *
+ * - `status`: answers that status with a ServiceStack error body; `Retry-After` (seconds) and/or
+ *   `retry-after-ms` headers when given.
+ * - `reset`: the socket is destroyed before any response.
+ * - `delay`: the response is delayed by `ms`, then served normally.
+ * - `truncate` (download): `Content-Length` announced, `afterBytes` sent (default half the file),
+ *   then the socket is destroyed.
+ * - `expire-url` (task, tasks: the next completed task shown carries a signed URL that is already
+ *   expired; download: the storage answers 403 as for an expired URL).
+ * - `task-error` (export): the task created ends in `ERR`.
+ * - `create-then-fail` (export): the task is created, then the request fails with `then` (a status,
+ *   a reset, or `timeout`: no answer ever).
+ *
+ * @since 0.1.0
+ */
+export type Fault =
+  | {
+      readonly kind: "status"
+      readonly status: FaultStatus
+      readonly retryAfterSeconds?: number
+      readonly retryAfterMs?: number
+    }
+  | { readonly kind: "reset" }
+  | { readonly kind: "delay"; readonly ms: number }
+  | { readonly kind: "truncate"; readonly afterBytes?: number }
+  | { readonly kind: "expire-url" }
+  | { readonly kind: "task-error" }
+  | { readonly kind: "create-then-fail"; readonly then: 500 | 502 | 504 | "reset" | "timeout" }
+
+/**
+ * A fault on a route, applied to the next `times` requests (default 1; `Infinity` for always),
+ * each with `probability` (0..1, default 1).
+ *
+ * @since 0.1.0
+ */
+export interface FaultRule {
+  readonly route: Route
+  readonly fault: Fault
+  readonly times?: number
+  readonly probability?: number
+}
+
+/**
+ * Changes the faults of a running sandbox.
+ *
+ * @since 0.1.0
+ */
+export interface FaultController {
+  /** Adds a rule after the existing ones. Throws {@link FaultSyntaxError} for an invalid rule. */
+  add(rule: FaultRule): void
+  /** The next `faults.length` requests to `route` get these faults, in order (before any rule). */
+  script(route: Route, faults: ReadonlyArray<Fault>): void
+  /** Removes every rule and script. */
+  clear(): void
+}
+
+/**
+ * A fault specification that cannot be used; `token` is the part at fault.
+ *
+ * @since 0.1.0
+ */
+export class FaultSyntaxError extends Data.TaggedError("FaultSyntaxError")<{
+  readonly token: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `invalid fault "${this.token}": ${this.reason}`
+  }
+}
+
+const ROUTES_OF: Readonly<Record<Fault["kind"], ReadonlyArray<Route>>> = {
+  status: routes,
+  reset: routes,
+  delay: routes,
+  truncate: ["download"],
+  "expire-url": ["task", "tasks", "download"],
+  "task-error": ["export"],
+  "create-then-fail": ["export"]
+}
+
+const describeRule = (rule: FaultRule): string => `${rule.route}:${rule.fault.kind}`
+
+/**
+ * Checks a rule; throws {@link FaultSyntaxError} naming it when the fault does not fit the route or
+ * a number is out of range.
+ *
+ * @since 0.1.0
+ */
+export const check = (rule: FaultRule, token: string = describeRule(rule)): FaultRule => {
+  const fail = (reason: string): never => {
+    throw new FaultSyntaxError({ token, reason })
+  }
+  if (!routes.includes(rule.route)) fail(`unknown route; use one of ${routes.join(", ")}`)
+  const allowed = ROUTES_OF[rule.fault.kind]
+  if (allowed === undefined) fail("unknown fault kind")
+  if (!allowed.includes(rule.route)) fail(`${rule.fault.kind} applies only to ${allowed.join(", ")}`)
+  const fault = rule.fault
+  if (fault.kind === "status" && !STATUSES.includes(fault.status)) {
+    fail(`status must be one of ${STATUSES.join(", ")}`)
+  }
+  if (fault.kind === "delay" && !(fault.ms >= 0 && Number.isFinite(fault.ms))) fail("delay must be >= 0 ms")
+  if (fault.kind === "truncate" && fault.afterBytes !== undefined && !(fault.afterBytes >= 0)) {
+    fail("truncate needs a byte count >= 0")
+  }
+  if (fault.kind === "create-then-fail" && ![500, 502, 504, "reset", "timeout"].includes(fault.then)) {
+    fail("create-then-fail takes 500, 502, 504, reset or timeout")
+  }
+  const times = rule.times ?? 1
+  if (!(times === Number.POSITIVE_INFINITY || (Number.isInteger(times) && times >= 1))) {
+    fail("times must be a whole number >= 1")
+  }
+  const p = rule.probability ?? 1
+  if (!(p >= 0 && p <= 1)) fail("probability must be between 0 and 1")
+  return rule
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s)?$/
+const millis = (text: string): number | undefined => {
+  const match = DURATION.exec(text)
+  if (match === null) return undefined
+  return match[2] === "s" ? Math.round(Number(match[1]) * 1000) : Number(match[1])
+}
+
+const RULE =
+  /^(?<route>[a-z]+):(?<name>\d{3}|[a-z-]+?)(?:=(?<arg>[^@~]+?))?(?:@(?<retry>\d+(?:\.\d+)?)(?<unit>ms|s)?)?(?:x(?<times>\d+|\*))?(?:~(?<p>\d*(?:\.\d+)?))?$/
+
+/**
+ * Parses a comma-separated list of rules, as given to a command-line flag:
+ * `route:fault[=arg][@retry][xN|x*][~probability]`, for example
+ * `export:503x2,download:truncate,task:429@2s,tasks:delay=500ms~0.5,export:create-then-fail=timeout`.
+ *
+ * Faults: a status (`408`, `429`, `500`, `502`, `503`, `504`; `@2s` / `@250ms` adds `Retry-After` /
+ * `retry-after-ms`), `reset`, `delay=<ms|Ns>`, `truncate[=<bytes>]`, `expire-url`, `task-error`,
+ * `create-then-fail[=500|502|504|reset|timeout]`. `x3` applies the rule to 3 requests (`x*`: all),
+ * `~0.25` to each with probability 0.25. Throws {@link FaultSyntaxError} naming the bad token.
+ *
+ * @since 0.1.0
+ */
+export const parse = (text: string): ReadonlyArray<FaultRule> =>
+  text
+    .split(",")
+    .map((token) => token.trim())
+    .filter((token) => token !== "")
+    .map((token) => {
+      const fail = (reason: string): never => {
+        throw new FaultSyntaxError({ token, reason })
+      }
+      const match = RULE.exec(token)
+      if (match === null || match.groups === undefined) {
+        return fail("expected route:fault[=arg][@retry][xN][~probability], e.g. export:503x2")
+      }
+      const g = match.groups
+      const route = g.route as Route
+      if (!routes.includes(route)) fail(`unknown route; use one of ${routes.join(", ")}`)
+      const name = g.name!
+      const arg = g.arg
+      const noArg = () => {
+        if (arg !== undefined) fail(`${name} takes no =value`)
+      }
+      let fault: Fault
+      if (/^\d{3}$/.test(name)) {
+        noArg()
+        const status = Number(name)
+        if (!STATUSES.includes(status)) fail(`status must be one of ${STATUSES.join(", ")}`)
+        const retry = g.retry === undefined ? undefined : Number(g.retry)
+        fault =
+          retry === undefined
+            ? { kind: "status", status: status as FaultStatus }
+            : g.unit === "ms"
+              ? { kind: "status", status: status as FaultStatus, retryAfterMs: retry }
+              : { kind: "status", status: status as FaultStatus, retryAfterSeconds: retry }
+      } else {
+        if (g.retry !== undefined) fail("only a status takes @retry-after")
+        switch (name) {
+          case "reset":
+            noArg()
+            fault = { kind: "reset" }
+            break
+          case "delay": {
+            const ms = arg === undefined ? undefined : millis(arg)
+            fault = { kind: "delay", ms: ms ?? fail("delay needs a duration, e.g. delay=500ms or delay=2s") }
+            break
+          }
+          case "truncate": {
+            if (arg === undefined) fault = { kind: "truncate" }
+            else {
+              const bytes = /^\d+$/.test(arg) ? Number(arg) : fail("truncate takes a byte count")
+              fault = { kind: "truncate", afterBytes: bytes }
+            }
+            break
+          }
+          case "expire-url":
+            noArg()
+            fault = { kind: "expire-url" }
+            break
+          case "task-error":
+            noArg()
+            fault = { kind: "task-error" }
+            break
+          case "create-then-fail": {
+            const then = arg ?? "500"
+            const value =
+              then === "reset" || then === "timeout"
+                ? then
+                : then === "500" || then === "502" || then === "504"
+                  ? (Number(then) as 500 | 502 | 504)
+                  : fail("create-then-fail takes 500, 502, 504, reset or timeout")
+            // biome-ignore lint/suspicious/noThenProperty: the documented name of the follow-up failure
+            fault = { kind: "create-then-fail", then: value }
+            break
+          }
+          default:
+            return fail(
+              "unknown fault; use a status, reset, delay, truncate, expire-url, task-error or create-then-fail"
+            )
+        }
+      }
+      const times = g.times === undefined ? 1 : g.times === "*" ? Number.POSITIVE_INFINITY : Number(g.times)
+      const probability = g.p === undefined ? 1 : Number(g.p)
+      return check({ route, fault, times, probability }, token)
+    })
+
+/**
+ * A fault controller that also hands out the fault of each request.
+ *
+ * @since 0.1.0
+ */
+export interface FaultInjector extends FaultController {
+  /** The fault for the next request to `route`, if any (consumes it). */
+  next(route: Route): Fault | undefined
+}
+
+/**
+ * A fault injector starting with `rules`; probabilities are drawn from a generator seeded with `seed`
+ * so a run can be replayed.
+ *
+ * @since 0.1.0
+ */
+export const injector = (rules: ReadonlyArray<FaultRule> = [], seed = 1): FaultInjector => {
+  const rng = new Prng(seed ^ 0x5bd1e995)
+  let active: Array<{ rule: FaultRule; left: number }> = []
+  const scripts = new Map<Route, Array<Fault>>()
+  const add = (rule: FaultRule) => {
+    check(rule)
+    active.push({ rule, left: rule.times ?? 1 })
+  }
+  for (const rule of rules) add(rule)
+  return {
+    add,
+    script(route, faults) {
+      for (const fault of faults) check({ route, fault })
+      const queue = scripts.get(route) ?? []
+      queue.push(...faults)
+      scripts.set(route, queue)
+    },
+    clear() {
+      active = []
+      scripts.clear()
+    },
+    next(route) {
+      const queue = scripts.get(route)
+      if (queue !== undefined && queue.length > 0) return queue.shift()
+      for (const entry of active) {
+        if (entry.rule.route !== route || entry.left <= 0) continue
+        const p = entry.rule.probability ?? 1
+        if (p < 1 && rng.next() >= p) continue
+        entry.left -= 1
+        if (entry.left <= 0) active = active.filter((other) => other !== entry)
+        return entry.rule.fault
+      }
+      return undefined
+    }
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The sandbox: an embedded simulator of the Booster2 API routes an export uses, on 127.0.0.1.
+ *
+ * - API origin: `POST /customer/{brand}/export`, `GET /tasks`, `GET /tasks/{asyncTaskId}` (JSON,
+ *   ServiceStack error shapes, API-key auth, tasks owned by the key that created them).
+ * - Storage origin (its own port): the finished CSV at signed, expiring URLs
+ *   `/files/<taskId>.csv?expires=<unix ms>&signature=<hex>`; no API credentials needed.
+ * - Deterministic synthetic customers (see `Customers`), filter semantics (see `Matcher`), a task
+ *   lifecycle REQ → INP → COM / ERR, fault injection (see `Faults`) and a recorder of every request.
+ *
+ * ```ts
+ * const sb = await Sandbox.start({ taskDurationMs: 0 })
+ * // … talk to sb.baseUrl with sb.apiKey …
+ * await sb.close()
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type { Task } from "@booster-export/core"
+import { Context, Effect, Layer } from "effect"
+import type * as Faults from "./Faults.js"
+import { DEFAULT_KEY, startServer } from "./internal/server.js"
+
+/**
+ * The key accepted when no `keys` option is given; allowed every brand and POS.
+ *
+ * @since 0.1.0
+ */
+export const DEFAULT_API_KEY: string = DEFAULT_KEY
+
+/**
+ * A key the sandbox accepts, optionally restricted to some brands and POS codes (case-insensitive).
+ *
+ * @since 0.1.0
+ */
+export interface KeyOptions {
+  readonly key: string
+  /** Brands this key may export; every brand when absent. */
+  readonly brands?: ReadonlyArray<string>
+  /** POS codes this key may export; every POS when absent. */
+  readonly posCodes?: ReadonlyArray<string>
+}
+
+/**
+ * Options of {@link start}.
+ *
+ * @since 0.1.0
+ */
+export interface SandboxOptions {
+  /** Interface both origins listen on. Default `127.0.0.1`. */
+  readonly host?: string
+  /** API port. Default 0 (ephemeral). */
+  readonly port?: number
+  /** Storage (download) port. Default 0 (ephemeral). */
+  readonly storagePort?: number
+  /** Number of synthetic customers. Default 10 000; a million or more keeps memory flat. */
+  readonly customers?: number
+  /** Seed of the synthetic data (and of fault probabilities). Default 1. */
+  readonly seed?: number
+  /** Time from REQ through INP to COM, in ms. Default 3000; 0 completes at once. */
+  readonly taskDurationMs?: number
+  /** Accepted keys; the first is the demo key. Default: one key, {@link DEFAULT_API_KEY}, allowed everything. */
+  readonly keys?: ReadonlyArray<KeyOptions>
+  /** Header carrying an API key. Default `X-Api-Key`; `Authorization: Bearer <key>` is always accepted. */
+  readonly apiKeyHeader?: string
+  /** How long a signed download URL stays valid, in ms. Default 15 minutes. */
+  readonly signedUrlTtlMs?: number
+  /** Faults active from the start. */
+  readonly faults?: ReadonlyArray<Faults.FaultRule>
+}
+
+/**
+ * One request as received by either origin. Secrets are redacted.
+ *
+ * @since 0.1.0
+ */
+export interface RecordedRequest {
+  readonly origin: "api" | "storage"
+  readonly method: string
+  /** Path with query; the URL signature is `<redacted>`. */
+  readonly path: string
+  /** Status answered; 0 when no response was sent (reset, timeout, closed). */
+  readonly status: number
+  /** SHA-256 (hex) of the request body, when there was one. */
+  readonly bodySha256?: string
+  /** Request headers, lower-case names; `authorization`, the API-key header and cookies are `<redacted>`. */
+  readonly headers: Readonly<Record<string, string>>
+  /** True when an `Authorization` or API-key header was present. */
+  readonly carriedCredentials: boolean
+  /** Value of an `x-booster-retry-count` header, if any. */
+  readonly retryCount?: number
+  /** The fault injected into this request, if any (`status`, `reset`, `truncate`, …). */
+  readonly fault?: Faults.Fault["kind"]
+}
+
+/**
+ * A sandbox that is listening.
+ *
+ * @since 0.1.0
+ */
+export interface RunningSandbox {
+  /** API origin, e.g. `http://127.0.0.1:41234` (no trailing slash). */
+  readonly baseUrl: string
+  /** Storage (download) origin, e.g. `http://127.0.0.1:41235`. */
+  readonly storageUrl: string
+  /** The demo key (the first key). */
+  readonly apiKey: string
+  /** Changes faults while running. */
+  readonly faults: Faults.FaultController
+  /** Every request to either origin, in arrival order. */
+  readonly requests: () => ReadonlyArray<RecordedRequest>
+  /** Number of export tasks really created. */
+  readonly tasksCreated: () => number
+  /** Every task, as `GET /tasks/{id}` would show it now. */
+  readonly tasks: () => ReadonlyArray<Task.Task>
+  /** Stops both origins, dropping open connections. Idempotent. */
+  readonly close: () => Promise<void>
+}
+
+/**
+ * Starts the sandbox; resolves when both origins listen.
+ *
+ * @since 0.1.0
+ */
+export const start = (options: SandboxOptions = {}): Promise<RunningSandbox> => startServer(options)
+
+/**
+ * The running sandbox as an Effect service.
+ *
+ * @since 0.1.0
+ */
+export class SandboxServer extends Context.Tag("@booster-export/sandbox/SandboxServer")<
+  SandboxServer,
+  RunningSandbox
+>() {}
+
+/**
+ * A scoped layer: starts the sandbox when built, closes it when the scope closes.
+ *
+ * @since 0.1.0
+ */
+export const layer = (options: SandboxOptions = {}): Layer.Layer<SandboxServer> =>
+  Layer.scoped(
+    SandboxServer,
+    Effect.acquireRelease(
+      Effect.promise(() => start(options)),
+      (sandbox) => Effect.promise(() => sandbox.close())
+    )
+  )

@@ -1,0 +1,615 @@
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto"
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { ExportFilter, ExportKind, Task, Validation } from "@booster-export/core"
+import * as Csv from "../Csv.js"
+import * as Customers from "../Customers.js"
+import * as Faults from "../Faults.js"
+import * as Matcher from "../Matcher.js"
+import type { RunningSandbox, SandboxOptions } from "../Sandbox.js"
+import { drained, type FieldError, readBody, sendError, sendJson, sendStorageError } from "./http.js"
+
+export const DEFAULT_KEY = "sandbox-demo-key"
+const SYNC_SCAN_LIMIT = 50_000
+const SCAN_SLICE = 20_000
+const CHUNK_CHARS = 64 * 1024
+const BODY_LIMIT = 1024 * 1024
+const FAIL_AT = 0.6
+
+interface Key {
+  readonly key: string
+  readonly brands: ReadonlySet<string> | undefined
+  readonly posCodes: ReadonlySet<string> | undefined
+}
+
+interface TaskState {
+  readonly id: string
+  readonly owner: string
+  readonly brand: string
+  readonly createdAt: number
+  readonly fails: boolean
+  readonly predicate: Matcher.Predicate
+  readonly matches: Uint8Array
+  scanned: number
+  count: number
+  bytes: number
+  expireNext: boolean
+  url: { readonly expires: number; readonly signature: string } | undefined
+}
+
+interface MutableRecord {
+  origin: "api" | "storage"
+  method: string
+  path: string
+  status: number
+  bodySha256?: string
+  headers: Record<string, string>
+  carriedCredentials: boolean
+  retryCount?: number
+  fault?: Faults.Fault["kind"]
+}
+
+const WCF_DATE = /^\/Date\((-?\d+)(?:[+-]\d{4})?\)\/$/
+const DATE_FIELDS = Object.entries(ExportFilter.CustomerExportRequest.fields)
+  .filter(([, field]) => field.kind._tag === "Date")
+  .map(([name]) => name)
+
+/** Reads ServiceStack's `/Date(ms)/` form of date fields as `YYYY-MM-DD`, as the real server would. */
+const acceptWcfDates = (body: unknown): unknown => {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return body
+  const out: Record<string, unknown> = { ...(body as Record<string, unknown>) }
+  for (const name of DATE_FIELDS) {
+    const value = out[name]
+    if (typeof value !== "string") continue
+    const match = WCF_DATE.exec(value.trim())
+    if (match !== null) out[name] = new Date(Number(match[1])).toISOString().slice(0, 10)
+  }
+  return out
+}
+
+const REDACTED = "<redacted>"
+const SECRET_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "x-api-key"])
+
+const redactPath = (path: string): string =>
+  path.replace(/([?&](?:signature|api_key|apikey|access_token|token)=)[^&]*/gi, `$1${REDACTED}`)
+
+const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex")
+
+export const startServer = async (options: SandboxOptions): Promise<RunningSandbox> => {
+  const host = options.host ?? "127.0.0.1"
+  const total = Math.max(0, Math.floor(options.customers ?? 10_000))
+  const seed = options.seed ?? 1
+  const durationMs = Math.max(0, options.taskDurationMs ?? 3000)
+  const ttlMs = options.signedUrlTtlMs ?? 15 * 60_000
+  const apiKeyHeader = (options.apiKeyHeader ?? "X-Api-Key").toLowerCase()
+  const keys: ReadonlyArray<Key> = (options.keys ?? [{ key: DEFAULT_KEY }]).map((k) => ({
+    key: k.key,
+    brands: k.brands ? new Set(k.brands.map((b) => b.toUpperCase())) : undefined,
+    posCodes: k.posCodes ? new Set(k.posCodes.map((p) => p.toUpperCase())) : undefined
+  }))
+  if (keys.length === 0) throw new Error("the sandbox needs at least one key")
+  const secretHeaders = new Set([...SECRET_HEADERS, apiKeyHeader])
+  const faults = Faults.injector(options.faults ?? [], seed)
+  const signingKey = randomBytes(32)
+  const records: Array<MutableRecord> = []
+  const tasks = new Map<string, TaskState>()
+  const timers = new Set<NodeJS.Timeout>()
+  const hanging = new Set<ServerResponse>()
+  let created = 0
+  let closed = false
+  let storageUrl = ""
+
+  const later = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer)
+        resolve()
+      }, ms)
+      timers.add(timer)
+    })
+
+  const record = (origin: "api" | "storage", req: IncomingMessage): MutableRecord => {
+    const headers: Record<string, string> = {}
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined) continue
+      headers[name] = secretHeaders.has(name) ? REDACTED : Array.isArray(value) ? value.join(", ") : value
+    }
+    const retry = req.headers["x-booster-retry-count"]
+    const retryCount = typeof retry === "string" && /^\d+$/.test(retry.trim()) ? Number(retry) : undefined
+    const entry: MutableRecord = {
+      origin,
+      method: req.method ?? "GET",
+      path: redactPath(req.url ?? "/"),
+      status: 0,
+      headers,
+      carriedCredentials: req.headers.authorization !== undefined || req.headers[apiKeyHeader] !== undefined,
+      ...(retryCount !== undefined ? { retryCount } : {})
+    }
+    records.push(entry)
+    return entry
+  }
+
+  const scan = (task: TaskState, until: number) => {
+    for (let i = task.scanned; i < until; i++) {
+      const customer = Customers.generate(seed, i)
+      if (task.predicate(customer)) {
+        task.matches[i >>> 3]! |= 1 << (i & 7)
+        task.count++
+        task.bytes += Buffer.byteLength(Csv.row(customer))
+      }
+    }
+    task.scanned = until
+  }
+
+  const scanInBackground = (task: TaskState) => {
+    const step = () => {
+      if (closed) return
+      scan(task, Math.min(total, task.scanned + SCAN_SLICE))
+      if (task.scanned < total) setImmediate(step)
+    }
+    setImmediate(step)
+  }
+
+  const sign = (id: string, expires: number): string =>
+    createHmac("sha256", signingKey).update(`/files/${id}.csv\n${expires}`).digest("hex")
+
+  const signedUrl = (id: string, expires: number, signature: string) =>
+    `${storageUrl}/files/${id}.csv?expires=${expires}&signature=${signature}`
+
+  const view = (task: TaskState, now: number, expireUrl: boolean): Task.Task => {
+    const elapsed = now - task.createdAt
+    const timeFraction = durationMs === 0 ? 1 : Math.min(1, elapsed / durationMs)
+    const scanFraction = total === 0 ? 1 : task.scanned / total
+    const fraction = Math.min(timeFraction, scanFraction)
+    const base = {
+      asyncTaskId: task.id,
+      type: ExportKind.Customer.taskType,
+      requestDate: `/Date(${task.createdAt}-0000)/`,
+      brand: task.brand
+    }
+    if (task.fails && fraction >= FAIL_AT) {
+      return { ...base, status: "ERR", percentage: Math.round(FAIL_AT * 100) }
+    }
+    if (fraction < 1) {
+      if (fraction < 0.1) return { ...base, status: "REQ", percentage: 0 }
+      return { ...base, status: "INP", percentage: Math.max(1, Math.min(99, Math.floor(fraction * 100))) }
+    }
+    let expires: number
+    let signature: string
+    if (expireUrl || task.expireNext) {
+      task.expireNext = false
+      task.url = undefined
+      expires = now - 1000
+      signature = sign(task.id, expires)
+    } else {
+      if (task.url === undefined || now > task.url.expires - ttlMs / 2) {
+        const fresh = now + ttlMs
+        task.url = { expires: fresh, signature: sign(task.id, fresh) }
+      }
+      expires = task.url.expires
+      signature = task.url.signature
+    }
+    return {
+      ...base,
+      status: "COM",
+      percentage: 100,
+      downloadUrl: `${storageUrl}/files/${task.id}.csv`,
+      signedDownloadUrl: signedUrl(task.id, expires, signature),
+      totalResults: task.count,
+      totalSucceeded: task.count,
+      totalFailed: 0
+    }
+  }
+
+  const authenticate = (req: IncomingMessage): Key | "missing" | "invalid" => {
+    const auth = req.headers.authorization
+    const headerKey = req.headers[apiKeyHeader]
+    let presented: string | undefined
+    if (typeof auth === "string") {
+      const match = /^Bearer\s+(.+)$/i.exec(auth.trim())
+      if (match === null) return "invalid"
+      presented = match[1]!.trim()
+    } else if (typeof headerKey === "string") presented = headerKey.trim()
+    if (presented === undefined) return "missing"
+    const given = Buffer.from(presented)
+    const found = keys.find((k) => {
+      const expected = Buffer.from(k.key)
+      return expected.length === given.length && timingSafeEqual(expected, given)
+    })
+    return found ?? "invalid"
+  }
+
+  const respond = (res: ServerResponse, entry: MutableRecord, write: () => void) => {
+    write()
+    entry.status = res.statusCode
+  }
+
+  const handleExport = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    entry: MutableRecord,
+    key: Key,
+    routeBrand: string,
+    body: Buffer,
+    fault: Faults.Fault | undefined
+  ) => {
+    let raw: unknown
+    try {
+      raw = JSON.parse(body.toString("utf8"))
+    } catch {
+      return respond(res, entry, () =>
+        sendError(res, 400, "SerializationException", "The request body is not valid JSON.")
+      )
+    }
+    const validated = Validation.validate(ExportKind.Customer.request, acceptWcfDates(raw))
+    if (validated._tag === "Left") {
+      const error = validated.left
+      const errors: Array<FieldError> = error.issues.map((issue) => ({
+        errorCode: issue.rule,
+        fieldName: issue.path,
+        message: issue.message
+      }))
+      return respond(res, entry, () => sendError(res, 400, "ValidationException", error.message, errors))
+    }
+    const request = validated.right
+    if (request.brand.toUpperCase() !== routeBrand.toUpperCase()) {
+      return respond(res, entry, () =>
+        sendError(res, 400, "ValidationException", "brand must match the {brand} segment of the route.", [
+          {
+            errorCode: "brand-mismatch",
+            fieldName: "brand",
+            message: "must match the {brand} segment of the route"
+          }
+        ])
+      )
+    }
+    const brand = request.brand.toUpperCase()
+    if (key.brands !== undefined && !key.brands.has(brand)) {
+      return respond(res, entry, () =>
+        sendError(res, 403, "Forbidden", "This API key may not export this brand.", [
+          { errorCode: "forbidden-brand", fieldName: "brand", message: "is not allowed for this API key" }
+        ])
+      )
+    }
+    if (key.posCodes !== undefined) {
+      const allowed = key.posCodes
+      const refused = request.posCodes.flatMap((pos, index) =>
+        allowed.has(pos.toUpperCase())
+          ? []
+          : [
+              {
+                errorCode: "forbidden-pos",
+                fieldName: `posCodes[${index}]`,
+                message: "is not allowed for this API key"
+              }
+            ]
+      )
+      if (refused.length > 0) {
+        return respond(res, entry, () =>
+          sendError(res, 403, "Forbidden", "This API key may not export some of these POS codes.", refused)
+        )
+      }
+    }
+    const task: TaskState = {
+      id: randomUUID().replace(/-/g, ""),
+      owner: key.key,
+      brand,
+      createdAt: Date.now(),
+      fails: fault?.kind === "task-error",
+      predicate: Matcher.compile(request),
+      matches: new Uint8Array(Math.ceil(total / 8)),
+      scanned: 0,
+      count: 0,
+      bytes: Buffer.byteLength(Csv.header),
+      expireNext: false,
+      url: undefined
+    }
+    tasks.set(task.id, task)
+    created++
+    if (total <= SYNC_SCAN_LIMIT) scan(task, total)
+    else scanInBackground(task)
+    if (fault?.kind === "create-then-fail") {
+      if (fault.then === "reset") {
+        req.socket.destroy()
+        return
+      }
+      if (fault.then === "timeout") {
+        hanging.add(res)
+        res.on("close", () => hanging.delete(res))
+        return
+      }
+      const status = fault.then
+      return respond(res, entry, () =>
+        sendError(res, status, status === 504 ? "GatewayTimeout" : "InternalServerError", "Upstream failure.")
+      )
+    }
+    respond(res, entry, () => sendJson(res, 200, { asyncTaskId: task.id }))
+  }
+
+  const handleApi = async (req: IncomingMessage, res: ServerResponse) => {
+    const entry = record("api", req)
+    const body = await readBody(req, BODY_LIMIT)
+    if (body !== undefined && body.length > 0) entry.bodySha256 = sha256(body)
+    const url = new URL(req.url ?? "/", "http://sandbox")
+    const segments = url.pathname.split("/").filter((s) => s !== "")
+    const method = req.method ?? "GET"
+    let route: Faults.Route | undefined
+    let allowed = ""
+    if (segments.length === 3 && segments[0] === "customer" && segments[2] === "export") {
+      allowed = "POST"
+      if (method === "POST") route = "export"
+    } else if (segments.length === 1 && segments[0] === "tasks") {
+      allowed = "GET"
+      if (method === "GET") route = "tasks"
+    } else if (segments.length === 2 && segments[0] === "tasks") {
+      allowed = "GET"
+      if (method === "GET") route = "task"
+    }
+    if (route === undefined) {
+      if (allowed !== "") {
+        return respond(res, entry, () =>
+          sendError(res, 405, "MethodNotAllowed", `Use ${allowed} on this route.`, [], { allow: allowed })
+        )
+      }
+      return respond(res, entry, () => sendError(res, 404, "NotFound", "No such route."))
+    }
+    if (body === undefined) {
+      return respond(res, entry, () =>
+        sendError(res, 413, "RequestTooLarge", "The request body is too large.")
+      )
+    }
+    let fault = faults.next(route)
+    if (fault !== undefined) entry.fault = fault.kind
+    if (fault?.kind === "delay") {
+      await later(fault.ms)
+      if (closed) return
+      fault = undefined
+    }
+    if (fault?.kind === "reset") {
+      req.socket.destroy()
+      return
+    }
+    if (fault?.kind === "status") {
+      const headers: Record<string, string> = {}
+      if (fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds)
+      if (fault.retryAfterMs !== undefined) headers["retry-after-ms"] = String(fault.retryAfterMs)
+      const status = fault.status
+      return respond(res, entry, () =>
+        sendError(res, status, STATUS_CODES[status], STATUS_MESSAGES[status], [], headers)
+      )
+    }
+    const key = authenticate(req)
+    if (key === "missing" || key === "invalid") {
+      return respond(res, entry, () =>
+        sendError(
+          res,
+          401,
+          "Unauthorized",
+          key === "missing"
+            ? `Authentication required: send Authorization: Bearer <key> or ${options.apiKeyHeader ?? "X-Api-Key"}.`
+            : "The API key is not valid."
+        )
+      )
+    }
+    res.setHeader("x-request-id", randomUUID())
+    if (route === "export") {
+      return handleExport(req, res, entry, key, decodeURIComponent(segments[1]!), body, fault)
+    }
+    const now = Date.now()
+    if (route === "tasks") {
+      const list = [...tasks.values()]
+        .filter((task) => task.owner === key.key)
+        .map((task) => view(task, now, fault?.kind === "expire-url"))
+      return respond(res, entry, () => sendJson(res, 200, list))
+    }
+    const id = decodeURIComponent(segments[1]!)
+    const task = Task.isGuid(id) ? tasks.get(Task.canonicalGuid(id)) : undefined
+    if (task === undefined || task.owner !== key.key) {
+      return respond(res, entry, () => sendError(res, 404, "NotFound", "No such task."))
+    }
+    if (fault?.kind === "expire-url") task.expireNext = true
+    const shown = view(task, now, false)
+    return respond(res, entry, () => sendJson(res, 200, shown))
+  }
+
+  const stream = async (res: ServerResponse, task: TaskState, limit: number) => {
+    let sent = 0
+    const push = async (text: string): Promise<boolean> => {
+      if (res.destroyed) return false
+      if (sent + Buffer.byteLength(text) > limit) {
+        const bytes = Buffer.from(text).subarray(0, limit - sent)
+        res.write(bytes)
+        sent = limit
+        return false
+      }
+      sent += Buffer.byteLength(text)
+      if (!res.write(text)) await drained(res)
+      return !res.destroyed
+    }
+    let chunk = Csv.header
+    for (let byte = 0; byte < task.matches.length; byte++) {
+      const bits = task.matches[byte]!
+      if (bits === 0) continue
+      for (let bit = 0; bit < 8; bit++) {
+        if ((bits & (1 << bit)) === 0) continue
+        chunk += Csv.row(Customers.generate(seed, byte * 8 + bit))
+        if (chunk.length >= CHUNK_CHARS) {
+          if (!(await push(chunk))) return sent
+          chunk = ""
+        }
+        if (closed) return sent
+      }
+    }
+    if (chunk !== "") await push(chunk)
+    return sent
+  }
+
+  const handleStorage = async (req: IncomingMessage, res: ServerResponse) => {
+    const entry = record("storage", req)
+    await readBody(req, BODY_LIMIT)
+    const url = new URL(req.url ?? "/", "http://storage")
+    const method = req.method ?? "GET"
+    const match = /^\/files\/([0-9a-f]{32})\.csv$/.exec(url.pathname)
+    if (match === null)
+      return respond(res, entry, () => sendStorageError(res, 404, "NoSuchKey", "No such key."))
+    if (method !== "GET" && method !== "HEAD") {
+      return respond(res, entry, () =>
+        sendStorageError(res, 405, "MethodNotAllowed", "The method is not allowed on this resource.")
+      )
+    }
+    let fault = faults.next("download")
+    if (fault !== undefined) entry.fault = fault.kind
+    if (fault?.kind === "delay") {
+      await later(fault.ms)
+      if (closed) return
+      fault = undefined
+    }
+    if (fault?.kind === "reset") {
+      req.socket.destroy()
+      return
+    }
+    if (fault?.kind === "status") {
+      const status = fault.status
+      if (fault.retryAfterSeconds !== undefined) res.setHeader("retry-after", String(fault.retryAfterSeconds))
+      if (fault.retryAfterMs !== undefined) res.setHeader("retry-after-ms", String(fault.retryAfterMs))
+      return respond(res, entry, () =>
+        sendStorageError(res, status, STATUS_CODES[status], STATUS_MESSAGES[status])
+      )
+    }
+    if (req.headers.authorization !== undefined) {
+      return respond(res, entry, () =>
+        sendStorageError(
+          res,
+          400,
+          "InvalidArgument",
+          "Only one auth mechanism allowed; the signed URL must be fetched without an Authorization header."
+        )
+      )
+    }
+    const id = match[1]!
+    const expiresText = url.searchParams.get("expires")
+    const signature = url.searchParams.get("signature")
+    if (expiresText === null || signature === null || !/^\d+$/.test(expiresText)) {
+      return respond(res, entry, () =>
+        sendStorageError(
+          res,
+          403,
+          "AccessDenied",
+          "Query-string authentication requires expires and signature."
+        )
+      )
+    }
+    const expected = Buffer.from(sign(id, Number(expiresText)), "hex")
+    const given = Buffer.from(signature, "hex")
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      return respond(res, entry, () =>
+        sendStorageError(res, 403, "SignatureDoesNotMatch", "The request signature does not match.")
+      )
+    }
+    if (fault?.kind === "expire-url" || Number(expiresText) <= Date.now()) {
+      return respond(res, entry, () => sendStorageError(res, 403, "AccessDenied", "Request has expired."))
+    }
+    const task = tasks.get(id)
+    if (task === undefined || task.scanned < total || task.fails) {
+      return respond(res, entry, () => sendStorageError(res, 404, "NoSuchKey", "No such key."))
+    }
+    res.writeHead(200, {
+      "content-type": Csv.contentType,
+      "content-length": String(task.bytes),
+      "content-disposition": `attachment; filename="${task.id}.csv"`,
+      etag: `"${task.id}-${task.bytes}"`
+    })
+    entry.status = 200
+    if (method === "HEAD") {
+      res.end()
+      return
+    }
+    if (fault?.kind === "truncate") {
+      const limit = Math.min(task.bytes - 1, fault.afterBytes ?? Math.floor(task.bytes / 2))
+      await stream(res, task, Math.max(0, limit))
+      res.destroy()
+      return
+    }
+    await stream(res, task, Number.POSITIVE_INFINITY)
+    res.end()
+  }
+
+  const serve =
+    (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
+    (req: IncomingMessage, res: ServerResponse) => {
+      handler(req, res).catch(() => {
+        if (!res.headersSent) sendError(res, 500, "InternalServerError", "The sandbox failed.")
+        else res.destroy()
+      })
+    }
+
+  const api = createServer(serve(handleApi))
+  const storage = createServer(serve(handleStorage))
+  const listen = (server: Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once("error", reject)
+      server.listen(port, host, () => {
+        server.off("error", reject)
+        resolve((server.address() as AddressInfo).port)
+      })
+    })
+  const urlHost = host.includes(":") ? `[${host}]` : host
+  const apiPort = await listen(api, options.port ?? 0)
+  let storagePort: number
+  try {
+    storagePort = await listen(storage, options.storagePort ?? 0)
+  } catch (error) {
+    api.close()
+    throw error
+  }
+  storageUrl = `http://${urlHost}:${storagePort}`
+
+  let closing: Promise<void> | undefined
+  const close = () => {
+    closing ??= (async () => {
+      closed = true
+      for (const timer of timers) clearTimeout(timer)
+      timers.clear()
+      for (const res of hanging) res.destroy()
+      const stop = (server: Server) =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          server.closeAllConnections()
+        })
+      await Promise.all([stop(api), stop(storage)])
+    })()
+    return closing
+  }
+
+  return {
+    baseUrl: `http://${urlHost}:${apiPort}`,
+    storageUrl,
+    apiKey: keys[0]!.key,
+    faults,
+    requests: () => records.map((entry) => Object.freeze({ ...entry, headers: { ...entry.headers } })),
+    tasksCreated: () => created,
+    tasks: () => {
+      const now = Date.now()
+      return [...tasks.values()].map((task) => view(task, now, false))
+    },
+    close
+  }
+}
+
+const STATUS_CODES: Readonly<Record<Faults.FaultStatus, string>> = {
+  408: "RequestTimeout",
+  429: "TooManyRequests",
+  500: "InternalServerError",
+  502: "BadGateway",
+  503: "ServiceUnavailable",
+  504: "GatewayTimeout"
+}
+
+const STATUS_MESSAGES: Readonly<Record<Faults.FaultStatus, string>> = {
+  408: "The request timed out.",
+  429: "Too many requests; retry later.",
+  500: "An internal error occurred.",
+  502: "Bad gateway.",
+  503: "The service is unavailable; retry later.",
+  504: "Gateway timeout."
+}
