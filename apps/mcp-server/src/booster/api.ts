@@ -1,0 +1,54 @@
+/**
+ * Access to the Booster API for the tools: the transport's client, built on first use (so listing
+ * tools or previewing never needs a configured API), or a clear account of why there is none.
+ */
+import { type BoosterClient, BoosterConfig } from "@booster-export/transport"
+import { Context, Data, Effect, Either, Layer, Scope } from "effect"
+
+/** The transport's client service. */
+export type Client = BoosterClient.Service
+
+/** No API is usable: not configured, or the configuration is invalid. */
+export class ApiUnavailable extends Data.TaggedError("ApiUnavailable")<{
+  readonly message: string
+  readonly hint: string
+}> {}
+
+/** The API as the tools see it. */
+export class Api extends Context.Tag("@booster-export/mcp-server/Api")<
+  Api,
+  {
+    /** The client; built once, on first use, and kept for the life of the server. */
+    readonly client: Effect.Effect<Client, ApiUnavailable>
+  }
+>() {
+  /**
+   * An API whose client is built, on first use, by `build` in the server's scope (so a sandbox
+   * started for it lives as long as the server).
+   */
+  static readonly lazy = <E>(
+    build: Effect.Effect<Client, E, Scope.Scope>,
+    explain: (error: E) => ApiUnavailable
+  ): Layer.Layer<Api> =>
+    Layer.scoped(
+      Api,
+      Effect.gen(function* () {
+        const scope = yield* Effect.scope
+        const client = yield* Effect.cached(build.pipe(Scope.extend(scope), Effect.mapError(explain)))
+        return { client }
+      })
+    )
+}
+
+/** A {@link ApiUnavailable} for an invalid or missing configuration. */
+export const unavailable = (message: string, hint: string): ApiUnavailable =>
+  new ApiUnavailable({ message, hint })
+
+/** Checks client options before use; the error names the setting. */
+export const checkOptions = (
+  options: BoosterConfig.Options
+): Either.Either<BoosterConfig.Options, ApiUnavailable> =>
+  Either.mapBoth(BoosterConfig.resolve(options), {
+    onLeft: (error) => unavailable(error.message, error.hint),
+    onRight: () => options
+  })

@@ -1,0 +1,141 @@
+/**
+ * The server's options: command-line flags first, then environment variables, then defaults.
+ */
+import { homedir } from "node:os"
+import { join } from "node:path"
+import { parseArgs } from "node:util"
+
+/** How long an identical export started earlier is handed back instead of a new one, by default. */
+export const DEFAULT_DEDUPE_WINDOW_MINUTES = 15
+
+/** The default port of the Streamable HTTP transport. */
+export const DEFAULT_PORT = 8765
+
+/** Everything `booster-mcp` can be told. */
+export interface Options {
+  /** Expose only the read-only tools (no start, no download). Flag `--read-only`. */
+  readonly readOnly: boolean
+  /** Run against an embedded simulator of the API; no credentials needed. Flag `--sandbox`. */
+  readonly sandbox: boolean
+  /** Serve Streamable HTTP instead of stdio. Flag `--http`. */
+  readonly http: boolean
+  /** Interface the HTTP transport binds to. Flag `--host`, default `127.0.0.1`. */
+  readonly host: string
+  /** Port of the HTTP transport. Flag `--port`, default 8765; 0 picks a free port. */
+  readonly port: number
+  /** Window, in minutes, within which a repeated identical start returns the existing task. */
+  readonly dedupeWindowMinutes: number
+  /** Directory downloads are written to. Flag `--export-dir`, env `BOOSTER_EXPORT_DIR`. */
+  readonly exportDir: string
+  /** Directory of the local journal (`journal.jsonl`): `$XDG_STATE_HOME/booster-export`. */
+  readonly stateDir: string
+  /** Log level on stderr. Env `BOOSTER_LOG`, default `warn`. */
+  readonly logLevel: LogLevel
+  /** Print usage and exit. */
+  readonly help: boolean
+  /** Print the version and exit. */
+  readonly version: boolean
+}
+
+/** Levels of stderr logging, from most to least verbose. */
+export type LogLevel = "debug" | "info" | "warn" | "error"
+
+const LEVELS: ReadonlyArray<LogLevel> = ["debug", "info", "warn", "error"]
+
+/** A command line or environment that cannot be used; the message names the flag and the rule. */
+export class UsageError extends Error {
+  override readonly name = "UsageError"
+}
+
+/** The usage text printed by `--help`. */
+export const usage = `booster-mcp: an MCP server to start, follow and download Booster2 customer exports.
+
+Usage: booster-mcp [options]
+
+Options:
+  --read-only             expose only the read tools (preview, get, list)
+  --sandbox               run against an embedded simulator of the API (no credentials)
+  --http                  serve Streamable HTTP instead of stdio
+  --host <address>        HTTP interface (default 127.0.0.1)
+  --port <n>              HTTP port (default ${DEFAULT_PORT}; 0 = any free port)
+  --dedupe-window <min>   minutes within which an identical start returns the existing task
+                          (default ${DEFAULT_DEDUPE_WINDOW_MINUTES}; 0 disables)
+  --export-dir <dir>      where downloads go (env BOOSTER_EXPORT_DIR;
+                          default $XDG_DATA_HOME/booster-export/exports)
+  -h, --help              show this text
+  -v, --version           show the version
+
+Environment:
+  BOOSTER_BASE_URL, BOOSTER_API_KEY, BOOSTER_API_KEY_HEADER   the API and its credentials
+  BOOSTER_EXPORT_DIR, BOOSTER_LOG (debug|info|warn|error), XDG_STATE_HOME, XDG_DATA_HOME
+`
+
+const nonNegativeNumber = (flag: string, raw: string, integer: boolean): number => {
+  const value = Number(raw)
+  if (raw.trim() === "" || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`${flag} must be a non-negative ${integer ? "integer" : "number"}`)
+  }
+  return value
+}
+
+/**
+ * Reads the command line and the environment. Throws {@link UsageError} for an unknown flag or a
+ * value that breaks a rule.
+ */
+export const parse = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Options => {
+  let values: ReturnType<typeof read>["values"]
+  try {
+    values = read(argv).values
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error))
+  }
+  const home = env.HOME ?? homedir()
+  const dataHome = nonEmpty(env.XDG_DATA_HOME) ?? join(home, ".local", "share")
+  const stateHome = nonEmpty(env.XDG_STATE_HOME) ?? join(home, ".local", "state")
+  const level = (nonEmpty(env.BOOSTER_LOG) ?? "warn").toLowerCase()
+  if (!LEVELS.includes(level as LogLevel)) {
+    throw new UsageError(`BOOSTER_LOG must be one of ${LEVELS.join(", ")}`)
+  }
+  const port = values.port === undefined ? DEFAULT_PORT : nonNegativeNumber("--port", values.port, true)
+  if (port > 65535) throw new UsageError("--port must be at most 65535")
+  return {
+    readOnly: values["read-only"] ?? false,
+    sandbox: values.sandbox ?? false,
+    http: values.http ?? false,
+    host: values.host ?? "127.0.0.1",
+    port,
+    dedupeWindowMinutes:
+      values["dedupe-window"] === undefined
+        ? DEFAULT_DEDUPE_WINDOW_MINUTES
+        : nonNegativeNumber("--dedupe-window", values["dedupe-window"], false),
+    exportDir:
+      nonEmpty(values["export-dir"]) ??
+      nonEmpty(env.BOOSTER_EXPORT_DIR) ??
+      join(dataHome, "booster-export", "exports"),
+    stateDir: join(stateHome, "booster-export"),
+    logLevel: level as LogLevel,
+    help: values.help ?? false,
+    version: values.version ?? false
+  }
+}
+
+const read = (argv: ReadonlyArray<string>) =>
+  parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      "read-only": { type: "boolean" },
+      sandbox: { type: "boolean" },
+      http: { type: "boolean" },
+      host: { type: "string" },
+      port: { type: "string" },
+      "dedupe-window": { type: "string" },
+      "export-dir": { type: "string" },
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" }
+    }
+  })
+
+const nonEmpty = (value: string | undefined): string | undefined =>
+  value === undefined || value.trim() === "" ? undefined : value

@@ -1,0 +1,80 @@
+/**
+ * Fields of tool-specific arguments, built with core's field builders so that they validate and
+ * generate JSON Schema exactly like the filter's fields.
+ */
+import { Field, Task } from "@booster-export/core"
+import { Schema } from "effect"
+
+const trim = (raw: unknown): unknown => (typeof raw === "string" ? raw.trim() : raw)
+
+/** A task id (a Guid, dashes optional). */
+export const asyncTaskId: Field.AnyField = {
+  schema: Schema.String.pipe(
+    Schema.filter((id) => Task.isGuid(id), {
+      [Field.RuleId]: "guid",
+      message: () => "must be a task id: 32 hexadecimal digits, dashes optional",
+      jsonSchema: {
+        pattern: "^\\{?[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\\}?$"
+      }
+    })
+  ).annotations({
+    description: "The export task id (asyncTaskId) returned by start_customer_export or list_export_tasks.",
+    examples: ["9b2e4f0a-6c1d-4e8b-8f3a-2d5c7b9e1a40"]
+  }),
+  normalize: trim,
+  kind: { _tag: "Text" },
+  doc: { description: "The export task id." }
+}
+
+/** A bounded integer with a rule id and a message naming the bounds. */
+export const boundedInteger = (
+  name: string,
+  description: string,
+  min: number,
+  max: number,
+  examples: ReadonlyArray<number>
+): Field.AnyField =>
+  Field.integer(
+    name,
+    { description, examples },
+    { min, max, rule: "range", message: `must be a whole number from ${min} to ${max}` }
+  )
+
+/** Text with a length cap. */
+export const boundedText = (
+  name: string,
+  description: string,
+  max: number,
+  examples: ReadonlyArray<string>
+): Field.AnyField => {
+  const base = Field.text(name, { description, examples })
+  return {
+    ...base,
+    schema: base.schema
+      .pipe(
+        Schema.filter((value) => (value as string).length <= max, {
+          [Field.RuleId]: "max-length",
+          message: () => `must be at most ${max} characters`,
+          jsonSchema: { maxLength: max }
+        })
+      )
+      .annotations({ description, examples: examples as [string, ...Array<string>] })
+  }
+}
+
+/** One of a few literal values. */
+export const oneOf = (description: string, values: ReadonlyArray<string>): Field.AnyField => ({
+  schema: Schema.String.pipe(
+    Schema.filter((value) => values.includes(value), {
+      [Field.RuleId]: "one-of",
+      message: () => `must be one of ${values.join(", ")}`,
+      jsonSchema: { enum: values }
+    })
+  ).annotations({ description, examples: [values[0]!] }),
+  normalize: (raw) => (typeof raw === "string" ? raw.trim().toLowerCase() : raw),
+  kind: { _tag: "Text" },
+  doc: { description, examples: [values[0]] }
+})
+
+/** A true / false flag. */
+export const flag = (name: string, description: string): Field.AnyField => Field.flag(name, { description })

@@ -1,0 +1,166 @@
+/**
+ * `download_export_file`: fetches a finished export into the export directory and returns where it
+ * is, its size, SHA-256 and content type — never its contents.
+ */
+import { createHash } from "node:crypto"
+import { createReadStream } from "node:fs"
+import { mkdir } from "node:fs/promises"
+import { extname, join } from "node:path"
+import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
+import { Clock, Effect, Either, Schema } from "effect"
+import { Api } from "../booster/api.js"
+import { Journal } from "../journal/journal.js"
+import { asyncTaskId, flag } from "./args.js"
+import { render } from "./errors.js"
+import { Settings } from "./settings.js"
+import { line, nextStep, summarize } from "./task-summary.js"
+import { failure, jsonSchemaOf, success, type Tool } from "./tool.js"
+
+/** The arguments: a task id and whether to replace an existing file. */
+export const DownloadArguments = FilterSpec.make({
+  required: { asyncTaskId },
+  optional: {
+    overwrite: flag("overwrite", "Replace a file already downloaded for this task (default false).")
+  },
+  description: "Which finished export to download."
+})
+
+/** What the tool returns. */
+export const DownloadOutput = Schema.Struct({
+  asyncTaskId: Schema.String,
+  path: Schema.String.annotations({ description: "Absolute path of the file written." }),
+  bytes: Schema.Number.annotations({ description: "Size in bytes." }),
+  sha256: Schema.String.annotations({ description: "SHA-256 of the file, hexadecimal." }),
+  contentType: Schema.String.annotations({
+    description: "Content type as served (the format is not assumed)."
+  }),
+  alreadyPresent: Schema.Boolean.annotations({
+    description: "True when the file had been downloaded before and was left as it was."
+  })
+})
+
+const extensionOf = (task: Task.Task): string => {
+  const url = task.signedDownloadUrl ?? task.downloadUrl
+  if (url === undefined) return ""
+  try {
+    const ext = extname(new URL(url).pathname)
+    return /^\.[A-Za-z0-9]{1,8}$/.test(ext) ? ext.toLowerCase() : ""
+  } catch {
+    return ""
+  }
+}
+
+/** The file name of a task's export: `customer-export-<brand>-<task id><ext>`. */
+export const fileNameOf = (task: Task.Task): string =>
+  `customer-export-${task.brand.replace(/[^A-Za-z0-9_-]/g, "_")}-${Task.canonicalGuid(task.asyncTaskId)}${extensionOf(task)}`
+
+const hashFile = (path: string) =>
+  Effect.async<{ bytes: number; sha256: string }, Error>((resume) => {
+    const hash = createHash("sha256")
+    let bytes = 0
+    createReadStream(path)
+      .on("data", (chunk: Buffer | string) => {
+        const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk
+        bytes += buffer.length
+        hash.update(buffer)
+      })
+      .on("error", (error) => resume(Effect.fail(error)))
+      .on("end", () => resume(Effect.succeed({ bytes, sha256: hash.digest("hex") })))
+  })
+
+/** The download tool. */
+export const download: Tool<Api | Journal | Settings> = {
+  name: "download_export_file",
+  title: "Download an export file",
+  description:
+    "Downloads the file of a completed export task into the server's export directory and returns its path, " +
+    "size, SHA-256 and content type (never its contents). Calling it again returns the file already there; " +
+    "pass overwrite: true to fetch it anew.",
+  inputSchema: JsonSchema.ofFilter(DownloadArguments),
+  outputSchema: jsonSchemaOf(DownloadOutput),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  call: (args) =>
+    Effect.gen(function* () {
+      const validated = Validation.validate(DownloadArguments, args)
+      if (Either.isLeft(validated)) {
+        return render(validated.left, "fix the fields listed above; list_export_tasks shows completed tasks.")
+      }
+      const id = String(validated.right.asyncTaskId)
+      const overwrite = validated.right.overwrite === true
+      const api = yield* Api
+      const settings = yield* Settings
+      const journal = yield* Journal
+      return yield* Effect.gen(function* () {
+        const client = yield* api.client
+        const task = yield* client.getTask(id)
+        const summary = summarize(task)
+        if (summary.statusKind !== "completed") {
+          return failure(`The export is not finished: ${line(summary)}.\nNext step: ${nextStep(summary)}`)
+        }
+        yield* Effect.promise(() => mkdir(settings.exportDir, { recursive: true, mode: 0o700 }))
+        const destination = join(settings.exportDir, fileNameOf(task))
+        const entries = yield* journal.entries
+        const started = entries.find(
+          (entry) =>
+            entry.file === undefined && Task.canonicalGuid(entry.asyncTaskId) === Task.canonicalGuid(id)
+        )
+        const result = yield* client.download(task, destination, { overwrite }).pipe(Effect.either)
+        if (Either.isLeft(result)) {
+          const error = result.left
+          if (error._tag !== "DownloadError" || error.reason !== "exists") return render(error)
+          const known = [...entries]
+            .reverse()
+            .find((entry) => entry.file === destination && entry.sha256 !== undefined)
+          const present = yield* hashFile(destination).pipe(Effect.option)
+          if (known !== undefined && present._tag === "Some" && present.value.sha256 === known.sha256) {
+            return success(
+              `Already downloaded: ${destination} (${present.value.bytes} bytes, sha256 ${present.value.sha256}).\n` +
+                "Next step: open the file with a tool meant for personal data; pass overwrite: true to fetch it again.",
+              {
+                asyncTaskId: task.asyncTaskId,
+                path: destination,
+                bytes: present.value.bytes,
+                sha256: present.value.sha256,
+                contentType: known.contentType ?? "application/octet-stream",
+                alreadyPresent: true
+              }
+            )
+          }
+          return failure(
+            `A different file already exists at ${destination}; it was left untouched.\n` +
+              "Next step: call download_export_file again with overwrite: true to replace it."
+          )
+        }
+        const file = result.right
+        const at = new Date(yield* Clock.currentTimeMillis).toISOString()
+        yield* journal
+          .append({
+            at,
+            source: "mcp",
+            ...(started?.fingerprint !== undefined ? { fingerprint: started.fingerprint } : {}),
+            asyncTaskId: task.asyncTaskId,
+            ...(started?.downloadRequestId !== undefined
+              ? { downloadRequestId: started.downloadRequestId }
+              : {}),
+            brand: task.brand,
+            file: file.path,
+            bytes: file.bytes,
+            sha256: file.sha256,
+            contentType: file.contentType
+          })
+          .pipe(Effect.ignore)
+        return success(
+          `Downloaded ${file.path} (${file.bytes} bytes, ${file.contentType}, sha256 ${file.sha256}).\n` +
+            "The file contains personal data: keep it in the export directory and share it only as your policy allows.",
+          {
+            asyncTaskId: task.asyncTaskId,
+            path: file.path,
+            bytes: file.bytes,
+            sha256: file.sha256,
+            contentType: file.contentType,
+            alreadyPresent: false
+          }
+        )
+      }).pipe(Effect.catchAll((error) => Effect.succeed(render(error))))
+    })
+}

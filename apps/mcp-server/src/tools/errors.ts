@@ -1,0 +1,53 @@
+/**
+ * Renders the client's errors as `isError` results that say what happened and what to do next.
+ * The errors' messages never carry personal values or secrets, so they are shown as they are.
+ */
+import type { Validation } from "@booster-export/core"
+import type { BoosterError } from "@booster-export/transport"
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { ApiUnavailable } from "../booster/api.js"
+import type { JournalError } from "../journal/journal.js"
+import { failure, invalid } from "./tool.js"
+
+/** Any error a tool may meet. */
+export type ToolError = BoosterError.BoosterError | ApiUnavailable | JournalError
+
+const isValidation = (error: ToolError): error is Validation.ValidationError =>
+  error._tag === "ValidationError"
+
+const detail = (error: { readonly status?: number | undefined; readonly requestId?: string | undefined }) => {
+  const parts = [
+    ...(error.status !== undefined ? [`HTTP ${error.status}`] : []),
+    ...(error.requestId !== undefined ? [`request id ${error.requestId}`] : [])
+  ]
+  return parts.length > 0 ? ` (${parts.join(", ")})` : ""
+}
+
+/** The `isError` result of an error; `next` is the tool-specific next step, if any. */
+export const render = (error: ToolError, next?: string): CallToolResult => {
+  if (isValidation(error)) return invalid(error, next ?? "fix the fields listed above and try again.")
+  switch (error._tag) {
+    case "ApiUnavailable":
+      return failure(`No Booster API is available: ${error.message}\nNext step: ${error.hint}`)
+    case "JournalError":
+      return failure(`${error.message}\nNext step: check that the state directory is writable.`)
+    case "OutcomeUnknownError":
+      return failure(
+        `${error.message}${detail(error)}\n` +
+          (error.candidates.length > 0
+            ? `Tasks that may be this export: ${error.candidates.join(", ")}.\n` +
+              "Next step: look at them with get_export_task before starting again; starting blindly may export the same personal data twice."
+            : `Next step: ${error.hint} Look at list_export_tasks before starting again; starting blindly may export the same personal data twice.`)
+      )
+    case "RateLimitedError":
+      return failure(
+        `${error.message}${detail(error)}\nNext step: ${error.hint}${error.retryAt !== undefined ? ` (try again after ${error.retryAt})` : ""}`
+      )
+    case "InvalidConfigError":
+      return failure(
+        `The server's Booster configuration is invalid (${error.field}): ${error.message}\nNext step: ${error.hint}`
+      )
+    default:
+      return failure(`${error.message}${detail(error)}\nNext step: ${next ?? error.hint}`)
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * `list_export_tasks`: the caller's export tasks, newest first, optionally by status.
+ */
+import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
+import { Effect, Either, Schema } from "effect"
+import { Api } from "../booster/api.js"
+import { boundedInteger, oneOf } from "./args.js"
+import { render } from "./errors.js"
+import { line, summarize, TaskSummary } from "./task-summary.js"
+import { jsonSchemaOf, success, type Tool } from "./tool.js"
+
+/** The default number of tasks listed. */
+export const DEFAULT_LIMIT = 20
+
+/** The arguments: an optional status and limit. */
+export const ListTasksArguments = FilterSpec.make({
+  required: {},
+  optional: {
+    status: oneOf("Only tasks in this state.", ["requested", "in-progress", "completed", "error", "unknown"]),
+    limit: boundedInteger(
+      "limit",
+      `At most this many tasks, newest first (default ${DEFAULT_LIMIT}).`,
+      1,
+      200,
+      [10]
+    )
+  },
+  description: "Which tasks to list."
+})
+
+/** What the tool returns. */
+export const ListTasksOutput = Schema.Struct({
+  tasks: Schema.Array(TaskSummary),
+  matching: Schema.Number.annotations({ description: "How many tasks matched, before the limit." })
+})
+
+const time = (task: Task.Task): number => Task.parseApiDate(task.requestDate)?.getTime() ?? 0
+
+/** The list tool. */
+export const listTasks: Tool<Api> = {
+  name: "list_export_tasks",
+  title: "List export tasks",
+  description:
+    "Lists the export tasks visible to the configured credentials, newest first, with status and percentage; " +
+    "optionally only those in one state (requested, in-progress, completed, error, unknown).",
+  inputSchema: JsonSchema.ofFilter(ListTasksArguments),
+  outputSchema: jsonSchemaOf(ListTasksOutput),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  call: (args) =>
+    Effect.gen(function* () {
+      const validated = Validation.validate(ListTasksArguments, args)
+      if (Either.isLeft(validated))
+        return render(validated.left, "fix the fields listed above and list again.")
+      const status = validated.right.status as string | undefined
+      const limit = typeof validated.right.limit === "number" ? validated.right.limit : DEFAULT_LIMIT
+      const api = yield* Api
+      return yield* Effect.gen(function* () {
+        const client = yield* api.client
+        const all = yield* client.listTasks()
+        const matching = all
+          .filter((task) => status === undefined || Task.statusKind(task.status) === status)
+          .slice()
+          .sort((a, b) => time(b) - time(a))
+        const tasks = matching.slice(0, limit).map(summarize)
+        const text =
+          tasks.length === 0
+            ? `No ${status === undefined ? "" : `${status} `}export tasks.`
+            : `${matching.length} task${matching.length === 1 ? "" : "s"}${status === undefined ? "" : ` ${status}`}` +
+              `${matching.length > tasks.length ? `, the newest ${tasks.length} shown` : ""}:\n` +
+              tasks.map((task) => `  - ${line(task)}`).join("\n")
+        return success(text, { tasks, matching: matching.length })
+      }).pipe(Effect.catchAll((error) => Effect.succeed(render(error))))
+    })
+}

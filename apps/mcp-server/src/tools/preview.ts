@@ -1,0 +1,72 @@
+/**
+ * `preview_customer_export`: validates and normalises a filter without sending anything.
+ */
+import { ExportKind, JsonSchema } from "@booster-export/core"
+import { Effect, Either, Schema } from "effect"
+import { redact } from "./personal.js"
+import { invalid, jsonSchemaOf, success, type Tool } from "./tool.js"
+
+const kind = ExportKind.Customer
+
+/** The `downloadRequestId` shown in a preview: a real one is generated when the export starts. */
+export const PREVIEW_DOWNLOAD_REQUEST_ID = "<generated when the export starts>"
+
+/** What a preview returns. */
+export const PreviewOutput = Schema.Struct({
+  valid: Schema.Literal(true),
+  description: Schema.String.annotations({ description: "Who would be exported, in plain English." }),
+  fingerprint: Schema.String.annotations({
+    description: "sha256 of the normalised filter; the same filter always has the same fingerprint."
+  }),
+  filter: Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({
+    description: "The normalised filter (personal values replaced by a placeholder)."
+  }),
+  request: Schema.Struct({
+    method: Schema.String,
+    path: Schema.String,
+    body: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+  }).annotations({ description: "The request start_customer_export would send (personal values replaced)." }),
+  personalFieldsHidden: Schema.Array(Schema.String).annotations({
+    description: "Fields whose values are personal data and are therefore not repeated."
+  })
+})
+
+/** The preview tool: read-only, no network. */
+export const preview: Tool<never> = {
+  name: "preview_customer_export",
+  title: "Preview a customer export",
+  description:
+    "Checks a customer export filter without sending anything: reports every problem by field path, " +
+    "or returns the normalised filter, a plain-English description of who would be exported, the " +
+    "fingerprint and the request that start_customer_export would send. Use it before starting an export.",
+  inputSchema: JsonSchema.ofFilter(kind.filter),
+  outputSchema: jsonSchemaOf(PreviewOutput),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  call: (args) =>
+    Effect.sync(() => {
+      const prepared = ExportKind.prepare(kind, { ...args, downloadRequestId: PREVIEW_DOWNLOAD_REQUEST_ID })
+      if (Either.isLeft(prepared)) {
+        return invalid(prepared.left, "fix the fields listed above and call preview_customer_export again.")
+      }
+      const { downloadRequestId: _id, ...filter } = prepared.right.request
+      const shown = redact(kind.filter, filter)
+      const body = redact(kind.request, JSON.parse(prepared.right.body) as Record<string, unknown>)
+      const hidden = shown.redacted
+      const text = [
+        "The filter is valid. Nothing was sent.",
+        `Who: ${prepared.right.description}`,
+        `Fingerprint: ${prepared.right.fingerprint}`,
+        `Request: ${prepared.right.method} ${prepared.right.path}`,
+        ...(hidden.length > 0 ? [`Personal values not repeated: ${hidden.join(", ")}.`] : []),
+        "Next step: start_customer_export with the same arguments."
+      ].join("\n")
+      return success(text, {
+        valid: true,
+        description: prepared.right.description,
+        fingerprint: prepared.right.fingerprint,
+        filter: shown.value,
+        request: { method: prepared.right.method, path: prepared.right.path, body: body.value },
+        personalFieldsHidden: hidden
+      })
+    })
+}

@@ -1,0 +1,190 @@
+/**
+ * `start_customer_export`: starts an export, unless the same filter (same fingerprint) was started
+ * within the dedupe window — then the existing task is returned, so that an agent repeating itself
+ * does not export the same personal data twice. `force: true` overrides. Every start is journalled.
+ */
+import {
+  ExportKind,
+  type Field,
+  FilterSpec,
+  Fingerprint,
+  JsonSchema,
+  Task,
+  Validation
+} from "@booster-export/core"
+import { Clock, Effect, Either, Option, Schema } from "effect"
+import { Api } from "../booster/api.js"
+import { type Entry, Journal } from "../journal/journal.js"
+import { boundedText, flag } from "./args.js"
+import { render } from "./errors.js"
+import { Settings } from "./settings.js"
+import { jsonSchemaOf, split, success, type Tool } from "./tool.js"
+
+const kind = ExportKind.Customer
+
+const own = {
+  force: flag(
+    "force",
+    "Start a new export even if the same filter was started recently (default false: the recent task is returned)."
+  ),
+  purpose: boundedText(
+    "purpose",
+    "Why this export is needed, recorded in the local journal (no personal data), e.g. a ticket number.",
+    200,
+    ["Quarterly CRM campaign, ticket OPS-142"]
+  )
+} satisfies Record<string, Field.AnyField>
+
+const required: Record<string, Field.AnyField> = {}
+const optional: Record<string, Field.AnyField> = {}
+for (const [name, field] of Object.entries(kind.filter.fields)) {
+  if (kind.filter.required.includes(name)) required[name] = field
+  else optional[name] = field
+}
+
+/** The arguments: the customer filter plus `force` and `purpose`. */
+export const StartArguments = FilterSpec.make({
+  required,
+  optional: { ...optional, ...own },
+  ranges: kind.filter.ranges,
+  description: `${kind.filter.description} Plus force and purpose.`
+})
+
+/** What a start returns. */
+export const StartOutput = Schema.Struct({
+  asyncTaskId: Schema.String.annotations({
+    description: "The export task id; follow it with get_export_task."
+  }),
+  downloadRequestId: Schema.String.annotations({ description: "This client's id of the export request." }),
+  fingerprint: Schema.String.annotations({ description: "sha256 of the normalised filter." }),
+  reused: Schema.Boolean.annotations({
+    description: "True when an export of the same filter started recently was returned instead of a new one."
+  }),
+  startedAt: Schema.String.annotations({
+    description: "When the (possibly earlier) export was started, ISO-8601."
+  }),
+  description: Schema.String.annotations({ description: "Who is exported, in plain English." })
+})
+
+const locks = new Map<string, Effect.Semaphore>()
+const lockFor = (fingerprint: string): Effect.Semaphore => {
+  let lock = locks.get(fingerprint)
+  if (lock === undefined) {
+    lock = Effect.unsafeMakeSemaphore(1)
+    locks.set(fingerprint, lock)
+  }
+  return lock
+}
+
+const recentStart = (
+  entries: ReadonlyArray<Entry>,
+  fingerprint: string,
+  since: number
+): Entry | undefined => {
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i]!
+    if (entry.fingerprint !== fingerprint || entry.file !== undefined) continue
+    const at = Date.parse(entry.at)
+    if (Number.isFinite(at) && at >= since) return entry
+  }
+  return undefined
+}
+
+/** The start tool. */
+export const start: Tool<Api | Journal | Settings> = {
+  name: "start_customer_export",
+  title: "Start a customer export",
+  description:
+    "Starts an asynchronous export of the customers matching a filter and returns its asyncTaskId. " +
+    "Calling it again with the same filter within the dedupe window (15 minutes by default) returns the " +
+    "existing task instead of exporting the same personal data twice; pass force: true to start anew. " +
+    "Give a purpose (no personal data) to record why. Preview with preview_customer_export first; follow " +
+    "with get_export_task; fetch the file with download_export_file.",
+  inputSchema: JsonSchema.ofFilter(StartArguments),
+  outputSchema: jsonSchemaOf(StartOutput),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  call: (args) =>
+    Effect.gen(function* () {
+      const validated = Validation.validate(StartArguments, args)
+      if (Either.isLeft(validated)) {
+        return render(
+          validated.left,
+          "fix the fields listed above (preview_customer_export checks a filter) and call start_customer_export again."
+        )
+      }
+      const { own: flags, rest: filter } = split(validated.right as Record<string, unknown>, [
+        "force",
+        "purpose"
+      ])
+      const force = flags.force === true
+      const purpose = typeof flags.purpose === "string" ? flags.purpose : undefined
+      const fingerprint = Fingerprint.fingerprint(filter)
+      const description = kind.describe(filter as never)
+      const settings = yield* Settings
+      const journal = yield* Journal
+      const api = yield* Api
+
+      return yield* Effect.gen(function* () {
+        const client = yield* api.client
+        const now = yield* Clock.currentTimeMillis
+        if (!force && settings.dedupeWindowMs > 0) {
+          const previous = recentStart(yield* journal.entries, fingerprint, now - settings.dedupeWindowMs)
+          if (previous !== undefined) {
+            const task = yield* client.getTask(previous.asyncTaskId).pipe(
+              Effect.map(Option.some),
+              Effect.catchTag("NotFoundError", () => Effect.succeed(Option.none<Task.Task>()))
+            )
+            if (Option.isSome(task) && Task.statusKind(task.value.status) !== "error") {
+              const minutes = Math.round(settings.dedupeWindowMs / 60_000)
+              return success(
+                `The same export was started at ${previous.at} (task ${previous.asyncTaskId}, now ${task.value.status} ${task.value.percentage}%); ` +
+                  `it is returned instead of exporting the same customers again within ${minutes} minutes.\n` +
+                  `Who: ${description}\n` +
+                  `Next step: get_export_task with asyncTaskId ${previous.asyncTaskId} and waitSeconds 60; ` +
+                  "or call start_customer_export again with force: true if a new export is really needed.",
+                {
+                  asyncTaskId: previous.asyncTaskId,
+                  downloadRequestId: previous.downloadRequestId ?? "",
+                  fingerprint,
+                  reused: true,
+                  startedAt: previous.at,
+                  description
+                }
+              )
+            }
+          }
+        }
+        const started = yield* client.startExport(filter)
+        const at = new Date(yield* Clock.currentTimeMillis).toISOString()
+        const journalled = yield* journal
+          .append({
+            at,
+            source: "mcp",
+            fingerprint,
+            asyncTaskId: started.asyncTaskId,
+            downloadRequestId: started.downloadRequestId,
+            brand: String(filter.brand),
+            ...(purpose !== undefined ? { purpose } : {})
+          })
+          .pipe(Effect.either)
+        return success(
+          `Started export task ${started.asyncTaskId}.\nWho: ${description}\nFingerprint: ${fingerprint}\n` +
+            (Either.isLeft(journalled)
+              ? `Warning: ${journalled.left.message}; a repeated start will not be recognised.\n`
+              : "") +
+            `Next step: get_export_task with asyncTaskId ${started.asyncTaskId} and waitSeconds 60.`,
+          {
+            asyncTaskId: started.asyncTaskId,
+            downloadRequestId: started.downloadRequestId,
+            fingerprint,
+            reused: false,
+            startedAt: at,
+            description
+          }
+        )
+      }).pipe(
+        lockFor(fingerprint).withPermits(1),
+        Effect.catchAll((error) => Effect.succeed(render(error)))
+      )
+    })
+}

@@ -1,0 +1,124 @@
+/**
+ * What a tool is: its name, honest annotations, generated input and output JSON Schemas, and a
+ * handler returning a result with `structuredContent` and a text rendering — or an `isError` result
+ * whose text names every problem and the next step, never a personal value.
+ */
+import type { Validation } from "@booster-export/core"
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import { Effect, JSONSchema, type Schema } from "effect"
+
+/** A JSON Schema object. */
+export type JsonSchema = { readonly [key: string]: unknown }
+
+/** What a handler can do besides computing its result: report progress when the client asked. */
+export interface CallContext {
+  /** Sends `notifications/progress`; absent when the request carried no progress token. */
+  readonly progress?: (progress: number, total: number, message: string) => Effect.Effect<void>
+}
+
+/** A tool, generic in the services its handler needs. */
+export interface Tool<R> {
+  readonly name: string
+  readonly title: string
+  readonly description: string
+  readonly inputSchema: JsonSchema
+  readonly outputSchema: JsonSchema
+  readonly annotations: {
+    readonly readOnlyHint: boolean
+    readonly destructiveHint: false
+    readonly idempotentHint: boolean
+    readonly openWorldHint: boolean
+  }
+  readonly call: (
+    args: Readonly<Record<string, unknown>>,
+    context: CallContext
+  ) => Effect.Effect<CallToolResult, never, R>
+}
+
+const strip = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(strip)
+  if (node === null || typeof node !== "object") return node
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "$schema" || key === "$defs" || key === "title") continue
+    out[key] = strip(value)
+  }
+  return out
+}
+
+/** The JSON Schema of an Effect Schema, without `$schema`, `$defs` or titles; refuses `$ref`. */
+export const jsonSchemaOf = <A, I>(schema: Schema.Schema<A, I>): JsonSchema => {
+  const generated = JSONSchema.make(schema, { target: "jsonSchema2019-09" })
+  if (JSON.stringify(generated).includes("$ref")) {
+    throw new Error("tool schemas must not need $ref: give sub-schemas no identifier")
+  }
+  return strip(generated) as JsonSchema
+}
+
+/**
+ * An object schema extended with more properties (e.g. a filter plus `force` and `purpose`), each
+ * generated from an Effect Schema.
+ */
+export const extend = (
+  base: JsonSchema,
+  properties: Readonly<Record<string, JsonSchema>>,
+  required: ReadonlyArray<string> = []
+): JsonSchema => {
+  const baseRequired = Array.isArray(base.required) ? (base.required as ReadonlyArray<string>) : []
+  const all = [...baseRequired, ...required]
+  return {
+    ...base,
+    properties: { ...(base.properties as Record<string, unknown>), ...properties },
+    ...(all.length > 0 ? { required: all } : {})
+  }
+}
+
+/** A successful result: the structured content and a text rendering of it. */
+export const success = (text: string, structured: Readonly<Record<string, unknown>>): CallToolResult => ({
+  content: [{ type: "text", text }],
+  structuredContent: { ...structured }
+})
+
+/** A failed call: text that says what is wrong and what to do next. */
+export const failure = (text: string): CallToolResult => ({
+  content: [{ type: "text", text }],
+  isError: true
+})
+
+/** A validation failure: every problem by field path and rule, then the next step. */
+export const invalid = (error: Validation.ValidationError, next: string): CallToolResult => {
+  const count = error.issues.length
+  return failure(
+    `The arguments have ${count} problem${count === 1 ? "" : "s"}; nothing was sent:\n` +
+      error.issues
+        .map((issue) => `  - ${issue.path || "(arguments)"}: ${issue.message} [${issue.rule}]`)
+        .join("\n") +
+      `\nNext step: ${next}`
+  )
+}
+
+/** Splits tool-specific arguments (e.g. `force`, `purpose`) from the rest (the filter). */
+export const split = <K extends string>(
+  args: Readonly<Record<string, unknown>>,
+  keys: ReadonlyArray<K>
+): { readonly own: Partial<Record<K, unknown>>; readonly rest: Record<string, unknown> } => {
+  const own: Partial<Record<K, unknown>> = {}
+  const rest: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(args)) {
+    if ((keys as ReadonlyArray<string>).includes(key)) own[key as K] = value
+    else rest[key] = value
+  }
+  return { own, rest }
+}
+
+/** Succeeds with a handler's result, turning any defect into a generic error result (logged by the caller). */
+export const orDie = <R>(
+  effect: Effect.Effect<CallToolResult, never, R>
+): Effect.Effect<CallToolResult, never, R> =>
+  effect.pipe(
+    Effect.catchAllDefect(() =>
+      Effect.succeed(
+        failure("The tool failed unexpectedly. Try again; if it keeps failing, look at the server's log.")
+      )
+    )
+  )
