@@ -67,6 +67,11 @@ export interface SandboxOptions {
   readonly signedUrlTtlMs?: number
   /** Faults active from the start. */
   readonly faults?: ReadonlyArray<Faults.FaultRule>
+  /**
+   * The clock of task progress and URL expiry, in ms since the epoch. Default `Date.now`; tests pass
+   * a manual clock to step a task through its lifecycle without waiting.
+   */
+  readonly now?: () => number
 }
 
 /**

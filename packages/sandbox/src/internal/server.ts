@@ -81,6 +81,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
   const seed = options.seed ?? 1
   const durationMs = Math.max(0, options.taskDurationMs ?? 3000)
   const ttlMs = options.signedUrlTtlMs ?? 15 * 60_000
+  const clock = options.now ?? Date.now
   const apiKeyHeader = (options.apiKeyHeader ?? "X-Api-Key").toLowerCase()
   const keys: ReadonlyArray<Key> = (options.keys ?? [{ key: DEFAULT_KEY }]).map((k) => ({
     key: k.key,
@@ -294,7 +295,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
       id: randomUUID().replace(/-/g, ""),
       owner: key.key,
       brand,
-      createdAt: Date.now(),
+      createdAt: clock(),
       fails: fault?.kind === "task-error",
       predicate: Matcher.compile(request),
       matches: new Uint8Array(Math.ceil(total / 8)),
@@ -395,7 +396,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
     if (route === "export") {
       return handleExport(req, res, entry, key, decodeURIComponent(segments[1]!), body, fault)
     }
-    const now = Date.now()
+    const now = clock()
     if (route === "tasks") {
       const list = [...tasks.values()]
         .filter((task) => task.owner === key.key)
@@ -506,7 +507,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
         sendStorageError(res, 403, "SignatureDoesNotMatch", "The request signature does not match.")
       )
     }
-    if (fault?.kind === "expire-url" || Number(expiresText) <= Date.now()) {
+    if (fault?.kind === "expire-url" || Number(expiresText) <= clock()) {
       return respond(res, entry, () => sendStorageError(res, 403, "AccessDenied", "Request has expired."))
     }
     const task = tasks.get(id)
@@ -589,7 +590,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
     requests: () => records.map((entry) => Object.freeze({ ...entry, headers: { ...entry.headers } })),
     tasksCreated: () => created,
     tasks: () => {
-      const now = Date.now()
+      const now = clock()
       return [...tasks.values()].map((task) => view(task, now, false))
     },
     close
