@@ -419,7 +419,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
       if (res.destroyed) return false
       if (sent + Buffer.byteLength(text) > limit) {
         const bytes = Buffer.from(text).subarray(0, limit - sent)
-        res.write(bytes)
+        await new Promise<void>((resolve) => res.write(bytes, () => resolve()))
         sent = limit
         return false
       }
