@@ -5,7 +5,7 @@
  */
 import { Sandbox } from "@booster-export/sandbox"
 import { Auth, BoosterClient, BoosterConfig } from "@booster-export/transport"
-import { Context, Effect, Either, Layer, Redacted } from "effect"
+import { Context, Effect, Either, Layer, Logger, LogLevel, Redacted } from "effect"
 import { Api, checkOptions, unavailable } from "./booster/api.js"
 import { Journal } from "./journal/journal.js"
 import * as Log from "./logging/log.js"
@@ -57,14 +57,31 @@ const environmentApi = (env: NodeJS.ProcessEnv): Layer.Layer<Api> => {
   )
 }
 
+const EFFECT_LEVELS = {
+  debug: LogLevel.Debug,
+  info: LogLevel.Info,
+  warn: LogLevel.Warning,
+  error: LogLevel.Error
+} as const
+
+const stderrLogging = (options: Options) =>
+  Layer.merge(
+    Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)),
+    Logger.minimumLogLevel(EFFECT_LEVELS[options.logLevel])
+  )
+
 const services = (options: Options, log: Log.Log) =>
   Layer.mergeAll(
+    stderrLogging(options),
     options.sandbox ? sandboxApi(log) : environmentApi(process.env),
     Journal.layer(options.stateDir),
     Settings.layer({ exportDir: options.exportDir, dedupeWindowMs: options.dedupeWindowMinutes * 60_000 })
   )
 
 const main = async (): Promise<number> => {
+  console.log = console.error
+  console.info = console.error
+  console.debug = console.error
   let options: Options
   try {
     options = parse(process.argv.slice(2), process.env)

@@ -47,7 +47,7 @@ export const StartArguments = FilterSpec.make({
   required,
   optional: { ...optional, ...own },
   ranges: kind.filter.ranges,
-  description: `${kind.filter.description} Plus force and purpose.`
+  description: `${kind.filter.description} force starts anew within the dedupe window; purpose is recorded in the local journal.`
 })
 
 /** What a start returns. */

@@ -40,13 +40,13 @@ const strip = (node: unknown): unknown => {
   if (node === null || typeof node !== "object") return node
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(node)) {
-    if (key === "$schema" || key === "$defs" || key === "title") continue
+    if (key === "$schema" || key === "$defs" || key === "$id" || key === "title") continue
     out[key] = strip(value)
   }
   return out
 }
 
-/** The JSON Schema of an Effect Schema, without `$schema`, `$defs` or titles; refuses `$ref`. */
+/** The JSON Schema of an Effect Schema, without `$schema`, `$defs`, `$id` or titles; refuses `$ref`. */
 export const jsonSchemaOf = <A, I>(schema: Schema.Schema<A, I>): JsonSchema => {
   const generated = JSONSchema.make(schema, { target: "jsonSchema2019-09" })
   if (JSON.stringify(generated).includes("$ref")) {

@@ -1,0 +1,167 @@
+import type { Sandbox } from "@booster-export/sandbox"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import {
+  asResult,
+  connectHttp,
+  filter,
+  PERSONAL_EMAIL,
+  readJournal,
+  sandboxEnv,
+  serverEnv,
+  startSandbox,
+  tempDirs,
+  textOf
+} from "./harness.js"
+
+let sandbox: Sandbox.RunningSandbox
+let dirs: Awaited<ReturnType<typeof tempDirs>>
+let server: Awaited<ReturnType<typeof connectHttp>> | undefined
+
+beforeAll(async () => {
+  sandbox = await startSandbox()
+})
+afterAll(async () => {
+  await sandbox.close()
+})
+afterEach(async () => {
+  await server?.close()
+  server = undefined
+  await dirs?.remove()
+})
+
+const connect = async (args: ReadonlyArray<string> = []) => {
+  dirs = await tempDirs()
+  server = await connectHttp(args, serverEnv(dirs, sandboxEnv(sandbox)))
+  return server
+}
+
+describe("Streamable HTTP", () => {
+  it("binds to 127.0.0.1 and lists the tools", async () => {
+    const { client, url } = await connect()
+    expect(url.hostname).toBe("127.0.0.1")
+    expect(url.pathname).toBe("/mcp")
+    const { tools } = await client.listTools()
+    expect(tools.map((tool) => tool.name)).toEqual([
+      "preview_customer_export",
+      "start_customer_export",
+      "get_export_task",
+      "list_export_tasks",
+      "download_export_file"
+    ])
+  })
+
+  it("previews a filter and reports problems", async () => {
+    const { client } = await connect()
+    const ok = asResult(
+      await client.callTool({ name: "preview_customer_export", arguments: filter({ email: PERSONAL_EMAIL }) })
+    )
+    expect(ok.isError).toBeFalsy()
+    expect(ok.structuredContent).toMatchObject({ valid: true, personalFieldsHidden: ["email"] })
+    expect(JSON.stringify(ok)).not.toContain(PERSONAL_EMAIL)
+    const bad = asResult(await client.callTool({ name: "preview_customer_export", arguments: { brand: "" } }))
+    expect(bad.isError).toBe(true)
+    expect(textOf(bad)).toContain("posCodes: is required")
+  })
+
+  it("starts an export once, follows it with progress, and returns the same task when repeated", async () => {
+    const { client } = await connect()
+    const before = sandbox.tasksCreated()
+    const first = asResult(
+      await client.callTool({
+        name: "start_customer_export",
+        arguments: { ...filter(), purpose: "HTTP test" }
+      })
+    )
+    const id = (first.structuredContent as { asyncTaskId: string }).asyncTaskId
+    const second = asResult(await client.callTool({ name: "start_customer_export", arguments: filter() }))
+    expect(second.structuredContent).toMatchObject({ asyncTaskId: id, reused: true })
+    expect(sandbox.tasksCreated()).toBe(before + 1)
+    expect(await readJournal(dirs.journal)).toEqual([
+      expect.objectContaining({ asyncTaskId: id, purpose: "HTTP test" })
+    ])
+
+    const progress: Array<number> = []
+    const followed = asResult(
+      await client.callTool(
+        { name: "get_export_task", arguments: { asyncTaskId: id, waitSeconds: 60 } },
+        undefined,
+        {
+          onprogress: (p) => progress.push(p.progress),
+          timeout: 90_000
+        }
+      )
+    )
+    expect(followed.structuredContent).toMatchObject({ statusKind: "completed" })
+    expect(progress.at(-1)).toBe(100)
+  })
+
+  it("serves 100 concurrent calls", async () => {
+    const { client } = await connect()
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        client.callTool({ name: "preview_customer_export", arguments: filter({ posCodes: [`H${i}`] }) })
+      )
+    )
+    expect(results.every((result) => !asResult(result).isError)).toBe(true)
+  })
+
+  it("answers malformed JSON with a parse error and a foreign Host with 403, and keeps serving", async () => {
+    const { client, url } = await connect()
+    const parse = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: "{not json"
+    })
+    expect(parse.status).toBe(400)
+    expect(((await parse.json()) as { error: { code: number } }).error.code).toBe(-32700)
+
+    const noSession = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
+    })
+    expect(noSession.status).toBe(400)
+
+    const { request } = await import("node:http")
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: "POST",
+          headers: {
+            host: "evil.example:80",
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream"
+          }
+        },
+        (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        }
+      )
+      req.on("error", reject)
+      req.end(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } }
+        })
+      )
+    })
+    expect(status).toBe(403)
+    await expect(client.ping()).resolves.toBeDefined()
+  })
+
+  it("offers only the read tools with --read-only", async () => {
+    const { client } = await connect(["--read-only"])
+    const { tools } = await client.listTools()
+    expect(tools.map((tool) => tool.name)).toEqual([
+      "preview_customer_export",
+      "get_export_task",
+      "list_export_tasks"
+    ])
+  })
+})

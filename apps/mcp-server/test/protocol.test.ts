@@ -1,0 +1,106 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
+import { afterEach, describe, expect, it } from "vitest"
+import { BIN, serverEnv, tempDirs } from "./harness.js"
+
+let child: ChildProcessWithoutNullStreams | undefined
+let dirs: Awaited<ReturnType<typeof tempDirs>>
+
+afterEach(async () => {
+  if (child !== undefined && child.exitCode === null) {
+    child.kill("SIGTERM")
+    await new Promise((resolve) => child!.once("exit", resolve))
+  }
+  child = undefined
+  await dirs?.remove()
+})
+
+/** Spawns the server and returns a reader of the JSON lines it writes to stdout. */
+const spawnRaw = async (args: ReadonlyArray<string> = []) => {
+  dirs = await tempDirs()
+  const proc = spawn(process.execPath, [BIN, ...args], { env: serverEnv(dirs) })
+  child = proc
+  const lines: Array<unknown> = []
+  const waiters: Array<() => void> = []
+  let buffer = ""
+  proc.stdout.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString("utf8")
+    let newline = buffer.indexOf("\n")
+    while (newline !== -1) {
+      lines.push(JSON.parse(buffer.slice(0, newline)))
+      buffer = buffer.slice(newline + 1)
+      newline = buffer.indexOf("\n")
+    }
+    for (const wake of waiters.splice(0)) wake()
+  })
+  const next = async (): Promise<Record<string, unknown>> => {
+    while (lines.length === 0) await new Promise<void>((resolve) => waiters.push(resolve))
+    return lines.shift() as Record<string, unknown>
+  }
+  const send = (text: string) => proc.stdin.write(`${text}\n`)
+  return { proc, next, send }
+}
+
+const initialize = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } }
+})
+
+describe("raw JSON-RPC over stdio", () => {
+  it("answers a line that is not JSON with a parse error and keeps serving", async () => {
+    const { next, send } = await spawnRaw()
+    send("this is {not json")
+    expect(await next()).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32700 } })
+    send(initialize)
+    expect(await next()).toMatchObject({ id: 1, result: { serverInfo: { name: "booster-mcp" } } })
+    send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }))
+    send(JSON.stringify({ jsonrpc: "2.0", id: 7, method: 42 }))
+    expect(await next()).toMatchObject({ id: 7, error: { code: -32600 } })
+    send(JSON.stringify({ jsonrpc: "2.0", id: 8, method: "no/such/method" }))
+    expect(await next()).toMatchObject({ id: 8, error: { code: -32601 } })
+    send(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 9,
+        method: "tools/call",
+        params: { name: "preview_customer_export", arguments: "jane.doe@example.com" }
+      })
+    )
+    const invalidParams = await next()
+    expect(invalidParams).toMatchObject({ id: 9, error: { code: expect.any(Number) } })
+    expect(JSON.stringify(invalidParams)).not.toContain("jane.doe")
+    send(JSON.stringify({ jsonrpc: "2.0", id: 10, method: "tools/list" }))
+    const listed = await next()
+    expect(listed).toMatchObject({ id: 10 })
+    expect((listed.result as { tools: Array<unknown> }).tools).toHaveLength(5)
+  })
+
+  it("exits when stdin closes", async () => {
+    const { proc, send, next } = await spawnRaw()
+    send(initialize)
+    await next()
+    proc.stdin.end()
+    const code = await new Promise<number | null>((resolve) => proc.once("exit", resolve))
+    expect(code).toBe(0)
+  })
+
+  it("refuses an unknown flag with usage on stderr and exit code 2", async () => {
+    dirs = await tempDirs()
+    const proc = spawn(process.execPath, [BIN, "--frobnicate"], { env: serverEnv(dirs) })
+    child = proc
+    let stderr = ""
+    let stdout = ""
+    proc.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8")
+    })
+    proc.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8")
+    })
+    const code = await new Promise<number | null>((resolve) => proc.once("exit", resolve))
+    expect(code).toBe(2)
+    expect(stderr).toContain("--frobnicate")
+    expect(stderr).toContain("Usage: booster-mcp")
+    expect(stdout).toBe("")
+  })
+})
