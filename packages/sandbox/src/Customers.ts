@@ -289,14 +289,18 @@ const DAY_TEXT: ReadonlyArray<string> = Array.from({ length: LAST_DAY + 1 }, (_,
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n))
 
 /**
- * Customer number `index` (0-based) of the data set generated from `seed`. Pure: the same
- * arguments always give the same customer.
+ * Customer number `index` (0-based) of the data set generated from `seed`, its brand drawn from
+ * `brandList` (default {@link brands}). Pure: the same arguments always give the same customer.
  *
  * @since 0.1.0
  */
-export const generate = (seed: number, index: number): Customer => {
+export const generate = (
+  seed: number,
+  index: number,
+  brandList: ReadonlyArray<string> = brands
+): Customer => {
   const rng = new Prng(hash2(seed, index))
-  const brand = rng.pick(brands)
+  const brand = rng.pick(brandList)
   const countryIndex = rng.int(countries.length)
   const country = countries[countryIndex]!
   const posCode = posCodes[countryIndex * POS_SUFFIXES.length + rng.int(POS_SUFFIXES.length)]!

@@ -55,6 +55,11 @@ export interface SandboxOptions {
   readonly storagePort?: number
   /** Number of synthetic customers. Default 10 000; a million or more keeps memory flat. */
   readonly customers?: number
+  /**
+   * Brand trigrams the synthetic customers belong to (upper-cased). Default the six of
+   * `Customers.brands`; one brand makes every customer exportable by a single export.
+   */
+  readonly brands?: ReadonlyArray<string>
   /** Seed of the synthetic data (and of fault probabilities). Default 1. */
   readonly seed?: number
   /** Time from REQ through INP to COM, in ms. Default 3000; 0 completes at once. */

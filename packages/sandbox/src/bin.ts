@@ -19,6 +19,7 @@ Options:
   --storage-port <n>          download (storage) port (default 0: any free port)
   --customers <n>             synthetic customers (default 10000)
   --seed <n>                  data seed (default 1)
+  --brands <list>             brands of the customers, comma-separated (default CAR,IWC,JLC,VCA,PIA,MTB)
   --task-duration-ms <n>      REQ -> INP -> COM duration (default 3000; 0 completes at once)
   --signed-url-ttl-ms <n>     signed download URL lifetime (default 900000)
   --api-key-header <name>     header carrying the key (default X-Api-Key; Bearer always accepted)
@@ -45,6 +46,7 @@ const main = async () => {
         "storage-port": { type: "string" },
         customers: { type: "string" },
         seed: { type: "string" },
+        brands: { type: "string" },
         "task-duration-ms": { type: "string" },
         "signed-url-ttl-ms": { type: "string" },
         "api-key-header": { type: "string" },
@@ -74,6 +76,14 @@ const main = async () => {
   const options: Sandbox.SandboxOptions = {
     faults,
     ...(text("host") !== undefined ? { host: text("host")! } : {}),
+    ...(text("brands") !== undefined
+      ? {
+          brands: text("brands")!
+            .split(",")
+            .map((brand) => brand.trim())
+            .filter((brand) => brand !== "")
+        }
+      : {}),
     ...(text("api-key-header") !== undefined ? { apiKeyHeader: text("api-key-header")! } : {})
   }
   const numbers: Array<[string, keyof Sandbox.SandboxOptions]> = [

@@ -79,6 +79,10 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
   const host = options.host ?? "127.0.0.1"
   const total = Math.max(0, Math.floor(options.customers ?? 10_000))
   const seed = options.seed ?? 1
+  const brandList =
+    options.brands !== undefined && options.brands.length > 0
+      ? options.brands.map((brand) => brand.toUpperCase())
+      : Customers.brands
   const durationMs = Math.max(0, options.taskDurationMs ?? 3000)
   const ttlMs = options.signedUrlTtlMs ?? 15 * 60_000
   const clock = options.now ?? Date.now
@@ -132,7 +136,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
 
   const scan = (task: TaskState, until: number) => {
     for (let i = task.scanned; i < until; i++) {
-      const customer = Customers.generate(seed, i)
+      const customer = Customers.generate(seed, i, brandList)
       if (task.predicate(customer)) {
         task.matches[i >>> 3]! |= 1 << (i & 7)
         task.count++
@@ -433,7 +437,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
       if (bits === 0) continue
       for (let bit = 0; bit < 8; bit++) {
         if ((bits & (1 << bit)) === 0) continue
-        chunk += Csv.row(Customers.generate(seed, byte * 8 + bit))
+        chunk += Csv.row(Customers.generate(seed, byte * 8 + bit, brandList))
         if (chunk.length >= CHUNK_CHARS) {
           if (!(await push(chunk))) return sent
           chunk = ""
