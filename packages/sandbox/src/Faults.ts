@@ -67,6 +67,17 @@ export type Fault =
   | { readonly kind: "create-then-fail"; readonly then: 500 | 502 | 504 | "reset" | "timeout" }
 
 /**
+ * The `create-then-fail` fault: the export creates its task, then the request fails with `then`.
+ * (A constructor, because linters flag object literals with a `then` member.)
+ *
+ * @since 0.1.0
+ */
+export const createThenFail = (then: 500 | 502 | 504 | "reset" | "timeout"): Fault => ({
+  kind: "create-then-fail",
+  then
+})
+
+/**
  * A fault on a route, applied to the next `times` requests (default 1; `Infinity` for always),
  * each with `probability` (0..1, default 1).
  *
@@ -244,8 +255,7 @@ export const parse = (text: string): ReadonlyArray<FaultRule> =>
                 : then === "500" || then === "502" || then === "504"
                   ? (Number(then) as 500 | 502 | 504)
                   : fail("create-then-fail takes 500, 502, 504, reset or timeout")
-            // biome-ignore lint/suspicious/noThenProperty: the documented name of the follow-up failure
-            fault = { kind: "create-then-fail", then: value }
+            fault = createThenFail(value)
             break
           }
           default:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { afterAll, beforeAll, beforeEach } from "vitest"
-import { Sandbox } from "../src/index.js"
+import { Faults, Sandbox } from "../src/index.js"
 import { auth, download, get, post, rawGet, requestId, type TaskJson } from "./support.js"
 
 const body = () => ({ downloadRequestId: requestId(), brand: "PIA", posCodes: ["IT100", "ES200", "US300"] })
@@ -133,17 +133,17 @@ describe("Fault injection over HTTP", () => {
     const before = sb.tasksCreated()
     const listed = async () => ((await get(sb, "/tasks")).json as Array<TaskJson>).length
     const count = await listed()
-    sb.faults.script("export", [{ kind: "create-then-fail", then: 502 }])
+    sb.faults.script("export", [Faults.createThenFail(502)])
     const failed = await post(sb, body())
     expect(failed.status).toBe(502)
     expect(sb.tasksCreated()).toBe(before + 1)
     expect(await listed()).toBe(count + 1)
 
-    sb.faults.script("export", [{ kind: "create-then-fail", then: "reset" }])
+    sb.faults.script("export", [Faults.createThenFail("reset")])
     await expect(post(sb, body())).rejects.toThrow()
     expect(sb.tasksCreated()).toBe(before + 2)
 
-    sb.faults.script("export", [{ kind: "create-then-fail", then: "timeout" }])
+    sb.faults.script("export", [Faults.createThenFail("timeout")])
     const hung = fetch(`${sb.baseUrl}/customer/PIA/export`, {
       method: "POST",
       headers: { ...auth(sb), "content-type": "application/json" },
@@ -175,7 +175,7 @@ describe("Faults given at start", () => {
     const sb = await Sandbox.start({
       taskDurationMs: 0,
       customers: 100,
-      faults: [{ route: "export", fault: { kind: "create-then-fail", then: "timeout" } }]
+      faults: [{ route: "export", fault: Faults.createThenFail("timeout") }]
     })
     const hung = post(sb, body()).then(
       () => "answered",

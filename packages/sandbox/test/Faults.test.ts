@@ -26,8 +26,7 @@ describe("Faults.parse", () => {
         probability: 1
       },
       { route: "download", fault: { kind: "truncate", afterBytes: 100 }, times: 1, probability: 1 },
-      // biome-ignore lint/suspicious/noThenProperty: the fault's documented member
-      { route: "export", fault: { kind: "create-then-fail", then: "timeout" }, times: 1, probability: 1 },
+      { route: "export", fault: Faults.createThenFail("timeout"), times: 1, probability: 1 },
       { route: "export", fault: { kind: "task-error" }, times: 1, probability: 1 },
       { route: "download", fault: { kind: "expire-url" }, times: 1, probability: 1 },
       { route: "task", fault: { kind: "reset" }, times: 1, probability: 1 }
