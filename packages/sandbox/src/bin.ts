@@ -39,7 +39,9 @@ const integer = (name: string, value: string | undefined): number | undefined =>
 const main = async () => {
   let values: Record<string, string | boolean | undefined>
   try {
+    const argv = process.argv.slice(2)
     values = parseArgs({
+      args: argv[0] === "--" ? argv.slice(1) : argv,
       options: {
         host: { type: "string" },
         port: { type: "string" },
