@@ -161,7 +161,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
   const signedUrl = (id: string, expires: number, signature: string) =>
     `${storageUrl}/files/${id}.csv?expires=${expires}&signature=${signature}`
 
-  const view = (task: TaskState, now: number, expireUrl: boolean): Task.Task => {
+  const view = (task: TaskState, now: number, expireUrl: boolean, peek = false): Task.Task => {
     const elapsed = now - task.createdAt
     const timeFraction = durationMs === 0 ? 1 : Math.min(1, elapsed / durationMs)
     const scanFraction = total === 0 ? 1 : task.scanned / total
@@ -181,7 +181,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
     }
     let expires: number
     let signature: string
-    if (expireUrl || task.expireNext) {
+    if (expireUrl || (task.expireNext && !peek)) {
       task.expireNext = false
       task.url = undefined
       expires = now - 1000
@@ -595,7 +595,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
     tasksCreated: () => created,
     tasks: () => {
       const now = clock()
-      return [...tasks.values()].map((task) => view(task, now, false))
+      return [...tasks.values()].map((task) => view(task, now, false, true))
     },
     close
   }
