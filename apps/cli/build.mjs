@@ -1,0 +1,98 @@
+// Bundles `booster`: dist/main.cjs (the program, minified CommonJS) and dist/booster.cjs (a small
+// launcher that loads it through a V8 code cache), then warms the cache (dist/main.cache) by running
+// `--help` and an `export --dry-run`. See the README's performance section for the measurements.
+import { execFileSync } from "node:child_process"
+import { chmodSync, rmSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import * as esbuild from "esbuild"
+
+const here = dirname(fileURLToPath(import.meta.url))
+const dist = join(here, "dist")
+
+// Modules the program never runs: fast-check (Schema's Arbitrary), the YAML/TOML/INI readers of
+// @effect/cli's config files, undici (transport uses Node's http client), ws and msgpackr. Replacing them with a stub that throws on use saves parse time.
+const unused = /^(fast-check|yaml|toml|ini|undici|ws|msgpackr)$/
+const stubUnused = {
+  name: "stub-unused",
+  setup(build) {
+    build.onResolve({ filter: unused }, (args) => ({ path: args.path, namespace: "unused" }))
+    build.onLoad({ filter: /.*/, namespace: "unused" }, (args) => ({
+      loader: "js",
+      contents: `module.exports = new Proxy({}, { get(_, key) { if (key === "__esModule") return false; throw new Error(${JSON.stringify(`${args.path} is not bundled`)}) } })`
+    }))
+  }
+}
+
+// The platform barrels would initialise every platform module (sockets, workers, MsgPack, …);
+// imports of a barrel resolve to the namespaces this program uses instead. A namespace missing here
+// fails the build, loudly.
+const barrels = {
+  "@effect/platform": [
+    "HttpClient",
+    "HttpClientRequest",
+    "HttpClientResponse",
+    "HttpClientError",
+    "Terminal"
+  ],
+  "@effect/platform-node": ["NodeHttpClient", "NodeFileSystem", "NodePath", "NodeTerminal"]
+}
+const slimBarrels = {
+  name: "slim-barrels",
+  setup(build) {
+    build.onResolve({ filter: /^@effect\/platform(-node)?$/ }, (args) => ({
+      path: args.path,
+      namespace: "barrel",
+      pluginData: { resolveDir: args.resolveDir }
+    }))
+    build.onLoad({ filter: /.*/, namespace: "barrel" }, (args) => ({
+      loader: "js",
+      resolveDir: args.pluginData.resolveDir,
+      contents: barrels[args.path].map((name) => `export * as ${name} from "${args.path}/${name}"`).join("\n")
+    }))
+  }
+}
+
+rmSync(dist, { recursive: true, force: true })
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  logLevel: "warning",
+  legalComments: "none"
+}
+await esbuild.build({
+  ...common,
+  entryPoints: [join(here, "src/bin.ts")],
+  outfile: join(dist, "main.cjs"),
+  minify: process.env.NOMIN ? false : true,
+  keepNames: false,
+  plugins: [stubUnused, slimBarrels],
+  define: { "import.meta.url": "__import_meta_url" },
+  banner: { js: 'var __import_meta_url=require("node:url").pathToFileURL(__filename).href;' }
+})
+await esbuild.build({
+  ...common,
+  entryPoints: [join(here, "src/launcher/launcher.ts")],
+  outfile: join(dist, "booster.cjs"),
+  banner: { js: "#!/usr/bin/env node" }
+})
+chmodSync(join(dist, "booster.cjs"), 0o755)
+
+const warm = (args) =>
+  execFileSync(process.execPath, [join(dist, "booster.cjs"), ...args], {
+    stdio: "ignore",
+    env: {
+      ...process.env,
+      BOOSTER_WRITE_CODE_CACHE: join(dist, "main.cache"),
+      BOOSTER_BASE_URL: "https://booster.example.com/api",
+      BOOSTER_API_KEY: "warm-up",
+      XDG_CONFIG_HOME: join(dist, ".warm"),
+      XDG_STATE_HOME: join(dist, ".warm")
+    }
+  })
+warm(["--help"])
+warm(["export", "--brand", "CAR", "--pos-code", "ES100", "--interest", "Watches=CA-1", "--dry-run", "--json"])
+warm(["export", "--brand", "CAR", "--pos-code", "ES100", "--dry-run"])
+rmSync(join(dist, ".warm"), { recursive: true, force: true })

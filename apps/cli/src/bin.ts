@@ -1,0 +1,123 @@
+/**
+ * The `booster` entry point: the only place that picks runtime layers (Node's file system, path and
+ * terminal), maps every outcome to an exit code, renders errors (one paragraph, or one JSON object on
+ * stderr with `--json`), and turns Ctrl-C into an interruption that cleans up and exits 130.
+ */
+
+import * as Terminal from "@effect/platform/Terminal"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import { Cause, Console, Effect, Exit, Fiber, Layer, Option } from "effect"
+import { cli } from "./app/cli.js"
+import { ExitCode, exitCodeOf, toJson, toText } from "./output/errors.js"
+
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g
+
+const jsonMode = (argv: ReadonlyArray<string>) => argv.includes("--json")
+const debug = () => process.env.BOOSTER_LOG?.trim().toLowerCase() === "debug"
+const colorFor = (stream: NodeJS.WriteStream) =>
+  stream.isTTY === true && (process.env.NO_COLOR === undefined || process.env.NO_COLOR === "")
+
+/** Console: strips colour where it does not belong; in `--json` mode keeps @effect/cli's error text aside. */
+const makeConsole = (json: boolean, captured: Array<string>): Console.Console => {
+  const base = Effect.runSync(Console.consoleWith(Effect.succeed))
+  const write = (stream: NodeJS.WriteStream, args: ReadonlyArray<unknown>) => {
+    const text = args.map(String).join(" ")
+    stream.write(`${colorFor(stream) ? text : text.replace(ANSI, "")}\n`)
+  }
+  const log = (...args: ReadonlyArray<unknown>) => write(process.stdout, args)
+  const error = (...args: ReadonlyArray<unknown>) => {
+    if (json) captured.push(args.map(String).join(" ").replace(ANSI, ""))
+    else write(process.stderr, args)
+  }
+  return {
+    ...base,
+    log: (...args) => Effect.sync(() => log(...args)),
+    error: (...args) => Effect.sync(() => error(...args)),
+    unsafe: { ...base.unsafe, log, error }
+  }
+}
+
+/** The terminal, with prompts drawn on stderr so that stdout stays data. */
+const terminalLayer = Layer.scoped(
+  Terminal.Terminal,
+  Effect.map(NodeTerminal.make(), (terminal) =>
+    Terminal.Terminal.of({
+      ...terminal,
+      display: (text) =>
+        Effect.sync(() => void process.stderr.write(colorFor(process.stderr) ? text : text.replace(ANSI, "")))
+    })
+  )
+)
+
+const layer = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, terminalLayer)
+
+/** Shows a failure on stderr and answers its exit code. */
+const report = (error: unknown, json: boolean, captured: ReadonlyArray<string>): number => {
+  if (isCliValidation(error)) {
+    if (json) {
+      const message = captured.join("\n").trim() || "The command line is not valid"
+      process.stderr.write(
+        `${JSON.stringify({ _tag: "UsageError", message, hint: "See `booster --help`." })}\n`
+      )
+    } else process.stderr.write("Hint: see `booster --help`, or `booster <command> --help`.\n")
+    return ExitCode.usage
+  }
+  process.stderr.write(`${json ? JSON.stringify(toJson(error)) : toText(error)}\n`)
+  return exitCodeOf(error)
+}
+
+const CLI_VALIDATION = new Set([
+  "CommandMismatch",
+  "CorrectedFlag",
+  "HelpRequested",
+  "InvalidArgument",
+  "InvalidValue",
+  "MissingValue",
+  "MissingFlag",
+  "MultipleValuesDetected",
+  "MissingSubcommand",
+  "NoBuiltInMatch",
+  "UnclusteredFlag"
+])
+
+function isCliValidation(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    CLI_VALIDATION.has(String((error as { _tag?: unknown })._tag)) &&
+    "error" in error
+  )
+}
+
+const main = (argv: ReadonlyArray<string>) => {
+  const json = jsonMode(argv)
+  const captured: Array<string> = []
+  const program = cli(argv).pipe(Effect.provide(layer), Effect.withConsole(makeConsole(json, captured)))
+  const fiber = Effect.runFork(program)
+  let interrupted = false
+  const onSignal = () => {
+    if (interrupted) process.exit(ExitCode.interrupted)
+    interrupted = true
+    Effect.runFork(Fiber.interrupt(fiber))
+  }
+  process.on("SIGINT", onSignal)
+  process.on("SIGTERM", onSignal)
+  fiber.addObserver((exit) => {
+    process.off("SIGINT", onSignal)
+    process.off("SIGTERM", onSignal)
+    if (Exit.isSuccess(exit)) return process.exit(ExitCode.ok)
+    if (Cause.isInterruptedOnly(exit.cause)) {
+      if (!json) process.stderr.write("\nInterrupted; nothing partial was left behind.\n")
+      else process.stderr.write(`${JSON.stringify({ _tag: "Interrupted", message: "Interrupted" })}\n`)
+      return process.exit(ExitCode.interrupted)
+    }
+    const failure = Cause.failureOption(exit.cause)
+    const code = report(Option.isSome(failure) ? failure.value : Cause.squash(exit.cause), json, captured)
+    if (debug()) process.stderr.write(`${Cause.pretty(exit.cause)}\n`)
+    return process.exit(Option.isSome(failure) ? code : ExitCode.unexpected)
+  })
+}
+
+main(process.argv)

@@ -1,0 +1,159 @@
+/**
+ * `booster config set|show|list|remove|path`: named profiles with base URL, auth settings, extra
+ * headers, default brand and POS codes. Secrets are never stored: a profile may name a file that
+ * holds the API key.
+ */
+import { Args, Command, HelpDoc, Options } from "@effect/cli"
+import { Effect, Option } from "effect"
+import { ConfigError } from "../output/errors.js"
+import * as Term from "../output/terminal.js"
+import * as Common from "./options.js"
+import * as Paths from "./paths.js"
+import * as Profiles from "./profiles.js"
+
+const examples = (text: string, lines: ReadonlyArray<string>) =>
+  HelpDoc.blocks([
+    HelpDoc.p(text),
+    HelpDoc.h1("EXAMPLES"),
+    HelpDoc.blocks(lines.map((l) => HelpDoc.p(`  ${l}`)))
+  ])
+
+const profileName = Options.text("profile").pipe(
+  Options.withDescription(
+    'Profile name (default: BOOSTER_PROFILE, then the file\'s default, then "default").'
+  ),
+  Options.optional
+)
+
+const nameOf = (file: Profiles.ProfilesFile, flag: Option.Option<string>) =>
+  Option.getOrUndefined(flag) ?? (process.env.BOOSTER_PROFILE?.trim() || file.default || "default")
+
+const set = Command.make(
+  "set",
+  {
+    profile: profileName,
+    baseUrl: Options.text("base-url").pipe(Options.withDescription("API base URL."), Options.optional),
+    apiKeyHeader: Options.text("api-key-header").pipe(
+      Options.withDescription("Header carrying the API key (default Authorization: Bearer)."),
+      Options.optional
+    ),
+    apiKeyFile: Options.text("api-key-file").pipe(
+      Options.withDescription("File holding the API key (the key itself is never stored)."),
+      Options.optional
+    ),
+    allowInsecureHttp: Options.boolean("allow-insecure-http").pipe(
+      Options.withDescription("Allow plain http:// to a non-loopback host.")
+    ),
+    header: Options.keyValueMap("header").pipe(
+      Options.withDescription("Extra static header NAME=VALUE sent to the API (repeatable)."),
+      Options.optional
+    ),
+    brand: Options.text("brand").pipe(Options.withDescription("Default brand of exports."), Options.optional),
+    posCode: Options.text("pos-code").pipe(
+      Options.withDescription("Default POS code (repeatable)."),
+      Options.repeated
+    ),
+    exportDir: Options.text("export-dir").pipe(
+      Options.withDescription("Folder downloads go to."),
+      Options.optional
+    ),
+    makeDefault: Options.boolean("default").pipe(Options.withDescription("Make this the default profile."))
+  },
+  (opts) =>
+    Effect.gen(function* () {
+      const file = yield* Profiles.load()
+      const name = nameOf(file, opts.profile)
+      const current: Profiles.Profile = file.profiles[name] ?? {}
+      const pick = <A>(o: Option.Option<A>, fallback: A | undefined) => Option.getOrElse(o, () => fallback)
+      const headers = Option.map(opts.header, (map) => Object.fromEntries(map))
+      const next: Profiles.Profile = Object.fromEntries(
+        Object.entries({
+          baseUrl: pick(opts.baseUrl, current.baseUrl),
+          apiKeyHeader: pick(opts.apiKeyHeader, current.apiKeyHeader),
+          apiKeyFile: pick(opts.apiKeyFile, current.apiKeyFile),
+          allowInsecureHttp: opts.allowInsecureHttp ? true : current.allowInsecureHttp,
+          headers: pick(headers, current.headers),
+          brand: pick(opts.brand, current.brand),
+          posCodes: opts.posCode.length > 0 ? opts.posCode : current.posCodes,
+          exportDir: pick(opts.exportDir, current.exportDir)
+        }).filter(([, value]) => value !== undefined)
+      )
+      const isFirst = Object.keys(file.profiles).length === 0
+      const path = yield* Profiles.save({
+        ...(opts.makeDefault || isFirst
+          ? { default: name }
+          : file.default !== undefined
+            ? { default: file.default }
+            : {}),
+        profiles: { ...file.profiles, [name]: next }
+      })
+      yield* Term.err(`Saved profile ${Term.bold(name)} in ${path}.`)
+    })
+).pipe(
+  Command.withDescription(
+    examples(
+      "Create or update a profile (file mode 0600). API keys come from BOOSTER_API_KEY or a key file, never from a flag value.",
+      [
+        "booster config set --profile prod --base-url https://booster.example.com/api --api-key-file ~/.config/booster-export/prod.key --brand CAR --pos-code ES100 --default",
+        "booster config set --profile prod --api-key-header X-Api-Key --header x-booster-App=crm"
+      ]
+    )
+  )
+)
+
+const show = Command.make("show", { json: Common.json, ...Common.settings }, (opts) =>
+  Effect.gen(function* () {
+    const settings = yield* Common.resolve(opts)
+    const view = Profiles.redactedView(settings)
+    if (opts.json) return yield* Term.json(view)
+    for (const [key, value] of Object.entries(view)) {
+      yield* Term.out(`${key.padEnd(18)} ${typeof value === "string" ? value : JSON.stringify(value)}`)
+    }
+  })
+).pipe(
+  Command.withDescription(
+    examples("Show the settings a command would use, where each comes from, secrets redacted.", [
+      "booster config show",
+      "BOOSTER_PROFILE=prod booster config show --json"
+    ])
+  )
+)
+
+const listProfiles = Command.make("list", { json: Common.json }, (opts) =>
+  Effect.gen(function* () {
+    const file = yield* Profiles.load()
+    const names = Object.keys(file.profiles)
+    if (opts.json) return yield* Term.json({ default: file.default ?? null, profiles: names })
+    if (names.length === 0) return yield* Term.err("No profiles yet; create one with `booster config set`.")
+    for (const name of names) yield* Term.out(`${name === file.default ? "*" : " "} ${name}`)
+  })
+).pipe(Command.withDescription(examples("List the profiles; * marks the default.", ["booster config list"])))
+
+const remove = Command.make("remove", { name: Args.text({ name: "profile" }) }, (opts) =>
+  Effect.gen(function* () {
+    const file = yield* Profiles.load()
+    if (file.profiles[opts.name] === undefined) {
+      return yield* new ConfigError({
+        message: `There is no profile named ${opts.name}`,
+        hint: "List them with `booster config list`.",
+        field: "profile"
+      })
+    }
+    const { [opts.name]: _removed, ...rest } = file.profiles
+    yield* Profiles.save({
+      ...(file.default !== undefined && file.default !== opts.name ? { default: file.default } : {}),
+      profiles: rest
+    })
+    yield* Term.err(`Removed profile ${opts.name}.`)
+  })
+).pipe(Command.withDescription(examples("Remove a profile.", ["booster config remove staging"])))
+
+const path = Command.make("path", {}, () => Term.out(Paths.profilesFile())).pipe(
+  Command.withDescription(examples("Print the path of the profiles file.", ["booster config path"]))
+)
+
+/** The `config` command. */
+export const configCommand = Command.make("config").pipe(
+  Command.withDescription("Named profiles: base URL, auth settings, default brand and POS codes."),
+  Command.withSubcommands([set, show, listProfiles, remove, path])
+)

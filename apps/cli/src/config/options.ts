@@ -1,0 +1,62 @@
+/**
+ * Options shared by the commands: output mode, prompting, and the settings flags (profile, base URL,
+ * API key file) that take precedence over the environment and the profile.
+ */
+import { Options } from "@effect/cli"
+import { Effect, Option } from "effect"
+import type { Client } from "../client/runtime.js"
+import * as Profiles from "./profiles.js"
+
+/** `--json`: machine output on stdout, errors as one JSON object on stderr. */
+export const json = Options.boolean("json").pipe(
+  Options.withDescription(
+    "Machine output: one JSON value on stdout; errors as one JSON object on stderr; never prompts."
+  )
+)
+
+/** `--no-input`: never prompt, even on a terminal. */
+export const noInput = Options.boolean("no-input").pipe(
+  Options.withDescription("Never prompt, even on a terminal (answers nothing; use --yes to confirm).")
+)
+
+/** The settings flags. */
+export const settings = {
+  profile: Options.text("profile").pipe(
+    Options.withDescription("Profile to use (default: BOOSTER_PROFILE, then the profiles file's default)."),
+    Options.optional
+  ),
+  baseUrl: Options.text("base-url").pipe(
+    Options.withDescription("API base URL (overrides BOOSTER_BASE_URL and the profile)."),
+    Options.optional
+  ),
+  apiKeyFile: Options.text("api-key-file").pipe(
+    Options.withDescription(
+      "File holding the API key (overrides BOOSTER_API_KEY and the profile). Keys are never flag values."
+    ),
+    Options.optional
+  )
+}
+
+/** What the settings flags parse to. */
+export interface SettingOptions {
+  readonly profile: Option.Option<string>
+  readonly baseUrl: Option.Option<string>
+  readonly apiKeyFile: Option.Option<string>
+}
+
+/** Resolves the settings from the flags, the environment and the profile. */
+export const resolve = (options: SettingOptions) =>
+  Profiles.resolveSettings({
+    profile: Option.getOrUndefined(options.profile),
+    baseUrl: Option.getOrUndefined(options.baseUrl),
+    apiKeyFile: Option.getOrUndefined(options.apiKeyFile)
+  })
+
+/** Loads the client module (and transport) on demand and builds a client from the settings. */
+export const client = (resolved: Profiles.Settings, extra: { readonly pollMaxMs?: number } = {}) =>
+  Effect.promise(() => import("../client/runtime.js")).pipe(
+    Effect.flatMap((runtime) => runtime.make(resolved, extra))
+  )
+
+/** The type of the client service. */
+export type { Client }

@@ -1,0 +1,228 @@
+/**
+ * Named profiles (`$XDG_CONFIG_HOME/booster-export/profiles.json`, mode 0600) and the settings a
+ * command runs with, resolved with the precedence flag > environment (`BOOSTER_*`) > profile >
+ * default. Secrets never live in the profile: it may only name a file holding the API key, or the key
+ * comes from `BOOSTER_API_KEY`. The key is `Redacted` as soon as it is read.
+ */
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
+import { homedir } from "node:os"
+import { dirname, resolve } from "node:path"
+import { Effect, Redacted, Schema } from "effect"
+import { ConfigError } from "../output/errors.js"
+import * as Paths from "./paths.js"
+
+/** One profile. Every member is optional. */
+export const Profile = Schema.Struct({
+  baseUrl: Schema.optional(Schema.String),
+  apiKeyHeader: Schema.optional(Schema.String),
+  apiKeyFile: Schema.optional(Schema.String),
+  allowInsecureHttp: Schema.optional(Schema.Boolean),
+  headers: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+  brand: Schema.optional(Schema.String),
+  posCodes: Schema.optional(Schema.Array(Schema.String)),
+  exportDir: Schema.optional(Schema.String)
+})
+
+/** One profile. */
+export type Profile = typeof Profile.Type
+
+/** The profiles file. */
+export const ProfilesFile = Schema.Struct({
+  default: Schema.optional(Schema.String),
+  profiles: Schema.Record({ key: Schema.String, value: Profile })
+})
+
+/** The profiles file. */
+export type ProfilesFile = typeof ProfilesFile.Type
+
+type Env = Readonly<Record<string, string | undefined>>
+
+const decodeFile = Schema.decodeUnknownEither(Schema.parseJson(ProfilesFile))
+
+/** Reads the profiles file; an absent file is an empty one. */
+export const load = (env: Env = process.env): Effect.Effect<ProfilesFile, ConfigError> =>
+  Effect.suspend(() => {
+    const path = Paths.profilesFile(env)
+    let text: string
+    try {
+      text = readFileSync(path, "utf8")
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return Effect.succeed({ profiles: {} })
+      return Effect.fail(
+        new ConfigError({
+          message: `The profiles file ${path} cannot be read`,
+          hint: "Check its permissions.",
+          field: "profiles"
+        })
+      )
+    }
+    const decoded = decodeFile(text)
+    if (decoded._tag === "Left") {
+      return Effect.fail(
+        new ConfigError({
+          message: `The profiles file ${path} is not valid`,
+          hint: "Fix it by hand, or remove it and use `booster config set` again.",
+          field: "profiles"
+        })
+      )
+    }
+    return Effect.succeed(decoded.right)
+  })
+
+/** Writes the profiles file atomically with mode 0600 (its folder 0700). */
+export const save = (file: ProfilesFile, env: Env = process.env): Effect.Effect<string, ConfigError> =>
+  Effect.try({
+    try: () => {
+      const path = Paths.profilesFile(env)
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+      const temp = `${path}.${process.pid}.tmp`
+      writeFileSync(temp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 })
+      chmodSync(temp, 0o600)
+      renameSync(temp, path)
+      return path
+    },
+    catch: () =>
+      new ConfigError({
+        message: `The profiles file ${Paths.profilesFile(env)} cannot be written`,
+        hint: "Check the permissions of its folder, or set XDG_CONFIG_HOME.",
+        field: "profiles"
+      })
+  })
+
+/** Where a setting came from. */
+export type Source = "flag" | "env" | "profile" | "default"
+
+/** The API key and how it is sent. */
+export interface KeySettings {
+  readonly key: Redacted.Redacted<string>
+  /** Header carrying the key; `undefined` = `Authorization: Bearer`. */
+  readonly header: string | undefined
+  readonly source: "env" | "file"
+}
+
+/** The settings a command runs with. */
+export interface Settings {
+  readonly profile: string | undefined
+  readonly baseUrl: string | undefined
+  readonly baseUrlSource: Source
+  readonly key: KeySettings | undefined
+  readonly allowInsecureHttp: boolean
+  readonly headers: Readonly<Record<string, string>>
+  readonly brand: string | undefined
+  readonly posCodes: ReadonlyArray<string>
+  readonly exportDir: string
+  readonly exportDirSource: Source
+}
+
+/** Setting flags common to the commands that talk to the API. */
+export interface SettingFlags {
+  readonly profile?: string | undefined
+  readonly baseUrl?: string | undefined
+  readonly apiKeyFile?: string | undefined
+}
+
+const expandHome = (path: string): string =>
+  path.startsWith("~/") ? resolve(homedir(), path.slice(2)) : path
+
+const readKeyFile = (path: string, field: string): Effect.Effect<Redacted.Redacted<string>, ConfigError> =>
+  Effect.try({
+    try: () => Redacted.make(readFileSync(expandHome(path), "utf8").trim()),
+    catch: () =>
+      new ConfigError({
+        message: `The API key file named by ${field} cannot be read`,
+        hint: "Check the path and its permissions; the file holds the key alone.",
+        field
+      })
+  }).pipe(
+    Effect.filterOrFail(
+      (key) => Redacted.value(key) !== "",
+      () =>
+        new ConfigError({
+          message: `The API key file named by ${field} is empty`,
+          hint: "Put the key in it.",
+          field
+        })
+    )
+  )
+
+/** Resolves the settings: flag > environment > profile > default. */
+export const resolveSettings = (
+  flags: SettingFlags,
+  env: Env = process.env
+): Effect.Effect<Settings, ConfigError> =>
+  Effect.gen(function* () {
+    const file = yield* load(env)
+    const name = flags.profile?.trim() || env.BOOSTER_PROFILE?.trim() || file.default
+    const profile: Profile = name !== undefined ? (file.profiles[name] ?? {}) : {}
+    if (name !== undefined && file.profiles[name] === undefined && (flags.profile || env.BOOSTER_PROFILE)) {
+      return yield* new ConfigError({
+        message: `There is no profile named ${name}`,
+        hint: `Create it with \`booster config set --profile ${name} --base-url URL\`, or list them with \`booster config list\`.`,
+        field: flags.profile ? "--profile" : "BOOSTER_PROFILE"
+      })
+    }
+    const [baseUrl, baseUrlSource]: [string | undefined, Source] = flags.baseUrl?.trim()
+      ? [flags.baseUrl.trim(), "flag"]
+      : env.BOOSTER_BASE_URL?.trim()
+        ? [env.BOOSTER_BASE_URL.trim(), "env"]
+        : profile.baseUrl
+          ? [profile.baseUrl, "profile"]
+          : [undefined, "default"]
+    const header = env.BOOSTER_API_KEY_HEADER?.trim() || profile.apiKeyHeader
+    const headerName = header !== undefined && header.toLowerCase() !== "authorization" ? header : undefined
+    let key: KeySettings | undefined
+    if (flags.apiKeyFile?.trim()) {
+      key = {
+        key: yield* readKeyFile(flags.apiKeyFile.trim(), "--api-key-file"),
+        header: headerName,
+        source: "file"
+      }
+    } else if (env.BOOSTER_API_KEY?.trim()) {
+      key = { key: Redacted.make(env.BOOSTER_API_KEY.trim()), header: headerName, source: "env" }
+    } else if (env.BOOSTER_API_KEY_FILE?.trim()) {
+      key = {
+        key: yield* readKeyFile(env.BOOSTER_API_KEY_FILE.trim(), "BOOSTER_API_KEY_FILE"),
+        header: headerName,
+        source: "file"
+      }
+    } else if (profile.apiKeyFile) {
+      key = {
+        key: yield* readKeyFile(profile.apiKeyFile, `profile ${name} apiKeyFile`),
+        header: headerName,
+        source: "file"
+      }
+    }
+    const [exportDir, exportDirSource]: [string, Source] = env.BOOSTER_EXPORT_DIR?.trim()
+      ? [env.BOOSTER_EXPORT_DIR.trim(), "env"]
+      : profile.exportDir
+        ? [expandHome(profile.exportDir), "profile"]
+        : [process.cwd(), "default"]
+    return {
+      profile: name,
+      baseUrl,
+      baseUrlSource,
+      key,
+      allowInsecureHttp: profile.allowInsecureHttp ?? false,
+      headers: profile.headers ?? {},
+      brand: profile.brand,
+      posCodes: profile.posCodes ?? [],
+      exportDir,
+      exportDirSource
+    }
+  })
+
+/** The settings with secrets redacted, for `booster config show`. */
+export const redactedView = (settings: Settings): Record<string, unknown> => ({
+  profile: settings.profile ?? null,
+  baseUrl: settings.baseUrl ?? null,
+  baseUrlSource: settings.baseUrlSource,
+  apiKey: settings.key === undefined ? null : "<redacted>",
+  apiKeySource: settings.key?.source ?? null,
+  apiKeyHeader: settings.key === undefined ? null : (settings.key.header ?? "Authorization: Bearer"),
+  allowInsecureHttp: settings.allowInsecureHttp,
+  headers: settings.headers,
+  brand: settings.brand ?? null,
+  posCodes: settings.posCodes,
+  exportDir: settings.exportDir,
+  exportDirSource: settings.exportDirSource
+})

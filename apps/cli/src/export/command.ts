@@ -1,0 +1,265 @@
+/**
+ * `booster export`: build a customer filter from flags (and a filter file and profile defaults),
+ * validate it, show what would be sent (`--dry-run`) or confirm and start the export, then optionally
+ * follow it (`--wait`) and download its file (`--output`, `--download`).
+ */
+import { readFileSync } from "node:fs"
+import { ExportFilter, ExportKind, Fingerprint, Validation } from "@booster-export/core"
+import { Command, HelpDoc, Options, Prompt } from "@effect/cli"
+import { Effect, Either, Option } from "effect"
+import * as Common from "../config/options.js"
+import * as Journal from "../history/journal.js"
+import { DeclinedError, DuplicateExportError, UsageError } from "../output/errors.js"
+import * as Term from "../output/terminal.js"
+import * as Follow from "../tasks/follow.js"
+import { filterOptions } from "./filter-flags.js"
+import * as FilterInput from "./filter-input.js"
+
+const options = {
+  filter: filterOptions,
+  filterFile: Options.text("filter-file").pipe(
+    Options.withDescription(
+      "Read the filter from a JSON file in the wire shape (- for stdin); flags given as well replace the file's fields."
+    ),
+    Options.optional
+  ),
+  downloadRequestId: Options.text("download-request-id").pipe(
+    Options.withDescription("Your own id for this request (default: a new UUID)."),
+    Options.optional
+  ),
+  dryRun: Options.boolean("dry-run").pipe(
+    Options.withDescription(
+      "Validate and print the request that would be sent (secrets redacted); send nothing."
+    )
+  ),
+  yes: Options.boolean("yes").pipe(
+    Options.withAlias("y"),
+    Options.withDescription("Start without asking for confirmation.")
+  ),
+  noInput: Common.noInput,
+  wait: Options.boolean("wait").pipe(
+    Options.withDescription("Follow the task until it ends, showing progress on stderr.")
+  ),
+  output: Options.text("output").pipe(
+    Options.withAlias("o"),
+    Options.withDescription("Download the file to this path or folder (implies --wait)."),
+    Options.optional
+  ),
+  download: Options.boolean("download").pipe(
+    Options.withDescription(
+      "Download the file into the export folder (BOOSTER_EXPORT_DIR, the profile's, or the current folder); implies --wait."
+    )
+  ),
+  overwrite: Options.boolean("overwrite").pipe(
+    Options.withDescription("Replace an existing file at the destination.")
+  ),
+  timeout: Options.integer("timeout").pipe(
+    Options.withDescription("Stop waiting after this many seconds (exit 5; the task keeps running)."),
+    Options.optional
+  ),
+  force: Options.boolean("force").pipe(
+    Options.withDescription("Start even if the same filter was exported in the last 24 hours.")
+  ),
+  reuse: Options.boolean("reuse").pipe(
+    Options.withDescription(
+      "If the same filter was exported in the last 24 hours, follow that task instead of starting one."
+    )
+  ),
+  json: Common.json,
+  ...Common.settings
+}
+
+type ExportOptions = Command.Command.ParseConfig<typeof options>
+
+const readFilterFile = (path: string): Effect.Effect<Record<string, unknown>, UsageError> =>
+  Effect.suspend(() => {
+    let text: string
+    try {
+      text = readFileSync(path === "-" ? 0 : path, "utf8")
+    } catch {
+      return Effect.fail(
+        new UsageError({
+          message: `The filter file ${path === "-" ? "(stdin)" : path} cannot be read`,
+          hint: "Check --filter-file: a path to a JSON file, or - to read stdin."
+        })
+      )
+    }
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      return Effect.fail(
+        new UsageError({
+          message: `The filter file ${path === "-" ? "(stdin)" : path} is not valid JSON`,
+          hint: 'Write the filter as one JSON object in the wire shape, e.g. {"brand":"CAR","posCodes":["ES100"]}.'
+        })
+      )
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      return Effect.fail(
+        new UsageError({
+          message: "The filter file must hold one JSON object",
+          hint: 'Write the filter as one JSON object in the wire shape, e.g. {"brand":"CAR","posCodes":["ES100"]}.'
+        })
+      )
+    }
+    return Effect.succeed(value as Record<string, unknown>)
+  })
+
+/** The raw request (filter and optional id) from the flags, the filter file and the profile. */
+const buildRequest = (opts: ExportOptions, defaults: FilterInput.FilterDefaults) =>
+  Effect.gen(function* () {
+    const file = Option.isSome(opts.filterFile) ? yield* readFilterFile(opts.filterFile.value) : {}
+    const { downloadRequestId: fileId, ...fileFilter } = file
+    const filter = FilterInput.merge(fileFilter, FilterInput.fromFlags(opts.filter), defaults)
+    const id =
+      Option.getOrUndefined(opts.downloadRequestId) ?? (typeof fileId === "string" ? fileId : undefined)
+    const validated = yield* Either.match(Validation.validate(ExportFilter.CustomerFilter, filter), {
+      onLeft: Effect.fail,
+      onRight: Effect.succeed
+    })
+    return { filter: validated, downloadRequestId: id }
+  })
+
+const confirm = (description: string) =>
+  Effect.gen(function* () {
+    yield* Term.err(`${Term.bold("About to export:")} ${description}`)
+    const answer = yield* Prompt.confirm({ message: "Start this export?", initial: false })
+    if (!answer) {
+      return yield* new DeclinedError({ message: "The export was not started", hint: "Nothing was sent." })
+    }
+  })
+
+const duplicateChoice = (match: Journal.Entry) =>
+  Prompt.select({
+    message: `The same filter was exported at ${match.at} (task ${match.asyncTaskId}). What now?`,
+    choices: [
+      { title: "Follow the existing task", value: "reuse" as const },
+      { title: "Start a new export anyway", value: "new" as const },
+      { title: "Stop", value: "stop" as const }
+    ]
+  })
+
+const handler = (opts: ExportOptions) =>
+  Effect.gen(function* () {
+    const settings = yield* Common.resolve(opts)
+    const { filter, downloadRequestId } = yield* buildRequest(opts, {
+      brand: settings.brand,
+      posCodes: settings.posCodes
+    })
+    const description = ExportKind.Customer.describe(filter)
+    const fingerprint = Fingerprint.fingerprint(filter)
+    const client = yield* Common.client(settings)
+    if (opts.dryRun) {
+      const dry = yield* client.dryRun(filter, downloadRequestId !== undefined ? { downloadRequestId } : {})
+      if (opts.json) {
+        return yield* Term.json({ method: dry.method, url: dry.url, headers: dry.headers, body: dry.body })
+      }
+      yield* Term.err(`${Term.bold("Would export:")} ${description}`)
+      yield* Term.out(`${dry.method} ${dry.url}`)
+      for (const [name, value] of Object.entries(dry.headers)) yield* Term.out(`${name}: ${value}`)
+      yield* Term.out("")
+      yield* Term.out(JSON.stringify(dry.body, null, 2))
+      return yield* Term.err(Term.dim("Dry run: nothing was sent."))
+    }
+    const interactive = Term.canPrompt() && !opts.noInput && !opts.json
+    const host = Journal.hostOf(settings.baseUrl)
+    const match = opts.force
+      ? undefined
+      : Journal.recentMatch(yield* Journal.read(), fingerprint, host, Date.now())
+    let existing: string | undefined
+    if (match !== undefined) {
+      const choice = opts.reuse ? "reuse" : interactive ? yield* duplicateChoice(match) : "refuse"
+      if (choice === "stop") {
+        return yield* new DeclinedError({ message: "The export was not started", hint: "Nothing was sent." })
+      }
+      if (choice === "refuse") {
+        return yield* new DuplicateExportError({
+          message: `The same filter was exported at ${match.at} as task ${match.asyncTaskId}; starting it again would export the same customers twice`,
+          hint: `Follow that task with \`booster tasks wait ${match.asyncTaskId}\`, pass --reuse to follow it here, or --force to start a new export.`,
+          asyncTaskId: match.asyncTaskId,
+          fingerprint,
+          startedAt: match.at
+        })
+      }
+      if (choice === "reuse") existing = match.asyncTaskId
+    }
+    let started: { asyncTaskId: string; downloadRequestId: string; fingerprint: string }
+    if (existing !== undefined) {
+      if (!opts.json) yield* Term.err(`Following the existing task ${existing}.`)
+      started = { asyncTaskId: existing, downloadRequestId: match?.downloadRequestId ?? "", fingerprint }
+    } else {
+      if (interactive && !opts.yes) yield* confirm(description)
+      else if (!opts.json) yield* Term.err(`${Term.bold("Exporting:")} ${description}`)
+      const result = yield* client.startExport(
+        filter,
+        downloadRequestId !== undefined ? { downloadRequestId } : {}
+      )
+      started = {
+        asyncTaskId: result.asyncTaskId,
+        downloadRequestId: result.downloadRequestId,
+        fingerprint: result.fingerprint
+      }
+      yield* Journal.append({
+        event: "started",
+        asyncTaskId: result.asyncTaskId,
+        downloadRequestId: result.downloadRequestId,
+        fingerprint: result.fingerprint,
+        host
+      })
+      if (!opts.json)
+        yield* Term.err(
+          `Started task ${Term.bold(result.asyncTaskId)} (request ${result.downloadRequestId}).`
+        )
+    }
+    const output = Option.getOrUndefined(opts.output)
+    const wantsFile = output !== undefined || opts.download
+    if (!opts.wait && !wantsFile) {
+      if (opts.json) return yield* Term.json(started)
+      yield* Term.out(started.asyncTaskId)
+      return yield* Term.err(Term.dim(`Follow it with \`booster tasks wait ${started.asyncTaskId}\`.`))
+    }
+    const task = yield* Follow.follow(client, started.asyncTaskId, {
+      quiet: opts.json,
+      host,
+      timeoutMs: Option.getOrUndefined(Option.map(opts.timeout, (s) => s * 1000))
+    })
+    if (!wantsFile) {
+      if (opts.json) return yield* Term.json({ ...started, task })
+      yield* Term.out(started.asyncTaskId)
+      return yield* Term.err(
+        `Task ${started.asyncTaskId} completed${task.totalResults !== undefined ? ` with ${task.totalResults} rows` : ""}.`
+      )
+    }
+    const file = yield* Follow.download(client, task, Follow.destinationOf(output, settings), {
+      overwrite: opts.overwrite,
+      host
+    })
+    if (opts.json) return yield* Term.json({ ...started, task, file })
+    yield* Term.out(file.path)
+    return yield* Term.err(Term.green(Follow.downloadSummary(file)))
+  })
+
+const examples = [
+  "booster export --brand CAR --pos-code ES100 --pos-code IT200 --dry-run",
+  "booster export --brand CAR --pos-code ES100 --creation-date-from 2022-01-01 --interest Watches=CA-1 --yes --output customers.csv",
+  "booster export --filter-file filter.json --location-country it --wait --json",
+  "booster export --brand CAR --pos-code ES100 --product-category grand=JEW,category=RNG-GLD --hobby =ART --dry-run --json"
+]
+
+/** Help paragraphs shared with the README. */
+export const description = HelpDoc.blocks([
+  HelpDoc.p(
+    "Start a customer export. Each filter flag is named after its wire field in kebab-case; list fields take the singular and repeat. Nested filters use a compact syntax: --interest LABEL=ID, --hobby LABEL=ID (either side may be empty), --product-collection NAME=ID, --product-category key=value,… (keys grand, brand, master, category, sub). Escape a comma or = in a value with a backslash."
+  ),
+  HelpDoc.p(
+    "On a terminal the export is described and you are asked to confirm (--yes skips; --no-input and --json never prompt). A filter exported in the last 24 hours is not started again unless you say so (--reuse or --force)."
+  ),
+  HelpDoc.h1("EXAMPLES"),
+  HelpDoc.blocks(examples.map((example) => HelpDoc.p(`  ${example}`)))
+])
+
+/** The `export` command. */
+export const exportCommand = Command.make("export", options, handler).pipe(
+  Command.withDescription(description)
+)

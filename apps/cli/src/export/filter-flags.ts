@@ -1,0 +1,164 @@
+/**
+ * The `export` command's filter flags, derived from core's field metadata: one flag per wire field,
+ * named after it in kebab-case (list fields take the singular and repeat), plus the compact syntax of
+ * the nested filters (`--interest Watches=CA-1`, `--product-category grand=JEW,category=RNG-GLD`).
+ */
+import { ExportFilter, type Field } from "@booster-export/core"
+import { Options } from "@effect/cli"
+import { Option } from "effect"
+
+/** How a flag's text turns into the wire value of its field. */
+export type FlagKind = "text" | "number" | "integer" | "boolean" | "record"
+
+/** One derived flag. */
+export interface FilterFlag {
+  /** Wire field, e.g. `posCodes`. */
+  readonly wire: string
+  /** Flag name without dashes, e.g. `pos-code`. */
+  readonly flag: string
+  /** True when the flag repeats (a list field). */
+  readonly repeated: boolean
+  readonly kind: FlagKind
+  /** Record members, for nested filters. */
+  readonly members: ReadonlyArray<string>
+  readonly field: Field.AnyField
+}
+
+const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+
+const singular = (name: string): string => {
+  if (name.endsWith("ies")) return `${name.slice(0, -3)}y`
+  if (name.endsWith("us") || !name.endsWith("s")) return name
+  return name.slice(0, -1)
+}
+
+const scalarKind = (kind: Field.FieldKind): FlagKind => {
+  switch (kind._tag) {
+    case "Number":
+      return "number"
+    case "Integer":
+      return "integer"
+    case "Boolean":
+      return "boolean"
+    case "Record":
+      return "record"
+    case "List":
+      return scalarKind(kind.item)
+    default:
+      return "text"
+  }
+}
+
+/** Short member names accepted in the compact syntax, per nested field (wire member → aliases). */
+export const MEMBER_ALIASES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  interests: { label: "interest", id: "sapInterestId", "sap-interest-id": "sapInterestId" },
+  hobbies: { label: "hobby", id: "sapHobbyId", "sap-hobby-id": "sapHobbyId" },
+  productCollections: {
+    label: "productCollection",
+    name: "productCollection",
+    collection: "productCollection",
+    "product-collection": "productCollection",
+    id: "sapProductCollectionId",
+    "sap-product-collection-id": "sapProductCollectionId"
+  },
+  productCategories: {
+    grand: "grandCategoryId",
+    brand: "brandCategoryId",
+    master: "masterCategoryId",
+    category: "categoryId",
+    sub: "subCategoryId",
+    "grand-category-id": "grandCategoryId",
+    "brand-category-id": "brandCategoryId",
+    "master-category-id": "masterCategoryId",
+    "category-id": "categoryId",
+    "sub-category-id": "subCategoryId"
+  }
+}
+
+/** The `LABEL=ID` shorthand of two-member nested fields: [label member, id member]. */
+export const SHORTHAND: Readonly<Record<string, readonly [string, string]>> = {
+  interests: ["interest", "sapInterestId"],
+  hobbies: ["hobby", "sapHobbyId"],
+  productCollections: ["productCollection", "sapProductCollectionId"]
+}
+
+const EXTRA_ALIASES: Readonly<Record<string, string>> = { locationCountryIds: "location-country" }
+
+/** Every filter flag of the customer export, in the documentation order of the fields. */
+export const filterFlags: ReadonlyArray<FilterFlag> = Object.entries(ExportFilter.CustomerFilter.fields).map(
+  ([wire, field]) => {
+    const repeated = field.kind._tag === "List"
+    const item = field.kind._tag === "List" ? field.kind.item : field.kind
+    return {
+      wire,
+      flag: kebab(repeated ? singular(wire) : wire),
+      repeated,
+      kind: scalarKind(field.kind),
+      members: item._tag === "Record" ? item.members : [],
+      field
+    }
+  }
+)
+
+/** The flag of a wire field. */
+export const flagOf = (wire: string): FilterFlag | undefined => filterFlags.find((f) => f.wire === wire)
+
+const syntaxOf = (flag: FilterFlag): string => {
+  const shorthand = SHORTHAND[flag.wire]
+  const aliases = MEMBER_ALIASES[flag.wire] ?? {}
+  const short = Object.entries(aliases)
+    .filter(([alias]) => !alias.includes("-"))
+    .map(([alias, member]) => `${alias}=${member}`)
+    .join(", ")
+  return shorthand
+    ? `Write LABEL=ID (${shorthand[0]}=${shorthand[1]}) or key=value pairs separated by commas (${short}).`
+    : `Write key=value pairs separated by commas (${short}).`
+}
+
+const exampleOf = (flag: FilterFlag): string | undefined => {
+  const examples = flag.field.doc.examples
+  if (examples === undefined || examples.length === 0 || flag.field.doc.personal) return undefined
+  const first = examples[0]
+  const value = Array.isArray(first) ? first[0] : first
+  if (value === undefined) return undefined
+  if (typeof value === "object" && value !== null) {
+    const record = value as Record<string, unknown>
+    const shorthand = SHORTHAND[flag.wire]
+    if (shorthand && record[shorthand[0]] !== undefined && record[shorthand[1]] !== undefined) {
+      return `${record[shorthand[0]]}=${record[shorthand[1]]}`
+    }
+    const aliases = Object.entries(MEMBER_ALIASES[flag.wire] ?? {}).filter(([a]) => !a.includes("-"))
+    return Object.entries(record)
+      .map(([member, v]) => `${aliases.find(([, m]) => m === member)?.[0] ?? member}=${String(v)}`)
+      .join(",")
+  }
+  return String(value)
+}
+
+/** The help text of a flag: the field's description, its wire name, syntax and an example. */
+export const helpOf = (flag: FilterFlag): string => {
+  const parts = [flag.field.doc.description]
+  if (flag.kind === "record") parts.push(syntaxOf(flag))
+  if (flag.kind === "boolean") parts.push("Write true or false.")
+  parts.push(`Wire field: ${flag.wire}${flag.repeated ? "; repeat the flag for several values" : ""}.`)
+  const example = exampleOf(flag)
+  if (example !== undefined)
+    parts.push(`Example: --${flag.flag} ${/[\s,]/.test(example) ? `"${example}"` : example}`)
+  return parts.join(" ")
+}
+
+const optionOf = (flag: FilterFlag): Options.Options<ReadonlyArray<string>> => {
+  let base = Options.text(flag.flag).pipe(Options.withDescription(helpOf(flag)))
+  const alias = EXTRA_ALIASES[flag.wire]
+  if (alias !== undefined) base = base.pipe(Options.withAlias(alias))
+  if (flag.repeated) return Options.repeated(base)
+  return base.pipe(
+    Options.optional,
+    Options.map(Option.match({ onNone: () => [], onSome: (value) => [value] }))
+  )
+}
+
+/** The @effect/cli options of every filter flag, keyed by wire field; each yields the texts given. */
+export const filterOptions: Options.Options<Readonly<Record<string, ReadonlyArray<string>>>> = Options.all(
+  Object.fromEntries(filterFlags.map((flag) => [flag.wire, optionOf(flag)]))
+)

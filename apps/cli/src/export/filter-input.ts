@@ -1,0 +1,168 @@
+/**
+ * Turns the texts given to the filter flags, a filter file and profile defaults into one raw filter
+ * (wire shape), and reports validation problems with both the flag and the wire field.
+ */
+import type { Validation } from "@booster-export/core"
+import { type FilterFlag, filterFlags, flagOf, MEMBER_ALIASES, SHORTHAND } from "./filter-flags.js"
+
+/** Splits on unescaped `sep`; `\,` and `\=` keep the character. */
+const splitEscaped = (text: string, sep: string): Array<string> => {
+  const out: Array<string> = []
+  let current = ""
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (c === "\\" && i + 1 < text.length) {
+      current += text[i + 1]
+      i++
+    } else if (c === sep) {
+      out.push(current)
+      current = ""
+    } else current += c
+  }
+  out.push(current)
+  return out
+}
+
+const firstUnescaped = (text: string, sep: string): number => {
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "\\") i++
+    else if (text[i] === sep) return i
+  }
+  return -1
+}
+
+const unescapeText = (text: string): string => splitEscaped(text, "\u0000").join("")
+
+/**
+ * Reads one value of a nested filter flag: `LABEL=ID` for interests, hobbies and product
+ * collections, or `key=value,key=value` with member names or their short aliases. An empty side of
+ * `LABEL=ID` leaves that member out. Unknown keys are kept so that validation names them.
+ */
+export const parseRecord = (wire: string, text: string): Record<string, string> => {
+  const aliases = MEMBER_ALIASES[wire] ?? {}
+  const members = flagOf(wire)?.members ?? []
+  const keyOf = (key: string): string => aliases[key.trim().toLowerCase()] ?? key.trim()
+  const pairs = splitEscaped(text, ",")
+  const first = pairs[0] ?? ""
+  const eq = firstUnescaped(first, "=")
+  const firstKey = eq >= 0 ? keyOf(unescapeText(first.slice(0, eq))) : ""
+  const shorthand = SHORTHAND[wire]
+  if (shorthand !== undefined && pairs.length === 1 && !members.includes(firstKey)) {
+    const [label, id] =
+      eq >= 0
+        ? [unescapeText(first.slice(0, eq)), unescapeText(first.slice(eq + 1))]
+        : [unescapeText(first), ""]
+    return {
+      ...(label.trim() !== "" ? { [shorthand[0]]: label } : {}),
+      ...(id.trim() !== "" ? { [shorthand[1]]: id } : {})
+    }
+  }
+  const out: Record<string, string> = {}
+  for (const pair of pairs) {
+    if (pair.trim() === "") continue
+    const at = firstUnescaped(pair, "=")
+    if (at < 0) {
+      const only = members[0]
+      if (only !== undefined && out[only] === undefined) out[only] = unescapeText(pair)
+      else out[unescapeText(pair).trim()] = ""
+      continue
+    }
+    out[keyOf(unescapeText(pair.slice(0, at)))] = unescapeText(pair.slice(at + 1))
+  }
+  return out
+}
+
+const toNumber = (text: string): number | string => {
+  const trimmed = text.trim()
+  if (trimmed === "") return text
+  const value = Number(trimmed)
+  return Number.isFinite(value) ? value : text
+}
+
+const toBoolean = (text: string): boolean | string => {
+  switch (text.trim().toLowerCase()) {
+    case "true":
+    case "yes":
+    case "1":
+      return true
+    case "false":
+    case "no":
+    case "0":
+      return false
+    default:
+      return text
+  }
+}
+
+const convert = (flag: FilterFlag, text: string): unknown => {
+  switch (flag.kind) {
+    case "number":
+    case "integer":
+      return toNumber(text)
+    case "boolean":
+      return toBoolean(text)
+    case "record":
+      return parseRecord(flag.wire, text)
+    default:
+      return text
+  }
+}
+
+/** The filter fields given as flags, in wire shape (fields not given are absent). */
+export const fromFlags = (
+  texts: Readonly<Record<string, ReadonlyArray<string>>>
+): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  for (const flag of filterFlags) {
+    const values = texts[flag.wire] ?? []
+    if (values.length === 0) continue
+    out[flag.wire] = flag.repeated ? values.map((v) => convert(flag, v)) : convert(flag, values[0]!)
+  }
+  return out
+}
+
+/** Defaults a profile gives to the filter. */
+export interface FilterDefaults {
+  readonly brand?: string | undefined
+  readonly posCodes?: ReadonlyArray<string> | undefined
+}
+
+/**
+ * Merges the filter sources: each field given as a flag replaces the file's, and the profile's
+ * brand and POS codes apply only when neither gives them.
+ */
+export const merge = (
+  file: Readonly<Record<string, unknown>>,
+  flags: Readonly<Record<string, unknown>>,
+  defaults: FilterDefaults
+): Record<string, unknown> => {
+  const merged: Record<string, unknown> = { ...file, ...flags }
+  if (merged.brand === undefined && defaults.brand !== undefined) merged.brand = defaults.brand
+  if (merged.posCodes === undefined && defaults.posCodes !== undefined && defaults.posCodes.length > 0) {
+    merged.posCodes = [...defaults.posCodes]
+  }
+  return merged
+}
+
+/** A validation issue with the flag that sets its field, when one does. */
+export interface FlagIssue extends Validation.Issue {
+  /** The flag, e.g. `--pos-code`; absent for problems of the body as a whole. */
+  readonly flag?: string
+}
+
+/** Adds the flag name to each issue, from the issue path's first segment (the wire field). */
+export const withFlags = (issues: ReadonlyArray<Validation.Issue>): Array<FlagIssue> =>
+  issues.map((issue) => {
+    const wire = /^[A-Za-z]+/.exec(issue.path)?.[0]
+    const flag = wire !== undefined ? flagOf(wire) : undefined
+    return flag !== undefined ? { ...issue, flag: `--${flag.flag}` } : issue
+  })
+
+/** One line per problem, naming the flag and the wire field. */
+export const formatFlagIssues = (issues: ReadonlyArray<FlagIssue>): string =>
+  issues
+    .map((issue) => {
+      const where = issue.flag !== undefined ? `${issue.flag} (${issue.path})` : issue.path || "(filter)"
+      return `  - ${where}: ${issue.message} [${issue.rule}]`
+    })
+    .join("\n")

@@ -1,0 +1,67 @@
+/**
+ * The start-up launcher (`dist/booster.cjs`): loads the bundled program (`dist/main.cjs`) through a
+ * V8 code cache so that start-up skips parsing and compiling it. The cache built with the bundle
+ * (`dist/main.cache`) is used when this Node accepts it; otherwise one is written after the first
+ * run under `$XDG_CACHE_HOME/booster-export/` and used from then on. Any cache problem only costs speed.
+ */
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
+import Module from "node:module"
+import { homedir } from "node:os"
+import { dirname, join } from "node:path"
+import { Script } from "node:vm"
+
+const main = join(__dirname, "main.cjs")
+const source = readFileSync(main, "utf8")
+const bundled = join(__dirname, "main.cache")
+
+const userCache = (): string => {
+  const base = process.env.XDG_CACHE_HOME?.trim() || join(process.env.HOME?.trim() || homedir(), ".cache")
+  const stat = statSync(main)
+  return join(
+    base,
+    "booster-export",
+    `main-${process.version}-${stat.size}-${Math.floor(stat.mtimeMs)}.cache`
+  )
+}
+
+const read = (path: string): Buffer | undefined => {
+  try {
+    return readFileSync(path)
+  } catch {
+    return undefined
+  }
+}
+
+const writeCache = process.env.BOOSTER_WRITE_CODE_CACHE
+let cachePath = writeCache || bundled
+let cachedData = read(cachePath)
+let script = new Script(Module.wrap(source), { filename: main, ...(cachedData ? { cachedData } : {}) })
+if (!writeCache && (cachedData === undefined || script.cachedDataRejected === true)) {
+  cachePath = userCache()
+  const own = read(cachePath)
+  if (own !== undefined) {
+    script = new Script(Module.wrap(source), { filename: main, cachedData: own })
+    cachedData = script.cachedDataRejected === true ? undefined : own
+  } else cachedData = undefined
+}
+if (writeCache || cachedData === undefined) {
+  process.once("exit", () => {
+    try {
+      mkdirSync(dirname(cachePath), { recursive: true })
+      const temp = `${cachePath}.${process.pid}.tmp`
+      writeFileSync(temp, script.createCachedData())
+      renameSync(temp, cachePath)
+    } catch {
+      // a cache that cannot be written only costs start-up time
+    }
+  })
+}
+const wrapper = script.runInThisContext() as (
+  exports: unknown,
+  require: NodeJS.Require,
+  module: { exports: unknown },
+  filename: string,
+  dirname: string
+) => void
+const module_ = { exports: {} }
+wrapper.call(module_.exports, module_.exports, Module.createRequire(main), module_, main, __dirname)

@@ -1,0 +1,165 @@
+/**
+ * The errors of the command line itself, the exit code of every error, and how an error is shown:
+ * one readable paragraph with a hint, or one JSON object on stderr in `--json` mode.
+ */
+import { Validation } from "@booster-export/core"
+import { Schema } from "effect"
+import { type FlagIssue, formatFlagIssues, withFlags } from "../export/filter-input.js"
+
+/** A command was used wrongly: a missing or conflicting option, an unreadable filter file. */
+export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", {
+  message: Schema.String,
+  hint: Schema.String
+}) {}
+
+/** A profile or setting is unusable. `field` names the setting or environment variable. */
+export class ConfigError extends Schema.TaggedError<ConfigError>()("ConfigError", {
+  message: Schema.String,
+  hint: Schema.String,
+  field: Schema.String
+}) {}
+
+/** An export with the same filter was started recently; starting another would duplicate it. */
+export class DuplicateExportError extends Schema.TaggedError<DuplicateExportError>()("DuplicateExportError", {
+  message: Schema.String,
+  hint: Schema.String,
+  asyncTaskId: Schema.String,
+  fingerprint: Schema.String,
+  startedAt: Schema.String
+}) {}
+
+/** The task had not finished when the wait ended (or has no file yet). */
+export class StillRunningError extends Schema.TaggedError<StillRunningError>()("StillRunningError", {
+  message: Schema.String,
+  hint: Schema.String,
+  asyncTaskId: Schema.String,
+  status: Schema.String
+}) {}
+
+/** The person declined the confirmation; nothing was sent. */
+export class DeclinedError extends Schema.TaggedError<DeclinedError>()("DeclinedError", {
+  message: Schema.String,
+  hint: Schema.String
+}) {}
+
+/** Exit codes: see the README's table and `booster --help`. */
+export const ExitCode = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  auth: 3,
+  exportFailed: 4,
+  stillRunning: 5,
+  interrupted: 130
+} as const
+
+/** The exit-code table as shown in `--help` and the README. */
+export const exitCodeTable: ReadonlyArray<readonly [number, string]> = [
+  [0, "success"],
+  [1, "unexpected error (network, server, download)"],
+  [2, "usage or validation error; nothing was sent"],
+  [3, "authentication or permission refused"],
+  [4, "the export ended in error (ERR)"],
+  [5, "timed out, or the task is still running"],
+  [130, "interrupted (Ctrl-C) or declined"]
+]
+
+interface Tagged {
+  readonly _tag: string
+  readonly message?: string
+  readonly hint?: string
+  readonly reason?: string
+}
+
+const isTagged = (u: unknown): u is Tagged =>
+  typeof u === "object" && u !== null && typeof (u as { _tag?: unknown })._tag === "string"
+
+/** The exit code of an error (anything not recognised is 1). */
+export const exitCodeOf = (error: unknown): number => {
+  if (!isTagged(error)) return ExitCode.unexpected
+  switch (error._tag) {
+    case "ValidationError":
+    case "UsageError":
+    case "ConfigError":
+    case "InvalidConfigError":
+    case "DuplicateExportError":
+    case "CommandMismatch":
+    case "CorrectedFlag":
+    case "InvalidArgument":
+    case "InvalidValue":
+    case "MissingValue":
+    case "MissingFlag":
+    case "MultipleValuesDetected":
+    case "MissingSubcommand":
+    case "NoBuiltInMatch":
+    case "UnclusteredFlag":
+      return ExitCode.usage
+    case "AuthenticationError":
+    case "PermissionError":
+      return ExitCode.auth
+    case "ExportFailedError":
+      return ExitCode.exportFailed
+    case "StillRunningError":
+      return ExitCode.stillRunning
+    case "TransportError":
+      return error.reason === "timeout" ? ExitCode.stillRunning : ExitCode.unexpected
+    case "DownloadError":
+      return error.reason === "not-ready" ? ExitCode.stillRunning : ExitCode.unexpected
+    case "DeclinedError":
+    case "QuitException":
+      return ExitCode.interrupted
+    default:
+      return ExitCode.unexpected
+  }
+}
+
+const HINTS: Readonly<Record<string, string>> = {
+  ValidationError: "Fix the flags listed above; nothing was sent. `booster export --help` lists every flag.",
+  QuitException: "Nothing was sent."
+}
+
+const plainFields = (error: object): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(error)) {
+    if (key === "_tag" || key === "message" || key === "stack" || key === "cause") continue
+    if (value === undefined || typeof value === "function") continue
+    out[key] = value
+  }
+  return out
+}
+
+/** The `--json` form of an error: `{_tag, message, hint?, …fields}`. */
+export const toJson = (error: unknown): Record<string, unknown> => {
+  if (error instanceof Validation.ValidationError) {
+    const issues = withFlags(error.issues)
+    return {
+      _tag: error._tag,
+      message: `${issues.length} problem${issues.length === 1 ? "" : "s"} in the export filter`,
+      hint: HINTS.ValidationError,
+      issues
+    }
+  }
+  if (isTagged(error)) {
+    return {
+      _tag: error._tag,
+      message: error.message ?? error._tag,
+      ...plainFields(error),
+      ...(error.hint === undefined && HINTS[error._tag] ? { hint: HINTS[error._tag] } : {})
+    }
+  }
+  return { _tag: "UnexpectedError", message: error instanceof Error ? error.message : String(error) }
+}
+
+/** The human form of an error: one paragraph (a list for validation problems), then a hint. */
+export const toText = (error: unknown): string => {
+  if (error instanceof Validation.ValidationError) {
+    const issues: Array<FlagIssue> = withFlags(error.issues)
+    return `Error: ${issues.length} problem${issues.length === 1 ? "" : "s"} in the export filter:\n${formatFlagIssues(issues)}\nHint: ${HINTS.ValidationError}`
+  }
+  if (isTagged(error)) {
+    const hint = error.hint ?? HINTS[error._tag]
+    return `Error: ${error.message ?? error._tag}${hint ? `\nHint: ${hint}` : ""}`
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return `Error: ${message}\nHint: This is unexpected; run again with BOOSTER_LOG=debug for details.`
+}

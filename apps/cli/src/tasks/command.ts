@@ -1,0 +1,154 @@
+/**
+ * `booster tasks list|get|wait|download`: everything about a task, resumable from a bare task id in
+ * a new shell.
+ */
+import type { Task } from "@booster-export/core"
+import { Args, Command, HelpDoc, Options } from "@effect/cli"
+import { Effect, Option } from "effect"
+import * as Common from "../config/options.js"
+import * as Journal from "../history/journal.js"
+import * as Term from "../output/terminal.js"
+import * as Follow from "./follow.js"
+
+const taskId = Args.text({ name: "task-id" }).pipe(
+  Args.withDescription("The task id (asyncTaskId), with or without dashes.")
+)
+
+const withExamples = (text: string, examples: ReadonlyArray<string>) =>
+  HelpDoc.blocks([
+    HelpDoc.p(text),
+    HelpDoc.h1("EXAMPLES"),
+    HelpDoc.blocks(examples.map((e) => HelpDoc.p(`  ${e}`)))
+  ])
+
+const row = (task: Task.Task) =>
+  `${task.asyncTaskId}  ${task.type.padEnd(8)} ${task.brand.padEnd(4)} ${task.status.padEnd(4)} ${String(Math.round(task.percentage)).padStart(3)}%  ${task.requestDate}`
+
+const list = Command.make("list", { json: Common.json, ...Common.settings }, (opts) =>
+  Effect.gen(function* () {
+    const settings = yield* Common.resolve(opts)
+    const client = yield* Common.client(settings)
+    const tasks = yield* client.listTasks()
+    if (opts.json) return yield* Term.json(tasks)
+    if (tasks.length === 0) return yield* Term.err("No tasks.")
+    for (const task of tasks) yield* Term.out(row(task))
+  })
+).pipe(
+  Command.withDescription(
+    withExamples("List the tasks your credentials can read.", [
+      "booster tasks list",
+      "booster tasks list --json"
+    ])
+  )
+)
+
+const get = Command.make("get", { taskId, json: Common.json, ...Common.settings }, (opts) =>
+  Effect.gen(function* () {
+    const settings = yield* Common.resolve(opts)
+    const client = yield* Common.client(settings)
+    const task = yield* client.getTask(opts.taskId)
+    if (opts.json) return yield* Term.json(task)
+    yield* Term.out(row(task))
+    if (task.totalResults !== undefined) yield* Term.out(`rows: ${task.totalResults}`)
+    if (task.signedDownloadUrl !== undefined || task.downloadUrl !== undefined) {
+      yield* Term.err(Term.dim(`Download it with \`booster tasks download ${task.asyncTaskId}\`.`))
+    }
+  })
+).pipe(
+  Command.withDescription(
+    withExamples("Show one task.", ["booster tasks get 9b2e4f0a6c1d4e8b8f3a2d5c7b9e1a40 --json"])
+  )
+)
+
+const output = Options.text("output").pipe(
+  Options.withAlias("o"),
+  Options.withDescription("Download the file to this path or folder (default: the export folder)."),
+  Options.optional
+)
+const overwrite = Options.boolean("overwrite").pipe(
+  Options.withDescription("Replace an existing file at the destination.")
+)
+const timeout = Options.integer("timeout").pipe(
+  Options.withDescription("Stop waiting after this many seconds (exit 5; the task keeps running)."),
+  Options.optional
+)
+
+const wait = Command.make(
+  "wait",
+  {
+    taskId,
+    output,
+    download: Options.boolean("download").pipe(
+      Options.withDescription("Download the file into the export folder when done.")
+    ),
+    overwrite,
+    timeout,
+    json: Common.json,
+    ...Common.settings
+  },
+  (opts) =>
+    Effect.gen(function* () {
+      const settings = yield* Common.resolve(opts)
+      const client = yield* Common.client(settings)
+      const host = Journal.hostOf(settings.baseUrl)
+      const task = yield* Follow.follow(client, opts.taskId, {
+        quiet: opts.json,
+        host,
+        timeoutMs: Option.getOrUndefined(Option.map(opts.timeout, (s) => s * 1000))
+      })
+      const out = Option.getOrUndefined(opts.output)
+      if (out === undefined && !opts.download) {
+        if (opts.json) return yield* Term.json({ task })
+        return yield* Term.out(row(task))
+      }
+      const file = yield* Follow.download(client, task, Follow.destinationOf(out, settings), {
+        overwrite: opts.overwrite,
+        host
+      })
+      if (opts.json) return yield* Term.json({ task, file })
+      yield* Term.out(file.path)
+      yield* Term.err(Term.green(Follow.downloadSummary(file)))
+    })
+).pipe(
+  Command.withDescription(
+    withExamples("Follow a task until it ends (progress on stderr), then optionally download its file.", [
+      "booster tasks wait 9b2e4f0a6c1d4e8b8f3a2d5c7b9e1a40",
+      "booster tasks wait 9b2e4f0a6c1d4e8b8f3a2d5c7b9e1a40 --timeout 600 --output exports/"
+    ])
+  )
+)
+
+const download = Command.make(
+  "download",
+  { taskId, output, overwrite, json: Common.json, ...Common.settings },
+  (opts) =>
+    Effect.gen(function* () {
+      const settings = yield* Common.resolve(opts)
+      const client = yield* Common.client(settings)
+      const host = Journal.hostOf(settings.baseUrl)
+      const file = yield* Follow.download(
+        client,
+        opts.taskId,
+        Follow.destinationOf(Option.getOrUndefined(opts.output), settings),
+        {
+          overwrite: opts.overwrite,
+          host
+        }
+      )
+      if (opts.json) return yield* Term.json({ file })
+      yield* Term.out(file.path)
+      yield* Term.err(Term.green(Follow.downloadSummary(file)))
+    })
+).pipe(
+  Command.withDescription(
+    withExamples("Download a completed task's file; the file appears only when complete.", [
+      "booster tasks download 9b2e4f0a6c1d4e8b8f3a2d5c7b9e1a40 --output customers.csv"
+    ])
+  )
+)
+
+/** The `tasks` command. */
+export const tasksCommand = Command.make("tasks").pipe(
+  Command.withDescription("Read, follow and download export tasks by id."),
+  Command.withSubcommands([list, get, wait, download])
+)

@@ -1,0 +1,86 @@
+/**
+ * Following a task to its end and downloading its file, shared by `export --wait/--output` and
+ * `tasks wait|download`. Progress goes to stderr; the journal records the outcome.
+ */
+import { isAbsolute, resolve } from "node:path"
+import type { Task } from "@booster-export/core"
+import { Effect, Stream } from "effect"
+import type { Client } from "../client/runtime.js"
+import type { Settings } from "../config/profiles.js"
+import * as Journal from "../history/journal.js"
+import { StillRunningError } from "../output/errors.js"
+import * as Term from "../output/terminal.js"
+
+/** Options of {@link follow}. */
+export interface FollowOptions {
+  readonly quiet: boolean
+  readonly timeoutMs?: number | undefined
+  readonly host: string | undefined
+}
+
+/** Follows a task until COM; fails `ExportFailedError` at ERR, `StillRunningError` when time runs out. */
+export const follow = (client: Client, asyncTaskId: string, options: FollowOptions) =>
+  Effect.gen(function* () {
+    const display = Term.progressDisplay(options.quiet)
+    let last: Task.Task | undefined
+    yield* client
+      .followTask(asyncTaskId, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {})
+      .pipe(
+        Stream.runForEach((progress) => {
+          last = progress.task
+          return display.update(progress)
+        }),
+        Effect.ensuring(display.done),
+        Effect.tapError((error) =>
+          error._tag === "ExportFailedError"
+            ? Journal.append({ event: "failed", asyncTaskId, status: error.taskStatus, host: options.host })
+            : Effect.void
+        ),
+        Effect.catchIf(
+          (error) => error._tag === "TransportError" && error.reason === "timeout",
+          () =>
+            Effect.fail(
+              new StillRunningError({
+                message: `Task ${asyncTaskId} has not finished yet (last status ${last?.status ?? "unknown"})`,
+                hint: `Follow it later with \`booster tasks wait ${asyncTaskId}\`.`,
+                asyncTaskId,
+                status: last?.status ?? "unknown"
+              })
+            )
+        )
+      )
+    const task = last ?? (yield* client.getTask(asyncTaskId))
+    yield* Journal.append({ event: "completed", asyncTaskId, status: task.status, host: options.host })
+    return task
+  })
+
+/** Where a download goes: `--output` (file or folder), else the export folder. */
+export const destinationOf = (output: string | undefined, settings: Settings): string =>
+  output === undefined ? settings.exportDir : isAbsolute(output) ? output : resolve(process.cwd(), output)
+
+/** Downloads a task's file and records it in the journal. */
+export const download = (
+  client: Client,
+  task: Task.Task | string,
+  destination: string,
+  options: { readonly overwrite: boolean; readonly host: string | undefined }
+) =>
+  client.download(task, destination, { overwrite: options.overwrite }).pipe(
+    Effect.tap((file) =>
+      Journal.append({
+        event: "downloaded",
+        asyncTaskId: typeof task === "string" ? task : task.asyncTaskId,
+        host: options.host,
+        file: file.path,
+        bytes: file.bytes,
+        sha256: file.sha256
+      })
+    )
+  )
+
+/** The summary line of a download. */
+export const downloadSummary = (file: {
+  readonly path: string
+  readonly bytes: number
+  readonly sha256: string
+}) => `Wrote ${Term.formatBytes(file.bytes)} to ${file.path} (sha256 ${file.sha256.slice(0, 12)}…)`
