@@ -2,81 +2,62 @@
 /**
  * `booster-mcp`: reads the command line and environment, picks the runtime services (the real API
  * from the environment, or the embedded sandbox) and serves MCP over stdio or Streamable HTTP.
+ *
+ * Start-up loads only the MCP SDK and the tools' wire descriptions (written next to the bundle by
+ * the build); the tools, Effect, the API client and the sandbox are loaded when a tool is first called.
  */
-import { Sandbox } from "@booster-export/sandbox"
-import { Auth, BoosterClient, BoosterConfig } from "@booster-export/transport"
-import { Context, Effect, Either, Layer, Logger, LogLevel, Redacted } from "effect"
-import { Api, checkOptions, unavailable } from "./booster/api.js"
-import { Journal } from "./journal/journal.js"
+import { readFile } from "node:fs/promises"
+import type { Tool as WireTool } from "@modelcontextprotocol/sdk/types.js"
 import * as Log from "./logging/log.js"
 import { type Options, parse, UsageError, usage } from "./options/options.js"
+import type { Dispatch } from "./server/make-server.js"
 import { serve } from "./server/serve.js"
-import { Settings } from "./tools/settings.js"
+import type { Dispatcher } from "./tools/dispatch.js"
 import { VERSION } from "./version.js"
 
-const clientFrom = (options: BoosterConfig.Options) =>
-  Layer.build(BoosterClient.BoosterClient.layer(options)).pipe(
-    Effect.map((context) => Context.get(context, BoosterClient.BoosterClient)),
-    Effect.mapError((error) => unavailable(error.message, error.hint))
-  )
-
-const sandboxApi = (log: Log.Log): Layer.Layer<Api> =>
-  Api.lazy(
-    Effect.gen(function* () {
-      const sandbox = yield* Effect.acquireRelease(
-        Effect.tryPromise(() => Sandbox.start()),
-        (running) => Effect.promise(() => running.close())
-      )
-      log.info(`sandbox API at ${sandbox.baseUrl}`)
-      return yield* clientFrom({ baseUrl: sandbox.baseUrl, auth: Auth.bearer(Redacted.make(sandbox.apiKey)) })
-    }),
-    (error) =>
-      error._tag === "ApiUnavailable"
-        ? error
-        : unavailable(
-            "the embedded sandbox could not start.",
-            "Restart booster-mcp; run it with BOOSTER_LOG=debug for details."
-          )
-  )
-
-const environmentApi = (env: NodeJS.ProcessEnv): Layer.Layer<Api> => {
-  const fromEnv = BoosterConfig.fromEnv(env)
-  const baseUrl = fromEnv.baseUrl
-  const checked =
-    baseUrl === undefined
-      ? Either.left(
-          unavailable(
-            "BOOSTER_BASE_URL is not set.",
-            "Set BOOSTER_BASE_URL and BOOSTER_API_KEY in the MCP server's environment (see the client's MCP configuration), or start booster-mcp with --sandbox to try it without credentials."
-          )
-        )
-      : checkOptions({ ...fromEnv, baseUrl })
-  return Api.lazy(
-    Either.isLeft(checked) ? Effect.fail(checked.left) : clientFrom(checked.right),
-    (error) => error
-  )
+/** The tools' wire descriptions: the file the build writes, else computed from the definitions. */
+const loadListing = async (): Promise<ReadonlyArray<WireTool>> => {
+  try {
+    return JSON.parse(
+      await readFile(new URL("./tools.json", import.meta.url), "utf8")
+    ) as ReadonlyArray<WireTool>
+  } catch {
+    const { listing } = await import("./tools/listing.js")
+    return listing()
+  }
 }
 
-const EFFECT_LEVELS = {
-  debug: LogLevel.Debug,
-  info: LogLevel.Info,
-  warn: LogLevel.Warning,
-  error: LogLevel.Error
-} as const
-
-const stderrLogging = (options: Options) =>
-  Layer.merge(
+/** The services of the tools: the API (environment or sandbox), the journal and the settings. */
+const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> => {
+  const [{ Effect, Layer, Logger, LogLevel }, { Api }, { Journal }, { Settings }, Catalog, Dispatch] =
+    await Promise.all([
+      import("effect"),
+      import("./booster/api.js"),
+      import("./journal/journal.js"),
+      import("./tools/settings.js"),
+      import("./tools/catalog.js"),
+      import("./tools/dispatch.js")
+    ])
+  const live = Effect.promise(() => import("./booster/live.js"))
+  const api = options.sandbox
+    ? Api.lazy(
+        Effect.flatMap(live, (m) => m.fromSandbox((baseUrl) => log.info(`sandbox API at ${baseUrl}`))),
+        (error) => error
+      )
+    : Api.lazy(
+        Effect.flatMap(live, (m) => m.fromEnvironment(process.env)),
+        (error) => error
+      )
+  const level = { debug: LogLevel.Debug, info: LogLevel.Info, warn: LogLevel.Warning, error: LogLevel.Error }
+  const services = Layer.mergeAll(
     Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)),
-    Logger.minimumLogLevel(EFFECT_LEVELS[options.logLevel])
-  )
-
-const services = (options: Options, log: Log.Log) =>
-  Layer.mergeAll(
-    stderrLogging(options),
-    options.sandbox ? sandboxApi(log) : environmentApi(process.env),
+    Logger.minimumLogLevel(level[options.logLevel]),
+    api,
     Journal.layer(options.stateDir),
     Settings.layer({ exportDir: options.exportDir, dedupeWindowMs: options.dedupeWindowMinutes * 60_000 })
   )
+  return Dispatch.make(Catalog.all, services)
+}
 
 const main = async (): Promise<number> => {
   console.log = console.error
@@ -101,7 +82,16 @@ const main = async (): Promise<number> => {
     return 0
   }
   const log = Log.make(options.logLevel)
-  await serve(options, services(options, log), log, options.sandbox)
+  const listing = await loadListing()
+  const tools = options.readOnly ? listing.filter((tool) => tool.annotations?.readOnlyHint === true) : listing
+  const withheld = listing.filter((tool) => !tools.includes(tool)).map((tool) => tool.name)
+  let loaded: Promise<Dispatcher> | undefined
+  const dispatch = (): Promise<Dispatch> => {
+    loaded ??= dispatcher(options, log)
+    return loaded.then((d) => d.dispatch)
+  }
+  await serve({ options, tools, withheld, dispatch, log })
+  if (loaded !== undefined) await (await loaded).dispose()
   return 0
 }
 

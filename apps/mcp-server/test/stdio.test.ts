@@ -2,6 +2,7 @@ import { createHash } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import type { Sandbox } from "@booster-export/sandbox"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { listing } from "../src/tools/listing.js"
 import {
   asResult,
   type Connected,
@@ -68,6 +69,7 @@ describe("tools/list", () => {
       "get_export_task",
       "list_export_tasks"
     ])
+    expect(tools).toEqual(JSON.parse(JSON.stringify(listing())))
     expect(tools).toMatchSnapshot()
   })
 })

@@ -2,8 +2,8 @@
  * Access to the Booster API for the tools: the transport's client, built on first use (so listing
  * tools or previewing never needs a configured API), or a clear account of why there is none.
  */
-import { type BoosterClient, BoosterConfig } from "@booster-export/transport"
-import { Context, Data, Effect, Either, Layer, Scope } from "effect"
+import type { BoosterClient } from "@booster-export/transport"
+import { Context, Data, Effect, Layer, Scope } from "effect"
 
 /** The transport's client service. */
 export type Client = BoosterClient.Service
@@ -43,12 +43,3 @@ export class Api extends Context.Tag("@booster-export/mcp-server/Api")<
 /** A {@link ApiUnavailable} for an invalid or missing configuration. */
 export const unavailable = (message: string, hint: string): ApiUnavailable =>
   new ApiUnavailable({ message, hint })
-
-/** Checks client options before use; the error names the setting. */
-export const checkOptions = (
-  options: BoosterConfig.Options
-): Either.Either<BoosterConfig.Options, ApiUnavailable> =>
-  Either.mapBoth(BoosterConfig.resolve(options), {
-    onLeft: (error) => unavailable(error.message, error.hint),
-    onRight: () => options
-  })

@@ -1,37 +1,27 @@
 /**
- * Runs the server over stdio or Streamable HTTP with the given services until the client goes away
- * or a signal arrives.
+ * Runs the server over stdio or Streamable HTTP until the client goes away or a signal arrives.
  */
-import { Effect, type Layer, ManagedRuntime } from "effect"
-import { Api } from "../booster/api.js"
+import type { Tool as WireTool } from "@modelcontextprotocol/sdk/types.js"
 import type { Log } from "../logging/log.js"
 import type { Options } from "../options/options.js"
-import * as Catalog from "../tools/catalog.js"
 import { NAME, VERSION } from "../version.js"
-import { listen } from "./http.js"
-import { make } from "./make-server.js"
+import { instructions } from "./instructions.js"
+import { type Dispatch, make } from "./make-server.js"
 import { LenientStdioTransport } from "./stdio.js"
 
+/** What to serve. */
+export interface Serving {
+  readonly options: Options
+  readonly tools: ReadonlyArray<WireTool>
+  readonly withheld: ReadonlyArray<string>
+  readonly dispatch: () => Promise<Dispatch>
+  readonly log: Log
+}
+
 /** Serves until stdin ends (stdio) or a signal arrives; resolves when done. */
-export const serve = async (
-  options: Options,
-  services: Layer.Layer<Catalog.ToolServices>,
-  log: Log,
-  warmUp: boolean
-): Promise<void> => {
-  const runtime = ManagedRuntime.make(services)
-  const tools = options.readOnly ? Catalog.readOnly : Catalog.all
-  const withheld = Catalog.all.filter((tool) => !tools.includes(tool)).map((tool) => tool.name)
+export const serve = async ({ options, tools, withheld, dispatch, log }: Serving): Promise<void> => {
   const makeServer = () =>
-    make({
-      name: NAME,
-      version: VERSION,
-      tools,
-      withheld,
-      instructions: Catalog.instructions,
-      log,
-      run: (effect, signal) => runtime.runPromise(effect, { signal })
-    })
+    make({ name: NAME, version: VERSION, instructions, tools, withheld, dispatch, log })
 
   let finish: () => void = () => undefined
   const done = new Promise<void>((resolve) => {
@@ -40,6 +30,7 @@ export const serve = async (
   let shutdown: () => Promise<void>
 
   if (options.http) {
+    const { listen } = await import("./http.js")
     const endpoint = await listen({ host: options.host, port: options.port, makeServer, log })
     log.warn(
       `listening on ${endpoint.url}${options.readOnly ? " (read-only)" : ""}${options.sandbox ? " (sandbox)" : ""}`
@@ -53,9 +44,6 @@ export const serve = async (
     await server.connect(transport)
     shutdown = () => server.close()
   }
-  if (warmUp) {
-    runtime.runFork(Effect.flatMap(Api, (api) => api.client).pipe(Effect.ignore))
-  }
 
   const stop = () => finish()
   process.once("SIGINT", stop)
@@ -64,5 +52,4 @@ export const serve = async (
   process.off("SIGINT", stop)
   process.off("SIGTERM", stop)
   await shutdown().catch(() => undefined)
-  await runtime.dispose()
 }

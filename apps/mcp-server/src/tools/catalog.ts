@@ -19,10 +19,3 @@ export const all: ReadonlyArray<Tool<ToolServices>> = [preview, start, getTask, 
 
 /** The tools a `--read-only` server offers. */
 export const readOnly: ReadonlyArray<Tool<ToolServices>> = all.filter((tool) => tool.annotations.readOnlyHint)
-
-/** What the server tells a client about how to use the tools. */
-export const instructions =
-  "Customer exports of the Booster2 API. Exports contain personal data: never ask for or repeat customer " +
-  "names, emails or phones beyond what the user gave for the filter. Workflow: preview_customer_export to " +
-  "check a filter, start_customer_export (repeating it returns the same task; force: true starts anew), " +
-  "get_export_task with waitSeconds to follow it, download_export_file to store the file locally."

@@ -3,9 +3,8 @@
  * handler returning a result with `structuredContent` and a text rendering — or an `isError` result
  * whose text names every problem and the next step, never a personal value.
  */
-import type { Validation } from "@booster-export/core"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import { Effect, JSONSchema, type Schema } from "effect"
+import { type Effect, JSONSchema, type Schema } from "effect"
 
 /** A JSON Schema object. */
 export type JsonSchema = { readonly [key: string]: unknown }
@@ -73,30 +72,6 @@ export const extend = (
   }
 }
 
-/** A successful result: the structured content and a text rendering of it. */
-export const success = (text: string, structured: Readonly<Record<string, unknown>>): CallToolResult => ({
-  content: [{ type: "text", text }],
-  structuredContent: { ...structured }
-})
-
-/** A failed call: text that says what is wrong and what to do next. */
-export const failure = (text: string): CallToolResult => ({
-  content: [{ type: "text", text }],
-  isError: true
-})
-
-/** A validation failure: every problem by field path and rule, then the next step. */
-export const invalid = (error: Validation.ValidationError, next: string): CallToolResult => {
-  const count = error.issues.length
-  return failure(
-    `The arguments have ${count} problem${count === 1 ? "" : "s"}; nothing was sent:\n` +
-      error.issues
-        .map((issue) => `  - ${issue.path || "(arguments)"}: ${issue.message} [${issue.rule}]`)
-        .join("\n") +
-      `\nNext step: ${next}`
-  )
-}
-
 /** Splits tool-specific arguments (e.g. `force`, `purpose`) from the rest (the filter). */
 export const split = <K extends string>(
   args: Readonly<Record<string, unknown>>,
@@ -111,14 +86,4 @@ export const split = <K extends string>(
   return { own, rest }
 }
 
-/** Succeeds with a handler's result, turning any defect into a generic error result (logged by the caller). */
-export const orDie = <R>(
-  effect: Effect.Effect<CallToolResult, never, R>
-): Effect.Effect<CallToolResult, never, R> =>
-  effect.pipe(
-    Effect.catchAllDefect(() =>
-      Effect.succeed(
-        failure("The tool failed unexpectedly. Try again; if it keeps failing, look at the server's log.")
-      )
-    )
-  )
+export { failure, invalid, success } from "./result.js"

@@ -1,0 +1,92 @@
+/**
+ * Start-up benchmark: spawn → initialize → tools/list over stdio, median wall time, as a ratio to
+ * `node -e 0` measured in the same run (runs interleaved). Builds the bundle first.
+ */
+import { execFileSync, spawn } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..")
+const bin = join(root, "dist", "booster-mcp.mjs")
+const runs = Number(process.env.BENCH_RUNS ?? 15)
+const scratch = mkdtempSync(join(tmpdir(), "booster-mcp-bench-"))
+const env = {
+  PATH: process.env.PATH ?? "",
+  HOME: scratch,
+  XDG_STATE_HOME: join(scratch, "state"),
+  XDG_DATA_HOME: join(scratch, "data")
+}
+
+const baseline = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, ["-e", "0"], { env, stdio: "ignore" })
+    child.once("error", reject)
+    child.once("exit", () => resolve(performance.now() - started))
+  })
+
+const message = (id: number, method: string, params: object = {}) =>
+  `${JSON.stringify({ jsonrpc: "2.0", id, method, params })}\n`
+
+const server = (args: ReadonlyArray<string>): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ["pipe", "pipe", "ignore"] })
+    let buffer = ""
+    child.once("error", reject)
+    child.stdout.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString("utf8")
+      let newline = buffer.indexOf("\n")
+      while (newline !== -1) {
+        const reply = JSON.parse(buffer.slice(0, newline)) as {
+          id?: number
+          result?: { tools?: Array<unknown> }
+        }
+        buffer = buffer.slice(newline + 1)
+        if (reply.id === 1) {
+          child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`)
+          child.stdin.write(message(2, "tools/list"))
+        } else if (reply.id === 2) {
+          const elapsed = performance.now() - started
+          if ((reply.result?.tools?.length ?? 0) === 0) reject(new Error("tools/list answered no tools"))
+          child.stdin.end()
+          child.once("exit", () => resolve(elapsed))
+        }
+        newline = buffer.indexOf("\n")
+      }
+    })
+    child.stdin.write(
+      message(1, "initialize", {
+        protocolVersion: "2025-11-25",
+        capabilities: {},
+        clientInfo: { name: "bench", version: "1" }
+      })
+    )
+  })
+
+const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 0 ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[mid]!
+}
+
+execFileSync(process.execPath, ["build.mjs"], { cwd: root, stdio: "inherit" })
+await baseline()
+await server([])
+const results = { node: [] as Array<number>, stdio: [] as Array<number>, sandbox: [] as Array<number> }
+for (let i = 0; i < runs; i++) {
+  results.node.push(await baseline())
+  results.stdio.push(await server([]))
+  results.sandbox.push(await server(["--sandbox"]))
+}
+rmSync(scratch, { recursive: true, force: true })
+
+const base = median(results.node)
+const row = (name: string, values: ReadonlyArray<number>) =>
+  `${name.padEnd(44)} ${median(values).toFixed(0).padStart(6)} ms   ${(median(values) / base).toFixed(2)}×`
+console.log(`booster-mcp start-up, median of ${runs} runs (ratio to node -e 0)`)
+console.log(row("node -e 0", results.node))
+console.log(row("booster-mcp: spawn → initialize → tools/list", results.stdio))
+console.log(row("booster-mcp --sandbox: same", results.sandbox))

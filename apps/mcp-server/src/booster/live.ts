@@ -1,0 +1,53 @@
+/**
+ * The real clients: over the transport to the API named by the environment, or to an embedded
+ * sandbox started for the server. Loaded only when a tool first needs the API, so that starting the
+ * server and listing its tools stay fast.
+ */
+import { Sandbox } from "@booster-export/sandbox"
+import { Auth, BoosterClient, BoosterConfig } from "@booster-export/transport"
+import { Context, Effect, Layer, Redacted, type Scope } from "effect"
+import { type ApiUnavailable, type Client, unavailable } from "./api.js"
+
+const clientFrom = (options: BoosterConfig.Options): Effect.Effect<Client, ApiUnavailable, Scope.Scope> =>
+  Layer.build(BoosterClient.BoosterClient.layer(options)).pipe(
+    Effect.map((context) => Context.get(context, BoosterClient.BoosterClient)),
+    Effect.mapError((error) => unavailable(error.message, error.hint))
+  )
+
+/** A client of the API configured by `BOOSTER_BASE_URL`, `BOOSTER_API_KEY`, `BOOSTER_API_KEY_HEADER`. */
+export const fromEnvironment = (
+  env: NodeJS.ProcessEnv
+): Effect.Effect<Client, ApiUnavailable, Scope.Scope> => {
+  const options = BoosterConfig.fromEnv(env)
+  const baseUrl = options.baseUrl
+  if (baseUrl === undefined) {
+    return Effect.fail(
+      unavailable(
+        "BOOSTER_BASE_URL is not set.",
+        "Set BOOSTER_BASE_URL and BOOSTER_API_KEY in the MCP server's environment (see the client's MCP configuration), or start booster-mcp with --sandbox to try it without credentials."
+      )
+    )
+  }
+  return clientFrom({ ...options, baseUrl })
+}
+
+/** A client of a sandbox started now and closed with the server. */
+export const fromSandbox = (
+  onStarted: (baseUrl: string) => void
+): Effect.Effect<Client, ApiUnavailable, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.tryPromise({
+      try: () => Sandbox.start(),
+      catch: () =>
+        unavailable(
+          "the embedded sandbox could not start.",
+          "Restart booster-mcp; run it with BOOSTER_LOG=debug for details."
+        )
+    }),
+    (running) => Effect.promise(() => running.close())
+  ).pipe(
+    Effect.tap((running) => onStarted(running.baseUrl)),
+    Effect.flatMap((running) =>
+      clientFrom({ baseUrl: running.baseUrl, auth: Auth.bearer(Redacted.make(running.apiKey)) })
+    )
+  )

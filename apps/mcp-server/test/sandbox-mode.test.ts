@@ -1,0 +1,56 @@
+import { readFile } from "node:fs/promises"
+import { afterEach, describe, expect, it } from "vitest"
+import {
+  asResult,
+  type Connected,
+  connectStdio,
+  filter,
+  readJournal,
+  serverEnv,
+  tempDirs
+} from "./harness.js"
+
+let dirs: Awaited<ReturnType<typeof tempDirs>>
+let server: Connected | undefined
+
+afterEach(async () => {
+  await server?.close()
+  server = undefined
+  await dirs?.remove()
+})
+
+describe("--sandbox", () => {
+  it("runs a whole export against the embedded simulator without credentials", async () => {
+    dirs = await tempDirs()
+    server = await connectStdio(["--sandbox"], serverEnv(dirs))
+    const { client } = server
+    const started = asResult(
+      await client.callTool({ name: "start_customer_export", arguments: { ...filter(), purpose: "try-out" } })
+    )
+    expect(started.isError).toBeFalsy()
+    const id = (started.structuredContent as { asyncTaskId: string }).asyncTaskId
+    const followed = asResult(
+      await client.callTool(
+        { name: "get_export_task", arguments: { asyncTaskId: id, waitSeconds: 60 } },
+        undefined,
+        {
+          timeout: 90_000
+        }
+      )
+    )
+    expect(followed.structuredContent).toMatchObject({ statusKind: "completed", downloadReady: true })
+    const downloaded = asResult(
+      await client.callTool({ name: "download_export_file", arguments: { asyncTaskId: id } })
+    )
+    expect(downloaded.isError).toBeFalsy()
+    const { path, bytes } = downloaded.structuredContent as { path: string; bytes: number }
+    expect((await readFile(path)).length).toBe(bytes)
+    const listed = asResult(
+      await client.callTool({ name: "list_export_tasks", arguments: { status: "completed" } })
+    )
+    expect(
+      (listed.structuredContent as { tasks: Array<{ asyncTaskId: string }> }).tasks[0]?.asyncTaskId
+    ).toBe(id)
+    expect((await readJournal(dirs.journal)).map((entry) => entry.asyncTaskId)).toEqual([id, id])
+  })
+})
