@@ -1,0 +1,103 @@
+import { readFileSync, statSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { beforeAll, describe, expect, it } from "vitest"
+import { booster, ensureBuilt, freshHome, parseJson } from "./helpers.js"
+
+beforeAll(() => ensureBuilt(), 120_000)
+
+describe("booster config", () => {
+  it("writes profiles with mode 0600 and never stores a key", async () => {
+    const home = freshHome()
+    const keyFile = join(home.root, "prod.key")
+    writeFileSync(keyFile, "super-secret-key\n")
+    const set = await booster(
+      [
+        "config",
+        "set",
+        "--profile",
+        "prod",
+        "--base-url",
+        "https://booster.example.com/api",
+        "--api-key-file",
+        keyFile,
+        "--api-key-header",
+        "X-Api-Key",
+        "--brand",
+        "CAR",
+        "--pos-code",
+        "ES100",
+        "--header",
+        "x-booster-App=crm"
+      ],
+      { env: home.env }
+    )
+    expect(set.code).toBe(0)
+    const path = join(home.env.XDG_CONFIG_HOME, "booster-export", "profiles.json")
+    expect(statSync(path).mode & 0o777).toBe(0o600)
+    expect(readFileSync(path, "utf8")).not.toContain("super-secret-key")
+    const show = await booster(["config", "show", "--json"], { env: home.env })
+    expect(show.code).toBe(0)
+    expect(show.stdout).not.toContain("super-secret-key")
+    expect(parseJson(show.stdout)).toMatchObject({
+      profile: "prod",
+      baseUrl: "https://booster.example.com/api",
+      baseUrlSource: "profile",
+      apiKey: "<redacted>",
+      apiKeySource: "file",
+      apiKeyHeader: "X-Api-Key",
+      headers: { "x-booster-App": "crm" },
+      brand: "CAR",
+      posCodes: ["ES100"]
+    })
+  })
+
+  it("applies flag > env > profile > default", async () => {
+    const home = freshHome()
+    await booster(["config", "set", "--profile", "a", "--base-url", "https://profile.example.com"], {
+      env: home.env
+    })
+    const fromProfile = parseJson((await booster(["config", "show", "--json"], { env: home.env })).stdout)
+    expect(fromProfile).toMatchObject({ baseUrl: "https://profile.example.com", baseUrlSource: "profile" })
+    const env = { ...home.env, BOOSTER_BASE_URL: "https://env.example.com", BOOSTER_API_KEY: "env-key" }
+    const fromEnv = parseJson((await booster(["config", "show", "--json"], { env })).stdout)
+    expect(fromEnv).toMatchObject({
+      baseUrl: "https://env.example.com",
+      baseUrlSource: "env",
+      apiKeySource: "env"
+    })
+    const fromFlag = parseJson(
+      (await booster(["config", "show", "--json", "--base-url", "https://flag.example.com"], { env })).stdout
+    )
+    expect(fromFlag).toMatchObject({ baseUrl: "https://flag.example.com", baseUrlSource: "flag" })
+    const none = parseJson((await booster(["config", "show", "--json"], { env: freshHome().env })).stdout)
+    expect(none).toMatchObject({ baseUrl: null, baseUrlSource: "default", apiKey: null })
+  })
+
+  it("selects profiles by --profile and BOOSTER_PROFILE, lists and removes them", async () => {
+    const home = freshHome()
+    await booster(["config", "set", "--profile", "one", "--brand", "CAR"], { env: home.env })
+    await booster(["config", "set", "--profile", "two", "--brand", "IWC"], { env: home.env })
+    const list = parseJson((await booster(["config", "list", "--json"], { env: home.env })).stdout)
+    expect(list).toEqual({ default: "one", profiles: ["one", "two"] })
+    const byEnv = parseJson(
+      (await booster(["config", "show", "--json"], { env: { ...home.env, BOOSTER_PROFILE: "two" } })).stdout
+    )
+    expect(byEnv.brand).toBe("IWC")
+    const missing = await booster(["config", "show", "--profile", "three", "--json"], { env: home.env })
+    expect(missing.code).toBe(2)
+    expect(parseJson(missing.stderr)).toMatchObject({ _tag: "ConfigError", field: "--profile" })
+    expect((await booster(["config", "remove", "two"], { env: home.env })).code).toBe(0)
+    expect(
+      parseJson((await booster(["config", "list", "--json"], { env: home.env })).stdout).profiles
+    ).toEqual(["one"])
+  })
+
+  it("refuses an unreadable key file with exit 2, naming the setting", async () => {
+    const home = freshHome()
+    const result = await booster(["config", "show", "--api-key-file", join(home.root, "nope")], {
+      env: home.env
+    })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("--api-key-file")
+  })
+})

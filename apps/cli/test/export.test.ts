@@ -1,0 +1,316 @@
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { Sandbox } from "@booster-export/sandbox"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { booster, ensureBuilt, freshHome, parseJson } from "./helpers.js"
+
+let sandbox: Sandbox.RunningSandbox
+
+beforeAll(async () => {
+  ensureBuilt()
+  sandbox = await Sandbox.start({
+    customers: 3000,
+    taskDurationMs: 400,
+    keys: [{ key: "demo-key" }, { key: "iwc-only", brands: ["IWC"] }]
+  })
+}, 120_000)
+afterAll(() => sandbox?.close())
+
+const apiEnv = (home: { env: Record<string, string> }, key = "demo-key") => ({
+  ...home.env,
+  BOOSTER_BASE_URL: sandbox.baseUrl,
+  BOOSTER_API_KEY: key
+})
+
+const FILTER = ["--brand", "CAR", "--pos-code", "IT100", "--pos-code", "FR100"]
+
+describe("booster export --dry-run", () => {
+  it("prints exactly the request with the key redacted, and sends nothing", async () => {
+    const home = freshHome()
+    const before = sandbox.requests().length
+    const result = await booster(
+      [
+        "export",
+        ...FILTER,
+        "--interest",
+        "Watches=CA-1",
+        "--product-category",
+        "grand=JEW,category=RNG-GLD",
+        "--birthdate-month",
+        "3",
+        "--can-be-contacted-by-maison",
+        "true",
+        "--download-request-id",
+        "fixed-request-id",
+        "--dry-run",
+        "--json"
+      ],
+      { env: apiEnv(home) }
+    )
+    expect(result.code).toBe(0)
+    const dry = parseJson(result.stdout)
+    expect(dry.url).toBe(`${sandbox.baseUrl}/customer/CAR/export`)
+    expect(JSON.stringify(dry)).not.toContain("demo-key")
+    expect({ ...dry, url: "<sandbox>/customer/CAR/export" }).toMatchSnapshot()
+    expect(sandbox.requests().length).toBe(before)
+  })
+
+  it("prints a readable request and the description in human mode", async () => {
+    const home = freshHome()
+    const result = await booster(["export", ...FILTER, "--dry-run"], { env: apiEnv(home) })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`POST ${sandbox.baseUrl}/customer/CAR/export`)
+    expect(result.stdout).toContain("authorization: <redacted>")
+    expect(result.stderr).toContain("Customers of CAR at 2 points of sale (IT100, FR100)")
+    expect(result.stderr).toContain("nothing was sent")
+  })
+})
+
+describe("booster export validation", () => {
+  it("lists every problem with its flag and wire field, exits 2 and sends nothing", async () => {
+    const home = freshHome()
+    const before = sandbox.requests().length
+    const result = await booster(
+      [
+        "export",
+        "--brand",
+        " ",
+        "--birthdate-month",
+        "13",
+        "--interest",
+        "Watches=",
+        "--creation-date-from",
+        "2023-02-30",
+        "--email",
+        "Person@Example"
+      ],
+      { env: apiEnv(home) }
+    )
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("--brand (brand): must not be empty or blank")
+    expect(result.stderr).toContain("--pos-code (posCodes): is required")
+    expect(result.stderr).toContain("--birthdate-month (birthdateMonths[0])")
+    expect(result.stderr).toContain("--interest (interests[0].sapInterestId): is required")
+    expect(result.stderr).toContain("--creation-date-from (creationDateFrom)")
+    expect(result.stderr).toContain("--email (email): must be a valid email address")
+    expect(result.stderr).not.toMatch(/person@example/i)
+    expect(result.stderr).not.toContain("    at ")
+    expect(sandbox.requests().length).toBe(before)
+  })
+
+  it("gives one JSON object on stderr with --json", async () => {
+    const home = freshHome()
+    const result = await booster(["export", "--brand", "CAR", "--json"], { env: apiEnv(home) })
+    expect(result.code).toBe(2)
+    expect(result.stdout).toBe("")
+    const error = parseJson(result.stderr)
+    expect(error._tag).toBe("ValidationError")
+    expect(error.issues).toEqual([
+      { path: "posCodes", rule: "required", message: "is required", flag: "--pos-code" }
+    ])
+  })
+
+  it("treats an unknown flag as a usage error (exit 2), as JSON with --json", async () => {
+    const home = freshHome()
+    const text = await booster(["export", "--bran", "CAR"], { env: apiEnv(home) })
+    expect(text.code).toBe(2)
+    expect(text.stderr).toContain("--bran")
+    const json = await booster(["export", "--bran", "CAR", "--json"], { env: apiEnv(home) })
+    expect(json.code).toBe(2)
+    expect(parseJson(json.stderr)).toMatchObject({ _tag: "UsageError" })
+  })
+
+  it("refuses a missing base URL with exit 2 and a hint", async () => {
+    const home = freshHome()
+    const result = await booster(["export", ...FILTER, "--dry-run"], { env: home.env })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("BOOSTER_BASE_URL")
+  })
+})
+
+describe("booster export against the sandbox", () => {
+  it("starts one export and prints its task id (no prompt without a TTY)", async () => {
+    const home = freshHome()
+    const before = sandbox.tasksCreated()
+    const result = await booster(["export", ...FILTER], { env: apiEnv(home) })
+    expect(result.code).toBe(0)
+    const id = result.stdout.trim()
+    expect(sandbox.tasks().some((t) => t.asyncTaskId.replace(/-/g, "") === id.replace(/-/g, ""))).toBe(true)
+    expect(sandbox.tasksCreated()).toBe(before + 1)
+    expect(result.stderr).toContain("Exporting: Customers of CAR")
+  })
+
+  it("waits, downloads, writes the journal, and prints the --json shape", async () => {
+    const home = freshHome()
+    const out = join(home.root, "customers.csv")
+    const result = await booster(
+      ["export", ...FILTER, "--customer-status", "Client", "--output", out, "--json"],
+      {
+        env: apiEnv(home)
+      }
+    )
+    expect(result.code).toBe(0)
+    const body = parseJson(result.stdout)
+    expect(Object.keys(body).sort()).toEqual([
+      "asyncTaskId",
+      "downloadRequestId",
+      "file",
+      "fingerprint",
+      "task"
+    ])
+    const file = body.file as { path: string; bytes: number; sha256: string }
+    expect(file.path).toBe(out)
+    expect(statSync(out).size).toBe(file.bytes)
+    expect(readFileSync(out, "utf8").split("\n")[0]).toContain(",")
+    expect(readdirSync(home.root).filter((name) => name.endsWith(".part"))).toEqual([])
+    const history = await booster(["history", "--json"], { env: home.env })
+    const rows = JSON.parse(history.stdout) as Array<Record<string, unknown>>
+    expect(rows[0]).toMatchObject({
+      asyncTaskId: body.asyncTaskId,
+      file: out,
+      bytes: file.bytes,
+      sha256: file.sha256
+    })
+  })
+
+  it("refuses to start the same filter twice (exit 2), and offers --reuse and --force", async () => {
+    const home = freshHome()
+    const first = await booster(["export", ...FILTER, "--location-country", "it"], { env: apiEnv(home) })
+    expect(first.code).toBe(0)
+    const before = sandbox.tasksCreated()
+    const second = await booster(
+      [
+        "export",
+        "--pos-code",
+        "FR100",
+        "--pos-code",
+        "IT100",
+        "--brand",
+        "CAR",
+        "--location-country",
+        "IT",
+        "--json"
+      ],
+      {
+        env: apiEnv(home)
+      }
+    )
+    expect(second.code).toBe(2)
+    expect(parseJson(second.stderr)).toMatchObject({
+      _tag: "DuplicateExportError",
+      asyncTaskId: first.stdout.trim()
+    })
+    const reused = await booster(
+      ["export", ...FILTER, "--location-country", "it", "--reuse", "--wait", "--json"],
+      {
+        env: apiEnv(home)
+      }
+    )
+    expect(reused.code).toBe(0)
+    expect(parseJson(reused.stdout).asyncTaskId).toBe(first.stdout.trim())
+    expect(sandbox.tasksCreated()).toBe(before)
+    const forced = await booster(["export", ...FILTER, "--location-country", "it", "--force"], {
+      env: apiEnv(home)
+    })
+    expect(forced.code).toBe(0)
+    expect(sandbox.tasksCreated()).toBe(before + 1)
+  })
+
+  it("reads the filter from a file or stdin, flags replacing its fields", async () => {
+    const home = freshHome()
+    const path = join(home.root, "filter.json")
+    writeFileSync(path, JSON.stringify({ brand: "IWC", posCodes: ["IT100"], customerStatus: ["Client"] }))
+    const fromFile = await booster(
+      ["export", "--filter-file", path, "--brand", "CAR", "--dry-run", "--json"],
+      {
+        env: apiEnv(home)
+      }
+    )
+    expect(fromFile.code).toBe(0)
+    expect(parseJson(fromFile.stdout).body).toMatchObject({
+      brand: "CAR",
+      posCodes: ["IT100"],
+      customerStatus: ["Client"]
+    })
+    const fromStdin = await booster(["export", "--filter-file", "-", "--dry-run", "--json"], {
+      env: apiEnv(home),
+      input: JSON.stringify({ brand: "JLC", posCodes: ["ES100"] })
+    })
+    expect(fromStdin.code).toBe(0)
+    expect(parseJson(fromStdin.stdout).body).toMatchObject({ brand: "JLC", posCodes: ["ES100"] })
+    const broken = await booster(["export", "--filter-file", "-", "--dry-run"], {
+      env: apiEnv(home),
+      input: "{nope"
+    })
+    expect(broken.code).toBe(2)
+    expect(broken.stderr).toContain("not valid JSON")
+  })
+
+  it("exits 3 when the key is refused or not allowed", async () => {
+    const home = freshHome()
+    const refused = await booster(["export", ...FILTER, "--json"], { env: apiEnv(home, "wrong-key") })
+    expect(refused.code).toBe(3)
+    expect(parseJson(refused.stderr)._tag).toBe("AuthenticationError")
+    expect(refused.stderr).not.toContain("wrong-key")
+    const forbidden = await booster(["export", ...FILTER], { env: apiEnv(home, "iwc-only") })
+    expect(forbidden.code).toBe(3)
+    expect(forbidden.stderr).toMatch(/^Error: The credentials are not allowed/m)
+    expect(forbidden.stderr).toContain("Hint:")
+  })
+
+  it("exits 4 when the export ends in error", async () => {
+    const home = freshHome()
+    sandbox.faults.add({ route: "export", fault: { kind: "task-error" } })
+    const result = await booster(["export", ...FILTER, "--birthdate-month", "4", "--wait", "--json"], {
+      env: apiEnv(home)
+    })
+    sandbox.faults.clear()
+    expect(result.code).toBe(4)
+    expect(parseJson(result.stderr)._tag).toBe("ExportFailedError")
+  })
+
+  it("exits 5 when --timeout runs out, naming the command to resume", async () => {
+    const home = freshHome()
+    const slow = await Sandbox.start({ customers: 100, taskDurationMs: 60_000 })
+    try {
+      const result = await booster(["export", ...FILTER, "--wait", "--timeout", "1"], {
+        env: { ...home.env, BOOSTER_BASE_URL: slow.baseUrl, BOOSTER_API_KEY: slow.apiKey }
+      })
+      expect(result.code).toBe(5)
+      expect(result.stderr).toContain("booster tasks wait")
+    } finally {
+      await slow.close()
+    }
+  })
+
+  it("uses the profile's brand and POS codes when no flag gives them", async () => {
+    const home = freshHome()
+    const set = await booster(
+      [
+        "config",
+        "set",
+        "--profile",
+        "it",
+        "--base-url",
+        sandbox.baseUrl,
+        "--brand",
+        "JLC",
+        "--pos-code",
+        "IT200"
+      ],
+      {
+        env: home.env
+      }
+    )
+    expect(set.code).toBe(0)
+    const result = await booster(["export", "--dry-run", "--json"], {
+      env: { ...home.env, BOOSTER_API_KEY: "demo-key" }
+    })
+    expect(result.code).toBe(0)
+    expect(parseJson(result.stdout)).toMatchObject({
+      url: `${sandbox.baseUrl}/customer/JLC/export`,
+      body: { posCodes: ["IT200"] }
+    })
+    expect(existsSync(join(home.env.XDG_CONFIG_HOME, "booster-export", "profiles.json"))).toBe(true)
+  })
+})

@@ -1,0 +1,70 @@
+import { spawn, spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+export const appDir = join(dirname(fileURLToPath(import.meta.url)), "..")
+export const binary = join(appDir, "dist", "booster.cjs")
+
+/** Builds the bundle when it is missing (the turbo `test` task builds it first). */
+export const ensureBuilt = () => {
+  if (existsSync(binary) && existsSync(join(appDir, "dist", "main.cjs"))) return
+  const result = spawnSync(process.execPath, [join(appDir, "build.mjs")], { stdio: "inherit" })
+  if (result.status !== 0) throw new Error("the booster bundle could not be built")
+}
+
+/** A fresh home for one test: isolated XDG folders and an export folder. */
+export const freshHome = () => {
+  const root = mkdtempSync(join(tmpdir(), "booster-cli-test-"))
+  return {
+    root,
+    env: {
+      HOME: root,
+      XDG_CONFIG_HOME: join(root, "config"),
+      XDG_STATE_HOME: join(root, "state"),
+      XDG_CACHE_HOME: join(root, "cache"),
+      BOOSTER_EXPORT_DIR: root
+    }
+  }
+}
+
+export interface Result {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const BASE_ENV = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !key.startsWith("BOOSTER_") && key !== "NO_COLOR")
+)
+
+/** Runs the bundled `booster` with arguments, extra environment and optional stdin. */
+export const booster = (
+  args: ReadonlyArray<string>,
+  options: { readonly env?: Record<string, string>; readonly input?: string; readonly cwd?: string } = {}
+): Promise<Result> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binary, ...args], {
+      env: { ...BASE_ENV, ...options.env },
+      cwd: options.cwd ?? appDir,
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk
+    })
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk
+    })
+    child.on("error", reject)
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
+    if (options.input !== undefined) child.stdin.end(options.input)
+    else child.stdin.end()
+  })
+
+/** Parses the single JSON line a `--json` run printed. */
+export const parseJson = (text: string): Record<string, unknown> =>
+  JSON.parse(text.trim()) as Record<string, unknown>

@@ -1,0 +1,110 @@
+import { existsSync, readdirSync, statSync } from "node:fs"
+import { join } from "node:path"
+import { Sandbox } from "@booster-export/sandbox"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { booster, ensureBuilt, freshHome, parseJson } from "./helpers.js"
+
+let sandbox: Sandbox.RunningSandbox
+
+beforeAll(async () => {
+  ensureBuilt()
+  sandbox = await Sandbox.start({ customers: 2000, taskDurationMs: 300 })
+}, 120_000)
+afterAll(() => sandbox?.close())
+
+const envOf = (home: { env: Record<string, string> }) => ({
+  ...home.env,
+  BOOSTER_BASE_URL: sandbox.baseUrl,
+  BOOSTER_API_KEY: sandbox.apiKey
+})
+
+const start = async (home: { env: Record<string, string> }, pos: string) => {
+  const result = await booster(["export", "--brand", "CAR", "--pos-code", pos], { env: envOf(home) })
+  expect(result.code).toBe(0)
+  return result.stdout.trim()
+}
+
+describe("booster tasks", () => {
+  it("resumes from a bare task id: wait then download, in separate runs", async () => {
+    const home = freshHome()
+    const id = await start(home, "IT100")
+    const waited = await booster(["tasks", "wait", id, "--json"], { env: envOf(home) })
+    expect(waited.code).toBe(0)
+    expect((parseJson(waited.stdout).task as { status: string }).status).toBe("COM")
+    const out = join(home.root, "out")
+    const downloaded = await booster(["tasks", "download", id, "--output", `${out}.csv`], {
+      env: envOf(home)
+    })
+    expect(downloaded.code).toBe(0)
+    expect(downloaded.stdout.trim()).toBe(`${out}.csv`)
+    expect(downloaded.stderr).toContain(`to ${out}.csv`)
+    expect(statSync(`${out}.csv`).size).toBeGreaterThan(0)
+    const again = await booster(["tasks", "download", id, "--output", `${out}.csv`, "--json"], {
+      env: envOf(home)
+    })
+    expect(again.code).toBe(1)
+    expect(parseJson(again.stderr)).toMatchObject({ _tag: "DownloadError", reason: "exists" })
+    const overwritten = await booster(["tasks", "download", id, "--output", `${out}.csv`, "--overwrite"], {
+      env: envOf(home)
+    })
+    expect(overwritten.code).toBe(0)
+  })
+
+  it("downloads into the export folder by default", async () => {
+    const home = freshHome()
+    const id = await start(home, "FR100")
+    const result = await booster(["tasks", "wait", id, "--download"], { env: envOf(home) })
+    expect(result.code).toBe(0)
+    expect(result.stdout.trim().startsWith(home.root)).toBe(true)
+    expect(existsSync(result.stdout.trim())).toBe(true)
+  })
+
+  it("lists and gets tasks", async () => {
+    const home = freshHome()
+    const id = await start(home, "ES100")
+    const list = await booster(["tasks", "list", "--json"], { env: envOf(home) })
+    expect(list.code).toBe(0)
+    const tasks = JSON.parse(list.stdout) as Array<{ asyncTaskId: string }>
+    expect(tasks.some((t) => t.asyncTaskId === id)).toBe(true)
+    const human = await booster(["tasks", "list"], { env: envOf(home) })
+    expect(human.stdout).toContain(id)
+    const get = await booster(["tasks", "get", id, "--json"], { env: envOf(home) })
+    expect(parseJson(get.stdout)).toMatchObject({ asyncTaskId: id, brand: "CAR" })
+  })
+
+  it("exits 1 for an unknown task, 5 for a download that is not ready", async () => {
+    const home = freshHome()
+    const missing = await booster(["tasks", "get", "00000000000000000000000000000001", "--json"], {
+      env: envOf(home)
+    })
+    expect(missing.code).toBe(1)
+    expect(parseJson(missing.stderr)._tag).toBe("NotFoundError")
+    const slow = await Sandbox.start({ customers: 100, taskDurationMs: 60_000 })
+    try {
+      const env = { ...home.env, BOOSTER_BASE_URL: slow.baseUrl, BOOSTER_API_KEY: slow.apiKey }
+      const started = await booster(["export", "--brand", "CAR", "--pos-code", "IT100"], { env })
+      const notReady = await booster(["tasks", "download", started.stdout.trim()], { env })
+      expect(notReady.code).toBe(5)
+      const timedOut = await booster(["tasks", "wait", started.stdout.trim(), "--timeout", "1", "--json"], {
+        env
+      })
+      expect(timedOut.code).toBe(5)
+      expect(parseJson(timedOut.stderr)).toMatchObject({
+        _tag: "StillRunningError",
+        asyncTaskId: started.stdout.trim()
+      })
+      expect(readdirSync(home.root).filter((n) => n.includes(".part"))).toEqual([])
+    } finally {
+      await slow.close()
+    }
+  })
+
+  it("exits 1 with a hint when the API cannot be reached", async () => {
+    const home = freshHome()
+    const result = await booster(["tasks", "list"], {
+      env: { ...home.env, BOOSTER_BASE_URL: "http://127.0.0.1:9", BOOSTER_API_KEY: "k" }
+    })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain("Hint:")
+  })
+})
