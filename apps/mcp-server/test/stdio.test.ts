@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto"
-import { readFile } from "node:fs/promises"
+import { readFile, rm, writeFile } from "node:fs/promises"
+import { join } from "node:path"
 import type { Sandbox } from "@booster-export/sandbox"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { listing } from "../src/tools/listing.js"
@@ -162,6 +163,8 @@ describe("start_customer_export", () => {
     expect(journal).toHaveLength(2)
     expect(journal[0]).toMatchObject({
       source: "mcp",
+      event: "started",
+      host: new URL(sandbox.baseUrl).host,
       asyncTaskId: started.asyncTaskId,
       downloadRequestId: started.downloadRequestId,
       fingerprint: started.fingerprint,
@@ -172,21 +175,36 @@ describe("start_customer_export", () => {
     expect(JSON.stringify([first, again, forced])).not.toContain(PERSONAL_EMAIL)
   })
 
-  it("recognises a start journalled by the command line", async () => {
+  it("recognises a start the command line journalled for the same API host", async () => {
     await connect()
     const first = await call("start_customer_export", filter({ brand: "IWC" }))
-    const id = (first.structuredContent as Record<string, unknown>).asyncTaskId
+    const { asyncTaskId, fingerprint } = first.structuredContent as {
+      asyncTaskId: string
+      fingerprint: string
+    }
     await server!.close()
     server = undefined
-    const journal = await readJournal(dirs.journal)
-    await (await import("node:fs/promises")).writeFile(
-      dirs.journal,
-      `not json at all\n${JSON.stringify({ ...journal[0], source: "cli", extra: 1 })}\n`
+    const host = new URL(sandbox.baseUrl).host
+    const at = (offset: number) => new Date(Date.now() - offset).toISOString()
+    await rm(dirs.journal)
+    await writeFile(
+      join(dirs.stateHome, "booster-export", "history.jsonl"),
+      [
+        "not json at all",
+        JSON.stringify({ at: at(60_000), event: "started", asyncTaskId, fingerprint, host }),
+        JSON.stringify({
+          at: at(30_000),
+          event: "started",
+          asyncTaskId: "0123456789abcdef0123456789abcdef",
+          fingerprint,
+          host: "elsewhere.example:443"
+        }),
+        ""
+      ].join("\n")
     )
-    const { connectStdio: again } = await import("./harness.js")
-    server = await again([], serverEnv(dirs, sandboxEnv(sandbox)))
+    server = await connectStdio([], serverEnv(dirs, sandboxEnv(sandbox)))
     const second = await call("start_customer_export", filter({ brand: "IWC" }))
-    expect((second.structuredContent as Record<string, unknown>).asyncTaskId).toBe(id)
+    expect(second.structuredContent).toMatchObject({ asyncTaskId, reused: true })
   })
 
   it("starts anew when the window is 0", async () => {

@@ -14,12 +14,18 @@ export class ApiUnavailable extends Data.TaggedError("ApiUnavailable")<{
   readonly hint: string
 }> {}
 
+/** A client and the host of the API it talks to (the journal keys starts by host). */
+export interface Connection {
+  readonly client: Client
+  readonly host: string
+}
+
 /** The API as the tools see it. */
 export class Api extends Context.Tag("@booster-export/mcp-server/Api")<
   Api,
   {
-    /** The client; built once, on first use, and kept for the life of the server. */
-    readonly client: Effect.Effect<Client, ApiUnavailable>
+    /** The client and its API host; built once, on first use, and kept for the life of the server. */
+    readonly connection: Effect.Effect<Connection, ApiUnavailable>
   }
 >() {
   /**
@@ -27,15 +33,15 @@ export class Api extends Context.Tag("@booster-export/mcp-server/Api")<
    * started for it lives as long as the server).
    */
   static readonly lazy = <E>(
-    build: Effect.Effect<Client, E, Scope.Scope>,
+    build: Effect.Effect<Connection, E, Scope.Scope>,
     explain: (error: E) => ApiUnavailable
   ): Layer.Layer<Api> =>
     Layer.scoped(
       Api,
       Effect.gen(function* () {
         const scope = yield* Effect.scope
-        const client = yield* Effect.cached(build.pipe(Scope.extend(scope), Effect.mapError(explain)))
-        return { client }
+        const connection = yield* Effect.cached(build.pipe(Scope.extend(scope), Effect.mapError(explain)))
+        return { connection }
       })
     )
 }

@@ -6,18 +6,21 @@
 import { Sandbox } from "@booster-export/sandbox"
 import { Auth, BoosterClient, BoosterConfig } from "@booster-export/transport"
 import { Context, Effect, Layer, Redacted, type Scope } from "effect"
-import { type ApiUnavailable, type Client, unavailable } from "./api.js"
+import { type ApiUnavailable, type Connection, unavailable } from "./api.js"
 
-const clientFrom = (options: BoosterConfig.Options): Effect.Effect<Client, ApiUnavailable, Scope.Scope> =>
+const clientFrom = (options: BoosterConfig.Options): Effect.Effect<Connection, ApiUnavailable, Scope.Scope> =>
   Layer.build(BoosterClient.BoosterClient.layer(options)).pipe(
-    Effect.map((context) => Context.get(context, BoosterClient.BoosterClient)),
+    Effect.map((context) => ({
+      client: Context.get(context, BoosterClient.BoosterClient),
+      host: new URL(options.baseUrl).host
+    })),
     Effect.mapError((error) => unavailable(error.message, error.hint))
   )
 
 /** A client of the API configured by `BOOSTER_BASE_URL`, `BOOSTER_API_KEY`, `BOOSTER_API_KEY_HEADER`. */
 export const fromEnvironment = (
   env: NodeJS.ProcessEnv
-): Effect.Effect<Client, ApiUnavailable, Scope.Scope> => {
+): Effect.Effect<Connection, ApiUnavailable, Scope.Scope> => {
   const options = BoosterConfig.fromEnv(env)
   const baseUrl = options.baseUrl
   if (baseUrl === undefined) {
@@ -34,7 +37,7 @@ export const fromEnvironment = (
 /** A client of a sandbox started now and closed with the server. */
 export const fromSandbox = (
   onStarted: (baseUrl: string) => void
-): Effect.Effect<Client, ApiUnavailable, Scope.Scope> =>
+): Effect.Effect<Connection, ApiUnavailable, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: () => Sandbox.start(),

@@ -9,7 +9,7 @@ import { extname, join } from "node:path"
 import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
 import { Clock, Effect, Either, Schema } from "effect"
 import { Api } from "../booster/api.js"
-import { Journal } from "../journal/journal.js"
+import { isStart, Journal } from "../journal/journal.js"
 import { asyncTaskId, flag } from "./args.js"
 import { render } from "./errors.js"
 import { Settings } from "./settings.js"
@@ -91,7 +91,7 @@ export const download: Tool<Api | Journal | Settings> = {
       const settings = yield* Settings
       const journal = yield* Journal
       return yield* Effect.gen(function* () {
-        const client = yield* api.client
+        const { client, host } = yield* api.connection
         const task = yield* client.getTask(id)
         const summary = summarize(task)
         if (summary.statusKind !== "completed") {
@@ -101,8 +101,7 @@ export const download: Tool<Api | Journal | Settings> = {
         const destination = join(settings.exportDir, fileNameOf(task))
         const entries = yield* journal.entries
         const started = entries.find(
-          (entry) =>
-            entry.file === undefined && Task.canonicalGuid(entry.asyncTaskId) === Task.canonicalGuid(id)
+          (entry) => isStart(entry) && Task.canonicalGuid(entry.asyncTaskId) === Task.canonicalGuid(id)
         )
         const result = yield* client.download(task, destination, { overwrite }).pipe(Effect.either)
         if (Either.isLeft(result)) {
@@ -137,11 +136,13 @@ export const download: Tool<Api | Journal | Settings> = {
           .append({
             at,
             source: "mcp",
+            event: "downloaded",
             ...(started?.fingerprint !== undefined ? { fingerprint: started.fingerprint } : {}),
             asyncTaskId: task.asyncTaskId,
             ...(started?.downloadRequestId !== undefined
               ? { downloadRequestId: started.downloadRequestId }
               : {}),
+            host,
             brand: task.brand,
             file: file.path,
             bytes: file.bytes,

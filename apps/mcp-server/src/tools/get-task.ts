@@ -54,7 +54,7 @@ export const getTask: Tool<Api> = {
       const wait = typeof validated.right.waitSeconds === "number" ? validated.right.waitSeconds : 0
       const api = yield* Api
       return yield* Effect.gen(function* () {
-        const client = yield* api.client
+        const { client } = yield* api.connection
         const started = Date.now()
         if (wait > 0) {
           let sent = -1

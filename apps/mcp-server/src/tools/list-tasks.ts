@@ -55,7 +55,7 @@ export const listTasks: Tool<Api> = {
       const limit = typeof validated.right.limit === "number" ? validated.right.limit : DEFAULT_LIMIT
       const api = yield* Api
       return yield* Effect.gen(function* () {
-        const client = yield* api.client
+        const { client } = yield* api.connection
         const all = yield* client.listTasks()
         const matching = all
           .filter((task) => status === undefined || Task.statusKind(task.status) === status)

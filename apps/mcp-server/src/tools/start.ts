@@ -14,7 +14,7 @@ import {
 } from "@booster-export/core"
 import { Clock, Effect, Either, Option, Schema } from "effect"
 import { Api } from "../booster/api.js"
-import { type Entry, Journal } from "../journal/journal.js"
+import { type Entry, isStart, Journal } from "../journal/journal.js"
 import { boundedText, flag } from "./args.js"
 import { render } from "./errors.js"
 import { Settings } from "./settings.js"
@@ -79,11 +79,13 @@ const lockFor = (fingerprint: string): Effect.Semaphore => {
 const recentStart = (
   entries: ReadonlyArray<Entry>,
   fingerprint: string,
+  host: string,
   since: number
 ): Entry | undefined => {
   for (let i = entries.length - 1; i >= 0; i--) {
     const entry = entries[i]!
-    if (entry.fingerprint !== fingerprint || entry.file !== undefined) continue
+    if (entry.fingerprint !== fingerprint || !isStart(entry)) continue
+    if (entry.host !== undefined && entry.host !== host) continue
     const at = Date.parse(entry.at)
     if (Number.isFinite(at) && at >= since) return entry
   }
@@ -125,10 +127,15 @@ export const start: Tool<Api | Journal | Settings> = {
       const api = yield* Api
 
       return yield* Effect.gen(function* () {
-        const client = yield* api.client
+        const { client, host } = yield* api.connection
         const now = yield* Clock.currentTimeMillis
         if (!force && settings.dedupeWindowMs > 0) {
-          const previous = recentStart(yield* journal.entries, fingerprint, now - settings.dedupeWindowMs)
+          const previous = recentStart(
+            yield* journal.entries,
+            fingerprint,
+            host,
+            now - settings.dedupeWindowMs
+          )
           if (previous !== undefined) {
             const task = yield* client.getTask(previous.asyncTaskId).pipe(
               Effect.map(Option.some),
@@ -160,9 +167,11 @@ export const start: Tool<Api | Journal | Settings> = {
           .append({
             at,
             source: "mcp",
+            event: "started",
             fingerprint,
             asyncTaskId: started.asyncTaskId,
             downloadRequestId: started.downloadRequestId,
+            host,
             brand: String(filter.brand),
             ...(purpose !== undefined ? { purpose } : {})
           })
