@@ -285,6 +285,30 @@ describe("get_export_task", () => {
     expect(JSON.stringify(followed)).not.toContain("signature")
   })
 
+  it("reports a task that ended in error, and a repeated start then exports anew", async () => {
+    await connect()
+    sandbox.faults.add({ route: "export", fault: { kind: "task-error" } })
+    const started = await call("start_customer_export", filter({ brand: "OFF" }))
+    const id = (started.structuredContent as { asyncTaskId: string }).asyncTaskId
+    const followed = asResult(
+      await server!.client.callTool(
+        { name: "get_export_task", arguments: { asyncTaskId: id, waitSeconds: 60 } },
+        undefined,
+        { timeout: 90_000 }
+      )
+    )
+    expect(followed.isError).toBeFalsy()
+    expect(followed.structuredContent).toMatchObject({ statusKind: "error", finished: true, downloadReady: false })
+    expect(textOf(followed)).toContain("force: true")
+    const download = await call("download_export_file", { asyncTaskId: id })
+    expect(download.isError).toBe(true)
+    const before = sandbox.tasksCreated()
+    const again = await call("start_customer_export", filter({ brand: "OFF" }))
+    expect(again.structuredContent).toMatchObject({ reused: false })
+    expect((again.structuredContent as { asyncTaskId: string }).asyncTaskId).not.toBe(id)
+    expect(sandbox.tasksCreated()).toBe(before + 1)
+  })
+
   it("reports an unknown task and a malformed id", async () => {
     await connect()
     const missing = await call("get_export_task", { asyncTaskId: "0123456789abcdef0123456789abcdef" })
