@@ -543,6 +543,16 @@ export const makeWith = (
                   `${failure.error.message}; several recent tasks match`
                 )
               }
+              const mayStillRun =
+                failure.status === 504 ||
+                (failure.error._tag === "TransportError" && failure.error.reason === "timeout")
+              if (mayStillRun) {
+                return yield* unknown(
+                  failure,
+                  [],
+                  `${failure.error.message}; no matching task is visible yet, but the server may still be processing the request`
+                )
+              }
             }
             if (!retriesLeft) return yield* failure.error
             const random = yield* Random.next

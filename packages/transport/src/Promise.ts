@@ -7,9 +7,9 @@
  * @since 0.1.0
  */
 import type { Task } from "@booster-export/core"
-import { Cause, Effect, Exit, Fiber, Layer, Logger, ManagedRuntime, Option, Stream } from "effect"
+import { Cause, Effect, Either, Exit, Fiber, Layer, Logger, ManagedRuntime, Option, Stream } from "effect"
 import * as BoosterClientModule from "./BoosterClient.js"
-import type * as BoosterConfig from "./BoosterConfig.js"
+import * as BoosterConfig from "./BoosterConfig.js"
 import type * as BoosterError from "./BoosterError.js"
 
 const { BoosterClient } = BoosterClientModule
@@ -62,6 +62,8 @@ const abortReason = (signal: AbortSignal): unknown =>
  * @since 0.1.0
  */
 export const createClient = (options: BoosterConfig.Options): Client => {
+  const checked = BoosterConfig.resolve(options)
+  if (Either.isLeft(checked)) throw checked.left
   const layer = BoosterClient.layer(options).pipe(
     Layer.provideMerge(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)))
   )

@@ -77,4 +77,5 @@ export const jitteredBackoffMs = (
   policy: Required<BoosterConfig.RetryOptions>,
   retry: number,
   random: number
-): number => Math.min(backoffMs(policy, retry) * (0.75 + 0.25 * random), policy.maxDelayMs)
+): number =>
+  Math.min(policy.initialDelayMs * 2 ** Math.max(0, retry - 1) * (0.75 + 0.25 * random), policy.maxDelayMs)

@@ -1,0 +1,207 @@
+import type { Faults } from "@booster-export/sandbox"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { clientFor, createThenFail, exportPosts, filter, realSleep, sandbox } from "./support.js"
+
+const started = (sb: { requests: () => ReadonlyArray<{ method: string; path: string }> }) =>
+  sb.requests().map((r) => `${r.method} ${r.path.replace(/\/tasks\/\w+/, "/tasks/{id}")}`)
+
+describe("duplicate safety of startExport (one row of the README table per test)", () => {
+  const retriedWithoutReconciling: ReadonlyArray<[string, Faults.Fault]> = [
+    ["429 Too Many Requests", { kind: "status", status: 429 }],
+    ["503 Service Unavailable", { kind: "status", status: 503 }]
+  ]
+  for (const [name, fault] of retriedWithoutReconciling) {
+    it.scopedLive(`${name}: retried at once with the same downloadRequestId, one task`, () =>
+      Effect.gen(function* () {
+        const sb = yield* sandbox()
+        sb.faults.script("export", [fault])
+        const client = yield* clientFor(sb)
+        const result = yield* client.startExport(filter, { downloadRequestId: "req-1" })
+        expect(result.downloadRequestId).toBe("req-1")
+        expect(result.reconciled).toBe(false)
+        expect(sb.tasksCreated()).toBe(1)
+        const posts = exportPosts(sb)
+        expect(posts).toHaveLength(2)
+        expect(posts[1]!.bodySha256).toBe(posts[0]!.bodySha256)
+        expect(posts.map((p) => p.retryCount)).toEqual([undefined, 1])
+        expect(started(sb)).toEqual(["POST /customer/CAR/export", "POST /customer/CAR/export"])
+      })
+    )
+  }
+
+  const createdThenFailed: ReadonlyArray<[string, Faults.Fault]> = [
+    ["500 after creating", createThenFail(500)],
+    ["502 after creating", createThenFail(502)],
+    ["504 after creating", createThenFail(504)],
+    ["connection reset after creating", createThenFail("reset")],
+    ["no answer (timeout) after creating", createThenFail("timeout")]
+  ]
+  for (const [name, fault] of createdThenFailed) {
+    it.scopedLive(`${name}: reconciled from the task list, never sent again`, () =>
+      Effect.gen(function* () {
+        const sb = yield* sandbox()
+        sb.faults.script("export", [fault])
+        const client = yield* clientFor(sb, { timeoutMs: 1_000 })
+        const result = yield* client.startExport(filter)
+        expect(result.reconciled).toBe(true)
+        expect(sb.tasksCreated()).toBe(1)
+        expect(result.asyncTaskId).toBe(sb.tasks()[0]!.asyncTaskId)
+        expect(started(sb)).toEqual(["POST /customer/CAR/export", "GET /tasks"])
+      })
+    )
+  }
+
+  const failedWithoutCreating: ReadonlyArray<[string, Faults.Fault]> = [
+    ["500 without creating", { kind: "status", status: 500 }],
+    ["502 without creating", { kind: "status", status: 502 }],
+    ["408 Request Timeout", { kind: "status", status: 408 }],
+    ["connection reset without creating", { kind: "reset" }]
+  ]
+  for (const [name, fault] of failedWithoutCreating) {
+    it.scopedLive(`${name}: no matching task in the list, so sent again with the same id`, () =>
+      Effect.gen(function* () {
+        const sb = yield* sandbox()
+        sb.faults.script("export", [fault])
+        const client = yield* clientFor(sb)
+        const result = yield* client.startExport(filter, { downloadRequestId: "req-2" })
+        expect(result.reconciled).toBe(false)
+        expect(sb.tasksCreated()).toBe(1)
+        expect(started(sb)).toEqual(["POST /customer/CAR/export", "GET /tasks", "POST /customer/CAR/export"])
+        const posts = exportPosts(sb)
+        expect(posts[1]!.bodySha256).toBe(posts[0]!.bodySha256)
+        expect(posts[1]!.retryCount).toBe(1)
+      })
+    )
+  }
+
+  it.scopedLive(
+    "504 without creating: the server may still be working, so OutcomeUnknownError, not a resend",
+    () =>
+      Effect.gen(function* () {
+        const sb = yield* sandbox()
+        sb.faults.script("export", [{ kind: "status", status: 504 }])
+        const client = yield* clientFor(sb)
+        const error = yield* Effect.flip(client.startExport(filter, { downloadRequestId: "req-504" }))
+        expect(error._tag).toBe("OutcomeUnknownError")
+        if (error._tag !== "OutcomeUnknownError") return
+        expect(error.downloadRequestId).toBe("req-504")
+        expect(error.candidates).toEqual([])
+        expect(error.status).toBe(504)
+        expect(error.message).toContain("req-504")
+        expect(exportPosts(sb)).toHaveLength(1)
+      })
+  )
+
+  it.scopedLive(
+    "timeout before the task exists: OutcomeUnknownError, and the late task is the only one",
+    () =>
+      Effect.gen(function* () {
+        const sb = yield* sandbox()
+        sb.faults.script("export", [{ kind: "delay", ms: 1_500 }])
+        const client = yield* clientFor(sb, { timeoutMs: 300 })
+        const error = yield* Effect.flip(client.startExport(filter, { downloadRequestId: "req-slow" }))
+        expect(error._tag).toBe("OutcomeUnknownError")
+        if (error._tag !== "OutcomeUnknownError") return
+        expect(error.downloadRequestId).toBe("req-slow")
+        expect(error.hint).toMatch(/list your tasks/i)
+        yield* realSleep(1_800)
+        expect(exportPosts(sb)).toHaveLength(1)
+        expect(sb.tasksCreated()).toBe(1)
+      })
+  )
+
+  it.scopedLive("several matching tasks: OutcomeUnknownError naming every candidate, no resend", () =>
+    Effect.gen(function* () {
+      const sb = yield* sandbox()
+      const other = yield* clientFor(sb)
+      const earlier = yield* other.startExport(filter)
+      sb.faults.script("export", [createThenFail(500)])
+      const client = yield* clientFor(sb)
+      const error = yield* Effect.flip(client.startExport(filter, { downloadRequestId: "req-3" }))
+      expect(error._tag).toBe("OutcomeUnknownError")
+      if (error._tag !== "OutcomeUnknownError") return
+      expect(sb.tasksCreated()).toBe(2)
+      expect([...error.candidates].sort()).toEqual(
+        sb
+          .tasks()
+          .map((t) => t.asyncTaskId)
+          .sort()
+      )
+      expect(error.candidates).toContain(earlier.asyncTaskId)
+      expect(error.hint).toContain(earlier.asyncTaskId)
+      expect(exportPosts(sb)).toHaveLength(2)
+    })
+  )
+
+  it.scopedLive("tasks of another brand or created by this client earlier are not candidates", () =>
+    Effect.gen(function* () {
+      const sb = yield* sandbox()
+      const client = yield* clientFor(sb)
+      const mine = yield* client.startExport(filter)
+      const other = yield* clientFor(sb)
+      yield* other.startExport({ brand: "IWC", posCodes: ["P001"] })
+      sb.faults.script("export", [createThenFail(502)])
+      const result = yield* client.startExport(filter)
+      expect(result.reconciled).toBe(true)
+      expect(result.asyncTaskId).not.toBe(mine.asyncTaskId)
+      expect(sb.tasksCreated()).toBe(3)
+    })
+  )
+
+  it.scopedLive("the task list cannot be read: OutcomeUnknownError, no resend", () =>
+    Effect.gen(function* () {
+      const sb = yield* sandbox()
+      sb.faults.script("export", [createThenFail(500)])
+      sb.faults.add({ route: "tasks", fault: { kind: "status", status: 500 }, times: 10 })
+      const client = yield* clientFor(sb)
+      const error = yield* Effect.flip(client.startExport(filter, { downloadRequestId: "req-4" }))
+      expect(error._tag).toBe("OutcomeUnknownError")
+      if (error._tag !== "OutcomeUnknownError") return
+      expect(error.downloadRequestId).toBe("req-4")
+      expect(error.message).toContain("task list could not be read")
+      expect(exportPosts(sb)).toHaveLength(1)
+      expect(sb.tasksCreated()).toBe(1)
+    })
+  )
+
+  it.scopedLive("connection refused: retried (nothing can have been created), then TransportError", () =>
+    Effect.gen(function* () {
+      const sb = yield* sandbox()
+      const baseUrl = sb.baseUrl
+      yield* Effect.promise(() => sb.close())
+      const client = yield* clientFor({ baseUrl, apiKey: sb.apiKey })
+      const error = yield* Effect.flip(client.startExport(filter))
+      expect(error._tag).toBe("TransportError")
+      if (error._tag !== "TransportError") return
+      expect(error.reason).toBe("connection")
+      expect(error.message).toContain("ECONNREFUSED")
+    })
+  )
+
+  it.scopedLive("401 and 403 are final: no retry", () =>
+    Effect.gen(function* () {
+      const sb = yield* sandbox({ keys: [{ key: "k1", brands: ["IWC"] }] })
+      const wrong = yield* clientFor({ baseUrl: sb.baseUrl, apiKey: "nope" })
+      expect((yield* Effect.flip(wrong.startExport(filter)))._tag).toBe("AuthenticationError")
+      const scoped = yield* clientFor({ baseUrl: sb.baseUrl, apiKey: "k1" })
+      const denied = yield* Effect.flip(scoped.startExport(filter))
+      expect(denied._tag).toBe("PermissionError")
+      expect(denied).toHaveProperty("status", 403)
+      expect(exportPosts(sb)).toHaveLength(2)
+      expect(sb.tasksCreated()).toBe(0)
+    })
+  )
+
+  it.scopedLive("exhausted retries on 503: ServerError, never more than maxRetries + 1 posts, no task", () =>
+    Effect.gen(function* () {
+      const sb = yield* sandbox()
+      sb.faults.add({ route: "export", fault: { kind: "status", status: 503 }, times: 20 })
+      const client = yield* clientFor(sb)
+      const error = yield* Effect.flip(client.startExport(filter))
+      expect(error._tag).toBe("ServerError")
+      expect(exportPosts(sb)).toHaveLength(4)
+      expect(sb.tasksCreated()).toBe(0)
+    })
+  )
+})

@@ -1,0 +1,75 @@
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import { type Faults, Sandbox } from "@booster-export/sandbox"
+import { Context, Effect, Layer } from "effect"
+import { Auth, BoosterClient, type BoosterConfig } from "../src/index.js"
+
+export const filter = { brand: "CAR", posCodes: ["P001"] }
+
+/** A sandbox for the test's scope. */
+export const sandbox = (options: Sandbox.SandboxOptions = {}) =>
+  Effect.acquireRelease(
+    Effect.promise(() => Sandbox.start({ customers: 200, taskDurationMs: 0, ...options })),
+    (sb) => Effect.promise(() => sb.close())
+  )
+
+/** Fast retries for tests that run on the real clock. */
+export const fast: BoosterConfig.RetryOptions = { maxRetries: 3, initialDelayMs: 1, maxDelayMs: 5 }
+
+/** A client for the test's scope. */
+export const clientFor = (
+  sb: { baseUrl: string; apiKey: string },
+  options: Partial<BoosterConfig.Options> = {}
+) =>
+  Effect.map(
+    Layer.build(
+      BoosterClient.BoosterClient.layer({
+        baseUrl: sb.baseUrl,
+        auth: Auth.bearer(sb.apiKey),
+        retry: fast,
+        poll: { initialMs: 10, maxMs: 50 },
+        ...options
+      })
+    ),
+    (context) => Context.get(context, BoosterClient.BoosterClient)
+  )
+
+/** Waits on the real clock (not the test clock). */
+export const realSleep = (ms: number) =>
+  Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+
+/** Waits on the real clock until `condition` holds (at most `ms`). */
+export const waitFor = (condition: () => boolean, ms = 10_000) =>
+  Effect.gen(function* () {
+    const deadline = Date.now() + ms
+    while (!condition()) {
+      if (Date.now() > deadline) return yield* Effect.dieMessage("condition not reached in time")
+      yield* realSleep(5)
+    }
+  })
+
+/** A small HTTP server for what the sandbox does not serve (token endpoints, stalling downloads). */
+export const server = (handler: http.RequestListener) =>
+  Effect.acquireRelease(
+    Effect.async<{ url: string; server: http.Server }>((resume) => {
+      const s = http.createServer(handler)
+      s.listen(0, "127.0.0.1", () => {
+        const { port } = s.address() as AddressInfo
+        resume(Effect.succeed({ url: `http://127.0.0.1:${port}`, server: s }))
+      })
+    }),
+    ({ server: s }) =>
+      Effect.async<void>((resume) => {
+        s.closeAllConnections()
+        s.close(() => resume(Effect.void))
+      })
+  )
+
+export const apiRequests = (sb: Sandbox.RunningSandbox) => sb.requests().filter((r) => r.origin === "api")
+export const exportPosts = (sb: Sandbox.RunningSandbox) =>
+  sb.requests().filter((r) => r.origin === "api" && r.method === "POST")
+
+/** The sandbox's "create the task, then fail the answer" fault. */
+export const createThenFail = (outcome: 500 | 502 | 504 | "reset" | "timeout"): Faults.Fault =>
+  // biome-ignore lint/suspicious/noThenProperty: the sandbox's fault shape names this member `then`
+  ({ kind: "create-then-fail", then: outcome })
