@@ -1,6 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
 import { afterEach, describe, expect, it } from "vitest"
-import { BIN, serverEnv, tempDirs } from "./harness.js"
+import { BIN, filter, sandboxEnv, serverEnv, startSandbox, tempDirs } from "./harness.js"
 
 let child: ChildProcessWithoutNullStreams | undefined
 let dirs: Awaited<ReturnType<typeof tempDirs>>
@@ -15,9 +15,9 @@ afterEach(async () => {
 })
 
 /** Spawns the server and returns a reader of the JSON lines it writes to stdout. */
-const spawnRaw = async (args: ReadonlyArray<string> = []) => {
+const spawnRaw = async (args: ReadonlyArray<string> = [], extra: Record<string, string> = {}) => {
   dirs = await tempDirs()
-  const proc = spawn(process.execPath, [BIN, ...args], { env: serverEnv(dirs) })
+  const proc = spawn(process.execPath, [BIN, ...args], { env: serverEnv(dirs, extra) })
   child = proc
   const lines: Array<unknown> = []
   const waiters: Array<() => void> = []
@@ -76,6 +76,46 @@ describe("raw JSON-RPC over stdio", () => {
     expect((listed.result as { tools: Array<unknown> }).tools).toHaveLength(5)
   })
 
+  it("writes nothing but JSON-RPC to stdout, even with debug logging while calling the API", async () => {
+    const sandbox = await startSandbox({ taskDurationMs: 0 })
+    try {
+      const { proc, next, send } = await spawnRaw([], { ...sandboxEnv(sandbox), BOOSTER_LOG: "debug" })
+      let stderr = ""
+      proc.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString("utf8")
+      })
+      send(initialize)
+      await next()
+      send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }))
+      send(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: 2,
+          method: "tools/call",
+          params: { name: "start_customer_export", arguments: filter() }
+        })
+      )
+      const started = await next()
+      expect(started).toMatchObject({ id: 2, result: { structuredContent: { reused: false } } })
+      const id = (started.result as { structuredContent: { asyncTaskId: string } }).structuredContent
+        .asyncTaskId
+      send(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: 3,
+          method: "tools/call",
+          params: { name: "download_export_file", arguments: { asyncTaskId: id } }
+        })
+      )
+      expect(await next()).toMatchObject({ id: 3, result: { structuredContent: { alreadyPresent: false } } })
+      expect(stderr).toContain("download_export_file succeeded")
+      expect(stderr).not.toContain(sandbox.apiKey)
+      expect(stderr).not.toMatch(/signature=[0-9a-f]{8}/)
+    } finally {
+      await sandbox.close()
+    }
+  })
+
   it("exits when stdin closes", async () => {
     const { proc, send, next } = await spawnRaw()
     send(initialize)
@@ -83,6 +123,19 @@ describe("raw JSON-RPC over stdio", () => {
     proc.stdin.end()
     const code = await new Promise<number | null>((resolve) => proc.once("exit", resolve))
     expect(code).toBe(0)
+  })
+
+  it("prints usage with --help", async () => {
+    dirs = await tempDirs()
+    const proc = spawn(process.execPath, [BIN, "--help"], { env: serverEnv(dirs) })
+    child = proc
+    let stdout = ""
+    proc.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8")
+    })
+    const code = await new Promise<number | null>((resolve) => proc.once("exit", resolve))
+    expect(code).toBe(0)
+    expect(stdout).toMatchSnapshot()
   })
 
   it("refuses an unknown flag with usage on stderr and exit code 2", async () => {

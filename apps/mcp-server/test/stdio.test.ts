@@ -298,7 +298,11 @@ describe("get_export_task", () => {
       )
     )
     expect(followed.isError).toBeFalsy()
-    expect(followed.structuredContent).toMatchObject({ statusKind: "error", finished: true, downloadReady: false })
+    expect(followed.structuredContent).toMatchObject({
+      statusKind: "error",
+      finished: true,
+      downloadReady: false
+    })
     expect(textOf(followed)).toContain("force: true")
     const download = await call("download_export_file", { asyncTaskId: id })
     expect(download.isError).toBe(true)

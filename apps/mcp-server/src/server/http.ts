@@ -137,6 +137,10 @@ export const listen = async (options: {
   const port = (http.address() as AddressInfo).port
   if (LOOPBACK.has(options.host)) {
     allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]
+  } else {
+    options.log.warn(
+      `bound to ${options.host}, not loopback: anyone who can reach this port can use the tools with this server's credentials`
+    )
   }
   const hostForUrl = options.host.includes(":") ? `[${options.host}]` : options.host
   return {

@@ -54,24 +54,6 @@ export const jsonSchemaOf = <A, I>(schema: Schema.Schema<A, I>): JsonSchema => {
   return strip(generated) as JsonSchema
 }
 
-/**
- * An object schema extended with more properties (e.g. a filter plus `force` and `purpose`), each
- * generated from an Effect Schema.
- */
-export const extend = (
-  base: JsonSchema,
-  properties: Readonly<Record<string, JsonSchema>>,
-  required: ReadonlyArray<string> = []
-): JsonSchema => {
-  const baseRequired = Array.isArray(base.required) ? (base.required as ReadonlyArray<string>) : []
-  const all = [...baseRequired, ...required]
-  return {
-    ...base,
-    properties: { ...(base.properties as Record<string, unknown>), ...properties },
-    ...(all.length > 0 ? { required: all } : {})
-  }
-}
-
 /** Splits tool-specific arguments (e.g. `force`, `purpose`) from the rest (the filter). */
 export const split = <K extends string>(
   args: Readonly<Record<string, unknown>>,

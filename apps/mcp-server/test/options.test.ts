@@ -1,0 +1,57 @@
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { parse, UsageError } from "../src/options/options.js"
+
+const env = { HOME: "/home/ada" }
+
+describe("options", () => {
+  it("defaults to stdio, 127.0.0.1:8765, a 15-minute window and XDG directories", () => {
+    const options = parse([], env)
+    expect(options).toMatchObject({
+      readOnly: false,
+      sandbox: false,
+      http: false,
+      host: "127.0.0.1",
+      port: 8765,
+      dedupeWindowMinutes: 15,
+      exportDir: join("/home/ada", ".local", "share", "booster-export", "exports"),
+      stateDir: join("/home/ada", ".local", "state", "booster-export"),
+      logLevel: "warn"
+    })
+  })
+
+  it("takes the flag over BOOSTER_EXPORT_DIR over XDG_DATA_HOME", () => {
+    const withXdg = { ...env, XDG_DATA_HOME: "/data", XDG_STATE_HOME: "/state" }
+    expect(parse([], withXdg).exportDir).toBe(join("/data", "booster-export", "exports"))
+    expect(parse([], withXdg).stateDir).toBe(join("/state", "booster-export"))
+    expect(parse([], { ...withXdg, BOOSTER_EXPORT_DIR: "/exports" }).exportDir).toBe("/exports")
+    expect(parse(["--export-dir", "/flag"], { ...withXdg, BOOSTER_EXPORT_DIR: "/exports" }).exportDir).toBe(
+      "/flag"
+    )
+  })
+
+  it("reads every flag", () => {
+    const options = parse(
+      ["--read-only", "--sandbox", "--http", "--host", "::1", "--port", "0", "--dedupe-window", "2.5"],
+      { ...env, BOOSTER_LOG: "DEBUG" }
+    )
+    expect(options).toMatchObject({
+      readOnly: true,
+      sandbox: true,
+      http: true,
+      host: "::1",
+      port: 0,
+      dedupeWindowMinutes: 2.5,
+      logLevel: "debug"
+    })
+  })
+
+  it("refuses unknown flags and bad values, naming them", () => {
+    expect(() => parse(["--frobnicate"], env)).toThrow(UsageError)
+    expect(() => parse(["--port", "http"], env)).toThrow("--port must be a non-negative integer")
+    expect(() => parse(["--port", "70000"], env)).toThrow("--port must be at most 65535")
+    expect(() => parse(["--dedupe-window", "-1"], env)).toThrow("--dedupe-window")
+    expect(() => parse([], { ...env, BOOSTER_LOG: "loud" })).toThrow("BOOSTER_LOG")
+    expect(() => parse(["positional"], env)).toThrow(UsageError)
+  })
+})
