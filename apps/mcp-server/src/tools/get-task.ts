@@ -19,10 +19,10 @@ export const GetTaskArguments = FilterSpec.make({
   optional: {
     waitSeconds: boundedInteger(
       "waitSeconds",
-      `Follow the task for up to this many seconds (0..${MAX_WAIT_SECONDS}) and return when it finishes or the time is up; progress is notified when the request carries a progress token.`,
+      `Follow the task for up to this many seconds (0..${MAX_WAIT_SECONDS}) and return when it finishes or the time is up; progress is notified when the request carries a progress token. Keep it below the client's request timeout (often 60 s): 45 is a safe choice.`,
       0,
       MAX_WAIT_SECONDS,
-      [60]
+      [45]
     )
   },
   description: "Which task to read, and how long to wait for it."
@@ -40,7 +40,8 @@ export const getTask: Tool<Api> = {
   title: "Get an export task",
   description:
     "Reads an export task: status, percentage and record counts. With waitSeconds (up to 120), follows the " +
-    "task until it finishes or the time is up, sending progress notifications; call again to keep waiting.",
+    "task until it finishes or the time is up, sending progress notifications; call again to keep waiting. Many clients time out a request after 60 s, " +
+    "so prefer waitSeconds 45 and repeat.",
   inputSchema: JsonSchema.ofFilter(GetTaskArguments),
   outputSchema: jsonSchemaOf(GetTaskOutput),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },

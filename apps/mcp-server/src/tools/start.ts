@@ -147,7 +147,7 @@ export const start: Tool<Api | Journal | Settings> = {
                 `The same export was started at ${previous.at} (task ${previous.asyncTaskId}, now ${task.value.status} ${task.value.percentage}%); ` +
                   `it is returned instead of exporting the same customers again within ${minutes} minutes.\n` +
                   `Who: ${description}\n` +
-                  `Next step: get_export_task with asyncTaskId ${previous.asyncTaskId} and waitSeconds 60; ` +
+                  `Next step: get_export_task with asyncTaskId ${previous.asyncTaskId} and waitSeconds 45; ` +
                   "or call start_customer_export again with force: true if a new export is really needed.",
                 {
                   asyncTaskId: previous.asyncTaskId,
@@ -181,7 +181,7 @@ export const start: Tool<Api | Journal | Settings> = {
             (Either.isLeft(journalled)
               ? `Warning: ${journalled.left.message}; a repeated start will not be recognised.\n`
               : "") +
-            `Next step: get_export_task with asyncTaskId ${started.asyncTaskId} and waitSeconds 60.`,
+            `Next step: get_export_task with asyncTaskId ${started.asyncTaskId} and waitSeconds 45.`,
           {
             asyncTaskId: started.asyncTaskId,
             downloadRequestId: started.downloadRequestId,

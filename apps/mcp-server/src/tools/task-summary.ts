@@ -71,6 +71,6 @@ export const nextStep = (summary: TaskSummary): string => {
     case "error":
       return "the export ended in error; check the filter with preview_customer_export, then start_customer_export with force: true to try again."
     default:
-      return `get_export_task with asyncTaskId ${summary.asyncTaskId} and waitSeconds 60 to follow it.`
+      return `get_export_task with asyncTaskId ${summary.asyncTaskId} and waitSeconds 45 to follow it.`
   }
 }
