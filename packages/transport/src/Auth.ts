@@ -80,14 +80,14 @@ const secret = (value: string | Redacted.Redacted<string>): Redacted.Redacted<st
  *
  * @since 0.1.0
  */
-export const none: Auth = { _tag: "None" }
+export const none: None = { _tag: "None" }
 
 /**
  * A bearer token or API key sent as `Authorization: Bearer <token>`.
  *
  * @since 0.1.0
  */
-export const bearer = (token: string | Redacted.Redacted<string>): Auth => ({
+export const bearer = (token: string | Redacted.Redacted<string>): Bearer => ({
   _tag: "Bearer",
   token: secret(token)
 })
@@ -97,7 +97,7 @@ export const bearer = (token: string | Redacted.Redacted<string>): Auth => ({
  *
  * @since 0.1.0
  */
-export const apiKeyHeader = (header: string, key: string | Redacted.Redacted<string>): Auth => ({
+export const apiKeyHeader = (header: string, key: string | Redacted.Redacted<string>): ApiKeyHeader => ({
   _tag: "ApiKeyHeader",
   header,
   key: secret(key)
@@ -108,7 +108,7 @@ export const apiKeyHeader = (header: string, key: string | Redacted.Redacted<str
  *
  * @since 0.1.0
  */
-export const basic = (username: string, password: string | Redacted.Redacted<string>): Auth => ({
+export const basic = (username: string, password: string | Redacted.Redacted<string>): Basic => ({
   _tag: "Basic",
   username,
   password: secret(password)
@@ -124,7 +124,7 @@ export const oauth2ClientCredentials = (options: {
   readonly clientId: string
   readonly clientSecret: string | Redacted.Redacted<string>
   readonly scope?: string | undefined
-}): Auth => ({
+}): OAuth2ClientCredentials => ({
   _tag: "OAuth2ClientCredentials",
   tokenUrl: options.tokenUrl,
   clientId: options.clientId,
