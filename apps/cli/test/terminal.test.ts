@@ -1,0 +1,194 @@
+import { execFileSync } from "node:child_process"
+import { mkdirSync, readdirSync } from "node:fs"
+import { join } from "node:path"
+import { Sandbox } from "@booster-export/sandbox"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { binary, ensureBuilt, freshHome } from "./helpers.js"
+
+// Real-terminal behaviour, driven through tmux: the progress bar, the confirmation prompt and Ctrl-C.
+
+let sandbox: Sandbox.RunningSandbox
+const sessions: Array<string> = []
+
+const socket = `booster-test-${process.pid}`
+const tmux = (...args: ReadonlyArray<string>) =>
+  execFileSync("tmux", ["-L", socket, "-f", "/dev/null", ...args], { encoding: "utf8" })
+
+const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`
+
+/** Starts `booster args` in a fresh 120x30 tmux pane that stays open after exit. */
+const open = (args: ReadonlyArray<string>, env: Record<string, string>) => {
+  const name = `booster-test-${process.pid}-${sessions.length}`
+  sessions.push(name)
+  const vars = Object.entries({ ...env, TERM: "xterm-256color", NO_COLOR: "1" })
+    .map(([k, v]) => `${k}=${quote(v)}`)
+    .join(" ")
+  const command = `env -u BOOSTER_BASE_URL -u BOOSTER_API_KEY ${vars} ${quote(process.execPath)} ${quote(binary)} ${args.map(quote).join(" ")}`
+  // the shell survives Ctrl-C (a trap, not an ignore, so booster still receives SIGINT) to print the status
+  tmux(
+    "new-session",
+    "-d",
+    "-s",
+    name,
+    "-x",
+    "120",
+    "-y",
+    "30",
+    "sh",
+    "-c",
+    `trap : INT; ${command}; echo "[exit $?]"`
+  )
+  return name
+}
+
+const screen = (name: string) => tmux("capture-pane", "-p", "-t", name)
+
+const waitFor = async (
+  name: string,
+  predicate: (text: string) => boolean,
+  what: string,
+  timeoutMs = 30_000
+) => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const text = screen(name)
+    if (predicate(text)) return text
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${text}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/** Waits for the program to end and answers its exit status. */
+const exitStatus = async (name: string, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const status = /\[exit (\d+)\]/.exec(screen(name))
+    if (status !== null) return Number(status[1])
+    if (Date.now() > deadline) throw new Error(`timed out waiting for exit; screen:\n${screen(name)}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+beforeAll(async () => {
+  ensureBuilt()
+  tmux("new-session", "-d", "-s", "keepalive", "sleep", "3600")
+  tmux("set-option", "-g", "remain-on-exit", "on")
+  sandbox = await Sandbox.start({ customers: 3000, taskDurationMs: 4000 })
+}, 120_000)
+afterEach(() => {
+  for (const name of sessions.splice(0)) {
+    try {
+      tmux("kill-session", "-t", name)
+    } catch {
+      // already gone
+    }
+  }
+})
+afterAll(async () => {
+  try {
+    tmux("kill-server")
+  } catch {
+    // already gone
+  }
+  await sandbox?.close()
+})
+
+const envOf = (home: { env: Record<string, string> }) => ({
+  ...home.env,
+  BOOSTER_BASE_URL: sandbox.baseUrl,
+  BOOSTER_API_KEY: sandbox.apiKey
+})
+
+describe("on a real terminal", () => {
+  it("describes the export, asks to confirm, then shows a progress bar and the file written", async () => {
+    const home = freshHome()
+    const out = join(home.root, "exports")
+    mkdirSync(out)
+    const before = sandbox.tasksCreated()
+    const name = open(
+      ["export", "--brand", "CAR", "--pos-code", "IT100", "--customer-status", "Client", "--output", out],
+      envOf(home)
+    )
+    const prompt = await waitFor(name, (t) => t.includes("Start this export?"), "the confirmation prompt")
+    expect(prompt).toContain("About to export: Clients of CAR at 1 point of sale (IT100)")
+    expect(sandbox.tasksCreated()).toBe(before)
+    tmux("send-keys", "-t", name, "y")
+    await waitFor(name, (t) => /\[#+-*\]\s+\d+% INP/.test(t), "the progress bar")
+    const done = await waitFor(name, (t) => t.includes("Wrote "), "the summary")
+    expect(await exitStatus(name)).toBe(0)
+    expect(done).toMatch(/\[#{30}\] 100% COM/)
+    expect(done).toContain(`to ${out}/`)
+    expect(sandbox.tasksCreated()).toBe(before + 1)
+  })
+
+  it("starts nothing when the answer is no (exit 130)", async () => {
+    const home = freshHome()
+    const before = sandbox.tasksCreated()
+    const name = open(["export", "--brand", "CAR", "--pos-code", "FR100"], envOf(home))
+    await waitFor(name, (t) => t.includes("Start this export?"), "the confirmation prompt")
+    tmux("send-keys", "-t", name, "n")
+    expect(await exitStatus(name)).toBe(130)
+    expect(sandbox.tasksCreated()).toBe(before)
+  })
+
+  it("never prompts with --yes or --no-input", async () => {
+    for (const flag of ["--yes", "--no-input"]) {
+      const home = freshHome()
+      const name = open(
+        [
+          "export",
+          "--brand",
+          "CAR",
+          "--pos-code",
+          "ES100",
+          "--birthdate-month",
+          flag === "--yes" ? "1" : "2",
+          flag
+        ],
+        envOf(home)
+      )
+      expect(await exitStatus(name)).toBe(0)
+      const text = screen(name)
+      expect(text).not.toContain("Start this export?")
+      expect(text).toMatch(/Started task [0-9a-f]{32}/)
+    }
+  })
+
+  it("stops at once on Ctrl-C during the wait, exits 130 and leaves no file", async () => {
+    const home = freshHome()
+    const out = join(home.root, "exports")
+    mkdirSync(out)
+    const name = open(
+      ["export", "--brand", "CAR", "--pos-code", "DE100", "--yes", "--output", out],
+      envOf(home)
+    )
+    await waitFor(name, (t) => /\[[#-]+\]/.test(t), "the progress bar")
+    const sentAt = Date.now()
+    tmux("send-keys", "-t", name, "C-c")
+    expect(await exitStatus(name)).toBe(130)
+    expect(Date.now() - sentAt).toBeLessThan(5000)
+    expect(screen(name)).toContain("Interrupted")
+    expect(readdirSync(out)).toEqual([])
+  })
+
+  it("stops on Ctrl-C during a download and removes the partial file", async () => {
+    const home = freshHome()
+    const out = join(home.root, "exports")
+    mkdirSync(out)
+    const quick = await Sandbox.start({ customers: 3000, taskDurationMs: 0 })
+    try {
+      quick.faults.add({ route: "download", fault: { kind: "delay", ms: 20_000 }, times: 10 })
+      const name = open(["export", "--brand", "CAR", "--pos-code", "GB100", "--yes", "--output", out], {
+        ...home.env,
+        BOOSTER_BASE_URL: quick.baseUrl,
+        BOOSTER_API_KEY: quick.apiKey
+      })
+      await waitFor(name, () => quick.requests().some((r) => r.origin === "storage"), "the download to start")
+      tmux("send-keys", "-t", name, "C-c")
+      expect(await exitStatus(name)).toBe(130)
+      expect(readdirSync(out)).toEqual([])
+    } finally {
+      await quick.close()
+    }
+  })
+})
