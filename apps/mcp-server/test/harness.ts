@@ -124,7 +124,7 @@ export const connectHttp = async (
 
 /** A sandbox for one test file: fast tasks, ephemeral ports. */
 export const startSandbox = (options: Sandbox.SandboxOptions = {}) =>
-  Sandbox.start({ customers: 2_000, taskDurationMs: 1_500, ...options })
+  Sandbox.start({ customers: 2_000, taskDurationMs: 3_000, ...options })
 
 /** The environment pointing the server at a sandbox. */
 export const sandboxEnv = (sandbox: Sandbox.RunningSandbox) => ({

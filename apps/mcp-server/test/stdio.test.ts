@@ -326,22 +326,35 @@ describe("get_export_task", () => {
 })
 
 describe("list_export_tasks", () => {
-  it("lists tasks newest first, by status, within a limit", async () => {
-    await connect()
-    const started = await call("start_customer_export", filter({ brand: "VCA" }))
-    const id = (started.structuredContent as { asyncTaskId: string }).asyncTaskId
-    const listed = await call("list_export_tasks", {})
-    expect(listed.isError).toBeFalsy()
-    const tasks = (listed.structuredContent as { tasks: Array<{ asyncTaskId: string }> }).tasks
-    expect(tasks.map((task) => task.asyncTaskId)).toContain(id)
-    const limited = await call("list_export_tasks", { limit: 1 })
-    expect((limited.structuredContent as { tasks: Array<unknown> }).tasks).toHaveLength(1)
-    const errors = await call("list_export_tasks", { status: "error" })
-    expect((errors.structuredContent as { tasks: Array<unknown> }).tasks).toEqual([])
-    const bad = await call("list_export_tasks", { status: "done", limit: 0 })
-    expect(bad.isError).toBe(true)
-    expect(textOf(bad)).toContain("status: must be one of")
-    expect(textOf(bad)).toContain("limit")
+  it("lists tasks by status, within a limit", async () => {
+    const slow = await startSandbox({ taskDurationMs: 10 * 60_000 })
+    try {
+      await connect([], sandboxEnv(slow))
+      const first = await call("start_customer_export", filter({ brand: "VCA" }))
+      const second = await call("start_customer_export", filter({ brand: "VCA", posCodes: ["FR300"] }))
+      const ids = [first, second].map(
+        (result) => (result.structuredContent as { asyncTaskId: string }).asyncTaskId
+      )
+      const listed = await call("list_export_tasks", {})
+      expect(listed.isError).toBeFalsy()
+      const all = listed.structuredContent as { tasks: Array<{ asyncTaskId: string }>; matching: number }
+      expect(all.matching).toBe(2)
+      expect(new Set(all.tasks.map((task) => task.asyncTaskId))).toEqual(new Set(ids))
+      const limited = await call("list_export_tasks", { limit: 1 })
+      expect(limited.structuredContent).toMatchObject({ matching: 2, tasks: [expect.any(Object)] })
+      expect(textOf(limited)).toContain("the newest 1 shown")
+      const requested = await call("list_export_tasks", { status: "REQUESTED" })
+      expect((requested.structuredContent as { matching: number }).matching).toBe(2)
+      const errors = await call("list_export_tasks", { status: "error" })
+      expect(errors.structuredContent).toMatchObject({ tasks: [], matching: 0 })
+      expect(textOf(errors)).toBe("No error export tasks.")
+      const bad = await call("list_export_tasks", { status: "done", limit: 0 })
+      expect(bad.isError).toBe(true)
+      expect(textOf(bad)).toContain("status: must be one of")
+      expect(textOf(bad)).toContain("limit")
+    } finally {
+      await slow.close()
+    }
   })
 })
 

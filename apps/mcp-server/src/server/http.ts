@@ -15,6 +15,9 @@ export const MCP_PATH = "/mcp"
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024
 
+/** A session without any request for this long is closed. */
+export const SESSION_IDLE_MS = 30 * 60_000
+
 /** A listening Streamable HTTP endpoint. */
 export interface HttpEndpoint {
   /** `http://host:port/mcp`. */
@@ -59,7 +62,10 @@ export const listen = async (options: {
   readonly makeServer: () => Server
   readonly log: Log
 }): Promise<HttpEndpoint> => {
-  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: Server }>()
+  const sessions = new Map<
+    string,
+    { transport: StreamableHTTPServerTransport; server: Server; lastSeen: number }
+  >()
   let allowedHosts: Array<string> | undefined
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -71,6 +77,7 @@ export const listen = async (options: {
     const sessionHeader = req.headers["mcp-session-id"]
     const sessionId = typeof sessionHeader === "string" ? sessionHeader : undefined
     const existing = sessionId === undefined ? undefined : sessions.get(sessionId)
+    if (existing !== undefined) existing.lastSeen = Date.now()
 
     if (req.method !== "POST") {
       if (existing === undefined) {
@@ -110,7 +117,7 @@ export const listen = async (options: {
       sessionIdGenerator: () => randomUUID(),
       ...(allowedHosts !== undefined ? { enableDnsRebindingProtection: true, allowedHosts } : {}),
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server })
+        sessions.set(id, { transport, server, lastSeen: Date.now() })
         options.log.debug("HTTP session opened")
       }
     })
@@ -134,6 +141,17 @@ export const listen = async (options: {
       resolve()
     })
   })
+  const sweep = setInterval(() => {
+    const cutoff = Date.now() - SESSION_IDLE_MS
+    for (const [id, session] of sessions) {
+      if (session.lastSeen < cutoff) {
+        sessions.delete(id)
+        void session.server.close().catch(() => undefined)
+        options.log.debug("HTTP session closed after being idle")
+      }
+    }
+  }, 60_000)
+  sweep.unref()
   const port = (http.address() as AddressInfo).port
   if (LOOPBACK.has(options.host)) {
     allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]
@@ -147,6 +165,7 @@ export const listen = async (options: {
     url: `http://${hostForUrl}:${port}${MCP_PATH}`,
     port,
     close: async () => {
+      clearInterval(sweep)
       await Promise.all([...sessions.values()].map(({ server }) => server.close().catch(() => undefined)))
       sessions.clear()
       http.closeAllConnections()

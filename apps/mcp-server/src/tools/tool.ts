@@ -17,17 +17,24 @@ export interface CallContext {
 
 /** A tool, generic in the services its handler needs. */
 export interface Tool<R> {
+  /** The tool's name, e.g. `start_customer_export`. */
   readonly name: string
+  /** A short human title. */
   readonly title: string
+  /** What the tool does and when to use it, for the model. */
   readonly description: string
+  /** JSON Schema of the arguments, generated from core's field specifications. */
   readonly inputSchema: JsonSchema
+  /** JSON Schema of `structuredContent`, generated from an Effect Schema. */
   readonly outputSchema: JsonSchema
+  /** Honest hints: what the tool reads, changes and reaches. */
   readonly annotations: {
     readonly readOnlyHint: boolean
     readonly destructiveHint: false
     readonly idempotentHint: boolean
     readonly openWorldHint: boolean
   }
+  /** Runs the tool; failures are `isError` results, never a failed effect. */
   readonly call: (
     args: Readonly<Record<string, unknown>>,
     context: CallContext
