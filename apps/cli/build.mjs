@@ -1,8 +1,9 @@
 // Bundles `booster`: dist/main.cjs (the program, minified CommonJS) and dist/booster.cjs (a small
-// launcher that loads it through a V8 code cache), then warms the cache (dist/main.cache) by running
-// `--help` and an `export --dry-run`. See the README's performance section for the measurements.
+// launcher that loads it through a V8 code cache), warms the cache (dist/main.cache) by running
+// `--help` and an `export --dry-run`, and renders every command's `--help` (dist/help/*.txt) with the
+// program itself. See the README's performance section for the measurements.
 import { execFileSync } from "node:child_process"
-import { chmodSync, rmSync } from "node:fs"
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as esbuild from "esbuild"
@@ -66,7 +67,7 @@ await esbuild.build({
   ...common,
   entryPoints: [join(here, "src/bin.ts")],
   outfile: join(dist, "main.cjs"),
-  minify: process.env.NOMIN ? false : true,
+  minify: process.env.BOOSTER_BUILD_READABLE === undefined,
   keepNames: false,
   plugins: [stubUnused, slimBarrels],
   define: { "import.meta.url": "__import_meta_url" },
@@ -96,3 +97,32 @@ warm(["--help"])
 warm(["export", "--brand", "CAR", "--pos-code", "ES100", "--interest", "Watches=CA-1", "--dry-run", "--json"])
 warm(["export", "--brand", "CAR", "--pos-code", "ES100", "--dry-run"])
 rmSync(join(dist, ".warm"), { recursive: true, force: true })
+
+// Every command's --help, rendered by @effect/cli in the bundle (with colour; the launcher strips
+// it when stdout is not a colour terminal).
+const commands = [
+  [],
+  ["export"],
+  ["tasks"],
+  ["tasks", "list"],
+  ["tasks", "get"],
+  ["tasks", "wait"],
+  ["tasks", "download"],
+  ["history"],
+  ["config"],
+  ["config", "set"],
+  ["config", "show"],
+  ["config", "list"],
+  ["config", "remove"],
+  ["config", "path"],
+  ["sandbox"],
+  ["demo"]
+]
+mkdirSync(join(dist, "help"))
+for (const command of commands) {
+  const text = execFileSync(process.execPath, [join(dist, "main.cjs"), ...command, "--help"], {
+    encoding: "utf8",
+    env: { ...process.env, BOOSTER_RENDER_HELP: "1" }
+  })
+  writeFileSync(join(dist, "help", `${["booster", ...command].join("-")}.txt`), text)
+}

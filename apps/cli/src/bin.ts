@@ -17,7 +17,8 @@ const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g
 const jsonMode = (argv: ReadonlyArray<string>) => argv.includes("--json")
 const debug = () => process.env.BOOSTER_LOG?.trim().toLowerCase() === "debug"
 const colorFor = (stream: NodeJS.WriteStream) =>
-  stream.isTTY === true && (process.env.NO_COLOR === undefined || process.env.NO_COLOR === "")
+  process.env.BOOSTER_RENDER_HELP === "1" ||
+  (stream.isTTY === true && (process.env.NO_COLOR === undefined || process.env.NO_COLOR === ""))
 
 /** Console: strips colour where it does not belong; in `--json` mode keeps @effect/cli's error text aside. */
 const makeConsole = (json: boolean, captured: Array<string>): Console.Console => {

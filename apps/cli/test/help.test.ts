@@ -1,5 +1,7 @@
+import { spawnSync } from "node:child_process"
+import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { booster, ensureBuilt, freshHome } from "./helpers.js"
+import { appDir, booster, ensureBuilt, freshHome } from "./helpers.js"
 
 beforeAll(() => ensureBuilt(), 120_000)
 
@@ -30,6 +32,20 @@ describe("--help", () => {
       if (command.length !== 1 || !["tasks", "config"].includes(command[0]!))
         expect(result.stdout).toContain("EXAMPLES")
       expect(result.stdout).toMatchSnapshot()
+    }
+  )
+
+  it.each(commands.map((c) => [c.join(" ") || "(root)", c] as const))(
+    "of %s, served from the build, is what the program renders",
+    async (_, command) => {
+      const home = freshHome()
+      const cached = await booster([...command, "--help"], { env: home.env })
+      const rendered = spawnSync(process.execPath, [join(appDir, "dist", "main.cjs"), ...command, "--help"], {
+        encoding: "utf8",
+        env: { ...process.env, ...home.env }
+      })
+      expect(rendered.status).toBe(0)
+      expect(cached.stdout).toBe(rendered.stdout)
     }
   )
 

@@ -50,7 +50,10 @@ describe("booster history", () => {
     expect(journal).not.toContain("Doe")
     expect(journal).not.toContain("example.com")
     expect(journal).not.toContain("CAR")
-    const events = journal.trim().split("\n").map((line) => JSON.parse(line).event)
+    const events = journal
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line).event)
     expect(events).toEqual(["started", "completed", "downloaded"])
     const history = await booster(["history"], { env })
     expect(history.code).toBe(0)
@@ -68,10 +71,14 @@ describe("booster history", () => {
 describe("booster sandbox", () => {
   it("serves the API with the printed key until interrupted", async () => {
     const home = freshHome()
-    const child = spawn(process.execPath, [binary, "sandbox", "--customers", "500", "--task-seconds", "0", "--json"], {
-      env: { ...process.env, ...home.env },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
+    const child = spawn(
+      process.execPath,
+      [binary, "sandbox", "--customers", "500", "--task-seconds", "0", "--json"],
+      {
+        env: { ...process.env, ...home.env },
+        stdio: ["ignore", "pipe", "pipe"]
+      }
+    )
     try {
       const line = await new Promise<string>((resolve, reject) => {
         let buffer = ""
@@ -83,7 +90,10 @@ describe("booster sandbox", () => {
       })
       const info = parseJson(line) as { baseUrl: string; apiKey: string }
       const env = { ...home.env, BOOSTER_BASE_URL: info.baseUrl, BOOSTER_API_KEY: info.apiKey }
-      const exported = await booster(["export", "--brand", "CAR", "--pos-code", "IT100", "--wait", "--json"], { env })
+      const exported = await booster(
+        ["export", "--brand", "CAR", "--pos-code", "IT100", "--wait", "--json"],
+        { env }
+      )
       expect(exported.code).toBe(0)
       expect(parseJson(exported.stdout).task).toMatchObject({ status: "COM" })
     } finally {
@@ -104,7 +114,9 @@ describe("booster demo", () => {
   it("runs a real export end to end: description, progress, download, summary naming the file", async () => {
     const home = freshHome()
     const out = join(home.root, "demo")
-    const result = await booster(["demo", "--task-seconds", "1", "--customers", "2000", "--output", out], { env: home.env })
+    const result = await booster(["demo", "--task-seconds", "1", "--customers", "2000", "--output", out], {
+      env: home.env
+    })
     expect(result.code).toBe(0)
     expect(result.stderr).toContain("Exporting: Clients of CAR at 3 points of sale")
     expect(result.stderr).toMatch(/COM 100%/)

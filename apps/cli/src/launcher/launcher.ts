@@ -3,12 +3,37 @@
  * V8 code cache so that start-up skips parsing and compiling it. The cache built with the bundle
  * (`dist/main.cache`) is used when this Node accepts it; otherwise one is written after the first
  * run under `$XDG_CACHE_HOME/booster-export/` and used from then on. Any cache problem only costs speed.
+ *
+ * `--help` of each command is rendered by the program itself when the bundle is built
+ * (`dist/help/*.txt`) and printed from there, colour removed unless stdout is a colour terminal.
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
 import Module from "node:module"
 import { homedir } from "node:os"
 import { dirname, join } from "node:path"
 import { Script } from "node:vm"
+
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g
+
+const cachedHelp = (args: ReadonlyArray<string>): string | undefined => {
+  const last = args[args.length - 1]
+  if (last !== "--help" && last !== "-h") return undefined
+  const path = args.slice(0, -1)
+  if (!path.every((word) => /^[a-z]+$/.test(word))) return undefined
+  try {
+    return readFileSync(join(__dirname, "help", `${["booster", ...path].join("-")}.txt`), "utf8")
+  } catch {
+    return undefined
+  }
+}
+
+const help = process.env.BOOSTER_WRITE_CODE_CACHE ? undefined : cachedHelp(process.argv.slice(2))
+if (help !== undefined) {
+  const color =
+    process.stdout.isTTY === true && (process.env.NO_COLOR === undefined || process.env.NO_COLOR === "")
+  process.stdout.write(color ? help : help.replace(ANSI, ""))
+  process.exit(0)
+}
 
 const main = join(__dirname, "main.cjs")
 const source = readFileSync(main, "utf8")

@@ -1,0 +1,88 @@
+/**
+ * Cold start of the bundled `booster`: median wall time of `booster --help` and of
+ * `booster export --dry-run …`, as a ratio to `node -e 0` measured in the same run, interleaved so
+ * that machine load affects every command alike. Also shows the program started without the code
+ * cache (`node dist/main.cjs`) to show what the launcher saves. Target: ≤ 2×.
+ *
+ * Run: `pnpm bench` (or `npx tsx bench/cold-start.ts [runs]`) after `node build.mjs`.
+ */
+import { spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const app = join(dirname(fileURLToPath(import.meta.url)), "..")
+const launcher = join(app, "dist", "booster.cjs")
+const program = join(app, "dist", "main.cjs")
+if (!existsSync(launcher)) {
+  const built = spawnSync(process.execPath, [join(app, "build.mjs")], { stdio: "inherit" })
+  if (built.status !== 0) process.exit(1)
+}
+
+const runs = Number(process.argv[2] ?? 21)
+const home = mkdtempSync(join(tmpdir(), "booster-bench-"))
+const env = {
+  ...process.env,
+  HOME: home,
+  XDG_CONFIG_HOME: join(home, "config"),
+  XDG_STATE_HOME: join(home, "state"),
+  XDG_CACHE_HOME: join(home, "cache"),
+  BOOSTER_BASE_URL: "https://booster.example.com/api",
+  BOOSTER_API_KEY: "bench-key"
+}
+const dryRun = [
+  "export",
+  "--brand",
+  "CAR",
+  "--pos-code",
+  "ES100",
+  "--pos-code",
+  "IT200",
+  "--interest",
+  "Watches=CA-1",
+  "--dry-run",
+  "--json"
+]
+
+const cases: ReadonlyArray<{
+  readonly name: string
+  readonly args: ReadonlyArray<string>
+  readonly target?: boolean
+}> = [
+  { name: "node -e 0 (baseline)", args: ["-e", "0"] },
+  { name: "booster --help", args: [launcher, "--help"], target: true },
+  { name: "booster export --dry-run --json", args: [launcher, ...dryRun], target: true },
+  { name: "--help without code cache", args: [program, "--help"] },
+  { name: "export --dry-run without code cache", args: [program, ...dryRun] }
+]
+
+const times = cases.map(() => [] as Array<number>)
+for (let round = -2; round < runs; round++) {
+  for (const [index, c] of cases.entries()) {
+    const start = process.hrtime.bigint()
+    const result = spawnSync(process.execPath, c.args, { env, stdio: "ignore" })
+    const ms = Number(process.hrtime.bigint() - start) / 1e6
+    if (result.status !== 0) throw new Error(`${c.name} exited ${result.status}`)
+    if (round >= 0) times[index]!.push(ms)
+  }
+}
+
+const median = (values: ReadonlyArray<number>) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]!
+}
+const baseline = median(times[0]!)
+console.log(`cold start, median of ${runs} runs each (interleaved), node ${process.version}`)
+let worst = 0
+for (const [index, c] of cases.entries()) {
+  const m = median(times[index]!)
+  const ratio = m / baseline
+  if (c.target) worst = Math.max(worst, ratio)
+  console.log(
+    `${c.name.padEnd(40)} ${m.toFixed(0).padStart(5)} ms  ${ratio.toFixed(2)}×${c.target ? "  (target ≤ 2×)" : ""}`
+  )
+}
+console.log(
+  `worst ratio of the targets: ${worst.toFixed(2)}× ${worst <= 2 ? "(within target)" : "(above target)"}`
+)
