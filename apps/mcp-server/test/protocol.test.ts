@@ -125,6 +125,26 @@ describe("raw JSON-RPC over stdio", () => {
     expect(code).toBe(0)
   })
 
+  it("answers the calls it received before stdin closed, then exits", async () => {
+    const { proc, send, next } = await spawnRaw()
+    send(initialize)
+    send(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 2,
+        method: "tools/call",
+        params: { name: "preview_customer_export", arguments: filter() }
+      })
+    )
+    proc.stdin.end()
+    expect(await next()).toMatchObject({ id: 1 })
+    expect(await next()).toMatchObject({ id: 2, result: { structuredContent: { valid: true } } })
+    const code = await new Promise<number | null>((resolve) =>
+      proc.exitCode === null ? proc.once("exit", resolve) : resolve(proc.exitCode)
+    )
+    expect(code).toBe(0)
+  })
+
   it("prints usage with --help", async () => {
     dirs = await tempDirs()
     const proc = spawn(process.execPath, [BIN, "--help"], { env: serverEnv(dirs) })

@@ -39,6 +39,8 @@ export interface ServerOptions {
   /** The dispatcher, loaded (once) when a tool is first called. */
   readonly dispatch: () => Promise<Dispatch>
   readonly log: Log
+  /** Told about every tool call in flight, so that shutting down can wait for them. */
+  readonly track?: (call: Promise<unknown>) => void
 }
 
 /** A server with the tool handlers installed, not yet connected. */
@@ -77,19 +79,23 @@ export const make = (options: ServerOptions): Server => {
               })
               .catch(() => undefined)
     const started = performance.now()
-    try {
-      const dispatch = await options.dispatch()
-      const result = await dispatch(name, request.params.arguments ?? {}, progress, extra.signal)
-      options.log.info(
-        `${name} ${result.isError ? "failed" : "succeeded"} in ${Math.round(performance.now() - started)} ms`
-      )
-      return result
-    } catch (error) {
-      options.log.error(`${name} failed unexpectedly: ${error instanceof Error ? error.name : "defect"}`)
-      return failure(
-        "The tool failed unexpectedly. Try again; if it keeps failing, look at the server's log (stderr)."
-      )
-    }
+    const call = (async () => {
+      try {
+        const dispatch = await options.dispatch()
+        const result = await dispatch(name, request.params.arguments ?? {}, progress, extra.signal)
+        options.log.info(
+          `${name} ${result.isError ? "failed" : "succeeded"} in ${Math.round(performance.now() - started)} ms`
+        )
+        return result
+      } catch (error) {
+        options.log.error(`${name} failed unexpectedly: ${error instanceof Error ? error.name : "defect"}`)
+        return failure(
+          "The tool failed unexpectedly. Try again; if it keeps failing, look at the server's log (stderr)."
+        )
+      }
+    })()
+    options.track?.(call)
+    return call
   })
   return server
 }

@@ -18,13 +18,24 @@ export interface Serving {
   readonly log: Log
 }
 
-/** Serves until stdin ends (stdio) or a signal arrives; resolves when done. */
-export const serve = async ({ options, tools, withheld, dispatch, log }: Serving): Promise<void> => {
-  const makeServer = () =>
-    make({ name: NAME, version: VERSION, instructions, tools, withheld, dispatch, log })
+/** How long, at most, calls in flight are awaited once stdin has ended, in ms. */
+export const DRAIN_MS = 30_000
 
-  let finish: () => void = () => undefined
-  const done = new Promise<void>((resolve) => {
+/**
+ * Serves until stdin ends (stdio) or a signal arrives; resolves when done. When stdin ends, calls
+ * already received are answered first (for up to {@link DRAIN_MS}).
+ */
+export const serve = async ({ options, tools, withheld, dispatch, log }: Serving): Promise<void> => {
+  const inflight = new Set<Promise<unknown>>()
+  const track = (call: Promise<unknown>) => {
+    inflight.add(call)
+    void call.finally(() => inflight.delete(call))
+  }
+  const makeServer = () =>
+    make({ name: NAME, version: VERSION, instructions, tools, withheld, dispatch, log, track })
+
+  let finish: (drain: boolean) => void = () => undefined
+  const done = new Promise<boolean>((resolve) => {
     finish = resolve
   })
   let shutdown: () => Promise<void>
@@ -39,17 +50,29 @@ export const serve = async ({ options, tools, withheld, dispatch, log }: Serving
   } else {
     const server = makeServer()
     const transport = new LenientStdioTransport()
-    transport.onclose = () => finish()
+    transport.onInputEnd = () => finish(true)
+    transport.onclose = () => finish(false)
     server.onerror = (error) => log.debug(`protocol: ${error.message}`)
     await server.connect(transport)
     shutdown = () => server.close()
   }
 
-  const stop = () => finish()
+  const stop = () => finish(false)
   process.once("SIGINT", stop)
   process.once("SIGTERM", stop)
-  await done
+  const drain = await done
   process.off("SIGINT", stop)
   process.off("SIGTERM", stop)
+  if (drain && inflight.size > 0) {
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      Promise.allSettled([...inflight]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, DRAIN_MS)
+      })
+    ])
+    clearTimeout(timer)
+    await new Promise((resolve) => setImmediate(resolve))
+  }
   await shutdown().catch(() => undefined)
 }

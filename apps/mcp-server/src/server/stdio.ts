@@ -23,6 +23,8 @@ export class LenientStdioTransport implements Transport {
   onclose?: () => void
   onerror?: (error: Error) => void
   onmessage?: (message: JSONRPCMessage) => void
+  /** Called when stdin ends; when set, closing is left to the caller (to finish calls in flight). */
+  onInputEnd?: () => void
   private buffer = ""
   private closed = false
 
@@ -47,7 +49,8 @@ export class LenientStdioTransport implements Transport {
   }
 
   private readonly onEnd = (): void => {
-    void this.close()
+    if (this.onInputEnd !== undefined) this.onInputEnd()
+    else void this.close()
   }
 
   private readonly onStreamError = (error: Error): void => {
