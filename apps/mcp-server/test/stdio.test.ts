@@ -65,6 +65,11 @@ describe("tools/list", () => {
       expect(tool.outputSchema?.type).toBe("object")
       expect(tool.annotations?.destructiveHint).toBe(false)
     }
+    expect(start.annotations).toMatchObject({
+      readOnlyHint: false,
+      idempotentHint: false,
+      openWorldHint: true
+    })
     expect(tools.filter((tool) => tool.annotations?.readOnlyHint).map((tool) => tool.name)).toEqual([
       "preview_customer_export",
       "get_export_task",

@@ -104,7 +104,7 @@ export const start: Tool<Api | Journal | Settings> = {
     "with get_export_task; fetch the file with download_export_file.",
   inputSchema: JsonSchema.ofFilter(StartArguments),
   outputSchema: jsonSchemaOf(StartOutput),
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   call: (args) =>
     Effect.gen(function* () {
       const validated = Validation.validate(StartArguments, args)
