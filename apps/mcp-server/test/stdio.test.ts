@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import { readFile, rm, writeFile } from "node:fs/promises"
+import { readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { Sandbox } from "@booster-export/sandbox"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
@@ -318,6 +318,22 @@ describe("get_export_task", () => {
     expect(sandbox.tasksCreated()).toBe(before + 1)
   })
 
+  it("stops following when the client cancels, and keeps serving", async () => {
+    await connect()
+    const started = await call("start_customer_export", filter({ brand: "CXL" }))
+    const id = (started.structuredContent as { asyncTaskId: string }).asyncTaskId
+    const controller = new AbortController()
+    const following = server!.client.callTool(
+      { name: "get_export_task", arguments: { asyncTaskId: id, waitSeconds: 120 } },
+      undefined,
+      { signal: controller.signal, onprogress: () => controller.abort(), timeout: 150_000 }
+    )
+    await expect(following).rejects.toThrow()
+    await expect(server!.client.ping()).resolves.toBeDefined()
+    const now = await call("get_export_task", { asyncTaskId: id })
+    expect(now.isError).toBeFalsy()
+  })
+
   it("reports an unknown task and a malformed id", async () => {
     await connect()
     const missing = await call("get_export_task", { asyncTaskId: "0123456789abcdef0123456789abcdef" })
@@ -408,6 +424,26 @@ describe("download_export_file", () => {
       bytes: out.bytes,
       sha256: out.sha256
     })
+  })
+
+  it("reports a cut-off download and leaves no partial file", async () => {
+    const quick = await startSandbox({ taskDurationMs: 0 })
+    try {
+      await connect([], sandboxEnv(quick))
+      const started = await call("start_customer_export", filter({ brand: "TRU" }))
+      const id = (started.structuredContent as { asyncTaskId: string }).asyncTaskId
+      quick.faults.add({ route: "download", fault: { kind: "truncate", afterBytes: 10 }, times: 100 })
+      const result = await call("download_export_file", { asyncTaskId: id })
+      expect(result.isError).toBe(true)
+      expect(textOf(result)).toMatch(/Next step: .+/)
+      expect(await readdir(dirs.exportDir).catch(() => [])).toEqual([])
+      quick.faults.clear()
+      const retried = await call("download_export_file", { asyncTaskId: id })
+      expect(retried.isError).toBeFalsy()
+      expect(await readdir(dirs.exportDir)).toHaveLength(1)
+    } finally {
+      await quick.close()
+    }
   })
 
   it("reports an unknown task", async () => {
