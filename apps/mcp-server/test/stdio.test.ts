@@ -126,7 +126,8 @@ describe("preview_customer_export", () => {
       creationDateFrom: "2023-02-30",
       clientSpendingFrom: 500,
       clientSpendingTo: 100,
-      brnad: "x"
+      brnad: "x",
+      [PERSONAL_EMAIL]: true
     })
     expect(result.isError).toBe(true)
     const text = textOf(result)
@@ -138,6 +139,8 @@ describe("preview_customer_export", () => {
     expect(text).toContain("Next step")
     expect(text).not.toContain("secretvalue")
     expect(text).not.toContain("2023-02-30")
+    expect(text).not.toContain(PERSONAL_EMAIL)
+    expect(text).toContain("(a member whose name is not a field name): is not a known field")
   })
 })
 

@@ -17,13 +17,25 @@ export const failure = (text: string): CallToolResult => ({
   isError: true
 })
 
+const IDENTIFIER_PATH =
+  /^[A-Za-z_][A-Za-z0-9_]{0,39}(\[\d+\](\.[A-Za-z_][A-Za-z0-9_]{0,39})?)*(\.[A-Za-z_][A-Za-z0-9_]{0,39})?$/
+
+/**
+ * The path of an issue as shown. An unknown member's name was written by the caller and could be
+ * anything (even an email address), so one that does not look like a field name is not repeated.
+ */
+export const shownPath = (path: string): string => {
+  if (path === "") return "(arguments)"
+  return IDENTIFIER_PATH.test(path) ? path : "(a member whose name is not a field name)"
+}
+
 /** A validation failure: every problem by field path and rule, then the next step. */
 export const invalid = (error: Validation.ValidationError, next: string): CallToolResult => {
   const count = error.issues.length
   return failure(
     `The arguments have ${count} problem${count === 1 ? "" : "s"}; nothing was sent:\n` +
       error.issues
-        .map((issue) => `  - ${issue.path || "(arguments)"}: ${issue.message} [${issue.rule}]`)
+        .map((issue) => `  - ${shownPath(issue.path)}: ${issue.message} [${issue.rule}]`)
         .join("\n") +
       `\nNext step: ${next}`
   )
