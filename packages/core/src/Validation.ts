@@ -129,6 +129,17 @@ const knownKeys = (ast: SchemaAST.AST): ReadonlyArray<string> => {
   }
 }
 
+/** What a field name looks like; an unknown member named otherwise (an email, a phone) is not repeated. */
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/
+
+/**
+ * Stands in the path of an unknown member whose name does not look like a field name: the name was
+ * written by the caller and may be personal data.
+ *
+ * @since 0.1.0
+ */
+export const HIDDEN_NAME = "(unknown member)"
+
 const refinementMessage = (issue: ParseResult.Refinement): string => {
   const message = Option.getOrUndefined(SchemaAST.getMessageAnnotation(issue.ast))
   const text = typeof message === "function" ? message(issue) : message
@@ -173,9 +184,10 @@ const toIssues = (
     case "Unexpected": {
       const name = String(path[path.length - 1] ?? "")
       const hint = suggest(name, keys)
+      const shown = FIELD_NAME.test(name) ? path : [...path.slice(0, -1), HIDDEN_NAME]
       return [
         {
-          path: formatPath(path),
+          path: formatPath(shown),
           rule: "unknown-field",
           message: `is not a known field${hint ? ` — did you mean ${hint}?` : ""}`
         }

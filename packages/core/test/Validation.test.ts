@@ -275,3 +275,20 @@ describe("the filter without downloadRequestId", () => {
     expect(Either.isLeft(result) && result.left.issues.map((issue) => issue.rule)).toEqual(["unknown-field"])
   })
 })
+
+describe("unknown member names that could be personal data", () => {
+  it("does not repeat a member name that is not a field name", () => {
+    const result = Validation.validate(spec, {
+      ...minimal,
+      "jane.doe@example.com": true,
+      interests: [{ interest: "A", sapInterestId: "B", "+41 79 555 12 12": 1 }]
+    })
+    const text = Either.isLeft(result) ? JSON.stringify(result.left) + result.left.message : ""
+    expect(Either.isLeft(result) && result.left.issues.map((issue) => issue.path)).toEqual([
+      "interests[0].(unknown member)",
+      "(unknown member)"
+    ])
+    expect(text).not.toContain("jane")
+    expect(text).not.toContain("555")
+  })
+})
