@@ -237,7 +237,15 @@ describe("start_customer_export", () => {
     expect(text).toContain("posCodes: is required")
     expect(text).toContain("force")
     expect(text).toContain("purpose: must be at most 200 characters")
+    const personal = await call("start_customer_export", {
+      ...filter(),
+      purpose: `asked by ${PERSONAL_EMAIL}`
+    })
+    expect(personal.isError).toBe(true)
+    expect(textOf(personal)).toContain("purpose: must not contain an email address or a phone number")
+    expect(textOf(personal)).not.toContain(PERSONAL_EMAIL)
     expect(sandbox.tasksCreated()).toBe(before)
+    expect(await readJournal(dirs.journal)).toEqual([])
   })
 
   it("explains refused credentials and what to do", async () => {

@@ -76,5 +76,33 @@ export const oneOf = (description: string, values: ReadonlyArray<string>): Field
   doc: { description, examples: [values[0]] }
 })
 
+const EMAIL_LIKE = /[^\s@]+@[^\s@]+\.[^\s@]+/
+const PHONE_LIKE = /\+\s?\d[\d\s().-]{6,}\d/
+
+/**
+ * Free text recorded in the journal: bounded, and refused when it looks like it holds an email
+ * address or an international phone number (the journal never keeps personal data).
+ */
+export const journalText = (
+  name: string,
+  description: string,
+  max: number,
+  examples: ReadonlyArray<string>
+): Field.AnyField => {
+  const base = boundedText(name, description, max, examples)
+  return {
+    ...base,
+    schema: base.schema
+      .pipe(
+        Schema.filter((value) => !EMAIL_LIKE.test(value as string) && !PHONE_LIKE.test(value as string), {
+          [Field.RuleId]: "no-personal-data",
+          message: () =>
+            "must not contain an email address or a phone number: it is kept in the local journal"
+        })
+      )
+      .annotations({ description, examples: examples as [string, ...Array<string>] })
+  }
+}
+
 /** A true / false flag. */
 export const flag = (name: string, description: string): Field.AnyField => Field.flag(name, { description })

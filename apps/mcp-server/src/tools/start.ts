@@ -15,7 +15,7 @@ import {
 import { Clock, Effect, Either, Option, Schema } from "effect"
 import { Api } from "../booster/api.js"
 import { type Entry, isStart, Journal } from "../journal/journal.js"
-import { boundedText, flag } from "./args.js"
+import { flag, journalText } from "./args.js"
 import { render } from "./errors.js"
 import { Settings } from "./settings.js"
 import { jsonSchemaOf, split, success, type Tool } from "./tool.js"
@@ -27,7 +27,7 @@ const own = {
     "force",
     "Start a new export even if the same filter was started recently (default false: the recent task is returned)."
   ),
-  purpose: boundedText(
+  purpose: journalText(
     "purpose",
     "Why this export is needed, recorded in the local journal (no personal data), e.g. a ticket number.",
     200,
