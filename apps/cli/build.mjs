@@ -3,7 +3,8 @@
 // `--help` and an `export --dry-run`, and renders every command's `--help` (dist/help/*.txt) with the
 // program itself. See the README's performance section for the measurements.
 import { execFileSync } from "node:child_process"
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as esbuild from "esbuild"
@@ -12,8 +13,8 @@ const here = dirname(fileURLToPath(import.meta.url))
 const dist = join(here, "dist")
 
 // Modules the program never runs: fast-check (Schema's Arbitrary), the YAML/TOML/INI readers of
-// @effect/cli's config files, undici (transport uses Node's http client), ws and msgpackr. Replacing them with a stub that throws on use saves parse time.
-const unused = /^(fast-check|yaml|toml|ini|undici|ws|msgpackr)$/
+// @effect/cli's config files, and ws and msgpackr (platform sockets and MsgPack). Replacing them with a stub that throws on use saves parse time.
+const unused = /^(fast-check|yaml|toml|ini|ws|msgpackr)$/
 const stubUnused = {
   name: "stub-unused",
   setup(build) {
@@ -54,6 +55,16 @@ const slimBarrels = {
   }
 }
 
+// undici (transport's HTTP engine) is half the size of everything else and needed only by commands
+// that reach the network: it is bundled on its own (dist/undici.cjs), and the launcher hands the
+// program a stand-in that loads it on first use. Its export names are listed at build time.
+const undiciApart = {
+  name: "undici-apart",
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, () => ({ path: "./undici.cjs", external: true }))
+  }
+}
+
 rmSync(dist, { recursive: true, force: true })
 const common = {
   bundle: true,
@@ -69,12 +80,24 @@ await esbuild.build({
   outfile: join(dist, "main.cjs"),
   minify: process.env.BOOSTER_BUILD_READABLE === undefined,
   keepNames: false,
-  plugins: [stubUnused, slimBarrels],
+  plugins: [stubUnused, slimBarrels, undiciApart],
   define: { "import.meta.url": "__import_meta_url" },
   banner: { js: 'var __import_meta_url=require("node:url").pathToFileURL(__filename).href;' }
 })
 await esbuild.build({
   ...common,
+  // resolved where @effect/platform-node (its user) resolves it, so the version is the same
+  stdin: {
+    contents: 'module.exports = require("undici")',
+    resolveDir: realpathSync(join(here, "node_modules/@effect/platform-node"))
+  },
+  outfile: join(dist, "undici.cjs"),
+  minify: true
+})
+const undiciKeys = Object.keys(createRequire(import.meta.url)(join(dist, "undici.cjs")))
+await esbuild.build({
+  ...common,
+  define: { __UNDICI_KEYS__: JSON.stringify(undiciKeys) },
   entryPoints: [join(here, "src/launcher/launcher.ts")],
   outfile: join(dist, "booster.cjs"),
   banner: { js: "#!/usr/bin/env node" }

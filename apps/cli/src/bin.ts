@@ -4,6 +4,7 @@
  * stderr with `--json`), and turns Ctrl-C into an interruption that cleans up and exits 130.
  */
 
+import * as CliConfig from "@effect/cli/CliConfig"
 import * as Terminal from "@effect/platform/Terminal"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
@@ -52,7 +53,7 @@ const terminalLayer = Layer.scoped(
   )
 )
 
-const layer = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, terminalLayer)
+const layer = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, terminalLayer, CliConfig.layer({}))
 
 /** Shows a failure on stderr and answers its exit code. */
 const report = (error: unknown, json: boolean, captured: ReadonlyArray<string>): number => {
@@ -95,7 +96,11 @@ function isCliValidation(error: unknown): boolean {
 const main = (argv: ReadonlyArray<string>) => {
   const json = jsonMode(argv)
   const captured: Array<string> = []
-  const program = cli(argv).pipe(Effect.provide(layer), Effect.withConsole(makeConsole(json, captured)))
+  const program = cli(argv).pipe(
+    Effect.scoped,
+    Effect.provide(layer),
+    Effect.withConsole(makeConsole(json, captured))
+  )
   const fiber = Effect.runFork(program)
   let interrupted = false
   const onSignal = () => {

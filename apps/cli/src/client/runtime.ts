@@ -3,7 +3,8 @@
  * only by the commands that talk to the API, so that `--help` and usage errors start fast.
  */
 import { Auth, BoosterClient, type BoosterError } from "@booster-export/transport"
-import { Effect } from "effect"
+import * as HttpClient from "@effect/platform/HttpClient"
+import { Context, Effect, Layer, type Scope } from "effect"
 import type { Settings } from "../config/profiles.js"
 
 /** The client service. */
@@ -25,9 +26,24 @@ export const optionsOf = (settings: Settings, extra: { readonly pollMaxMs?: numb
     : {})
 })
 
-/** Builds the client; fails with `InvalidConfigError` for an unusable base URL. */
+/**
+ * Builds the client for the life of the enclosing scope (its connection pool closes with it); fails
+ * with `InvalidConfigError` for an unusable base URL.
+ */
 export const make = (
   settings: Settings,
   extra: { readonly pollMaxMs?: number } = {}
-): Effect.Effect<Client, BoosterError.InvalidConfigError> =>
-  BoosterClient.make(optionsOf(settings, extra)).pipe(Effect.provide(BoosterClient.httpLayer))
+): Effect.Effect<Client, BoosterError.InvalidConfigError, Scope.Scope> =>
+  Effect.map(Layer.build(BoosterClient.BoosterClient.layer(optionsOf(settings, extra))), (context) =>
+    Context.get(context, BoosterClient.BoosterClient)
+  )
+
+/**
+ * An `HttpClient` that sends nothing: a dry run's client is built over it, so that showing the
+ * request never loads the network stack, and any attempt to send would be a defect.
+ */
+const offline = HttpClient.make(() => Effect.dieMessage("a dry run sends no request"))
+
+/** Builds a client that can only prepare requests (`dryRun`); it never reaches the network. */
+export const makeOffline = (settings: Settings): Effect.Effect<Client, BoosterError.InvalidConfigError> =>
+  BoosterClient.make(optionsOf(settings)).pipe(Effect.provideService(HttpClient.HttpClient, offline))

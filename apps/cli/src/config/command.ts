@@ -19,6 +19,7 @@ const examples = (text: string, lines: ReadonlyArray<string>) =>
   ])
 
 const profileName = Options.text("profile").pipe(
+  Options.withPseudoName("NAME"),
   Options.withDescription(
     'Profile name (default: BOOSTER_PROFILE, then the file\'s default, then "default").'
   ),
@@ -32,12 +33,18 @@ const set = Command.make(
   "set",
   {
     profile: profileName,
-    baseUrl: Options.text("base-url").pipe(Options.withDescription("API base URL."), Options.optional),
+    baseUrl: Options.text("base-url").pipe(
+      Options.withPseudoName("URL"),
+      Options.withDescription("API base URL."),
+      Options.optional
+    ),
     apiKeyHeader: Options.text("api-key-header").pipe(
+      Options.withPseudoName("HEADER"),
       Options.withDescription("Header carrying the API key (default Authorization: Bearer)."),
       Options.optional
     ),
     apiKeyFile: Options.text("api-key-file").pipe(
+      Options.withPseudoName("PATH"),
       Options.withDescription("File holding the API key (the key itself is never stored)."),
       Options.optional
     ),
@@ -45,15 +52,22 @@ const set = Command.make(
       Options.withDescription("Allow plain http:// to a non-loopback host.")
     ),
     header: Options.keyValueMap("header").pipe(
+      Options.withPseudoName("NAME=VALUE"),
       Options.withDescription("Extra static header NAME=VALUE sent to the API (repeatable)."),
       Options.optional
     ),
-    brand: Options.text("brand").pipe(Options.withDescription("Default brand of exports."), Options.optional),
+    brand: Options.text("brand").pipe(
+      Options.withPseudoName("BRAND"),
+      Options.withDescription("Default brand of exports."),
+      Options.optional
+    ),
     posCode: Options.text("pos-code").pipe(
+      Options.withPseudoName("POS_CODE"),
       Options.withDescription("Default POS code (repeatable)."),
       Options.repeated
     ),
     exportDir: Options.text("export-dir").pipe(
+      Options.withPseudoName("PATH"),
       Options.withDescription("Folder downloads go to."),
       Options.optional
     ),

@@ -22,14 +22,17 @@ export const noInput = Options.boolean("no-input").pipe(
 /** The settings flags. */
 export const settings = {
   profile: Options.text("profile").pipe(
+    Options.withPseudoName("NAME"),
     Options.withDescription("Profile to use (default: BOOSTER_PROFILE, then the profiles file's default)."),
     Options.optional
   ),
   baseUrl: Options.text("base-url").pipe(
+    Options.withPseudoName("URL"),
     Options.withDescription("API base URL (overrides BOOSTER_BASE_URL and the profile)."),
     Options.optional
   ),
   apiKeyFile: Options.text("api-key-file").pipe(
+    Options.withPseudoName("PATH"),
     Options.withDescription(
       "File holding the API key (overrides BOOSTER_API_KEY and the profile). Keys are never flag values."
     ),
@@ -56,6 +59,12 @@ export const resolve = (options: SettingOptions) =>
 export const client = (resolved: Profiles.Settings, extra: { readonly pollMaxMs?: number } = {}) =>
   Effect.promise(() => import("../client/runtime.js")).pipe(
     Effect.flatMap((runtime) => runtime.make(resolved, extra))
+  )
+
+/** Builds a client that only prepares requests (for `--dry-run`): nothing is sent, no network stack is loaded. */
+export const offlineClient = (resolved: Profiles.Settings) =>
+  Effect.promise(() => import("../client/runtime.js")).pipe(
+    Effect.flatMap((runtime) => runtime.makeOffline(resolved))
   )
 
 /** The type of the client service. */

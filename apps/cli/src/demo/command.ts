@@ -35,6 +35,7 @@ const runExport = Command.run(Command.make("booster").pipe(Command.withSubcomman
 
 const options = {
   output: Options.text("output").pipe(
+    Options.withPseudoName("PATH"),
     Options.withAlias("o"),
     Options.withDescription(
       "Where to write the file (default: BOOSTER_EXPORT_DIR, else a temporary folder)."
@@ -42,10 +43,12 @@ const options = {
     Options.optional
   ),
   customers: Options.integer("customers").pipe(
+    Options.withPseudoName("N"),
     Options.withDescription("Synthetic customers."),
     Options.withDefault(20_000)
   ),
   taskSeconds: Options.float("task-seconds").pipe(
+    Options.withPseudoName("SECONDS"),
     Options.withDescription("Seconds the export task takes."),
     Options.withDefault(4)
   )

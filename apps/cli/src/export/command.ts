@@ -18,12 +18,14 @@ import * as FilterInput from "./filter-input.js"
 const options = {
   filter: filterOptions,
   filterFile: Options.text("filter-file").pipe(
+    Options.withPseudoName("PATH|-"),
     Options.withDescription(
       "Read the filter from a JSON file in the wire shape (- for stdin); flags given as well replace the file's fields."
     ),
     Options.optional
   ),
   downloadRequestId: Options.text("download-request-id").pipe(
+    Options.withPseudoName("ID"),
     Options.withDescription("Your own id for this request (default: a new UUID)."),
     Options.optional
   ),
@@ -41,6 +43,7 @@ const options = {
     Options.withDescription("Follow the task until it ends, showing progress on stderr.")
   ),
   output: Options.text("output").pipe(
+    Options.withPseudoName("PATH"),
     Options.withAlias("o"),
     Options.withDescription("Download the file to this path or folder (implies --wait)."),
     Options.optional
@@ -54,6 +57,7 @@ const options = {
     Options.withDescription("Replace an existing file at the destination.")
   ),
   timeout: Options.integer("timeout").pipe(
+    Options.withPseudoName("SECONDS"),
     Options.withDescription("Stop waiting after this many seconds (exit 5; the task keeps running)."),
     Options.optional
   ),
@@ -149,9 +153,9 @@ const handler = (opts: ExportOptions) =>
     })
     const description = ExportKind.Customer.describe(filter)
     const fingerprint = Fingerprint.fingerprint(filter)
-    const client = yield* Common.client(settings)
     if (opts.dryRun) {
-      const dry = yield* client.dryRun(filter, downloadRequestId !== undefined ? { downloadRequestId } : {})
+      const offline = yield* Common.offlineClient(settings)
+      const dry = yield* offline.dryRun(filter, downloadRequestId !== undefined ? { downloadRequestId } : {})
       if (opts.json) {
         return yield* Term.json({ method: dry.method, url: dry.url, headers: dry.headers, body: dry.body })
       }
@@ -162,6 +166,7 @@ const handler = (opts: ExportOptions) =>
       yield* Term.out(JSON.stringify(dry.body, null, 2))
       return yield* Term.err(Term.dim("Dry run: nothing was sent."))
     }
+    const client = yield* Common.client(settings)
     const interactive = Term.canPrompt() && !opts.noInput && !opts.json
     const host = Journal.hostOf(settings.baseUrl)
     const match = opts.force

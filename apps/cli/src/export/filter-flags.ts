@@ -147,8 +147,30 @@ export const helpOf = (flag: FilterFlag): string => {
   return parts.join(" ")
 }
 
+/** The placeholder of a flag's value in usage lines, e.g. `--pos-code POS_CODE`, `--creation-date-from YYYY-MM-DD`. */
+export const placeholderOf = (flag: FilterFlag): string => {
+  switch (flag.kind) {
+    case "number":
+      return "AMOUNT"
+    case "integer":
+      return "NUMBER"
+    case "boolean":
+      return "true|false"
+    case "record":
+      return SHORTHAND[flag.wire] ? "LABEL=ID" : "KEY=VALUE,…"
+    default:
+      return flag.field.kind._tag === "Date" ||
+        (flag.field.kind._tag === "List" && flag.field.kind.item._tag === "Date")
+        ? "YYYY-MM-DD"
+        : flag.flag.replace(/-/g, "_").toUpperCase()
+  }
+}
+
 const optionOf = (flag: FilterFlag): Options.Options<ReadonlyArray<string>> => {
-  let base = Options.text(flag.flag).pipe(Options.withDescription(helpOf(flag)))
+  let base = Options.text(flag.flag).pipe(
+    Options.withDescription(helpOf(flag)),
+    Options.withPseudoName(placeholderOf(flag))
+  )
   const alias = EXTRA_ALIASES[flag.wire]
   if (alias !== undefined) base = base.pipe(Options.withAlias(alias))
   if (flag.repeated) return Options.repeated(base)

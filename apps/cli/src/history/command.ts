@@ -14,6 +14,7 @@ export const historyCommand = Command.make(
   "history",
   {
     limit: Options.integer("limit").pipe(
+      Options.withPseudoName("N"),
       Options.withDescription("Show at most this many tasks."),
       Options.withDefault(20)
     ),

@@ -81,6 +81,33 @@ if (writeCache || cachedData === undefined) {
     }
   })
 }
+declare const __UNDICI_KEYS__: ReadonlyArray<string>
+
+const requireMain = Module.createRequire(main)
+let undici: Record<string, unknown> | undefined
+const loadUndici = () => {
+  undici ??= requireMain("./undici.cjs") as Record<string, unknown>
+  return undici
+}
+const undiciKeys: ReadonlyArray<string> = __UNDICI_KEYS__
+/** Stands in for undici until a member is used; the keys are known from the build. */
+const lazyUndici = new Proxy(
+  {},
+  {
+    get: (_, key) => (key === "__esModule" ? undefined : loadUndici()[key as string]),
+    has: (_, key) => undiciKeys.includes(key as string),
+    ownKeys: () => [...undiciKeys],
+    getOwnPropertyDescriptor: (_, key) =>
+      undiciKeys.includes(key as string)
+        ? { configurable: true, enumerable: true, get: () => loadUndici()[key as string] }
+        : undefined
+  }
+)
+const requireProgram = Object.assign(
+  (id: string): unknown => (id === "./undici.cjs" ? lazyUndici : requireMain(id)),
+  requireMain
+) as NodeJS.Require
+
 const wrapper = script.runInThisContext() as (
   exports: unknown,
   require: NodeJS.Require,
@@ -89,4 +116,4 @@ const wrapper = script.runInThisContext() as (
   dirname: string
 ) => void
 const module_ = { exports: {} }
-wrapper.call(module_.exports, module_.exports, Module.createRequire(main), module_, main, __dirname)
+wrapper.call(module_.exports, module_.exports, requireProgram, module_, main, __dirname)

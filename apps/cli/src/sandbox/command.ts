@@ -9,22 +9,27 @@ import * as Term from "../output/terminal.js"
 
 const options = {
   port: Options.integer("port").pipe(
+    Options.withPseudoName("PORT"),
     Options.withDescription("API port (default: a free port)."),
     Options.optional
   ),
   storagePort: Options.integer("storage-port").pipe(
+    Options.withPseudoName("PORT"),
     Options.withDescription("Download (storage) port (default: a free port)."),
     Options.optional
   ),
   customers: Options.integer("customers").pipe(
+    Options.withPseudoName("N"),
     Options.withDescription("Number of synthetic customers."),
     Options.withDefault(10_000)
   ),
   taskSeconds: Options.float("task-seconds").pipe(
+    Options.withPseudoName("SECONDS"),
     Options.withDescription("Seconds a task takes from REQ to COM (0 = at once)."),
     Options.withDefault(3)
   ),
   faults: Options.text("faults").pipe(
+    Options.withPseudoName("SPEC"),
     Options.withDescription("Faults to inject, e.g. export:503x2,download:truncate,task:429@2s."),
     Options.optional
   ),

@@ -61,6 +61,7 @@ const get = Command.make("get", { taskId, json: Common.json, ...Common.settings 
 )
 
 const output = Options.text("output").pipe(
+  Options.withPseudoName("PATH"),
   Options.withAlias("o"),
   Options.withDescription("Download the file to this path or folder (default: the export folder)."),
   Options.optional
@@ -69,6 +70,7 @@ const overwrite = Options.boolean("overwrite").pipe(
   Options.withDescription("Replace an existing file at the destination.")
 )
 const timeout = Options.integer("timeout").pipe(
+  Options.withPseudoName("SECONDS"),
   Options.withDescription("Stop waiting after this many seconds (exit 5; the task keeps running)."),
   Options.optional
 )
