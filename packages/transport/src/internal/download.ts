@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from "node:crypto"
+import { createWriteStream } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
+import { Readable } from "node:stream"
+import { pipeline } from "node:stream/promises"
 import { type HttpClient, HttpClientRequest } from "@effect/platform"
 import { Duration, Effect, Option, Stream } from "effect"
 import * as BoosterError from "../BoosterError.js"
@@ -153,47 +156,24 @@ export const fetchToFile = (
         try: () => fs.open(temp, "wx"),
         catch: () => ioError(`Cannot create a temporary file in ${path.dirname(target)}`, target)
       }),
-      (handle) =>
-        response.stream.pipe(
-          Stream.timeoutFail(
-            () =>
-              new AttemptError({
-                outcome: "ambiguous",
-                error: new BoosterError.TransportError({
-                  reason: "timeout",
-                  message: `The download stalled: no data for ${Math.round(options.idleTimeoutMs / 1000)} s`,
-                  hint: "Try again later."
-                })
-              }),
-            idle
-          ),
-          Stream.mapError((e) =>
-            e._tag === "AttemptError"
-              ? e
-              : new AttemptError({
-                  outcome: "ambiguous",
-                  error: new BoosterError.DownloadError({
-                    reason: "length-mismatch",
-                    path: target,
-                    message: `The download was cut after ${bytes} bytes${Option.isSome(announced) ? ` of ${announced.value}` : ""}`,
-                    hint: "Try the download again."
-                  })
-                })
-          ),
-          Stream.runForEach((chunk) => {
-            hash.update(chunk)
-            bytes += chunk.byteLength
-            return Effect.tryPromise({
-              try: () => handle.write(chunk),
-              catch: () => ioError(`Cannot write to ${path.dirname(target)}`, target)
-            })
-          }),
-          Effect.zipRight(
-            Effect.tryPromise({
-              try: () => handle.sync(),
-              catch: () => ioError(`Cannot write to ${path.dirname(target)}`, target)
-            })
-          ),
+      (handle) => {
+        const raw = nodeBody(response)
+        const copied =
+          raw !== undefined
+            ? pipeNode(raw, temp, options.idleTimeoutMs, (chunk) => {
+                hash.update(chunk)
+                bytes += chunk.byteLength
+              }).pipe(
+                Effect.mapError((failure) =>
+                  failure === "idle"
+                    ? idleError(options.idleTimeoutMs)
+                    : failure === "write"
+                      ? ioError(`Cannot write to ${path.dirname(target)}`, target)
+                      : cutError(target, bytes, announced)
+                )
+              )
+            : streamEffect(handle)
+        return copied.pipe(
           Effect.flatMap(() =>
             Option.isSome(announced) && announced.value !== bytes
               ? Effect.fail(
@@ -210,7 +190,8 @@ export const fetchToFile = (
               : Effect.void
           ),
           Effect.map(() => bytes)
-        ),
+        )
+      },
       (handle) => Effect.promise(() => handle.close().catch(() => undefined))
     ).pipe(
       Effect.flatMap((count) =>
@@ -233,5 +214,98 @@ export const fetchToFile = (
       Effect.onExit(() => Effect.promise(() => fs.rm(temp, { force: true }).catch(() => undefined)))
     )
     return { path: target, bytes: written, sha256: hash.digest("hex"), contentType }
+
+    function streamEffect(handle: fs.FileHandle): Effect.Effect<void, AttemptError> {
+      return response.stream.pipe(
+        Stream.timeoutFail(() => "idle" as const, idle),
+        Stream.mapError((e) =>
+          e === "idle" ? idleError(options.idleTimeoutMs) : cutError(target, bytes, announced)
+        ),
+        Stream.runForEach((chunk) => {
+          hash.update(chunk)
+          bytes += chunk.byteLength
+          return Effect.tryPromise({
+            try: () => handle.write(chunk),
+            catch: () => ioError(`Cannot write to ${path.dirname(target)}`, target)
+          })
+        })
+      )
+    }
   })
 }
+
+const idleError = (idleMs: number) =>
+  new AttemptError({
+    outcome: "ambiguous",
+    error: new BoosterError.TransportError({
+      reason: "timeout",
+      message: `The download stalled: no data for ${Math.round(idleMs / 1000)} s`,
+      hint: "Try again later."
+    })
+  })
+
+const cutError = (target: string, bytes: number, announced: Option.Option<number>) =>
+  new AttemptError({
+    outcome: "ambiguous",
+    error: new BoosterError.DownloadError({
+      reason: "length-mismatch",
+      path: target,
+      message: `The download was cut after ${bytes} bytes${Option.isSome(announced) ? ` of ${announced.value}` : ""}`,
+      hint: "Try the download again."
+    })
+  })
+
+/**
+ * The Node stream under a platform response (undici's body or `http.IncomingMessage`), when there is
+ * one: copying it with `stream.pipeline` keeps memory flat and runs at disk speed.
+ */
+const nodeBody = (response: unknown): Readable | undefined => {
+  let current: unknown = response
+  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
+    const source = (current as { readonly source?: unknown }).source
+    if (source instanceof Readable) return source
+    const body = (source as { readonly body?: unknown } | undefined)?.body
+    if (body instanceof Readable) return body
+    current = (current as { readonly original?: unknown }).original
+  }
+  return undefined
+}
+
+/** Copies `body` into `handle` with back-pressure, an idle timer and a tap for each chunk. */
+const pipeNode = (
+  body: Readable,
+  file: string,
+  idleMs: number,
+  onChunk: (chunk: Buffer) => void
+): Effect.Effect<void, "idle" | "write" | "read"> =>
+  Effect.async<void, "idle" | "write" | "read">((resume) => {
+    const abort = new AbortController()
+    let idle = false
+    let writeFailed = false
+    const timer = setTimeout(() => {
+      idle = true
+      abort.abort()
+    }, idleMs)
+    body.on("data", (chunk: Buffer) => {
+      timer.refresh()
+      onChunk(chunk)
+    })
+    const sink = createWriteStream(file, { flags: "r+" })
+    sink.once("error", () => {
+      writeFailed = true
+    })
+    pipeline(body, sink, { signal: abort.signal }).then(
+      () => {
+        clearTimeout(timer)
+        resume(Effect.void)
+      },
+      () => {
+        clearTimeout(timer)
+        resume(Effect.fail(idle ? "idle" : writeFailed ? "write" : "read"))
+      }
+    )
+    return Effect.sync(() => {
+      clearTimeout(timer)
+      abort.abort()
+    })
+  })

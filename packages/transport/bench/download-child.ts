@@ -1,0 +1,32 @@
+/** Downloads one URL with this client and prints `{ms, bytes, sha256, maxRssMiB}` as JSON. */
+import { Auth, Promise as BoosterPromise } from "../src/index.js"
+
+const [url, destination] = process.argv.slice(2)
+const client = BoosterPromise.createClient({
+  baseUrl: "http://127.0.0.1:9",
+  auth: Auth.bearer("not-sent-anywhere")
+})
+const started = performance.now()
+const result = await client.download(
+  {
+    asyncTaskId: "0123456789abcdef0123456789abcdef",
+    type: "crm",
+    requestDate: new Date().toISOString(),
+    status: "COM",
+    percentage: 100,
+    brand: "CAR",
+    signedDownloadUrl: url!
+  },
+  destination!,
+  { overwrite: true }
+)
+const ms = performance.now() - started
+await client.close()
+console.log(
+  JSON.stringify({
+    ms,
+    bytes: result.bytes,
+    sha256: result.sha256,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024
+  })
+)
