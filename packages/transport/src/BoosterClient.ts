@@ -15,6 +15,7 @@ import {
   Duration,
   Effect,
   Either,
+  FiberRef,
   Layer,
   Logger,
   LogLevel,
@@ -239,16 +240,20 @@ export const makeWith = (
       started: number,
       status: string
     ) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.logDebug("booster http").pipe(
-          Effect.annotateLogs({
-            method,
-            url: Http.redactUrl(url),
-            status,
-            attempt,
-            durationMs: now - started
-          })
-        )
+      Effect.flatMap(FiberRef.get(FiberRef.currentMinimumLogLevel), (minimum) =>
+        LogLevel.greaterThan(minimum, LogLevel.Debug)
+          ? Effect.void
+          : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              Effect.logDebug("booster http").pipe(
+                Effect.annotateLogs({
+                  method,
+                  url: Http.redactUrl(url),
+                  status,
+                  attempt,
+                  durationMs: now - started
+                })
+              )
+            )
       )
 
     const fetchToken = (auth: Auth.OAuth2ClientCredentials) =>
