@@ -131,6 +131,16 @@ describe("on a real terminal", () => {
     expect(sandbox.tasksCreated()).toBe(before)
   })
 
+  it("stops on Ctrl-C at the prompt (exit 130), starting nothing", async () => {
+    const home = freshHome()
+    const before = sandbox.tasksCreated()
+    const name = open(["export", "--brand", "CAR", "--pos-code", "JP100"], envOf(home))
+    await waitFor(name, (t) => t.includes("Start this export?"), "the confirmation prompt")
+    tmux("send-keys", "-t", name, "C-c")
+    expect(await exitStatus(name)).toBe(130)
+    expect(sandbox.tasksCreated()).toBe(before)
+  })
+
   it("never prompts with --yes or --no-input", async () => {
     for (const flag of ["--yes", "--no-input"]) {
       const home = freshHome()
