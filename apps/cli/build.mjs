@@ -1,6 +1,6 @@
 // Bundles `booster`: dist/main.cjs (the program, minified CommonJS) and dist/booster.cjs (a small
 // launcher that loads it through a V8 code cache), warms the cache (dist/main.cache) by running
-// `--help` and an `export --dry-run`, and renders every command's `--help` (dist/help/*.txt) with the
+// `export --dry-run` (`--help` is served from text rendered at build time), and renders every command's `--help` (dist/help/*.txt) with the
 // program itself. See the README's performance section for the measurements.
 import { execFileSync } from "node:child_process"
 import { chmodSync, mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs"
@@ -135,7 +135,6 @@ const warm = (args) =>
       XDG_STATE_HOME: join(dist, ".warm")
     }
   })
-warm(["--help"])
 warm(["export", "--brand", "CAR", "--pos-code", "ES100", "--interest", "Watches=CA-1", "--dry-run", "--json"])
 warm(["export", "--brand", "CAR", "--pos-code", "ES100", "--dry-run"])
 rmSync(join(dist, ".warm"), { recursive: true, force: true })
