@@ -380,18 +380,17 @@ export const makeWith = (
     }
 
     /** A GET with the retry policy (GETs are safe to repeat). */
+    const retrySchedule = Retry.schedule(policy, (e: Http.AttemptError) => ({
+      retryable: Http.isRetryable(e),
+      retryAfterMs: e.retryAfterMs
+    }))
+
     const getJson = (relative: string, what: string): Effect.Effect<Http.Answer, BoosterError.BoosterError> =>
-      Effect.gen(function* () {
+      Effect.suspend(() => {
         const url = urlOf(relative)
-        const counter = yield* Ref.make(0)
-        return yield* Ref.updateAndGet(counter, (n) => n + 1).pipe(
-          Effect.flatMap((n) => attempt("GET", url, undefined, what, n)),
-          Effect.retry(
-            Retry.schedule(policy, (e: Http.AttemptError) => ({
-              retryable: Http.isRetryable(e),
-              retryAfterMs: e.retryAfterMs
-            }))
-          ),
+        let attempts = 0
+        return Effect.suspend(() => attempt("GET", url, undefined, what, ++attempts)).pipe(
+          Effect.retry(retrySchedule),
           Effect.mapError((e) => e.error)
         )
       })
