@@ -37,7 +37,8 @@ const makeConsole = (json: boolean, captured: Array<string>): Console.Console =>
     ...base,
     log: (...args) => Effect.sync(() => log(...args)),
     error: (...args) => Effect.sync(() => error(...args)),
-    unsafe: { ...base.unsafe, log, error }
+    // Effect's logger writes through `unsafe.log`: diagnostics belong on stderr, never in the data
+    unsafe: { ...base.unsafe, log: (...args) => write(process.stderr, args), error }
   }
 }
 
@@ -115,7 +116,7 @@ const main = (argv: ReadonlyArray<string>) => {
     process.off("SIGTERM", onSignal)
     if (Exit.isSuccess(exit)) return process.exit(ExitCode.ok)
     if (Cause.isInterruptedOnly(exit.cause)) {
-      if (!json) process.stderr.write("\nInterrupted; nothing partial was left behind.\n")
+      if (!json) process.stderr.write("\nInterrupted.\n")
       else process.stderr.write(`${JSON.stringify({ _tag: "Interrupted", message: "Interrupted" })}\n`)
       return process.exit(ExitCode.interrupted)
     }

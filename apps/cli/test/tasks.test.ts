@@ -99,6 +99,17 @@ describe("booster tasks", () => {
     }
   })
 
+  it("writes BOOSTER_LOG=debug diagnostics to stderr only, without the key", async () => {
+    const home = freshHome()
+    const result = await booster(["tasks", "list", "--json"], {
+      env: { ...envOf(home), BOOSTER_LOG: "debug" }
+    })
+    expect(result.code).toBe(0)
+    expect(Array.isArray(JSON.parse(result.stdout))).toBe(true)
+    expect(result.stderr).toContain("level=DEBUG")
+    expect(result.stderr).not.toContain(sandbox.apiKey)
+  })
+
   it("exits 1 with a hint when the API cannot be reached", async () => {
     const home = freshHome()
     const result = await booster(["tasks", "list"], {

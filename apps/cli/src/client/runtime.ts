@@ -2,13 +2,18 @@
  * The Booster client built from resolved settings. This module (and transport with it) is loaded
  * only by the commands that talk to the API, so that `--help` and usage errors start fast.
  */
-import { Auth, BoosterClient, type BoosterError } from "@booster-export/transport"
+import { Auth, BoosterClient, BoosterConfig, type BoosterError } from "@booster-export/transport"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { Context, Effect, Layer, type Scope } from "effect"
 import type { Settings } from "../config/profiles.js"
 
 /** The client service. */
 export type Client = BoosterClient.Service
+
+const logLevelOf = (raw: string | undefined) => {
+  const level = BoosterConfig.parseLogLevel(raw)
+  return level !== undefined ? { logLevel: level } : {}
+}
 
 /** Transport options from the settings (secrets stay `Redacted`). */
 export const optionsOf = (settings: Settings, extra: { readonly pollMaxMs?: number } = {}) => ({
@@ -21,6 +26,7 @@ export const optionsOf = (settings: Settings, extra: { readonly pollMaxMs?: numb
         ? Auth.apiKeyHeader(settings.key.header, settings.key.key)
         : Auth.bearer(settings.key.key),
   headers: settings.headers,
+  ...logLevelOf(process.env.BOOSTER_LOG),
   ...(extra.pollMaxMs !== undefined
     ? { poll: { initialMs: Math.min(1000, extra.pollMaxMs), maxMs: extra.pollMaxMs } }
     : {})
