@@ -49,6 +49,14 @@ describe("--help", () => {
     }
   )
 
+  it("without arguments prints the root help", async () => {
+    const home = freshHome()
+    const bare = await booster([], { env: home.env })
+    const help = await booster(["--help"], { env: home.env })
+    expect(bare.code).toBe(0)
+    expect(bare.stdout).toBe(help.stdout)
+  })
+
   it("lists the exit codes", async () => {
     const result = await booster(["--help"], { env: freshHome().env })
     for (const code of ["0", "1", "2", "3", "4", "5", "130"])

@@ -27,7 +27,10 @@ const cachedHelp = (args: ReadonlyArray<string>): string | undefined => {
   }
 }
 
-const help = process.env.BOOSTER_WRITE_CODE_CACHE ? undefined : cachedHelp(process.argv.slice(2))
+const argv = process.argv.slice(2)
+const help = process.env.BOOSTER_WRITE_CODE_CACHE
+  ? undefined
+  : cachedHelp(argv.length === 0 ? ["--help"] : argv)
 if (help !== undefined) {
   const color =
     process.stdout.isTTY === true && (process.env.NO_COLOR === undefined || process.env.NO_COLOR === "")
