@@ -4,7 +4,6 @@
 // program itself. See the README's performance section for the measurements.
 import { execFileSync } from "node:child_process"
 import { chmodSync, mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs"
-import { readFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -66,24 +65,6 @@ const undiciApart = {
   }
 }
 
-// core's Describe module builds an Intl.NumberFormat when it loads, which initialises ICU (≈ 30 ms
-// on a small machine) in every command, even those that describe nothing. The bundle builds it on
-// first use instead. The build fails if the line is not found, so a change in core is noticed.
-const INTL_LINE = 'const number = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 2 })'
-const lazyIntl = {
-  name: "lazy-intl",
-  setup(build) {
-    build.onLoad({ filter: /packages[\\/]core[\\/]src[\\/]Describe\.ts$/ }, async (args) => {
-      const source = await readFile(args.path, "utf8")
-      if (!source.includes(INTL_LINE))
-        throw new Error(`lazy-intl: the number format line changed in ${args.path}`)
-      const lazy =
-        'let numberFormat: Intl.NumberFormat | undefined\nconst number = { format: (value: number) => (numberFormat ??= new Intl.NumberFormat("en-GB", { maximumFractionDigits: 2 })).format(value) }'
-      return { contents: source.replace(INTL_LINE, lazy), loader: "ts" }
-    })
-  }
-}
-
 rmSync(dist, { recursive: true, force: true })
 const common = {
   bundle: true,
@@ -99,7 +80,7 @@ await esbuild.build({
   outfile: join(dist, "main.cjs"),
   minify: process.env.BOOSTER_BUILD_READABLE === undefined,
   keepNames: false,
-  plugins: [stubUnused, slimBarrels, undiciApart, lazyIntl],
+  plugins: [stubUnused, slimBarrels, undiciApart],
   define: { "import.meta.url": "__import_meta_url" },
   banner: { js: 'var __import_meta_url=require("node:url").pathToFileURL(__filename).href;' }
 })

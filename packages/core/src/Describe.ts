@@ -22,7 +22,13 @@ const MONTHS = [
   "December"
 ]
 
-const number = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 2 })
+let numberFormat: Intl.NumberFormat | undefined
+
+/** Formats an amount with thousands separators; the formatter (ICU) is built on first use only. */
+const formatNumber = (value: number): string => {
+  numberFormat ??= new Intl.NumberFormat("en-GB", { maximumFractionDigits: 2 })
+  return numberFormat.format(value)
+}
 
 const orList = (items: ReadonlyArray<string>, max = 5): string => {
   const shown = items.slice(0, max)
@@ -50,9 +56,9 @@ const range = (label: string, from: string | undefined, to: string | undefined):
 }
 
 const spending = (from: number | undefined, to: number | undefined): string | undefined => {
-  if (from !== undefined && to !== undefined) return `spending ${number.format(from)}–${number.format(to)}`
-  if (from !== undefined) return `spending at least ${number.format(from)}`
-  if (to !== undefined) return `spending at most ${number.format(to)}`
+  if (from !== undefined && to !== undefined) return `spending ${formatNumber(from)}–${formatNumber(to)}`
+  if (from !== undefined) return `spending at least ${formatNumber(from)}`
+  if (to !== undefined) return `spending at most ${formatNumber(to)}`
   return undefined
 }
 
