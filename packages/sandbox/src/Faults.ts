@@ -47,8 +47,8 @@ const STATUSES: ReadonlyArray<number> = [408, 429, 500, 502, 503, 504]
  * - `expire-url` (task, tasks: the next completed task shown carries a signed URL that is already
  *   expired; download: the storage answers 403 as for an expired URL).
  * - `task-error` (export): the task created ends in `ERR`.
- * - `create-then-fail` (export): the task is created, then the request fails with `then` (a status,
- *   a reset, or `timeout`: no answer ever).
+ * - `create-then-fail` (export): the task is created, then the request fails as `after` says (a
+ *   status, a reset, or `timeout`: no answer ever).
  *
  * @since 0.1.0
  */
@@ -64,17 +64,17 @@ export type Fault =
   | { readonly kind: "truncate"; readonly afterBytes?: number }
   | { readonly kind: "expire-url" }
   | { readonly kind: "task-error" }
-  | { readonly kind: "create-then-fail"; readonly then: 500 | 502 | 504 | "reset" | "timeout" }
+  | { readonly kind: "create-then-fail"; readonly after: 500 | 502 | 504 | "reset" | "timeout" }
 
 /**
- * The `create-then-fail` fault: the export creates its task, then the request fails with `then`.
- * (A constructor, because linters flag object literals with a `then` member.)
+ * The `create-then-fail` fault: the export creates its task, then the request fails as `after`
+ * says: HTTP 500, 502 or 504, a connection reset, or `timeout` (no answer ever).
  *
  * @since 0.1.0
  */
-export const createThenFail = (then: 500 | 502 | 504 | "reset" | "timeout"): Fault => ({
+export const createThenFail = (after: 500 | 502 | 504 | "reset" | "timeout"): Fault => ({
   kind: "create-then-fail",
-  then
+  after
 })
 
 /**
@@ -152,7 +152,7 @@ export const check = (rule: FaultRule, token: string = describeRule(rule)): Faul
   if (fault.kind === "truncate" && fault.afterBytes !== undefined && !(fault.afterBytes >= 0)) {
     fail("truncate needs a byte count >= 0")
   }
-  if (fault.kind === "create-then-fail" && ![500, 502, 504, "reset", "timeout"].includes(fault.then)) {
+  if (fault.kind === "create-then-fail" && ![500, 502, 504, "reset", "timeout"].includes(fault.after)) {
     fail("create-then-fail takes 500, 502, 504, reset or timeout")
   }
   const times = rule.times ?? 1
@@ -248,12 +248,12 @@ export const parse = (text: string): ReadonlyArray<FaultRule> =>
             fault = { kind: "task-error" }
             break
           case "create-then-fail": {
-            const then = arg ?? "500"
+            const after = arg ?? "500"
             const value =
-              then === "reset" || then === "timeout"
-                ? then
-                : then === "500" || then === "502" || then === "504"
-                  ? (Number(then) as 500 | 502 | 504)
+              after === "reset" || after === "timeout"
+                ? after
+                : after === "500" || after === "502" || after === "504"
+                  ? (Number(after) as 500 | 502 | 504)
                   : fail("create-then-fail takes 500, 502, 504, reset or timeout")
             fault = createThenFail(value)
             break

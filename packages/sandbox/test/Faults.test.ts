@@ -32,8 +32,8 @@ describe("Faults.parse", () => {
       { route: "task", fault: { kind: "reset" }, times: 1, probability: 1 }
     ])
     expect(Faults.parse("export:create-then-fail")[0]!.fault).toMatchObject({ kind: "create-then-fail" })
-    expect(Faults.parse("export:create-then-fail=reset")[0]!.fault).toHaveProperty("then", "reset")
-    expect(Faults.parse("export:create-then-fail")[0]!.fault).toHaveProperty("then", 500)
+    expect(Faults.parse("export:create-then-fail=reset")[0]!.fault).toHaveProperty("after", "reset")
+    expect(Faults.parse("export:create-then-fail")[0]!.fault).toHaveProperty("after", 500)
     expect(Faults.parse("")).toEqual([])
   })
 

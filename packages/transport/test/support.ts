@@ -70,6 +70,7 @@ export const exportPosts = (sb: Sandbox.RunningSandbox) =>
   sb.requests().filter((r) => r.origin === "api" && r.method === "POST")
 
 /** The sandbox's "create the task, then fail the answer" fault. */
-export const createThenFail = (outcome: 500 | 502 | 504 | "reset" | "timeout"): Faults.Fault =>
-  // biome-ignore lint/suspicious/noThenProperty: the sandbox's fault shape names this member `then`
-  ({ kind: "create-then-fail", then: outcome })
+export const createThenFail = (outcome: 500 | 502 | 504 | "reset" | "timeout"): Faults.Fault => ({
+  kind: "create-then-fail",
+  after: outcome
+})

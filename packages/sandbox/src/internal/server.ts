@@ -314,16 +314,16 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
     if (total <= SYNC_SCAN_LIMIT) scan(task, total)
     else scanInBackground(task)
     if (fault?.kind === "create-then-fail") {
-      if (fault.then === "reset") {
+      if (fault.after === "reset") {
         req.socket.destroy()
         return
       }
-      if (fault.then === "timeout") {
+      if (fault.after === "timeout") {
         hanging.add(res)
         res.on("close", () => hanging.delete(res))
         return
       }
-      const status = fault.then
+      const status = fault.after
       return respond(res, entry, () =>
         sendError(res, status, status === 504 ? "GatewayTimeout" : "InternalServerError", "Upstream failure.")
       )
