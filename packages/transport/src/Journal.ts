@@ -1,0 +1,315 @@
+/**
+ * The local journal of exports, shared by every front end: one JSON object per line in
+ * `$XDG_STATE_HOME/booster-export/journal.jsonl` (falling back to `~/.local/state/booster-export`),
+ * recording which exports were started, finished and downloaded — when, by which front end, the
+ * filter's fingerprint, the task and request ids, the API host, the brand, an optional purpose and
+ * the downloaded file's path, size and SHA-256. Never a filter value or any personal data.
+ *
+ * Reading is tolerant: members it does not know are ignored and lines it cannot read are skipped.
+ * Lines in the older `history.jsonl` of the same directory are read too.
+ *
+ * @since 0.1.0
+ */
+import { appendFile, mkdir, readFile } from "node:fs/promises"
+import { homedir } from "node:os"
+import { join } from "node:path"
+import { Clock, Context, Effect, Either, Layer, Schema } from "effect"
+
+/**
+ * Which front end wrote a line: `"cli"` (the `booster` command line), `"mcp"` (the `booster-mcp`
+ * server), or another name.
+ *
+ * @since 0.1.0
+ */
+export type Source = "cli" | "mcp" | (string & {})
+
+/**
+ * What a line records: `"started"`, `"completed"`, `"failed"`, `"downloaded"`, or another name
+ * written by a newer version.
+ *
+ * @since 0.1.0
+ */
+export type Event = "started" | "completed" | "failed" | "downloaded" | (string & {})
+
+/**
+ * One journal line. Unknown members are ignored on reading; `source` and `event` are absent from
+ * lines written by older versions.
+ *
+ * @since 0.1.0
+ */
+export const Entry = Schema.Struct({
+  at: Schema.String,
+  source: Schema.optional(Schema.String),
+  event: Schema.optional(Schema.String),
+  asyncTaskId: Schema.String,
+  fingerprint: Schema.optional(Schema.String),
+  downloadRequestId: Schema.optional(Schema.String),
+  host: Schema.optional(Schema.String),
+  brand: Schema.optional(Schema.String),
+  purpose: Schema.optional(Schema.String),
+  status: Schema.optional(Schema.String),
+  file: Schema.optional(Schema.String),
+  bytes: Schema.optional(Schema.Number),
+  sha256: Schema.optional(Schema.String),
+  contentType: Schema.optional(Schema.String)
+})
+
+/**
+ * One journal line.
+ *
+ * @since 0.1.0
+ */
+export type Entry = typeof Entry.Type
+
+/**
+ * An entry to append: `at` defaults to the current time.
+ *
+ * @since 0.1.0
+ */
+export type NewEntry = Omit<Entry, "at" | "source" | "event"> & {
+  readonly at?: string
+  readonly source: Source
+  readonly event: Event
+}
+
+/**
+ * The file every front end appends to.
+ *
+ * @since 0.1.0
+ */
+export const FILE = "journal.jsonl"
+
+/**
+ * Older files of the same directory whose lines are read too (the command line's former history).
+ *
+ * @since 0.1.0
+ */
+export const LEGACY_FILES: ReadonlyArray<string> = ["history.jsonl"]
+
+type Env = Readonly<Record<string, string | undefined>>
+
+/**
+ * The journal's directory: `$XDG_STATE_HOME/booster-export`, else `~/.local/state/booster-export`.
+ *
+ * @since 0.1.0
+ */
+export const defaultDirectory = (env: Env = process.env): string => {
+  const stateHome = env.XDG_STATE_HOME?.trim()
+  return stateHome
+    ? join(stateHome, "booster-export")
+    : join(env.HOME?.trim() || homedir(), ".local", "state", "booster-export")
+}
+
+/**
+ * The host of a base URL, as kept in the journal (no scheme, path or credentials); `undefined`
+ * when there is no URL or it cannot be parsed.
+ *
+ * @since 0.1.0
+ */
+export const hostOf = (baseUrl: string | undefined): string | undefined => {
+  if (baseUrl === undefined) return undefined
+  try {
+    return new URL(baseUrl).host
+  } catch {
+    return undefined
+  }
+}
+
+const EMAIL_LIKE = /[^\s@]+@[^\s@]+\.[^\s@]+/
+const PHONE_LIKE = /\+\s?\d[\d\s().-]{6,}\d/
+
+/**
+ * True when free text looks like it holds an email address or an international phone number, so
+ * it must not be kept in the journal (a `purpose` such as a ticket number is fine).
+ *
+ * @since 0.1.0
+ */
+export const looksPersonal = (text: string): boolean => EMAIL_LIKE.test(text) || PHONE_LIKE.test(text)
+
+/**
+ * The journal could not be written (reading never fails: an absent or unreadable file is empty).
+ *
+ * @since 0.1.0
+ */
+export class JournalError extends Schema.TaggedError<JournalError>()("JournalError", {
+  message: Schema.String
+}) {}
+
+const decodeEntry = Schema.decodeUnknownEither(Entry)
+
+/**
+ * Parses journal text, skipping lines that are not journal entries.
+ *
+ * @since 0.1.0
+ */
+export const parseLines = (text: string): ReadonlyArray<Entry> =>
+  text.split("\n").flatMap((line) => {
+    if (line.trim() === "") return []
+    try {
+      const result = decodeEntry(JSON.parse(line))
+      return Either.isRight(result) ? [result.right] : []
+    } catch {
+      return []
+    }
+  })
+
+/**
+ * True for an entry recording a start (not a download or a later state).
+ *
+ * @since 0.1.0
+ */
+export const isStart = (entry: Entry): boolean =>
+  entry.file === undefined && (entry.event === undefined || entry.event === "started")
+
+/**
+ * The journal of one directory.
+ *
+ * @since 0.1.0
+ */
+export interface Service {
+  /** The directory of the journal. */
+  readonly directory: string
+  /** The file appended to. */
+  readonly path: string
+  /**
+   * Appends one line (a single `appendFile`, so concurrent writers never interleave lines). The
+   * directory is created with mode 0700 and the file with mode 0600. A `purpose` that
+   * {@link looksPersonal} is left out.
+   */
+  readonly append: (entry: NewEntry) => Effect.Effect<void, JournalError>
+  /** Every readable entry of the journal and of the legacy files, oldest first. */
+  readonly entries: Effect.Effect<ReadonlyArray<Entry>>
+}
+
+/**
+ * The journal service.
+ *
+ * @since 0.1.0
+ */
+export class Journal extends Context.Tag("@booster-export/transport/Journal")<Journal, Service>() {}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+/**
+ * The journal kept in `directory` (see {@link defaultDirectory}).
+ *
+ * @since 0.1.0
+ */
+export const make = (directory: string): Service => {
+  const path = join(directory, FILE)
+  const read = (file: string) =>
+    readFile(join(directory, file), "utf8").then(parseLines, () => [] as ReadonlyArray<Entry>)
+  return {
+    directory,
+    path,
+    append: (entry) =>
+      Effect.gen(function* () {
+        const at = entry.at ?? new Date(yield* Clock.currentTimeMillis).toISOString()
+        const { at: _at, purpose, ...rest } = entry
+        const line: Entry = {
+          at,
+          ...rest,
+          ...(purpose !== undefined && !looksPersonal(purpose) ? { purpose } : {})
+        }
+        yield* Effect.tryPromise({
+          try: async () => {
+            await mkdir(directory, { recursive: true, mode: 0o700 })
+            await appendFile(path, `${JSON.stringify(line)}\n`, { mode: 0o600 })
+          },
+          catch: (error) =>
+            new JournalError({
+              message: `could not write the journal at ${path}: ${error instanceof Error ? error.message : String(error)}`
+            })
+        })
+      }),
+    entries: Effect.promise(async () => {
+      const all = (await Promise.all([...LEGACY_FILES, FILE].map(read))).flat()
+      return all.sort((a, b) => compare(a.at, b.at))
+    })
+  }
+}
+
+/**
+ * A layer providing the journal kept in `directory`.
+ *
+ * @since 0.1.0
+ */
+export const layer = (directory: string): Layer.Layer<Journal> => Layer.succeed(Journal, make(directory))
+
+/**
+ * The most recent start of the same filter (`fingerprint`) on the same API `host` no older than
+ * `windowMs` before `now` (epoch milliseconds), whichever front end recorded it. Entries without a
+ * host (older lines) match any host.
+ *
+ * @since 0.1.0
+ */
+export const recentStart = (
+  entries: ReadonlyArray<Entry>,
+  options: {
+    readonly fingerprint: string
+    readonly host: string | undefined
+    readonly now: number
+    readonly windowMs: number
+  }
+): Entry | undefined => {
+  const since = options.now - options.windowMs
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i]!
+    if (entry.fingerprint !== options.fingerprint || !isStart(entry)) continue
+    if (entry.host !== undefined && entry.host !== options.host) continue
+    const at = Date.parse(entry.at)
+    if (Number.isFinite(at) && at >= since) return entry
+  }
+  return undefined
+}
+
+/**
+ * One row per task in {@link rows}: the latest state known for it.
+ *
+ * @since 0.1.0
+ */
+export interface Row {
+  readonly asyncTaskId: string
+  readonly source: string | undefined
+  readonly startedAt: string | undefined
+  readonly fingerprint: string | undefined
+  readonly downloadRequestId: string | undefined
+  readonly host: string | undefined
+  readonly brand: string | undefined
+  readonly purpose: string | undefined
+  readonly status: string | undefined
+  readonly file: string | undefined
+  readonly bytes: number | undefined
+  readonly sha256: string | undefined
+  readonly updatedAt: string
+}
+
+/**
+ * Folds entries (oldest first) into one row per task, most recently updated first. The `source`
+ * of a row is the front end that started the task, when known.
+ *
+ * @since 0.1.0
+ */
+export const rows = (entries: ReadonlyArray<Entry>): ReadonlyArray<Row> => {
+  const byTask = new Map<string, Row>()
+  for (const entry of entries) {
+    const previous = byTask.get(entry.asyncTaskId)
+    const start = isStart(entry)
+    byTask.set(entry.asyncTaskId, {
+      asyncTaskId: entry.asyncTaskId,
+      source: start ? (entry.source ?? previous?.source) : (previous?.source ?? entry.source),
+      startedAt: start ? entry.at : previous?.startedAt,
+      fingerprint: entry.fingerprint ?? previous?.fingerprint,
+      downloadRequestId: entry.downloadRequestId ?? previous?.downloadRequestId,
+      host: entry.host ?? previous?.host,
+      brand: entry.brand ?? previous?.brand,
+      purpose: entry.purpose ?? previous?.purpose,
+      status: entry.status ?? (start ? "started" : previous?.status),
+      file: entry.file ?? previous?.file,
+      bytes: entry.bytes ?? previous?.bytes,
+      sha256: entry.sha256 ?? previous?.sha256,
+      updatedAt: entry.at
+    })
+  }
+  return [...byTask.values()].sort((a, b) => compare(b.updatedAt, a.updatedAt))
+}

@@ -1,0 +1,265 @@
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect } from "effect"
+import { afterEach, describe, expect, it } from "vitest"
+import { Journal } from "../src/index.js"
+
+let roots: Array<string> = []
+const tempDir = async () => {
+  const root = await mkdtemp(join(tmpdir(), "booster-journal-"))
+  roots.push(root)
+  return root
+}
+
+afterEach(async () => {
+  await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })))
+  roots = []
+})
+
+const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
+
+describe("Journal.defaultDirectory", () => {
+  it("is $XDG_STATE_HOME/booster-export, else ~/.local/state/booster-export", () => {
+    expect(Journal.defaultDirectory({ XDG_STATE_HOME: "/state", HOME: "/home/ada" })).toBe(
+      join("/state", "booster-export")
+    )
+    expect(Journal.defaultDirectory({ XDG_STATE_HOME: "  ", HOME: "/home/ada" })).toBe(
+      join("/home/ada", ".local", "state", "booster-export")
+    )
+  })
+})
+
+describe("Journal.parseLines", () => {
+  it("skips lines it cannot read and ignores members it does not know", () => {
+    const entries = Journal.parseLines(
+      [
+        '{"at":"2026-01-01T00:00:00.000Z","source":"cli","event":"started","asyncTaskId":"a","fingerprint":"sha256:1","extra":true}',
+        "{torn",
+        '{"at":"2026-01-01T00:00:01.000Z"}',
+        "[]",
+        '{"at":"2026-01-01T00:00:01.500Z","asyncTaskId":"b","bytes":"many"}',
+        '{"at":"2026-01-01T00:00:02.000Z","event":"downloaded","asyncTaskId":"a","file":"/x","bytes":3}',
+        ""
+      ].join("\n")
+    )
+    expect(entries).toEqual([
+      {
+        at: "2026-01-01T00:00:00.000Z",
+        source: "cli",
+        event: "started",
+        asyncTaskId: "a",
+        fingerprint: "sha256:1"
+      },
+      { at: "2026-01-01T00:00:02.000Z", event: "downloaded", asyncTaskId: "a", file: "/x", bytes: 3 }
+    ])
+    expect(entries.map(Journal.isStart)).toEqual([true, false])
+  })
+})
+
+describe("Journal.make", () => {
+  it("appends private lines to journal.jsonl and reads them with the older history.jsonl, oldest first", async () => {
+    const directory = join(await tempDir(), "state", "booster-export")
+    const journal = Journal.make(directory)
+    await run(
+      journal.append({
+        at: "2026-01-01T00:00:05.000Z",
+        source: "mcp",
+        event: "started",
+        asyncTaskId: "m",
+        purpose: "Ticket OPS-142"
+      })
+    )
+    await writeFile(
+      join(directory, "history.jsonl"),
+      '{"at":"2026-01-01T00:00:01.000Z","event":"started","asyncTaskId":"c"}\nnot json\n'
+    )
+    expect(journal.path).toBe(join(directory, "journal.jsonl"))
+    expect(await readFile(journal.path, "utf8")).toBe(
+      '{"at":"2026-01-01T00:00:05.000Z","source":"mcp","event":"started","asyncTaskId":"m","purpose":"Ticket OPS-142"}\n'
+    )
+    expect((await stat(journal.path)).mode & 0o777).toBe(0o600)
+    expect((await stat(directory)).mode & 0o777).toBe(0o700)
+    const entries = await run(journal.entries)
+    expect(entries.map((entry) => entry.asyncTaskId)).toEqual(["c", "m"])
+  })
+
+  it("stamps the time when none is given and leaves out a purpose that looks personal", async () => {
+    const journal = Journal.make(await tempDir())
+    const before = Date.now()
+    await run(
+      journal.append({ source: "cli", event: "started", asyncTaskId: "x", purpose: "call jane@example.com" })
+    )
+    await run(
+      journal.append({ source: "cli", event: "started", asyncTaskId: "y", purpose: "+39 333 1234567" })
+    )
+    const text = await readFile(journal.path, "utf8")
+    expect(text).not.toContain("example.com")
+    expect(text).not.toContain("1234567")
+    const entries = await run(journal.entries)
+    expect(entries.map((entry) => entry.purpose)).toEqual([undefined, undefined])
+    expect(Date.parse(entries[0]!.at)).toBeGreaterThanOrEqual(before - 1000)
+  })
+
+  it("keeps every line when many are appended at once", async () => {
+    const journal = Journal.make(await tempDir())
+    await run(
+      Effect.forEach(
+        Array.from({ length: 200 }, (_, i) => i),
+        (i) =>
+          journal.append({ source: i % 2 === 0 ? "cli" : "mcp", event: "started", asyncTaskId: `t${i}` }),
+        { concurrency: "unbounded" }
+      )
+    )
+    const entries = await run(journal.entries)
+    expect(new Set(entries.map((entry) => entry.asyncTaskId)).size).toBe(200)
+  })
+
+  it("reads an absent journal as empty and fails a write it cannot make", async () => {
+    const root = await tempDir()
+    expect(await run(Journal.make(join(root, "nowhere")).entries)).toEqual([])
+    await writeFile(join(root, "file"), "")
+    const error = await run(
+      Effect.flip(
+        Journal.make(join(root, "file")).append({ source: "cli", event: "started", asyncTaskId: "z" })
+      )
+    )
+    expect(error._tag).toBe("JournalError")
+    expect(error.message).toContain(join(root, "file", "journal.jsonl"))
+  })
+
+  it("is provided by Journal.layer", async () => {
+    const directory = await tempDir()
+    await mkdir(directory, { recursive: true })
+    const entries = await run(
+      Effect.gen(function* () {
+        const journal = yield* Journal.Journal
+        yield* journal.append({ source: "mcp", event: "started", asyncTaskId: "l" })
+        return yield* journal.entries
+      }).pipe(Effect.provide(Journal.layer(directory)))
+    )
+    expect(entries.map((entry) => entry.asyncTaskId)).toEqual(["l"])
+  })
+})
+
+describe("Journal.recentStart", () => {
+  const fingerprint = "sha256:aa"
+  const now = Date.parse("2026-01-02T00:00:00.000Z")
+  const at = (ms: number) => new Date(now - ms).toISOString()
+  const entries: ReadonlyArray<Journal.Entry> = [
+    {
+      at: at(60 * 60_000),
+      source: "cli",
+      event: "started",
+      asyncTaskId: "old",
+      fingerprint,
+      host: "api:443"
+    },
+    {
+      at: at(10 * 60_000),
+      source: "mcp",
+      event: "started",
+      asyncTaskId: "new",
+      fingerprint,
+      host: "api:443"
+    },
+    { at: at(5 * 60_000), source: "cli", event: "started", asyncTaskId: "other", fingerprint, host: "b:443" },
+    {
+      at: at(60_000),
+      source: "cli",
+      event: "downloaded",
+      asyncTaskId: "new",
+      fingerprint,
+      host: "api:443",
+      file: "/f"
+    }
+  ]
+
+  it("finds the latest start of the same filter on the same host, whoever recorded it", () => {
+    expect(
+      Journal.recentStart(entries, { fingerprint, host: "api:443", now, windowMs: 15 * 60_000 })?.asyncTaskId
+    ).toBe("new")
+    expect(
+      Journal.recentStart(entries.slice(0, 1), { fingerprint, host: "api:443", now, windowMs: 24 * 3600_000 })
+        ?.asyncTaskId
+    ).toBe("old")
+  })
+
+  it("ignores starts outside the window, of another filter or another host", () => {
+    expect(
+      Journal.recentStart(entries.slice(0, 1), { fingerprint, host: "api:443", now, windowMs: 15 * 60_000 })
+    ).toBeUndefined()
+    expect(
+      Journal.recentStart(entries, { fingerprint: "sha256:bb", host: "api:443", now, windowMs: 3600_000 })
+    ).toBeUndefined()
+    expect(
+      Journal.recentStart(entries, { fingerprint, host: "c:443", now, windowMs: 3600_000 })
+    ).toBeUndefined()
+  })
+
+  it("matches an older line without a host on any host", () => {
+    const legacy: Journal.Entry = { at: at(1000), event: "started", asyncTaskId: "legacy", fingerprint }
+    expect(
+      Journal.recentStart([legacy], { fingerprint, host: "c:443", now, windowMs: 60_000 })?.asyncTaskId
+    ).toBe("legacy")
+  })
+})
+
+describe("Journal.rows", () => {
+  it("folds the lines of both front ends into one row per task, most recently updated first", () => {
+    const rows = Journal.rows([
+      {
+        at: "2026-01-01T00:00:00.000Z",
+        source: "mcp",
+        event: "started",
+        asyncTaskId: "a",
+        fingerprint: "sha256:1",
+        brand: "CAR",
+        purpose: "OPS-1"
+      },
+      { at: "2026-01-01T00:00:01.000Z", event: "started", asyncTaskId: "b", fingerprint: "sha256:2" },
+      { at: "2026-01-01T00:00:02.000Z", source: "cli", event: "completed", asyncTaskId: "a", status: "COM" },
+      {
+        at: "2026-01-01T00:00:03.000Z",
+        source: "cli",
+        event: "downloaded",
+        asyncTaskId: "a",
+        file: "/x.csv",
+        bytes: 10,
+        sha256: "ff"
+      }
+    ])
+    expect(rows).toEqual([
+      {
+        asyncTaskId: "a",
+        source: "mcp",
+        startedAt: "2026-01-01T00:00:00.000Z",
+        fingerprint: "sha256:1",
+        downloadRequestId: undefined,
+        host: undefined,
+        brand: "CAR",
+        purpose: "OPS-1",
+        status: "COM",
+        file: "/x.csv",
+        bytes: 10,
+        sha256: "ff",
+        updatedAt: "2026-01-01T00:00:03.000Z"
+      },
+      {
+        asyncTaskId: "b",
+        source: undefined,
+        startedAt: "2026-01-01T00:00:01.000Z",
+        fingerprint: "sha256:2",
+        downloadRequestId: undefined,
+        host: undefined,
+        brand: undefined,
+        purpose: undefined,
+        status: "started",
+        file: undefined,
+        bytes: undefined,
+        sha256: undefined,
+        updatedAt: "2026-01-01T00:00:01.000Z"
+      }
+    ])
+  })
+})
