@@ -220,9 +220,8 @@ export const makeWith = (
   config: BoosterConfig.Resolved
 ): Effect.Effect<Service, never, HttpClient.HttpClient> =>
   Effect.gen(function* () {
-    const http = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.withTracerPropagation(false),
-      HttpClient.withTracerDisabledWhen(() => true)
+    const http = HttpClient.transformResponse(yield* HttpClient.HttpClient, (response) =>
+      Effect.withTracerEnabled(response, false)
     )
     const tokenCache = yield* Ref.make(Option.none<CachedToken>())
     const tokenLock = yield* Effect.makeSemaphore(1)
@@ -315,27 +314,44 @@ export const makeWith = (
         })
       )
 
-    const authHeaders = (
-      fresh: boolean
-    ): Effect.Effect<Record<string, string>, BoosterError.AuthenticationError> => {
-      const auth = config.auth
+    const lowerCased = (headers: Readonly<Record<string, string>>) =>
+      Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
+    const getHeaders = { accept: "application/json", ...lowerCased(config.headers) }
+    const postHeaders = {
+      accept: "application/json",
+      "content-type": "application/json",
+      ...lowerCased(config.headers)
+    }
+
+    const staticCredentials = (
+      auth: Exclude<Auth.Auth, Auth.OAuth2ClientCredentials>
+    ): Record<string, string> => {
       switch (auth._tag) {
         case "None":
-          return Effect.succeed({})
+          return {}
         case "Bearer":
-          return Effect.succeed({ authorization: `Bearer ${Redacted.value(auth.token)}` })
+          return { authorization: `Bearer ${Redacted.value(auth.token)}` }
         case "ApiKeyHeader":
-          return Effect.succeed({ [auth.header]: Redacted.value(auth.key) })
+          return { [auth.header.toLowerCase()]: Redacted.value(auth.key) }
         case "Basic":
-          return Effect.succeed({
+          return {
             authorization: `Basic ${Buffer.from(`${auth.username}:${Redacted.value(auth.password)}`).toString("base64")}`
-          })
-        case "OAuth2ClientCredentials":
-          return Effect.map(oauthToken(auth, fresh), (token) => ({
-            authorization: `Bearer ${Redacted.value(token)}`
-          }))
+          }
       }
     }
+    const auth = config.auth
+    const authHeaders: (
+      fresh: boolean
+    ) => Effect.Effect<Record<string, string>, BoosterError.AuthenticationError> =
+      auth._tag === "OAuth2ClientCredentials"
+        ? (fresh) =>
+            Effect.map(oauthToken(auth, fresh), (token) => ({
+              authorization: `Bearer ${Redacted.value(token)}`
+            }))
+        : (
+            (fixed) => () =>
+              fixed
+          )(Effect.succeed(staticCredentials(auth)))
 
     /**
      * One attempt against the API origin, with credentials; an OAuth2 401 refreshes the token and
@@ -354,13 +370,16 @@ export const makeWith = (
             authHeaders(fresh),
             (error) => new Http.AttemptError({ outcome: "final", error })
           )
-          const request = Http.jsonRequest(method, url, body).pipe(
-            HttpClientRequest.setHeaders(config.headers),
-            HttpClientRequest.setHeaders(credentials),
-            HttpClientRequest.setHeader("user-agent", USER_AGENT),
-            attemptNo > 1
-              ? HttpClientRequest.setHeader("x-booster-retry-count", String(attemptNo - 1))
-              : (r) => r
+          const request = Http.jsonRequest(
+            method,
+            url,
+            {
+              ...(method === "POST" ? postHeaders : getHeaders),
+              ...credentials,
+              "user-agent": USER_AGENT,
+              ...(attemptNo > 1 ? { "x-booster-retry-count": String(attemptNo - 1) } : {})
+            },
+            body
           )
           const started = yield* Clock.currentTimeMillis
           return yield* Http.sendOnce(http, request, what, config.timeoutMs).pipe(
