@@ -1,10 +1,12 @@
 /**
  * The export file: RFC 4180 CSV in UTF-8 — a header row, then one CRLF-terminated line per
  * customer; fields holding a comma, a double quote or a line break are quoted, quotes doubled.
- * Lists are written `label (id)` joined by `; `.
+ * Lists are written `label (id)` joined by `; `. Writing uses `csv-stringify`, reading `csv-parse`.
  *
  * @since 0.1.0
  */
+import { type Options as ParseOptions, parse as parseCsv } from "csv-parse/sync"
+import { type Options, stringify } from "csv-stringify/sync"
 import type { Customer } from "./Customers.js"
 
 /**
@@ -43,97 +45,63 @@ export const columns: ReadonlyArray<string> = [
  */
 export const contentType = "text/csv; charset=utf-8"
 
-const NEEDS_QUOTES = /[",\r\n]/
+const WRITE: Options = { record_delimiter: "\r\n", quote_record_delimiter: true }
+const READ: ParseOptions = { record_delimiter: "\r\n" }
+
+const line = (fields: ReadonlyArray<string>): string => stringify([fields], WRITE)
 
 /**
  * One field, quoted when RFC 4180 requires it.
  *
  * @since 0.1.0
  */
-export const field = (value: string): string =>
-  NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value
+export const field = (value: string): string => line([value]).slice(0, -2)
 
 /**
  * The header line, CRLF included.
  *
  * @since 0.1.0
  */
-export const header = `${columns.join(",")}\r\n`
+export const header = line(columns)
+
+const labelled = <A>(items: ReadonlyArray<A>, label: (item: A) => string): string =>
+  items.map(label).join("; ")
 
 /**
  * The line of one customer, CRLF included.
  *
  * @since 0.1.0
  */
-export const row = (c: Customer): string => {
-  const fields = [
+export const row = (c: Customer): string =>
+  line([
     String(c.boosterCustomerId),
     c.sapCrmId,
     c.brand,
     c.posCode,
-    field(c.firstName),
-    field(c.lastName),
-    field(c.email),
+    c.firstName,
+    c.lastName,
+    c.email,
     c.phoneNumber,
     c.locationCountryId,
-    field(c.customerStatus),
+    c.customerStatus,
     c.clientSpending.toFixed(2),
     c.creationDate,
     c.lastTransactionDate ?? "",
     c.birthDate,
     c.canBeContactedByMaison ? "true" : "false",
     c.hasSapCrmError ? "true" : "false",
-    field(c.saleRepresentativeEmail),
-    field(c.interests.map((i) => `${i.interest} (${i.sapInterestId})`).join("; ")),
-    field(c.hobbies.map((h) => `${h.hobby} (${h.sapHobbyId})`).join("; ")),
-    field(c.productCollections.map((p) => `${p.productCollection} (${p.sapProductCollectionId})`).join("; ")),
-    field(c.productCategories.map((p) => p.subCategoryId).join("; "))
-  ]
-  return `${fields.join(",")}\r\n`
-}
+    c.saleRepresentativeEmail,
+    labelled(c.interests, (i) => `${i.interest} (${i.sapInterestId})`),
+    labelled(c.hobbies, (h) => `${h.hobby} (${h.sapHobbyId})`),
+    labelled(c.productCollections, (p) => `${p.productCollection} (${p.sapProductCollectionId})`),
+    labelled(c.productCategories, (p) => p.subCategoryId)
+  ])
 
 /**
  * Parses RFC 4180 text into rows of fields (the header row included). For tests and tools reading
- * the file back; quoted fields may hold commas, quotes and line breaks.
+ * the file back; quoted fields may hold commas, quotes and line breaks. Throws on malformed text
+ * (an unclosed quote, rows of differing lengths).
  *
  * @since 0.1.0
  */
-export const parse = (text: string): Array<Array<string>> => {
-  const rows: Array<Array<string>> = []
-  let fields: Array<string> = []
-  let current = ""
-  let quoted = false
-  let i = 0
-  while (i < text.length) {
-    const ch = text[i]!
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          current += '"'
-          i += 2
-          continue
-        }
-        quoted = false
-      } else current += ch
-      i++
-      continue
-    }
-    if (ch === '"') quoted = true
-    else if (ch === ",") {
-      fields.push(current)
-      current = ""
-    } else if (ch === "\r" && text[i + 1] === "\n") {
-      fields.push(current)
-      rows.push(fields)
-      fields = []
-      current = ""
-      i++
-    } else current += ch
-    i++
-  }
-  if (current !== "" || fields.length > 0) {
-    fields.push(current)
-    rows.push(fields)
-  }
-  return rows
-}
+export const parse = (text: string): Array<Array<string>> => parseCsv(text, READ)

@@ -51,7 +51,10 @@ describe("Csv", () => {
     expect(Csv.field("a,b")).toBe('"a,b"')
     expect(Csv.field('say "hi"')).toBe('"say ""hi"""')
     expect(Csv.field("two\r\nlines")).toBe('"two\r\nlines"')
-    const values = ["plain", "a,b", 'say "hi"', "two\r\nlines", "Müller", ""]
+    expect(Csv.field("lone\nfeed")).toBe('"lone\nfeed"')
+    expect(Csv.field("lone\rreturn")).toBe('"lone\rreturn"')
+    expect(Csv.field("=1+2")).toBe("=1+2")
+    const values = ["plain", "a,b", 'say "hi"', "two\r\nlines", "lone\nfeed", "Müller", ""]
     const line = `${values.map(Csv.field).join(",")}\r\n`
     expect(Csv.parse(line)).toEqual([values])
   })
