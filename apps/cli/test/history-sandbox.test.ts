@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Sandbox } from "@booster-export/sandbox"
+import { Journal } from "@booster-export/transport"
+import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { binary, booster, ensureBuilt, freshHome, parseJson } from "./helpers.js"
 
@@ -44,21 +46,97 @@ describe("booster history", () => {
       expect(text).not.toContain("1234567")
       expect(text).not.toContain("rep@example.com")
     }
-    const journal = readFileSync(join(home.env.XDG_STATE_HOME, "booster-export", "history.jsonl"), "utf8")
+    const journal = readFileSync(join(home.env.XDG_STATE_HOME, "booster-export", "journal.jsonl"), "utf8")
     expect(journal.toLowerCase()).not.toContain("jane")
     expect(journal).not.toContain("1234567")
     expect(journal).not.toContain("Doe")
     expect(journal).not.toContain("example.com")
     expect(journal).not.toContain("CAR")
-    const events = journal
+    const lines = journal
       .trim()
       .split("\n")
-      .map((line) => JSON.parse(line).event)
-    expect(events).toEqual(["started", "completed", "downloaded"])
+      .map((line) => JSON.parse(line) as { event: string; source: string })
+    expect(lines.map((line) => line.event)).toEqual(["started", "completed", "downloaded"])
+    expect(lines.map((line) => line.source)).toEqual(["cli", "cli", "cli"])
     const history = await booster(["history"], { env })
     expect(history.code).toBe(0)
     expect(history.stdout).toContain(join(home.root, "x.csv"))
     expect(history.stdout).toMatch(/[0-9a-f]{32}\s+COM/)
+  })
+
+  it("lists exports started through booster-mcp, and keeps lines of the older history.jsonl", async () => {
+    const home = freshHome()
+    const directory = join(home.env.XDG_STATE_HOME, "booster-export")
+    const host = new URL(sandbox.baseUrl).host
+    await Effect.runPromise(
+      Journal.make(directory).append({
+        at: "2026-03-01T10:00:00.000Z",
+        source: "mcp",
+        event: "started",
+        asyncTaskId: "0123456789abcdef0123456789abcdef",
+        downloadRequestId: "req-mcp",
+        fingerprint: `sha256:${"ab".repeat(32)}`,
+        host,
+        brand: "CAR",
+        purpose: "Ticket OPS-142"
+      })
+    )
+    writeFileSync(
+      join(directory, "history.jsonl"),
+      `${JSON.stringify({ at: "2026-02-01T10:00:00.000Z", event: "started", asyncTaskId: "fedcba9876543210fedcba9876543210", host })}\n`
+    )
+    const listed = await booster(["history", "--json"], { env: home.env })
+    expect(listed.code).toBe(0)
+    const rows = JSON.parse(listed.stdout) as Array<Record<string, unknown>>
+    expect(rows.map((row) => row.asyncTaskId)).toEqual([
+      "0123456789abcdef0123456789abcdef",
+      "fedcba9876543210fedcba9876543210"
+    ])
+    expect(rows[0]).toMatchObject({
+      source: "mcp",
+      startedAt: "2026-03-01T10:00:00.000Z",
+      downloadRequestId: "req-mcp",
+      purpose: "Ticket OPS-142",
+      status: "started"
+    })
+    const human = await booster(["history"], { env: home.env })
+    expect(human.stdout).toMatch(/0123456789abcdef0123456789abcdef\s+started\s+\S+\s+mcp/)
+  })
+
+  it("treats an export started through booster-mcp as a duplicate of the same filter", async () => {
+    const filter = ["--brand", "CAR", "--pos-code", "ES100", "--customer-status", "Client"]
+    const elsewhere = freshHome()
+    const env = (home: ReturnType<typeof freshHome>) => ({
+      ...home.env,
+      BOOSTER_BASE_URL: sandbox.baseUrl,
+      BOOSTER_API_KEY: sandbox.apiKey
+    })
+    const started = await booster(["export", ...filter, "--json"], { env: env(elsewhere) })
+    expect(started.code).toBe(0)
+    const { asyncTaskId, downloadRequestId, fingerprint } = parseJson(started.stdout) as Record<
+      string,
+      string
+    >
+    const home = freshHome()
+    await Effect.runPromise(
+      Journal.make(join(home.env.XDG_STATE_HOME, "booster-export")).append({
+        source: "mcp",
+        event: "started",
+        asyncTaskId: asyncTaskId!,
+        downloadRequestId: downloadRequestId!,
+        fingerprint: fingerprint!,
+        host: new URL(sandbox.baseUrl).host,
+        brand: "CAR"
+      })
+    )
+    const before = sandbox.tasksCreated()
+    const again = await booster(["export", ...filter, "--json"], { env: env(home) })
+    expect(again.code).toBe(2)
+    expect(parseJson(again.stderr)).toMatchObject({ _tag: "DuplicateExportError", asyncTaskId })
+    const reused = await booster(["export", ...filter, "--reuse", "--json"], { env: env(home) })
+    expect(reused.code).toBe(0)
+    expect(parseJson(reused.stdout).asyncTaskId).toBe(asyncTaskId)
+    expect(sandbox.tasksCreated()).toBe(before)
   })
 
   it("says so when nothing is recorded", async () => {

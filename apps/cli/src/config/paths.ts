@@ -1,6 +1,6 @@
 /**
- * Where the command line keeps its files: profiles under `$XDG_CONFIG_HOME/booster-export/`, the
- * journal under `$XDG_STATE_HOME/booster-export/`, caches under `$XDG_CACHE_HOME/booster-export/`.
+ * Where the command line keeps its files: profiles under `$XDG_CONFIG_HOME/booster-export/`, caches
+ * under `$XDG_CACHE_HOME/booster-export/` (the journal's place is transport's `Journal.defaultDirectory`).
  */
 import { homedir } from "node:os"
 import { join } from "node:path"
@@ -16,16 +16,9 @@ const base = (env: Env, variable: string, fallback: ReadonlyArray<string>): stri
 export const configDir = (env: Env = process.env): string =>
   join(base(env, "XDG_CONFIG_HOME", [".config"]), "booster-export")
 
-/** The folder of the journal. */
-export const stateDir = (env: Env = process.env): string =>
-  join(base(env, "XDG_STATE_HOME", [".local", "state"]), "booster-export")
-
 /** The folder of caches (start-up code cache). */
 export const cacheDir = (env: Env = process.env): string =>
   join(base(env, "XDG_CACHE_HOME", [".cache"]), "booster-export")
 
 /** The profiles file. */
 export const profilesFile = (env: Env = process.env): string => join(configDir(env), "profiles.json")
-
-/** The journal file (one JSON object per line). */
-export const historyFile = (env: Env = process.env): string => join(stateDir(env), "history.jsonl")

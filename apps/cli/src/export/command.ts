@@ -5,10 +5,10 @@
  */
 import { readFileSync } from "node:fs"
 import { ExportFilter, ExportKind, Fingerprint, Validation } from "@booster-export/core"
+import { Journal } from "@booster-export/transport"
 import { Command, HelpDoc, Options, Prompt } from "@effect/cli"
 import { Effect, Either, Option } from "effect"
 import * as Common from "../config/options.js"
-import * as Journal from "../history/journal.js"
 import { DeclinedError, DuplicateExportError, UsageError } from "../output/errors.js"
 import * as Term from "../output/terminal.js"
 import * as Follow from "../tasks/follow.js"
@@ -134,6 +134,9 @@ const confirm = (description: string) =>
     }
   })
 
+/** How long a start of the same filter is flagged as a duplicate: 24 hours. */
+const DUPLICATE_WINDOW_MS = 24 * 60 * 60 * 1000
+
 const duplicateChoice = (match: Journal.Entry) =>
   Prompt.select({
     message: `The same filter was exported at ${match.at} (task ${match.asyncTaskId}). What now?`,
@@ -171,7 +174,12 @@ const handler = (opts: ExportOptions) =>
     const host = Journal.hostOf(settings.baseUrl)
     const match = opts.force
       ? undefined
-      : Journal.recentMatch(yield* Journal.read(), fingerprint, host, Date.now())
+      : Journal.recentStart(yield* Journal.make(Journal.defaultDirectory()).entries, {
+          fingerprint,
+          host,
+          now: Date.now(),
+          windowMs: DUPLICATE_WINDOW_MS
+        })
     let existing: string | undefined
     if (match !== undefined) {
       const choice = opts.reuse ? "reuse" : interactive ? yield* duplicateChoice(match) : "refuse"
@@ -205,7 +213,7 @@ const handler = (opts: ExportOptions) =>
         downloadRequestId: result.downloadRequestId,
         fingerprint: result.fingerprint
       }
-      yield* Journal.append({
+      yield* Follow.record({
         event: "started",
         asyncTaskId: result.asyncTaskId,
         downloadRequestId: result.downloadRequestId,

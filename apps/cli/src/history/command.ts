@@ -1,13 +1,13 @@
 /**
- * `booster history`: the local journal of exports — when, fingerprint, task id, request id, file,
- * size and SHA-256; never personal data.
+ * `booster history`: the local journal of exports, shared with `booster-mcp` — when, by which front end,
+ * fingerprint, task id, request id, file, size and SHA-256; never personal data.
  */
 import { Fingerprint } from "@booster-export/core"
+import { Journal } from "@booster-export/transport"
 import { Command, HelpDoc, Options } from "@effect/cli"
 import { Effect } from "effect"
 import * as Common from "../config/options.js"
 import * as Term from "../output/terminal.js"
-import * as Journal from "./journal.js"
 
 /** The `history` command. */
 export const historyCommand = Command.make(
@@ -22,14 +22,15 @@ export const historyCommand = Command.make(
   },
   (opts) =>
     Effect.gen(function* () {
-      const rows = Journal.rows(yield* Journal.read()).slice(0, Math.max(0, opts.limit))
+      const entries = yield* Journal.make(Journal.defaultDirectory()).entries
+      const rows = Journal.rows(entries).slice(0, Math.max(0, opts.limit))
       if (opts.json) return yield* Term.json(rows)
       if (rows.length === 0) return yield* Term.err("No exports recorded yet.")
       for (const row of rows) {
         const fp = row.fingerprint !== undefined ? Fingerprint.short(row.fingerprint) : "-"
         const file = row.file !== undefined ? `  ${row.file} (${Term.formatBytes(row.bytes ?? 0)})` : ""
         yield* Term.out(
-          `${row.startedAt ?? row.updatedAt}  ${row.asyncTaskId}  ${(row.status ?? "-").padEnd(10)} ${fp}${file}`
+          `${row.startedAt ?? row.updatedAt}  ${row.asyncTaskId}  ${(row.status ?? "-").padEnd(10)} ${fp}  ${(row.source ?? "-").padEnd(3)}${file}`
         )
       }
     })
@@ -37,7 +38,7 @@ export const historyCommand = Command.make(
   Command.withDescription(
     HelpDoc.blocks([
       HelpDoc.p(
-        "Show the local journal ($XDG_STATE_HOME/booster-export/history.jsonl), most recent first: when, task id, status, filter fingerprint, file, size and SHA-256. It never holds filter values or personal data."
+        "Show the local journal ($XDG_STATE_HOME/booster-export/journal.jsonl, shared with booster-mcp), most recent first: when, task id, status, filter fingerprint, source (cli or mcp), file, size and SHA-256. It never holds filter values or personal data."
       ),
       HelpDoc.h1("EXAMPLES"),
       HelpDoc.p("  booster history"),

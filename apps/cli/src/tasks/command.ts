@@ -3,10 +3,10 @@
  * a new shell.
  */
 import type { Task } from "@booster-export/core"
+import { Journal } from "@booster-export/transport"
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import * as Common from "../config/options.js"
-import * as Journal from "../history/journal.js"
 import * as Term from "../output/terminal.js"
 import * as Follow from "./follow.js"
 

@@ -4,12 +4,21 @@
  */
 import { isAbsolute, resolve } from "node:path"
 import type { Task } from "@booster-export/core"
+import { Journal } from "@booster-export/transport"
 import { Effect, Stream } from "effect"
 import type { Client } from "../client/runtime.js"
 import type { Settings } from "../config/profiles.js"
-import * as Journal from "../history/journal.js"
 import { StillRunningError } from "../output/errors.js"
 import * as Term from "../output/terminal.js"
+
+/**
+ * Records an event of this command line in the shared journal. The journal is a convenience: a
+ * failure to write it never fails a command.
+ */
+export const record = (entry: Omit<Journal.NewEntry, "source">): Effect.Effect<void> =>
+  Journal.make(Journal.defaultDirectory())
+    .append({ ...entry, source: "cli" })
+    .pipe(Effect.ignore)
 
 /** Options of {@link follow}. */
 export interface FollowOptions {
@@ -33,7 +42,7 @@ export const follow = (client: Client, asyncTaskId: string, options: FollowOptio
         Effect.ensuring(display.done),
         Effect.tapError((error) =>
           error._tag === "ExportFailedError"
-            ? Journal.append({ event: "failed", asyncTaskId, status: error.taskStatus, host: options.host })
+            ? record({ event: "failed", asyncTaskId, status: error.taskStatus, host: options.host })
             : Effect.void
         ),
         Effect.catchIf(
@@ -50,7 +59,7 @@ export const follow = (client: Client, asyncTaskId: string, options: FollowOptio
         )
       )
     const task = last ?? (yield* client.getTask(asyncTaskId))
-    yield* Journal.append({ event: "completed", asyncTaskId, status: task.status, host: options.host })
+    yield* record({ event: "completed", asyncTaskId, status: task.status, host: options.host })
     return task
   })
 
@@ -67,7 +76,7 @@ export const download = (
 ) =>
   client.download(task, destination, { overwrite: options.overwrite }).pipe(
     Effect.tap((file) =>
-      Journal.append({
+      record({
         event: "downloaded",
         asyncTaskId: typeof task === "string" ? task : task.asyncTaskId,
         host: options.host,
