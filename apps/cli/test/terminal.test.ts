@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import { Sandbox } from "@booster-export/sandbox"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { binary, ensureBuilt, freshHome } from "./helpers.js"
+import { binary, booster, ensureBuilt, freshHome } from "./helpers.js"
 
 // Real-terminal behaviour, driven through tmux: the progress bar, the confirmation prompt and Ctrl-C.
 
@@ -117,8 +117,27 @@ describe("on a real terminal", () => {
     const done = await waitFor(name, (t) => t.includes("Wrote "), "the summary")
     expect(await exitStatus(name)).toBe(0)
     expect(done).toMatch(/\[#{30}\] 100% COM/)
+    // redrawn in place: one bar on the screen, not one line per update
+    expect(done.match(/\[[#-]{30}\]/g)).toHaveLength(1)
     expect(done).toContain(`to ${out}/`)
     expect(sandbox.tasksCreated()).toBe(before + 1)
+  })
+
+  it("prints one plain line per change, and no bar, when stderr is not a terminal", async () => {
+    const home = freshHome()
+    const out = join(home.root, "exports")
+    mkdirSync(out)
+    const result = await booster(
+      ["export", "--brand", "CAR", "--pos-code", "IT200", "--yes", "--output", out],
+      { env: envOf(home) }
+    )
+    expect(result.code).toBe(0)
+    expect(result.stderr).toMatch(/^task [0-9a-f]{32}: INP \d+%/m)
+    expect(result.stderr).toMatch(/^task [0-9a-f]{32}: COM 100% \(\d+ rows\)$/m)
+    expect(result.stderr).not.toMatch(/\[[#-]{30}\]/)
+    expect(result.stderr).not.toContain("\u001b")
+    expect(result.stderr).not.toContain("\r")
+    expect(readdirSync(out)).toHaveLength(1)
   })
 
   it("starts nothing when the answer is no (exit 130)", async () => {

@@ -48,14 +48,35 @@ export interface ProgressState {
 
 const WIDTH = 30
 
-/** One progress bar line: `[#########---------]  45% INP  1,234 rows  task 9b2e…`. */
-export const barLine = (p: ProgressState): string => {
-  const pct = Math.max(0, Math.min(100, Math.round(p.percentage)))
-  const filled = Math.round((pct / 100) * WIDTH)
-  const bar = `${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}`
-  const rows = p.totalResults !== undefined ? `  ${p.totalResults.toLocaleString("en-GB")} rows` : ""
-  return `[${bar}] ${String(pct).padStart(3)}% ${p.status.padEnd(3)}${rows}`
-}
+type Bar = import("cli-progress").SingleBar
+
+const percentOf = (p: ProgressState): number => Math.max(0, Math.min(100, Math.round(p.percentage)))
+
+/** The payload of the bar's format: `[#########---------]  45% INP  1,234 rows`. */
+const barFields = (p: ProgressState) => ({
+  pct: String(percentOf(p)).padStart(3),
+  status: p.status.padEnd(3),
+  rows: p.totalResults !== undefined ? `  ${p.totalResults.toLocaleString("en-GB")} rows` : ""
+})
+
+/** Draws the bar with `cli-progress`, loaded on the first draw so that start-up never pays for it. */
+const startBar = (p: ProgressState): Effect.Effect<Bar> =>
+  Effect.promise(() => import("cli-progress")).pipe(
+    Effect.map(({ SingleBar }) => {
+      const bar = new SingleBar({
+        stream: process.stderr,
+        format: "[{bar}] {pct}% {status}{rows}",
+        barsize: WIDTH,
+        barCompleteChar: "#",
+        barIncompleteChar: "-",
+        hideCursor: false,
+        clearOnComplete: false,
+        gracefulExit: false
+      })
+      bar.start(100, percentOf(p), barFields(p))
+      return bar
+    })
+  )
 
 /** A progress display on stderr: a bar redrawn in place on a TTY, one line per change otherwise. */
 export interface ProgressDisplay {
@@ -63,26 +84,32 @@ export interface ProgressDisplay {
   readonly done: Effect.Effect<void>
 }
 
-/** Makes a progress display; `quiet` shows nothing (for `--json`). */
+/**
+ * Makes a progress display; `quiet` shows nothing (for `--json`). On a TTY the bar is drawn by
+ * `cli-progress`; elsewhere each change is one plain line.
+ */
 export const progressDisplay = (quiet: boolean): ProgressDisplay => {
   const tty = stderrIsTty()
-  let drawn = false
+  let bar: Bar | undefined
   return {
     update: (p) =>
-      Effect.sync(() => {
-        if (quiet) return
-        if (tty) {
-          process.stderr.write(`\r\u001b[2K${barLine(p)}`)
-          drawn = true
-        } else {
-          process.stderr.write(
-            `task ${p.asyncTaskId}: ${p.status} ${Math.round(p.percentage)}%${p.totalResults !== undefined ? ` (${p.totalResults} rows)` : ""}\n`
-          )
-        }
-      }),
+      quiet
+        ? Effect.void
+        : tty
+          ? bar === undefined
+            ? Effect.map(startBar(p), (started) => {
+                bar = started
+              })
+            : Effect.sync(() => bar?.update(percentOf(p), barFields(p)))
+          : Effect.sync(
+              () =>
+                void process.stderr.write(
+                  `task ${p.asyncTaskId}: ${p.status} ${Math.round(p.percentage)}%${p.totalResults !== undefined ? ` (${p.totalResults} rows)` : ""}\n`
+                )
+            ),
     done: Effect.sync(() => {
-      if (drawn) process.stderr.write("\n")
-      drawn = false
+      bar?.stop()
+      bar = undefined
     })
   }
 }
