@@ -29,15 +29,13 @@ const loadListing = async (): Promise<ReadonlyArray<WireTool>> => {
 
 /** The services of the tools: the API (environment or sandbox), the journal and the settings. */
 const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> => {
-  const [{ Effect, Layer, Logger, LogLevel }, { Api }, { Journal }, { Settings }, Catalog, Dispatch] =
-    await Promise.all([
-      import("effect"),
-      import("./booster/api.js"),
-      import("./journal/journal.js"),
-      import("./tools/settings.js"),
-      import("./tools/catalog.js"),
-      import("./tools/dispatch.js")
-    ])
+  const [{ Effect, Layer, Logger, LogLevel }, { Api }, { Settings }, Catalog, Dispatch] = await Promise.all([
+    import("effect"),
+    import("./booster/api.js"),
+    import("./tools/settings.js"),
+    import("./tools/catalog.js"),
+    import("./tools/dispatch.js")
+  ])
   const live = Effect.promise(() => import("./booster/live.js"))
   const api = options.sandbox
     ? Api.lazy(
@@ -53,7 +51,7 @@ const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> =
     Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)),
     Logger.minimumLogLevel(level[options.logLevel]),
     api,
-    Journal.layer(options.stateDir),
+    Catalog.journal(options.stateDir),
     Settings.layer({ exportDir: options.exportDir, dedupeWindowMs: options.dedupeWindowMinutes * 60_000 })
   )
   return Dispatch.make(Catalog.all, services)

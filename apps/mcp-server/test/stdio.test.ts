@@ -2,6 +2,8 @@ import { createHash } from "node:crypto"
 import { readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { Sandbox } from "@booster-export/sandbox"
+import { Journal } from "@booster-export/transport"
+import { Effect } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { listing } from "../src/tools/listing.js"
 import {
@@ -183,7 +185,32 @@ describe("start_customer_export", () => {
     expect(JSON.stringify([first, again, forced])).not.toContain(PERSONAL_EMAIL)
   })
 
-  it("recognises a start the command line journalled for the same API host", async () => {
+  it("recognises a start the command line recorded in the shared journal as a repeat", async () => {
+    await connect()
+    const first = await call("start_customer_export", filter({ brand: "VCA" }))
+    const { asyncTaskId, downloadRequestId, fingerprint } = first.structuredContent as {
+      asyncTaskId: string
+      downloadRequestId: string
+      fingerprint: string
+    }
+    await server!.close()
+    server = undefined
+    await rm(dirs.journal)
+    const journal = Journal.make(join(dirs.stateHome, "booster-export"))
+    const host = new URL(sandbox.baseUrl).host
+    await Effect.runPromise(
+      journal.append({ source: "cli", event: "started", asyncTaskId, downloadRequestId, fingerprint, host })
+    )
+    server = await connectStdio([], serverEnv(dirs, sandboxEnv(sandbox)))
+    const before = sandbox.tasksCreated()
+    const second = await call("start_customer_export", filter({ brand: "VCA" }))
+    expect(second.structuredContent).toMatchObject({ asyncTaskId, downloadRequestId, reused: true })
+    expect(sandbox.tasksCreated()).toBe(before)
+    const lines = await readJournal(dirs.journal)
+    expect(lines.map((line) => line.source)).toEqual(["cli"])
+  })
+
+  it("recognises a start the command line journalled in its older history.jsonl", async () => {
     await connect()
     const first = await call("start_customer_export", filter({ brand: "IWC" }))
     const { asyncTaskId, fingerprint } = first.structuredContent as {

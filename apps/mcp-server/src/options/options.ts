@@ -27,7 +27,7 @@ export interface Options {
   readonly dedupeWindowMinutes: number
   /** Directory downloads are written to. Flag `--export-dir`, env `BOOSTER_EXPORT_DIR`. */
   readonly exportDir: string
-  /** Directory of the local journal (`journal.jsonl`): `$XDG_STATE_HOME/booster-export`. */
+  /** Directory of the journal shared with `booster` (`journal.jsonl`): `$XDG_STATE_HOME/booster-export`. */
   readonly stateDir: string
   /** Log level on stderr. Env `BOOSTER_LOG`, default `warn`. */
   readonly logLevel: LogLevel

@@ -3,6 +3,7 @@
  * generate JSON Schema exactly like the filter's fields.
  */
 import { Field, Task } from "@booster-export/core"
+import { Journal } from "@booster-export/transport"
 import { Schema } from "effect"
 
 const trim = (raw: unknown): unknown => (typeof raw === "string" ? raw.trim() : raw)
@@ -76,9 +77,6 @@ export const oneOf = (description: string, values: ReadonlyArray<string>): Field
   doc: { description, examples: [values[0]] }
 })
 
-const EMAIL_LIKE = /[^\s@]+@[^\s@]+\.[^\s@]+/
-const PHONE_LIKE = /\+\s?\d[\d\s().-]{6,}\d/
-
 /**
  * Free text recorded in the journal: bounded, and refused when it looks like it holds an email
  * address or an international phone number (the journal never keeps personal data).
@@ -94,7 +92,7 @@ export const journalText = (
     ...base,
     schema: base.schema
       .pipe(
-        Schema.filter((value) => !EMAIL_LIKE.test(value as string) && !PHONE_LIKE.test(value as string), {
+        Schema.filter((value) => !Journal.looksPersonal(value as string), {
           [Field.RuleId]: "no-personal-data",
           message: () =>
             "must not contain an email address or a phone number: it is kept in the local journal"

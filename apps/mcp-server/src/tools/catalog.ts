@@ -1,8 +1,8 @@
 /**
  * The tools this server offers, and which of them only read.
  */
+import { Journal } from "@booster-export/transport"
 import type { Api } from "../booster/api.js"
-import type { Journal } from "../journal/journal.js"
 import { download } from "./download.js"
 import { getTask } from "./get-task.js"
 import { listTasks } from "./list-tasks.js"
@@ -12,7 +12,10 @@ import { start } from "./start.js"
 import type { Tool } from "./tool.js"
 
 /** The services the tools need. */
-export type ToolServices = Api | Journal | Settings
+export type ToolServices = Api | Journal.Journal | Settings
+
+/** The journal, shared with `booster`, that the tools record starts and downloads in. */
+export const journal = (directory: string) => Journal.layer(directory)
 
 /** Every tool, in the order they are listed. */
 export const all: ReadonlyArray<Tool<ToolServices>> = [preview, start, getTask, listTasks, download]

@@ -7,9 +7,9 @@ import { createReadStream } from "node:fs"
 import { mkdir } from "node:fs/promises"
 import { extname, join } from "node:path"
 import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
+import { Journal } from "@booster-export/transport"
 import { Clock, Effect, Either, Schema } from "effect"
 import { Api } from "../booster/api.js"
-import { isStart, Journal } from "../journal/journal.js"
 import { asyncTaskId, flag } from "./args.js"
 import { render } from "./errors.js"
 import { Settings } from "./settings.js"
@@ -69,7 +69,7 @@ const hashFile = (path: string) =>
   })
 
 /** The download tool. */
-export const download: Tool<Api | Journal | Settings> = {
+export const download: Tool<Api | Journal.Journal | Settings> = {
   name: "download_export_file",
   title: "Download an export file",
   description:
@@ -89,7 +89,7 @@ export const download: Tool<Api | Journal | Settings> = {
       const overwrite = validated.right.overwrite === true
       const api = yield* Api
       const settings = yield* Settings
-      const journal = yield* Journal
+      const journal = yield* Journal.Journal
       return yield* Effect.gen(function* () {
         const { client, host } = yield* api.connection
         const task = yield* client.getTask(id)
@@ -101,7 +101,8 @@ export const download: Tool<Api | Journal | Settings> = {
         const destination = join(settings.exportDir, fileNameOf(task))
         const entries = yield* journal.entries
         const started = entries.find(
-          (entry) => isStart(entry) && Task.canonicalGuid(entry.asyncTaskId) === Task.canonicalGuid(id)
+          (entry) =>
+            Journal.isStart(entry) && Task.canonicalGuid(entry.asyncTaskId) === Task.canonicalGuid(id)
         )
         const result = yield* client.download(task, destination, { overwrite }).pipe(Effect.either)
         if (Either.isLeft(result)) {

@@ -3,14 +3,13 @@
  * The errors' messages never carry personal values or secrets, so they are shown as they are.
  */
 import type { Validation } from "@booster-export/core"
-import type { BoosterError } from "@booster-export/transport"
+import type { BoosterError, Journal } from "@booster-export/transport"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import type { ApiUnavailable } from "../booster/api.js"
-import type { JournalError } from "../journal/journal.js"
 import { failure, invalid } from "./tool.js"
 
 /** Any error a tool may meet. */
-export type ToolError = BoosterError.BoosterError | ApiUnavailable | JournalError
+export type ToolError = BoosterError.BoosterError | ApiUnavailable | Journal.JournalError
 
 const isValidation = (error: ToolError): error is Validation.ValidationError =>
   error._tag === "ValidationError"

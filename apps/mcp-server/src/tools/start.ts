@@ -12,9 +12,9 @@ import {
   Task,
   Validation
 } from "@booster-export/core"
+import { Journal } from "@booster-export/transport"
 import { Clock, Effect, Either, Option, Schema } from "effect"
 import { Api } from "../booster/api.js"
-import { type Entry, isStart, Journal } from "../journal/journal.js"
 import { flag, journalText } from "./args.js"
 import { render } from "./errors.js"
 import { Settings } from "./settings.js"
@@ -76,24 +76,8 @@ const lockFor = (fingerprint: string): Effect.Semaphore => {
   return lock
 }
 
-const recentStart = (
-  entries: ReadonlyArray<Entry>,
-  fingerprint: string,
-  host: string,
-  since: number
-): Entry | undefined => {
-  for (let i = entries.length - 1; i >= 0; i--) {
-    const entry = entries[i]!
-    if (entry.fingerprint !== fingerprint || !isStart(entry)) continue
-    if (entry.host !== undefined && entry.host !== host) continue
-    const at = Date.parse(entry.at)
-    if (Number.isFinite(at) && at >= since) return entry
-  }
-  return undefined
-}
-
 /** The start tool. */
-export const start: Tool<Api | Journal | Settings> = {
+export const start: Tool<Api | Journal.Journal | Settings> = {
   name: "start_customer_export",
   title: "Start a customer export",
   description:
@@ -123,19 +107,19 @@ export const start: Tool<Api | Journal | Settings> = {
       const fingerprint = Fingerprint.fingerprint(filter)
       const description = kind.describe(filter as never)
       const settings = yield* Settings
-      const journal = yield* Journal
+      const journal = yield* Journal.Journal
       const api = yield* Api
 
       return yield* Effect.gen(function* () {
         const { client, host } = yield* api.connection
         const now = yield* Clock.currentTimeMillis
         if (!force && settings.dedupeWindowMs > 0) {
-          const previous = recentStart(
-            yield* journal.entries,
+          const previous = Journal.recentStart(yield* journal.entries, {
             fingerprint,
             host,
-            now - settings.dedupeWindowMs
-          )
+            now,
+            windowMs: settings.dedupeWindowMs
+          })
           if (previous !== undefined) {
             const task = yield* client.getTask(previous.asyncTaskId).pipe(
               Effect.map(Option.some),
