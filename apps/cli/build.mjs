@@ -31,6 +31,7 @@ const stubUnused = {
 // fails the build, loudly.
 const barrels = {
   "@effect/platform": [
+    "HttpBody",
     "HttpClient",
     "HttpClientRequest",
     "HttpClientResponse",
