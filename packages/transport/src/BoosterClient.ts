@@ -698,7 +698,7 @@ export const makeWith = (
               return yield* Ref.updateAndGet(counter, (n) => n + 1).pipe(
                 Effect.flatMap((n) =>
                   Effect.flatMap(Clock.currentTimeMillis, (started) =>
-                    Download.fetchToFile(http, url, target, {
+                    Download.fetchToFile(url, target, {
                       overwrite,
                       idleTimeoutMs: config.downloadIdleTimeoutMs,
                       timeoutMs: config.timeoutMs

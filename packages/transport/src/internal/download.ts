@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from "node:crypto"
 import { createWriteStream } from "node:fs"
 import * as fs from "node:fs/promises"
+import * as http from "node:http"
+import * as https from "node:https"
 import * as path from "node:path"
-import { Readable } from "node:stream"
+import type { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
-import { type HttpClient, HttpClientRequest } from "@effect/platform"
-import { Duration, Effect, Option, Stream } from "effect"
+import { Effect, Option } from "effect"
 import * as BoosterError from "../BoosterError.js"
 import { AttemptError, errorCode, redactUrl, requestIdOf } from "./http.js"
 
@@ -68,12 +69,64 @@ export const resolveTarget = (destination: string, url: URL, taskId: string) =>
   })
 
 /**
+ * Sends a bare GET for `url` with Node's own HTTP stack (no API credential, header or connection
+ * pool of the API client: a signed URL needs none) and resolves with the response once its headers
+ * arrive, or fails after `timeoutMs`. Interruption destroys the request.
+ */
+const get = (url: URL, timeoutMs: number): Effect.Effect<http.IncomingMessage, AttemptError> =>
+  Effect.async<http.IncomingMessage, AttemptError>((resume) => {
+    const request = (url.protocol === "https:" ? https : http).get(url)
+    const timer = setTimeout(() => {
+      request.destroy()
+      resume(
+        Effect.fail(
+          new AttemptError({
+            outcome: "ambiguous",
+            error: new BoosterError.TransportError({
+              reason: "timeout",
+              message: `The download server did not answer within ${Math.round(timeoutMs / 1000)} s`,
+              hint: "Try again later."
+            })
+          })
+        )
+      )
+    }, timeoutMs)
+    request.once("response", (response) => {
+      clearTimeout(timer)
+      resume(Effect.succeed(response))
+    })
+    request.once("error", (error) => {
+      clearTimeout(timer)
+      resume(
+        Effect.fail(
+          new AttemptError({
+            outcome: "ambiguous",
+            error: new BoosterError.TransportError({
+              reason: "connection",
+              message: `Could not fetch the download (${errorCode(error) ?? "connection failed"}) from ${redactUrl(url)}`,
+              hint: "Check the network and try again."
+            })
+          })
+        )
+      )
+    })
+    return Effect.sync(() => {
+      clearTimeout(timer)
+      request.destroy()
+    })
+  })
+
+const headerOf = (response: http.IncomingMessage, name: string): string | undefined => {
+  const value = response.headers[name]
+  return Array.isArray(value) ? value.join(", ") : value
+}
+
+/**
  * Streams `url` (without any API credential or API header) into a temporary file next to
  * `target`, verifies the announced length, then moves it to `target` (refusing to replace an
  * existing file unless `overwrite`). The temporary file is removed on any failure or interruption.
  */
 export const fetchToFile = (
-  client: HttpClient.HttpClient,
   url: URL,
   target: string,
   options: { readonly overwrite: boolean; readonly idleTimeoutMs: number; readonly timeoutMs: number }
@@ -83,155 +136,113 @@ export const fetchToFile = (
     path.dirname(target),
     `.${path.basename(target)}.${randomBytes(6).toString("hex")}.part`
   )
-  const request = HttpClientRequest.get(url)
-  const idle = Duration.millis(options.idleTimeoutMs)
-  return Effect.gen(function* () {
-    const response = yield* client.execute(request).pipe(
-      Effect.timeoutFail({
-        duration: Duration.millis(options.timeoutMs),
-        onTimeout: () =>
+  return Effect.scoped(
+    Effect.gen(function* () {
+      const response = yield* Effect.acquireRelease(get(url, options.timeoutMs), (response) =>
+        Effect.sync(() => response.destroy())
+      )
+      const headers: Record<string, string | undefined> = {}
+      for (const name of Object.keys(response.headers)) headers[name] = headerOf(response, name)
+      const status = response.statusCode ?? 0
+      if (status < 200 || status >= 300) {
+        const requestId = requestIdOf(headers)
+        const refused = status === 401 || status === 403 || status === 410
+        return yield* Effect.fail(
           new AttemptError({
-            outcome: "ambiguous",
-            error: new BoosterError.TransportError({
-              reason: "timeout",
-              message: `The download server did not answer within ${Math.round(options.timeoutMs / 1000)} s`,
-              hint: "Try again later."
-            })
-          })
-      }),
-      Effect.mapError((e) =>
-        e._tag === "AttemptError"
-          ? e
-          : new AttemptError({
-              outcome: "ambiguous",
-              error: new BoosterError.TransportError({
-                reason: "connection",
-                message: `Could not fetch the download (${errorCode(e.cause) ?? "connection failed"}) from ${shown}`,
-                hint: "Check the network and try again."
-              })
-            })
-      )
-    )
-    const status = response.status
-    if (status < 200 || status >= 300) {
-      const requestId = requestIdOf(response.headers)
-      const refused = status === 401 || status === 403 || status === 410
-      return yield* Effect.fail(
-        new AttemptError({
-          outcome: refused ? "final" : status === 429 || status >= 500 ? "ambiguous" : "final",
-          status,
-          error: refused
-            ? new BoosterError.DownloadError({
-                reason: "expired-url",
-                status,
-                ...(requestId !== undefined ? { requestId } : {}),
-                message: `The download URL was refused (HTTP ${status}): it has probably expired`,
-                hint: "Download again: a fresh URL is read from the task."
-              })
-            : status >= 500 || status === 429
-              ? new BoosterError.ServerError({
+            outcome: refused ? "final" : status === 429 || status >= 500 ? "ambiguous" : "final",
+            status,
+            error: refused
+              ? new BoosterError.DownloadError({
+                  reason: "expired-url",
                   status,
                   ...(requestId !== undefined ? { requestId } : {}),
-                  message: `The download server failed (HTTP ${status})`,
-                  hint: "Try again later."
+                  message: `The download URL was refused (HTTP ${status}): it has probably expired`,
+                  hint: "Download again: a fresh URL is read from the task."
                 })
-              : new BoosterError.NotFoundError({
-                  status,
-                  ...(requestId !== undefined ? { requestId } : {}),
-                  message: `The download server answered HTTP ${status} for ${shown}`,
-                  hint: "The file may have been removed; read the task again."
-                })
-        })
-      )
-    }
-    const announced = Option.fromNullable(response.headers["content-length"]).pipe(
-      Option.map(Number),
-      Option.filter((n) => Number.isSafeInteger(n) && n >= 0)
-    )
-    const contentType = response.headers["content-type"] ?? "application/octet-stream"
-    const hash = createHash("sha256")
-    let bytes = 0
-    const written = yield* Effect.acquireUseRelease(
-      Effect.tryPromise({
-        try: () => fs.open(temp, "wx"),
-        catch: () => ioError(`Cannot create a temporary file in ${path.dirname(target)}`, target)
-      }),
-      (handle) => {
-        const raw = nodeBody(response)
-        const copied =
-          raw !== undefined
-            ? pipeNode(raw, temp, options.idleTimeoutMs, (chunk) => {
-                hash.update(chunk)
-                bytes += chunk.byteLength
-              }).pipe(
-                Effect.mapError((failure) =>
-                  failure === "idle"
-                    ? idleError(options.idleTimeoutMs)
-                    : failure === "write"
-                      ? ioError(`Cannot write to ${path.dirname(target)}`, target)
-                      : cutError(target, bytes, announced)
-                )
-              )
-            : streamEffect(handle)
-        return copied.pipe(
-          Effect.flatMap(() =>
-            Option.isSome(announced) && announced.value !== bytes
-              ? Effect.fail(
-                  new AttemptError({
-                    outcome: "ambiguous",
-                    error: new BoosterError.DownloadError({
-                      reason: "length-mismatch",
-                      path: target,
-                      message: `The download received ${bytes} bytes but ${announced.value} were announced`,
-                      hint: "Try the download again."
-                    })
+              : status >= 500 || status === 429
+                ? new BoosterError.ServerError({
+                    status,
+                    ...(requestId !== undefined ? { requestId } : {}),
+                    message: `The download server failed (HTTP ${status})`,
+                    hint: "Try again later."
                   })
-                )
-              : Effect.void
-          ),
-          Effect.map(() => bytes)
-        )
-      },
-      (handle) => Effect.promise(() => handle.close().catch(() => undefined))
-    ).pipe(
-      Effect.flatMap((count) =>
-        Effect.tryPromise({
-          try: async () => {
-            if (options.overwrite) {
-              await fs.rename(temp, target)
-            } else {
-              await fs.link(temp, target)
-              await fs.unlink(temp)
-            }
-            return count
-          },
-          catch: (e) =>
-            errorCode(e) === "EEXIST"
-              ? new AttemptError({ outcome: "final", error: existsError(target) })
-              : ioError(`Cannot move the download into place at ${target}`, target)
-        })
-      ),
-      Effect.onExit(() => Effect.promise(() => fs.rm(temp, { force: true }).catch(() => undefined)))
-    )
-    return { path: target, bytes: written, sha256: hash.digest("hex"), contentType }
-
-    function streamEffect(handle: fs.FileHandle): Effect.Effect<void, AttemptError> {
-      return response.stream.pipe(
-        Stream.timeoutFail(() => "idle" as const, idle),
-        Stream.mapError((e) =>
-          e === "idle" ? idleError(options.idleTimeoutMs) : cutError(target, bytes, announced)
-        ),
-        Stream.runForEach((chunk) => {
-          hash.update(chunk)
-          bytes += chunk.byteLength
-          return Effect.tryPromise({
-            try: () => handle.write(chunk),
-            catch: () => ioError(`Cannot write to ${path.dirname(target)}`, target)
+                : new BoosterError.NotFoundError({
+                    status,
+                    ...(requestId !== undefined ? { requestId } : {}),
+                    message: `The download server answered HTTP ${status} for ${shown}`,
+                    hint: "The file may have been removed; read the task again."
+                  })
           })
-        })
+        )
+      }
+      const announced = Option.fromNullable(headers["content-length"]).pipe(
+        Option.map(Number),
+        Option.filter((n) => Number.isSafeInteger(n) && n >= 0)
       )
-    }
-  })
+      const contentType = headers["content-type"] ?? "application/octet-stream"
+      const hash = createHash("sha256")
+      let bytes = 0
+      const written = yield* Effect.acquireUseRelease(
+        Effect.tryPromise({
+          try: () => fs.open(temp, "wx"),
+          catch: () => ioError(`Cannot create a temporary file in ${path.dirname(target)}`, target)
+        }),
+        () => {
+          const copied = pipeNode(response, temp, options.idleTimeoutMs, (chunk) => {
+            hash.update(chunk)
+            bytes += chunk.byteLength
+          }).pipe(
+            Effect.mapError((failure) =>
+              failure === "idle"
+                ? idleError(options.idleTimeoutMs)
+                : failure === "write"
+                  ? ioError(`Cannot write to ${path.dirname(target)}`, target)
+                  : cutError(target, bytes, announced)
+            )
+          )
+          return copied.pipe(
+            Effect.flatMap(() =>
+              Option.isSome(announced) && announced.value !== bytes
+                ? Effect.fail(
+                    new AttemptError({
+                      outcome: "ambiguous",
+                      error: new BoosterError.DownloadError({
+                        reason: "length-mismatch",
+                        path: target,
+                        message: `The download received ${bytes} bytes but ${announced.value} were announced`,
+                        hint: "Try the download again."
+                      })
+                    })
+                  )
+                : Effect.void
+            ),
+            Effect.map(() => bytes)
+          )
+        },
+        (handle) => Effect.promise(() => handle.close().catch(() => undefined))
+      ).pipe(
+        Effect.flatMap((count) =>
+          Effect.tryPromise({
+            try: async () => {
+              if (options.overwrite) {
+                await fs.rename(temp, target)
+              } else {
+                await fs.link(temp, target)
+                await fs.unlink(temp)
+              }
+              return count
+            },
+            catch: (e) =>
+              errorCode(e) === "EEXIST"
+                ? new AttemptError({ outcome: "final", error: existsError(target) })
+                : ioError(`Cannot move the download into place at ${target}`, target)
+          })
+        ),
+        Effect.onExit(() => Effect.promise(() => fs.rm(temp, { force: true }).catch(() => undefined)))
+      )
+      return { path: target, bytes: written, sha256: hash.digest("hex"), contentType }
+    })
+  )
 }
 
 const idleError = (idleMs: number) =>
@@ -255,23 +266,7 @@ const cutError = (target: string, bytes: number, announced: Option.Option<number
     })
   })
 
-/**
- * The Node stream under a platform response (undici's body or `http.IncomingMessage`), when there is
- * one: copying it with `stream.pipeline` keeps memory flat and runs at disk speed.
- */
-const nodeBody = (response: unknown): Readable | undefined => {
-  let current: unknown = response
-  for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
-    const source = (current as { readonly source?: unknown }).source
-    if (source instanceof Readable) return source
-    const body = (source as { readonly body?: unknown } | undefined)?.body
-    if (body instanceof Readable) return body
-    current = (current as { readonly original?: unknown }).original
-  }
-  return undefined
-}
-
-/** Copies `body` into `handle` with back-pressure, an idle timer and a tap for each chunk. */
+/** Copies `body` into `file` with back-pressure, an idle timer and a tap for each chunk. */
 const pipeNode = (
   body: Readable,
   file: string,
@@ -281,7 +276,7 @@ const pipeNode = (
   Effect.async<void, "idle" | "write" | "read">((resume) => {
     const abort = new AbortController()
     let idle = false
-    let writeFailed = false
+    let first: "read" | "write" | undefined
     const timer = setTimeout(() => {
       idle = true
       abort.abort()
@@ -292,7 +287,10 @@ const pipeNode = (
     })
     const sink = createWriteStream(file, { flags: "r+" })
     sink.once("error", () => {
-      writeFailed = true
+      first ??= "write"
+    })
+    body.once("error", () => {
+      first ??= "read"
     })
     pipeline(body, sink, { signal: abort.signal }).then(
       () => {
@@ -301,7 +299,7 @@ const pipeNode = (
       },
       () => {
         clearTimeout(timer)
-        resume(Effect.fail(idle ? "idle" : writeFailed ? "write" : "read"))
+        resume(Effect.fail(idle ? "idle" : (first ?? "read")))
       }
     )
     return Effect.sync(() => {
