@@ -276,7 +276,7 @@ const pipeNode = (
   Effect.async<void, "idle" | "write" | "read">((resume) => {
     const abort = new AbortController()
     let idle = false
-    let first: "read" | "write" | undefined
+    let writeFailed = false
     const timer = setTimeout(() => {
       idle = true
       abort.abort()
@@ -286,11 +286,9 @@ const pipeNode = (
       onChunk(chunk)
     })
     const sink = createWriteStream(file, { flags: "r+" })
-    sink.once("error", () => {
-      first ??= "write"
-    })
-    body.once("error", () => {
-      first ??= "read"
+    sink.once("error", (error) => {
+      const syscall = (error as { readonly syscall?: unknown }).syscall
+      writeFailed = typeof syscall === "string" && syscall !== "read"
     })
     pipeline(body, sink, { signal: abort.signal }).then(
       () => {
@@ -299,7 +297,7 @@ const pipeNode = (
       },
       () => {
         clearTimeout(timer)
-        resume(Effect.fail(idle ? "idle" : (first ?? "read")))
+        resume(Effect.fail(idle ? "idle" : writeFailed ? "write" : "read"))
       }
     )
     return Effect.sync(() => {
