@@ -407,9 +407,17 @@ export const makeWith = (
     const getJson = (relative: string, what: string): Effect.Effect<Http.Answer, BoosterError.BoosterError> =>
       Effect.suspend(() => {
         const url = urlOf(relative)
-        let attempts = 0
-        return Effect.suspend(() => attempt("GET", url, undefined, what, ++attempts)).pipe(
-          Effect.retry(retrySchedule),
+        // The retry machinery is built only after a first failure, which is replayed to it first.
+        return attempt("GET", url, undefined, what, 1).pipe(
+          Effect.catchAll((first) => {
+            let attempts = 0
+            return Effect.retry(
+              Effect.suspend(() =>
+                ++attempts === 1 ? Effect.fail(first) : attempt("GET", url, undefined, what, attempts)
+              ),
+              retrySchedule
+            )
+          }),
           Effect.mapError((e) => e.error)
         )
       })
