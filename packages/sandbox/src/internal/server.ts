@@ -229,6 +229,41 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
     entry.status = res.statusCode
   }
 
+  /**
+   * Takes the route's next fault and applies the kinds every route shares: a delay (then the request
+   * goes on), a reset, or an error status written by `sendStatus`. Returns `"answered"` when the
+   * request is settled (answered, dropped, or the server closed meanwhile); otherwise the fault left
+   * for the route itself (truncate, expire-url, task-error, create-then-fail), if any.
+   */
+  const takeFault = async (
+    route: Faults.FaultRule["route"],
+    req: IncomingMessage,
+    res: ServerResponse,
+    entry: MutableRecord,
+    sendStatus: (status: Faults.FaultStatus, headers: Record<string, string>) => void
+  ): Promise<Faults.Fault | "answered" | undefined> => {
+    const fault = faults.next(route)
+    if (fault === undefined) return undefined
+    entry.fault = fault.kind
+    switch (fault.kind) {
+      case "delay":
+        await later(fault.ms)
+        return closed ? "answered" : undefined
+      case "reset":
+        req.socket.destroy()
+        return "answered"
+      case "status": {
+        const headers: Record<string, string> = {}
+        if (fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds)
+        if (fault.retryAfterMs !== undefined) headers["retry-after-ms"] = String(fault.retryAfterMs)
+        respond(res, entry, () => sendStatus(fault.status, headers))
+        return "answered"
+      }
+      default:
+        return fault
+    }
+  }
+
   const handleExport = async (
     req: IncomingMessage,
     res: ServerResponse,
@@ -363,26 +398,10 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
         sendError(res, 413, "RequestTooLarge", "The request body is too large.")
       )
     }
-    let fault = faults.next(route)
-    if (fault !== undefined) entry.fault = fault.kind
-    if (fault?.kind === "delay") {
-      await later(fault.ms)
-      if (closed) return
-      fault = undefined
-    }
-    if (fault?.kind === "reset") {
-      req.socket.destroy()
-      return
-    }
-    if (fault?.kind === "status") {
-      const headers: Record<string, string> = {}
-      if (fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds)
-      if (fault.retryAfterMs !== undefined) headers["retry-after-ms"] = String(fault.retryAfterMs)
-      const status = fault.status
-      return respond(res, entry, () =>
-        sendError(res, status, STATUS_CODES[status], STATUS_MESSAGES[status], [], headers)
-      )
-    }
+    const fault = await takeFault(route, req, res, entry, (status, headers) =>
+      sendError(res, status, STATUS_CODES[status], STATUS_MESSAGES[status], [], headers)
+    )
+    if (fault === "answered") return
     const key = authenticate(req)
     if (key === "missing" || key === "invalid") {
       return respond(res, entry, () =>
@@ -462,25 +481,11 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
         sendStorageError(res, 405, "MethodNotAllowed", "The method is not allowed on this resource.")
       )
     }
-    let fault = faults.next("download")
-    if (fault !== undefined) entry.fault = fault.kind
-    if (fault?.kind === "delay") {
-      await later(fault.ms)
-      if (closed) return
-      fault = undefined
-    }
-    if (fault?.kind === "reset") {
-      req.socket.destroy()
-      return
-    }
-    if (fault?.kind === "status") {
-      const status = fault.status
-      if (fault.retryAfterSeconds !== undefined) res.setHeader("retry-after", String(fault.retryAfterSeconds))
-      if (fault.retryAfterMs !== undefined) res.setHeader("retry-after-ms", String(fault.retryAfterMs))
-      return respond(res, entry, () =>
-        sendStorageError(res, status, STATUS_CODES[status], STATUS_MESSAGES[status])
-      )
-    }
+    const fault = await takeFault("download", req, res, entry, (status, headers) => {
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
+      sendStorageError(res, status, STATUS_CODES[status], STATUS_MESSAGES[status])
+    })
+    if (fault === "answered") return
     if (req.headers.authorization !== undefined) {
       return respond(res, entry, () =>
         sendStorageError(
