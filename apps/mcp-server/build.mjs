@@ -3,9 +3,8 @@
 // loaded on first use. The tools' wire descriptions (generated from core's schemas) are written to
 // dist/tools.json, read at start-up.
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
-import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
-import { dirname, join, sep } from "node:path"
+import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { build } from "esbuild"
 
@@ -21,30 +20,9 @@ const common = {
   }
 }
 
-// The tools use only transport's Journal, the API client all of transport (with undici). Through the
-// package's index both would land in one shared chunk, loading the HTTP stack on a tool's first call
-// even when it never reaches the network: the tools' imports resolve to the Journal module alone.
-const transportIndex = createRequire(import.meta.url).resolve("@booster-export/transport")
-const journalAlone = {
-  name: "journal-alone",
-  setup(build) {
-    build.onResolve({ filter: /^@booster-export\/transport$/ }, (args) =>
-      args.importer.includes(`${sep}src${sep}tools${sep}`)
-        ? { path: "journal", namespace: "journal-alone" }
-        : undefined
-    )
-    build.onLoad({ filter: /.*/, namespace: "journal-alone" }, () => ({
-      loader: "js",
-      resolveDir: dirname(transportIndex),
-      contents: `export * as Journal from "./Journal.ts"`
-    }))
-  }
-}
-
 await rm("dist", { recursive: true, force: true })
 await build({
   ...common,
-  plugins: [journalAlone],
   entryPoints: { "booster-mcp": "src/bin.ts" },
   outdir: "dist",
   outExtension: { ".js": ".mjs" },

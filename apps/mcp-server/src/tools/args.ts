@@ -3,7 +3,7 @@
  * generate JSON Schema exactly like the filter's fields.
  */
 import { Field, Task } from "@booster-export/core"
-import { Journal } from "@booster-export/transport"
+import * as Journal from "@booster-export/transport/Journal"
 import { Schema } from "effect"
 
 const trim = (raw: unknown): unknown => (typeof raw === "string" ? raw.trim() : raw)

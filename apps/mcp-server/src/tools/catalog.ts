@@ -1,7 +1,7 @@
 /**
  * The tools this server offers, and which of them only read.
  */
-import { Journal } from "@booster-export/transport"
+import * as Journal from "@booster-export/transport/Journal"
 import type { Api } from "../booster/api.js"
 import { download } from "./download.js"
 import { getTask } from "./get-task.js"

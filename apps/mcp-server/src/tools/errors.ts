@@ -3,7 +3,8 @@
  * The errors' messages never carry personal values or secrets, so they are shown as they are.
  */
 import type { Validation } from "@booster-export/core"
-import type { BoosterError, Journal } from "@booster-export/transport"
+import type { BoosterError } from "@booster-export/transport"
+import type * as Journal from "@booster-export/transport/Journal"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import type { ApiUnavailable } from "../booster/api.js"
 import { failure, invalid } from "./tool.js"

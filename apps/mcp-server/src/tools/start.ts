@@ -12,7 +12,7 @@ import {
   Task,
   Validation
 } from "@booster-export/core"
-import { Journal } from "@booster-export/transport"
+import * as Journal from "@booster-export/transport/Journal"
 import { Clock, Effect, Either, Option, Schema } from "effect"
 import { Api } from "../booster/api.js"
 import { flag, journalText } from "./args.js"
