@@ -3,7 +3,7 @@
 // `export --dry-run` (`--help` is served from text rendered at build time), and renders every command's `--help` (dist/help/*.txt) with the
 // program itself. See the README's performance section for the measurements.
 import { execFileSync } from "node:child_process"
-import { chmodSync, mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -26,9 +26,10 @@ const stubUnused = {
   }
 }
 
-// The platform barrels would initialise every platform module (sockets, workers, MsgPack, …);
-// imports of a barrel resolve to the namespaces this program uses instead. A namespace missing here
-// fails the build, loudly.
+// A barrel (`effect`, `@effect/cli`, the platform packages) initialises every module it re-exports
+// once any lazily loaded module imports it (Effect's STM, Cron, BigDecimal…; platform sockets,
+// workers, MsgPack…): imports of a barrel resolve to the namespaces this program uses instead. A
+// namespace missing here fails the build, loudly.
 const barrels = {
   "@effect/platform": [
     "HttpBody",
@@ -38,12 +39,44 @@ const barrels = {
     "HttpClientError",
     "Terminal"
   ],
-  "@effect/platform-node": ["NodeHttpClient", "NodeFileSystem", "NodePath", "NodeTerminal"]
+  "@effect/platform-node": ["NodeHttpClient", "NodeFileSystem", "NodePath", "NodeTerminal"],
+  "@effect/cli": ["Args", "Command", "HelpDoc", "Options", "Prompt"],
+  effect: [
+    "Arbitrary",
+    "Cause",
+    "Chunk",
+    "Clock",
+    "Config",
+    "Console",
+    "Context",
+    "Data",
+    "Duration",
+    "Effect",
+    "Either",
+    "Exit",
+    "Fiber",
+    "FiberRef",
+    "JSONSchema",
+    "Layer",
+    "Logger",
+    "LogLevel",
+    "ManagedRuntime",
+    "Option",
+    "ParseResult",
+    "Random",
+    "Redacted",
+    "Ref",
+    "Schedule",
+    "Schema",
+    "SchemaAST",
+    "Scope",
+    "Stream"
+  ]
 }
 const slimBarrels = {
   name: "slim-barrels",
   setup(build) {
-    build.onResolve({ filter: /^@effect\/platform(-node)?$/ }, (args) => ({
+    build.onResolve({ filter: /^(effect|@effect\/(platform|platform-node|cli))$/ }, (args) => ({
       path: args.path,
       namespace: "barrel",
       pluginData: { resolveDir: args.resolveDir }
@@ -51,7 +84,12 @@ const slimBarrels = {
     build.onLoad({ filter: /.*/, namespace: "barrel" }, (args) => ({
       loader: "js",
       resolveDir: args.pluginData.resolveDir,
-      contents: barrels[args.path].map((name) => `export * as ${name} from "${args.path}/${name}"`).join("\n")
+      contents: [
+        ...barrels[args.path].map((name) => `export * as ${name} from "${args.path}/${name}"`),
+        ...(args.path === "effect"
+          ? ['export { absurd, flow, hole, identity, pipe, unsafeCoerce } from "effect/Function"']
+          : [])
+      ].join("\n")
     }))
   }
 }
@@ -114,6 +152,10 @@ await esbuild.build({
   define: { "import.meta.url": "__import_meta_url" },
   banner: { js: 'var __import_meta_url=require("node:url").pathToFileURL(__filename).href;' }
 })
+// The launcher reads the bundle as latin1 (no UTF-8 validation): it must stay ASCII, which esbuild's
+// default charset gives; a byte above 127 fails the build.
+const nonAscii = readFileSync(join(dist, "main.cjs")).findIndex((byte) => byte > 127)
+if (nonAscii !== -1) throw new Error(`dist/main.cjs is not ASCII (byte ${nonAscii})`)
 await esbuild.build({
   ...common,
   // resolved where @effect/platform-node (its user) resolves it, so the version is the same

@@ -11,7 +11,16 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "no
 import Module from "node:module"
 import { homedir } from "node:os"
 import { dirname, join } from "node:path"
+import { setFlagsFromString } from "node:v8"
 import { Script } from "node:vm"
+
+// While the program loads, V8's young generation keeps its first size instead of doubling: loading
+// allocates much that lives on, and every fresh page of a larger young generation is a page fault
+// (about 15 ms saved on a dry run). The default growth comes back a second later, for long commands.
+// The code cache records V8's flags, so the same value is set whenever one is created.
+const YOUNG_GROWTH_AT_START = "--semi-space-growth-factor=1"
+setFlagsFromString(YOUNG_GROWTH_AT_START)
+setTimeout(() => setFlagsFromString("--semi-space-growth-factor=2"), 1000).unref()
 
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g
 
@@ -39,7 +48,8 @@ if (help !== undefined) {
 }
 
 const main = join(__dirname, "main.cjs")
-const source = readFileSync(main, "utf8")
+// The bundle is ASCII (checked when it is built): latin1 decodes it without UTF-8 validation
+const source = readFileSync(main, "latin1")
 const bundled = join(__dirname, "main.cache")
 
 const userCache = (): string => {
@@ -75,6 +85,7 @@ if (!writeCache && (cachedData === undefined || script.cachedDataRejected === tr
 if (writeCache || cachedData === undefined) {
   process.once("exit", () => {
     try {
+      setFlagsFromString(YOUNG_GROWTH_AT_START)
       mkdirSync(dirname(cachePath), { recursive: true })
       const temp = `${cachePath}.${process.pid}.tmp`
       writeFileSync(temp, script.createCachedData())
