@@ -1,11 +1,9 @@
 import { createHash, randomBytes } from "node:crypto"
-import { createWriteStream } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as http from "node:http"
 import * as https from "node:https"
 import * as path from "node:path"
-import type { Readable } from "node:stream"
-import { pipeline } from "node:stream/promises"
+import { finished, type Readable } from "node:stream"
 import { Effect, Option } from "effect"
 import * as BoosterError from "../BoosterError.js"
 import { AttemptError, errorCode, redactUrl, requestIdOf } from "./http.js"
@@ -180,17 +178,15 @@ export const fetchToFile = (
         Option.filter((n) => Number.isSafeInteger(n) && n >= 0)
       )
       const contentType = headers["content-type"] ?? "application/octet-stream"
-      const hash = createHash("sha256")
       let bytes = 0
       const written = yield* Effect.acquireUseRelease(
         Effect.tryPromise({
           try: () => fs.open(temp, "wx"),
           catch: () => ioError(`Cannot create a temporary file in ${path.dirname(target)}`, target)
         }),
-        () => {
-          const copied = pipeNode(response, temp, options.idleTimeoutMs, (chunk) => {
-            hash.update(chunk)
-            bytes += chunk.byteLength
+        (handle) => {
+          const copied = copyToFile(response, handle, options.idleTimeoutMs, (n) => {
+            bytes += n
           }).pipe(
             Effect.mapError((failure) =>
               failure === "idle"
@@ -201,7 +197,7 @@ export const fetchToFile = (
             )
           )
           return copied.pipe(
-            Effect.flatMap(() =>
+            Effect.flatMap((sha256) =>
               Option.isSome(announced) && announced.value !== bytes
                 ? Effect.fail(
                     new AttemptError({
@@ -214,14 +210,13 @@ export const fetchToFile = (
                       })
                     })
                   )
-                : Effect.void
-            ),
-            Effect.map(() => bytes)
+                : Effect.succeed({ bytes, sha256 })
+            )
           )
         },
         (handle) => Effect.promise(() => handle.close().catch(() => undefined))
       ).pipe(
-        Effect.flatMap((count) =>
+        Effect.flatMap((copy) =>
           Effect.tryPromise({
             try: async () => {
               if (options.overwrite) {
@@ -230,7 +225,7 @@ export const fetchToFile = (
                 await fs.link(temp, target)
                 await fs.unlink(temp)
               }
-              return count
+              return copy
             },
             catch: (e) =>
               errorCode(e) === "EEXIST"
@@ -240,7 +235,7 @@ export const fetchToFile = (
         ),
         Effect.onExit(() => Effect.promise(() => fs.rm(temp, { force: true }).catch(() => undefined)))
       )
-      return { path: target, bytes: written, sha256: hash.digest("hex"), contentType }
+      return { path: target, bytes: written.bytes, sha256: written.sha256, contentType }
     })
   )
 }
@@ -266,42 +261,104 @@ const cutError = (target: string, bytes: number, announced: Option.Option<number
     })
   })
 
-/** Copies `body` into `file` with back-pressure, an idle timer and a tap for each chunk. */
-const pipeNode = (
+const BATCH_BYTES = 1024 * 1024
+const BATCH_CHUNKS = 256
+const HOLD_BYTES = 4 * 1024 * 1024
+
+/**
+ * Copies `body` into the open file, hashing it on the way, and answers the SHA-256. Chunks are
+ * gathered and written together, one write at a time: at least about 1 MiB per write, and all that
+ * arrived during the previous one (a write per network chunk costs a thread-pool round trip each,
+ * and made a 1 GiB copy about 20% slower). The body is paused while 4 MiB wait for the disk, so
+ * memory stays bounded. An idle timer fails a body that stops sending; on any failure or
+ * interruption the body is destroyed.
+ */
+const copyToFile = (
   body: Readable,
-  file: string,
+  handle: fs.FileHandle,
   idleMs: number,
-  onChunk: (chunk: Buffer) => void
-): Effect.Effect<void, "idle" | "write" | "read"> =>
-  Effect.async<void, "idle" | "write" | "read">((resume) => {
-    const abort = new AbortController()
-    let idle = false
-    let writeFailed = false
-    const timer = setTimeout(() => {
-      idle = true
-      abort.abort()
-    }, idleMs)
-    body.on("data", (chunk: Buffer) => {
-      timer.refresh()
-      onChunk(chunk)
-    })
-    const sink = createWriteStream(file, { flags: "r+" })
-    sink.once("error", (error) => {
-      const syscall = (error as { readonly syscall?: unknown }).syscall
-      writeFailed = typeof syscall === "string" && syscall !== "read"
-    })
-    pipeline(body, sink, { signal: abort.signal }).then(
-      () => {
-        clearTimeout(timer)
-        resume(Effect.void)
-      },
-      () => {
-        clearTimeout(timer)
-        resume(Effect.fail(idle ? "idle" : writeFailed ? "write" : "read"))
-      }
-    )
-    return Effect.sync(() => {
+  onBytes: (n: number) => void
+): Effect.Effect<string, "idle" | "write" | "read"> =>
+  Effect.async<string, "idle" | "write" | "read">((resume) => {
+    const hash = createHash("sha256")
+    let queue: Array<Buffer> = []
+    let queued = 0
+    let writing = false
+    let paused = false
+    let done = false
+    const finish = (result: Effect.Effect<string, "idle" | "write" | "read">) => {
+      if (done) return
+      done = true
       clearTimeout(timer)
-      abort.abort()
+      resume(result)
+    }
+    const fail = (failure: "idle" | "write" | "read") => {
+      if (done) return
+      body.destroy()
+      finish(Effect.fail(failure))
+    }
+    const timer = setTimeout(() => fail("idle"), idleMs)
+    let ended = false
+    /** Writes every buffer, continuing after a partial write. */
+    const writeAll = async (buffers: ReadonlyArray<Buffer>) => {
+      let rest = buffers
+      while (rest.length > 0) {
+        let skip = (await handle.writev(rest)).bytesWritten
+        const left: Array<Buffer> = []
+        for (const buffer of rest) {
+          if (skip >= buffer.length) skip -= buffer.length
+          else {
+            left.push(skip > 0 ? buffer.subarray(skip) : buffer)
+            skip = 0
+          }
+        }
+        rest = left
+      }
+    }
+    const pump = () => {
+      if (writing || done) return
+      if (queue.length === 0) {
+        if (ended) finish(Effect.succeed(hash.digest("hex")))
+        return
+      }
+      if (!ended && queued < BATCH_BYTES && queue.length < BATCH_CHUNKS) return
+      const batch = queue
+      queue = []
+      queued = 0
+      writing = true
+      writeAll(batch).then(
+        () => {
+          writing = false
+          if (paused && !done) {
+            paused = false
+            body.resume()
+          }
+          pump()
+        },
+        () => {
+          writing = false
+          fail("write")
+        }
+      )
+    }
+    body.on("data", (chunk: Buffer) => {
+      if (done) return
+      timer.refresh()
+      onBytes(chunk.length)
+      hash.update(chunk)
+      queue.push(chunk)
+      queued += chunk.length
+      if (queued >= HOLD_BYTES && !paused) {
+        paused = true
+        body.pause()
+      }
+      pump()
     })
+    // `finished` also reports a body that ended or broke before these listeners were attached
+    finished(body, { writable: false }, (error) => {
+      if (error !== undefined && error !== null) return fail("read")
+      ended = true
+      pump()
+    })
+    return Effect.sync(() => fail("read"))
   })
