@@ -5,7 +5,8 @@ import { Sandbox } from "@booster-export/sandbox"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { binary, booster, ensureBuilt, freshHome } from "./helpers.js"
 
-// Real-terminal behaviour, driven through tmux: the progress bar, the confirmation prompt and Ctrl-C.
+// Real-terminal behaviour, driven through tmux: the progress bar, the confirmation prompt, the menu
+// offered for a repeated filter, and Ctrl-C.
 
 let sandbox: Sandbox.RunningSandbox
 const sessions: Array<string> = []
@@ -158,6 +159,50 @@ describe("on a real terminal", () => {
     tmux("send-keys", "-t", name, "C-c")
     expect(await exitStatus(name)).toBe(130)
     expect(sandbox.tasksCreated()).toBe(before)
+  })
+
+  it("offers a repeated filter's task: follow it, start anew after confirming, or stop", async () => {
+    const home = freshHome()
+    const args = ["export", "--brand", "CAR", "--pos-code", "NL100"]
+    const first = await booster([...args, "--yes", "--json"], { env: envOf(home) })
+    expect(first.code).toBe(0)
+    const { asyncTaskId } = JSON.parse(first.stdout) as { asyncTaskId: string }
+    const before = sandbox.tasksCreated()
+    const menu = (t: string) => t.includes("What now?")
+
+    // the first choice (Enter): follow the existing task, start nothing
+    const follow = open(args, envOf(home))
+    const shown = await waitFor(follow, menu, "the menu")
+    expect(shown).toContain(`(task ${asyncTaskId})`)
+    expect(shown).toContain("Follow the existing task")
+    expect(shown).toContain("Start a new export anyway")
+    expect(shown).toContain("Stop")
+    tmux("send-keys", "-t", follow, "Enter")
+    expect(await exitStatus(follow)).toBe(0)
+    expect(screen(follow)).toContain(`Following the existing task ${asyncTaskId}.`)
+    expect(sandbox.tasksCreated()).toBe(before)
+
+    // the last choice: stop, exit 130, start nothing
+    const stop = open(args, envOf(home))
+    await waitFor(stop, menu, "the menu")
+    tmux("send-keys", "-t", stop, "Down")
+    tmux("send-keys", "-t", stop, "Down")
+    tmux("send-keys", "-t", stop, "Enter")
+    expect(await exitStatus(stop)).toBe(130)
+    expect(sandbox.tasksCreated()).toBe(before)
+
+    // the second choice: a new export, still confirmed first
+    const anew = open(args, envOf(home))
+    await waitFor(anew, menu, "the menu")
+    tmux("send-keys", "-t", anew, "Down")
+    tmux("send-keys", "-t", anew, "Enter")
+    await waitFor(anew, (t) => t.includes("Start this export?"), "the confirmation prompt")
+    expect(sandbox.tasksCreated()).toBe(before)
+    tmux("send-keys", "-t", anew, "y")
+    expect(await exitStatus(anew)).toBe(0)
+    expect(screen(anew)).toMatch(/Started task [0-9a-f]{32}/)
+    expect(screen(anew)).not.toContain(`Started task ${asyncTaskId}`)
+    expect(sandbox.tasksCreated()).toBe(before + 1)
   })
 
   it("never prompts with --yes or --no-input", async () => {
