@@ -216,6 +216,37 @@ describe("booster export against the sandbox", () => {
     expect(sandbox.tasksCreated()).toBe(before + 1)
   })
 
+  it("two shells starting the same filter at the same instant create one task; the other is told", async () => {
+    const home = freshHome()
+    const args = ["export", "--brand", "CAR", "--pos-code", "SE100", "--json"]
+    // a slow answer keeps the first start in flight while the second one checks the journal
+    sandbox.faults.add({ route: "export", fault: { kind: "delay", ms: 600 }, times: 2 })
+    const before = sandbox.tasksCreated()
+    const results = await Promise.all([
+      booster(args, { env: apiEnv(home) }),
+      booster(args, { env: apiEnv(home) })
+    ])
+    expect(sandbox.tasksCreated()).toBe(before + 1)
+    const winner = results.find((r) => r.code === 0)!
+    const other = results.find((r) => r.code !== 0)!
+    expect(other.code).toBe(2)
+    expect(parseJson(other.stderr)).toMatchObject({
+      _tag: "DuplicateExportError",
+      asyncTaskId: parseJson(winner.stdout).asyncTaskId
+    })
+    // with --reuse, the second follows the first one's task instead
+    const reuseHome = freshHome()
+    const reuseArgs = ["export", "--brand", "CAR", "--pos-code", "SE200", "--json", "--reuse"]
+    sandbox.faults.add({ route: "export", fault: { kind: "delay", ms: 600 }, times: 2 })
+    const reused = await Promise.all([
+      booster(reuseArgs, { env: apiEnv(reuseHome) }),
+      booster(reuseArgs, { env: apiEnv(reuseHome) })
+    ])
+    expect(reused.map((r) => r.code)).toEqual([0, 0])
+    expect(parseJson(reused[0]!.stdout).asyncTaskId).toBe(parseJson(reused[1]!.stdout).asyncTaskId)
+    expect(sandbox.tasksCreated()).toBe(before + 2)
+  })
+
   it("reads the filter from a file or stdin, flags replacing its fields", async () => {
     const home = freshHome()
     const path = join(home.root, "filter.json")

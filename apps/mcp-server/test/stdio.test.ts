@@ -210,6 +210,28 @@ describe("start_customer_export", () => {
     expect(lines.map((line) => line.source)).toEqual(["cli"])
   })
 
+  it("two server processes starting the same filter at the same instant create one task", async () => {
+    await connect()
+    const other = await connectStdio([], serverEnv(dirs, sandboxEnv(sandbox)))
+    try {
+      // a slow answer keeps the first start in flight while the other process checks the journal
+      sandbox.faults.add({ route: "export", fault: { kind: "delay", ms: 500 }, times: 2 })
+      const before = sandbox.tasksCreated()
+      const args = filter({ brand: "PIA" })
+      const results = (
+        await Promise.all([
+          server!.client.callTool({ name: "start_customer_export", arguments: args }),
+          other.client.callTool({ name: "start_customer_export", arguments: args })
+        ])
+      ).map((result) => asResult(result).structuredContent as { asyncTaskId: string; reused: boolean })
+      expect(sandbox.tasksCreated()).toBe(before + 1)
+      expect(results.map((r) => r.reused).sort()).toEqual([false, true])
+      expect(results[0]!.asyncTaskId).toBe(results[1]!.asyncTaskId)
+    } finally {
+      await other.close()
+    }
+  })
+
   it("recognises a start the command line journalled in its older history.jsonl", async () => {
     await connect()
     const first = await call("start_customer_export", filter({ brand: "IWC" }))

@@ -10,10 +10,11 @@
  *
  * @since 0.1.0
  */
-import { appendFile, mkdir, readFile } from "node:fs/promises"
-import { homedir } from "node:os"
+import { createHash, randomUUID } from "node:crypto"
+import { appendFile, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises"
+import { homedir, hostname } from "node:os"
 import { join } from "node:path"
-import { Clock, Context, Effect, Either, Layer, Schema } from "effect"
+import { Clock, Context, Duration, Effect, Either, Layer, Schema } from "effect"
 
 /**
  * Which front end wrote a line: `"cli"` (the `booster` command line), `"mcp"` (the `booster-mcp`
@@ -313,3 +314,124 @@ export const rows = (entries: ReadonlyArray<Entry>): ReadonlyArray<Row> => {
   }
   return [...byTask.values()].sort((a, b) => compare(b.updatedAt, a.updatedAt))
 }
+
+/**
+ * How long a start lock may be held before another process takes it over: 10 minutes (far more than
+ * a start with all its retries takes).
+ *
+ * @since 0.1.0
+ */
+export const START_LOCK_STALE_MS = 10 * 60 * 1000
+
+const inProcess = new Map<string, Effect.Semaphore>()
+const semaphoreFor = (path: string): Effect.Semaphore => {
+  let semaphore = inProcess.get(path)
+  if (semaphore === undefined) {
+    semaphore = Effect.unsafeMakeSemaphore(1)
+    inProcess.set(path, semaphore)
+  }
+  return semaphore
+}
+
+const errorCodeOf = (error: unknown): unknown =>
+  typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return errorCodeOf(error) === "EPERM"
+  }
+}
+
+type Attempt = "held" | "busy" | "unguarded"
+
+/** One try at creating the lock file; a stale one (its process ended, or too old) is moved aside. */
+const tryLock = async (directory: string, path: string, token: string, staleMs: number): Promise<Attempt> => {
+  try {
+    await mkdir(directory, { recursive: true, mode: 0o700 })
+    const handle = await open(path, "wx", 0o600)
+    try {
+      await handle.writeFile(JSON.stringify({ token, pid: process.pid, host: hostname() }))
+    } finally {
+      await handle.close()
+    }
+    return "held"
+  } catch (error) {
+    if (errorCodeOf(error) !== "EEXIST") return "unguarded"
+  }
+  try {
+    const [info, text] = await Promise.all([stat(path), readFile(path, "utf8")])
+    let owner: { pid?: unknown; host?: unknown } = {}
+    try {
+      owner = JSON.parse(text) as typeof owner
+    } catch {
+      // being written: judged by its age only
+    }
+    const ended = owner.host === hostname() && typeof owner.pid === "number" && !isAlive(owner.pid)
+    if (ended || Date.now() - info.mtimeMs > staleMs) {
+      // moved aside first, so that of two processes taking it over only one removes it
+      const aside = `${path}.${token}.stale`
+      await rename(path, aside)
+      await unlink(aside)
+    }
+  } catch {
+    // released or taken over meanwhile: try again
+  }
+  return "busy"
+}
+
+const unlock = async (path: string, token: string): Promise<void> => {
+  try {
+    const text = await readFile(path, "utf8")
+    if ((JSON.parse(text) as { token?: unknown }).token === token) await unlink(path)
+  } catch {
+    // already gone, or taken over as stale
+  }
+}
+
+/**
+ * Runs `effect` holding the journal's start lock for one filter (`fingerprint`) on one API `host`:
+ * one process (and one fiber) at a time checks the journal for a repeated start, starts the export
+ * and records it, so two front ends starting the same filter at the same instant cannot both create
+ * it. The lock is a file created exclusively in `<directory>/locks/` and removed afterwards; one
+ * left by a process that has ended (on this host) or older than `staleMs` is taken over. Waiting
+ * polls every 20–100 ms and stops at once when interrupted. When no lock file can be created (an
+ * unwritable directory, where the start could not be recorded either), `effect` runs unguarded.
+ *
+ * @since 0.1.0
+ */
+export const withStartLock =
+  (
+    directory: string,
+    key: { readonly fingerprint: string; readonly host: string | undefined },
+    options: { readonly staleMs?: number } = {}
+  ) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+    const locks = join(directory, "locks")
+    const name = createHash("sha256")
+      .update(`${key.fingerprint}\n${key.host ?? ""}`)
+      .digest("hex")
+      .slice(0, 32)
+    const path = join(locks, `${name}.lock`)
+    const staleMs = options.staleMs ?? START_LOCK_STALE_MS
+    // Interruptible only while waiting: between creating the lock file and arranging its removal
+    // nothing can stop this fiber, so a lock is never left behind by an interruption.
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.gen(function* () {
+        const token = randomUUID()
+        let wait = 20
+        let attempt: Attempt = "busy"
+        for (;;) {
+          attempt = yield* Effect.promise(() => tryLock(locks, path, token, staleMs))
+          if (attempt !== "busy") break
+          yield* restore(Effect.sleep(Duration.millis(wait)))
+          wait = Math.min(100, wait * 2)
+        }
+        return yield* restore(effect).pipe(
+          Effect.ensuring(attempt === "held" ? Effect.promise(() => unlock(path, token)) : Effect.void)
+        )
+      })
+    ).pipe(semaphoreFor(path).withPermits(1))
+  }

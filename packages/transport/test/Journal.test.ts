@@ -1,7 +1,11 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { Effect } from "effect"
+import { execFile } from "node:child_process"
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises"
+import { hostname, tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
+import { Effect, Fiber } from "effect"
+import { build } from "esbuild"
 import { afterEach, describe, expect, it } from "vitest"
 import { Journal } from "../src/index.js"
 
@@ -261,5 +265,101 @@ describe("Journal.rows", () => {
         updatedAt: "2026-01-01T00:00:01.000Z"
       }
     ])
+  })
+})
+
+describe("Journal.withStartLock", () => {
+  const key = { fingerprint: "f".repeat(64), host: "booster.example.com" }
+  const lockFiles = async (directory: string) => readdir(join(directory, "locks")).catch(() => [])
+
+  /** Runs `count` processes at once that each start the same filter unless the journal has it. */
+  const race = async (count: number, env: Record<string, string> = {}) => {
+    const directory = await tempDir()
+    const script = join(await tempDir(), "start-race.mjs")
+    await build({
+      entryPoints: [join(dirname(fileURLToPath(import.meta.url)), "fixtures", "start-race.ts")],
+      outfile: script,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      logLevel: "error",
+      banner: {
+        js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);'
+      }
+    })
+    const outcomes = await Promise.all(
+      Array.from({ length: count }, () =>
+        promisify(execFile)(process.execPath, [script, directory, key.fingerprint], {
+          env: { ...process.env, ...env },
+          encoding: "utf8"
+        }).then((out) => out.stdout.trim())
+      )
+    )
+    return { directory, outcomes: outcomes.sort() }
+  }
+
+  it("lets one of several processes starting the same filter at once start it; the others see it", async () => {
+    const { directory, outcomes } = await race(6)
+    expect(outcomes).toEqual(["reused", "reused", "reused", "reused", "reused", "started"])
+    expect(await lockFiles(directory)).toEqual([])
+    // the race is real: without the lock, more than one process starts the same filter
+    const unguarded = await race(6, { NO_LOCK: "1" })
+    expect(unguarded.outcomes.filter((o) => o === "started").length).toBeGreaterThan(1)
+  }, 60_000)
+
+  /** The lock file's path, read while the lock is held. */
+  const lockPath = async (directory: string) => {
+    const names = await run(
+      Effect.promise(() => lockFiles(directory)).pipe(Journal.withStartLock(directory, key))
+    )
+    expect(names).toHaveLength(1)
+    expect(await lockFiles(directory)).toEqual([])
+    return join(directory, "locks", names[0]!)
+  }
+
+  it("takes over a lock left by a process that has ended, or one held longer than the stale age", async () => {
+    const directory = await tempDir()
+    const path = await lockPath(directory)
+    const ended = await promisify(execFile)(process.execPath, ["-e", "console.log(process.pid)"], {
+      encoding: "utf8"
+    })
+    await writeFile(path, JSON.stringify({ token: "gone", pid: Number(ended.stdout), host: hostname() }))
+    expect(await run(Effect.succeed("ran").pipe(Journal.withStartLock(directory, key)))).toBe("ran")
+    expect(await lockFiles(directory)).toEqual([])
+    // held by a live process (this one) but for longer than the stale age
+    await writeFile(path, JSON.stringify({ token: "alive", pid: process.pid, host: hostname() }))
+    const old = new Date(Date.now() - 60_000)
+    await utimes(path, old, old)
+    expect(
+      await run(Effect.succeed("ran").pipe(Journal.withStartLock(directory, key, { staleMs: 30_000 })))
+    ).toBe("ran")
+    expect(await lockFiles(directory)).toEqual([])
+  })
+
+  it("waits while another live process holds the lock, and stops waiting at once when interrupted", async () => {
+    const directory = await tempDir()
+    const path = await lockPath(directory)
+    const held = JSON.stringify({ token: "other", pid: process.pid, host: hostname() })
+    await writeFile(path, held)
+    let ran = false
+    const fiber = Effect.runFork(
+      Effect.sync(() => {
+        ran = true
+      }).pipe(Journal.withStartLock(directory, key))
+    )
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(ran).toBe(false)
+    const started = Date.now()
+    await Effect.runPromise(Fiber.interrupt(fiber))
+    expect(Date.now() - started).toBeLessThan(200)
+    expect(ran).toBe(false)
+    expect(await readFile(path, "utf8")).toBe(held)
+    // once released, the next start runs
+    await rm(path)
+    expect(await run(Effect.succeed("ran").pipe(Journal.withStartLock(directory, key)))).toBe("ran")
+  })
+
+  it("runs unguarded where no lock can be created (the start could not be recorded either)", async () => {
+    expect(await run(Effect.succeed("ran").pipe(Journal.withStartLock("/dev/null/booster", key)))).toBe("ran")
   })
 })

@@ -198,32 +198,66 @@ const handler = (opts: ExportOptions) =>
       if (choice === "reuse") existing = match.asyncTaskId
     }
     let started: { asyncTaskId: string; downloadRequestId: string; fingerprint: string }
-    if (existing !== undefined) {
-      if (!opts.json) yield* Term.err(`Following the existing task ${existing}.`)
-      started = { asyncTaskId: existing, downloadRequestId: match?.downloadRequestId ?? "", fingerprint }
-    } else {
+    if (existing === undefined) {
       if (interactive && !opts.yes) yield* confirm(description)
       else if (!opts.json) yield* Term.err(`${Term.bold("Exporting:")} ${description}`)
-      const result = yield* client.startExport(
-        filter,
-        downloadRequestId !== undefined ? { downloadRequestId } : {}
-      )
-      started = {
-        asyncTaskId: result.asyncTaskId,
-        downloadRequestId: result.downloadRequestId,
-        fingerprint: result.fingerprint
-      }
-      yield* Follow.record({
-        event: "started",
-        asyncTaskId: result.asyncTaskId,
-        downloadRequestId: result.downloadRequestId,
-        fingerprint: result.fingerprint,
-        host
-      })
-      if (!opts.json)
-        yield* Term.err(
-          `Started task ${Term.bold(result.asyncTaskId)} (request ${result.downloadRequestId}).`
+      // One start of this filter at a time across every process sharing the journal (another
+      // `booster`, `booster-mcp`): the journal is read again under the lock, so that a start made
+      // elsewhere since the check above is seen.
+      const outcome = yield* Effect.gen(function* () {
+        if (!opts.force) {
+          const latest = Journal.recentStart(yield* Journal.make(Journal.defaultDirectory()).entries, {
+            fingerprint,
+            host,
+            now: Date.now(),
+            windowMs: DUPLICATE_WINDOW_MS
+          })
+          if (latest !== undefined && latest.asyncTaskId !== match?.asyncTaskId) {
+            if (opts.reuse) return { reuse: latest }
+            return yield* new DuplicateExportError({
+              message: `The same filter was exported at ${latest.at} as task ${latest.asyncTaskId}, by another process while this one was getting ready; starting it again would export the same customers twice`,
+              hint: `Follow that task with \`booster tasks wait ${latest.asyncTaskId}\`, pass --reuse to follow it here, or --force to start a new export.`,
+              asyncTaskId: latest.asyncTaskId,
+              fingerprint,
+              startedAt: latest.at
+            })
+          }
+        }
+        const result = yield* client.startExport(
+          filter,
+          downloadRequestId !== undefined ? { downloadRequestId } : {}
         )
+        yield* Follow.record({
+          event: "started",
+          asyncTaskId: result.asyncTaskId,
+          downloadRequestId: result.downloadRequestId,
+          fingerprint: result.fingerprint,
+          host
+        })
+        return { result }
+      }).pipe(Journal.withStartLock(Journal.defaultDirectory(), { fingerprint, host }))
+      if ("reuse" in outcome) {
+        existing = outcome.reuse.asyncTaskId
+        if (!opts.json) yield* Term.err(`Following the existing task ${existing}.`)
+        started = {
+          asyncTaskId: existing,
+          downloadRequestId: outcome.reuse.downloadRequestId ?? "",
+          fingerprint
+        }
+      } else {
+        started = {
+          asyncTaskId: outcome.result.asyncTaskId,
+          downloadRequestId: outcome.result.downloadRequestId,
+          fingerprint: outcome.result.fingerprint
+        }
+        if (!opts.json)
+          yield* Term.err(
+            `Started task ${Term.bold(outcome.result.asyncTaskId)} (request ${outcome.result.downloadRequestId}).`
+          )
+      }
+    } else {
+      if (!opts.json) yield* Term.err(`Following the existing task ${existing}.`)
+      started = { asyncTaskId: existing, downloadRequestId: match?.downloadRequestId ?? "", fingerprint }
     }
     const output = Option.getOrUndefined(opts.output)
     const wantsFile = output !== undefined || opts.download

@@ -66,16 +66,6 @@ export const StartOutput = Schema.Struct({
   description: Schema.String.annotations({ description: "Who is exported, in plain English." })
 })
 
-const locks = new Map<string, Effect.Semaphore>()
-const lockFor = (fingerprint: string): Effect.Semaphore => {
-  let lock = locks.get(fingerprint)
-  if (lock === undefined) {
-    lock = Effect.unsafeMakeSemaphore(1)
-    locks.set(fingerprint, lock)
-  }
-  return lock
-}
-
 /** The start tool. */
 export const start: Tool<Api | Journal.Journal | Settings> = {
   name: "start_customer_export",
@@ -112,72 +102,72 @@ export const start: Tool<Api | Journal.Journal | Settings> = {
 
       return yield* Effect.gen(function* () {
         const { client, host } = yield* api.connection
-        const now = yield* Clock.currentTimeMillis
-        if (!force && settings.dedupeWindowMs > 0) {
-          const previous = Journal.recentStart(yield* journal.entries, {
-            fingerprint,
-            host,
-            now,
-            windowMs: settings.dedupeWindowMs
-          })
-          if (previous !== undefined) {
-            const task = yield* client.getTask(previous.asyncTaskId).pipe(
-              Effect.map(Option.some),
-              Effect.catchTag("NotFoundError", () => Effect.succeed(Option.none<Task.Task>()))
-            )
-            if (Option.isSome(task) && Task.statusKind(task.value.status) !== "error") {
-              const minutes = Math.round(settings.dedupeWindowMs / 60_000)
-              return success(
-                `The same export was started at ${previous.at} (task ${previous.asyncTaskId}, now ${task.value.status} ${task.value.percentage}%); ` +
-                  `it is returned instead of exporting the same customers again within ${minutes} minutes.\n` +
-                  `Who: ${description}\n` +
-                  `Next step: get_export_task with asyncTaskId ${previous.asyncTaskId} and waitSeconds 45; ` +
-                  "or call start_customer_export again with force: true if a new export is really needed.",
-                {
-                  asyncTaskId: previous.asyncTaskId,
-                  downloadRequestId: previous.downloadRequestId ?? "",
-                  fingerprint,
-                  reused: true,
-                  startedAt: previous.at,
-                  description
-                }
+        // one start of this filter at a time, across every process sharing the journal
+        return yield* Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
+          if (!force && settings.dedupeWindowMs > 0) {
+            const previous = Journal.recentStart(yield* journal.entries, {
+              fingerprint,
+              host,
+              now,
+              windowMs: settings.dedupeWindowMs
+            })
+            if (previous !== undefined) {
+              const task = yield* client.getTask(previous.asyncTaskId).pipe(
+                Effect.map(Option.some),
+                Effect.catchTag("NotFoundError", () => Effect.succeed(Option.none<Task.Task>()))
               )
+              if (Option.isSome(task) && Task.statusKind(task.value.status) !== "error") {
+                const minutes = Math.round(settings.dedupeWindowMs / 60_000)
+                return success(
+                  `The same export was started at ${previous.at} (task ${previous.asyncTaskId}, now ${task.value.status} ${task.value.percentage}%); ` +
+                    `it is returned instead of exporting the same customers again within ${minutes} minutes.\n` +
+                    `Who: ${description}\n` +
+                    `Next step: get_export_task with asyncTaskId ${previous.asyncTaskId} and waitSeconds 45; ` +
+                    "or call start_customer_export again with force: true if a new export is really needed.",
+                  {
+                    asyncTaskId: previous.asyncTaskId,
+                    downloadRequestId: previous.downloadRequestId ?? "",
+                    fingerprint,
+                    reused: true,
+                    startedAt: previous.at,
+                    description
+                  }
+                )
+              }
             }
           }
-        }
-        const started = yield* client.startExport(filter)
-        const at = new Date(yield* Clock.currentTimeMillis).toISOString()
-        const journalled = yield* journal
-          .append({
-            at,
-            source: "mcp",
-            event: "started",
-            fingerprint,
-            asyncTaskId: started.asyncTaskId,
-            downloadRequestId: started.downloadRequestId,
-            host,
-            brand: String(filter.brand),
-            ...(purpose !== undefined ? { purpose } : {})
-          })
-          .pipe(Effect.either)
-        return success(
-          `Started export task ${started.asyncTaskId}.\nWho: ${description}\nFingerprint: ${fingerprint}\n` +
-            (Either.isLeft(journalled)
-              ? `Warning: ${journalled.left.message}; a repeated start will not be recognised.\n`
-              : "") +
-            `Next step: get_export_task with asyncTaskId ${started.asyncTaskId} and waitSeconds 45.`,
-          {
-            asyncTaskId: started.asyncTaskId,
-            downloadRequestId: started.downloadRequestId,
-            fingerprint,
-            reused: false,
-            startedAt: at,
-            description
-          }
-        )
-      }).pipe(
-        lockFor(fingerprint).withPermits(1),
-        Effect.catchAll((error) => Effect.succeed(render(error)))
-      )
+          const started = yield* client.startExport(filter)
+          const at = new Date(yield* Clock.currentTimeMillis).toISOString()
+          const journalled = yield* journal
+            .append({
+              at,
+              source: "mcp",
+              event: "started",
+              fingerprint,
+              asyncTaskId: started.asyncTaskId,
+              downloadRequestId: started.downloadRequestId,
+              host,
+              brand: String(filter.brand),
+              ...(purpose !== undefined ? { purpose } : {})
+            })
+            .pipe(Effect.either)
+          return success(
+            `Started export task ${started.asyncTaskId}.\nWho: ${description}\nFingerprint: ${fingerprint}\n` +
+              (Either.isLeft(journalled)
+                ? `Warning: ${journalled.left.message}; a repeated start will not be recognised.\n`
+                : "") +
+              `Next step: get_export_task with asyncTaskId ${started.asyncTaskId} and waitSeconds 45.`,
+            {
+              asyncTaskId: started.asyncTaskId,
+              downloadRequestId: started.downloadRequestId,
+              fingerprint,
+              reused: false,
+              startedAt: at,
+              description
+            }
+          )
+        }).pipe(Journal.withStartLock(journal.directory, { fingerprint, host }))
+      }).pipe(Effect.catchAll((error) => Effect.succeed(render(error))))
     })
 }
