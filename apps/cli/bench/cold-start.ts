@@ -23,6 +23,21 @@ if (!existsSync(launcher)) {
   if (built.status !== 0) process.exit(1)
 }
 
+// The same command line for `booster` and for the floor program (which takes these options too).
+const dryRun = [
+  "export",
+  "--brand",
+  "CAR",
+  "--pos-code",
+  "ES100",
+  "--pos-code",
+  "IT200",
+  "--interest",
+  "Watches=CA-1",
+  "--dry-run",
+  "--json"
+]
+
 // The floor program, bundled like the program and given the same launcher and a warmed code cache.
 const floorDir = join(app, ".bench", "floor")
 rmSync(floorDir, { recursive: true, force: true })
@@ -40,18 +55,7 @@ await build({
 })
 copyFileSync(launcher, join(floorDir, "booster.cjs"))
 const floor = join(floorDir, "booster.cjs")
-const floorArgs = [
-  "export",
-  "--brand",
-  "CAR",
-  "--pos-code",
-  "ES100",
-  "--pos-code",
-  "IT200",
-  "--dry-run",
-  "--json"
-]
-execFileSync(process.execPath, [floor, ...floorArgs], {
+execFileSync(process.execPath, [floor, ...dryRun], {
   stdio: "ignore",
   env: { ...process.env, BOOSTER_WRITE_CODE_CACHE: join(floorDir, "main.cache") }
 })
@@ -67,19 +71,6 @@ const env = {
   BOOSTER_BASE_URL: "https://booster.example.com/api",
   BOOSTER_API_KEY: "bench-key"
 }
-const dryRun = [
-  "export",
-  "--brand",
-  "CAR",
-  "--pos-code",
-  "ES100",
-  "--pos-code",
-  "IT200",
-  "--interest",
-  "Watches=CA-1",
-  "--dry-run",
-  "--json"
-]
 
 const cases: ReadonlyArray<{
   readonly name: string
@@ -89,7 +80,7 @@ const cases: ReadonlyArray<{
   { name: "node -e 0 (baseline)", args: ["-e", "0"] },
   { name: "booster --help", args: [launcher, "--help"], target: true },
   { name: "booster export --dry-run --json", args: [launcher, ...dryRun], target: true },
-  { name: "floor: 5-option @effect/cli program", args: [floor, ...floorArgs] },
+  { name: "floor: 5-option @effect/cli program", args: [floor, ...dryRun] },
   { name: "--help without code cache", args: [program, "--help"] },
   { name: "export --dry-run without code cache", args: [program, ...dryRun] }
 ]

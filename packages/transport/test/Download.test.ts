@@ -2,9 +2,9 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import type { Task } from "@booster-export/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
+import { taskAt } from "./fixtures/task.js"
 import { clientFor, filter, sandbox, server, waitFor } from "./support.js"
 
 const tempDir = Effect.acquireRelease(
@@ -13,16 +13,6 @@ const tempDir = Effect.acquireRelease(
 )
 
 const sha256 = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex")
-
-const taskAt = (url: string): Task.Task => ({
-  asyncTaskId: "0123456789abcdef0123456789abcdef",
-  type: "crm",
-  requestDate: "2026-01-01T00:00:00Z",
-  status: "COM",
-  percentage: 100,
-  brand: "CAR",
-  signedDownloadUrl: url
-})
 
 describe("download", () => {
   it.scopedLive(

@@ -3,14 +3,12 @@ import { createHash, randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
-import type { Task } from "@booster-export/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { build } from "esbuild"
 import { fetchToFile } from "../src/internal/download.js"
-import { clientFor, sandbox, server } from "./support.js"
+import { taskAt } from "./fixtures/task.js"
+import { bundleFixture, clientFor, sandbox, server } from "./support.js"
 
 const MiB = 1024 * 1024
 const tempDir = Effect.acquireRelease(
@@ -35,16 +33,6 @@ const origin = (content: Buffer) =>
     }
     pump()
   })
-
-const taskAt = (url: string): Task.Task => ({
-  asyncTaskId: "0123456789abcdef0123456789abcdef",
-  type: "crm",
-  requestDate: "2026-01-01T00:00:00Z",
-  status: "COM",
-  percentage: 100,
-  brand: "CAR",
-  signedDownloadUrl: url
-})
 
 describe("download integrity", () => {
   it.scopedLive("files of every size around the write batches arrive whole, with their own SHA-256", () =>
@@ -98,26 +86,13 @@ describe("download integrity", () => {
   it.scopedLive("an aborted download leaves no file, and the program then exits by itself", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
+      const folder = yield* tempDir
       // announces 64 MiB, sends 1 MiB, then stalls
       const stalling = yield* server((_req, res) => {
         res.writeHead(200, { "content-length": String(64 * MiB) })
         res.write(Buffer.alloc(MiB, 97))
       })
-      const here = path.dirname(fileURLToPath(import.meta.url))
-      const script = path.join(yield* tempDir, "abort-download.mjs")
-      yield* Effect.promise(() =>
-        build({
-          entryPoints: [path.join(here, "fixtures", "abort-download.ts")],
-          outfile: script,
-          bundle: true,
-          platform: "node",
-          format: "esm",
-          logLevel: "error",
-          banner: {
-            js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);'
-          }
-        })
-      )
+      const script = yield* Effect.promise(() => bundleFixture("abort-download", folder))
       const run = yield* Effect.promise(() =>
         promisify(execFile)(process.execPath, [script, `${stalling.url}/big.csv`, dir], {
           timeout: 20_000,

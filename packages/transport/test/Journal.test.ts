@@ -1,13 +1,12 @@
 import { execFile } from "node:child_process"
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises"
 import { hostname, tmpdir } from "node:os"
-import { dirname, join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { join } from "node:path"
 import { promisify } from "node:util"
 import { Effect, Fiber } from "effect"
-import { build } from "esbuild"
 import { afterEach, describe, expect, it } from "vitest"
 import { Journal } from "../src/index.js"
+import { bundleFixture } from "./support.js"
 
 let roots: Array<string> = []
 const tempDir = async () => {
@@ -275,18 +274,7 @@ describe("Journal.withStartLock", () => {
   /** Runs `count` processes at once that each start the same filter unless the journal has it. */
   const race = async (count: number, env: Record<string, string> = {}) => {
     const directory = await tempDir()
-    const script = join(await tempDir(), "start-race.mjs")
-    await build({
-      entryPoints: [join(dirname(fileURLToPath(import.meta.url)), "fixtures", "start-race.ts")],
-      outfile: script,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      logLevel: "error",
-      banner: {
-        js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);'
-      }
-    })
+    const script = await bundleFixture("start-race", await tempDir())
     const outcomes = await Promise.all(
       Array.from({ length: count }, () =>
         promisify(execFile)(process.execPath, [script, directory, key.fingerprint], {

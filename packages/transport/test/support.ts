@@ -1,7 +1,10 @@
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { type Faults, Sandbox } from "@booster-export/sandbox"
 import { Context, Effect, Layer } from "effect"
+import { build } from "esbuild"
 import { Auth, BoosterClient, type BoosterConfig } from "../src/index.js"
 
 export const filter = { brand: "CAR", posCodes: ["P001"] }
@@ -74,3 +77,20 @@ export const createThenFail = (outcome: 500 | 502 | 504 | "reset" | "timeout"): 
   kind: "create-then-fail",
   after: outcome
 })
+
+/** Bundles `test/fixtures/<name>.ts` into `<folder>/<name>.mjs`, to be run as its own Node process. */
+export const bundleFixture = async (name: string, folder: string): Promise<string> => {
+  const outfile = join(folder, `${name}.mjs`)
+  await build({
+    entryPoints: [join(dirname(fileURLToPath(import.meta.url)), "fixtures", `${name}.ts`)],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    logLevel: "error",
+    banner: {
+      js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);'
+    }
+  })
+  return outfile
+}
