@@ -275,14 +275,17 @@ describe("Journal.withStartLock", () => {
   const race = async (count: number, env: Record<string, string> = {}) => {
     const directory = await tempDir()
     const script = await bundleFixture("start-race", await tempDir())
-    const outcomes = await Promise.all(
-      Array.from({ length: count }, () =>
-        promisify(execFile)(process.execPath, [script, directory, key.fingerprint], {
-          env: { ...process.env, ...env },
-          encoding: "utf8"
-        }).then((out) => out.stdout.trim())
-      )
+    const gate = await tempDir()
+    const runs = Array.from({ length: count }, () =>
+      promisify(execFile)(process.execPath, [script, directory, key.fingerprint, gate], {
+        env: { ...process.env, ...env },
+        encoding: "utf8"
+      }).then((out) => out.stdout.trim())
     )
+    // every process is up and waiting: let them all go at once
+    while ((await readdir(gate)).length < count) await new Promise((resolve) => setTimeout(resolve, 10))
+    await writeFile(join(gate, "go"), "")
+    const outcomes = await Promise.all(runs)
     return { directory, outcomes: outcomes.sort() }
   }
 
