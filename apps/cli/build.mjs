@@ -47,6 +47,7 @@ const barrels = {
     "Chunk",
     "Clock",
     "Config",
+    "ConfigError",
     "Console",
     "Context",
     "Data",

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto"
 import { readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import type { Sandbox } from "@booster-export/sandbox"
 import { Journal } from "@booster-export/transport"
@@ -230,6 +232,57 @@ describe("start_customer_export", () => {
     } finally {
       await other.close()
     }
+  })
+
+  it("reaches the API with OAuth2 client credentials from the environment", async () => {
+    const tokenRequests: Array<string> = []
+    const tokens = createServer((req, res) => {
+      let body = ""
+      req.on("data", (chunk) => {
+        body += chunk
+      })
+      req.on("end", () => {
+        tokenRequests.push(body)
+        res.writeHead(200, { "content-type": "application/json" })
+        // the sandbox accepts its key as a bearer token: the token endpoint hands it out
+        res.end(JSON.stringify({ access_token: sandbox.apiKey, token_type: "Bearer", expires_in: 3600 }))
+      })
+    })
+    await new Promise<void>((resolve) => tokens.listen(0, "127.0.0.1", resolve))
+    try {
+      const { port } = tokens.address() as AddressInfo
+      await connect([], {
+        BOOSTER_API_KEY: undefined,
+        BOOSTER_OAUTH2_TOKEN_URL: `http://127.0.0.1:${port}/oauth/token`,
+        BOOSTER_OAUTH2_CLIENT_ID: "crm-exports",
+        BOOSTER_OAUTH2_CLIENT_SECRET: "oauth-secret-value",
+        BOOSTER_OAUTH2_SCOPE: "exports"
+      })
+      const before = sandbox.tasksCreated()
+      const started = await call("start_customer_export", filter({ brand: "BAU" }))
+      expect(started.isError).toBeFalsy()
+      expect(sandbox.tasksCreated()).toBe(before + 1)
+      expect(tokenRequests).toHaveLength(1)
+      expect(Object.fromEntries(new URLSearchParams(tokenRequests[0]))).toEqual({
+        grant_type: "client_credentials",
+        client_id: "crm-exports",
+        client_secret: "oauth-secret-value",
+        scope: "exports"
+      })
+      expect(JSON.stringify(started)).not.toContain("oauth-secret-value")
+    } finally {
+      tokens.closeAllConnections()
+      await new Promise<void>((resolve) => tokens.close(() => resolve()))
+    }
+  })
+
+  it("credentials of two kinds at once: a tool error naming the variables, not their values", async () => {
+    await connect([], { BOOSTER_BASIC_USER: "exporter", BOOSTER_BASIC_PASSWORD: "basic-secret-value" })
+    const result = await call("start_customer_export", filter({ brand: "BAU" }))
+    expect(result.isError).toBe(true)
+    expect(textOf(result)).toContain("BOOSTER_API_KEY, BOOSTER_BASIC_USER, BOOSTER_BASIC_PASSWORD")
+    expect(textOf(result)).not.toContain("basic-secret-value")
+    expect(textOf(result)).not.toContain(sandbox.apiKey)
   })
 
   it("recognises a start the command line journalled in its older history.jsonl", async () => {

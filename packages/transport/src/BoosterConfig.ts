@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Config, Either, Option, Redacted } from "effect"
+import { Config, ConfigError, Either, Option, Redacted } from "effect"
 import * as Auth from "./Auth.js"
 import { InvalidConfigError } from "./BoosterError.js"
 
@@ -229,56 +229,145 @@ export const parseLogLevel = (raw: string | undefined): LogLevel | undefined => 
   return LOG_LEVELS.find((level) => level === value)
 }
 
+type Env = Readonly<Record<string, string | undefined>>
+
+const AUTH_VARIABLES = {
+  key: ["BOOSTER_API_KEY"],
+  basic: ["BOOSTER_BASIC_USER", "BOOSTER_BASIC_PASSWORD"],
+  oauth2: [
+    "BOOSTER_OAUTH2_TOKEN_URL",
+    "BOOSTER_OAUTH2_CLIENT_ID",
+    "BOOSTER_OAUTH2_CLIENT_SECRET",
+    "BOOSTER_OAUTH2_SCOPE"
+  ]
+} as const
+
 /**
- * Options read from the environment: `BOOSTER_BASE_URL`; `BOOSTER_API_KEY` (sent as
- * `Authorization: Bearer <key>`, or in the header named by `BOOSTER_API_KEY_HEADER`); `BOOSTER_LOG`
- * (`debug|info|warn|error`). Absent variables leave their option out, so the result can be merged
- * under flags and over a profile. The key is `Redacted` as soon as it is read.
+ * The credentials named by the environment, or `undefined` when it names none:
+ *
+ * - `BOOSTER_API_KEY`: a bearer token, or, with `BOOSTER_API_KEY_HEADER`, a key sent in that header;
+ * - `BOOSTER_BASIC_USER` and `BOOSTER_BASIC_PASSWORD`: HTTP basic;
+ * - `BOOSTER_OAUTH2_TOKEN_URL`, `BOOSTER_OAUTH2_CLIENT_ID`, `BOOSTER_OAUTH2_CLIENT_SECRET` and
+ *   optionally `BOOSTER_OAUTH2_SCOPE`: OAuth2 client credentials.
+ *
+ * Fails with `InvalidConfigError` when a mode is given in part (naming what is missing) or when more
+ * than one mode is given. Secrets are `Redacted` as soon as they are read.
  *
  * @since 0.1.0
  */
-export const fromEnv = (
-  env: Readonly<Record<string, string | undefined>> = process.env
-): Partial<Options> => {
+export const authFromEnv = (
+  env: Env = process.env
+): Either.Either<Auth.Auth | undefined, InvalidConfigError> => {
+  const value = (name: string) => env[name]?.trim() || undefined
+  const given = (Object.keys(AUTH_VARIABLES) as Array<keyof typeof AUTH_VARIABLES>).filter((mode) =>
+    AUTH_VARIABLES[mode].some((name) => value(name) !== undefined)
+  )
+  if (given.length > 1) {
+    const names = given.flatMap((mode) => AUTH_VARIABLES[mode].filter((name) => value(name) !== undefined))
+    return Either.left(
+      invalid(
+        "auth",
+        `Credentials of more than one kind are set (${names.join(", ")})`,
+        "Keep the variables of one kind only: an API key, basic, or OAuth2 client credentials."
+      )
+    )
+  }
+  const missing = (names: ReadonlyArray<string>) => {
+    const absent = names.filter((name) => value(name) === undefined)
+    return absent.length === 0
+      ? undefined
+      : invalid(
+          "auth",
+          `Incomplete credentials: ${absent.join(", ")} not set`,
+          `Set ${absent.join(" and ")} too.`
+        )
+  }
+  const mode = given[0]
+  if (mode === undefined) return Either.right(undefined)
+  switch (mode) {
+    case "key": {
+      const key = Redacted.make(value("BOOSTER_API_KEY")!)
+      const header = value("BOOSTER_API_KEY_HEADER")
+      return Either.right(
+        header !== undefined && header.toLowerCase() !== "authorization"
+          ? Auth.apiKeyHeader(header, key)
+          : Auth.bearer(key)
+      )
+    }
+    case "basic": {
+      const problem = missing(AUTH_VARIABLES.basic)
+      if (problem !== undefined) return Either.left(problem)
+      return Either.right(
+        Auth.basic(value("BOOSTER_BASIC_USER")!, Redacted.make(value("BOOSTER_BASIC_PASSWORD")!))
+      )
+    }
+    case "oauth2": {
+      const problem = missing(AUTH_VARIABLES.oauth2.slice(0, 3))
+      if (problem !== undefined) return Either.left(problem)
+      return Either.right(
+        Auth.oauth2ClientCredentials({
+          tokenUrl: value("BOOSTER_OAUTH2_TOKEN_URL")!,
+          clientId: value("BOOSTER_OAUTH2_CLIENT_ID")!,
+          clientSecret: Redacted.make(value("BOOSTER_OAUTH2_CLIENT_SECRET")!),
+          scope: value("BOOSTER_OAUTH2_SCOPE")
+        })
+      )
+    }
+  }
+}
+
+/**
+ * The options given by environment variables: `BOOSTER_BASE_URL`, the credentials of
+ * {@link authFromEnv}, `BOOSTER_LOG`. Meant to be merged under flags and over a profile. Throws the
+ * `InvalidConfigError` of {@link authFromEnv} for credentials given in part or of several kinds.
+ *
+ * @since 0.1.0
+ */
+export const fromEnv = (env: Env = process.env): Partial<Options> => {
   const baseUrl = env.BOOSTER_BASE_URL?.trim()
-  const key = env.BOOSTER_API_KEY?.trim()
-  const header = env.BOOSTER_API_KEY_HEADER?.trim()
+  const auth = authFromEnv(env)
+  if (Either.isLeft(auth)) throw auth.left
   const logLevel = parseLogLevel(env.BOOSTER_LOG)
   return {
     ...(baseUrl ? { baseUrl } : {}),
-    ...(key
-      ? {
-          auth:
-            header && header.toLowerCase() !== "authorization"
-              ? Auth.apiKeyHeader(header, Redacted.make(key))
-              : Auth.bearer(Redacted.make(key))
-        }
-      : {}),
+    ...(auth.right !== undefined ? { auth: auth.right } : {}),
     ...(logLevel !== undefined ? { logLevel } : {})
   }
 }
 
 /**
  * The options as an Effect `Config` over the same environment variables (`BOOSTER_BASE_URL`
- * required; `BOOSTER_API_KEY` read as a `Redacted`; `BOOSTER_API_KEY_HEADER`; `BOOSTER_LOG`).
+ * required; the credentials of {@link authFromEnv}, read as `Redacted`; `BOOSTER_LOG`). Credentials
+ * given in part or of several kinds fail as invalid data.
  *
  * @since 0.1.0
  */
 export const config: Config.Config<Options> = Config.all({
   baseUrl: Config.string("BOOSTER_BASE_URL"),
-  key: Config.option(Config.redacted("BOOSTER_API_KEY")),
-  header: Config.option(Config.string("BOOSTER_API_KEY_HEADER")),
+  env: Config.all(
+    Object.fromEntries(
+      [...Object.values(AUTH_VARIABLES).flat(), "BOOSTER_API_KEY_HEADER"].map((name) => [
+        name,
+        Config.option(Config.redacted(name))
+      ])
+    )
+  ),
   log: Config.option(Config.string("BOOSTER_LOG"))
 }).pipe(
-  Config.map(({ baseUrl, header, key, log }): Options => {
-    const auth = Option.match(key, {
-      onNone: () => Auth.none,
-      onSome: (secret) =>
-        Option.isSome(header) && header.value.toLowerCase() !== "authorization"
-          ? Auth.apiKeyHeader(header.value, secret)
-          : Auth.bearer(secret)
+  Config.mapOrFail(({ baseUrl, env, log }) => {
+    const plain: Record<string, string | undefined> = {}
+    for (const [name, secret] of Object.entries(env))
+      plain[name] = Option.getOrUndefined(Option.map(secret, Redacted.value))
+    return Either.match(authFromEnv(plain), {
+      onLeft: (error) => Either.left(ConfigError.InvalidData(["auth"], `${error.message}. ${error.hint}`)),
+      onRight: (auth): Either.Either<Options, ConfigError.ConfigError> => {
+        const logLevel = parseLogLevel(Option.getOrUndefined(log))
+        return Either.right({
+          baseUrl,
+          auth: auth ?? Auth.none,
+          ...(logLevel !== undefined ? { logLevel } : {})
+        })
+      }
     })
-    const logLevel = parseLogLevel(Option.getOrUndefined(log))
-    return { baseUrl, auth, ...(logLevel !== undefined ? { logLevel } : {}) }
   })
 )

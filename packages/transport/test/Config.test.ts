@@ -75,3 +75,68 @@ describe("BoosterConfig", () => {
     })
   )
 })
+
+describe("BoosterConfig.authFromEnv", () => {
+  const oauth = {
+    BOOSTER_OAUTH2_TOKEN_URL: "https://login.example.com/oauth/token",
+    BOOSTER_OAUTH2_CLIENT_ID: "crm-exports",
+    BOOSTER_OAUTH2_CLIENT_SECRET: "s3cret-value",
+    BOOSTER_OAUTH2_SCOPE: "exports"
+  }
+
+  it("reads each kind of credentials, secrets Redacted, and none when none are set", () => {
+    expect(Either.getOrThrow(BoosterConfig.authFromEnv({}))).toBeUndefined()
+    const basic = Either.getOrThrow(
+      BoosterConfig.authFromEnv({ BOOSTER_BASIC_USER: "exporter", BOOSTER_BASIC_PASSWORD: "pa55word" })
+    )
+    expect(basic).toMatchObject({ _tag: "Basic", username: "exporter" })
+    expect(basic?._tag === "Basic" && Redacted.value(basic.password)).toBe("pa55word")
+    const oauth2 = Either.getOrThrow(BoosterConfig.authFromEnv(oauth))
+    expect(oauth2).toMatchObject({
+      _tag: "OAuth2ClientCredentials",
+      tokenUrl: oauth.BOOSTER_OAUTH2_TOKEN_URL,
+      clientId: "crm-exports",
+      scope: "exports"
+    })
+    expect(oauth2?._tag === "OAuth2ClientCredentials" && Redacted.value(oauth2.clientSecret)).toBe(
+      "s3cret-value"
+    )
+    expect(JSON.stringify([basic, oauth2])).not.toMatch(/pa55word|s3cret-value/)
+    expect(Either.getOrThrow(BoosterConfig.authFromEnv({ BOOSTER_API_KEY: "k" }))).toMatchObject({
+      _tag: "Bearer"
+    })
+  })
+
+  it("names what is missing from credentials given in part, and refuses two kinds at once", () => {
+    const partial = BoosterConfig.authFromEnv({ BOOSTER_OAUTH2_TOKEN_URL: oauth.BOOSTER_OAUTH2_TOKEN_URL })
+    expect(Either.isLeft(partial) && partial.left.message).toBe(
+      "Incomplete credentials: BOOSTER_OAUTH2_CLIENT_ID, BOOSTER_OAUTH2_CLIENT_SECRET not set"
+    )
+    const basic = BoosterConfig.authFromEnv({ BOOSTER_BASIC_USER: "exporter" })
+    expect(Either.isLeft(basic) && basic.left.message).toContain("BOOSTER_BASIC_PASSWORD not set")
+    const both = BoosterConfig.authFromEnv({ ...oauth, BOOSTER_API_KEY: "k" })
+    expect(Either.isLeft(both) && both.left).toMatchObject({ _tag: "InvalidConfigError", field: "auth" })
+    expect(Either.isLeft(both) && both.left.message).toContain("BOOSTER_API_KEY, BOOSTER_OAUTH2_TOKEN_URL")
+    expect(Either.isLeft(both) && both.left.message).not.toContain("s3cret-value")
+    expect(() => BoosterConfig.fromEnv({ ...oauth, BOOSTER_API_KEY: "k" })).toThrow(/more than one kind/)
+    expect(BoosterConfig.fromEnv({ ...oauth, BOOSTER_BASE_URL: "https://b.example" }).auth).toMatchObject({
+      _tag: "OAuth2ClientCredentials"
+    })
+  })
+
+  it.effect("the Effect Config reads OAuth2 credentials too, and fails on a mix", () =>
+    Effect.gen(function* () {
+      const read = (env: Record<string, string>) =>
+        Effect.either(
+          Effect.withConfigProvider(
+            Effect.flatMap(Effect.void, () => BoosterConfig.config),
+            ConfigProvider.fromMap(new Map(Object.entries({ BOOSTER_BASE_URL: "https://b.example", ...env })))
+          )
+        )
+      const good = yield* read(oauth)
+      expect(Either.isRight(good) && good.right.auth).toMatchObject({ _tag: "OAuth2ClientCredentials" })
+      const mixed = yield* read({ ...oauth, BOOSTER_BASIC_USER: "exporter" })
+      expect(Either.isLeft(mixed) && String(mixed.left)).toContain("more than one kind")
+    })
+  )
+})

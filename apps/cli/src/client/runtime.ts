@@ -2,9 +2,9 @@
  * The Booster client built from resolved settings. This module (and transport with it) is loaded
  * only by the commands that talk to the API, so that `--help` and usage errors start fast.
  */
-import { Auth, BoosterClient, BoosterConfig, type BoosterError } from "@booster-export/transport"
+import { Auth, BoosterClient, BoosterConfig, BoosterError } from "@booster-export/transport"
 import * as HttpClient from "@effect/platform/HttpClient"
-import { Context, Effect, Layer, type Scope } from "effect"
+import { Context, Effect, Either, Layer, type Scope } from "effect"
 import type { Settings } from "../config/profiles.js"
 
 /** The client service. */
@@ -15,16 +15,53 @@ const logLevelOf = (raw: string | undefined) => {
   return level !== undefined ? { logLevel: level } : {}
 }
 
+/**
+ * The credentials: an API key named by `--api-key-file` first; then HTTP basic or OAuth2 client
+ * credentials given by the environment (`BOOSTER_BASIC_*`, `BOOSTER_OAUTH2_*`: see transport's
+ * `BoosterConfig.authFromEnv`), over a profile's key file; then the settings' API key. Credentials of
+ * two kinds from the environment are refused.
+ */
+export const authOf = (
+  settings: Settings,
+  env: NodeJS.ProcessEnv = process.env
+): Either.Either<Auth.Auth, BoosterError.InvalidConfigError> => {
+  const key = settings.key
+  const keyAuth: Auth.Auth =
+    key === undefined
+      ? Auth.none
+      : key.header !== undefined
+        ? Auth.apiKeyHeader(key.header, key.key)
+        : Auth.bearer(key.key)
+  if (key?.origin === "flag") return Either.right(keyAuth)
+  return Either.flatMap(
+    BoosterConfig.authFromEnv(env),
+    (fromEnv): Either.Either<Auth.Auth, BoosterError.InvalidConfigError> => {
+      if (fromEnv === undefined || fromEnv._tag === "Bearer" || fromEnv._tag === "ApiKeyHeader") {
+        return Either.right(keyAuth)
+      }
+      if (key?.origin === "env") {
+        return Either.left(
+          new BoosterError.InvalidConfigError({
+            field: "auth",
+            message: `Credentials of more than one kind are set (BOOSTER_API_KEY_FILE and ${fromEnv._tag === "Basic" ? "BOOSTER_BASIC_*" : "BOOSTER_OAUTH2_*"})`,
+            hint: "Keep the variables of one kind only: an API key, basic, or OAuth2 client credentials."
+          })
+        )
+      }
+      return Either.right(fromEnv)
+    }
+  )
+}
+
 /** Transport options from the settings (secrets stay `Redacted`). */
-export const optionsOf = (settings: Settings, extra: { readonly pollMaxMs?: number } = {}) => ({
+export const optionsOf = (
+  settings: Settings,
+  auth: Auth.Auth,
+  extra: { readonly pollMaxMs?: number } = {}
+) => ({
   baseUrl: settings.baseUrl ?? "",
   allowInsecureHttp: settings.allowInsecureHttp,
-  auth:
-    settings.key === undefined
-      ? Auth.none
-      : settings.key.header !== undefined
-        ? Auth.apiKeyHeader(settings.key.header, settings.key.key)
-        : Auth.bearer(settings.key.key),
+  auth,
   headers: settings.headers,
   ...logLevelOf(process.env.BOOSTER_LOG),
   ...(extra.pollMaxMs !== undefined
@@ -40,8 +77,10 @@ export const make = (
   settings: Settings,
   extra: { readonly pollMaxMs?: number } = {}
 ): Effect.Effect<Client, BoosterError.InvalidConfigError, Scope.Scope> =>
-  Effect.map(Layer.build(BoosterClient.BoosterClient.layer(optionsOf(settings, extra))), (context) =>
-    Context.get(context, BoosterClient.BoosterClient)
+  Effect.flatMap(authOf(settings), (auth) =>
+    Effect.map(Layer.build(BoosterClient.BoosterClient.layer(optionsOf(settings, auth, extra))), (context) =>
+      Context.get(context, BoosterClient.BoosterClient)
+    )
   )
 
 /**
@@ -52,4 +91,6 @@ const offline = HttpClient.make(() => Effect.dieMessage("a dry run sends no requ
 
 /** Builds a client that can only prepare requests (`dryRun`); it never reaches the network. */
 export const makeOffline = (settings: Settings): Effect.Effect<Client, BoosterError.InvalidConfigError> =>
-  BoosterClient.make(optionsOf(settings)).pipe(Effect.provideService(HttpClient.HttpClient, offline))
+  Effect.flatMap(authOf(settings), (auth) => BoosterClient.make(optionsOf(settings, auth))).pipe(
+    Effect.provideService(HttpClient.HttpClient, offline)
+  )

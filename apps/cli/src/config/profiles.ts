@@ -98,6 +98,8 @@ export interface KeySettings {
   /** Header carrying the key; `undefined` = `Authorization: Bearer`. */
   readonly header: string | undefined
   readonly source: "env" | "file"
+  /** Where it was named: `--api-key-file`, the environment, or the profile. */
+  readonly origin: "flag" | "env" | "profile"
 }
 
 /** The settings a command runs with. */
@@ -175,21 +177,29 @@ export const resolveSettings = (
       key = {
         key: yield* readKeyFile(flags.apiKeyFile.trim(), "--api-key-file"),
         header: headerName,
-        source: "file"
+        source: "file",
+        origin: "flag"
       }
     } else if (env.BOOSTER_API_KEY?.trim()) {
-      key = { key: Redacted.make(env.BOOSTER_API_KEY.trim()), header: headerName, source: "env" }
+      key = {
+        key: Redacted.make(env.BOOSTER_API_KEY.trim()),
+        header: headerName,
+        source: "env",
+        origin: "env"
+      }
     } else if (env.BOOSTER_API_KEY_FILE?.trim()) {
       key = {
         key: yield* readKeyFile(env.BOOSTER_API_KEY_FILE.trim(), "BOOSTER_API_KEY_FILE"),
         header: headerName,
-        source: "file"
+        source: "file",
+        origin: "env"
       }
     } else if (profile.apiKeyFile) {
       key = {
         key: yield* readKeyFile(profile.apiKeyFile, `profile ${name} apiKeyFile`),
         header: headerName,
-        source: "file"
+        source: "file",
+        origin: "profile"
       }
     }
     const [exportDir, exportDirSource]: [string, Source] = env.BOOSTER_EXPORT_DIR?.trim()

@@ -5,7 +5,7 @@
  */
 import { Sandbox } from "@booster-export/sandbox"
 import { Auth, BoosterClient, BoosterConfig } from "@booster-export/transport"
-import { Context, Effect, Layer, Redacted, type Scope } from "effect"
+import { Context, Effect, Either, Layer, Redacted, type Scope } from "effect"
 import { type ApiUnavailable, type Connection, unavailable } from "./api.js"
 
 const clientFrom = (options: BoosterConfig.Options): Effect.Effect<Connection, ApiUnavailable, Scope.Scope> =>
@@ -17,21 +17,30 @@ const clientFrom = (options: BoosterConfig.Options): Effect.Effect<Connection, A
     Effect.mapError((error) => unavailable(error.message, error.hint))
   )
 
-/** A client of the API configured by `BOOSTER_BASE_URL`, `BOOSTER_API_KEY`, `BOOSTER_API_KEY_HEADER`. */
+/**
+ * A client of the API configured by `BOOSTER_BASE_URL` and the credentials of
+ * `BoosterConfig.authFromEnv` (an API key, basic, or OAuth2 client credentials).
+ */
 export const fromEnvironment = (
   env: NodeJS.ProcessEnv
 ): Effect.Effect<Connection, ApiUnavailable, Scope.Scope> => {
-  const options = BoosterConfig.fromEnv(env)
-  const baseUrl = options.baseUrl
-  if (baseUrl === undefined) {
+  const baseUrl = env.BOOSTER_BASE_URL?.trim()
+  if (!baseUrl) {
     return Effect.fail(
       unavailable(
         "BOOSTER_BASE_URL is not set.",
-        "Set BOOSTER_BASE_URL and BOOSTER_API_KEY in the MCP server's environment (see the client's MCP configuration), or start booster-mcp with --sandbox to try it without credentials."
+        "Set BOOSTER_BASE_URL and the credentials (BOOSTER_API_KEY, or BOOSTER_BASIC_*, or BOOSTER_OAUTH2_*) in the MCP server's environment (see the client's MCP configuration), or start booster-mcp with --sandbox to try it without credentials."
       )
     )
   }
-  return clientFrom({ ...options, baseUrl })
+  const auth = BoosterConfig.authFromEnv(env)
+  if (Either.isLeft(auth)) return Effect.fail(unavailable(auth.left.message, auth.left.hint))
+  const logLevel = BoosterConfig.parseLogLevel(env.BOOSTER_LOG)
+  return clientFrom({
+    baseUrl,
+    ...(auth.right !== undefined ? { auth: auth.right } : {}),
+    ...(logLevel !== undefined ? { logLevel } : {})
+  })
 }
 
 /** A client of a sandbox started now and closed with the server. */

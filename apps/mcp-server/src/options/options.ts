@@ -66,7 +66,13 @@ Options:
   -v, --version           show the version
 
 Environment:
-  BOOSTER_BASE_URL, BOOSTER_API_KEY, BOOSTER_API_KEY_HEADER   the API and its credentials
+  BOOSTER_BASE_URL          the API
+  credentials, one kind:
+    BOOSTER_API_KEY           an API key sent as a bearer token, or in the header named by
+                              BOOSTER_API_KEY_HEADER
+    BOOSTER_BASIC_USER, BOOSTER_BASIC_PASSWORD                       HTTP basic
+    BOOSTER_OAUTH2_TOKEN_URL, BOOSTER_OAUTH2_CLIENT_ID,
+    BOOSTER_OAUTH2_CLIENT_SECRET, BOOSTER_OAUTH2_SCOPE (optional)    OAuth2 client credentials
   BOOSTER_EXPORT_DIR, BOOSTER_LOG (debug|info|warn|error), XDG_STATE_HOME, XDG_DATA_HOME
 `
 
