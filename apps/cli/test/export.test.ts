@@ -1,6 +1,4 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
-import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { Sandbox } from "@booster-export/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -251,57 +249,41 @@ describe("booster export against the sandbox", () => {
 
   it("uses OAuth2 client credentials from the environment, and refuses credentials of two kinds", async () => {
     const home = freshHome()
-    const tokenRequests: Array<string> = []
-    const tokens = createServer((req, res) => {
-      let body = ""
-      req.on("data", (chunk) => {
-        body += chunk
-      })
-      req.on("end", () => {
-        tokenRequests.push(body)
-        res.writeHead(200, { "content-type": "application/json" })
-        // the sandbox accepts its key as a bearer token: the token endpoint hands it out
-        res.end(JSON.stringify({ access_token: "demo-key", token_type: "Bearer", expires_in: 3600 }))
-      })
-    })
-    await new Promise<void>((resolve) => tokens.listen(0, "127.0.0.1", resolve))
-    try {
-      const oauth = {
-        ...home.env,
-        BOOSTER_BASE_URL: sandbox.baseUrl,
-        BOOSTER_OAUTH2_TOKEN_URL: `http://127.0.0.1:${(tokens.address() as AddressInfo).port}/token`,
-        BOOSTER_OAUTH2_CLIENT_ID: "crm-exports",
-        BOOSTER_OAUTH2_CLIENT_SECRET: "oauth-secret-value"
-      }
-      const dry = await booster(["export", "--brand", "CAR", "--pos-code", "NO100", "--dry-run", "--json"], {
-        env: oauth
-      })
-      expect(dry.code).toBe(0)
-      expect(parseJson(dry.stdout).headers).toMatchObject({ authorization: "<redacted>" })
-      expect(tokenRequests).toEqual([])
-      const before = sandbox.tasksCreated()
-      const started = await booster(["export", "--brand", "CAR", "--pos-code", "NO100", "--json"], {
-        env: oauth
-      })
-      expect(started.code).toBe(0)
-      expect(sandbox.tasksCreated()).toBe(before + 1)
-      expect(Object.fromEntries(new URLSearchParams(tokenRequests[0]))).toMatchObject({
-        grant_type: "client_credentials",
-        client_id: "crm-exports",
-        client_secret: "oauth-secret-value"
-      })
-      expect(started.stdout + started.stderr).not.toContain("oauth-secret-value")
-      const mixed = await booster(["export", "--brand", "CAR", "--pos-code", "NO200", "--json"], {
-        env: { ...oauth, BOOSTER_BASIC_USER: "exporter", BOOSTER_BASIC_PASSWORD: "basic-secret-value" }
-      })
-      expect(mixed.code).toBe(2)
-      expect(parseJson(mixed.stderr)).toMatchObject({ _tag: "InvalidConfigError", field: "auth" })
-      expect(mixed.stderr).not.toMatch(/secret-value/)
-      expect(sandbox.tasksCreated()).toBe(before + 1)
-    } finally {
-      tokens.closeAllConnections()
-      await new Promise<void>((resolve) => tokens.close(() => resolve()))
+    const oauth = {
+      ...home.env,
+      BOOSTER_BASE_URL: sandbox.baseUrl,
+      BOOSTER_OAUTH2_TOKEN_URL: sandbox.tokenUrl,
+      BOOSTER_OAUTH2_CLIENT_ID: "crm-exports",
+      BOOSTER_OAUTH2_CLIENT_SECRET: "demo-key"
     }
+    const tokenRequests = () => sandbox.requests().filter((r) => r.path === "/oauth/token")
+    const dry = await booster(["export", "--brand", "CAR", "--pos-code", "NO100", "--dry-run", "--json"], {
+      env: oauth
+    })
+    expect(dry.code).toBe(0)
+    expect(parseJson(dry.stdout).headers).toMatchObject({ authorization: "<redacted>" })
+    expect(tokenRequests()).toEqual([])
+    const before = sandbox.tasksCreated()
+    const started = await booster(["export", "--brand", "CAR", "--pos-code", "NO100", "--json"], {
+      env: oauth
+    })
+    expect(started.code).toBe(0)
+    expect(sandbox.tasksCreated()).toBe(before + 1)
+    // the token endpoint accepted the client credentials (a wrong secret answers 401)
+    expect(tokenRequests().map((r) => [r.method, r.status])).toEqual([["POST", 200]])
+    const wrong = await booster(["export", "--brand", "CAR", "--pos-code", "NO300", "--json"], {
+      env: { ...oauth, BOOSTER_OAUTH2_CLIENT_SECRET: "wrong-secret" }
+    })
+    expect(wrong.code).toBe(3)
+    expect(parseJson(wrong.stderr)).toMatchObject({ _tag: "AuthenticationError" })
+    expect(wrong.stderr).not.toContain("wrong-secret")
+    const mixed = await booster(["export", "--brand", "CAR", "--pos-code", "NO200", "--json"], {
+      env: { ...oauth, BOOSTER_BASIC_USER: "exporter", BOOSTER_BASIC_PASSWORD: "basic-secret-value" }
+    })
+    expect(mixed.code).toBe(2)
+    expect(parseJson(mixed.stderr)).toMatchObject({ _tag: "InvalidConfigError", field: "auth" })
+    expect(mixed.stderr).not.toMatch(/secret-value|demo-key/)
+    expect(sandbox.tasksCreated()).toBe(before + 1)
   })
 
   it("reads the filter from a file or stdin, flags replacing its fields", async () => {

@@ -166,7 +166,8 @@ describe("booster sandbox", () => {
         })
         child.on("exit", () => reject(new Error("the sandbox exited early")))
       })
-      const info = parseJson(line) as { baseUrl: string; apiKey: string }
+      const info = parseJson(line) as { baseUrl: string; apiKey: string; tokenUrl: string }
+      expect(info.tokenUrl).toBe(`${info.baseUrl}/oauth/token`)
       const env = { ...home.env, BOOSTER_BASE_URL: info.baseUrl, BOOSTER_API_KEY: info.apiKey }
       const exported = await booster(
         ["export", "--brand", "CAR", "--pos-code", "IT100", "--wait", "--json"],

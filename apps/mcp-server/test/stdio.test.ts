@@ -1,7 +1,5 @@
 import { createHash } from "node:crypto"
 import { readdir, readFile, rm, writeFile } from "node:fs/promises"
-import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import type { Sandbox } from "@booster-export/sandbox"
 import { Journal } from "@booster-export/transport"
@@ -235,45 +233,25 @@ describe("start_customer_export", () => {
   })
 
   it("reaches the API with OAuth2 client credentials from the environment", async () => {
-    const tokenRequests: Array<string> = []
-    const tokens = createServer((req, res) => {
-      let body = ""
-      req.on("data", (chunk) => {
-        body += chunk
-      })
-      req.on("end", () => {
-        tokenRequests.push(body)
-        res.writeHead(200, { "content-type": "application/json" })
-        // the sandbox accepts its key as a bearer token: the token endpoint hands it out
-        res.end(JSON.stringify({ access_token: sandbox.apiKey, token_type: "Bearer", expires_in: 3600 }))
-      })
+    await connect([], {
+      BOOSTER_API_KEY: undefined,
+      BOOSTER_OAUTH2_TOKEN_URL: sandbox.tokenUrl,
+      BOOSTER_OAUTH2_CLIENT_ID: "crm-exports",
+      BOOSTER_OAUTH2_CLIENT_SECRET: sandbox.apiKey,
+      BOOSTER_OAUTH2_SCOPE: "exports"
     })
-    await new Promise<void>((resolve) => tokens.listen(0, "127.0.0.1", resolve))
-    try {
-      const { port } = tokens.address() as AddressInfo
-      await connect([], {
-        BOOSTER_API_KEY: undefined,
-        BOOSTER_OAUTH2_TOKEN_URL: `http://127.0.0.1:${port}/oauth/token`,
-        BOOSTER_OAUTH2_CLIENT_ID: "crm-exports",
-        BOOSTER_OAUTH2_CLIENT_SECRET: "oauth-secret-value",
-        BOOSTER_OAUTH2_SCOPE: "exports"
-      })
-      const before = sandbox.tasksCreated()
-      const started = await call("start_customer_export", filter({ brand: "BAU" }))
-      expect(started.isError).toBeFalsy()
-      expect(sandbox.tasksCreated()).toBe(before + 1)
-      expect(tokenRequests).toHaveLength(1)
-      expect(Object.fromEntries(new URLSearchParams(tokenRequests[0]))).toEqual({
-        grant_type: "client_credentials",
-        client_id: "crm-exports",
-        client_secret: "oauth-secret-value",
-        scope: "exports"
-      })
-      expect(JSON.stringify(started)).not.toContain("oauth-secret-value")
-    } finally {
-      tokens.closeAllConnections()
-      await new Promise<void>((resolve) => tokens.close(() => resolve()))
-    }
+    const tokens = () => sandbox.requests().filter((r) => r.path === "/oauth/token")
+    const before = { tasks: sandbox.tasksCreated(), tokens: tokens().length }
+    const started = await call("start_customer_export", filter({ brand: "BAU" }))
+    expect(started.isError).toBeFalsy()
+    expect(sandbox.tasksCreated()).toBe(before.tasks + 1)
+    // the token endpoint accepted the client credentials (a wrong secret answers 401)
+    expect(
+      tokens()
+        .slice(before.tokens)
+        .map((r) => [r.method, r.status])
+    ).toEqual([["POST", 200]])
+    expect(JSON.stringify(started)).not.toContain(sandbox.apiKey)
   })
 
   it("credentials of two kinds at once: a tool error naming the variables, not their values", async () => {

@@ -115,6 +115,11 @@ export interface RunningSandbox {
   readonly storageUrl: string
   /** The demo key (the first key). */
   readonly apiKey: string
+  /**
+   * OAuth2 client credentials token endpoint on the API origin: any client id with a key as the
+   * client secret (form body or HTTP basic) gets that key as its access token.
+   */
+  readonly tokenUrl: string
   /** Changes faults while running. */
   readonly faults: Faults.FaultController
   /** Every request to either origin, in arrival order. */

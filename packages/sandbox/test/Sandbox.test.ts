@@ -231,6 +231,40 @@ describe("Sandbox auth", () => {
     )
   })
 
+  it("issues OAuth2 client-credentials tokens for its keys: the token is a key, a wrong secret is refused", async () => {
+    expect(sb.tokenUrl).toBe(`${sb.baseUrl}/oauth/token`)
+    const token = (form: Record<string, string>, headers: Record<string, string> = {}) =>
+      fetch(sb.tokenUrl, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+        body: new URLSearchParams(form)
+      }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }))
+    const issued = await token({
+      grant_type: "client_credentials",
+      client_id: "crm",
+      client_secret: "key-iwc"
+    })
+    expect(issued).toEqual({
+      status: 200,
+      json: { access_token: "key-iwc", token_type: "Bearer", expires_in: 3600 }
+    })
+    const viaBasic = await token(
+      { grant_type: "client_credentials" },
+      { authorization: `Basic ${Buffer.from("crm:key-all").toString("base64")}` }
+    )
+    expect(viaBasic.json.access_token).toBe("key-all")
+    expect(
+      await token({ grant_type: "client_credentials", client_id: "crm", client_secret: "nope" })
+    ).toEqual({
+      status: 401,
+      json: { error: "invalid_client" }
+    })
+    expect((await token({ grant_type: "password", client_secret: "key-all" })).status).toBe(400)
+    const recorded = sb.requests().filter((r) => r.path === "/oauth/token")
+    expect(recorded.map((r) => r.status)).toEqual([200, 200, 401, 400])
+    expect(JSON.stringify(recorded)).not.toContain("key-all")
+  })
+
   it("answers 403 for a brand or a POS code the key may not use", async () => {
     const headers = { authorization: "Bearer key-iwc" }
     const brand = await post(sb, body("CAR", ["IT100"]), { headers })

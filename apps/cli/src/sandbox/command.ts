@@ -34,7 +34,7 @@ const options = {
     Options.optional
   ),
   json: Options.boolean("json").pipe(
-    Options.withDescription("Print {baseUrl, storageUrl, apiKey} as one JSON line.")
+    Options.withDescription("Print {baseUrl, storageUrl, apiKey, tokenUrl} as one JSON line.")
   )
 }
 
@@ -73,13 +73,19 @@ export const sandboxCommand = Command.make("sandbox", options, (opts) =>
       (running) => Effect.promise(() => running.close())
     )
     if (opts.json) {
-      yield* Term.json({ baseUrl: sandbox.baseUrl, storageUrl: sandbox.storageUrl, apiKey: sandbox.apiKey })
+      yield* Term.json({
+        baseUrl: sandbox.baseUrl,
+        storageUrl: sandbox.storageUrl,
+        apiKey: sandbox.apiKey,
+        tokenUrl: sandbox.tokenUrl
+      })
     } else {
       yield* Term.out(`export BOOSTER_BASE_URL=${sandbox.baseUrl}`)
       yield* Term.out(`export BOOSTER_API_KEY=${sandbox.apiKey}`)
       yield* Term.err(
         Term.dim(
-          `Sandbox listening (storage ${sandbox.storageUrl}); paste the lines above in another shell. Ctrl-C stops it.`
+          `Sandbox listening (storage ${sandbox.storageUrl}); paste the lines above in another shell. Ctrl-C stops it.\n` +
+            `To try OAuth2 instead of the key: BOOSTER_OAUTH2_TOKEN_URL=${sandbox.tokenUrl}, any BOOSTER_OAUTH2_CLIENT_ID, the key as BOOSTER_OAUTH2_CLIENT_SECRET.`
         )
       )
     }

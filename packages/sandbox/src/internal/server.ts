@@ -366,6 +366,37 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
     respond(res, entry, () => sendJson(res, 200, { asyncTaskId: task.id }))
   }
 
+  /**
+   * `POST /oauth/token`, OAuth2 client credentials (form body, or the client in HTTP basic): any
+   * client id, and a key the sandbox accepts as the client secret; the token issued is that key, so
+   * it works as a bearer token.
+   */
+  const issueToken = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    body: Buffer | undefined
+  ) => {
+    if (method !== "POST") return sendJson(res, 405, { error: "invalid_request" }, { allow: "POST" })
+    const form = new URLSearchParams(body?.toString("utf8") ?? "")
+    if (form.get("grant_type") !== "client_credentials") {
+      return sendJson(res, 400, { error: "unsupported_grant_type" })
+    }
+    let secret = form.get("client_secret") ?? undefined
+    const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization?.trim() ?? "")
+    if (secret === undefined && basic !== null) {
+      const decoded = Buffer.from(basic[1]!, "base64").toString("utf8")
+      secret = decoded.includes(":") ? decodeURIComponent(decoded.slice(decoded.indexOf(":") + 1)) : undefined
+    }
+    const given = Buffer.from(secret ?? "")
+    const found = keys.find((k) => {
+      const expected = Buffer.from(k.key)
+      return expected.length === given.length && timingSafeEqual(expected, given)
+    })
+    if (found === undefined) return sendJson(res, 401, { error: "invalid_client" })
+    sendJson(res, 200, { access_token: found.key, token_type: "Bearer", expires_in: 3600 })
+  }
+
   const handleApi = async (req: IncomingMessage, res: ServerResponse) => {
     const entry = record("api", req)
     const body = await readBody(req, BODY_LIMIT)
@@ -373,6 +404,9 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
     const url = new URL(req.url ?? "/", "http://sandbox")
     const segments = url.pathname.split("/").filter((s) => s !== "")
     const method = req.method ?? "GET"
+    if (segments.length === 2 && segments[0] === "oauth" && segments[1] === "token") {
+      return respond(res, entry, () => issueToken(req, res, method, body))
+    }
     let route: Faults.Route | undefined
     let allowed = ""
     if (segments.length === 3 && segments[0] === "customer" && segments[2] === "export") {
@@ -594,6 +628,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
   return {
     baseUrl: `http://${urlHost}:${apiPort}`,
     storageUrl,
+    tokenUrl: `http://${urlHost}:${apiPort}/oauth/token`,
     apiKey: keys[0]!.key,
     faults,
     requests: () => records.map((entry) => Object.freeze({ ...entry, headers: { ...entry.headers } })),
