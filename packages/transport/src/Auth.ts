@@ -51,9 +51,19 @@ export interface Basic {
 }
 
 /**
+ * How an OAuth2 client proves itself to the token endpoint (RFC 6749 §2.3.1): `"basic"`, the client
+ * id and secret in an `Authorization: Basic` header (which every server must accept), or `"body"`,
+ * both in the form body.
+ *
+ * @since 0.1.0
+ */
+export type ClientAuthentication = "basic" | "body"
+
+/**
  * OAuth2 client credentials: a token is requested from `tokenUrl` (form-encoded
- * `grant_type=client_credentials`, client id and secret in the body), cached until shortly before
- * `expires_in` runs out, and sent as `Authorization: Bearer <access_token>`.
+ * `grant_type=client_credentials`, the client authenticated as `clientAuthentication` says, HTTP
+ * basic by default), cached until shortly before `expires_in` runs out, and sent as
+ * `Authorization: Bearer <access_token>`.
  *
  * @since 0.1.0
  */
@@ -63,6 +73,7 @@ export interface OAuth2ClientCredentials {
   readonly clientId: string
   readonly clientSecret: Redacted.Redacted<string>
   readonly scope?: string
+  readonly clientAuthentication: ClientAuthentication
 }
 
 /**
@@ -124,12 +135,15 @@ export const oauth2ClientCredentials = (options: {
   readonly clientId: string
   readonly clientSecret: string | Redacted.Redacted<string>
   readonly scope?: string | undefined
+  /** Default `"basic"`. */
+  readonly clientAuthentication?: ClientAuthentication | undefined
 }): OAuth2ClientCredentials => ({
   _tag: "OAuth2ClientCredentials",
   tokenUrl: options.tokenUrl,
   clientId: options.clientId,
   clientSecret: secret(options.clientSecret),
-  ...(options.scope !== undefined ? { scope: options.scope } : {})
+  ...(options.scope !== undefined ? { scope: options.scope } : {}),
+  clientAuthentication: options.clientAuthentication ?? "basic"
 })
 
 /**

@@ -258,16 +258,23 @@ export const makeWith = (
     const fetchToken = (auth: Auth.OAuth2ClientCredentials) =>
       Effect.gen(function* () {
         const started = yield* Clock.currentTimeMillis
-        const form: Record<string, string> = {
-          grant_type: "client_credentials",
-          client_id: auth.clientId,
-          client_secret: Redacted.value(auth.clientSecret)
+        const form: Record<string, string> = { grant_type: "client_credentials" }
+        if (auth.clientAuthentication === "body") {
+          form.client_id = auth.clientId
+          form.client_secret = Redacted.value(auth.clientSecret)
         }
         if (auth.scope !== undefined) form.scope = auth.scope
+        // RFC 6749 §2.3.1: id and secret are form-encoded before they are joined for basic
+        const basic = Buffer.from(
+          `${encodeURIComponent(auth.clientId)}:${encodeURIComponent(Redacted.value(auth.clientSecret))}`
+        ).toString("base64")
         const request = HttpClientRequest.post(auth.tokenUrl).pipe(
           HttpClientRequest.bodyUrlParams(form),
           HttpClientRequest.acceptJson,
-          HttpClientRequest.setHeader("user-agent", USER_AGENT)
+          HttpClientRequest.setHeader("user-agent", USER_AGENT),
+          auth.clientAuthentication === "basic"
+            ? HttpClientRequest.setHeader("authorization", `Basic ${basic}`)
+            : (request) => request
         )
         const answer = yield* Http.sendOnce(http, request, "the OAuth2 token request", config.timeoutMs).pipe(
           Effect.retry(

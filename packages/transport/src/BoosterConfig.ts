@@ -238,7 +238,8 @@ const AUTH_VARIABLES = {
     "BOOSTER_OAUTH2_TOKEN_URL",
     "BOOSTER_OAUTH2_CLIENT_ID",
     "BOOSTER_OAUTH2_CLIENT_SECRET",
-    "BOOSTER_OAUTH2_SCOPE"
+    "BOOSTER_OAUTH2_SCOPE",
+    "BOOSTER_OAUTH2_CLIENT_AUTH"
   ]
 } as const
 
@@ -247,8 +248,9 @@ const AUTH_VARIABLES = {
  *
  * - `BOOSTER_API_KEY`: a bearer token, or, with `BOOSTER_API_KEY_HEADER`, a key sent in that header;
  * - `BOOSTER_BASIC_USER` and `BOOSTER_BASIC_PASSWORD`: HTTP basic;
- * - `BOOSTER_OAUTH2_TOKEN_URL`, `BOOSTER_OAUTH2_CLIENT_ID`, `BOOSTER_OAUTH2_CLIENT_SECRET` and
- *   optionally `BOOSTER_OAUTH2_SCOPE`: OAuth2 client credentials.
+ * - `BOOSTER_OAUTH2_TOKEN_URL`, `BOOSTER_OAUTH2_CLIENT_ID`, `BOOSTER_OAUTH2_CLIENT_SECRET`, and
+ *   optionally `BOOSTER_OAUTH2_SCOPE` and `BOOSTER_OAUTH2_CLIENT_AUTH` (`basic`, the default, or
+ *   `body`: see `Auth.ClientAuthentication`): OAuth2 client credentials.
  *
  * Fails with `InvalidConfigError` when a mode is given in part (naming what is missing) or when more
  * than one mode is given. Secrets are `Redacted` as soon as they are read.
@@ -304,12 +306,23 @@ export const authFromEnv = (
     case "oauth2": {
       const problem = missing(AUTH_VARIABLES.oauth2.slice(0, 3))
       if (problem !== undefined) return Either.left(problem)
+      const clientAuthentication = value("BOOSTER_OAUTH2_CLIENT_AUTH")?.toLowerCase() ?? "basic"
+      if (clientAuthentication !== "basic" && clientAuthentication !== "body") {
+        return Either.left(
+          invalid(
+            "auth",
+            "BOOSTER_OAUTH2_CLIENT_AUTH must be basic or body",
+            "Set it to basic or body, or leave it unset."
+          )
+        )
+      }
       return Either.right(
         Auth.oauth2ClientCredentials({
           tokenUrl: value("BOOSTER_OAUTH2_TOKEN_URL")!,
           clientId: value("BOOSTER_OAUTH2_CLIENT_ID")!,
           clientSecret: Redacted.make(value("BOOSTER_OAUTH2_CLIENT_SECRET")!),
-          scope: value("BOOSTER_OAUTH2_SCOPE")
+          scope: value("BOOSTER_OAUTH2_SCOPE"),
+          clientAuthentication
         })
       )
     }

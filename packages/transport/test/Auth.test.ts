@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import { Auth } from "../src/index.js"
@@ -67,6 +68,7 @@ describe("authentication modes", () => {
     Effect.gen(function* () {
       const sb = yield* sandbox()
       const forms: Array<URLSearchParams> = []
+      const authorizations: Array<string | undefined> = []
       const tokens = ["stale-token", sb.apiKey]
       const tokenEndpoint = yield* server((req, res) => {
         let body = ""
@@ -75,6 +77,7 @@ describe("authentication modes", () => {
         })
         req.on("end", () => {
           forms.push(new URLSearchParams(body))
+          authorizations.push(req.headers.authorization)
           const token = tokens[Math.min(forms.length - 1, tokens.length - 1)]
           res.setHeader("content-type", "application/json")
           res.end(JSON.stringify({ access_token: token, token_type: "bearer", expires_in: 3600 }))
@@ -83,8 +86,8 @@ describe("authentication modes", () => {
       const client = yield* clientFor(sb, {
         auth: Auth.oauth2ClientCredentials({
           tokenUrl: `${tokenEndpoint.url}/oauth/token`,
-          clientId: "booster-cli",
-          clientSecret: Redacted.make("client-secret"),
+          clientId: "booster cli",
+          clientSecret: Redacted.make("client:secret"),
           scope: "exports"
         })
       })
@@ -92,14 +95,35 @@ describe("authentication modes", () => {
       yield* client.startExport(filter)
       yield* client.listTasks()
       expect(forms).toHaveLength(2)
-      expect(Object.fromEntries(forms[0]!)).toEqual({
-        grant_type: "client_credentials",
-        client_id: "booster-cli",
-        client_secret: "client-secret",
-        scope: "exports"
-      })
+      // by default the client authenticates with HTTP basic, id and secret form-encoded first (RFC 6749)
+      expect(Object.fromEntries(forms[0]!)).toEqual({ grant_type: "client_credentials", scope: "exports" })
+      expect(authorizations[0]).toBe(
+        `Basic ${Buffer.from("booster%20cli:client%3Asecret").toString("base64")}`
+      )
       expect(sb.requests().map((r) => r.status)).toEqual([401, 200, 200, 200])
       expect(sb.tasksCreated()).toBe(1)
+    })
+  )
+
+  it.scopedLive("OAuth2 with the client in the form body instead, when asked", () =>
+    Effect.gen(function* () {
+      const sb = yield* sandbox()
+      const client = yield* clientFor(sb, {
+        auth: Auth.oauth2ClientCredentials({
+          tokenUrl: sb.tokenUrl,
+          clientId: "booster-cli",
+          clientSecret: sb.apiKey,
+          clientAuthentication: "body"
+        })
+      })
+      expect(yield* client.listTasks()).toEqual([])
+      const token = sb.requests().find((r) => r.path === "/oauth/token")!
+      expect(token).toMatchObject({ status: 200, carriedCredentials: false })
+      expect(token.bodySha256).toBe(
+        createHash("sha256")
+          .update(`grant_type=client_credentials&client_id=booster-cli&client_secret=${sb.apiKey}`)
+          .digest("hex")
+      )
     })
   )
 

@@ -96,8 +96,16 @@ describe("BoosterConfig.authFromEnv", () => {
       _tag: "OAuth2ClientCredentials",
       tokenUrl: oauth.BOOSTER_OAUTH2_TOKEN_URL,
       clientId: "crm-exports",
-      scope: "exports"
+      scope: "exports",
+      clientAuthentication: "basic"
     })
+    expect(
+      Either.getOrThrow(BoosterConfig.authFromEnv({ ...oauth, BOOSTER_OAUTH2_CLIENT_AUTH: "body" }))
+    ).toMatchObject({ clientAuthentication: "body" })
+    const badMode = BoosterConfig.authFromEnv({ ...oauth, BOOSTER_OAUTH2_CLIENT_AUTH: "jwt" })
+    expect(Either.isLeft(badMode) && badMode.left.message).toBe(
+      "BOOSTER_OAUTH2_CLIENT_AUTH must be basic or body"
+    )
     expect(oauth2?._tag === "OAuth2ClientCredentials" && Redacted.value(oauth2.clientSecret)).toBe(
       "s3cret-value"
     )
