@@ -73,6 +73,7 @@ Environment:
     BOOSTER_BASIC_USER, BOOSTER_BASIC_PASSWORD                       HTTP basic
     BOOSTER_OAUTH2_TOKEN_URL, BOOSTER_OAUTH2_CLIENT_ID,
     BOOSTER_OAUTH2_CLIENT_SECRET, BOOSTER_OAUTH2_SCOPE (optional)    OAuth2 client credentials
+    BOOSTER_OAUTH2_CLIENT_AUTH (basic, the default, or body)         how the client proves itself
   BOOSTER_EXPORT_DIR, BOOSTER_LOG (debug|info|warn|error), XDG_STATE_HOME, XDG_DATA_HOME
 `
 
