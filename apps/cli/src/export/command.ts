@@ -172,56 +172,40 @@ const handler = (opts: ExportOptions) =>
     const client = yield* Common.client(settings)
     const interactive = Term.canPrompt() && !opts.noInput && !opts.json
     const host = Journal.hostOf(settings.baseUrl)
-    const match = opts.force
-      ? undefined
-      : Journal.recentStart(yield* Journal.make(Journal.defaultDirectory()).entries, {
-          fingerprint,
-          host,
-          now: Date.now(),
-          windowMs: DUPLICATE_WINDOW_MS
-        })
-    let existing: string | undefined
+    /** The latest start of this filter on this API host in the window, whoever made it. */
+    const latestStart = Effect.map(Journal.make(Journal.defaultDirectory()).entries, (entries) =>
+      Journal.recentStart(entries, { fingerprint, host, now: Date.now(), windowMs: DUPLICATE_WINDOW_MS })
+    )
+    const duplicate = (entry: Journal.Entry, meanwhile: boolean) =>
+      new DuplicateExportError({
+        message: `The same filter was exported at ${entry.at} as task ${entry.asyncTaskId}${meanwhile ? ", by another process while this one was getting ready" : ""}; starting it again would export the same customers twice`,
+        hint: `Follow that task with \`booster tasks wait ${entry.asyncTaskId}\`, pass --reuse to follow it here, or --force to start a new export.`,
+        asyncTaskId: entry.asyncTaskId,
+        fingerprint,
+        startedAt: entry.at
+      })
+    const match = opts.force ? undefined : yield* latestStart
+    let reused: Journal.Entry | undefined
     if (match !== undefined) {
       const choice = opts.reuse ? "reuse" : interactive ? yield* duplicateChoice(match) : "refuse"
       if (choice === "stop") {
         return yield* new DeclinedError({ message: "The export was not started", hint: "Nothing was sent." })
       }
-      if (choice === "refuse") {
-        return yield* new DuplicateExportError({
-          message: `The same filter was exported at ${match.at} as task ${match.asyncTaskId}; starting it again would export the same customers twice`,
-          hint: `Follow that task with \`booster tasks wait ${match.asyncTaskId}\`, pass --reuse to follow it here, or --force to start a new export.`,
-          asyncTaskId: match.asyncTaskId,
-          fingerprint,
-          startedAt: match.at
-        })
-      }
-      if (choice === "reuse") existing = match.asyncTaskId
+      if (choice === "refuse") return yield* duplicate(match, false)
+      if (choice === "reuse") reused = match
     }
-    let started: { asyncTaskId: string; downloadRequestId: string; fingerprint: string }
-    if (existing === undefined) {
+    let started: { asyncTaskId: string; downloadRequestId: string; fingerprint: string } | undefined
+    if (reused === undefined) {
       if (interactive && !opts.yes) yield* confirm(description)
       else if (!opts.json) yield* Term.err(`${Term.bold("Exporting:")} ${description}`)
       // One start of this filter at a time across every process sharing the journal (another
       // `booster`, `booster-mcp`): the journal is read again under the lock, so that a start made
       // elsewhere since the check above is seen.
       const outcome = yield* Effect.gen(function* () {
-        if (!opts.force) {
-          const latest = Journal.recentStart(yield* Journal.make(Journal.defaultDirectory()).entries, {
-            fingerprint,
-            host,
-            now: Date.now(),
-            windowMs: DUPLICATE_WINDOW_MS
-          })
-          if (latest !== undefined && latest.asyncTaskId !== match?.asyncTaskId) {
-            if (opts.reuse) return { reuse: latest }
-            return yield* new DuplicateExportError({
-              message: `The same filter was exported at ${latest.at} as task ${latest.asyncTaskId}, by another process while this one was getting ready; starting it again would export the same customers twice`,
-              hint: `Follow that task with \`booster tasks wait ${latest.asyncTaskId}\`, pass --reuse to follow it here, or --force to start a new export.`,
-              asyncTaskId: latest.asyncTaskId,
-              fingerprint,
-              startedAt: latest.at
-            })
-          }
+        const latest = opts.force ? undefined : yield* latestStart
+        if (latest !== undefined && latest.asyncTaskId !== match?.asyncTaskId) {
+          if (opts.reuse) return { reuse: latest }
+          return yield* duplicate(latest, true)
         }
         const result = yield* client.startExport(
           filter,
@@ -236,28 +220,21 @@ const handler = (opts: ExportOptions) =>
         })
         return { result }
       }).pipe(Journal.withStartLock(Journal.defaultDirectory(), { fingerprint, host }))
-      if ("reuse" in outcome) {
-        existing = outcome.reuse.asyncTaskId
-        if (!opts.json) yield* Term.err(`Following the existing task ${existing}.`)
-        started = {
-          asyncTaskId: existing,
-          downloadRequestId: outcome.reuse.downloadRequestId ?? "",
-          fingerprint
-        }
-      } else {
-        started = {
-          asyncTaskId: outcome.result.asyncTaskId,
-          downloadRequestId: outcome.result.downloadRequestId,
-          fingerprint: outcome.result.fingerprint
-        }
-        if (!opts.json)
-          yield* Term.err(
-            `Started task ${Term.bold(outcome.result.asyncTaskId)} (request ${outcome.result.downloadRequestId}).`
-          )
+      if ("reuse" in outcome) reused = outcome.reuse
+      else {
+        const { asyncTaskId, downloadRequestId: requestId, fingerprint: sent } = outcome.result
+        started = { asyncTaskId, downloadRequestId: requestId, fingerprint: sent }
+        if (!opts.json) yield* Term.err(`Started task ${Term.bold(asyncTaskId)} (request ${requestId}).`)
       }
-    } else {
-      if (!opts.json) yield* Term.err(`Following the existing task ${existing}.`)
-      started = { asyncTaskId: existing, downloadRequestId: match?.downloadRequestId ?? "", fingerprint }
+    }
+    if (started === undefined) {
+      const entry = reused!
+      if (!opts.json) yield* Term.err(`Following the existing task ${entry.asyncTaskId}.`)
+      started = {
+        asyncTaskId: entry.asyncTaskId,
+        downloadRequestId: entry.downloadRequestId ?? "",
+        fingerprint
+      }
     }
     const output = Option.getOrUndefined(opts.output)
     const wantsFile = output !== undefined || opts.download
