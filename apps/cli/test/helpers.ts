@@ -68,3 +68,18 @@ export const booster = (
 /** Parses the single JSON line a `--json` run printed. */
 export const parseJson = (text: string): Record<string, unknown> =>
   JSON.parse(text.trim()) as Record<string, unknown>
+
+/**
+ * Whether real-terminal tests can run: tmux must be on the PATH. Outside CI a missing tmux skips
+ * them with the reason and the install hint (a warning on the console says so too); under
+ * `CI=true` a missing tmux is an error, so that CI never passes without them.
+ */
+export const tmuxCheck = (): { readonly available: boolean; readonly reason: string } => {
+  const probe = spawnSync("tmux", ["-V"], { encoding: "utf8" })
+  if (probe.error === undefined && probe.status === 0) return { available: true, reason: "" }
+  const reason =
+    "tmux is not installed, so the real-terminal tests cannot run (install it: apt-get install tmux, or brew install tmux)"
+  if (process.env.CI === "true") throw new Error(`CI=true: ${reason}`)
+  console.warn(`Skipping real-terminal tests: ${reason}`)
+  return { available: false, reason }
+}

@@ -3,10 +3,15 @@ import { mkdirSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import { Sandbox } from "@booster-export/sandbox"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { binary, booster, ensureBuilt, freshHome } from "./helpers.js"
+import { binary, booster, ensureBuilt, freshHome, tmuxCheck } from "./helpers.js"
 
 // Real-terminal behaviour, driven through tmux: the progress bar, the confirmation prompt, the menu
 // offered for a repeated filter, and Ctrl-C.
+
+const terminal = tmuxCheck()
+const onTerminal = terminal.available
+  ? "on a real terminal"
+  : `on a real terminal (skipped: ${terminal.reason})`
 
 let sandbox: Sandbox.RunningSandbox
 const sessions: Array<string> = []
@@ -71,6 +76,7 @@ const exitStatus = async (name: string, timeoutMs = 30_000) => {
 }
 
 beforeAll(async () => {
+  if (!terminal.available) return
   ensureBuilt()
   tmux("new-session", "-d", "-s", "keepalive", "sleep", "3600")
   tmux("set-option", "-g", "remain-on-exit", "on")
@@ -86,6 +92,7 @@ afterEach(() => {
   }
 })
 afterAll(async () => {
+  if (!terminal.available) return
   try {
     tmux("kill-server")
   } catch {
@@ -100,7 +107,7 @@ const envOf = (home: { env: Record<string, string> }) => ({
   BOOSTER_API_KEY: sandbox.apiKey
 })
 
-describe("on a real terminal", () => {
+describe.skipIf(!terminal.available)(onTerminal, () => {
   it("describes the export, asks to confirm, then shows a progress bar and the file written", async () => {
     const home = freshHome()
     const out = join(home.root, "exports")
