@@ -72,6 +72,47 @@ describe("booster tasks", () => {
     expect(parseJson(get.stdout)).toMatchObject({ asyncTaskId: id, brand: "CAR" })
   })
 
+  it("shows local dates, ages, aligned columns, rows and file sizes; --json keeps ISO dates", async () => {
+    const home = freshHome()
+    const id = await start(home, "DE100")
+    const file = join(home.root, "de.csv")
+    const waited = await booster(["tasks", "wait", id, "--output", file], { env: envOf(home) })
+    expect(waited.code).toBe(0)
+    const paris = { ...envOf(home), TZ: "Europe/Paris" }
+    const listed = await booster(["tasks", "list", "--json"], { env: paris })
+    const task = (JSON.parse(listed.stdout) as Array<{ asyncTaskId: string; requestDate: string }>).find(
+      (t) => t.asyncTaskId === id
+    )!
+    expect(task.requestDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+    const local = new Intl.DateTimeFormat("sv-SE", {
+      timeZone: "Europe/Paris",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit"
+    }).format(new Date(task.requestDate))
+    const human = await booster(["tasks", "list"], { env: paris })
+    expect(human.code).toBe(0)
+    expect(human.stdout).not.toContain("/Date(")
+    const lines = human.stdout.trimEnd().split("\n")
+    const header = lines[0]!
+    const row = lines.find((line) => line.startsWith(id))!
+    expect(row).toContain(local)
+    expect(row).toMatch(/just now|min ago/)
+    expect(row).toMatch(/\d+(\.\d)? (B|KB|MB)/)
+    for (const column of ["STATUS", "REQUESTED"]) {
+      const at = header.indexOf(column)
+      expect(row.slice(at)).toMatch(column === "STATUS" ? /^COM\s/ : new RegExp(`^${local}`))
+    }
+    const get = await booster(["tasks", "get", id], { env: paris })
+    expect(get.stdout).toMatch(new RegExp(`requested:\\s+${local} \\((just now|\\d+ min ago)\\)`))
+    expect(get.stdout).toMatch(/rows:\s+\d/)
+    expect(get.stdout).toContain(file)
+    const getJson = await booster(["tasks", "get", id, "--json"], { env: paris })
+    expect(parseJson(getJson.stdout).requestDate).toBe(task.requestDate)
+  })
+
   it("exits 1 for an unknown task, 5 for a download that is not ready", async () => {
     const home = freshHome()
     const missing = await booster(["tasks", "get", "00000000000000000000000000000001", "--json"], {

@@ -7,6 +7,7 @@ import { Journal } from "@booster-export/transport"
 import { Command, HelpDoc, Options } from "@effect/cli"
 import { Effect } from "effect"
 import * as Common from "../config/options.js"
+import * as Table from "../output/table.js"
 import * as Term from "../output/terminal.js"
 
 /** The `history` command. */
@@ -26,19 +27,31 @@ export const historyCommand = Command.make(
       const rows = Journal.rows(entries).slice(0, Math.max(0, opts.limit))
       if (opts.json) return yield* Term.json(rows)
       if (rows.length === 0) return yield* Term.err("No exports recorded yet.")
-      for (const row of rows) {
-        const fp = row.fingerprint !== undefined ? Fingerprint.short(row.fingerprint) : "-"
-        const file = row.file !== undefined ? `  ${row.file} (${Term.formatBytes(row.bytes ?? 0)})` : ""
-        yield* Term.out(
-          `${row.startedAt ?? row.updatedAt}  ${row.asyncTaskId}  ${(row.status ?? "-").padEnd(10)} ${fp}  ${(row.source ?? "-").padEnd(3)}${file}`
-        )
-      }
+      const now = new Date()
+      const lines = Table.table(
+        ["STARTED", "AGE", "TASK", "STATUS", "FINGERPRINT", "SOURCE", "SIZE", "FILE"],
+        rows.map((row) => {
+          const at = Table.when(row.startedAt ?? row.updatedAt, now)
+          return [
+            at.date,
+            at.age,
+            row.asyncTaskId,
+            row.status ?? "-",
+            row.fingerprint !== undefined ? Fingerprint.short(row.fingerprint) : "-",
+            row.source ?? "-",
+            row.bytes !== undefined ? Term.formatBytes(row.bytes) : "-",
+            row.file ?? ""
+          ]
+        }),
+        [6]
+      )
+      for (const line of lines) yield* Term.out(line)
     })
 ).pipe(
   Command.withDescription(
     HelpDoc.blocks([
       HelpDoc.p(
-        "Show the local journal ($XDG_STATE_HOME/booster-export/journal.jsonl, shared with booster-mcp), most recent first: when, task id, status, filter fingerprint, source (cli or mcp), file, size and SHA-256. It never holds filter values or personal data."
+        "Show the local journal ($XDG_STATE_HOME/booster-export/journal.jsonl, shared with booster-mcp), most recent first: when (local time and age), task id, status, filter fingerprint, source (cli or mcp), file, size and SHA-256. It never holds filter values or personal data."
       ),
       HelpDoc.h1("EXAMPLES"),
       HelpDoc.p("  booster history"),

@@ -2,11 +2,12 @@
  * `booster tasks list|get|wait|download`: everything about a task, resumable from a bare task id in
  * a new shell.
  */
-import type { Task } from "@booster-export/core"
+import { Task } from "@booster-export/core"
 import { Journal } from "@booster-export/transport"
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import * as Common from "../config/options.js"
+import * as Table from "../output/table.js"
 import * as Term from "../output/terminal.js"
 import * as Follow from "./follow.js"
 
@@ -21,24 +22,41 @@ const withExamples = (text: string, examples: ReadonlyArray<string>) =>
     HelpDoc.blocks(examples.map((e) => HelpDoc.p(`  ${e}`)))
   ])
 
-const row = (task: Task.Task) =>
-  `${task.asyncTaskId}  ${task.type.padEnd(8)} ${task.brand.padEnd(4)} ${task.status.padEnd(4)} ${String(Math.round(task.percentage)).padStart(3)}%  ${task.requestDate}`
+/** What this machine's journal knows of each task's file, by canonical task id. */
+const knownFiles = Effect.map(Journal.make(Journal.defaultDirectory()).entries, (entries) => {
+  const files = new Map<string, Table.KnownFile>()
+  for (const row of Journal.rows(entries)) {
+    if (row.file !== undefined || row.bytes !== undefined) {
+      files.set(Task.canonicalGuid(row.asyncTaskId), { file: row.file, bytes: row.bytes })
+    }
+  }
+  return files as ReadonlyMap<string, Table.KnownFile>
+})
+
+const detail = (task: Task.Task) =>
+  Effect.gen(function* () {
+    const files = yield* knownFiles
+    for (const line of Table.taskDetail(task, files.get(Task.canonicalGuid(task.asyncTaskId)), new Date())) {
+      yield* Term.out(line)
+    }
+  })
 
 const list = Command.make("list", { json: Common.json, ...Common.settings }, (opts) =>
   Effect.gen(function* () {
     const settings = yield* Common.resolve(opts)
     const client = yield* Common.client(settings)
     const tasks = yield* client.listTasks()
-    if (opts.json) return yield* Term.json(tasks)
+    if (opts.json) return yield* Term.json(tasks.map(Table.taskJson))
     if (tasks.length === 0) return yield* Term.err("No tasks.")
-    for (const task of tasks) yield* Term.out(row(task))
+    const files = yield* knownFiles
+    for (const line of Table.taskTable(tasks, files, new Date())) yield* Term.out(line)
   })
 ).pipe(
   Command.withDescription(
-    withExamples("List the tasks your credentials can read.", [
-      "booster tasks list",
-      "booster tasks list --json"
-    ])
+    withExamples(
+      "List the tasks your credentials can read: local request dates and ages, rows, and the size of files downloaded on this machine.",
+      ["booster tasks list", "booster tasks list --json"]
+    )
   )
 )
 
@@ -47,9 +65,8 @@ const get = Command.make("get", { taskId, json: Common.json, ...Common.settings 
     const settings = yield* Common.resolve(opts)
     const client = yield* Common.client(settings)
     const task = yield* client.getTask(opts.taskId)
-    if (opts.json) return yield* Term.json(task)
-    yield* Term.out(row(task))
-    if (task.totalResults !== undefined) yield* Term.out(`rows: ${task.totalResults}`)
+    if (opts.json) return yield* Term.json(Table.taskJson(task))
+    yield* detail(task)
     if (task.signedDownloadUrl !== undefined || task.downloadUrl !== undefined) {
       yield* Term.err(Term.dim(`Download it with \`booster tasks download ${task.asyncTaskId}\`.`))
     }
@@ -100,14 +117,14 @@ const wait = Command.make(
       })
       const out = Option.getOrUndefined(opts.output)
       if (out === undefined && !opts.download) {
-        if (opts.json) return yield* Term.json({ task })
-        return yield* Term.out(row(task))
+        if (opts.json) return yield* Term.json({ task: Table.taskJson(task) })
+        return yield* detail(task)
       }
       const file = yield* Follow.download(client, task, Follow.destinationOf(out, settings), {
         overwrite: opts.overwrite,
         host
       })
-      if (opts.json) return yield* Term.json({ task, file })
+      if (opts.json) return yield* Term.json({ task: Table.taskJson(task), file })
       yield* Term.out(file.path)
       yield* Term.err(Term.green(Follow.downloadSummary(file)))
     })

@@ -1,0 +1,130 @@
+/**
+ * Human renderings of tasks and journal rows: local dates (`2026-11-30 10:21`), ages (`3 min ago`)
+ * and aligned columns. Dates are shown in the process's time zone (`TZ`).
+ */
+import { Task } from "@booster-export/core"
+import { formatBytes } from "./terminal.js"
+
+const two = (n: number) => String(n).padStart(2, "0")
+
+/** A date in the local time zone, to the minute: `2026-11-30 10:21`. */
+export const formatLocal = (date: Date): string =>
+  `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}`
+
+/** How long ago `date` was, seen from `now`: `just now`, `3 min ago`, `2 h ago`, `5 days ago`, `in 4 min`. */
+export const formatAge = (date: Date, now: Date): string => {
+  const ms = now.getTime() - date.getTime()
+  const future = ms < 0
+  const seconds = Math.floor(Math.abs(ms) / 1000)
+  if (seconds < 60) return "just now"
+  const minutes = Math.floor(seconds / 60)
+  const hours = Math.floor(minutes / 60)
+  const days = Math.floor(hours / 24)
+  const span =
+    minutes < 60
+      ? `${minutes} min`
+      : hours < 24
+        ? `${hours} h`
+        : days < 60
+          ? `${days} day${days === 1 ? "" : "s"}`
+          : `${Math.floor(days / 30)} months`
+  return future ? `in ${span}` : `${span} ago`
+}
+
+/** A server or journal date read as a `Date` (ISO or ServiceStack's `/Date(ms)/`), when it is one. */
+export const parseDate = (raw: string | undefined): Date | undefined =>
+  raw === undefined ? undefined : Task.parseApiDate(raw)
+
+/** `2026-11-30 10:21` and the age, or the raw text when it is not a date. */
+export const when = (raw: string | undefined, now: Date): { readonly date: string; readonly age: string } => {
+  const date = parseDate(raw)
+  return date === undefined
+    ? { date: raw ?? "-", age: "" }
+    : { date: formatLocal(date), age: formatAge(date, now) }
+}
+
+/** Aligns rows under a header: columns separated by two spaces, numbers right-aligned. */
+export const table = (
+  header: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReadonlyArray<string>>,
+  rightAligned: ReadonlyArray<number> = []
+): Array<string> => {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)))
+  const line = (cells: ReadonlyArray<string>) =>
+    cells
+      .map((cell, i) =>
+        i === cells.length - 1 && !rightAligned.includes(i)
+          ? cell
+          : rightAligned.includes(i)
+            ? cell.padStart(widths[i]!)
+            : cell.padEnd(widths[i]!)
+      )
+      .join("  ")
+      .trimEnd()
+  return [line(header), ...rows.map(line)]
+}
+
+/** A task as `--json` prints it: `requestDate` decoded to ISO-8601 when the server's form is known. */
+export const taskJson = <T extends { readonly requestDate: string }>(task: T): T => {
+  const date = parseDate(task.requestDate)
+  return date === undefined ? task : { ...task, requestDate: date.toISOString() }
+}
+
+/** What the journal knows of a task's file. */
+export interface KnownFile {
+  readonly file?: string | undefined
+  readonly bytes?: number | undefined
+}
+
+/** Rows count as text, `-` when unknown. */
+const count = (n: number | undefined) => (n === undefined ? "-" : n.toLocaleString("en-GB"))
+
+/** The `tasks list` table: id, type, brand, status, percentage, rows, file size, requested, age. */
+export const taskTable = (
+  tasks: ReadonlyArray<Task.Task>,
+  files: ReadonlyMap<string, KnownFile>,
+  now: Date
+): Array<string> =>
+  table(
+    ["TASK", "TYPE", "BRAND", "STATUS", "%", "ROWS", "FILE", "REQUESTED", "AGE"],
+    tasks.map((task) => {
+      const at = when(task.requestDate, now)
+      const file = files.get(Task.canonicalGuid(task.asyncTaskId))
+      return [
+        task.asyncTaskId,
+        task.type,
+        task.brand,
+        task.status,
+        String(Math.round(task.percentage)),
+        count(task.totalResults),
+        file?.bytes !== undefined ? formatBytes(file.bytes) : "-",
+        at.date,
+        at.age
+      ]
+    }),
+    [4, 5, 6]
+  )
+
+/** The `tasks get` rendering: one `name: value` line per known fact. */
+export const taskDetail = (task: Task.Task, file: KnownFile | undefined, now: Date): Array<string> => {
+  const at = when(task.requestDate, now)
+  const facts: Array<[string, string | undefined]> = [
+    ["task", task.asyncTaskId],
+    ["type", task.type],
+    ["brand", task.brand],
+    ["status", `${task.status} (${Task.statusKind(task.status)}), ${Math.round(task.percentage)}%`],
+    ["requested", at.age === "" ? at.date : `${at.date} (${at.age})`],
+    ["rows", task.totalResults !== undefined ? count(task.totalResults) : undefined],
+    ["succeeded", task.totalSucceeded !== undefined ? count(task.totalSucceeded) : undefined],
+    ["failed", task.totalFailed !== undefined ? count(task.totalFailed) : undefined],
+    [
+      "file",
+      file?.file !== undefined
+        ? `${file.file}${file.bytes !== undefined ? ` (${formatBytes(file.bytes)})` : ""}`
+        : undefined
+    ]
+  ]
+  const shown = facts.filter((fact): fact is [string, string] => fact[1] !== undefined)
+  const width = Math.max(...shown.map(([name]) => name.length)) + 1
+  return shown.map(([name, value]) => `${`${name}:`.padEnd(width)} ${value}`)
+}
