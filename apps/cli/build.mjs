@@ -210,6 +210,7 @@ const commands = [
   ["config", "list"],
   ["config", "remove"],
   ["config", "path"],
+  ["doctor"],
   ["sandbox"],
   ["demo"]
 ]

@@ -17,6 +17,7 @@ const commands = [
   ["config"],
   ["config", "set"],
   ["config", "show"],
+  ["doctor"],
   ["sandbox"],
   ["demo"]
 ]

@@ -7,6 +7,8 @@
  */
 
 /** @since 0.1.0 */
+export * as ApiMetadata from "./ApiMetadata.js"
+/** @since 0.1.0 */
 export * as Describe from "./Describe.js"
 /** @since 0.1.0 */
 export * as ExportFilter from "./ExportFilter.js"

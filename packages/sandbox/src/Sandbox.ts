@@ -2,7 +2,8 @@
  * The sandbox: an embedded simulator of the Booster2 API routes an export uses, on 127.0.0.1.
  *
  * - API origin: `POST /customer/{brand}/export`, `GET /tasks`, `GET /tasks/{asyncTaskId}` (JSON,
- *   ServiceStack error shapes, API-key auth, tasks owned by the key that created them).
+ *   ServiceStack error shapes, API-key auth, tasks owned by the key that created them), and
+ *   ServiceStack's `GET /types/metadata` (no credentials), generated from core's model.
  * - Storage origin (its own port): the finished CSV at signed, expiring URLs
  *   `/files/<taskId>.csv?expires=<unix ms>&signature=<hex>`; no API credentials needed.
  * - Deterministic synthetic customers (see `Customers`), filter semantics (see `Matcher`), a task
@@ -77,6 +78,16 @@ export interface SandboxOptions {
    * a manual clock to step a task through its lifecycle without waiting.
    */
   readonly now?: () => number
+  /**
+   * Shifts the `Date` header of every API answer by this many ms (positive: the server's clock is
+   * ahead), to exercise clock-skew checks. Default 0: the real time.
+   */
+  readonly clockSkewMs?: number
+  /**
+   * The document answered at `GET /types/metadata`. Default core's `ApiMetadata.document()`, in step
+   * with the model by construction; tests pass a drifted one.
+   */
+  readonly metadata?: unknown
 }
 
 /**

@@ -4,6 +4,7 @@
 import { Command, HelpDoc } from "@effect/cli"
 import { configCommand } from "../config/command.js"
 import { demoCommand } from "../demo/command.js"
+import { doctorCommand } from "../doctor/command.js"
 import { exportCommand } from "../export/command.js"
 import { historyCommand } from "../history/command.js"
 import { exitCodeTable } from "../output/errors.js"
@@ -38,6 +39,7 @@ export const rootCommand = Command.make("booster").pipe(
     tasksCommand,
     historyCommand,
     configCommand,
+    doctorCommand,
     sandboxCommand,
     demoCommand
   ])

@@ -100,6 +100,8 @@ export interface KeySettings {
   readonly source: "env" | "file"
   /** Where it was named: `--api-key-file`, the environment, or the profile. */
   readonly origin: "flag" | "env" | "profile"
+  /** The file it was read from, when it came from one. */
+  readonly path?: string
 }
 
 /** The settings a command runs with. */
@@ -178,7 +180,8 @@ export const resolveSettings = (
         key: yield* readKeyFile(flags.apiKeyFile.trim(), "--api-key-file"),
         header: headerName,
         source: "file",
-        origin: "flag"
+        origin: "flag",
+        path: expandHome(flags.apiKeyFile.trim())
       }
     } else if (env.BOOSTER_API_KEY?.trim()) {
       key = {
@@ -192,14 +195,16 @@ export const resolveSettings = (
         key: yield* readKeyFile(env.BOOSTER_API_KEY_FILE.trim(), "BOOSTER_API_KEY_FILE"),
         header: headerName,
         source: "file",
-        origin: "env"
+        origin: "env",
+        path: expandHome(env.BOOSTER_API_KEY_FILE.trim())
       }
     } else if (profile.apiKeyFile) {
       key = {
         key: yield* readKeyFile(profile.apiKeyFile, `profile ${name} apiKeyFile`),
         header: headerName,
         source: "file",
-        origin: "profile"
+        origin: "profile",
+        path: expandHome(profile.apiKeyFile)
       }
     }
     const [exportDir, exportDirSource]: [string, Source] = env.BOOSTER_EXPORT_DIR?.trim()

@@ -42,6 +42,17 @@ export class DeclinedError extends Schema.TaggedError<DeclinedError>()("Declined
   hint: Schema.String
 }) {}
 
+/**
+ * `booster doctor` found a problem: `reason` is `auth-refused` when the API refused the credentials
+ * (exit 3), else `check-failed` (exit 1); `failed` names the failed checks.
+ */
+export class DoctorError extends Schema.TaggedError<DoctorError>()("DoctorError", {
+  message: Schema.String,
+  hint: Schema.String,
+  reason: Schema.Literal("auth-refused", "check-failed"),
+  failed: Schema.Array(Schema.String)
+}) {}
+
 /** Exit codes: see the README's table and `booster --help`. */
 export const ExitCode = {
   ok: 0,
@@ -101,6 +112,8 @@ export const exitCodeOf = (error: unknown): number => {
       return ExitCode.exportFailed
     case "StillRunningError":
       return ExitCode.stillRunning
+    case "DoctorError":
+      return error.reason === "auth-refused" ? ExitCode.auth : ExitCode.unexpected
     case "TransportError":
       return error.reason === "timeout" ? ExitCode.stillRunning : ExitCode.unexpected
     case "DownloadError":

@@ -24,6 +24,8 @@ export const bold = (text: string): string => paint("1", text)
 export const dim = (text: string): string => paint("2", text)
 /** Green text (on a colour terminal). */
 export const green = (text: string): string => paint("32", text)
+/** Red text (on a colour terminal). */
+export const red = (text: string): string => paint("31", text)
 /** Yellow text (on a colour terminal). */
 export const yellow = (text: string): string => paint("33", text)
 

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { ExportFilter, ExportKind, Task, Validation } from "@booster-export/core"
+import { ApiMetadata, ExportFilter, ExportKind, Task, Validation } from "@booster-export/core"
 import * as Csv from "../Csv.js"
 import * as Customers from "../Customers.js"
 import * as Faults from "../Faults.js"
@@ -94,6 +94,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
   }))
   if (keys.length === 0) throw new Error("the sandbox needs at least one key")
   const secretHeaders = new Set([...SECRET_HEADERS, apiKeyHeader])
+  const metadata = options.metadata ?? ApiMetadata.document()
   const faults = Faults.injector(options.faults ?? [], seed)
   const signingKey = randomBytes(32)
   const records: Array<MutableRecord> = []
@@ -399,6 +400,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse) => {
     const entry = record("api", req)
+    if (options.clockSkewMs) res.setHeader("date", new Date(Date.now() + options.clockSkewMs).toUTCString())
     const body = await readBody(req, BODY_LIMIT)
     if (body !== undefined && body.length > 0) entry.bodySha256 = sha256(body)
     const url = new URL(req.url ?? "/", "http://sandbox")
@@ -406,6 +408,14 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
     const method = req.method ?? "GET"
     if (segments.length === 2 && segments[0] === "oauth" && segments[1] === "token") {
       return respond(res, entry, () => issueToken(req, res, method, body))
+    }
+    if (segments.length === 2 && segments[0] === "types" && segments[1] === "metadata") {
+      if (method !== "GET") {
+        return respond(res, entry, () =>
+          sendError(res, 405, "MethodNotAllowed", "Use GET on this route.", [], { allow: "GET" })
+        )
+      }
+      return respond(res, entry, () => sendJson(res, 200, metadata))
     }
     let route: Faults.Route | undefined
     let allowed = ""

@@ -1,0 +1,79 @@
+/**
+ * `booster doctor`: one checklist, each line ✔ or ✘ with a hint — configuration and profile,
+ * credentials, base URL and TLS, the API reached with the credentials accepted, clock skew, the
+ * journal, the export folder and the fingerprint key with their modes. `--contract` compares the
+ * API's ServiceStack metadata with this version's model instead. Exit 0 when every check passes, 3
+ * when the API refuses the credentials, 1 otherwise.
+ */
+import { Command, HelpDoc, Options } from "@effect/cli"
+import { Effect } from "effect"
+import * as Common from "../config/options.js"
+import { DoctorError } from "../output/errors.js"
+import * as Term from "../output/terminal.js"
+
+const contract = Options.boolean("contract").pipe(
+  Options.withDescription(
+    "Compare the API's ServiceStack metadata (GET /types/metadata) with this version's model: the ExportCustomer route, verb and fields, and the task; list every field added, removed or changed."
+  )
+)
+
+const MARK = { pass: "✔", fail: "✘", skip: "-" } as const
+
+/** The `doctor` command. */
+export const doctorCommand = Command.make(
+  "doctor",
+  { contract, json: Common.json, ...Common.settings },
+  (opts) =>
+    Effect.gen(function* () {
+      const Checks = yield* Effect.promise(() => import("./checks.js"))
+      const report = yield* Checks.run(
+        {
+          profile: opts.profile._tag === "Some" ? opts.profile.value : undefined,
+          baseUrl: opts.baseUrl._tag === "Some" ? opts.baseUrl.value : undefined,
+          apiKeyFile: opts.apiKeyFile._tag === "Some" ? opts.apiKeyFile.value : undefined
+        },
+        opts.contract
+      )
+      if (opts.json) {
+        const { authRefused: _, ...shown } = report
+        yield* Term.json(shown)
+      } else {
+        const width = Math.max(...report.checks.map((check) => check.name.length))
+        for (const check of report.checks) {
+          const mark =
+            check.status === "pass"
+              ? Term.green(MARK.pass)
+              : check.status === "fail"
+                ? Term.red(MARK.fail)
+                : Term.dim(MARK.skip)
+          yield* Term.out(`${mark} ${check.name.padEnd(width)}  ${check.summary}`)
+          if (check.hint !== undefined)
+            yield* Term.out(`  ${" ".repeat(width)}  ${Term.dim(`hint: ${check.hint}`)}`)
+        }
+        for (const difference of report.contract?.differences ?? []) {
+          yield* Term.out(`    ${difference.change.padEnd(8)} ${difference.field}  (${difference.detail})`)
+        }
+        for (const note of report.contract?.notes ?? []) yield* Term.out(`    note: ${note}`)
+      }
+      if (report.ok) return
+      const failed = report.checks.filter((check) => check.status === "fail").map((check) => check.name)
+      return yield* new DoctorError({
+        message: `${failed.length} check${failed.length === 1 ? "" : "s"} failed: ${failed.join(", ")}`,
+        hint: "Each failed line above says what to fix.",
+        reason: report.authRefused ? "auth-refused" : "check-failed",
+        failed
+      })
+    })
+).pipe(
+  Command.withDescription(
+    HelpDoc.blocks([
+      HelpDoc.p(
+        "Check the set-up: configuration and profile, credentials (one kind; key files not readable by others), base URL and TLS, the API reached (GET /tasks) with the credentials accepted, the clock against the API's Date header (at most 60 s apart), the journal folder (0700) and its files (0600), the export folder, and the fingerprint key (0600). Exit 0 when all pass, 3 when the API refuses the credentials, 1 for any other failure. --json prints {ok, checks: [{name, status, summary, hint?}], contract?}."
+      ),
+      HelpDoc.h1("EXAMPLES"),
+      HelpDoc.p("  booster doctor"),
+      HelpDoc.p("  booster doctor --profile prod --json"),
+      HelpDoc.p("  booster doctor --contract")
+    ])
+  )
+)

@@ -1,0 +1,177 @@
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
+import { join } from "node:path"
+import { ApiMetadata } from "@booster-export/core"
+import { Sandbox } from "@booster-export/sandbox"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { booster, ensureBuilt, freshHome, parseJson } from "./helpers.js"
+
+let healthy: Sandbox.RunningSandbox
+let skewed: Sandbox.RunningSandbox
+let drifted: Sandbox.RunningSandbox
+
+/** core's document with a request field added, one removed and one retyped. */
+const driftedDocument = () => {
+  const doc = JSON.parse(JSON.stringify(ApiMetadata.document())) as {
+    types: Array<{ name: string; properties: Array<Record<string, unknown>> }>
+  }
+  const base = doc.types.find((type) => type.name === "SearchCustomer")!
+  base.properties.push({ name: "LoyaltyTier", type: "String" })
+  base.properties = base.properties.filter((p) => p.name !== "HasSapCrmError")
+  Object.assign(base.properties.find((p) => p.name === "BirthdateMonths")!, {
+    type: "String",
+    genericArgs: null
+  })
+  return doc
+}
+
+beforeAll(async () => {
+  ensureBuilt()
+  ;[healthy, skewed, drifted] = await Promise.all([
+    Sandbox.start({ customers: 50 }),
+    Sandbox.start({ customers: 50, clockSkewMs: 5 * 60_000 }),
+    Sandbox.start({ customers: 50, metadata: driftedDocument() })
+  ])
+}, 120_000)
+afterAll(() => Promise.all([healthy?.close(), skewed?.close(), drifted?.close()]))
+
+type Check = { name: string; status: string; summary: string; hint?: string }
+const checksOf = (stdout: string) =>
+  Object.fromEntries((parseJson(stdout).checks as Array<Check>).map((check) => [check.name, check]))
+
+/** A home whose API key is in a 0600 file, as `booster config set --api-key-file` would have it. */
+const homeWithKeyFile = (key: string, baseUrl: string) => {
+  const home = freshHome()
+  const keyFile = join(home.root, "api.key")
+  writeFileSync(keyFile, `${key}\n`, { mode: 0o600 })
+  return { home, keyFile, env: { ...home.env, BOOSTER_BASE_URL: baseUrl, BOOSTER_API_KEY_FILE: keyFile } }
+}
+
+const closedPort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer()
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+
+describe("booster doctor", () => {
+  it("passes every check against a healthy sandbox, with a stable --json shape (exit 0)", async () => {
+    const { env, keyFile } = homeWithKeyFile(healthy.apiKey, healthy.baseUrl)
+    const result = await booster(["doctor", "--json"], { env })
+    expect(result.code).toBe(0)
+    const report = parseJson(result.stdout)
+    expect(report.ok).toBe(true)
+    const checks = checksOf(result.stdout)
+    expect(Object.keys(checks)).toEqual([
+      "config",
+      "credentials",
+      "base-url",
+      "api",
+      "clock",
+      "journal",
+      "export-dir",
+      "fingerprint-key"
+    ])
+    expect(Object.values(checks).map((check) => check.status)).toEqual(Array(8).fill("pass"))
+    expect(checks.credentials!.summary).toContain(`${keyFile} (mode 0600)`)
+    expect(checks.api!.summary).toContain("credentials accepted")
+    expect(result.stdout).not.toContain(healthy.apiKey)
+    const human = await booster(["doctor"], { env })
+    expect(human.code).toBe(0)
+    expect(human.stdout.split("\n").filter((line) => line.startsWith("✔ ")).length).toBe(8)
+    expect(human.stdout).not.toContain("✘")
+  })
+
+  it("exits 3 when the API refuses the key, and never shows the key", async () => {
+    const { env } = homeWithKeyFile("not-the-key-0123456789", healthy.baseUrl)
+    const result = await booster(["doctor", "--json"], { env })
+    expect(result.code).toBe(3)
+    const checks = checksOf(result.stdout)
+    expect(checks.api).toMatchObject({ status: "fail" })
+    expect(checks.api!.summary).toContain("refused the credentials")
+    expect(checks.clock!.status).toBe("pass")
+    expect(parseJson(result.stderr)).toMatchObject({
+      _tag: "DoctorError",
+      reason: "auth-refused",
+      failed: ["api"]
+    })
+    expect(`${result.stdout}${result.stderr}`).not.toContain("not-the-key-0123456789")
+  })
+
+  it("exits 1 when the API cannot be reached", async () => {
+    const port = await closedPort()
+    const { env } = homeWithKeyFile(healthy.apiKey, `http://127.0.0.1:${port}`)
+    const result = await booster(["doctor"], { env })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/✘ api\s+The API was not reached/)
+    expect(result.stdout).toMatch(/✔ credentials/)
+  })
+
+  it("fails the clock check when the server's Date is 5 minutes ahead", async () => {
+    const { env } = homeWithKeyFile(skewed.apiKey, skewed.baseUrl)
+    const result = await booster(["doctor", "--json"], { env })
+    expect(result.code).toBe(1)
+    const checks = checksOf(result.stdout)
+    expect(checks.api!.status).toBe("pass")
+    expect(checks.clock).toMatchObject({ status: "fail" })
+    expect(checks.clock!.summary).toMatch(/^This machine's clock is (4m 59s|5m|5m 1s) behind the API's/)
+    expect(checks.clock!.hint).toContain("signed download URLs")
+  })
+
+  it("fails on a key file, journal folder or fingerprint key other users can read", async () => {
+    const { env, keyFile, home } = homeWithKeyFile(healthy.apiKey, healthy.baseUrl)
+    chmodSync(keyFile, 0o644)
+    const journal = join(home.env.XDG_STATE_HOME, "booster-export")
+    mkdirSync(journal, { recursive: true, mode: 0o755 })
+    chmodSync(journal, 0o755)
+    const fingerprintKey = join(home.root, "team.key")
+    writeFileSync(fingerprintKey, "k".repeat(64), { mode: 0o640 })
+    const result = await booster(["doctor", "--json"], {
+      env: { ...env, BOOSTER_FINGERPRINT_KEY_FILE: fingerprintKey }
+    })
+    expect(result.code).toBe(1)
+    const checks = checksOf(result.stdout)
+    expect(checks.credentials).toMatchObject({ status: "fail", hint: `Run \`chmod 600 ${keyFile}\`.` })
+    expect(checks.journal).toMatchObject({ status: "fail", hint: `Run \`chmod 700 ${journal}\`.` })
+    expect(checks["fingerprint-key"]).toMatchObject({
+      status: "fail",
+      hint: `Run \`chmod 600 ${fingerprintKey}\`.`
+    })
+    expect(checks.api!.status).toBe("pass")
+  })
+
+  it("--contract: in step with the sandbox (exit 0)", async () => {
+    const home = freshHome()
+    const result = await booster(["doctor", "--contract", "--json"], {
+      env: { ...home.env, BOOSTER_BASE_URL: healthy.baseUrl }
+    })
+    expect(result.code).toBe(0)
+    const report = parseJson(result.stdout)
+    expect(report.contract).toEqual({ differences: [], notes: [] })
+    expect(checksOf(result.stdout).contract!.status).toBe("pass")
+  })
+
+  it("--contract: names the field added, the one removed and the one retyped (exit 1)", async () => {
+    const home = freshHome()
+    const env = { ...home.env, BOOSTER_BASE_URL: drifted.baseUrl }
+    const result = await booster(["doctor", "--contract", "--json"], { env })
+    expect(result.code).toBe(1)
+    expect((parseJson(result.stdout).contract as { differences: unknown }).differences).toEqual([
+      { change: "added", field: "ExportCustomer.loyaltyTier", detail: "in the API, not in core" },
+      {
+        change: "changed",
+        field: "ExportCustomer.birthdateMonths",
+        detail: "type: string (API) vs array<number> (core)"
+      },
+      { change: "removed", field: "ExportCustomer.hasSapCrmError", detail: "in core, not in the API" }
+    ])
+    const human = await booster(["doctor", "--contract"], { env })
+    expect(human.code).toBe(1)
+    expect(human.stdout).toContain("✘ contract  3 differences")
+    expect(human.stdout).toMatch(/added +ExportCustomer\.loyaltyTier/)
+    expect(human.stdout).toMatch(/removed +ExportCustomer\.hasSapCrmError/)
+    expect(human.stdout).toMatch(/changed +ExportCustomer\.birthdateMonths/)
+  })
+})
