@@ -4,9 +4,15 @@ import * as http from "node:http"
 import * as https from "node:https"
 import * as path from "node:path"
 import { finished, type Readable } from "node:stream"
-import { Effect, Option } from "effect"
+import { Task } from "@booster-export/core"
+import { Clock, Effect, Option, Ref } from "effect"
+import type { DownloadOptions } from "../BoosterClient.js"
 import * as BoosterError from "../BoosterError.js"
-import { AttemptError, errorCode, redactUrl, requestIdOf } from "./http.js"
+import * as Retry from "../Retry.js"
+import type { Api } from "./api.js"
+import { AttemptError, errorCode, isRetryable, redactUrl, requestIdOf } from "./http.js"
+import { logAttempt } from "./log.js"
+import * as UrlPolicy from "./urlPolicy.js"
 
 export interface Downloaded {
   readonly path: string
@@ -362,3 +368,83 @@ const copyToFile = (
     })
     return Effect.sync(() => fail("read"))
   })
+
+/**
+ * Downloads a completed task's file to `destination`: the URL from the task (read first when only
+ * the id is given), the retry policy on each fetch, and one refresh of an expired or refused URL by
+ * re-reading the task.
+ */
+export const downloadTask =
+  (api: Api) =>
+  (
+    taskOrId: Task.Task | string,
+    destination: string,
+    options?: DownloadOptions
+  ): Effect.Effect<Downloaded, BoosterError.BoosterError> =>
+    Effect.gen(function* () {
+      const config = api.config
+      const overwrite = options?.overwrite === true
+      const initialTask = typeof taskOrId === "string" ? yield* api.getTask(taskOrId) : taskOrId
+      const urlFor = (task: Task.Task) =>
+        Option.match(UrlPolicy.downloadUrl(config, task.signedDownloadUrl ?? task.downloadUrl), {
+          onNone: () =>
+            Effect.fail(
+              new BoosterError.DownloadError({
+                reason: "not-ready",
+                message: `The task ${task.asyncTaskId} has no download URL (status ${task.status})`,
+                hint: "Wait for the task to complete (follow it), then download."
+              })
+            ),
+          onSome: Effect.succeed
+        })
+      const firstUrl = yield* urlFor(initialTask)
+      const target = yield* resolveTarget(destination, firstUrl, Task.canonicalGuid(initialTask.asyncTaskId))
+      if (!overwrite && (yield* exists(target))) return yield* existsError(target)
+      const retrySchedule = Retry.schedule(config.retry, (e: AttemptError) => ({
+        retryable: isRetryable(e),
+        retryAfterMs: e.retryAfterMs
+      }))
+      const fetchOnce = (url: URL) =>
+        Effect.gen(function* () {
+          const counter = yield* Ref.make(0)
+          return yield* Ref.updateAndGet(counter, (n) => n + 1).pipe(
+            Effect.flatMap((n) =>
+              Effect.flatMap(Clock.currentTimeMillis, (started) =>
+                fetchToFile(url, target, {
+                  overwrite,
+                  idleTimeoutMs: config.downloadIdleTimeoutMs,
+                  timeoutMs: config.timeoutMs
+                }).pipe(
+                  Effect.tapBoth({
+                    onFailure: (e) => logAttempt("GET", url, n, started, String(e.status ?? e.error._tag)),
+                    onSuccess: () => logAttempt("GET", url, n, started, "200")
+                  })
+                )
+              )
+            ),
+            Effect.retry(retrySchedule),
+            Effect.mapError((e) => e.error)
+          )
+        })
+      return yield* fetchOnce(firstUrl).pipe(
+        Effect.catchIf(
+          (e): e is BoosterError.DownloadError => e._tag === "DownloadError" && e.reason === "expired-url",
+          (expired) =>
+            Effect.gen(function* () {
+              const fresh = yield* api.getTask(initialTask.asyncTaskId)
+              const url = yield* urlFor(fresh)
+              return yield* fetchOnce(url).pipe(
+                Effect.mapError((e) =>
+                  e._tag === "DownloadError" && e.reason === "expired-url"
+                    ? new BoosterError.DownloadError({
+                        ...expired,
+                        message: `The download URL was refused again after reading a fresh one from the task (HTTP ${e.status ?? "?"})`,
+                        hint: "The storage refuses this task's URLs; check the task, or try again later."
+                      })
+                    : e
+                )
+              )
+            })
+        )
+      )
+    })

@@ -1,0 +1,125 @@
+import { Task } from "@booster-export/core"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import { Clock, Effect, Either, Schema } from "effect"
+import type * as BoosterConfig from "../BoosterConfig.js"
+import * as BoosterError from "../BoosterError.js"
+import * as Retry from "../Retry.js"
+import * as Auth from "./auth.js"
+import * as Http from "./http.js"
+import { logAttempt } from "./log.js"
+import * as UrlPolicy from "./urlPolicy.js"
+
+/** The `user-agent` of every request to the API and the token endpoint. */
+export const USER_AGENT = "booster-export/0.1"
+
+/** Requests to the API origin, with credentials, as the other parts of the client use them. */
+export interface Api {
+  readonly config: BoosterConfig.Resolved
+  /** One attempt (no retry) of a request to `url`; `attemptNo` > 1 adds `x-booster-retry-count`. */
+  readonly attempt: (
+    method: "GET" | "POST",
+    url: URL,
+    body: string | undefined,
+    what: string,
+    attemptNo: number
+  ) => Effect.Effect<Http.Answer, Http.AttemptError>
+  /** A GET of an API route with the retry policy (GETs are safe to repeat). */
+  readonly getJson: (relative: string, what: string) => Effect.Effect<Http.Answer, BoosterError.BoosterError>
+  /** `GET /tasks/{id}`. */
+  readonly getTask: (id: string) => Effect.Effect<Task.Task, BoosterError.BoosterError>
+  /** `GET /tasks`. */
+  readonly listTasks: () => Effect.Effect<ReadonlyArray<Task.Task>, BoosterError.BoosterError>
+}
+
+const decodeTask = Schema.decodeUnknownEither(Schema.parseJson(Task.Task))
+const decodeTaskList = Schema.decodeUnknownEither(Schema.parseJson(Task.TaskList))
+
+const lowerCased = (headers: Readonly<Record<string, string>>) =>
+  Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
+
+export const make = (config: BoosterConfig.Resolved, client: HttpClient.HttpClient): Effect.Effect<Api> =>
+  Effect.gen(function* () {
+    const credentials = yield* Auth.make(config, client, logAttempt, USER_AGENT)
+    const getHeaders = { accept: "application/json", ...lowerCased(config.headers) }
+    const postHeaders = {
+      accept: "application/json",
+      "content-type": "application/json",
+      ...lowerCased(config.headers)
+    }
+
+    const attempt: Api["attempt"] = (method, url, body, what, attemptNo) =>
+      credentials.authenticated((auth) =>
+        Effect.gen(function* () {
+          const request = Http.jsonRequest(
+            method,
+            url,
+            {
+              ...(method === "POST" ? postHeaders : getHeaders),
+              ...auth,
+              "user-agent": USER_AGENT,
+              ...(attemptNo > 1 ? { "x-booster-retry-count": String(attemptNo - 1) } : {})
+            },
+            body
+          )
+          const started = yield* Clock.currentTimeMillis
+          return yield* Http.sendOnce(client, request, what, config.timeoutMs).pipe(
+            Effect.tapBoth({
+              onFailure: (e) => logAttempt(method, url, attemptNo, started, String(e.status ?? e.error._tag)),
+              onSuccess: (a) => logAttempt(method, url, attemptNo, started, String(a.status))
+            })
+          )
+        })
+      )
+
+    const retrySchedule = Retry.schedule(config.retry, (e: Http.AttemptError) => ({
+      retryable: Http.isRetryable(e),
+      retryAfterMs: e.retryAfterMs
+    }))
+
+    const getJson: Api["getJson"] = (relative, what) =>
+      Effect.suspend(() => {
+        const url = UrlPolicy.apiUrl(config, relative)
+        // The retry machinery is built only after a first failure, which is replayed to it first.
+        return attempt("GET", url, undefined, what, 1).pipe(
+          Effect.catchAll((first) => {
+            let attempts = 0
+            return Effect.retry(
+              Effect.suspend(() =>
+                ++attempts === 1 ? Effect.fail(first) : attempt("GET", url, undefined, what, attempts)
+              ),
+              retrySchedule
+            )
+          }),
+          Effect.mapError((e) => e.error)
+        )
+      })
+
+    const getTask: Api["getTask"] = (id) =>
+      Effect.gen(function* () {
+        const trimmed = id.trim()
+        if (!Task.isGuid(trimmed)) {
+          return yield* new BoosterError.NotFoundError({
+            message: "The task id is not a Guid",
+            hint: "A task id is 32 hexadecimal digits, with or without dashes."
+          })
+        }
+        const answer = yield* getJson(`tasks/${encodeURIComponent(trimmed)}`, "GET /tasks/{id}")
+        const task = decodeTask(answer.text)
+        if (Either.isLeft(task)) {
+          return yield* Http.unreadable("GET /tasks/{id}", answer.status, Http.requestIdOf(answer.headers))
+        }
+        return task.right
+      })
+
+    const listTasks: Api["listTasks"] = () =>
+      Effect.gen(function* () {
+        const answer = yield* getJson("tasks", "GET /tasks")
+        const tasks = decodeTaskList(answer.text)
+        if (Either.isLeft(tasks)) {
+          return yield* Http.unreadable("GET /tasks", answer.status, Http.requestIdOf(answer.headers))
+        }
+        return tasks.right
+      })
+
+    return { config, attempt, getJson, getTask, listTasks }
+  })

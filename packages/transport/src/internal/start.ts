@@ -1,0 +1,168 @@
+import { ExportKind, Task } from "@booster-export/core"
+import { Clock, Duration, Effect, Either, Random, Schema } from "effect"
+import * as Auth from "../Auth.js"
+import type { DryRun, Started, StartOptions } from "../BoosterClient.js"
+import * as BoosterError from "../BoosterError.js"
+import * as Retry from "../Retry.js"
+import { type Api, USER_AGENT } from "./api.js"
+import * as Http from "./http.js"
+import * as UrlPolicy from "./urlPolicy.js"
+
+/** Starting exports: validation, the request, retries that cannot duplicate an export, reconciliation. */
+export interface Start {
+  readonly startExport: (
+    input: unknown,
+    options?: StartOptions
+  ) => Effect.Effect<Started, BoosterError.BoosterError>
+  readonly dryRun: (
+    input: unknown,
+    options?: StartOptions
+  ) => Effect.Effect<DryRun, BoosterError.ValidationError>
+}
+
+const decodeExportResponse = Schema.decodeUnknownEither(Schema.parseJson(Task.ExportResponse))
+
+const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase()
+
+export const make = (api: Api): Start => {
+  const config = api.config
+  const policy = config.retry
+  /** Tasks this client started or reconciled: never a candidate for another export. */
+  const known = new Set<string>()
+
+  const prepare = (input: unknown, options: StartOptions | undefined) =>
+    Effect.gen(function* () {
+      const kind = options?.kind ?? ExportKind.Customer
+      const given =
+        typeof input === "object" && input !== null
+          ? (input as Record<string, unknown>).downloadRequestId
+          : undefined
+      const downloadRequestId =
+        options?.downloadRequestId ?? (typeof given === "string" && given.trim() !== "" ? given : undefined)
+      const id = downloadRequestId ?? (yield* Effect.sync(() => crypto.randomUUID()))
+      const raw = typeof input === "object" && input !== null ? { ...input, downloadRequestId: id } : input
+      const prepared = yield* ExportKind.prepare(kind, raw, { dateFormat: config.dateFormat })
+      return {
+        kind,
+        prepared,
+        downloadRequestId: (prepared.request as { downloadRequestId: string }).downloadRequestId
+      }
+    })
+
+  const dryRun = (input: unknown, options?: StartOptions) =>
+    Effect.gen(function* () {
+      const { downloadRequestId, prepared } = yield* prepare(input, options)
+      const headers: Record<string, string> = {
+        accept: "application/json",
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+        ...config.headers
+      }
+      for (const name of Auth.secretHeaders(config.auth)) headers[name] = "<redacted>"
+      return {
+        method: "POST" as const,
+        url: UrlPolicy.apiUrl(config, prepared.path).toString(),
+        headers,
+        body: JSON.parse(prepared.body) as unknown,
+        downloadRequestId,
+        fingerprint: prepared.fingerprint,
+        description: prepared.description
+      }
+    })
+
+  /** Tasks that may have been created by an export sent at `sentAt` (see the README). */
+  const reconcile = (kind: ExportKind.Any, brand: string, sentAt: number) =>
+    Effect.map(api.listTasks(), (tasks) =>
+      tasks
+        .filter((task) => {
+          if (!sameText(task.type, kind.taskType) || !sameText(task.brand, brand)) return false
+          if (known.has(Task.canonicalGuid(task.asyncTaskId))) return false
+          const requested = Task.parseApiDate(task.requestDate)
+          return requested === undefined || requested.getTime() >= sentAt - config.clockSkewMs
+        })
+        .map((task) => task.asyncTaskId)
+    )
+
+  const startExport = (
+    input: unknown,
+    options?: StartOptions
+  ): Effect.Effect<Started, BoosterError.BoosterError> =>
+    Effect.gen(function* () {
+      const { downloadRequestId, kind, prepared } = yield* prepare(input, options)
+      const url = UrlPolicy.apiUrl(config, prepared.path)
+      const what = `POST ${kind.path}`
+      const brand = (prepared.request as { brand: string }).brand
+      const firstSentAt = yield* Clock.currentTimeMillis
+      const started = (asyncTaskId: string, reconciled: boolean): Started => {
+        known.add(Task.canonicalGuid(asyncTaskId))
+        return { asyncTaskId, downloadRequestId, fingerprint: prepared.fingerprint, reconciled }
+      }
+      const unknown = (last: Http.AttemptError, candidates: ReadonlyArray<string>, why: string) =>
+        new BoosterError.OutcomeUnknownError({
+          ...(last.status !== undefined ? { status: last.status } : {}),
+          downloadRequestId,
+          candidates,
+          message: `The export request may have created a task: ${why} (downloadRequestId ${downloadRequestId})`,
+          hint:
+            candidates.length > 0
+              ? `Check tasks ${candidates.join(", ")} before starting the export again.`
+              : "List your tasks before starting the export again, to avoid exporting the same data twice."
+        })
+      for (let attemptNo = 1; ; attemptNo++) {
+        const result = yield* Effect.either(api.attempt("POST", url, prepared.body, what, attemptNo))
+        if (Either.isRight(result)) {
+          const answer = result.right
+          const decoded = decodeExportResponse(answer.text)
+          if (Either.isLeft(decoded)) {
+            return yield* unknown(
+              new Http.AttemptError({
+                outcome: "ambiguous",
+                status: answer.status,
+                error: Http.unreadable(what, answer.status, undefined)
+              }),
+              [],
+              `the API answered HTTP ${answer.status} with a body this client cannot read`
+            )
+          }
+          return started(decoded.right.asyncTaskId, false)
+        }
+        const failure = result.left
+        const retriesLeft = attemptNo <= policy.maxRetries
+        if (failure.outcome === "final") return yield* failure.error
+        if (Retry.exceedsCap(policy, { retryable: true, retryAfterMs: failure.retryAfterMs })) {
+          return yield* failure.error
+        }
+        if (failure.outcome === "ambiguous") {
+          const listed = yield* Effect.either(reconcile(kind, brand, firstSentAt))
+          if (Either.isLeft(listed)) {
+            return yield* unknown(
+              failure,
+              [],
+              `${failure.error.message}, and the task list could not be read`
+            )
+          }
+          const candidates = listed.right
+          if (candidates.length === 1) return started(candidates[0]!, true)
+          if (candidates.length > 1) {
+            return yield* unknown(failure, candidates, `${failure.error.message}; several recent tasks match`)
+          }
+          const mayStillRun =
+            failure.status === 504 ||
+            (failure.error._tag === "TransportError" && failure.error.reason === "timeout")
+          if (mayStillRun) {
+            return yield* unknown(
+              failure,
+              [],
+              `${failure.error.message}; no matching task is visible yet, but the server may still be processing the request`
+            )
+          }
+        }
+        if (!retriesLeft) return yield* failure.error
+        const random = yield* Random.next
+        const delay = failure.retryAfterMs ?? Retry.jitteredBackoffMs(policy, attemptNo, random)
+        yield* Effect.sleep(Duration.millis(delay))
+      }
+    })
+
+  return { startExport, dryRun }
+}
