@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { Sandbox } from "@booster-export/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { booster, ensureBuilt, freshHome, parseJson } from "./helpers.js"
@@ -171,6 +171,20 @@ describe("booster export against the sandbox", () => {
       bytes: file.bytes,
       sha256: file.sha256
     })
+  })
+
+  it("--output ending with / is a folder, created with mode 0700 when missing", async () => {
+    const home = freshHome()
+    const folder = join(home.root, "exports", "crm")
+    const result = await booster(["export", ...FILTER, "--output", `${folder}/`, "--json"], {
+      env: apiEnv(home)
+    })
+    expect(result.code).toBe(0)
+    const file = (parseJson(result.stdout).file as { path: string }).path
+    expect(dirname(file)).toBe(folder)
+    expect(statSync(file).isFile()).toBe(true)
+    expect(statSync(join(home.root, "exports")).mode & 0o777).toBe(0o700)
+    expect(statSync(folder).mode & 0o777).toBe(0o700)
   })
 
   it("refuses to start the same filter twice (exit 2), and offers --reuse and --force", async () => {

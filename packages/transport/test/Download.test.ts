@@ -48,6 +48,25 @@ describe("download", () => {
     })
   )
 
+  it.scopedLive(
+    "into a missing folder given with a trailing /: creates it (and its parents) with mode 0700",
+    () =>
+      Effect.gen(function* () {
+        const sb = yield* sandbox()
+        const dir = yield* tempDir
+        const client = yield* clientFor(sb)
+        const { asyncTaskId } = yield* client.startExport(filter)
+        const result = yield* client.download(asyncTaskId, `${path.join(dir, "exports", "crm")}/`)
+        expect(result.path).toBe(path.join(dir, "exports", "crm", `${asyncTaskId}.csv`))
+        expect(result.sha256).toBe(sha256(result.path))
+        expect(fs.statSync(path.join(dir, "exports")).mode & 0o777).toBe(0o700)
+        expect(fs.statSync(path.join(dir, "exports", "crm")).mode & 0o777).toBe(0o700)
+        const missing = yield* Effect.flip(client.download(asyncTaskId, path.join(dir, "absent", "x.csv")))
+        expect(missing).toMatchObject({ _tag: "DownloadError", reason: "io" })
+        expect(fs.existsSync(path.join(dir, "absent"))).toBe(false)
+      })
+  )
+
   it.scopedLive("never overwrites an existing file unless asked", () =>
     Effect.gen(function* () {
       const sb = yield* sandbox()

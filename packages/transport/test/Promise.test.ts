@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -43,14 +44,22 @@ describe("Promise facade", () => {
     expect(sb.tasksCreated()).toBe(1)
   })
 
-  it("rejects with Error subclasses carrying the Effect error's _tag", async () => {
+  it("rejects with subclasses of one BoosterError class carrying the Effect error's _tag", async () => {
     const { client } = await setup()
     const error = await client.getTask("0".repeat(32)).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(Error)
-    expect(error).toBeInstanceOf(BoosterError.NotFoundError)
+    expect(error).toBeInstanceOf(BoosterPromise.BoosterError)
+    expect(error).toBeInstanceOf(BoosterPromise.NotFoundError)
+    expect(error).not.toBeInstanceOf(BoosterPromise.ValidationError)
     expect(error).toHaveProperty("_tag", "NotFoundError")
+    expect(error).toHaveProperty("name", "NotFoundError")
     expect(error).toHaveProperty("status", 404)
+    expect(error).toHaveProperty("hint", expect.any(String))
+    expect((error as Error).cause).toBeInstanceOf(BoosterError.NotFoundError)
+    // @ts-expect-error: posCodes is required; the filter is refused at run time as well
     const invalid = await client.startExport({ brand: "CAR" }).catch((e: unknown) => e)
+    expect(invalid).toBeInstanceOf(BoosterPromise.BoosterError)
+    expect(invalid).toBeInstanceOf(BoosterPromise.ValidationError)
     expect(invalid).toHaveProperty("_tag", "ValidationError")
     expect(invalid).toHaveProperty("issues", [
       expect.objectContaining({ path: "posCodes", rule: "required" })
@@ -60,6 +69,9 @@ describe("Promise facade", () => {
   it("throws InvalidConfigError at once for unusable options", () => {
     expect(() => BoosterPromise.createClient({ baseUrl: "http://booster.example.com" })).toThrow(
       expect.objectContaining({ _tag: "InvalidConfigError", field: "baseUrl" })
+    )
+    expect(() => BoosterPromise.createClient({ baseUrl: "http://booster.example.com" })).toThrow(
+      BoosterPromise.InvalidConfigError
     )
   })
 
@@ -72,6 +84,8 @@ describe("Promise facade", () => {
     const abortedAt = Date.now()
     controller.abort()
     await expect(pending).rejects.toHaveProperty("name", "AbortError")
+    await expect(pending).rejects.toBeInstanceOf(BoosterPromise.AbortError)
+    await expect(pending).rejects.toBeInstanceOf(BoosterPromise.BoosterError)
     expect(Date.now() - abortedAt).toBeLessThan(2_000)
     expect(sb.requests()).toHaveLength(1)
   })
@@ -105,5 +119,98 @@ describe("Promise facade", () => {
     })
     expect(JSON.stringify(dry)).not.toContain(sb.apiKey)
     expect(sb.requests()).toHaveLength(0)
+  })
+
+  it("exportToFile starts, follows and downloads into a folder it creates (0700), with rows and sha256", async () => {
+    const { client, sb } = await setup({ taskDurationMs: 200, brands: ["CAR"] })
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "booster-promise-"))
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }))
+    const seen: Array<string> = []
+    const everywhere = { brand: "CAR", posCodes: ["IT100", "FR100", "ES100", "DE100", "GB100", "US100"] }
+    const result = await client.exportToFile(everywhere, path.join(dir, "exports", "today") + path.sep, {
+      onProgress: (progress) => seen.push(progress.statusKind)
+    })
+    expect(seen[seen.length - 1]).toBe("completed")
+    expect(path.dirname(result.path)).toBe(path.join(dir, "exports", "today"))
+    expect(fs.statSync(path.join(dir, "exports")).mode & 0o777).toBe(0o700)
+    expect(fs.statSync(path.join(dir, "exports", "today")).mode & 0o777).toBe(0o700)
+    const bytes = fs.readFileSync(result.path)
+    expect(result.bytes).toBe(bytes.length)
+    expect(result.sha256).toBe(createHash("sha256").update(bytes).digest("hex"))
+    const records = bytes.toString("utf8").trimEnd().split("\r\n").length - 1
+    expect(result.rows).toBe(records)
+    expect(result.rows).toBeGreaterThan(0)
+    expect(sb.tasksCreated()).toBe(1)
+    expect(result.asyncTaskId).toBe(sb.tasks()[0]?.asyncTaskId)
+  })
+
+  it("exportToFile rejects with a ValidationError naming the field, and sends nothing", async () => {
+    const { client, sb } = await setup()
+    const error = await client
+      .exportToFile({ brand: "CAR", posCodes: ["P001"], email: "not-an-email" }, os.tmpdir())
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(BoosterPromise.ValidationError)
+    expect(error).toHaveProperty("issues", [expect.objectContaining({ path: "email" })])
+    expect(String((error as Error).message)).not.toContain("not-an-email")
+    expect(sb.requests()).toHaveLength(0)
+  })
+
+  it("validate answers ok with the normalised filter, or the issues, without throwing", () => {
+    const good = BoosterPromise.validate({
+      brand: " CAR ",
+      posCodes: ["P001", "P001"],
+      email: "Ann@Example.com"
+    })
+    expect(good).toEqual({ ok: true, filter: { brand: "CAR", posCodes: ["P001"], email: "ann@example.com" } })
+    const bad = BoosterPromise.validate({ brand: "CAR", posCode: ["P001"] })
+    expect(bad.ok).toBe(false)
+    if (!bad.ok) {
+      expect(bad.issues.map((issue) => issue.path)).toEqual(["posCodes", "posCode"])
+      expect(bad.issues[1]?.message).toContain("posCodes")
+    }
+    expect(BoosterPromise.validate("CAR")).toMatchObject({ ok: false })
+  })
+
+  it("takes credentials as plain strings: an API key (in a header) or OAuth2 client credentials", async () => {
+    const sb = await Sandbox.start({ customers: 50, taskDurationMs: 0 })
+    cleanups.push(() => sb.close())
+    const byHeader = BoosterPromise.createClient({
+      baseUrl: sb.baseUrl,
+      apiKey: sb.apiKey,
+      apiKeyHeader: "X-Api-Key"
+    })
+    const byOAuth2 = BoosterPromise.createClient({
+      baseUrl: sb.baseUrl,
+      oauth2: { tokenUrl: sb.tokenUrl, clientId: "reports", clientSecret: sb.apiKey }
+    })
+    const wrong = BoosterPromise.createClient({ baseUrl: sb.baseUrl, apiKey: "wrong-key" })
+    cleanups.push(
+      () => byHeader.close(),
+      () => byOAuth2.close(),
+      () => wrong.close()
+    )
+    expect(await byHeader.listTasks()).toEqual([])
+    expect(await byOAuth2.listTasks()).toEqual([])
+    await expect(wrong.listTasks()).rejects.toBeInstanceOf(BoosterPromise.AuthenticationError)
+    const dry = await byHeader.dryRun(filter)
+    expect(dry.headers["x-api-key"]).toBe("<redacted>")
+    expect(JSON.stringify(dry)).not.toContain(sb.apiKey)
+    expect(() =>
+      BoosterPromise.createClient({
+        baseUrl: sb.baseUrl,
+        apiKey: "k",
+        basic: { username: "u", password: "p" }
+      })
+    ).toThrow(expect.objectContaining({ _tag: "InvalidConfigError", field: "apiKey,basic" }))
+  })
+
+  it("a misspelt filter field or a wrong type is a compile error", async () => {
+    const { client } = await setup()
+    // @ts-expect-error: posCode is not a field (posCodes is)
+    const misspelt = client.dryRun({ brand: "CAR", posCode: ["P001"] })
+    await expect(misspelt).rejects.toBeInstanceOf(BoosterPromise.ValidationError)
+    // @ts-expect-error: clientSpendingFrom is a number
+    const wrongType = client.dryRun({ brand: "CAR", posCodes: ["P001"], clientSpendingFrom: "100" })
+    await expect(wrongType).rejects.toBeInstanceOf(BoosterPromise.ValidationError)
   })
 })

@@ -2,7 +2,7 @@
  * Following a task to its end and downloading its file, shared by `export --wait/--output` and
  * `tasks wait|download`. Progress goes to stderr; the journal records the outcome.
  */
-import { isAbsolute, resolve } from "node:path"
+import { isAbsolute, resolve, sep } from "node:path"
 import type { Task } from "@booster-export/core"
 import { Journal } from "@booster-export/transport"
 import { Effect, Stream } from "effect"
@@ -64,8 +64,14 @@ export const follow = (client: Client, asyncTaskId: string, options: FollowOptio
   })
 
 /** Where a download goes: `--output` (file or folder), else the export folder. */
-export const destinationOf = (output: string | undefined, settings: Settings): string =>
-  output === undefined ? settings.exportDir : isAbsolute(output) ? output : resolve(process.cwd(), output)
+export const destinationOf = (output: string | undefined, settings: Settings): string => {
+  if (output === undefined) return withTrailingSeparator(settings.exportDir)
+  const absolute = isAbsolute(output) ? output : resolve(process.cwd(), output)
+  return /[\\/]$/.test(output) ? withTrailingSeparator(absolute) : absolute
+}
+
+/** A folder path with a trailing separator: the download then creates it (0700) when it is missing. */
+const withTrailingSeparator = (folder: string): string => (/[\\/]$/.test(folder) ? folder : `${folder}${sep}`)
 
 /** Downloads a task's file and records it in the journal. */
 export const download = (

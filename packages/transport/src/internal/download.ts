@@ -60,13 +60,32 @@ const isDirectory = (target: string) =>
 const safeName = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "")
 
 /**
+ * Creates a missing destination folder (and its missing parents) with mode `0700`: it will hold
+ * personal data.
+ */
+const createFolder = (folder: string) =>
+  Effect.tryPromise({
+    try: () => fs.mkdir(folder, { recursive: true, mode: 0o700 }),
+    catch: (cause) =>
+      new BoosterError.DownloadError({
+        reason: "io",
+        path: folder,
+        message: `Could not create the destination folder ${folder} (${errorCode(cause) ?? "failed"})`,
+        hint: "Check that the parent folder exists and is writable."
+      })
+  })
+
+/**
  * The file a download goes to: `destination` itself, or — when it is an existing folder or ends with
- * a separator — a file in it named after the URL's last path segment (or the task id).
+ * a separator — a file in it named after the URL's last path segment (or the task id). A missing
+ * folder given with a trailing separator is created (mode `0700`).
  */
 export const resolveTarget = (destination: string, url: URL, taskId: string) =>
   Effect.gen(function* () {
     const trailing = destination.endsWith("/") || destination.endsWith(path.sep)
-    if (!trailing && !(yield* isDirectory(destination))) return path.resolve(destination)
+    const folder = yield* isDirectory(destination)
+    if (!trailing && !folder) return path.resolve(destination)
+    if (!folder) yield* createFolder(path.resolve(destination))
     const last = decodeURIComponent(url.pathname.split("/").pop() ?? "")
     const name = safeName(last) || safeName(taskId) || "export"
     return path.resolve(destination, name)
