@@ -138,3 +138,27 @@ export const textOf = (result: unknown): string =>
 
 /** A tool result, typed. */
 export const asResult = (result: unknown): CallToolResult => result as CallToolResult
+
+/**
+ * Starts an export as a careful assistant does: preview first, then start with the preview's
+ * `confirmation` (when the server gives one).
+ */
+export const startWithConsent = async (
+  client: Client,
+  args: Record<string, unknown>,
+  options: { readonly timeout?: number } = {}
+): Promise<CallToolResult> => {
+  const { force: _force, purpose: _purpose, ...previewed } = args
+  const preview = asResult(await client.callTool({ name: "preview_customer_export", arguments: previewed }))
+  const confirmation = (preview.structuredContent as { confirmation?: string } | undefined)?.confirmation
+  return asResult(
+    await client.callTool(
+      {
+        name: "start_customer_export",
+        arguments: { ...args, ...(confirmation !== undefined ? { confirmation } : {}) }
+      },
+      undefined,
+      options.timeout !== undefined ? { timeout: options.timeout } : undefined
+    )
+  )
+}

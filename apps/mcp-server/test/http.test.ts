@@ -46,7 +46,8 @@ describe("Streamable HTTP", () => {
       "start_customer_export",
       "get_export_task",
       "list_export_tasks",
-      "download_export_file"
+      "download_export_file",
+      "summarize_export_file"
     ])
   })
 
@@ -161,7 +162,8 @@ describe("Streamable HTTP", () => {
     expect(tools.map((tool) => tool.name)).toEqual([
       "preview_customer_export",
       "get_export_task",
-      "list_export_tasks"
+      "list_export_tasks",
+      "summarize_export_file"
     ])
   })
 })

@@ -48,7 +48,7 @@ const call = async (name: string, args: Record<string, unknown>) => {
 }
 
 describe("tools/list", () => {
-  it("lists the five tools with schemas generated from core", async () => {
+  it("lists the six tools with schemas generated from core", async () => {
     const client = await connect()
     const { tools } = await client.listTools()
     expect(tools.map((tool) => tool.name)).toEqual([
@@ -56,7 +56,8 @@ describe("tools/list", () => {
       "start_customer_export",
       "get_export_task",
       "list_export_tasks",
-      "download_export_file"
+      "download_export_file",
+      "summarize_export_file"
     ])
     const start = tools.find((tool) => tool.name === "start_customer_export")!
     expect(start.inputSchema.required).toEqual(["brand", "posCodes"])
@@ -75,7 +76,8 @@ describe("tools/list", () => {
     expect(tools.filter((tool) => tool.annotations?.readOnlyHint).map((tool) => tool.name)).toEqual([
       "preview_customer_export",
       "get_export_task",
-      "list_export_tasks"
+      "list_export_tasks",
+      "summarize_export_file"
     ])
     expect(tools).toEqual(JSON.parse(JSON.stringify(listing())))
     expect(tools).toMatchSnapshot()
@@ -551,7 +553,8 @@ describe("read-only mode", () => {
     expect(tools.map((tool) => tool.name)).toEqual([
       "preview_customer_export",
       "get_export_task",
-      "list_export_tasks"
+      "list_export_tasks",
+      "summarize_export_file"
     ])
     const before = sandbox.tasksCreated()
     const result = await call("start_customer_export", filter())

@@ -53,7 +53,7 @@ export const usage = `booster-mcp: an MCP server to start, follow and download B
 Usage: booster-mcp [options]
 
 Options:
-  --read-only             expose only the read tools (preview, get, list)
+  --read-only             expose only the read tools (preview, get, list, summarize)
   --sandbox               run against an embedded simulator of the API (no credentials)
   --http                  serve Streamable HTTP instead of stdio
   --host <address>        HTTP interface (default 127.0.0.1)

@@ -9,6 +9,7 @@ import { listTasks } from "./list-tasks.js"
 import { preview } from "./preview.js"
 import type { Settings } from "./settings.js"
 import { start } from "./start.js"
+import { summarizeExport } from "./summarize.js"
 import type { Tool } from "./tool.js"
 
 /** The services the tools need. */
@@ -18,7 +19,14 @@ export type ToolServices = Api | Journal.Journal | Settings
 export const journal = (directory: string) => Journal.layer(directory)
 
 /** Every tool, in the order they are listed. */
-export const all: ReadonlyArray<Tool<ToolServices>> = [preview, start, getTask, listTasks, download]
+export const all: ReadonlyArray<Tool<ToolServices>> = [
+  preview,
+  start,
+  getTask,
+  listTasks,
+  download,
+  summarizeExport
+]
 
 /** The tools a `--read-only` server offers. */
 export const readOnly: ReadonlyArray<Tool<ToolServices>> = all.filter((tool) => tool.annotations.readOnlyHint)

@@ -1,0 +1,169 @@
+/**
+ * `summarize_export_file`: counts, never values, from a file `download_export_file` wrote. The file
+ * is found through the journal's download record of the task (never a path from the assistant);
+ * groups smaller than the minimum group size are withheld.
+ */
+import { createReadStream } from "node:fs"
+import { stat } from "node:fs/promises"
+import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
+import * as Journal from "@booster-export/transport/Journal"
+import { Effect, Either, Schema } from "effect"
+import {
+  DEFAULT_MINIMUM_GROUP_SIZE,
+  effectiveMinimum,
+  MINIMUM_GROUP_SIZE_FLOOR,
+  type Summary,
+  summarize as summarizeFile,
+  UnrecognisedFile
+} from "../summary/summarize.js"
+import { asyncTaskId, boundedInteger } from "./args.js"
+import { render } from "./errors.js"
+import { failure, jsonSchemaOf, success, type Tool } from "./tool.js"
+
+/** The arguments: a downloaded task's id and the minimum group size. */
+export const SummarizeArguments = FilterSpec.make({
+  required: { asyncTaskId },
+  optional: {
+    minimumGroupSize: boundedInteger(
+      "minimumGroupSize",
+      `Groups with fewer customers than this are withheld (default ${DEFAULT_MINIMUM_GROUP_SIZE}; a value below ${MINIMUM_GROUP_SIZE_FLOOR} is raised to ${MINIMUM_GROUP_SIZE_FLOOR}).`,
+      1,
+      1_000_000,
+      [DEFAULT_MINIMUM_GROUP_SIZE]
+    )
+  },
+  description: "Which downloaded export to summarise, and the smallest group to report."
+})
+
+const Group = Schema.Struct({ value: Schema.String, count: Schema.Number })
+
+/** What the tool returns. */
+export const SummaryOutput = Schema.Struct({
+  asyncTaskId: Schema.String,
+  rows: Schema.Number.annotations({ description: "Customers (data rows) in the file." }),
+  minimumGroupSize: Schema.Number.annotations({
+    description: "Groups with fewer customers than this were withheld."
+  }),
+  minimumGroupSizeRaised: Schema.Boolean.annotations({
+    description: `True when the size asked for was below ${MINIMUM_GROUP_SIZE_FLOOR} and was raised.`
+  }),
+  dimensions: Schema.Array(
+    Schema.Struct({
+      name: Schema.String.annotations({ description: "e.g. country, status, spendingBand, interest." }),
+      column: Schema.String.annotations({ description: "The file's column the counts come from." }),
+      label: Schema.String,
+      multiValued: Schema.Boolean.annotations({
+        description: "True when a customer can be in several groups (interests, hobbies, collections)."
+      }),
+      groups: Schema.Array(Group).annotations({ description: "Groups shown, largest first." }),
+      suppressedGroups: Schema.Number.annotations({
+        description: "Groups withheld: too small, or withheld so that a small one cannot be derived."
+      })
+    })
+  ),
+  missingColumns: Schema.Array(Schema.String).annotations({
+    description: "Columns of a summary dimension that the file does not have."
+  })
+})
+
+const renderSummary = (id: string, summary: Summary, raised: boolean, asked: number | undefined): string => {
+  const lines = [
+    `Export ${id}: ${summary.rows} customers. Counts only; groups of fewer than ${summary.minimumGroupSize} are withheld.`
+  ]
+  if (raised) {
+    lines.push(
+      `The minimum group size asked for (${asked}) is below ${MINIMUM_GROUP_SIZE_FLOOR}: it was raised to ${MINIMUM_GROUP_SIZE_FLOOR}.`
+    )
+  }
+  for (const dimension of summary.dimensions) {
+    const shown = dimension.groups.map((group) => `${group.value} ${group.count}`).join(", ")
+    const withheld =
+      dimension.suppressedGroups > 0 ? ` (${dimension.suppressedGroups} small groups withheld)` : ""
+    lines.push(
+      `By ${dimension.label}${dimension.multiValued ? " (a customer may count in several)" : ""}: ${shown || "nothing to show"}${withheld}.`
+    )
+  }
+  if (summary.missingColumns.length > 0) lines.push(`Not in the file: ${summary.missingColumns.join(", ")}.`)
+  return lines.join("\n")
+}
+
+/** The summary tool: reads a local file only. */
+export const summarizeExport: Tool<Journal.Journal> = {
+  name: "summarize_export_file",
+  title: "Summarise a downloaded export",
+  description:
+    "Answers questions about a downloaded export with counts only, never a customer's data: total customers, and " +
+    "counts by country, status, contact consent, creation year, birth month, spending band, point of sale, interest, " +
+    "hobby and product collection. Groups smaller than minimumGroupSize (default 10, at least 5) are withheld. " +
+    "Give the asyncTaskId of an export fetched with download_export_file.",
+  inputSchema: JsonSchema.ofFilter(SummarizeArguments),
+  outputSchema: jsonSchemaOf(SummaryOutput),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  call: (args) =>
+    Effect.gen(function* () {
+      const validated = Validation.validate(SummarizeArguments, args)
+      if (Either.isLeft(validated)) {
+        return render(validated.left, "fix the fields listed above; list_export_tasks shows completed tasks.")
+      }
+      const id = String(validated.right.asyncTaskId)
+      const asked = validated.right.minimumGroupSize as number | undefined
+      const { minimumGroupSize, raised } = effectiveMinimum(asked)
+      const journal = yield* Journal.Journal
+      const entries = yield* journal.entries
+      const record = [...entries]
+        .reverse()
+        .find(
+          (entry) =>
+            entry.file !== undefined && Task.canonicalGuid(entry.asyncTaskId) === Task.canonicalGuid(id)
+        )
+      if (record?.file === undefined) {
+        return failure(
+          `No downloaded file is recorded for task ${id}.\n` +
+            `Next step: download_export_file with asyncTaskId ${id} (once get_export_task says it is completed), then call summarize_export_file again.`
+        )
+      }
+      const path = record.file
+      const size = yield* Effect.tryPromise(() => stat(path)).pipe(Effect.option)
+      if (size._tag === "None" || !size.value.isFile()) {
+        return failure(
+          `The file downloaded for task ${id} is no longer at ${path}.\n` +
+            `Next step: download_export_file with asyncTaskId ${id} and overwrite: true, then summarize_export_file again.`
+        )
+      }
+      if (record.bytes !== undefined && size.value.size !== record.bytes) {
+        return failure(
+          `The file at ${path} has changed since it was downloaded (${size.value.size} bytes, ${record.bytes} recorded); it was not read.\n` +
+            `Next step: download_export_file with asyncTaskId ${id} and overwrite: true, then summarize_export_file again.`
+        )
+      }
+      const summary = yield* Effect.tryPromise({
+        try: (signal) =>
+          summarizeFile(
+            createReadStream(path, { highWaterMark: 1024 * 1024 }),
+            { minimumGroupSize, looksPersonal: Journal.looksPersonal },
+            signal
+          ),
+        catch: (error) => error
+      }).pipe(Effect.either)
+      if (Either.isLeft(summary)) {
+        const error = summary.left
+        if (error instanceof UnrecognisedFile) {
+          return failure(
+            `The file of task ${id} cannot be summarised: ${error.message}. Nothing was guessed.\n` +
+              "Next step: open the file with a tool meant for personal data; this server only summarises CSV exports with a header line."
+          )
+        }
+        return failure(
+          `The file of task ${id} could not be read at ${path}.\nNext step: check the file and try again.`
+        )
+      }
+      return success(renderSummary(id, summary.right, raised, asked), {
+        asyncTaskId: record.asyncTaskId,
+        rows: summary.right.rows,
+        minimumGroupSize,
+        minimumGroupSizeRaised: raised,
+        dimensions: summary.right.dimensions,
+        missingColumns: summary.right.missingColumns
+      })
+    })
+}

@@ -1,0 +1,103 @@
+import { readFile, writeFile } from "node:fs/promises"
+import type { Sandbox } from "@booster-export/sandbox"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import {
+  asResult,
+  type Connected,
+  connectStdio,
+  filter,
+  sandboxEnv,
+  serverEnv,
+  startSandbox,
+  startWithConsent,
+  tempDirs,
+  textOf
+} from "./harness.js"
+
+let sandbox: Sandbox.RunningSandbox
+let dirs: Awaited<ReturnType<typeof tempDirs>>
+let server: Connected
+let id: string
+let file: string
+
+const call = async (name: string, args: Record<string, unknown>) =>
+  asResult(await server.client.callTool({ name, arguments: args }, undefined, { timeout: 90_000 }))
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ customers: 6_000 })
+  dirs = await tempDirs()
+  server = await connectStdio([], serverEnv(dirs, sandboxEnv(sandbox)))
+  const started = await startWithConsent(server.client, filter({ locationCountryIds: undefined }))
+  id = (started.structuredContent as { asyncTaskId: string }).asyncTaskId
+  await call("get_export_task", { asyncTaskId: id, waitSeconds: 60 })
+  const downloaded = await call("download_export_file", { asyncTaskId: id })
+  file = (downloaded.structuredContent as { path: string }).path
+})
+
+afterAll(async () => {
+  await server?.close()
+  await sandbox?.close()
+  await dirs?.remove()
+})
+
+describe("summarize_export_file", () => {
+  it("answers with counts from the downloaded file and never a personal value", async () => {
+    const result = await call("summarize_export_file", { asyncTaskId: id })
+    expect(result.isError).toBeFalsy()
+    const out = result.structuredContent as {
+      rows: number
+      minimumGroupSize: number
+      minimumGroupSizeRaised: boolean
+      dimensions: Array<{ name: string; groups: Array<{ value: string; count: number }> }>
+    }
+    const text = await readFile(file, "utf8")
+    const lines = text.split("\r\n").filter((line) => line !== "")
+    expect(out.rows).toBe(lines.length - 1)
+    expect(out.minimumGroupSize).toBe(10)
+    expect(out.minimumGroupSizeRaised).toBe(false)
+    const pos = out.dimensions.find((d) => d.name === "pointOfSale")!
+    expect(pos.groups.map((g) => g.value).sort()).toEqual(["ES100", "IT200"])
+    expect(pos.groups.reduce((sum, g) => sum + g.count, 0)).toBe(out.rows)
+    const whole = JSON.stringify(result)
+    const emails = text.match(/[^\s,@"]+@[^\s,@"]+/g) ?? []
+    expect(emails.length).toBeGreaterThan(out.rows)
+    for (const email of new Set(emails)) expect(whole).not.toContain(email)
+    for (const row of lines.slice(1, 200)) {
+      const [, sapCrmId, , , firstName, lastName, , phone] = row.split(",")
+      for (const value of [sapCrmId, `${firstName},${lastName}`, phone]) expect(whole).not.toContain(value)
+    }
+    expect(textOf(result)).toContain(`${out.rows} customers`)
+  })
+
+  it("raises a minimum group size below 5 to 5 and says so", async () => {
+    const result = await call("summarize_export_file", { asyncTaskId: id, minimumGroupSize: 2 })
+    expect(result.structuredContent).toMatchObject({ minimumGroupSize: 5, minimumGroupSizeRaised: true })
+    expect(textOf(result)).toContain("raised to 5")
+  })
+
+  it("reads only the file the journal recorded, never a path from the assistant", async () => {
+    const withPath = await call("summarize_export_file", { asyncTaskId: id, path: "/etc/passwd" })
+    expect(withPath.isError).toBe(true)
+    const unknown = await call("summarize_export_file", { asyncTaskId: "0123456789abcdef0123456789abcdef" })
+    expect(unknown.isError).toBe(true)
+    expect(textOf(unknown)).toContain("download_export_file")
+  })
+
+  it("refuses a file that changed since the download, and a format it does not know", async () => {
+    const original = await readFile(file)
+    try {
+      await writeFile(file, Buffer.concat([original, Buffer.from("x")]))
+      const changed = await call("summarize_export_file", { asyncTaskId: id })
+      expect(changed.isError).toBe(true)
+      expect(textOf(changed)).toContain("changed since it was downloaded")
+      const unknown = Buffer.alloc(original.length, 0x41)
+      unknown.write('{"not":"csv"}\n', 0)
+      await writeFile(file, unknown)
+      const refused = await call("summarize_export_file", { asyncTaskId: id })
+      expect(refused.isError).toBe(true)
+      expect(textOf(refused)).toContain("cannot be summarised")
+    } finally {
+      await writeFile(file, original)
+    }
+  })
+})
