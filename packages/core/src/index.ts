@@ -23,6 +23,8 @@ export * as Fingerprint from "./Fingerprint.js"
 /** @since 0.1.0 */
 export * as JsonSchema from "./JsonSchema.js"
 /** @since 0.1.0 */
+export * as RelativeDate from "./RelativeDate.js"
+/** @since 0.1.0 */
 export * as Task from "./Task.js"
 /** @since 0.1.0 */
 export * as Validation from "./Validation.js"

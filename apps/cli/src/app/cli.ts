@@ -6,6 +6,7 @@ import { configCommand } from "../config/command.js"
 import { demoCommand } from "../demo/command.js"
 import { doctorCommand } from "../doctor/command.js"
 import { exportCommand } from "../export/command.js"
+import { filtersCommand } from "../filters/command.js"
 import { historyCommand } from "../history/command.js"
 import { exitCodeTable } from "../output/errors.js"
 import { sandboxCommand } from "../sandbox/command.js"
@@ -36,6 +37,7 @@ export const rootCommand = Command.make("booster").pipe(
   Command.withDescription(rootDescription),
   Command.withSubcommands([
     exportCommand,
+    filtersCommand,
     tasksCommand,
     historyCommand,
     configCommand,

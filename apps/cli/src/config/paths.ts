@@ -2,8 +2,9 @@
  * Where the command line keeps its files: profiles under `$XDG_CONFIG_HOME/booster-export/`, caches
  * under `$XDG_CACHE_HOME/booster-export/` (the journal's place is transport's `Journal.defaultDirectory`).
  */
+import { chmodSync, mkdirSync, renameSync, writeFileSync } from "node:fs"
 import { homedir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -22,3 +23,18 @@ export const cacheDir = (env: Env = process.env): string =>
 
 /** The profiles file. */
 export const profilesFile = (env: Env = process.env): string => join(configDir(env), "profiles.json")
+
+/** The saved filters file. */
+export const filtersFile = (env: Env = process.env): string => join(configDir(env), "filters.json")
+
+/**
+ * Writes a JSON value to a private file atomically: a temporary file with mode 0600 renamed over
+ * the target, in a folder created with mode 0700. Throws when it cannot be written.
+ */
+export const writePrivateJson = (path: string, value: unknown): void => {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  const temp = `${path}.${process.pid}.tmp`
+  writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 })
+  chmodSync(temp, 0o600)
+  renameSync(temp, path)
+}

@@ -4,9 +4,9 @@
  * default. Secrets never live in the profile: it may only name a file holding the API key, or the key
  * comes from `BOOSTER_API_KEY`. The key is `Redacted` as soon as it is read.
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { homedir } from "node:os"
-import { dirname, resolve } from "node:path"
+import { resolve } from "node:path"
 import { Effect, Redacted, Schema } from "effect"
 import { ConfigError } from "../output/errors.js"
 import * as Paths from "./paths.js"
@@ -74,11 +74,7 @@ export const save = (file: ProfilesFile, env: Env = process.env): Effect.Effect<
   Effect.try({
     try: () => {
       const path = Paths.profilesFile(env)
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
-      const temp = `${path}.${process.pid}.tmp`
-      writeFileSync(temp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 })
-      chmodSync(temp, 0o600)
-      renameSync(temp, path)
+      Paths.writePrivateJson(path, file)
       return path
     },
     catch: () =>

@@ -3,20 +3,28 @@
  * validate it, show what would be sent (`--dry-run`) or confirm and start the export, then optionally
  * follow it (`--wait`) and download its file (`--output`, `--download`).
  */
-import { readFileSync } from "node:fs"
 import { ExportFilter, ExportKind, Fingerprint, Validation } from "@booster-export/core"
 import { Journal } from "@booster-export/transport"
 import { Command, HelpDoc, Options, Prompt } from "@effect/cli"
 import { Effect, Either, Option } from "effect"
 import * as Common from "../config/options.js"
-import { DeclinedError, DuplicateExportError, UsageError } from "../output/errors.js"
+import * as Filters from "../filters/store.js"
+import { DeclinedError, DuplicateExportError } from "../output/errors.js"
 import * as Term from "../output/terminal.js"
 import * as Follow from "../tasks/follow.js"
+import * as FilterFile from "./filter-file.js"
 import { filterOptions } from "./filter-flags.js"
 import * as FilterInput from "./filter-input.js"
 
 const options = {
   filter: filterOptions,
+  savedFilter: Options.text("filter").pipe(
+    Options.withPseudoName("NAME"),
+    Options.withDescription(
+      "Start from a saved filter (`booster filters save`); flags given as well replace its fields."
+    ),
+    Options.optional
+  ),
   filterFile: Options.text("filter-file").pipe(
     Options.withPseudoName("PATH|-"),
     Options.withDescription(
@@ -75,47 +83,15 @@ const options = {
 
 type ExportOptions = Command.Command.ParseConfig<typeof options>
 
-const readFilterFile = (path: string): Effect.Effect<Record<string, unknown>, UsageError> =>
-  Effect.suspend(() => {
-    let text: string
-    try {
-      text = readFileSync(path === "-" ? 0 : path, "utf8")
-    } catch {
-      return Effect.fail(
-        new UsageError({
-          message: `The filter file ${path === "-" ? "(stdin)" : path} cannot be read`,
-          hint: "Check --filter-file: a path to a JSON file, or - to read stdin."
-        })
-      )
-    }
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch {
-      return Effect.fail(
-        new UsageError({
-          message: `The filter file ${path === "-" ? "(stdin)" : path} is not valid JSON`,
-          hint: 'Write the filter as one JSON object in the wire shape, e.g. {"brand":"CAR","posCodes":["ES100"]}.'
-        })
-      )
-    }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      return Effect.fail(
-        new UsageError({
-          message: "The filter file must hold one JSON object",
-          hint: 'Write the filter as one JSON object in the wire shape, e.g. {"brand":"CAR","posCodes":["ES100"]}.'
-        })
-      )
-    }
-    return Effect.succeed(value as Record<string, unknown>)
-  })
-
 /** The raw request (filter and optional id) from the flags, the filter file and the profile. */
 const buildRequest = (opts: ExportOptions, defaults: FilterInput.FilterDefaults) =>
   Effect.gen(function* () {
-    const file = Option.isSome(opts.filterFile) ? yield* readFilterFile(opts.filterFile.value) : {}
+    const saved = Option.isSome(opts.savedFilter) ? (yield* Filters.get(opts.savedFilter.value)).filter : {}
+    const file = Option.isSome(opts.filterFile) ? yield* FilterFile.read(opts.filterFile.value) : {}
     const { downloadRequestId: fileId, ...fileFilter } = file
-    const filter = FilterInput.merge(fileFilter, FilterInput.fromFlags(opts.filter), defaults)
+    const filter = yield* FilterInput.resolveRelative(
+      FilterInput.merge({ ...saved, ...fileFilter }, FilterInput.fromFlags(opts.filter), defaults)
+    )
     const id =
       Option.getOrUndefined(opts.downloadRequestId) ?? (typeof fileId === "string" ? fileId : undefined)
     const validated = yield* Either.match(Validation.validate(ExportFilter.CustomerFilter, filter), {

@@ -2,7 +2,8 @@
  * Turns the texts given to the filter flags, a filter file and profile defaults into one raw filter
  * (wire shape), and reports validation problems with both the flag and the wire field.
  */
-import type { Validation } from "@booster-export/core"
+import { ExportFilter, RelativeDate, Validation } from "@booster-export/core"
+import { Effect, Either } from "effect"
 import { type FilterFlag, filterFlags, flagOf, MEMBER_ALIASES, SHORTHAND } from "./filter-flags.js"
 
 /** Splits on unescaped `sep`; `\,` and `\=` keep the character. */
@@ -166,3 +167,44 @@ export const formatFlagIssues = (issues: ReadonlyArray<FlagIssue>): string =>
       return `  - ${where}: ${issue.message} [${issue.rule}]`
     })
     .join("\n")
+
+/** "Now" in the local time zone (`TZ`), against which relative dates resolve. */
+export const localClock = (): RelativeDate.Clock => ({
+  now: Date.now(),
+  timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC"
+})
+
+/**
+ * Resolves the relative dates and birth months of a raw filter (`-30d`, `start-of-month`, `next`…)
+ * in the local time zone; expressions not understood fail validation, naming the flag and the
+ * accepted forms.
+ */
+export const resolveRelative = (
+  filter: Readonly<Record<string, unknown>>,
+  clock: RelativeDate.Clock = localClock()
+): Effect.Effect<Record<string, unknown>, Validation.ValidationError> =>
+  Either.match(RelativeDate.resolveFilter(filter, clock), {
+    onLeft: ([first, ...rest]) => Effect.fail(new Validation.ValidationError({ issues: [first!, ...rest] })),
+    onRight: Effect.succeed
+  })
+
+/** The wire fields whose values are personal data (core marks them): email, phone, free search… */
+export const personalFields: ReadonlyArray<string> = Object.entries(ExportFilter.CustomerFilter.fields)
+  .filter(([, field]) => field.doc.personal === true)
+  .map(([wire]) => wire)
+
+/** What is shown instead of a personal value. */
+export const PERSONAL_PLACEHOLDER = "<personal value, not shown>"
+
+/** The filter with every personal value replaced by {@link PERSONAL_PLACEHOLDER}. */
+export const hidePersonal = (filter: Readonly<Record<string, unknown>>): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(filter).map(([wire, value]) => [
+      wire,
+      personalFields.includes(wire)
+        ? Array.isArray(value)
+          ? value.map(() => PERSONAL_PLACEHOLDER)
+          : PERSONAL_PLACEHOLDER
+        : value
+    ])
+  )

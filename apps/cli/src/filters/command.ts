@@ -1,0 +1,208 @@
+/**
+ * `booster filters save|list|show|remove`: named filters kept beside the profiles and used with
+ * `booster export --filter NAME`. Relative dates are kept as written and resolve when the export runs;
+ * personal values (email, phone, free search…) are refused unless `--allow-personal`, and never shown.
+ */
+import { ExportFilter, Validation } from "@booster-export/core"
+import { Args, Command, HelpDoc, Options } from "@effect/cli"
+import { Effect, Either, Option } from "effect"
+import * as Common from "../config/options.js"
+import * as FilterFile from "../export/filter-file.js"
+import { filterOptions, flagOf } from "../export/filter-flags.js"
+import * as FilterInput from "../export/filter-input.js"
+import { UsageError } from "../output/errors.js"
+import * as Table from "../output/table.js"
+import * as Term from "../output/terminal.js"
+import * as Store from "./store.js"
+
+const withExamples = (text: string, examples: ReadonlyArray<string>) =>
+  HelpDoc.blocks([
+    HelpDoc.p(text),
+    HelpDoc.h1("EXAMPLES"),
+    HelpDoc.blocks(examples.map((e) => HelpDoc.p(`  ${e}`)))
+  ])
+
+const name = Args.text({ name: "name" }).pipe(
+  Args.withDescription("The filter's name: letters, digits, '.', '_' or '-'.")
+)
+
+/** The fields a saved filter may leave to the profile or to flags given at run time. */
+const LEFT_FOR_LATER = new Set(["brand", "posCodes", "downloadRequestId"])
+
+/** Checks a filter to save: every field it holds must be valid once its relative dates resolve. */
+const check = (filter: Record<string, unknown>) =>
+  Effect.gen(function* () {
+    const resolved = yield* FilterInput.resolveRelative(filter)
+    const issues = Either.match(Validation.validate(ExportFilter.CustomerFilter, resolved), {
+      onLeft: (error) => error.issues.filter((i) => !(i.rule === "required" && LEFT_FOR_LATER.has(i.path))),
+      onRight: () => []
+    })
+    const [first, ...rest] = issues
+    if (first !== undefined) return yield* new Validation.ValidationError({ issues: [first, ...rest] })
+    return resolved
+  })
+
+/** The filter as flags, one per line, personal values hidden: `--creation-date-from -30d`. */
+const asFlags = (filter: Readonly<Record<string, unknown>>): Array<string> =>
+  Object.entries(FilterInput.hidePersonal(filter)).flatMap(([wire, value]) => {
+    const flag = flagOf(wire)
+    const shown = (v: unknown) =>
+      typeof v === "object" && v !== null
+        ? Object.entries(v)
+            .map(([k, x]) => `${k}=${String(x)}`)
+            .join(",")
+        : String(v)
+    const label = flag !== undefined ? `--${flag.flag}` : wire
+    return (Array.isArray(value) ? value : [value]).map((v) => `${label} ${shown(v)}`)
+  })
+
+const save = Command.make(
+  "save",
+  {
+    name,
+    filter: filterOptions,
+    filterFile: Options.text("filter-file").pipe(
+      Options.withPseudoName("PATH|-"),
+      Options.withDescription(
+        "Read the filter from a JSON file (- for stdin); flags given as well replace its fields."
+      ),
+      Options.optional
+    ),
+    allowPersonal: Options.boolean("allow-personal").pipe(
+      Options.withDescription(
+        "Allow saving personal values (email, phone, search key); they are never shown."
+      )
+    ),
+    json: Common.json
+  },
+  (opts) =>
+    Effect.gen(function* () {
+      const filterName = yield* Store.checkName(opts.name)
+      const file = Option.isSome(opts.filterFile) ? yield* FilterFile.read(opts.filterFile.value) : {}
+      const { downloadRequestId: _, ...fromFile } = file
+      const filter = { ...fromFile, ...FilterInput.fromFlags(opts.filter) }
+      if (Object.keys(filter).length === 0) {
+        return yield* new UsageError({
+          message: "The filter to save is empty",
+          hint: "Give filter flags (e.g. --customer-status Client --creation-date-from -30d) or --filter-file."
+        })
+      }
+      const personal = FilterInput.personalFields.filter((wire) => filter[wire] !== undefined)
+      if (personal.length > 0 && !opts.allowPersonal) {
+        const flags = personal.map((wire) => `--${flagOf(wire)?.flag ?? wire}`).join(", ")
+        return yield* new UsageError({
+          message: `The filter holds personal data (${flags}); saved filters are kept on disk, so it was not saved`,
+          hint: "Leave those flags out and give them when you export, or pass --allow-personal to save them (the file is private, 0600, and `filters show` never prints them)."
+        })
+      }
+      yield* check(filter)
+      const store = yield* Store.load
+      const replaced = Object.hasOwn(store.filters, filterName)
+      const path = yield* Store.save({
+        filters: { ...store.filters, [filterName]: { savedAt: new Date().toISOString(), filter } }
+      })
+      if (opts.json) return yield* Term.json({ name: filterName, path, replaced })
+      yield* Term.err(`${replaced ? "Replaced" : "Saved"} filter ${Term.bold(filterName)} in ${path}.`)
+      yield* Term.err(Term.dim(`Use it with \`booster export --filter ${filterName}\`.`))
+    })
+).pipe(
+  Command.withDescription(
+    withExamples(
+      "Save a filter under a name, from filter flags or --filter-file. Relative dates (today, -30d, start-of-month; birth months this, next, +N) are kept as written and resolve when the export runs. Brand and POS codes may be left to the profile or to flags given at run time. Personal values are refused unless --allow-personal.",
+      [
+        "booster filters save recent-clients --brand CAR --pos-code ES100 --customer-status Client --creation-date-from -30d",
+        "booster filters save birthdays --birthdate-month next --can-be-contacted-by-maison true",
+        "booster filters save q3 --filter-file q3.json"
+      ]
+    )
+  )
+)
+
+const list = Command.make("list", { json: Common.json }, (opts) =>
+  Effect.gen(function* () {
+    const store = yield* Store.load
+    const entries = Object.entries(store.filters)
+    if (opts.json) {
+      return yield* Term.json(
+        entries.map(([filterName, saved]) => ({
+          name: filterName,
+          savedAt: saved.savedAt,
+          fields: Object.keys(saved.filter)
+        }))
+      )
+    }
+    if (entries.length === 0) {
+      return yield* Term.err("No saved filters. Save one with `booster filters save NAME …`.")
+    }
+    const now = new Date()
+    for (const line of Table.table(
+      ["NAME", "SAVED", "FLAGS"],
+      entries.map(([filterName, saved]) => [
+        filterName,
+        Table.when(saved.savedAt, now).date,
+        Object.keys(saved.filter)
+          .map((wire) => `--${flagOf(wire)?.flag ?? wire}`)
+          .join(" ")
+      ])
+    ))
+      yield* Term.out(line)
+  })
+).pipe(
+  Command.withDescription(
+    withExamples("List the saved filters.", ["booster filters list", "booster filters list --json"])
+  )
+)
+
+const show = Command.make("show", { name, json: Common.json }, (opts) =>
+  Effect.gen(function* () {
+    const saved = yield* Store.get(opts.name)
+    const resolved = yield* FilterInput.resolveRelative(saved.filter)
+    if (opts.json) {
+      return yield* Term.json({
+        name: opts.name,
+        savedAt: saved.savedAt,
+        filter: FilterInput.hidePersonal(saved.filter),
+        resolved: FilterInput.hidePersonal(resolved)
+      })
+    }
+    const at = Table.when(saved.savedAt, new Date())
+    yield* Term.out(`name:  ${opts.name}`)
+    yield* Term.out(`saved: ${at.date}${at.age !== "" ? ` (${at.age})` : ""}`)
+    const written = asFlags(saved.filter)
+    const today = asFlags(resolved)
+    for (const [i, line] of written.entries()) {
+      const now = today[i]
+      yield* Term.out(
+        `  ${line}${now !== undefined && now !== line ? `   (today: ${now.split(" ").slice(1).join(" ")})` : ""}`
+      )
+    }
+  })
+).pipe(
+  Command.withDescription(
+    withExamples(
+      "Show a saved filter as flags, with what its relative dates resolve to today. Personal values are never shown.",
+      ["booster filters show recent-clients", "booster filters show recent-clients --json"]
+    )
+  )
+)
+
+const remove = Command.make("remove", { name, json: Common.json }, (opts) =>
+  Effect.gen(function* () {
+    yield* Store.get(opts.name)
+    const store = yield* Store.load
+    const { [opts.name]: _, ...rest } = store.filters
+    yield* Store.save({ filters: rest })
+    if (opts.json) return yield* Term.json({ name: opts.name, removed: true })
+    yield* Term.err(`Removed filter ${opts.name}.`)
+  })
+).pipe(
+  Command.withDescription(withExamples("Remove a saved filter.", ["booster filters remove recent-clients"]))
+)
+
+/** The `filters` command. */
+export const filtersCommand = Command.make("filters").pipe(
+  Command.withDescription(
+    "Save filters under a name and export with `booster export --filter NAME`; flags given then replace the saved ones. Kept in the configuration folder beside the profiles (file 0600)."
+  ),
+  Command.withSubcommands([save, list, show, remove])
+)

@@ -1,0 +1,104 @@
+/**
+ * Saved filters (`$XDG_CONFIG_HOME/booster-export/filters.json`, mode 0600, folder 0700, written
+ * atomically), beside the profiles. A saved filter is the raw filter in the wire shape, relative
+ * dates kept as written (`-30d`), so that it resolves whenever it runs.
+ */
+import { readFileSync } from "node:fs"
+import { Effect, Schema } from "effect"
+import * as Paths from "../config/paths.js"
+import { ConfigError, UsageError } from "../output/errors.js"
+
+/** One saved filter. */
+export const SavedFilter = Schema.Struct({
+  savedAt: Schema.String,
+  filter: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+})
+
+/** One saved filter. */
+export type SavedFilter = typeof SavedFilter.Type
+
+/** The saved filters file. */
+export const FiltersFile = Schema.Struct({
+  filters: Schema.Record({ key: Schema.String, value: SavedFilter })
+})
+
+/** The saved filters file. */
+export type FiltersFile = typeof FiltersFile.Type
+
+const decodeFile = Schema.decodeUnknownEither(Schema.parseJson(FiltersFile))
+
+/** Names: a letter or digit, then letters, digits, `.`, `_`, `-`; at most 64 characters. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+
+/** Checks a filter name: no path separator, no leading dot, nothing but letters, digits, `.`, `_`, `-`. */
+export const checkName = (name: string): Effect.Effect<string, UsageError> =>
+  NAME.test(name)
+    ? Effect.succeed(name)
+    : Effect.fail(
+        new UsageError({
+          message:
+            "A filter name must start with a letter or digit and hold only letters, digits, '.', '_' or '-' (at most 64; no path separators)",
+          hint: "Choose a name such as recent-clients or car_es.2026."
+        })
+      )
+
+/** Reads the saved filters; an absent file holds none. */
+export const load: Effect.Effect<FiltersFile, ConfigError> = Effect.suspend(() => {
+  const path = Paths.filtersFile()
+  let text: string
+  try {
+    text = readFileSync(path, "utf8")
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return Effect.succeed({ filters: {} })
+    return Effect.fail(
+      new ConfigError({
+        message: `The filters file ${path} cannot be read`,
+        hint: "Check its permissions.",
+        field: "filters"
+      })
+    )
+  }
+  const decoded = decodeFile(text)
+  return decoded._tag === "Right"
+    ? Effect.succeed(decoded.right)
+    : Effect.fail(
+        new ConfigError({
+          message: `The filters file ${path} is not valid`,
+          hint: "Fix it by hand, or remove it and save the filters again.",
+          field: "filters"
+        })
+      )
+})
+
+/** Writes the saved filters atomically (file 0600, folder 0700). */
+export const save = (file: FiltersFile): Effect.Effect<string, ConfigError> =>
+  Effect.try({
+    try: () => {
+      const path = Paths.filtersFile()
+      Paths.writePrivateJson(path, file)
+      return path
+    },
+    catch: () =>
+      new ConfigError({
+        message: `The filters file ${Paths.filtersFile()} cannot be written`,
+        hint: "Check the permissions of its folder, or set XDG_CONFIG_HOME.",
+        field: "filters"
+      })
+  })
+
+/** One saved filter by name, or a usage error listing what is saved. */
+export const get = (name: string): Effect.Effect<SavedFilter, UsageError | ConfigError> =>
+  Effect.flatMap(load, (file) => {
+    const found = Object.hasOwn(file.filters, name) ? file.filters[name] : undefined
+    if (found !== undefined) return Effect.succeed(found)
+    const names = Object.keys(file.filters)
+    return Effect.fail(
+      new UsageError({
+        message: `No saved filter is named ${JSON.stringify(name)}`,
+        hint:
+          names.length > 0
+            ? `Saved filters: ${names.join(", ")}. \`booster filters list\` shows them.`
+            : "Save one with `booster filters save NAME --brand … --pos-code …`."
+      })
+    )
+  })

@@ -1,0 +1,203 @@
+/**
+ * Relative dates in filters: `today`, `yesterday`, `-30d`, `-2w`, `-6m`, `-1y`, `start-of-month`,
+ * `start-of-year` for the four dates, and `this`, `next`, `+N` for birth months. A saved filter keeps
+ * the expression; it is resolved when the export runs, against a given "now" and time zone, into the
+ * plain values the API takes (`YYYY-MM-DD`, month numbers). Pure: the clock and the zone are
+ * parameters.
+ *
+ * Month and year steps keep the day of the month when it exists and otherwise take the month's last
+ * day: `-1m` from March 31 is February 28 (29 in a leap year), `-1y` from 2028-02-29 is 2027-02-28.
+ *
+ * @since 0.1.0
+ */
+import { DateTime, Either } from "effect"
+import type * as Validation from "./Validation.js"
+
+/**
+ * When and where "today" is: the instant, and the time zone (IANA name such as `Europe/Paris`, an
+ * offset from UTC in minutes, or an Effect `DateTime.TimeZone`).
+ *
+ * @since 0.1.0
+ */
+export interface Clock {
+  readonly now: Date | number
+  readonly timeZone: string | number | DateTime.TimeZone
+}
+
+/**
+ * The date fields of the customer filter, which take relative dates.
+ *
+ * @since 0.1.0
+ */
+export const DATE_FIELDS: ReadonlyArray<string> = [
+  "creationDateFrom",
+  "creationDateTo",
+  "transactionDateFrom",
+  "transactionDateTo"
+]
+
+/**
+ * The month-list fields of the customer filter, which take relative months.
+ *
+ * @since 0.1.0
+ */
+export const MONTH_FIELDS: ReadonlyArray<string> = ["birthdateMonths"]
+
+/**
+ * The accepted forms of a relative date, as shown in error messages.
+ *
+ * @since 0.1.0
+ */
+export const DATE_FORMS =
+  "YYYY-MM-DD, today, yesterday, -Nd, -Nw, -Nm, -Ny (days, weeks, months, years ago), start-of-month or start-of-year"
+
+/**
+ * The accepted forms of a relative birth month, as shown in error messages.
+ *
+ * @since 0.1.0
+ */
+export const MONTH_FORMS = "a month number 1-12, this, next or +N (N months after this one)"
+
+const OFFSET = /^([+-])(\d{1,4})([dwmy])$/
+const ABSOLUTE = /^\d{4}-\d{2}-\d{2}$/
+
+const zoneOf = (zone: Clock["timeZone"]): DateTime.TimeZone | undefined => {
+  if (typeof zone === "number") return DateTime.zoneMakeOffset(zone * 60_000)
+  if (typeof zone === "string") {
+    const named = DateTime.zoneMakeNamed(zone)
+    return named._tag === "Some" ? named.value : undefined
+  }
+  return zone
+}
+
+const today = (clock: Clock): DateTime.Zoned | undefined => {
+  const zone = zoneOf(clock.timeZone)
+  return zone === undefined
+    ? undefined
+    : DateTime.startOf(DateTime.unsafeMakeZoned(clock.now, { timeZone: zone }), "day")
+}
+
+const UNKNOWN_ZONE = "cannot be resolved: the time zone is not known"
+
+/**
+ * True when the text is a relative date expression (not a plain `YYYY-MM-DD`).
+ *
+ * @since 0.1.0
+ */
+export const isRelativeDate = (text: string): boolean => {
+  const t = text.trim().toLowerCase()
+  return (
+    t === "today" || t === "yesterday" || t === "start-of-month" || t === "start-of-year" || OFFSET.test(t)
+  )
+}
+
+/**
+ * Resolves a date expression to `YYYY-MM-DD` in the clock's time zone. A plain `YYYY-MM-DD` is
+ * returned as written (its validity is checked by validation); anything else that is not a known
+ * form is `Left` with the accepted forms.
+ *
+ * @since 0.1.0
+ */
+export const resolveDate = (text: string, clock: Clock): Either.Either<string, string> => {
+  const t = text.trim().toLowerCase()
+  if (ABSOLUTE.test(t)) return Either.right(t)
+  if (!isRelativeDate(t)) return Either.left(`must be a date: ${DATE_FORMS}`)
+  const day = today(clock)
+  if (day === undefined) return Either.left(UNKNOWN_ZONE)
+  const resolved = (() => {
+    switch (t) {
+      case "today":
+        return day
+      case "yesterday":
+        return DateTime.subtract(day, { days: 1 })
+      case "start-of-month":
+        return DateTime.startOf(day, "month")
+      case "start-of-year":
+        return DateTime.startOf(day, "year")
+    }
+    const [, sign, amount, unit] = OFFSET.exec(t)!
+    const n = Number(amount) * (sign === "-" ? -1 : 1)
+    const parts =
+      unit === "d" ? { days: n } : unit === "w" ? { weeks: n } : unit === "m" ? { months: n } : { years: n }
+    return DateTime.add(day, parts)
+  })()
+  return Either.right(DateTime.formatIsoDate(resolved))
+}
+
+/**
+ * Resolves a birth-month expression (`this`, `next`, `+N`, or a number) to a month number 1..12,
+ * wrapping around December (`next` in December is 1).
+ *
+ * @since 0.1.0
+ */
+export const resolveMonth = (value: unknown, clock: Clock): Either.Either<unknown, string> => {
+  if (typeof value === "number") return Either.right(value)
+  if (typeof value !== "string") return Either.right(value)
+  const t = value.trim().toLowerCase()
+  if (/^\d{1,2}$/.test(t)) return Either.right(Number(t))
+  const step = t === "this" ? 0 : t === "next" ? 1 : /^\+\d{1,3}$/.test(t) ? Number(t.slice(1)) : undefined
+  if (step === undefined) return Either.left(`must be ${MONTH_FORMS}`)
+  const day = today(clock)
+  if (day === undefined) return Either.left(UNKNOWN_ZONE)
+  const month = DateTime.getPart(day, "month")
+  return Either.right(((month - 1 + step) % 12) + 1)
+}
+
+/**
+ * True when a filter (wire shape) holds a relative expression in a date or birth-month field.
+ *
+ * @since 0.1.0
+ */
+export const hasRelative = (filter: Readonly<Record<string, unknown>>): boolean =>
+  DATE_FIELDS.some((field) => typeof filter[field] === "string" && isRelativeDate(filter[field])) ||
+  MONTH_FIELDS.some(
+    (field) =>
+      Array.isArray(filter[field]) &&
+      filter[field].some((v: unknown) => typeof v === "string" && !/^\s*\d{1,2}\s*$/.test(v))
+  )
+
+/**
+ * Resolves every relative expression of a filter (wire shape) against the clock: date fields become
+ * `YYYY-MM-DD`, birth months become numbers. Values of other types are left for validation to
+ * judge. Every expression that is not understood is reported, by field path, with the accepted
+ * forms (rule `relative-date` or `relative-month`).
+ *
+ * @since 0.1.0
+ */
+export const resolveFilter = (
+  filter: Readonly<Record<string, unknown>>,
+  clock: Clock
+): Either.Either<Record<string, unknown>, ReadonlyArray<Validation.Issue>> => {
+  if (zoneOf(clock.timeZone) === undefined) {
+    return Either.left([{ path: "", rule: "time-zone", message: "the time zone is not known" }])
+  }
+  const out: Record<string, unknown> = { ...filter }
+  const issues: Array<Validation.Issue> = []
+  for (const field of DATE_FIELDS) {
+    const value = filter[field]
+    if (typeof value !== "string" || value.trim() === "") continue
+    Either.match(resolveDate(value, clock), {
+      onLeft: (message) => {
+        if (ABSOLUTE.test(value.trim()) || /^\d/.test(value.trim())) return
+        issues.push({ path: field, rule: "relative-date", message })
+      },
+      onRight: (date) => {
+        out[field] = date
+      }
+    })
+  }
+  for (const field of MONTH_FIELDS) {
+    const value = filter[field]
+    if (!Array.isArray(value)) continue
+    out[field] = value.map((item: unknown, i) =>
+      Either.match(resolveMonth(item, clock), {
+        onLeft: (message) => {
+          issues.push({ path: `${field}[${i}]`, rule: "relative-month", message })
+          return item
+        },
+        onRight: (month) => month
+      })
+    )
+  }
+  return issues.length > 0 ? Either.left(issues) : Either.right(out)
+}
