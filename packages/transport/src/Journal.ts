@@ -12,29 +12,35 @@
  */
 import { createHash, randomUUID } from "node:crypto"
 import { appendFile, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises"
-import { homedir, hostname } from "node:os"
+import { homedir, hostname, userInfo } from "node:os"
 import { join } from "node:path"
 import { Clock, Context, Duration, Effect, Either, Layer, Schema } from "effect"
+import * as AuditTrail from "./AuditTrail.js"
 
 /**
  * Which front end wrote a line: `"cli"` (the `booster` command line), `"mcp"` (the `booster-mcp`
- * server), or another name.
+ * server), `"library"` (a program using this package), or another name.
  *
  * @since 0.1.0
  */
-export type Source = "cli" | "mcp" | (string & {})
+export type Source = "cli" | "mcp" | "library" | (string & {})
 
 /**
- * What a line records: `"started"`, `"completed"`, `"failed"`, `"downloaded"`, or another name
- * written by a newer version.
+ * What a line records: `"started"`, `"completed"`, `"failed"`, `"downloaded"`, `"deleted"` (a
+ * downloaded file removed by retention), or another name written by a newer version.
  *
  * @since 0.1.0
  */
-export type Event = "started" | "completed" | "failed" | "downloaded" | (string & {})
+export type Event = "started" | "completed" | "failed" | "downloaded" | "deleted" | (string & {})
 
 /**
- * One journal line. Unknown members are ignored on reading; `source` and `event` are absent from
- * lines written by older versions.
+ * One journal line. Unknown members are ignored on reading; `source`, `event` and the audit members
+ * are absent from lines written by older versions.
+ *
+ * - `actor`: who did it, `user@host` (the OS user and machine), or the authenticated subject;
+ * - `description`: the filter in plain English (core's description, never a personal value);
+ * - `expiresAt`: for a download, when retention may delete the file (ISO-8601);
+ * - `seq`, `prev`, `hash`: the entry's place in the audit chain (see `AuditTrail`).
  *
  * @since 0.1.0
  */
@@ -42,6 +48,7 @@ export const Entry = Schema.Struct({
   at: Schema.String,
   source: Schema.optional(Schema.String),
   event: Schema.optional(Schema.String),
+  actor: Schema.optional(Schema.String),
   asyncTaskId: Schema.String,
   fingerprint: Schema.optional(Schema.String),
   downloadRequestId: Schema.optional(Schema.String),
@@ -52,7 +59,12 @@ export const Entry = Schema.Struct({
   file: Schema.optional(Schema.String),
   bytes: Schema.optional(Schema.Number),
   sha256: Schema.optional(Schema.String),
-  contentType: Schema.optional(Schema.String)
+  contentType: Schema.optional(Schema.String),
+  description: Schema.optional(Schema.String),
+  expiresAt: Schema.optional(Schema.String),
+  seq: Schema.optional(Schema.Number),
+  prev: Schema.optional(Schema.String),
+  hash: Schema.optional(Schema.String)
 })
 
 /**
@@ -63,14 +75,30 @@ export const Entry = Schema.Struct({
 export type Entry = typeof Entry.Type
 
 /**
- * An entry to append: `at` defaults to the current time.
+ * An entry to append: `at` defaults to the current time and `actor` to {@link actor}; the chain
+ * members are set by the journal.
  *
  * @since 0.1.0
  */
-export type NewEntry = Omit<Entry, "at" | "source" | "event"> & {
+export type NewEntry = Omit<Entry, "at" | "source" | "event" | "seq" | "prev" | "hash"> & {
   readonly at?: string
   readonly source: Source
   readonly event: Event
+}
+
+/**
+ * Who is acting on this machine: `user@host`, the OS user name and the machine's host name.
+ *
+ * @since 0.1.0
+ */
+export const actor = (): string => {
+  let user: string | undefined
+  try {
+    user = userInfo().username
+  } catch {
+    user = process.env.USER ?? process.env.LOGNAME
+  }
+  return `${user || "unknown"}@${hostname()}`
 }
 
 /**
@@ -163,23 +191,100 @@ export const isStart = (entry: Entry): boolean =>
   entry.file === undefined && (entry.event === undefined || entry.event === "started")
 
 /**
- * The journal of one directory.
+ * The key of a start lock: one filter (`fingerprint`) on one API `host`.
+ *
+ * @since 0.1.0
+ */
+export interface StartKey {
+  readonly fingerprint: string
+  readonly host: string | undefined
+}
+
+/**
+ * A journal: the local file ({@link make}) or a database shared by a team (`PgJournal`). Both keep
+ * the same entries, the same audit chain and the same start lock semantics.
  *
  * @since 0.1.0
  */
 export interface Service {
+  /** Where the journal is, for messages: a file path, or `postgres://host/database` (no credentials). */
+  readonly location: string
+  /**
+   * Appends one entry, linked into the audit chain after the newest one. A `purpose` that
+   * {@link looksPersonal} is left out; `actor` defaults to {@link actor}.
+   */
+  readonly append: (entry: NewEntry) => Effect.Effect<void, JournalError>
+  /** Every readable entry, oldest first. */
+  readonly entries: Effect.Effect<ReadonlyArray<Entry>, JournalError>
+  /**
+   * The most recent start of the same filter on the same API host no older than `windowMs` before
+   * `now` (epoch milliseconds), whoever recorded it (see {@link recentStart}).
+   */
+  readonly latestStart: (
+    key: StartKey & { readonly now: number; readonly windowMs: number }
+  ) => Effect.Effect<Entry | undefined, JournalError>
+  /**
+   * Runs `effect` (check the journal, start, record) holding the start lock of one filter on one
+   * API host, shared by every process using this journal: on one machine for the file journal, on
+   * every machine for the database.
+   */
+  readonly withStartLock: (
+    key: StartKey
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | JournalError, R>
+  /** The stored records in stored order, for `AuditTrail.verify`. */
+  readonly trail: Effect.Effect<ReadonlyArray<AuditTrail.StoredRecord>, JournalError>
+}
+
+/**
+ * The file journal: {@link Service} plus its directory and file.
+ *
+ * @since 0.1.0
+ */
+export interface FileService extends Service {
   /** The directory of the journal. */
   readonly directory: string
   /** The file appended to. */
   readonly path: string
-  /**
-   * Appends one line (a single `appendFile`, so concurrent writers never interleave lines). The
-   * directory is created with mode 0700 and the file with mode 0600. A `purpose` that
-   * {@link looksPersonal} is left out.
-   */
-  readonly append: (entry: NewEntry) => Effect.Effect<void, JournalError>
-  /** Every readable entry of the journal and of the legacy files, oldest first. */
-  readonly entries: Effect.Effect<ReadonlyArray<Entry>>
+}
+
+/**
+ * Prepares an entry for storage: `at` (from the clock when absent), `actor` (from the OS when
+ * absent), and a `purpose` kept only when it does not {@link looksPersonal}.
+ *
+ * @since 0.1.0
+ */
+export const prepare = (entry: NewEntry): Effect.Effect<Entry> =>
+  Effect.map(Clock.currentTimeMillis, (now) => {
+    const { at, purpose, actor: who, ...rest } = entry
+    return {
+      at: at ?? new Date(now).toISOString(),
+      actor: who ?? actor(),
+      ...rest,
+      ...(purpose !== undefined && !looksPersonal(purpose) ? { purpose } : {})
+    }
+  })
+
+const parseRecord = (line: string): Readonly<Record<string, unknown>> | undefined => {
+  try {
+    const value: unknown = JSON.parse(line)
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The newest linked entry of journal text (the last line holding a `seq` and a `hash`). */
+const lastLink = (text: string): { seq: number; hash: string } | undefined => {
+  const lines = text.split("\n")
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const value = lines[i]!.trim() === "" ? undefined : parseRecord(lines[i]!)
+    if (value !== undefined && typeof value.seq === "number" && typeof value.hash === "string") {
+      return { seq: value.seq, hash: value.hash }
+    }
+  }
+  return undefined
 }
 
 /**
@@ -192,40 +297,52 @@ export class Journal extends Context.Tag("@booster-export/transport/Journal")<Jo
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
 /**
- * The journal kept in `directory` (see {@link defaultDirectory}).
+ * The journal kept in `directory` (see {@link defaultDirectory}). Each entry is one JSON line,
+ * linked into the audit chain; appends from every process on the machine take turns under a lock
+ * file in `<directory>/locks/`, so the chain never forks. The directory is created with mode 0700
+ * and the file with mode 0600.
  *
  * @since 0.1.0
  */
-export const make = (directory: string): Service => {
+export const make = (directory: string): FileService => {
   const path = join(directory, FILE)
   const read = (file: string) =>
     readFile(join(directory, file), "utf8").then(parseLines, () => [] as ReadonlyArray<Entry>)
+  const entries = Effect.promise(async () => {
+    const all = (await Promise.all([...LEGACY_FILES, FILE].map(read))).flat()
+    return all.sort((a, b) => compare(a.at, b.at))
+  })
   return {
     directory,
     path,
+    location: path,
     append: (entry) =>
-      Effect.gen(function* () {
-        const at = entry.at ?? new Date(yield* Clock.currentTimeMillis).toISOString()
-        const { at: _at, purpose, ...rest } = entry
-        const line: Entry = {
-          at,
-          ...rest,
-          ...(purpose !== undefined && !looksPersonal(purpose) ? { purpose } : {})
-        }
-        yield* Effect.tryPromise({
+      Effect.flatMap(prepare(entry), (prepared) =>
+        Effect.tryPromise({
           try: async () => {
             await mkdir(directory, { recursive: true, mode: 0o700 })
-            await appendFile(path, `${JSON.stringify(line)}\n`, { mode: 0o600 })
+            const text = await readFile(path, "utf8").catch(() => "")
+            const line = AuditTrail.link(lastLink(text), prepared)
+            // a torn last line (a crash mid-write) is left on its own line
+            const separator = text !== "" && !text.endsWith("\n") ? "\n" : ""
+            await appendFile(path, `${separator}${JSON.stringify(line)}\n`, { mode: 0o600 })
           },
           catch: (error) =>
             new JournalError({
               message: `could not write the journal at ${path}: ${error instanceof Error ? error.message : String(error)}`
             })
-        })
-      }),
-    entries: Effect.promise(async () => {
-      const all = (await Promise.all([...LEGACY_FILES, FILE].map(read))).flat()
-      return all.sort((a, b) => compare(a.at, b.at))
+        }).pipe(withLockFile(join(directory, "locks"), "journal.lock", START_LOCK_STALE_MS))
+      ),
+    entries,
+    latestStart: (key) => Effect.map(entries, (all) => recentStart(all, key)),
+    withStartLock: (key) => withStartLock(directory, key),
+    trail: Effect.promise(async () => {
+      const text = await readFile(path, "utf8").catch(() => "")
+      return text
+        .split("\n")
+        .flatMap((line, index) =>
+          line.trim() === "" ? [] : [{ position: index + 1, value: parseRecord(line) }]
+        )
     })
   }
 }
@@ -392,30 +509,13 @@ const unlock = async (path: string, token: string): Promise<void> => {
 }
 
 /**
- * Runs `effect` holding the journal's start lock for one filter (`fingerprint`) on one API `host`:
- * one process (and one fiber) at a time checks the journal for a repeated start, starts the export
- * and records it, so two front ends starting the same filter at the same instant cannot both create
- * it. The lock is a file created exclusively in `<directory>/locks/` and removed afterwards; one
- * left by a process that has ended (on this host) or older than `staleMs` is taken over. Waiting
- * polls every 20–100 ms and stops at once when interrupted. When no lock file can be created (an
- * unwritable directory, where the start could not be recorded either), `effect` runs unguarded.
- *
- * @since 0.1.0
+ * Runs `effect` holding the lock file `<locks>/<name>` (and an in-process semaphore for it). When no
+ * lock file can be created, `effect` runs unguarded.
  */
-export const withStartLock =
-  (
-    directory: string,
-    key: { readonly fingerprint: string; readonly host: string | undefined },
-    options: { readonly staleMs?: number } = {}
-  ) =>
+const withLockFile =
+  (locks: string, name: string, staleMs: number) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-    const locks = join(directory, "locks")
-    const name = createHash("sha256")
-      .update(`${key.fingerprint}\n${key.host ?? ""}`)
-      .digest("hex")
-      .slice(0, 32)
-    const path = join(locks, `${name}.lock`)
-    const staleMs = options.staleMs ?? START_LOCK_STALE_MS
+    const path = join(locks, name)
     // Interruptible only while waiting: between creating the lock file and arranging its removal
     // nothing can stop this fiber, so a lock is never left behind by an interruption.
     return Effect.uninterruptibleMask((restore) =>
@@ -434,4 +534,33 @@ export const withStartLock =
         )
       })
     ).pipe(semaphoreFor(path).withPermits(1))
+  }
+
+/**
+ * Runs `effect` holding the journal's start lock for one filter (`fingerprint`) on one API `host`:
+ * one process (and one fiber) at a time checks the journal for a repeated start, starts the export
+ * and records it, so two front ends starting the same filter at the same instant cannot both create
+ * it. The lock is a file created exclusively in `<directory>/locks/` and removed afterwards; one
+ * left by a process that has ended (on this host) or older than `staleMs` is taken over. Waiting
+ * polls every 20–100 ms and stops at once when interrupted. When no lock file can be created (an
+ * unwritable directory, where the start could not be recorded either), `effect` runs unguarded.
+ *
+ * @since 0.1.0
+ */
+export const withStartLock =
+  (
+    directory: string,
+    key: { readonly fingerprint: string; readonly host: string | undefined },
+    options: { readonly staleMs?: number } = {}
+  ) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+    const name = createHash("sha256")
+      .update(`${key.fingerprint}\n${key.host ?? ""}`)
+      .digest("hex")
+      .slice(0, 32)
+    return withLockFile(
+      join(directory, "locks"),
+      `${name}.lock`,
+      options.staleMs ?? START_LOCK_STALE_MS
+    )(effect)
   }

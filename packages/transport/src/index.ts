@@ -7,6 +7,8 @@
  */
 
 /** @since 0.1.0 */
+export * as AuditTrail from "./AuditTrail.js"
+/** @since 0.1.0 */
 export * as Auth from "./Auth.js"
 /** @since 0.1.0 */
 export * as BoosterClient from "./BoosterClient.js"

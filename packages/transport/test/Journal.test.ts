@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { promisify } from "node:util"
 import { Effect, Fiber } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import { Journal } from "../src/index.js"
+import { AuditTrail, Journal } from "../src/index.js"
 import { bundleFixture } from "./support.js"
 
 let roots: Array<string> = []
@@ -78,9 +78,20 @@ describe("Journal.make", () => {
       '{"at":"2026-01-01T00:00:01.000Z","event":"started","asyncTaskId":"c"}\nnot json\n'
     )
     expect(journal.path).toBe(join(directory, "journal.jsonl"))
-    expect(await readFile(journal.path, "utf8")).toBe(
-      '{"at":"2026-01-01T00:00:05.000Z","source":"mcp","event":"started","asyncTaskId":"m","purpose":"Ticket OPS-142"}\n'
-    )
+    const text = await readFile(journal.path, "utf8")
+    expect(text.endsWith("}\n")).toBe(true)
+    expect(JSON.parse(text)).toEqual({
+      at: "2026-01-01T00:00:05.000Z",
+      actor: Journal.actor(),
+      source: "mcp",
+      event: "started",
+      asyncTaskId: "m",
+      purpose: "Ticket OPS-142",
+      seq: 1,
+      prev: "0".repeat(64),
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/)
+    })
+    expect(Journal.actor()).toMatch(/^.+@.+$/)
     expect((await stat(journal.path)).mode & 0o777).toBe(0o600)
     expect((await stat(directory)).mode & 0o777).toBe(0o700)
     const entries = await run(journal.entries)
@@ -116,6 +127,8 @@ describe("Journal.make", () => {
     )
     const entries = await run(journal.entries)
     expect(new Set(entries.map((entry) => entry.asyncTaskId)).size).toBe(200)
+    // appends took turns: one unbroken chain of 200 entries
+    expect(AuditTrail.verify(await run(journal.trail))).toMatchObject({ ok: true, entries: 200 })
   })
 
   it("reads an absent journal as empty and fails a write it cannot make", async () => {

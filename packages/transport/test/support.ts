@@ -88,6 +88,8 @@ export const bundleFixture = async (name: string, folder: string): Promise<strin
     platform: "node",
     format: "esm",
     logLevel: "error",
+    // pg's optional native binding
+    external: ["pg-native"],
     banner: {
       js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);'
     }

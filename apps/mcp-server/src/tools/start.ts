@@ -106,7 +106,7 @@ export const start: Tool<Api | Journal.Journal | Settings> = {
         return yield* Effect.gen(function* () {
           const now = yield* Clock.currentTimeMillis
           if (!force && settings.dedupeWindowMs > 0) {
-            const previous = Journal.recentStart(yield* journal.entries, {
+            const previous = yield* journal.latestStart({
               fingerprint,
               host,
               now,
@@ -167,7 +167,7 @@ export const start: Tool<Api | Journal.Journal | Settings> = {
               description
             }
           )
-        }).pipe(Journal.withStartLock(journal.directory, { fingerprint, host }))
+        }).pipe(journal.withStartLock({ fingerprint, host }))
       }).pipe(Effect.catchAll((error) => Effect.succeed(render(error))))
     })
 }

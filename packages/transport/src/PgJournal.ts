@@ -1,0 +1,250 @@
+/**
+ * The journal of a team, in PostgreSQL (`BOOSTER_JOURNAL_URL=postgres://…`): the same entries, audit
+ * chain and start lock as the local file journal, shared by every machine using the database.
+ *
+ * - Schema migrations (`@effect/sql` `Migrator`) are applied on first use, one process at a time.
+ * - Entries are rows of `booster_journal` (`seq`, the entry as `jsonb`); a trigger refuses `UPDATE`
+ *   and `DELETE`, and the entries are hash-chained like the file's (`AuditTrail`).
+ * - "Check the journal, start, record" runs in one transaction holding
+ *   `pg_advisory_xact_lock` on the filter's fingerprint and the API host: N processes on N machines
+ *   starting the same filter at the same instant create one export.
+ * - The URL's password never appears in any message: the URL is `Redacted` and errors name the
+ *   host and database only.
+ *
+ * @since 0.1.0
+ */
+import * as Reactivity from "@effect/experimental/Reactivity"
+import * as Migrator from "@effect/sql/Migrator"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { SqlError } from "@effect/sql/SqlError"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import { Duration, Effect, Layer, Redacted, type Scope } from "effect"
+import * as AuditTrail from "./AuditTrail.js"
+import * as Journal from "./Journal.js"
+
+/**
+ * Options of the PostgreSQL journal.
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  /** `postgres://user:password@host:port/database` (or `postgresql://`), kept `Redacted`. */
+  readonly url: Redacted.Redacted<string>
+  /** How long to wait for a connection, in milliseconds. Default 10 000. */
+  readonly connectTimeoutMs?: number | undefined
+}
+
+/**
+ * True when `url` names a PostgreSQL database (`postgres://` or `postgresql://`).
+ *
+ * @since 0.1.0
+ */
+export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//i.test(url.trim())
+
+/**
+ * A PostgreSQL URL without its credentials or parameters, for messages: `postgres://host:port/db`.
+ *
+ * @since 0.1.0
+ */
+export const describeUrl = (url: Redacted.Redacted<string> | string): string => {
+  const raw = typeof url === "string" ? url : Redacted.value(url)
+  try {
+    const parsed = new URL(raw)
+    return `postgres://${parsed.host}${parsed.pathname}`
+  } catch {
+    return "postgres://<unreadable URL>"
+  }
+}
+
+const TABLE = "booster_journal"
+const MIGRATIONS_TABLE = "booster_journal_migrations"
+
+const migrations = Migrator.fromRecord({
+  "1_journal": Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE booster_journal (
+      seq bigint PRIMARY KEY,
+      entry jsonb NOT NULL,
+      recorded_at timestamptz NOT NULL DEFAULT now()
+    )`
+    yield* sql`CREATE INDEX booster_journal_start ON booster_journal ((entry->>'fingerprint'), (entry->>'host'), (entry->>'at'))`
+    yield* sql`CREATE INDEX booster_journal_at ON booster_journal ((entry->>'at'))`
+    yield* sql`CREATE INDEX booster_journal_task ON booster_journal ((entry->>'asyncTaskId'))`
+    yield* sql.unsafe(`CREATE FUNCTION booster_journal_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'booster_journal is append-only';
+      END
+    $$`)
+    yield* sql`CREATE TRIGGER booster_journal_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON booster_journal
+      FOR EACH STATEMENT EXECUTE FUNCTION booster_journal_append_only()`
+  })
+})
+
+/** Serialises migrations and appends across every process, on every machine. */
+const lockKey = (name: string) => `booster-export:${name}`
+
+const lock = (sql: SqlClient.SqlClient, name: string) =>
+  sql`SELECT pg_advisory_xact_lock(hashtextextended(${lockKey(name)}, 0))`
+
+const isSqlError = (error: unknown): error is SqlError => error instanceof SqlError
+
+const passwordOf = (url: Redacted.Redacted<string>): string | undefined => {
+  try {
+    return decodeURIComponent(new URL(Redacted.value(url)).password) || undefined
+  } catch {
+    return undefined
+  }
+}
+
+const reasonOf = (error: SqlError, password: string | undefined): string => {
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined
+  const detail = typeof cause?.message === "string" ? cause.message : error.message
+  const code = typeof cause?.code === "string" ? ` (${cause.code})` : ""
+  const text = `${detail}${code}`
+  return password ? text.split(password).join("<redacted>") : text
+}
+
+/**
+ * The journal in the PostgreSQL database at `options.url`, for the life of the scope (its
+ * connection pool closes with it). Connects, applies the migrations when needed, and fails with
+ * `JournalError` naming the host and database (never the password) when it cannot.
+ *
+ * @since 0.1.0
+ */
+export const make = (options: Options): Effect.Effect<Journal.Service, Journal.JournalError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const where = describeUrl(options.url)
+    const password = passwordOf(options.url)
+    const toJournalError =
+      (doing: string) =>
+      (error: unknown): Journal.JournalError =>
+        new Journal.JournalError({
+          message: `could not ${doing} the team journal at ${where}: ${isSqlError(error) ? reasonOf(error, password) : error instanceof Error ? error.message : String(error)}`
+        })
+    const client = yield* PgClient.make({
+      url: options.url,
+      connectTimeout: Duration.millis(options.connectTimeoutMs ?? 10_000),
+      applicationName: "booster-export",
+      maxConnections: 4
+    }).pipe(Effect.provide(Reactivity.layer))
+    const sql: SqlClient.SqlClient = client
+    const run = <A>(doing: string, effect: Effect.Effect<A, SqlError>) =>
+      effect.pipe(Effect.mapError(toJournalError(doing)))
+
+    yield* run(
+      "prepare",
+      sql
+        .withTransaction(
+          lock(sql, "migrations").pipe(
+            // the Migrator's own table, created here so that its existence check cannot abort the transaction
+            Effect.zipRight(sql`CREATE TABLE IF NOT EXISTS ${sql(MIGRATIONS_TABLE)} (
+            migration_id integer primary key,
+            created_at timestamp with time zone not null default now(),
+            name text not null
+          )`),
+            Effect.zipRight(Migrator.make({})({ loader: migrations, table: MIGRATIONS_TABLE }))
+          )
+        )
+        .pipe(
+          Effect.provideService(SqlClient.SqlClient, sql),
+          Effect.mapError((error) =>
+            isSqlError(error) ? error : new SqlError({ cause: error, message: error.message })
+          )
+        )
+    )
+
+    const decode = (value: unknown): Journal.Entry | undefined => {
+      const parsed = Journal.parseLines(JSON.stringify(value))
+      return parsed[0]
+    }
+    const entryRows = (rows: ReadonlyArray<{ readonly entry: unknown }>) =>
+      rows.flatMap((row) => {
+        const entry = decode(row.entry)
+        return entry === undefined ? [] : [entry]
+      })
+
+    const service: Journal.Service = {
+      location: where,
+      append: (entry) =>
+        Effect.flatMap(Journal.prepare(entry), (prepared) =>
+          run(
+            "write to",
+            sql.withTransaction(
+              Effect.gen(function* () {
+                yield* lock(sql, "chain")
+                const last = yield* sql<{
+                  seq: string
+                  hash: string
+                }>`SELECT seq::text AS seq, entry->>'hash' AS hash FROM ${sql(TABLE)} ORDER BY seq DESC LIMIT 1`
+                const previous =
+                  last[0] !== undefined ? { seq: Number(last[0].seq), hash: last[0].hash } : undefined
+                const linked = AuditTrail.link(previous, prepared)
+                yield* sql`INSERT INTO ${sql(TABLE)} (seq, entry) VALUES (${linked.seq}, ${client.json(linked)})`
+              })
+            )
+          )
+        ),
+      entries: run(
+        "read",
+        sql<{ entry: unknown }>`SELECT entry FROM ${sql(TABLE)} ORDER BY entry->>'at', seq`.pipe(
+          Effect.map(entryRows)
+        )
+      ),
+      latestStart: (key) =>
+        run(
+          "read",
+          sql<{ entry: unknown }>`SELECT entry FROM ${sql(TABLE)}
+            WHERE entry->>'fingerprint' = ${key.fingerprint}
+              AND (entry->>'host' IS NULL OR entry->>'host' = ${key.host ?? ""})
+              AND entry->>'at' >= ${new Date(key.now - key.windowMs).toISOString()}
+            ORDER BY entry->>'at', seq`.pipe(Effect.map((rows) => Journal.recentStart(entryRows(rows), key)))
+        ),
+      withStartLock: (key) => (effect) =>
+        sql
+          .withTransaction(
+            Effect.zipRight(
+              lock(sql, `start:${key.fingerprint}\n${key.host ?? ""}`).pipe(
+                Effect.mapError(toJournalError("lock a start in"))
+              ),
+              effect
+            )
+          )
+          .pipe(
+            Effect.catchIf(isSqlError, (error) => Effect.fail(toJournalError("lock a start in")(error)))
+          ) as never,
+      trail: run(
+        "read",
+        sql<{
+          seq: string
+          entry: unknown
+        }>`SELECT seq::text AS seq, entry FROM ${sql(TABLE)} ORDER BY seq`.pipe(
+          Effect.map((rows) =>
+            rows.map((row) => ({
+              position: Number(row.seq),
+              value:
+                typeof row.entry === "object" && row.entry !== null
+                  ? (row.entry as Record<string, unknown>)
+                  : undefined
+            }))
+          )
+        )
+      )
+    }
+    return service
+  }).pipe(
+    Effect.catchIf(isSqlError, (error) =>
+      Effect.fail(
+        new Journal.JournalError({
+          message: `could not connect to the team journal at ${describeUrl(options.url)}: ${reasonOf(error, passwordOf(options.url))}`
+        })
+      )
+    )
+  )
+
+/**
+ * A layer providing the PostgreSQL journal as `Journal.Journal`.
+ *
+ * @since 0.1.0
+ */
+export const layer = (options: Options): Layer.Layer<Journal.Journal, Journal.JournalError> =>
+  Layer.scoped(Journal.Journal, make(options))

@@ -1,0 +1,203 @@
+import { execFile } from "node:child_process"
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { promisify } from "node:util"
+import { Effect, Exit, Redacted, Scope } from "effect"
+import { afterEach, describe, expect, it } from "vitest"
+import { AuditTrail, type Journal } from "../src/index.js"
+import * as PgJournal from "../src/PgJournal.js"
+import { clusterUrl, freshDatabase, password, skipReason, sql } from "./pg.js"
+import { bundleFixture } from "./support.js"
+import { type Store, scenarios } from "./tamper.js"
+
+let roots: Array<string> = []
+let scopes: Array<Scope.CloseableScope> = []
+afterEach(async () => {
+  await Promise.all(scopes.map((scope) => Effect.runPromise(Scope.close(scope, Exit.void))))
+  scopes = []
+  await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })))
+  roots = []
+})
+const tempDir = async () => {
+  const root = await mkdtemp(join(tmpdir(), "booster-pg-journal-"))
+  roots.push(root)
+  return root
+}
+
+/** Runs `body` with the journal of the database at `url`, closed afterwards. */
+const withJournal = <A, E>(url: string, body: (journal: Journal.Service) => Effect.Effect<A, E>) =>
+  Effect.runPromise(Effect.scoped(Effect.flatMap(PgJournal.make({ url: Redacted.make(url) }), body)))
+
+const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
+
+if (clusterUrl === undefined) console.warn(`PgJournal tests skipped: ${skipReason}`)
+
+describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
+  it("creates its tables on first use, once, and keeps entries, the duplicate window and the chain", async () => {
+    const url = await freshDatabase()
+    // several processes' first use at the same instant: the migrations run once
+    await Promise.all(Array.from({ length: 4 }, () => withJournal(url, () => Effect.void)))
+    const migrations = await sql(
+      url,
+      (client) => client`SELECT count(*)::int AS n FROM booster_journal_migrations`
+    )
+    expect(migrations).toEqual([{ n: 1 }])
+    await withJournal(url, (journal) =>
+      Effect.gen(function* () {
+        expect(journal.location).toBe(`postgres://${new URL(url).host}${new URL(url).pathname}`)
+        expect(journal.location).not.toContain(password)
+        const now = Date.now()
+        yield* journal.append({
+          at: new Date(now - 2 * 60_000).toISOString(),
+          source: "cli",
+          event: "started",
+          asyncTaskId: "old",
+          fingerprint: "fp",
+          host: "api.example.com",
+          purpose: "mail jane@example.com"
+        })
+        yield* journal.append({
+          source: "mcp",
+          event: "started",
+          asyncTaskId: "new",
+          fingerprint: "fp",
+          host: "api.example.com"
+        })
+        yield* journal.append({
+          source: "cli",
+          event: "downloaded",
+          asyncTaskId: "new",
+          file: "/x.csv",
+          bytes: 3
+        })
+        const entries = yield* journal.entries
+        expect(entries.map((entry) => [entry.asyncTaskId, entry.event, entry.seq])).toEqual([
+          ["old", "started", 1],
+          ["new", "started", 2],
+          ["new", "downloaded", 3]
+        ])
+        expect(entries[0]!.purpose).toBeUndefined()
+        expect(entries[0]!.actor).toMatch(/@/)
+        const key = { fingerprint: "fp", host: "api.example.com", now }
+        expect((yield* journal.latestStart({ ...key, windowMs: 60 * 60_000 }))?.asyncTaskId).toBe("new")
+        expect(
+          yield* journal.latestStart({ ...key, host: "other.example.com", windowMs: 60 * 60_000 })
+        ).toBeUndefined()
+        expect(
+          yield* journal.latestStart({ ...key, fingerprint: "other", windowMs: 60 * 60_000 })
+        ).toBeUndefined()
+        expect(AuditTrail.verify(yield* journal.trail, "row")).toMatchObject({ ok: true, entries: 3 })
+      })
+    )
+  })
+
+  it("refuses UPDATE and DELETE of entries", async () => {
+    const url = await freshDatabase()
+    await withJournal(url, (journal) => journal.append({ source: "cli", event: "started", asyncTaskId: "a" }))
+    await expect(
+      sql(url, (client) => client`UPDATE booster_journal SET entry = '{}'::jsonb`)
+    ).rejects.toThrow()
+    await expect(sql(url, (client) => client`DELETE FROM booster_journal`)).rejects.toThrow()
+  })
+
+  it("names the host and database, never the password, when it cannot connect", async () => {
+    const wrong = new URL(clusterUrl!)
+    wrong.password = "not-the-password"
+    const refused = new URL(clusterUrl!)
+    refused.port = "1"
+    for (const url of [wrong.toString(), refused.toString()]) {
+      const error = await run(
+        Effect.flip(Effect.scoped(PgJournal.make({ url: Redacted.make(url), connectTimeoutMs: 3000 })))
+      )
+      expect(error._tag).toBe("JournalError")
+      expect(error.message).toContain(`postgres://${new URL(url).host}/postgres`)
+      expect(error.message).not.toContain("not-the-password")
+      expect(error.message).not.toContain(password)
+    }
+  })
+
+  const tableStore = async (): Promise<Store> => {
+    const url = await freshDatabase()
+    const scope = await run(Scope.make())
+    scopes.push(scope)
+    const journal = await run(Scope.extend(PgJournal.make({ url: Redacted.make(url) }), scope))
+    // tampering needs the owner to switch the append-only trigger off first
+    const tamper = (
+      statement: (client: Parameters<Parameters<typeof sql>[1]>[0]) => Effect.Effect<unknown, unknown>
+    ) =>
+      sql(url, (client) =>
+        client.withTransaction(
+          Effect.zipRight(
+            client`ALTER TABLE booster_journal DISABLE TRIGGER booster_journal_append_only`,
+            Effect.zipLeft(
+              statement(client),
+              client`ALTER TABLE booster_journal ENABLE TRIGGER booster_journal_append_only`
+            )
+          )
+        )
+      )
+    return {
+      journal,
+      alter: async (seq, change) => {
+        const [row] = await sql(
+          url,
+          (client) =>
+            client<{ entry: Record<string, unknown> }>`SELECT entry FROM booster_journal WHERE seq = ${seq}`
+        )
+        await tamper(
+          (client) =>
+            client`UPDATE booster_journal SET entry = ${client.json(change(row!.entry))} WHERE seq = ${seq}`
+        )
+      },
+      remove: (seq) =>
+        tamper((client) => client`DELETE FROM booster_journal WHERE seq = ${seq}`).then(() => undefined),
+      swap: (a, b) =>
+        tamper((client) =>
+          Effect.all([
+            client`UPDATE booster_journal SET seq = -1 WHERE seq = ${a}`,
+            client`UPDATE booster_journal SET seq = ${a} WHERE seq = ${b}`,
+            client`UPDATE booster_journal SET seq = ${b} WHERE seq = -1`
+          ])
+        ).then(() => undefined)
+    }
+  }
+
+  describe("the audit chain in PostgreSQL", () => {
+    const scenario = scenarios(tableStore, "row")
+    it("verifies an intact trail", scenario.intact)
+    it("names an entry whose stored value was altered", scenario.alteredValue)
+    it("names an altered entry even when its own hash was recomputed", scenario.alteredAndRehashed)
+    it("names a removed entry", scenario.removed)
+    it("fails on reordered entries, naming one of them", scenario.reordered)
+  })
+
+  it("lets one of several processes on one database start the same filter at once; the others see it", async () => {
+    const url = await freshDatabase()
+    const count = 6
+    const race = async (env: Record<string, string>) => {
+      const script = await bundleFixture("start-race", await tempDir())
+      const gate = await tempDir()
+      const runs = Array.from({ length: count }, async () => {
+        // a state folder each: separate machines that share nothing but the database
+        const directory = await tempDir()
+        return promisify(execFile)(process.execPath, [script, directory, "fp-race", gate], {
+          env: { ...process.env, JOURNAL_URL: url, ...env },
+          encoding: "utf8"
+        }).then((out) => out.stdout.trim())
+      })
+      while ((await readdir(gate)).length < count) await new Promise((resolve) => setTimeout(resolve, 10))
+      await writeFile(join(gate, "go"), "")
+      return (await Promise.all(runs)).sort()
+    }
+    expect(await race({})).toEqual(["reused", "reused", "reused", "reused", "reused", "started"])
+    // the race is real: without the lock, more than one process starts the same filter
+    const unguarded = await race({ NO_LOCK: "1", FINGERPRINT_SUFFIX: "-unguarded" })
+    expect(unguarded.filter((outcome) => outcome === "started").length).toBeGreaterThan(1)
+    await withJournal(url, (journal) =>
+      Effect.map(journal.trail, (trail) =>
+        expect(AuditTrail.verify(trail, "row")).toMatchObject({ ok: true })
+      )
+    )
+  }, 90_000)
+})
