@@ -109,8 +109,9 @@ export const summarizeExport: Tool<Journal.Journal> = {
       const asked = validated.right.minimumGroupSize as number | undefined
       const { minimumGroupSize, raised } = effectiveMinimum(asked)
       const journal = yield* Journal.Journal
-      const entries = yield* journal.entries
-      const record = [...entries]
+      const read = yield* Effect.either(journal.entries)
+      if (Either.isLeft(read)) return render(read.left)
+      const record = [...read.right]
         .reverse()
         .find(
           (entry) =>
