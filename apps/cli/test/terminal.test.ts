@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process"
-import { mkdirSync, readdirSync } from "node:fs"
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Sandbox } from "@booster-export/sandbox"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
@@ -210,6 +210,40 @@ describe.skipIf(!terminal.available)(onTerminal, () => {
     expect(screen(anew)).toMatch(/Started task [0-9a-f]{32}/)
     expect(screen(anew)).not.toContain(`Started task ${asyncTaskId}`)
     expect(sandbox.tasksCreated()).toBe(before + 1)
+  })
+
+  it("warns once that a personal value given inline is visible to other users, naming the safe form", async () => {
+    const home = freshHome()
+    const name = open(
+      [
+        "export",
+        "--brand",
+        "CAR",
+        "--pos-code",
+        "IT100",
+        "--email",
+        "someone@example.com",
+        "--phone-number",
+        "+39 333 1234567",
+        "--dry-run"
+      ],
+      envOf(home)
+    )
+    expect(await exitStatus(name)).toBe(0)
+    // the whole history (the request scrolled the warning off the pane), wrapped lines joined
+    const text = tmux("capture-pane", "-p", "-J", "-S", "-", "-t", name)
+    expect(text).toContain(
+      "Warning: --phone-number and --email are visible to other local users (ps); pass --phone-number @FILE or --phone-number - (stdin) instead."
+    )
+    expect(text.match(/Warning:/g)).toHaveLength(1)
+    const file = join(home.root, "email.txt")
+    writeFileSync(file, "someone@example.com\n", { mode: 0o600 })
+    const safe = open(
+      ["export", "--brand", "CAR", "--pos-code", "IT100", "--email", `@${file}`, "--dry-run"],
+      envOf(home)
+    )
+    expect(await exitStatus(safe)).toBe(0)
+    expect(screen(safe)).not.toContain("Warning:")
   })
 
   it("never prompts with --yes or --no-input", async () => {

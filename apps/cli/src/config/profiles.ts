@@ -9,6 +9,7 @@ import { homedir } from "node:os"
 import { resolve } from "node:path"
 import { Effect, Redacted, Schema } from "effect"
 import { ConfigError } from "../output/errors.js"
+import * as Redact from "../output/redact.js"
 import * as Paths from "./paths.js"
 
 /** One profile. Every member is optional. */
@@ -222,7 +223,7 @@ export const resolveSettings = (
     }
   })
 
-/** The settings with secrets redacted, for `booster config show`. */
+/** The settings with secrets redacted (the API key, credential-like extra headers), for `booster config show`. */
 export const redactedView = (settings: Settings): Record<string, unknown> => ({
   profile: settings.profile ?? null,
   baseUrl: settings.baseUrl ?? null,
@@ -231,7 +232,7 @@ export const redactedView = (settings: Settings): Record<string, unknown> => ({
   apiKeySource: settings.key?.source ?? null,
   apiKeyHeader: settings.key === undefined ? null : (settings.key.header ?? "Authorization: Bearer"),
   allowInsecureHttp: settings.allowInsecureHttp,
-  headers: settings.headers,
+  headers: Redact.headers(settings.headers),
   brand: settings.brand ?? null,
   posCodes: settings.posCodes,
   exportDir: settings.exportDir,

@@ -10,11 +10,13 @@ import { Effect, Either, Option } from "effect"
 import * as Common from "../config/options.js"
 import * as Filters from "../filters/store.js"
 import { DeclinedError, DuplicateExportError } from "../output/errors.js"
+import * as Redact from "../output/redact.js"
 import * as Term from "../output/terminal.js"
 import * as Follow from "../tasks/follow.js"
 import * as FilterFile from "./filter-file.js"
 import { filterOptions } from "./filter-flags.js"
 import * as FilterInput from "./filter-input.js"
+import { resolvePersonal } from "./personal-input.js"
 
 const options = {
   filter: filterOptions,
@@ -89,8 +91,9 @@ const buildRequest = (opts: ExportOptions, defaults: FilterInput.FilterDefaults)
     const saved = Option.isSome(opts.savedFilter) ? (yield* Filters.get(opts.savedFilter.value)).filter : {}
     const file = Option.isSome(opts.filterFile) ? yield* FilterFile.read(opts.filterFile.value) : {}
     const { downloadRequestId: fileId, ...fileFilter } = file
+    const texts = yield* resolvePersonal(opts.filter, Option.getOrUndefined(opts.filterFile) === "-")
     const filter = yield* FilterInput.resolveRelative(
-      FilterInput.merge({ ...saved, ...fileFilter }, FilterInput.fromFlags(opts.filter), defaults)
+      FilterInput.merge({ ...saved, ...fileFilter }, FilterInput.fromFlags(texts), defaults)
     )
     const id =
       Option.getOrUndefined(opts.downloadRequestId) ?? (typeof fileId === "string" ? fileId : undefined)
@@ -135,12 +138,13 @@ const handler = (opts: ExportOptions) =>
     if (opts.dryRun) {
       const offline = yield* Common.offlineClient(settings)
       const dry = yield* offline.dryRun(filter, downloadRequestId !== undefined ? { downloadRequestId } : {})
+      const headers = Redact.headers(dry.headers)
       if (opts.json) {
-        return yield* Term.json({ method: dry.method, url: dry.url, headers: dry.headers, body: dry.body })
+        return yield* Term.json({ method: dry.method, url: dry.url, headers, body: dry.body })
       }
       yield* Term.err(`${Term.bold("Would export:")} ${description}`)
       yield* Term.out(`${dry.method} ${dry.url}`)
-      for (const [name, value] of Object.entries(dry.headers)) yield* Term.out(`${name}: ${value}`)
+      for (const [name, value] of Object.entries(headers)) yield* Term.out(`${name}: ${value}`)
       yield* Term.out("")
       yield* Term.out(JSON.stringify(dry.body, null, 2))
       return yield* Term.err(Term.dim("Dry run: nothing was sent."))

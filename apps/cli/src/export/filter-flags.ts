@@ -140,6 +140,9 @@ export const helpOf = (flag: FilterFlag): string => {
   const parts = [flag.field.doc.description]
   if (flag.kind === "record") parts.push(syntaxOf(flag))
   if (flag.kind === "boolean") parts.push("Write true or false.")
+  if (flag.field.doc.personal) {
+    parts.push("Personal: give @FILE (read from a file) or - (stdin) to keep it out of the process list.")
+  }
   parts.push(`Wire field: ${flag.wire}${flag.repeated ? "; repeat the flag for several values" : ""}.`)
   const example = exampleOf(flag)
   if (example !== undefined)

@@ -5,6 +5,8 @@
 import { Validation } from "@booster-export/core"
 import { Schema } from "effect"
 import { type FlagIssue, formatFlagIssues, withFlags } from "../export/filter-input.js"
+import * as Redact from "./redact.js"
+import { forJson, stripControl } from "./sanitize.js"
 
 /** A command was used wrongly: a missing or conflicting option, an unreadable filter file. */
 export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", {
@@ -141,8 +143,14 @@ const plainFields = (error: object): Record<string, unknown> => {
   return out
 }
 
-/** The `--json` form of an error: `{_tag, message, hint?, …fields}`. */
-export const toJson = (error: unknown): Record<string, unknown> => {
+/**
+ * The `--json` form of an error: `{_tag, message, hint?, …fields}`, with control characters removed
+ * from every string (server text may carry terminal escapes) and URL queries (signatures) redacted.
+ */
+export const toJson = (error: unknown): Record<string, unknown> =>
+  JSON.parse(Redact.urlQueries(JSON.stringify(forJson(jsonOf(error))))) as Record<string, unknown>
+
+const jsonOf = (error: unknown): Record<string, unknown> => {
   if (error instanceof Validation.ValidationError) {
     const issues = withFlags(error.issues)
     return {
@@ -163,8 +171,13 @@ export const toJson = (error: unknown): Record<string, unknown> => {
   return { _tag: "UnexpectedError", message: error instanceof Error ? error.message : String(error) }
 }
 
-/** The human form of an error: one paragraph (a list for validation problems), then a hint. */
-export const toText = (error: unknown): string => {
+/**
+ * The human form of an error: one paragraph (a list for validation problems), then a hint; control
+ * characters removed (server text may carry terminal escapes) and URL queries redacted.
+ */
+export const toText = (error: unknown): string => Redact.urlQueries(stripControl(textOf(error)))
+
+const textOf = (error: unknown): string => {
   if (error instanceof Validation.ValidationError) {
     const issues: Array<FlagIssue> = withFlags(error.issues)
     return `Error: ${issues.length} problem${issues.length === 1 ? "" : "s"} in the export filter:\n${formatFlagIssues(issues)}\nHint: ${HINTS.ValidationError}`

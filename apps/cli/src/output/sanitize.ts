@@ -5,6 +5,8 @@
  * through a script that prints `--json` output.
  */
 
+import * as Redact from "./redact.js"
+
 // OSC / DCS / SOS / PM / APC strings (ESC ] … BEL or ST, and their C1 forms), then CSI sequences,
 // then two-character escapes.
 const STRINGS = /(?:\u001b[\]PX^_]|[\u0090\u0098\u009d\u009e\u009f])[\s\S]*?(?:\u0007|\u001b\\|\u009c|$)/g
@@ -32,4 +34,26 @@ export const deep = (value: unknown): unknown => {
     return Object.fromEntries(Object.entries(value).map(([key, member]) => [stripControl(key), deep(member)]))
   }
   return value
+}
+
+/** {@link deep}, keeping the value's static type (every string in it is cleaned, the shape is kept). */
+export const clean = <A>(value: A): A => deep(value) as A
+
+/**
+ * A value ready for `--json` output: {@link deep}, and every presigned URL member
+ * (`signedDownloadUrl`) with its signature redacted.
+ */
+export const forJson = (value: unknown): unknown => {
+  const cleaned = deep(value)
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk)
+    if (node === null || typeof node !== "object") return node
+    return Object.fromEntries(
+      Object.entries(node).map(([key, member]) => [
+        key,
+        Redact.isSignedUrlMember(key) && typeof member === "string" ? Redact.signedUrl(member) : walk(member)
+      ])
+    )
+  }
+  return walk(cleaned)
 }

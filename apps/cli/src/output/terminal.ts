@@ -3,6 +3,7 @@
  * without `NO_COLOR`; a progress bar on a TTY, plain lines otherwise.
  */
 import { Effect } from "effect"
+import * as Sanitize from "./sanitize.js"
 
 /** True when stderr is a terminal. */
 export const stderrIsTty = (): boolean => process.stderr.isTTY === true
@@ -37,8 +38,11 @@ export const out = (line: string): Effect.Effect<void> =>
 export const err = (line: string): Effect.Effect<void> =>
   Effect.sync(() => void process.stderr.write(`${line}\n`))
 
-/** Writes a JSON value as one line to stdout. */
-export const json = (value: unknown): Effect.Effect<void> => out(JSON.stringify(value))
+/**
+ * Writes a JSON value as one line to stdout: control characters removed from every string and
+ * presigned URLs (`signedDownloadUrl`) with their signature redacted.
+ */
+export const json = (value: unknown): Effect.Effect<void> => out(JSON.stringify(Sanitize.forJson(value)))
 
 /** What the progress display shows. */
 export interface ProgressState {
@@ -57,7 +61,7 @@ const percentOf = (p: ProgressState): number => Math.max(0, Math.min(100, Math.r
 /** The payload of the bar's format: `[#########---------]  45% INP  1,234 rows`. */
 const barFields = (p: ProgressState) => ({
   pct: String(percentOf(p)).padStart(3),
-  status: p.status.padEnd(3),
+  status: Sanitize.oneLine(p.status).padEnd(3),
   rows: p.totalResults !== undefined ? `  ${p.totalResults.toLocaleString("en-GB")} rows` : ""
 })
 
@@ -106,7 +110,7 @@ export const progressDisplay = (quiet: boolean): ProgressDisplay => {
           : Effect.sync(
               () =>
                 void process.stderr.write(
-                  `task ${p.asyncTaskId}: ${p.status} ${Math.round(p.percentage)}%${p.totalResults !== undefined ? ` (${p.totalResults} rows)` : ""}\n`
+                  `task ${p.asyncTaskId}: ${Sanitize.oneLine(p.status)} ${Math.round(p.percentage)}%${p.totalResults !== undefined ? ` (${p.totalResults} rows)` : ""}\n`
                 )
             ),
     done: Effect.sync(() => {
