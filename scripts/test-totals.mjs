@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
-const dirs = ["packages", "apps"].flatMap((group) =>
+const dirs = ["packages", "apps", "tests"].flatMap((group) =>
   existsSync(join(root, group)) ? readdirSync(join(root, group)).map((name) => join(root, group, name)) : []
 )
 const withTests = dirs.filter((dir) => {

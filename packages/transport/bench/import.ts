@@ -1,0 +1,74 @@
+/**
+ * What importing the client costs a consumer: the three libraries are packed and installed from their
+ * tarballs into a project outside the workspace (as another team gets them), then fresh Node
+ * processes import `effect` alone (the baseline), `@booster-export/transport`, its Promise entry, and
+ * for comparison the whole `@effect/platform-node` barrel. The contenders run interleaved in rounds
+ * (rotating order) and the median of per-round ratios against `effect` is reported. Target: ≤ 1.4×.
+ */
+import { spawnSync } from "node:child_process"
+import { existsSync, rmSync } from "node:fs"
+import { join } from "node:path"
+import { cleanEnv, installProject, packLibraries, root } from "../../../tests/consumer/src/project.js"
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15)
+const TARGET = 1.4
+const dir = join(root, ".bench", "import")
+
+if (process.env.BENCH_REUSE !== "1" || !existsSync(join(dir, "project", "node_modules"))) {
+  rmSync(dir, { recursive: true, force: true })
+  console.log("packing the libraries and installing the tarballs…")
+  installProject(join(dir, "project"), packLibraries(join(dir, "tarballs")))
+}
+const project = join(dir, "project")
+
+const contenders = [
+  { name: "import effect (baseline)", specifier: "effect" },
+  { name: "import @booster-export/transport", specifier: "@booster-export/transport" },
+  { name: "import @booster-export/transport/Promise", specifier: "@booster-export/transport/Promise" },
+  { name: "import @effect/platform-node (barrel)", specifier: "@effect/platform-node" }
+] as const
+
+const timeImport = (specifier: string): number => {
+  const started = process.hrtime.bigint()
+  const result = spawnSync(
+    process.execPath,
+    ["--input-type=module", "-e", `await import(${JSON.stringify(specifier)})`],
+    {
+      cwd: project,
+      env: cleanEnv()
+    }
+  )
+  if (result.status !== 0) throw new Error(`importing ${specifier} failed: ${result.stderr}`)
+  return Number(process.hrtime.bigint() - started) / 1e6
+}
+
+const median = (values: ReadonlyArray<number>) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]!
+}
+
+for (const { specifier } of contenders) timeImport(specifier) // warm the file system cache
+const times = contenders.map(() => [] as Array<number>)
+const ratios = contenders.map(() => [] as Array<number>)
+for (let round = 0; round < ROUNDS; round++) {
+  const order = contenders.map((_, i) => (i + round) % contenders.length)
+  const measured: Array<number> = []
+  for (const i of order) measured[i] = timeImport(contenders[i]!.specifier)
+  contenders.forEach((_, i) => {
+    times[i]!.push(measured[i]!)
+    ratios[i]!.push(measured[i]! / measured[0]!)
+  })
+}
+
+console.log(
+  `\nimport cost from the installed tarballs, median of ${ROUNDS} interleaved rounds, node ${process.version}`
+)
+contenders.forEach(({ name }, i) => {
+  console.log(
+    `${name.padEnd(44)} ${median(times[i]!).toFixed(0).padStart(5)} ms  ${median(ratios[i]!).toFixed(2)}×`
+  )
+})
+const ratio = median(ratios[1]!)
+console.log(
+  `transport vs effect: ${ratio.toFixed(2)}× (target ≤ ${TARGET}×) — ${ratio <= TARGET ? "met" : "NOT met"}`
+)
