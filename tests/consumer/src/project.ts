@@ -64,7 +64,7 @@ export const packLibraries = async (destination: string): Promise<Record<string,
   const tarballs: Record<string, string> = {}
   for (const { dir, name } of libraries) {
     const before = new Set(readdirSync(destination))
-    run(
+    await runOrFail(
       "npx",
       ["--yes", packageManager, "pack", "--pack-destination", destination],
       join(root, "packages", dir)
