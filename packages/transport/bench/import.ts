@@ -17,7 +17,7 @@ const dir = join(root, ".bench", "import")
 if (process.env.BENCH_REUSE !== "1" || !existsSync(join(dir, "project", "node_modules"))) {
   rmSync(dir, { recursive: true, force: true })
   console.log("packing the libraries and installing the tarballs…")
-  installProject(join(dir, "project"), packLibraries(join(dir, "tarballs")))
+  await installProject(join(dir, "project"), await packLibraries(join(dir, "tarballs")))
 }
 const project = join(dir, "project")
 
