@@ -29,13 +29,15 @@ const loadListing = async (): Promise<ReadonlyArray<WireTool>> => {
 
 /** The services of the tools: the API (environment or sandbox), the journal and the settings. */
 const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> => {
-  const [{ Effect, Layer, Logger, LogLevel }, { Api }, { Settings }, Catalog, Dispatch] = await Promise.all([
-    import("effect"),
-    import("./booster/api.js"),
-    import("./tools/settings.js"),
-    import("./tools/catalog.js"),
-    import("./tools/dispatch.js")
-  ])
+  const [{ Effect, Layer, Logger, LogLevel }, { Api }, { Settings }, { Consent }, Catalog, Dispatch] =
+    await Promise.all([
+      import("effect"),
+      import("./booster/api.js"),
+      import("./tools/settings.js"),
+      import("./consent/consent.js"),
+      import("./tools/catalog.js"),
+      import("./tools/dispatch.js")
+    ])
   const live = Effect.promise(() => import("./booster/live.js"))
   const api = options.sandbox
     ? Api.lazy(
@@ -52,6 +54,7 @@ const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> =
     Logger.minimumLogLevel(level[options.logLevel]),
     api,
     Catalog.journal(options.stateDir),
+    Consent.layer(options.consent, options.confirmationMinutes * 60_000),
     Settings.layer({ exportDir: options.exportDir, dedupeWindowMs: options.dedupeWindowMinutes * 60_000 })
   )
   return Dispatch.make(Catalog.all, services)

@@ -9,6 +9,7 @@ import {
   sandboxEnv,
   serverEnv,
   startSandbox,
+  startWithConsent,
   tempDirs,
   textOf
 } from "./harness.js"
@@ -67,13 +68,9 @@ describe("Streamable HTTP", () => {
   it("starts an export once, follows it with progress, and returns the same task when repeated", async () => {
     const { client } = await connect()
     const before = sandbox.tasksCreated()
-    const first = asResult(
-      await client.callTool({
-        name: "start_customer_export",
-        arguments: { ...filter(), purpose: "HTTP test" }
-      })
-    )
+    const first = await startWithConsent(client, { ...filter(), purpose: "HTTP test" })
     const id = (first.structuredContent as { asyncTaskId: string }).asyncTaskId
+    // a repeat within the dedupe window sends nothing new: no confirmation needed
     const second = asResult(await client.callTool({ name: "start_customer_export", arguments: filter() }))
     expect(second.structuredContent).toMatchObject({ asyncTaskId: id, reused: true })
     expect(sandbox.tasksCreated()).toBe(before + 1)

@@ -53,5 +53,12 @@ describe("options", () => {
     expect(() => parse(["--dedupe-window", "-1"], env)).toThrow("--dedupe-window")
     expect(() => parse([], { ...env, BOOSTER_LOG: "loud" })).toThrow("BOOSTER_LOG")
     expect(() => parse(["positional"], env)).toThrow(UsageError)
+    expect(() => parse(["--consent", "never"], env)).toThrow("--consent must be one of token, elicit, auto")
+    expect(() => parse(["--confirmation-minutes", "0"], env)).toThrow("--confirmation-minutes")
+    expect(parse([], env)).toMatchObject({ consent: "auto", confirmationMinutes: 10 })
+    expect(parse(["--consent", "TOKEN", "--confirmation-minutes", "2.5"], env)).toMatchObject({
+      consent: "token",
+      confirmationMinutes: 2.5
+    })
   })
 })

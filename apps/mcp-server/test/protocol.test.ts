@@ -90,9 +90,20 @@ describe("raw JSON-RPC over stdio", () => {
       send(
         JSON.stringify({
           jsonrpc: "2.0",
+          id: 20,
+          method: "tools/call",
+          params: { name: "preview_customer_export", arguments: filter() }
+        })
+      )
+      const previewed = await next()
+      const { confirmation } = (previewed.result as { structuredContent: { confirmation: string } })
+        .structuredContent
+      send(
+        JSON.stringify({
+          jsonrpc: "2.0",
           id: 2,
           method: "tools/call",
-          params: { name: "start_customer_export", arguments: filter() }
+          params: { name: "start_customer_export", arguments: { ...filter(), confirmation } }
         })
       )
       const started = await next()

@@ -7,6 +7,7 @@ import {
   filter,
   readJournal,
   serverEnv,
+  startWithConsent,
   tempDirs
 } from "./harness.js"
 
@@ -24,9 +25,7 @@ describe("--sandbox", () => {
     dirs = await tempDirs()
     server = await connectStdio(["--sandbox"], serverEnv(dirs))
     const { client } = server
-    const started = asResult(
-      await client.callTool({ name: "start_customer_export", arguments: { ...filter(), purpose: "try-out" } })
-    )
+    const started = await startWithConsent(client, { ...filter(), purpose: "try-out" })
     expect(started.isError).toBeFalsy()
     const id = (started.structuredContent as { asyncTaskId: string }).asyncTaskId
     const followed = asResult(

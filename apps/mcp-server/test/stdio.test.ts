@@ -16,6 +16,7 @@ import {
   sandboxEnv,
   serverEnv,
   startSandbox,
+  startWithConsent,
   tempDirs,
   textOf
 } from "./harness.js"
@@ -43,6 +44,7 @@ const connect = async (args: ReadonlyArray<string> = [], extra: Record<string, s
 }
 
 const call = async (name: string, args: Record<string, unknown>) => {
+  if (name === "start_customer_export") return startWithConsent(server!.client, args)
   const result = await server!.client.callTool({ name, arguments: args })
   return asResult(result)
 }
@@ -221,10 +223,7 @@ describe("start_customer_export", () => {
       const before = sandbox.tasksCreated()
       const args = filter({ brand: "PIA" })
       const results = (
-        await Promise.all([
-          server!.client.callTool({ name: "start_customer_export", arguments: args }),
-          other.client.callTool({ name: "start_customer_export", arguments: args })
-        ])
+        await Promise.all([startWithConsent(server!.client, args), startWithConsent(other.client, args)])
       ).map((result) => asResult(result).structuredContent as { asyncTaskId: string; reused: boolean })
       expect(sandbox.tasksCreated()).toBe(before + 1)
       expect(results.map((r) => r.reused).sort()).toEqual([false, true])

@@ -4,6 +4,7 @@
 import { homedir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
+import { DEFAULT_CONFIRMATION_MINUTES, MODES, type Mode } from "../consent/mode.js"
 
 /** How long an identical export started earlier is handed back instead of a new one, by default. */
 export const DEFAULT_DEDUPE_WINDOW_MINUTES = 15
@@ -25,6 +26,13 @@ export interface Options {
   readonly port: number
   /** Window, in minutes, within which a repeated identical start returns the existing task. */
   readonly dedupeWindowMinutes: number
+  /**
+   * How a start gets the user's consent. Flag `--consent token|elicit|auto`, default `auto` (ask the
+   * user through the client when it supports elicitation, else require the preview's confirmation).
+   */
+  readonly consent: Mode
+  /** Minutes a preview's confirmation stays valid. Flag `--confirmation-minutes`, default 10. */
+  readonly confirmationMinutes: number
   /** Directory downloads are written to. Flag `--export-dir`, env `BOOSTER_EXPORT_DIR`. */
   readonly exportDir: string
   /** Directory of the journal shared with `booster` (`journal.jsonl`): `$XDG_STATE_HOME/booster-export`. */
@@ -60,6 +68,11 @@ Options:
   --port <n>              HTTP port (default ${DEFAULT_PORT}; 0 = any free port)
   --dedupe-window <min>   minutes within which an identical start returns the existing task
                           (default ${DEFAULT_DEDUPE_WINDOW_MINUTES}; 0 disables)
+  --consent <mode>        how a start gets the user's yes: token (the preview's confirmation),
+                          elicit (the server asks the user through the client), auto (elicit
+                          when the client can, else token; the default)
+  --confirmation-minutes <min>
+                          how long a preview's confirmation is valid (default ${DEFAULT_CONFIRMATION_MINUTES})
   --export-dir <dir>      where downloads go (env BOOSTER_EXPORT_DIR;
                           default $XDG_DATA_HOME/booster-export/exports)
   -h, --help              show this text
@@ -105,6 +118,15 @@ export const parse = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Opti
   }
   const port = values.port === undefined ? DEFAULT_PORT : nonNegativeNumber("--port", values.port, true)
   if (port > 65535) throw new UsageError("--port must be at most 65535")
+  const consent = (values.consent ?? "auto").trim().toLowerCase()
+  if (!MODES.includes(consent as Mode)) throw new UsageError(`--consent must be one of ${MODES.join(", ")}`)
+  const confirmationMinutes =
+    values["confirmation-minutes"] === undefined
+      ? DEFAULT_CONFIRMATION_MINUTES
+      : nonNegativeNumber("--confirmation-minutes", values["confirmation-minutes"], false)
+  if (confirmationMinutes === 0 || confirmationMinutes > 24 * 60) {
+    throw new UsageError("--confirmation-minutes must be more than 0 and at most 1440")
+  }
   return {
     readOnly: values["read-only"] ?? false,
     sandbox: values.sandbox ?? false,
@@ -115,6 +137,8 @@ export const parse = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Opti
       values["dedupe-window"] === undefined
         ? DEFAULT_DEDUPE_WINDOW_MINUTES
         : nonNegativeNumber("--dedupe-window", values["dedupe-window"], false),
+    consent: consent as Mode,
+    confirmationMinutes,
     exportDir:
       nonEmpty(values["export-dir"]) ??
       nonEmpty(env.BOOSTER_EXPORT_DIR) ??
@@ -139,6 +163,8 @@ const read = (argv: ReadonlyArray<string>) =>
       port: { type: "string" },
       "dedupe-window": { type: "string" },
       "export-dir": { type: "string" },
+      consent: { type: "string" },
+      "confirmation-minutes": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" }
     }

@@ -15,17 +15,22 @@ import {
 } from "@modelcontextprotocol/sdk/types.js"
 import type { Log } from "../logging/log.js"
 import { failure } from "../tools/result.js"
+import type { Elicit } from "../tools/tool.js"
 
 /** Reports progress of a call: `notifications/progress` to the client. */
 export type Progress = (progress: number, total: number, message: string) => Promise<void>
 
-/** Runs a listed tool; rejects only on a defect. */
+/** Runs a listed tool; rejects only on a defect. `elicit` is present when the client can be asked. */
 export type Dispatch = (
   name: string,
   args: Readonly<Record<string, unknown>>,
   progress: Progress | undefined,
-  signal: AbortSignal
+  signal: AbortSignal,
+  elicit?: Elicit
 ) => Promise<CallToolResult>
+
+/** How long the user has to answer a question asked through the client, in ms. */
+export const ELICIT_TIMEOUT_MS = 10 * 60_000
 
 /** What a server needs. */
 export interface ServerOptions {
@@ -78,11 +83,24 @@ export const make = (options: ServerOptions): Server => {
                 params: { progressToken: token, progress: value, total, message }
               })
               .catch(() => undefined)
+    const elicit: Elicit | undefined =
+      server.getClientCapabilities()?.elicitation?.form === undefined
+        ? undefined
+        : async (form) => {
+            const answer = await server.elicitInput(
+              { mode: "form", message: form.message, requestedSchema: form.requestedSchema as never },
+              { relatedRequestId: extra.requestId, signal: extra.signal, timeout: ELICIT_TIMEOUT_MS }
+            )
+            return {
+              action: answer.action,
+              ...(answer.content !== undefined ? { content: answer.content } : {})
+            }
+          }
     const started = performance.now()
     const call = (async () => {
       try {
         const dispatch = await options.dispatch()
-        const result = await dispatch(name, request.params.arguments ?? {}, progress, extra.signal)
+        const result = await dispatch(name, request.params.arguments ?? {}, progress, extra.signal, elicit)
         options.log.info(
           `${name} ${result.isError ? "failed" : "succeeded"} in ${Math.round(performance.now() - started)} ms`
         )

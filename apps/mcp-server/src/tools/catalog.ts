@@ -3,6 +3,7 @@
  */
 import * as Journal from "@booster-export/transport/Journal"
 import type { Api } from "../booster/api.js"
+import type { Consent } from "../consent/consent.js"
 import { download } from "./download.js"
 import { getTask } from "./get-task.js"
 import { listTasks } from "./list-tasks.js"
@@ -13,7 +14,7 @@ import { summarizeExport } from "./summarize.js"
 import type { Tool } from "./tool.js"
 
 /** The services the tools need. */
-export type ToolServices = Api | Journal.Journal | Settings
+export type ToolServices = Api | Journal.Journal | Settings | Consent
 
 /** The journal, shared with `booster`, that the tools record starts and downloads in. */
 export const journal = (directory: string) => Journal.layer(directory)

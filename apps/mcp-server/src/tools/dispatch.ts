@@ -19,16 +19,16 @@ export const make = <R>(tools: ReadonlyArray<Tool<R>>, services: Layer.Layer<R>)
   const runtime = ManagedRuntime.make(services)
   const byName = new Map(tools.map((tool) => [tool.name, tool]))
   return {
-    dispatch: (name, args, progress, signal): Promise<CallToolResult> => {
+    dispatch: (name, args, progress, signal, elicit): Promise<CallToolResult> => {
       const tool = byName.get(name)
       if (tool === undefined) return Promise.resolve(failure(`No tool named ${name.slice(0, 64)}.`))
       return runtime.runPromise(
-        tool.call(
-          args,
-          progress === undefined
+        tool.call(args, {
+          ...(progress === undefined
             ? {}
-            : { progress: (value, total, message) => Effect.promise(() => progress(value, total, message)) }
-        ),
+            : { progress: (value, total, message) => Effect.promise(() => progress(value, total, message)) }),
+          ...(elicit === undefined ? {} : { elicit })
+        }),
         { signal }
       )
     },

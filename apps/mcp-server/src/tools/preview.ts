@@ -3,6 +3,7 @@
  */
 import { ExportKind, JsonSchema } from "@booster-export/core"
 import { Effect, Either, Schema } from "effect"
+import { Consent } from "../consent/consent.js"
 import { redact } from "./personal.js"
 import { invalid, jsonSchemaOf, success, type Tool } from "./tool.js"
 
@@ -28,11 +29,21 @@ export const PreviewOutput = Schema.Struct({
   }).annotations({ description: "The request start_customer_export would send (personal values replaced)." }),
   personalFieldsHidden: Schema.Array(Schema.String).annotations({
     description: "Fields whose values are personal data and are therefore not repeated."
-  })
+  }),
+  confirmation: Schema.optional(
+    Schema.String.annotations({
+      description:
+        "Show the user the description; if they agree, pass this to start_customer_export as confirmation. " +
+        "Single use, for this exact filter only, until confirmationExpiresAt. Absent when the server asks the user itself."
+    })
+  ),
+  confirmationExpiresAt: Schema.optional(
+    Schema.String.annotations({ description: "When the confirmation stops being accepted, ISO-8601." })
+  )
 })
 
 /** The preview tool: read-only, no network. */
-export const preview: Tool<never> = {
+export const preview: Tool<Consent> = {
   name: "preview_customer_export",
   title: "Preview a customer export",
   description:
@@ -43,7 +54,7 @@ export const preview: Tool<never> = {
   outputSchema: jsonSchemaOf(PreviewOutput),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   call: (args) =>
-    Effect.sync(() => {
+    Effect.gen(function* () {
       const prepared = ExportKind.prepare(kind, { ...args, downloadRequestId: PREVIEW_DOWNLOAD_REQUEST_ID })
       if (Either.isLeft(prepared)) {
         return invalid(prepared.left, "fix the fields listed above and call preview_customer_export again.")
@@ -52,13 +63,21 @@ export const preview: Tool<never> = {
       const shown = redact(kind.filter, filter)
       const body = redact(kind.request, JSON.parse(prepared.right.body) as Record<string, unknown>)
       const hidden = shown.redacted
+      const consent = yield* Consent
+      const confirmation =
+        consent.mode === "elicit" ? undefined : yield* consent.issue(prepared.right.fingerprint)
+      const expiresAt =
+        confirmation === undefined ? undefined : new Date(confirmation.expiresAt).toISOString()
       const text = [
         "The filter is valid. Nothing was sent.",
         `Who: ${prepared.right.description}`,
         `Fingerprint: ${prepared.right.fingerprint}`,
         `Request: ${prepared.right.method} ${prepared.right.path}`,
         ...(hidden.length > 0 ? [`Personal values not repeated: ${hidden.join(", ")}.`] : []),
-        "Next step: start_customer_export with the same arguments."
+        confirmation === undefined
+          ? "Next step: start_customer_export with the same arguments; the server will ask the user to confirm."
+          : "Next step: show the user who would be exported (above) and the purpose; only if they agree, call " +
+            `start_customer_export with the same arguments and confirmation: "${confirmation.token}" (single use, until ${expiresAt}).`
       ].join("\n")
       return success(text, {
         valid: true,
@@ -66,7 +85,10 @@ export const preview: Tool<never> = {
         fingerprint: prepared.right.fingerprint,
         filter: shown.value,
         request: { method: prepared.right.method, path: prepared.right.path, body: body.value },
-        personalFieldsHidden: hidden
+        personalFieldsHidden: hidden,
+        ...(confirmation !== undefined
+          ? { confirmation: confirmation.token, confirmationExpiresAt: expiresAt }
+          : {})
       })
     })
 }

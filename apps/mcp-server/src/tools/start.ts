@@ -15,7 +15,9 @@ import {
 import * as Journal from "@booster-export/transport/Journal"
 import { Clock, Effect, Either, Option, Schema } from "effect"
 import { Api } from "../booster/api.js"
-import { flag, journalText } from "./args.js"
+import type { Consent } from "../consent/consent.js"
+import { obtain } from "../consent/obtain.js"
+import { boundedText, flag, journalText } from "./args.js"
 import { render } from "./errors.js"
 import { Settings } from "./settings.js"
 import { jsonSchemaOf, split, success, type Tool } from "./tool.js"
@@ -26,6 +28,12 @@ const own = {
   force: flag(
     "force",
     "Start a new export even if the same filter was started recently (default false: the recent task is returned)."
+  ),
+  confirmation: boundedText(
+    "confirmation",
+    "The confirmation preview_customer_export returned for this exact filter, passed once the user has agreed to the export it describes.",
+    100,
+    ["bxc_3q2X0m9Qe7sYVtR1bN4kLw8a"]
   ),
   purpose: journalText(
     "purpose",
@@ -47,7 +55,7 @@ export const StartArguments = FilterSpec.make({
   required,
   optional: { ...optional, ...own },
   ranges: kind.filter.ranges,
-  description: `${kind.filter.description} force starts anew within the dedupe window; purpose is recorded in the local journal.`
+  description: `${kind.filter.description} force starts anew within the dedupe window; purpose is recorded in the local journal; confirmation is the preview's, once the user has agreed.`
 })
 
 /** What a start returns. */
@@ -67,19 +75,21 @@ export const StartOutput = Schema.Struct({
 })
 
 /** The start tool. */
-export const start: Tool<Api | Journal.Journal | Settings> = {
+export const start: Tool<Api | Journal.Journal | Settings | Consent> = {
   name: "start_customer_export",
   title: "Start a customer export",
   description:
     "Starts an asynchronous export of the customers matching a filter and returns its asyncTaskId. " +
     "Calling it again with the same filter within the dedupe window (15 minutes by default) returns the " +
     "existing task instead of exporting the same personal data twice; pass force: true to start anew. " +
-    "Give a purpose (no personal data) to record why. Preview with preview_customer_export first; follow " +
-    "with get_export_task; fetch the file with download_export_file.",
+    "Give a purpose (no personal data) to record why. A new export needs the user's consent: preview with " +
+    "preview_customer_export, show the user its description, and pass its confirmation once they agree (or the " +
+    "server asks the user itself when the client supports it). Follow with get_export_task; fetch the file with " +
+    "download_export_file.",
   inputSchema: JsonSchema.ofFilter(StartArguments),
   outputSchema: jsonSchemaOf(StartOutput),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  call: (args) =>
+  call: (args, context) =>
     Effect.gen(function* () {
       const validated = Validation.validate(StartArguments, args)
       if (Either.isLeft(validated)) {
@@ -90,10 +100,12 @@ export const start: Tool<Api | Journal.Journal | Settings> = {
       }
       const { own: flags, rest: filter } = split(validated.right as Record<string, unknown>, [
         "force",
-        "purpose"
+        "purpose",
+        "confirmation"
       ])
       const force = flags.force === true
       const purpose = typeof flags.purpose === "string" ? flags.purpose : undefined
+      const confirmation = typeof flags.confirmation === "string" ? flags.confirmation : undefined
       const fingerprint = Fingerprint.fingerprint(filter)
       const description = kind.describe(filter as never)
       const settings = yield* Settings
@@ -102,41 +114,51 @@ export const start: Tool<Api | Journal.Journal | Settings> = {
 
       return yield* Effect.gen(function* () {
         const { client, host } = yield* api.connection
+        /** The export of this filter started within the dedupe window and not in error, if any. */
+        const recent = Effect.gen(function* () {
+          if (force || settings.dedupeWindowMs <= 0) return Option.none()
+          const previous = yield* journal.latestStart({
+            fingerprint,
+            host,
+            now: yield* Clock.currentTimeMillis,
+            windowMs: settings.dedupeWindowMs
+          })
+          if (previous === undefined) return Option.none()
+          const task = yield* client.getTask(previous.asyncTaskId).pipe(
+            Effect.map(Option.some),
+            Effect.catchTag("NotFoundError", () => Effect.succeed(Option.none<Task.Task>()))
+          )
+          if (Option.isNone(task) || Task.statusKind(task.value.status) === "error") return Option.none()
+          const minutes = Math.round(settings.dedupeWindowMs / 60_000)
+          return Option.some(
+            success(
+              `The same export was started at ${previous.at} (task ${previous.asyncTaskId}, now ${task.value.status} ${task.value.percentage}%); ` +
+                `it is returned instead of exporting the same customers again within ${minutes} minutes.\n` +
+                `Who: ${description}\n` +
+                `Next step: get_export_task with asyncTaskId ${previous.asyncTaskId} and waitSeconds 45; ` +
+                "or call start_customer_export again with force: true if a new export is really needed.",
+              {
+                asyncTaskId: previous.asyncTaskId,
+                downloadRequestId: previous.downloadRequestId ?? "",
+                fingerprint,
+                reused: true,
+                startedAt: previous.at,
+                description
+              }
+            )
+          )
+        })
+
+        // a repeat within the window sends nothing new, so it needs no consent
+        const reused = yield* recent
+        if (Option.isSome(reused)) return reused.value
+        const refused = yield* obtain({ fingerprint, description, purpose, confirmation }, context)
+        if (refused !== undefined) return refused
+
         // one start of this filter at a time, across every process sharing the journal
         return yield* Effect.gen(function* () {
-          const now = yield* Clock.currentTimeMillis
-          if (!force && settings.dedupeWindowMs > 0) {
-            const previous = yield* journal.latestStart({
-              fingerprint,
-              host,
-              now,
-              windowMs: settings.dedupeWindowMs
-            })
-            if (previous !== undefined) {
-              const task = yield* client.getTask(previous.asyncTaskId).pipe(
-                Effect.map(Option.some),
-                Effect.catchTag("NotFoundError", () => Effect.succeed(Option.none<Task.Task>()))
-              )
-              if (Option.isSome(task) && Task.statusKind(task.value.status) !== "error") {
-                const minutes = Math.round(settings.dedupeWindowMs / 60_000)
-                return success(
-                  `The same export was started at ${previous.at} (task ${previous.asyncTaskId}, now ${task.value.status} ${task.value.percentage}%); ` +
-                    `it is returned instead of exporting the same customers again within ${minutes} minutes.\n` +
-                    `Who: ${description}\n` +
-                    `Next step: get_export_task with asyncTaskId ${previous.asyncTaskId} and waitSeconds 45; ` +
-                    "or call start_customer_export again with force: true if a new export is really needed.",
-                  {
-                    asyncTaskId: previous.asyncTaskId,
-                    downloadRequestId: previous.downloadRequestId ?? "",
-                    fingerprint,
-                    reused: true,
-                    startedAt: previous.at,
-                    description
-                  }
-                )
-              }
-            }
-          }
+          const raced = yield* recent
+          if (Option.isSome(raced)) return raced.value
           const started = yield* client.startExport(filter)
           const at = new Date(yield* Clock.currentTimeMillis).toISOString()
           const journalled = yield* journal

@@ -9,10 +9,33 @@ import { type Effect, JSONSchema, type Schema } from "effect"
 /** A JSON Schema object. */
 export type JsonSchema = { readonly [key: string]: unknown }
 
-/** What a handler can do besides computing its result: report progress when the client asked. */
+/** A form the server asks the user to fill in through the client (MCP form elicitation). */
+export interface ElicitForm {
+  /** What the user is asked, in plain words. */
+  readonly message: string
+  /** A flat JSON Schema object of the answers asked for. */
+  readonly requestedSchema: {
+    readonly type: "object"
+    readonly properties: Readonly<Record<string, Readonly<Record<string, unknown>>>>
+    readonly required?: ReadonlyArray<string>
+  }
+}
+
+/** The user's answer to an {@link ElicitForm}. */
+export interface ElicitAnswer {
+  readonly action: "accept" | "decline" | "cancel"
+  readonly content?: Readonly<Record<string, unknown>>
+}
+
+/** Asks the user through the client; rejects when the client does not answer. */
+export type Elicit = (form: ElicitForm) => Promise<ElicitAnswer>
+
+/** What a handler can do besides computing its result: report progress, ask the user. */
 export interface CallContext {
   /** Sends `notifications/progress`; absent when the request carried no progress token. */
   readonly progress?: (progress: number, total: number, message: string) => Effect.Effect<void>
+  /** Asks the user a question through the client; absent when the client cannot (no elicitation). */
+  readonly elicit?: Elicit
 }
 
 /** A tool, generic in the services its handler needs. */
