@@ -196,30 +196,13 @@ rmSync(join(dist, ".warm"), { recursive: true, force: true })
 
 // Every command's --help, rendered by @effect/cli in the bundle (with colour; the launcher strips
 // it when stdout is not a colour terminal).
-const commands = [
-  [],
-  ["export"],
-  ["filters"],
-  ["filters", "save"],
-  ["filters", "list"],
-  ["filters", "show"],
-  ["filters", "remove"],
-  ["tasks"],
-  ["tasks", "list"],
-  ["tasks", "get"],
-  ["tasks", "wait"],
-  ["tasks", "download"],
-  ["history"],
-  ["config"],
-  ["config", "set"],
-  ["config", "show"],
-  ["config", "list"],
-  ["config", "remove"],
-  ["config", "path"],
-  ["doctor"],
-  ["sandbox"],
-  ["demo"]
-]
+// The command paths come from the program's own command tree.
+const commands = JSON.parse(
+  execFileSync(process.execPath, [join(dist, "main.cjs")], {
+    encoding: "utf8",
+    env: { ...process.env, BOOSTER_HELP_PATHS: "1" }
+  })
+)
 mkdirSync(join(dist, "help"))
 for (const command of commands) {
   const text = execFileSync(process.execPath, [join(dist, "main.cjs"), ...command, "--help"], {

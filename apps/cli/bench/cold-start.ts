@@ -1,5 +1,6 @@
 /**
- * Cold start of the bundled `booster`: median wall time of `booster --help` and of
+ * Cold start of the bundled `booster`: median wall time of `booster --help`, `booster export --help`,
+ * `booster help export` and of
  * `booster export --dry-run …`, as a ratio to `node -e 0` measured in the same run, interleaved so
  * that machine load affects every command alike. Also shows the program started without the code
  * cache (`node dist/main.cjs`) to show what the launcher saves, and the floor: the smallest
@@ -79,6 +80,8 @@ const cases: ReadonlyArray<{
 }> = [
   { name: "node -e 0 (baseline)", args: ["-e", "0"] },
   { name: "booster --help", args: [launcher, "--help"], target: true },
+  { name: "booster export --help", args: [launcher, "export", "--help"], target: true },
+  { name: "booster help export", args: [launcher, "help", "export"], target: true },
   { name: "booster export --dry-run --json", args: [launcher, ...dryRun], target: true },
   { name: "floor: 5-option @effect/cli program", args: [floor, ...dryRun] },
   { name: "--help without code cache", args: [program, "--help"] },

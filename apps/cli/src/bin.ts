@@ -10,7 +10,8 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { Cause, Console, Effect, Exit, Fiber, Layer, Option } from "effect"
-import { cli } from "./app/cli.js"
+import { cli, rootCommand } from "./app/cli.js"
+import * as Help from "./app/help.js"
 import { ExitCode, exitCodeOf, toJson, toText } from "./output/errors.js"
 
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g
@@ -94,7 +95,28 @@ function isCliValidation(error: unknown): boolean {
   )
 }
 
+/** Prints the help page the arguments ask for, if they ask for one; answers whether it handled them. */
+const help = (args: ReadonlyArray<string>): boolean => {
+  if (process.env.BOOSTER_HELP_PATHS === "1") {
+    process.stdout.write(`${JSON.stringify(Help.paths(rootCommand))}\n`)
+    return true
+  }
+  const words = Help.requested(args)
+  if (words === undefined) return false
+  const text = args[0] === "help" ? Help.render(rootCommand, words) : Help.page(rootCommand, words)
+  if (text === undefined) {
+    process.stderr.write(
+      `Error: there is no command ${JSON.stringify(["booster", ...words].join(" "))}\nHint: see \`booster help\` for the commands.\n`
+    )
+    process.exitCode = ExitCode.usage
+    return true
+  }
+  process.stdout.write(colorFor(process.stdout) ? text : text.replace(ANSI, ""))
+  return true
+}
+
 const main = (argv: ReadonlyArray<string>) => {
+  if (help(argv.slice(2))) return
   const json = jsonMode(argv)
   const captured: Array<string> = []
   const program = cli(argv).pipe(

@@ -1,25 +1,27 @@
 import { spawnSync } from "node:child_process"
 import { join } from "node:path"
-import { beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
+import { filterFlags } from "../src/export/filter-flags.js"
 import { appDir, booster, ensureBuilt, freshHome } from "./helpers.js"
 
-beforeAll(() => ensureBuilt(), 120_000)
+ensureBuilt()
 
-const commands = [
-  [],
-  ["export"],
-  ["tasks"],
-  ["tasks", "list"],
-  ["tasks", "get"],
-  ["tasks", "wait"],
-  ["tasks", "download"],
-  ["history"],
-  ["config"],
-  ["config", "set"],
-  ["config", "show"],
-  ["doctor"],
-  ["sandbox"],
-  ["demo"]
+/** Every command path, as the program lists them for the build. */
+const commands = JSON.parse(
+  spawnSync(process.execPath, [join(appDir, "dist", "main.cjs")], {
+    encoding: "utf8",
+    env: { ...process.env, BOOSTER_HELP_PATHS: "1" }
+  }).stdout
+) as Array<Array<string>>
+
+const BOILERPLATE = [
+  "A user-defined piece of text",
+  "This setting is optional",
+  "may be repeated zero or more times",
+  "$ export",
+  "$ booster",
+  "An integer.",
+  "A true or false value"
 ]
 
 describe("--help", () => {
@@ -30,7 +32,7 @@ describe("--help", () => {
       const result = await booster([...command, "--help"], { env: home.env })
       expect(result.code).toBe(0)
       expect(result.stdout).not.toContain("\u001b[")
-      if (command.length !== 1 || !["tasks", "config"].includes(command[0]!))
+      if (command.length !== 1 || !["tasks", "config", "filters"].includes(command[0]!))
         expect(result.stdout).toContain("EXAMPLES")
       expect(result.stdout).toMatchSnapshot()
     }
@@ -49,6 +51,56 @@ describe("--help", () => {
       expect(cached.stdout).toBe(rendered.stdout)
     }
   )
+
+  it.each(commands.map((c) => [c.join(" ") || "(root)", c] as const))(
+    "of %s follows the compact layout: full usage line, at most 70 lines of 100 columns, no boilerplate",
+    async (_, command) => {
+      const result = await booster([...command, "--help"], { env: freshHome().env })
+      const lines = result.stdout.trimEnd().split("\n")
+      expect(lines[0]).toMatch(new RegExp(`^Usage: ${["booster", ...command].join(" ")}( |$)`))
+      expect(lines.length).toBeLessThanOrEqual(70)
+      for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(100)
+      for (const phrase of BOILERPLATE) expect(result.stdout).not.toContain(phrase)
+      expect(result.stdout).toContain("GLOBAL FLAGS")
+      expect(result.stdout).toContain("ENVIRONMENT")
+    }
+  )
+
+  it("of export lists every filter flag with its value form, required and repeatable ones marked", async () => {
+    const result = await booster(["export", "--help"], { env: freshHome().env })
+    for (const flag of filterFlags) {
+      const line = result.stdout.split("\n").find((l) => l.startsWith(`  --${flag.flag} `))
+      expect(line, flag.flag).toBeDefined()
+      if (flag.repeated) expect(line).toMatch(/repeatable\)$/)
+    }
+    expect(result.stdout).toMatch(/^ {2}--brand TEXT +.*\(required\)$/m)
+    expect(result.stdout).toMatch(/^ {2}--pos-code TEXT +.*\(required, repeatable\)$/m)
+    expect(result.stdout).toMatch(/^ {2}--creation-date-from DATE /m)
+    expect(result.stdout).toContain("-30d")
+    for (const group of ["FILTER FLAGS", "OUTPUT FLAGS", "CONNECTION FLAGS", "GLOBAL FLAGS", "EXAMPLES"])
+      expect(result.stdout).toContain(`\n${group}\n`)
+    expect(result.stdout).toContain("BOOSTER_BASE_URL")
+  })
+
+  it("is also `booster help COMMAND`, from the build and from the program", async () => {
+    const env = freshHome().env
+    for (const command of [["export"], ["tasks", "wait"], []]) {
+      const flag = await booster([...command, "--help"], { env })
+      const word = await booster(["help", ...command], { env })
+      expect(word.code).toBe(0)
+      expect(word.stdout).toBe(flag.stdout)
+      const rendered = spawnSync(process.execPath, [join(appDir, "dist", "main.cjs"), "help", ...command], {
+        encoding: "utf8",
+        env: { ...process.env, ...env }
+      })
+      expect(rendered.stdout).toBe(flag.stdout)
+    }
+    const unknown = await booster(["help", "exprot"], { env })
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain("booster exprot")
+    const late = await booster(["export", "--brand", "CAR", "--help"], { env })
+    expect(late.stdout).toBe((await booster(["export", "--help"], { env })).stdout)
+  })
 
   it("without arguments prints the root help", async () => {
     const home = freshHome()

@@ -108,7 +108,8 @@ const set = Command.make(
     examples(
       "Create or update a profile (file mode 0600). API keys come from BOOSTER_API_KEY or a key file, never from a flag value.",
       [
-        "booster config set --profile prod --base-url https://booster.example.com/api --api-key-file ~/.config/booster-export/prod.key --brand CAR --pos-code ES100 --default",
+        "booster config set --profile prod --base-url https://booster.example.com/api --default",
+        "booster config set --profile prod --api-key-file ~/.config/booster-export/prod.key --brand CAR",
         "booster config set --profile prod --api-key-header X-Api-Key --header x-booster-App=crm"
       ]
     )

@@ -9,21 +9,19 @@ import * as Profiles from "./profiles.js"
 
 /** `--json`: machine output on stdout, errors as one JSON object on stderr. */
 export const json = Options.boolean("json").pipe(
-  Options.withDescription(
-    "Machine output: one JSON value on stdout; errors as one JSON object on stderr; never prompts."
-  )
+  Options.withDescription("Machine output: one JSON value on stdout, errors as JSON on stderr.")
 )
 
 /** `--no-input`: never prompt, even on a terminal. */
 export const noInput = Options.boolean("no-input").pipe(
-  Options.withDescription("Never prompt, even on a terminal (answers nothing; use --yes to confirm).")
+  Options.withDescription("Never prompt, even on a terminal (use --yes to confirm).")
 )
 
 /** The settings flags. */
 export const settings = {
   profile: Options.text("profile").pipe(
     Options.withPseudoName("NAME"),
-    Options.withDescription("Profile to use (default: BOOSTER_PROFILE, then the profiles file's default)."),
+    Options.withDescription("Profile to use (default: BOOSTER_PROFILE, then the file's default)."),
     Options.optional
   ),
   baseUrl: Options.text("base-url").pipe(
@@ -33,9 +31,7 @@ export const settings = {
   ),
   apiKeyFile: Options.text("api-key-file").pipe(
     Options.withPseudoName("PATH"),
-    Options.withDescription(
-      "File holding the API key (overrides BOOSTER_API_KEY and the profile). Keys are never flag values."
-    ),
+    Options.withDescription("File holding the API key (overrides BOOSTER_API_KEY and the profile)."),
     Options.optional
   )
 }

@@ -72,12 +72,10 @@ const options = {
     Options.optional
   ),
   force: Options.boolean("force").pipe(
-    Options.withDescription("Start even if the same filter was exported in the last 24 hours.")
+    Options.withDescription("Start even if the same filter was started in the last 24 hours.")
   ),
   reuse: Options.boolean("reuse").pipe(
-    Options.withDescription(
-      "If the same filter was exported in the last 24 hours, follow that task instead of starting one."
-    )
+    Options.withDescription("Follow the task of the same filter started in the last 24 hours, if any.")
   ),
   json: Common.json,
   ...Common.settings
@@ -246,18 +244,15 @@ const handler = (opts: ExportOptions) =>
 
 const examples = [
   "booster export --brand CAR --pos-code ES100 --pos-code IT200 --dry-run",
-  "booster export --brand CAR --pos-code ES100 --creation-date-from 2022-01-01 --interest Watches=CA-1 --yes --output customers.csv",
-  "booster export --filter-file filter.json --location-country it --wait --json",
-  "booster export --brand CAR --pos-code ES100 --product-category grand=JEW,category=RNG-GLD --hobby =ART --dry-run --json"
+  "booster export --filter recent-clients --creation-date-from -30d --yes --output customers.csv",
+  "booster export --brand CAR --pos-code ES100 --interest Watches=CA-1 --wait --json",
+  "booster export --filter-file filter.json --product-category grand=JEW,category=RNG --dry-run"
 ]
 
-/** Help paragraphs shared with the README. */
+/** The command's help: one paragraph and examples. */
 export const description = HelpDoc.blocks([
   HelpDoc.p(
-    "Start a customer export. Each filter flag is named after its wire field in kebab-case; list fields take the singular and repeat. Nested filters use a compact syntax: --interest LABEL=ID, --hobby LABEL=ID (either side may be empty), --product-collection NAME=ID, --product-category key=value,… (keys grand, brand, master, category, sub). Escape a comma or = in a value with a backslash."
-  ),
-  HelpDoc.p(
-    "On a terminal the export is described and you are asked to confirm (--yes skips; --no-input and --json never prompt). A filter exported in the last 24 hours is not started again unless you say so (--reuse or --force)."
+    "Start a customer export: one filter flag per field of the API's filter (list fields repeat), validated before anything is sent. On a terminal the export is described and confirmed first (--yes skips; --no-input and --json never prompt). The same filter started in the last 24 hours is not started again unless --reuse or --force says what to do."
   ),
   HelpDoc.h1("EXAMPLES"),
   HelpDoc.blocks(examples.map((example) => HelpDoc.p(`  ${example}`)))

@@ -110,7 +110,7 @@ const save = Command.make(
     withExamples(
       "Save a filter under a name, from filter flags or --filter-file. Relative dates (today, -30d, start-of-month; birth months this, next, +N) are kept as written and resolve when the export runs. Brand and POS codes may be left to the profile or to flags given at run time. Personal values are refused unless --allow-personal.",
       [
-        "booster filters save recent-clients --brand CAR --pos-code ES100 --customer-status Client --creation-date-from -30d",
+        "booster filters save recent-clients --brand CAR --customer-status Client --creation-date-from -30d",
         "booster filters save birthdays --birthdate-month next --can-be-contacted-by-maison true",
         "booster filters save q3 --filter-file q3.json"
       ]

@@ -24,22 +24,28 @@ setTimeout(() => setFlagsFromString("--semi-space-growth-factor=2"), 1000).unref
 
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g
 
+/** The help page rendered at build time for `help [COMMAND…]`, or `--help`/`-h` after command words. */
 const cachedHelp = (args: ReadonlyArray<string>): string | undefined => {
-  const last = args[args.length - 1]
-  if (last !== "--help" && last !== "-h") return undefined
-  const path = args.slice(0, -1)
-  if (!path.every((word) => /^[a-z]+$/.test(word))) return undefined
+  let words: Array<string>
+  if (args.length === 0) words = []
+  else if (args[0] === "help") words = args.slice(1)
+  else if (args.includes("--help") || args.includes("-h")) {
+    words = []
+    for (const arg of args) {
+      if (!/^[a-z]+$/.test(arg)) break
+      words.push(arg)
+    }
+  } else return undefined
+  if (!words.every((word) => /^[a-z]+$/.test(word))) return undefined
   try {
-    return readFileSync(join(__dirname, "help", `${["booster", ...path].join("-")}.txt`), "utf8")
+    return readFileSync(join(__dirname, "help", `${["booster", ...words].join("-")}.txt`), "utf8")
   } catch {
     return undefined
   }
 }
 
 const argv = process.argv.slice(2)
-const help = process.env.BOOSTER_WRITE_CODE_CACHE
-  ? undefined
-  : cachedHelp(argv.length === 0 ? ["--help"] : argv)
+const help = process.env.BOOSTER_WRITE_CODE_CACHE ? undefined : cachedHelp(argv)
 if (help !== undefined) {
   const color =
     process.stdout.isTTY === true && (process.env.NO_COLOR === undefined || process.env.NO_COLOR === "")

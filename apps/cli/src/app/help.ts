@@ -1,0 +1,428 @@
+/**
+ * `--help` for every command in one compact layout, generated from the command tree itself (the
+ * @effect/cli declarations of commands, options and arguments, and core's field documentation for
+ * the filter flags): a usage line naming the full command, one paragraph, the subcommands, the
+ * flags grouped (filter, the command's own, output, connection, global) one line each with the value
+ * form and `(required)` / `(repeatable)`, the examples, and the environment variables that apply.
+ * Rendered at build time into `dist/help/` and served from there by the launcher.
+ */
+import { ExportFilter } from "@booster-export/core"
+import { HelpDoc } from "@effect/cli"
+import { type FilterFlag, filterFlags } from "../export/filter-flags.js"
+
+/** Columns the help is laid out for. */
+export const WIDTH = 100
+
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g
+
+/** One flag as the help shows it. */
+interface Flag {
+  readonly name: string
+  readonly aliases: ReadonlyArray<string>
+  readonly value: string | undefined
+  readonly text: string
+  readonly required: boolean
+  readonly repeatable: boolean
+}
+
+/** The @effect/cli structures the help reads (the shapes of its option, argument and command trees). */
+interface Node {
+  readonly _tag: string
+  readonly [key: string]: unknown
+}
+
+const plain = (doc: unknown): string =>
+  HelpDoc.toAnsiText(doc as HelpDoc.HelpDoc)
+    .replace(ANSI, "")
+    .replace(/\s+/g, " ")
+    .trim()
+
+const firstSentence = (text: string): string => {
+  const end = text.search(/(?<!e\.g|i\.e)\.(\s|$)/)
+  return end === -1 ? text : text.slice(0, end + 1)
+}
+
+/** Shortens a flag's text to fit `room` columns: drops asides in brackets, then keeps the first clause. */
+const fit = (text: string, room: number): string => {
+  if (text.length <= room) return text
+  const bare = text.replace(/\s*\([^)]*\)/g, "").replace(/\s+([.,;])/g, "$1")
+  if (bare.length <= room) return bare
+  const clause = `${bare.split("; ")[0]!.replace(/\.$/, "")}.`
+  if (clause.length <= room) return clause
+  return `${clause.slice(0, room - 1).replace(/\s+\S*$/, "")}…`
+}
+
+const some = (option: unknown): string | undefined => {
+  const o = option as { _tag?: string; value?: unknown }
+  return o?._tag === "Some" ? String(o.value) : undefined
+}
+
+/** The flags of an option tree, with whether each is required and repeatable. */
+const flagsOf = (options: unknown, optional = false, repeatable = false): Array<Flag> => {
+  const node = options as Node
+  switch (node._tag) {
+    case "Single": {
+      const type = (node.primitiveType as Node)._tag
+      return [
+        {
+          name: String(node.name),
+          aliases: node.aliases as ReadonlyArray<string>,
+          value:
+            type === "Bool"
+              ? undefined
+              : (some(node.pseudoName) ?? String(node.placeholder).replace(/^<|>$/g, "").toUpperCase()),
+          text: plain(node.description),
+          required: !optional && type !== "Bool",
+          repeatable
+        }
+      ]
+    }
+    case "Map":
+      return flagsOf(node.options, optional, repeatable)
+    case "Both":
+      return [...flagsOf(node.left, optional, repeatable), ...flagsOf(node.right, optional, repeatable)]
+    case "OrElse":
+      return [...flagsOf(node.left, true, repeatable), ...flagsOf(node.right, true, repeatable)]
+    case "WithDefault":
+    case "WithFallback":
+      return flagsOf(node.options, true, repeatable)
+    case "Variadic": {
+      const min = some(node.min)
+      return flagsOf(node.argumentOption, min === undefined || min === "0", true)
+    }
+    case "KeyValueMap":
+      return flagsOf(node.argumentOption, optional, true)
+    default:
+      return []
+  }
+}
+
+/** The positional arguments of an argument tree: `TASK-ID`, `NAME`. */
+const argsOf = (args: unknown): Array<{ readonly name: string; readonly text: string }> => {
+  const node = args as Node
+  switch (node._tag) {
+    case "Single":
+      return [
+        { name: (some(node.pseudoName) ?? String(node.name)).toUpperCase(), text: plain(node.description) }
+      ]
+    case "Map":
+    case "Variadic":
+    case "WithDefault":
+    case "WithFallbackConfig":
+      return argsOf(node.args)
+    case "Both":
+      return [...argsOf(node.left), ...argsOf(node.right)]
+    default:
+      return []
+  }
+}
+
+const REQUIRED_FIELDS: ReadonlyArray<string> = ExportFilter.CustomerFilter.required
+
+/** The value form of a filter flag: `DATE`, `MONTH`, `EMAIL`, `LABEL=ID`, `BOOL`… */
+const filterValue = (flag: FilterFlag): string => {
+  const item = flag.field.kind._tag === "List" ? flag.field.kind.item : flag.field.kind
+  if (flag.wire === "birthdateMonths") return "MONTH"
+  if (/email/i.test(flag.wire)) return "EMAIL"
+  if (/countr/i.test(flag.wire)) return "CC"
+  switch (item._tag) {
+    case "Date":
+      return "DATE"
+    case "Number":
+      return "AMOUNT"
+    case "Integer":
+      return "N"
+    case "Boolean":
+      return "BOOL"
+    case "Record":
+      return flag.members.length === 2 ? "LABEL=ID" : "KEY=VALUE,…"
+    default:
+      return "TEXT"
+  }
+}
+
+/** A filter flag's line: core's description of the field. */
+const filterLine = (flag: FilterFlag, declared: Flag | undefined): Flag => ({
+  name: flag.flag,
+  aliases: declared?.aliases ?? [],
+  value: filterValue(flag),
+  text: flag.field.doc.description,
+  required: REQUIRED_FIELDS.includes(flag.wire),
+  repeatable: flag.repeated
+})
+
+const FILTER = new Set([...filterFlags.map((f) => f.flag), "filter", "filter-file"])
+const OUTPUT = new Set(["output", "download", "overwrite"])
+const CONNECTION = new Set(["profile", "base-url", "api-key-file"])
+const GLOBAL = new Set(["json", "no-input"])
+
+const FILTER_NOTE = [
+  "DATE: YYYY-MM-DD, today, yesterday, -30d, -2w, -6m, -1y, start-of-month, start-of-year (local)",
+  "MONTH: 1-12, this, next, +N   BOOL: true|false   LABEL=ID: Watches=CA-1 (\\, and \\= escape)",
+  "KEY=VALUE,…: grand=JEW,category=RNG (keys grand, brand, master, category, sub)"
+]
+
+const wrap = (text: string, indent = "", width = WIDTH): Array<string> => {
+  const lines: Array<string> = []
+  let line = indent
+  for (const word of text.split(" ")) {
+    if (line.trim() !== "" && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = indent + word
+    } else line = line.trim() === "" ? indent + word : `${line} ${word}`
+  }
+  if (line.trim() !== "") lines.push(line)
+  return lines
+}
+
+const bold = (text: string) => `\u001b[1m${text}\u001b[0m`
+
+const headOf = (flag: Flag): string => {
+  const names = [...flag.aliases.map((a) => (a.length === 1 ? `-${a}` : `--${a}`)), `--${flag.name}`]
+  const short = names.filter((n) => n.length === 2)
+  const long = names.filter((n) => n.length !== 2)
+  return `${[...short, long[long.length - 1]].join(", ")}${flag.value !== undefined ? ` ${flag.value}` : ""}`
+}
+
+/** One line per flag: the names and value form in a column, then the first sentence and the tags. */
+const flagLines = (flags: ReadonlyArray<Flag>, column: number): Array<string> =>
+  flags.map((flag) => {
+    const head = headOf(flag)
+    const start = head.length + 2 > column - 2 ? `  ${head}  ` : `  ${head.padEnd(column - 2)}`
+    const tags =
+      flag.required && flag.repeatable
+        ? "(required, repeatable)"
+        : flag.required
+          ? "(required)"
+          : flag.repeatable
+            ? "(repeatable)"
+            : ""
+    const room = WIDTH - start.length - (tags === "" ? 0 : tags.length + 1)
+    return `${start}${fit(firstSentence(flag.text), room)}${tags === "" ? "" : ` ${tags}`}`
+  })
+
+/** What a command's description holds: its paragraphs, and sections such as EXAMPLES. */
+const sectionsOf = (
+  doc: unknown
+): { readonly about: Array<string>; readonly sections: Array<[string, Array<string>]> } => {
+  const about: Array<string> = []
+  const sections: Array<[string, Array<string>]> = []
+  const visit = (node: Node) => {
+    if (node._tag === "Sequence") {
+      visit(node.left as Node)
+      visit(node.right as Node)
+    } else if (node._tag === "Header") sections.push([plain(node), []])
+    else if (node._tag === "Paragraph") {
+      const text = HelpDoc.toAnsiText(node as unknown as HelpDoc.HelpDoc)
+        .replace(ANSI, "")
+        .replace(/\n+$/, "")
+      const current = sections[sections.length - 1]
+      if (current === undefined) about.push(plain(node))
+      else current[1].push(text)
+    }
+  }
+  visit(doc as Node)
+  return { about, sections }
+}
+
+/** A command tree: an @effect/cli `Command` (its `descriptor` is read). */
+export interface Root {
+  readonly descriptor: unknown
+}
+
+/** A command found in the tree: its path, descriptor and subcommands. */
+interface Entry {
+  readonly path: ReadonlyArray<string>
+  readonly standard: Node
+  readonly children: ReadonlyArray<Node>
+}
+
+const standardOf = (node: Node): Node =>
+  node._tag === "Subcommands"
+    ? standardOf(node.parent as Node)
+    : node._tag === "Map"
+      ? standardOf(node.command as Node)
+      : node
+
+const childrenOf = (node: Node): ReadonlyArray<Node> =>
+  node._tag === "Subcommands"
+    ? (node.children as ReadonlyArray<Node>)
+    : node._tag === "Map"
+      ? childrenOf(node.command as Node)
+      : []
+
+/** Every command of the tree, the root first. */
+export const entries = (root: Root): Array<Entry> => {
+  const out: Array<Entry> = []
+  const visit = (node: Node, path: ReadonlyArray<string>) => {
+    const children = childrenOf(node)
+    out.push({ path, standard: standardOf(node), children })
+    for (const child of children) visit(child, [...path, String(standardOf(child).name)])
+  }
+  visit(root.descriptor as Node, [])
+  return out
+}
+
+/** The environment variables a command reads, from the flags it has. */
+const environmentOf = (path: ReadonlyArray<string>, names: ReadonlySet<string>): Array<string> => {
+  const vars: Array<string> = []
+  if (names.has("base-url")) {
+    vars.push(
+      "BOOSTER_BASE_URL",
+      "BOOSTER_API_KEY (or _FILE; header: BOOSTER_API_KEY_HEADER)",
+      "BOOSTER_PROFILE"
+    )
+  }
+  if (names.has("download") || names.has("output")) vars.push("BOOSTER_EXPORT_DIR")
+  if (["export", "filters", "tasks", "history"].includes(path[0] ?? ""))
+    vars.push("TZ (dates shown and resolved)")
+  if (path[0] === "config" || path[0] === "filters") vars.push("XDG_CONFIG_HOME")
+  if (["export", "history", "tasks"].includes(path[0] ?? "")) vars.push("XDG_STATE_HOME (journal)")
+  vars.push("BOOSTER_LOG", "NO_COLOR")
+  return vars
+}
+
+/** Renders one command's help (with ANSI bold headings; strip them for a plain terminal). */
+export const render = (root: Root, path: ReadonlyArray<string>): string | undefined => {
+  const all = entries(root)
+  const entry = all.find((e) => e.path.join(" ") === path.join(" "))
+  if (entry === undefined) return undefined
+  const full = ["booster", ...path].join(" ")
+  const flags = flagsOf(entry.standard.options)
+  const args = argsOf(entry.standard.args)
+  const { about, sections } = sectionsOf(entry.standard.description)
+  const lines: Array<string> = []
+  const section = (title: string, body: ReadonlyArray<string>) => {
+    if (body.length === 0) return
+    lines.push("", bold(title), ...body)
+  }
+  const usage =
+    entry.children.length > 0
+      ? `${full} <command> [flags]`
+      : `${full}${args.map((a) => ` ${a.name}`).join("")}${flags.length > 0 ? " [flags]" : ""}`
+  lines.push(`${bold("Usage:")} ${usage}`, "")
+  lines.push(...wrap(about[0] ?? ""))
+  if (entry.children.length > 0) {
+    const names = entry.children.map((child) => String(standardOf(child).name))
+    const width = Math.max(...names.map((n) => n.length)) + 2
+    section(
+      "COMMANDS",
+      entry.children.flatMap((child, i) => {
+        const summary = firstSentence(sectionsOf(standardOf(child).description).about[0] ?? "")
+        return wrap(summary, " ".repeat(width + 2)).map((line, n) =>
+          n === 0 ? `  ${names[i]!.padEnd(width)}${line.trimStart()}` : line
+        )
+      })
+    )
+  }
+  if (args.length > 0) {
+    const width = Math.max(...args.map((a) => a.name.length)) + 2
+    section(
+      "ARGUMENTS",
+      args.map((a) => `  ${a.name.padEnd(width)}${firstSentence(a.text)}`)
+    )
+  }
+  const global: Array<Flag> = [
+    ...flags.filter((f) => GLOBAL.has(f.name)),
+    {
+      name: "help",
+      aliases: ["h"],
+      value: undefined,
+      text: `Show this help (also: booster help${path.length > 0 ? ` ${path.join(" ")}` : ""}).`,
+      required: false,
+      repeatable: false
+    },
+    ...(path.length === 0
+      ? [
+          {
+            name: "version",
+            aliases: [],
+            value: undefined,
+            text: "Print the version.",
+            required: false,
+            repeatable: false
+          },
+          {
+            name: "completions",
+            aliases: [],
+            value: "bash|zsh|fish|sh",
+            text: "Print a shell completion script.",
+            required: false,
+            repeatable: false
+          }
+        ]
+      : [])
+  ]
+  const byName = new Map(flags.map((f) => [f.name, f]))
+  const shownFlags = [
+    ...flags,
+    ...filterFlags.filter((f) => byName.has(f.flag)).map((f) => filterLine(f, byName.get(f.flag)))
+  ]
+  const column = Math.min(32, Math.max(14, ...shownFlags.map((f) => headOf(f).length + 4)))
+  const filter = [
+    ...filterFlags.filter((f) => byName.has(f.flag)).map((f) => filterLine(f, byName.get(f.flag))),
+    ...flags.filter((f) => f.name === "filter" || f.name === "filter-file")
+  ]
+  if (filter.length > 0)
+    section("FILTER FLAGS", [...FILTER_NOTE.map((n) => `  ${n}`), ...flagLines(filter, column)])
+  const own = flags.filter(
+    (f) => !FILTER.has(f.name) && !OUTPUT.has(f.name) && !CONNECTION.has(f.name) && !GLOBAL.has(f.name)
+  )
+  section("FLAGS", flagLines(own, column))
+  section(
+    "OUTPUT FLAGS",
+    flagLines(
+      flags.filter((f) => OUTPUT.has(f.name)),
+      column
+    )
+  )
+  section(
+    "CONNECTION FLAGS",
+    flagLines(
+      flags.filter((f) => CONNECTION.has(f.name)),
+      column
+    )
+  )
+  section("GLOBAL FLAGS", flagLines(global, column))
+  const examples = sections.find(([title]) => title === "EXAMPLES")?.[1] ?? []
+  section(
+    "EXAMPLES",
+    examples.map((e) => `  ${e.trim()}`)
+  )
+  for (const [title, body] of sections) {
+    if (title !== "EXAMPLES")
+      section(
+        title,
+        body.flatMap((p) => (p.startsWith("  ") ? [p] : wrap(p, "  ")))
+      )
+  }
+  if (!sections.some(([title]) => title === "ENVIRONMENT")) {
+    section("ENVIRONMENT", wrap(environmentOf(path, new Set(flags.map((f) => f.name))).join(", "), "  "))
+  }
+  return `${lines.join("\n")}\n`
+}
+
+/** The command paths that have a help page, for the build. */
+export const paths = (root: Root): Array<ReadonlyArray<string>> => entries(root).map((e) => e.path)
+
+/** Which help page the arguments ask for, if any: `help [COMMAND…]`, or `--help`/`-h` after command words. */
+export const requested = (args: ReadonlyArray<string>): ReadonlyArray<string> | undefined => {
+  if (args[0] === "help") return args.slice(1)
+  if (args.length === 0) return []
+  if (!args.includes("--help") && !args.includes("-h")) return undefined
+  const words: Array<string> = []
+  for (const arg of args) {
+    if (!/^[a-z]+$/.test(arg)) break
+    words.push(arg)
+  }
+  return words
+}
+
+/** The help page for command words, using the longest prefix that names a command; `undefined` when none does. */
+export const page = (root: Root, words: ReadonlyArray<string>): string | undefined => {
+  for (let n = words.length; n >= 0; n--) {
+    const text = render(root, words.slice(0, n))
+    if (text !== undefined) return text
+  }
+  return undefined
+}
