@@ -10,6 +10,7 @@ import * as Common from "../config/options.js"
 import * as FilterFile from "../export/filter-file.js"
 import { filterOptions, flagOf } from "../export/filter-flags.js"
 import * as FilterInput from "../export/filter-input.js"
+import { resolvePersonal } from "../export/personal-input.js"
 import { UsageError } from "../output/errors.js"
 import * as Table from "../output/table.js"
 import * as Term from "../output/terminal.js"
@@ -80,7 +81,8 @@ const save = Command.make(
       const filterName = yield* Store.checkName(opts.name)
       const file = Option.isSome(opts.filterFile) ? yield* FilterFile.read(opts.filterFile.value) : {}
       const { downloadRequestId: _, ...fromFile } = file
-      const filter = { ...fromFile, ...FilterInput.fromFlags(opts.filter) }
+      const texts = yield* resolvePersonal(opts.filter, Option.getOrUndefined(opts.filterFile) === "-")
+      const filter = { ...fromFile, ...FilterInput.fromFlags(texts) }
       if (Object.keys(filter).length === 0) {
         return yield* new UsageError({
           message: "The filter to save is empty",
