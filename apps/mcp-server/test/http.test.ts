@@ -1,4 +1,7 @@
 import type { Sandbox } from "@booster-export/sandbox"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import {
   asResult,
@@ -151,6 +154,65 @@ describe("Streamable HTTP", () => {
     })
     expect(status).toBe(403)
     await expect(client.ping()).resolves.toBeDefined()
+  })
+
+  it("accepts a preview's confirmation in another session of the same server, once", async () => {
+    const { client, url } = await connect()
+    const { confirmation } = asResult(
+      await client.callTool({ name: "preview_customer_export", arguments: filter({ brand: "HSS" }) })
+    ).structuredContent as { confirmation: string }
+    const other = new Client({ name: "booster-mcp-test-2", version: "1.0.0" })
+    await other.connect(new StreamableHTTPClientTransport(url))
+    try {
+      const before = sandbox.tasksCreated()
+      const started = asResult(
+        await other.callTool({
+          name: "start_customer_export",
+          arguments: { ...filter({ brand: "HSS" }), confirmation }
+        })
+      )
+      expect(started.structuredContent).toMatchObject({ reused: false })
+      const again = asResult(
+        await client.callTool({
+          name: "start_customer_export",
+          arguments: { ...filter({ brand: "HSS" }), force: true, confirmation }
+        })
+      )
+      expect(again.isError).toBe(true)
+      expect(textOf(again)).toContain("already been used")
+      expect(sandbox.tasksCreated()).toBe(before + 1)
+    } finally {
+      await other.close()
+    }
+  })
+
+  it("asks the user through an HTTP client that supports elicitation, during the call", async () => {
+    const { url } = await connect()
+    const asking = new Client(
+      { name: "booster-mcp-test-elicit", version: "1.0.0" },
+      { capabilities: { elicitation: { form: {} } } }
+    )
+    const asked: Array<string> = []
+    asking.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params.message)
+      return { action: "accept", content: { start: true } }
+    })
+    await asking.connect(new StreamableHTTPClientTransport(url))
+    try {
+      const before = sandbox.tasksCreated()
+      const started = asResult(
+        await asking.callTool({
+          name: "start_customer_export",
+          arguments: { ...filter({ brand: "HEL" }), purpose: "HTTP consent" }
+        })
+      )
+      expect(started.structuredContent).toMatchObject({ reused: false })
+      expect(asked).toHaveLength(1)
+      expect(asked[0]).toContain("HTTP consent")
+      expect(sandbox.tasksCreated()).toBe(before + 1)
+    } finally {
+      await asking.close()
+    }
   })
 
   it("offers only the read tools with --read-only", async () => {
