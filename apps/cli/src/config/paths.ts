@@ -2,9 +2,11 @@
  * Where the command line keeps its files: profiles under `$XDG_CONFIG_HOME/booster-export/`, caches
  * under `$XDG_CACHE_HOME/booster-export/` (the journal's place is transport's `Journal.defaultDirectory`).
  */
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { dirname, join } from "node:path"
+import { Effect, type Either } from "effect"
+import { ConfigError } from "../output/errors.js"
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -38,3 +40,39 @@ export const writePrivateJson = (path: string, value: unknown): void => {
   chmodSync(temp, 0o600)
   renameSync(temp, path)
 }
+
+/**
+ * Reads a JSON settings file (profiles, saved filters): an absent file is `empty`; one that cannot be
+ * read or decoded is a `ConfigError` naming the file, with `hint` saying how to repair it.
+ */
+export const readJson = <A>(
+  path: string,
+  decode: (text: string) => Either.Either<A, unknown>,
+  empty: A,
+  what: { readonly name: string; readonly hint: string }
+): Effect.Effect<A, ConfigError> =>
+  Effect.suspend(() => {
+    let text: string
+    try {
+      text = readFileSync(path, "utf8")
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return Effect.succeed(empty)
+      return Effect.fail(
+        new ConfigError({
+          message: `The ${what.name} file ${path} cannot be read`,
+          hint: "Check its permissions.",
+          field: what.name
+        })
+      )
+    }
+    const decoded = decode(text)
+    return decoded._tag === "Right"
+      ? Effect.succeed(decoded.right)
+      : Effect.fail(
+          new ConfigError({
+            message: `The ${what.name} file ${path} is not valid`,
+            hint: what.hint,
+            field: what.name
+          })
+        )
+  })

@@ -42,33 +42,15 @@ const decodeFile = Schema.decodeUnknownEither(Schema.parseJson(ProfilesFile))
 
 /** Reads the profiles file; an absent file is an empty one. */
 export const load = (env: Env = process.env): Effect.Effect<ProfilesFile, ConfigError> =>
-  Effect.suspend(() => {
-    const path = Paths.profilesFile(env)
-    let text: string
-    try {
-      text = readFileSync(path, "utf8")
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return Effect.succeed({ profiles: {} })
-      return Effect.fail(
-        new ConfigError({
-          message: `The profiles file ${path} cannot be read`,
-          hint: "Check its permissions.",
-          field: "profiles"
-        })
-      )
+  Paths.readJson(
+    Paths.profilesFile(env),
+    decodeFile,
+    { profiles: {} },
+    {
+      name: "profiles",
+      hint: "Fix it by hand, or remove it and use `booster config set` again."
     }
-    const decoded = decodeFile(text)
-    if (decoded._tag === "Left") {
-      return Effect.fail(
-        new ConfigError({
-          message: `The profiles file ${path} is not valid`,
-          hint: "Fix it by hand, or remove it and use `booster config set` again.",
-          field: "profiles"
-        })
-      )
-    }
-    return Effect.succeed(decoded.right)
-  })
+  )
 
 /** Writes the profiles file atomically with mode 0600 (its folder 0700). */
 export const save = (file: ProfilesFile, env: Env = process.env): Effect.Effect<string, ConfigError> =>

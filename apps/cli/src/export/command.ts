@@ -27,13 +27,7 @@ const options = {
     ),
     Options.optional
   ),
-  filterFile: Options.text("filter-file").pipe(
-    Options.withPseudoName("PATH|-"),
-    Options.withDescription(
-      "Read the filter from a JSON file in the wire shape (- for stdin); flags given as well replace the file's fields."
-    ),
-    Options.optional
-  ),
+  filterFile: FilterFile.option,
   downloadRequestId: Options.text("download-request-id").pipe(
     Options.withPseudoName("ID"),
     Options.withDescription("Your own id for this request (default: a new UUID)."),

@@ -62,13 +62,7 @@ const save = Command.make(
   {
     name,
     filter: filterOptions,
-    filterFile: Options.text("filter-file").pipe(
-      Options.withPseudoName("PATH|-"),
-      Options.withDescription(
-        "Read the filter from a JSON file (- for stdin); flags given as well replace its fields."
-      ),
-      Options.optional
-    ),
+    filterFile: FilterFile.option,
     allowPersonal: Options.boolean("allow-personal").pipe(
       Options.withDescription(
         "Allow saving personal values (email, phone, search key); they are never shown."

@@ -3,7 +3,6 @@
  * atomically), beside the profiles. A saved filter is the raw filter in the wire shape, relative
  * dates kept as written (`-30d`), so that it resolves whenever it runs.
  */
-import { readFileSync } from "node:fs"
 import { Effect, Schema } from "effect"
 import * as Paths from "../config/paths.js"
 import { ConfigError, UsageError } from "../output/errors.js"
@@ -43,32 +42,17 @@ export const checkName = (name: string): Effect.Effect<string, UsageError> =>
       )
 
 /** Reads the saved filters; an absent file holds none. */
-export const load: Effect.Effect<FiltersFile, ConfigError> = Effect.suspend(() => {
-  const path = Paths.filtersFile()
-  let text: string
-  try {
-    text = readFileSync(path, "utf8")
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return Effect.succeed({ filters: {} })
-    return Effect.fail(
-      new ConfigError({
-        message: `The filters file ${path} cannot be read`,
-        hint: "Check its permissions.",
-        field: "filters"
-      })
-    )
-  }
-  const decoded = decodeFile(text)
-  return decoded._tag === "Right"
-    ? Effect.succeed(decoded.right)
-    : Effect.fail(
-        new ConfigError({
-          message: `The filters file ${path} is not valid`,
-          hint: "Fix it by hand, or remove it and save the filters again.",
-          field: "filters"
-        })
-      )
-})
+export const load: Effect.Effect<FiltersFile, ConfigError> = Effect.suspend(() =>
+  Paths.readJson(
+    Paths.filtersFile(),
+    decodeFile,
+    { filters: {} },
+    {
+      name: "filters",
+      hint: "Fix it by hand, or remove it and save the filters again."
+    }
+  )
+)
 
 /** Writes the saved filters atomically (file 0600, folder 0700). */
 export const save = (file: FiltersFile): Effect.Effect<string, ConfigError> =>
