@@ -69,9 +69,12 @@ export type FilterOf<K extends ExportKind.Any> =
  *
  * @since 0.1.0
  */
-export type ExportInput<K extends ExportKind.Any = CustomerKind> = FilterOf<K> & {
-  readonly downloadRequestId?: string
-}
+export type ExportInput<K extends ExportKind.Any = CustomerKind> = Simplify<
+  FilterOf<K> & { readonly downloadRequestId?: string }
+>
+
+/** The same object type written out field by field, so editors and compiler errors show the fields. */
+type Simplify<T> = { [Key in keyof T]: T[Key] } & {}
 
 /**
  * Options of `startExport` and `dryRun`: your own `downloadRequestId` and the export kind (default
