@@ -70,9 +70,9 @@ describe("summarize_export_file", () => {
   })
 
   it("raises a minimum group size below 5 to 5 and says so", async () => {
-    const result = await call("summarize_export_file", { asyncTaskId: id, minimumGroupSize: 2 })
+    const result = await call("summarize_export_file", { asyncTaskId: id, minimumGroupSize: 0 })
     expect(result.structuredContent).toMatchObject({ minimumGroupSize: 5, minimumGroupSizeRaised: true })
-    expect(textOf(result)).toContain("raised to 5")
+    expect(textOf(result)).toContain("(0) is below 5: it was raised to 5")
   })
 
   it("reads only the file the journal recorded, never a path from the assistant", async () => {

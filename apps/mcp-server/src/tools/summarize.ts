@@ -27,7 +27,7 @@ export const SummarizeArguments = FilterSpec.make({
     minimumGroupSize: boundedInteger(
       "minimumGroupSize",
       `Groups with fewer customers than this are withheld (default ${DEFAULT_MINIMUM_GROUP_SIZE}; a value below ${MINIMUM_GROUP_SIZE_FLOOR} is raised to ${MINIMUM_GROUP_SIZE_FLOOR}).`,
-      1,
+      0,
       1_000_000,
       [DEFAULT_MINIMUM_GROUP_SIZE]
     )
