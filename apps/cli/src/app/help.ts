@@ -225,6 +225,14 @@ const sectionsOf = (
   return { about, sections }
 }
 
+/** A command's description: one paragraph, then its examples (one command line each). */
+export const withExamples = (text: string, examples: ReadonlyArray<string>): HelpDoc.HelpDoc =>
+  HelpDoc.blocks([
+    HelpDoc.p(text),
+    HelpDoc.h1("EXAMPLES"),
+    HelpDoc.blocks(examples.map((e) => HelpDoc.p(`  ${e}`)))
+  ])
+
 /** A command tree: an @effect/cli `Command` (its `descriptor` is read). */
 export interface Root {
   readonly descriptor: unknown

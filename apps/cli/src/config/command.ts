@@ -3,20 +3,14 @@
  * headers, default brand and POS codes. Secrets are never stored: a profile may name a file that
  * holds the API key.
  */
-import { Args, Command, HelpDoc, Options } from "@effect/cli"
+import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
+import { withExamples } from "../app/help.js"
 import { ConfigError } from "../output/errors.js"
 import * as Term from "../output/terminal.js"
 import * as Common from "./options.js"
 import * as Paths from "./paths.js"
 import * as Profiles from "./profiles.js"
-
-const examples = (text: string, lines: ReadonlyArray<string>) =>
-  HelpDoc.blocks([
-    HelpDoc.p(text),
-    HelpDoc.h1("EXAMPLES"),
-    HelpDoc.blocks(lines.map((l) => HelpDoc.p(`  ${l}`)))
-  ])
 
 const profileName = Options.text("profile").pipe(
   Options.withPseudoName("NAME"),
@@ -105,7 +99,7 @@ const set = Command.make(
     })
 ).pipe(
   Command.withDescription(
-    examples(
+    withExamples(
       "Create or update a profile (file mode 0600). API keys come from BOOSTER_API_KEY or a key file, never from a flag value.",
       [
         "booster config set --profile prod --base-url https://booster.example.com/api --default",
@@ -127,7 +121,7 @@ const show = Command.make("show", { json: Common.json, ...Common.settings }, (op
   })
 ).pipe(
   Command.withDescription(
-    examples("Show the settings a command would use, where each comes from, secrets redacted.", [
+    withExamples("Show the settings a command would use, where each comes from, secrets redacted.", [
       "booster config show",
       "BOOSTER_PROFILE=prod booster config show --json"
     ])
@@ -142,7 +136,9 @@ const listProfiles = Command.make("list", { json: Common.json }, (opts) =>
     if (names.length === 0) return yield* Term.err("No profiles yet; create one with `booster config set`.")
     for (const name of names) yield* Term.out(`${name === file.default ? "*" : " "} ${name}`)
   })
-).pipe(Command.withDescription(examples("List the profiles; * marks the default.", ["booster config list"])))
+).pipe(
+  Command.withDescription(withExamples("List the profiles; * marks the default.", ["booster config list"]))
+)
 
 const remove = Command.make("remove", { name: Args.text({ name: "profile" }) }, (opts) =>
   Effect.gen(function* () {
@@ -161,14 +157,19 @@ const remove = Command.make("remove", { name: Args.text({ name: "profile" }) }, 
     })
     yield* Term.err(`Removed profile ${opts.name}.`)
   })
-).pipe(Command.withDescription(examples("Remove a profile.", ["booster config remove staging"])))
+).pipe(Command.withDescription(withExamples("Remove a profile.", ["booster config remove staging"])))
 
 const path = Command.make("path", {}, () => Term.out(Paths.profilesFile())).pipe(
-  Command.withDescription(examples("Print the path of the profiles file.", ["booster config path"]))
+  Command.withDescription(withExamples("Print the path of the profiles file.", ["booster config path"]))
 )
 
 /** The `config` command. */
 export const configCommand = Command.make("config").pipe(
-  Command.withDescription("Named profiles: base URL, auth settings, default brand and POS codes."),
+  Command.withDescription(
+    withExamples("Named profiles: base URL, auth settings, default brand and POS codes.", [
+      "booster config set --profile prod --base-url https://booster.example.com/api --default",
+      "booster config show"
+    ])
+  ),
   Command.withSubcommands([set, show, listProfiles, remove, path])
 )

@@ -4,8 +4,9 @@
  * personal values (email, phone, free search…) are refused unless `--allow-personal`, and never shown.
  */
 import { ExportFilter, Validation } from "@booster-export/core"
-import { Args, Command, HelpDoc, Options } from "@effect/cli"
+import { Args, Command, Options } from "@effect/cli"
 import { Effect, Either, Option } from "effect"
+import { withExamples } from "../app/help.js"
 import * as Common from "../config/options.js"
 import * as FilterFile from "../export/filter-file.js"
 import { filterOptions, flagOf } from "../export/filter-flags.js"
@@ -15,13 +16,6 @@ import { UsageError } from "../output/errors.js"
 import * as Table from "../output/table.js"
 import * as Term from "../output/terminal.js"
 import * as Store from "./store.js"
-
-const withExamples = (text: string, examples: ReadonlyArray<string>) =>
-  HelpDoc.blocks([
-    HelpDoc.p(text),
-    HelpDoc.h1("EXAMPLES"),
-    HelpDoc.blocks(examples.map((e) => HelpDoc.p(`  ${e}`)))
-  ])
 
 const name = Args.text({ name: "name" }).pipe(
   Args.withDescription("The filter's name: letters, digits, '.', '_' or '-'.")
@@ -198,7 +192,13 @@ const remove = Command.make("remove", { name, json: Common.json }, (opts) =>
 /** The `filters` command. */
 export const filtersCommand = Command.make("filters").pipe(
   Command.withDescription(
-    "Save filters under a name and export with `booster export --filter NAME`; flags given then replace the saved ones. Kept in the configuration folder beside the profiles (file 0600)."
+    withExamples(
+      "Save filters under a name and export with `booster export --filter NAME`; flags given then replace the saved ones. Kept in the configuration folder beside the profiles (file 0600).",
+      [
+        "booster filters save recent-clients --brand CAR --creation-date-from -30d",
+        "booster export --filter recent-clients --pos-code ES100 --dry-run"
+      ]
+    )
   ),
   Command.withSubcommands([save, list, show, remove])
 )

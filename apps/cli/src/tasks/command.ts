@@ -4,8 +4,9 @@
  */
 import { Task } from "@booster-export/core"
 import { Journal } from "@booster-export/transport"
-import { Args, Command, HelpDoc, Options } from "@effect/cli"
+import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
+import { withExamples } from "../app/help.js"
 import * as Common from "../config/options.js"
 import * as Sanitize from "../output/sanitize.js"
 import * as Table from "../output/table.js"
@@ -15,13 +16,6 @@ import * as Follow from "./follow.js"
 const taskId = Args.text({ name: "task-id" }).pipe(
   Args.withDescription("The task id (asyncTaskId), with or without dashes.")
 )
-
-const withExamples = (text: string, examples: ReadonlyArray<string>) =>
-  HelpDoc.blocks([
-    HelpDoc.p(text),
-    HelpDoc.h1("EXAMPLES"),
-    HelpDoc.blocks(examples.map((e) => HelpDoc.p(`  ${e}`)))
-  ])
 
 /** What this machine's journal knows of each task's file, by canonical task id. */
 const knownFiles = Effect.map(Journal.make(Journal.defaultDirectory()).entries, (entries) => {
@@ -169,6 +163,11 @@ const download = Command.make(
 
 /** The `tasks` command. */
 export const tasksCommand = Command.make("tasks").pipe(
-  Command.withDescription("Read, follow and download export tasks by id."),
+  Command.withDescription(
+    withExamples("Read, follow and download export tasks by id.", [
+      "booster tasks list",
+      "booster tasks wait 9b2e4f0a6c1d4e8b8f3a2d5c7b9e1a40 --output customers.csv"
+    ])
+  ),
   Command.withSubcommands([list, get, wait, download])
 )
