@@ -47,6 +47,14 @@ const pass = (name: string, summary: string): Check => ({ name, status: "pass", 
 const fail = (name: string, summary: string, hint: string): Check => ({ name, status: "fail", summary, hint })
 const skip = (name: string, summary: string): Check => ({ name, status: "skip", summary })
 
+const modeOf = (path: string): number | undefined => {
+  try {
+    return statSync(path).mode
+  } catch {
+    return undefined
+  }
+}
+
 const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`
 
 const sourceOf = (source: Profiles.Source, variable: string) =>
@@ -101,7 +109,17 @@ const checkCredentials = (settings: Settings): { check: Check; auth: Auth.Auth |
   const kind = Auth.describe(auth.right)
   const path = settings.key?.path
   if (path !== undefined && settings.key?.origin !== undefined && auth.right._tag !== "Basic") {
-    const mode = statSync(path).mode
+    const mode = modeOf(path)
+    if (mode === undefined) {
+      return {
+        check: fail(
+          "credentials",
+          `The key file ${path} cannot be read any more`,
+          "Check that it exists and is readable."
+        ),
+        auth: auth.right
+      }
+    }
     if ((mode & PRIVATE_BITS) !== 0) {
       return {
         check: fail(
@@ -282,7 +300,10 @@ const checkJournal = (): Check => {
   }
   const open = readdirSync(dir)
     .map((name) => join(dir, name))
-    .filter((path) => statSync(path).isFile() && (statSync(path).mode & PRIVATE_BITS) !== 0)
+    .filter((path) => {
+      const mode = modeOf(path)
+      return mode !== undefined && (mode & 0o170000) === 0o100000 && (mode & PRIVATE_BITS) !== 0
+    })
   if (open.length > 0) {
     return fail(
       "journal",
