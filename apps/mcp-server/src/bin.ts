@@ -41,11 +41,13 @@ const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> =
   const live = Effect.promise(() => import("./booster/live.js"))
   const api = options.sandbox
     ? Api.lazy(
-        Effect.flatMap(live, (m) => m.fromSandbox((baseUrl) => log.info(`sandbox API at ${baseUrl}`))),
+        Effect.flatMap(live, (m) =>
+          m.fromSandbox(options.stateDir, (baseUrl) => log.info(`sandbox API at ${baseUrl}`))
+        ),
         (error) => error
       )
     : Api.lazy(
-        Effect.flatMap(live, (m) => m.fromEnvironment(process.env)),
+        Effect.flatMap(live, (m) => m.fromEnvironment(process.env, options.stateDir)),
         (error) => error
       )
   const level = { debug: LogLevel.Debug, info: LogLevel.Info, warn: LogLevel.Warning, error: LogLevel.Error }
@@ -55,6 +57,7 @@ const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> =
     api,
     Catalog.journal(options.stateDir),
     Consent.layer(options.consent, options.confirmationMinutes * 60_000),
+    Catalog.fingerprintKey(options.stateDir),
     Settings.layer({ exportDir: options.exportDir, dedupeWindowMs: options.dedupeWindowMinutes * 60_000 })
   )
   return Dispatch.make(Catalog.all, services)

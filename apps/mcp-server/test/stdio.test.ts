@@ -97,7 +97,7 @@ describe("preview_customer_export", () => {
     })
     expect(result.isError).toBeFalsy()
     const out = result.structuredContent as Record<string, unknown>
-    expect(out.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(out.fingerprint).toMatch(/^hmac-sha256:[0-9a-f]{64}$/)
     expect(out.filter).toMatchObject({
       brand: "CAR",
       posCodes: ["ES100", "IT200"],

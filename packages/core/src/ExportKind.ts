@@ -84,7 +84,7 @@ export const routeOf = <R extends ExportRequestBase, F>(
 ) => WireFormat.route(kind.path, { brand: request.brand })
 
 /**
- * A request ready to send: the validated body, its route, JSON text and fingerprint.
+ * A request ready to send: the validated body, its route, JSON text and keyed fingerprint.
  *
  * @since 0.1.0
  */
@@ -98,14 +98,25 @@ export interface Prepared<Request> {
 }
 
 /**
- * Validates a raw request (a filter plus `downloadRequestId`) and prepares it for the wire.
+ * Options of {@link prepare}: the wire encoding's, and the key the fingerprint is computed under.
+ *
+ * @since 0.1.0
+ */
+export interface PrepareOptions extends WireFormat.EncodeOptions {
+  /** The secret key of the fingerprint (see {@link Fingerprint.fingerprint}). */
+  readonly fingerprintKey: Fingerprint.Key
+}
+
+/**
+ * Validates a raw request (a filter plus `downloadRequestId`) and prepares it for the wire, with
+ * its fingerprint under `options.fingerprintKey`.
  *
  * @since 0.1.0
  */
 export const prepare = <R extends ExportRequestBase, F>(
   kind: ExportKind<R, F>,
   input: unknown,
-  options: WireFormat.EncodeOptions = {}
+  options: PrepareOptions
 ): Either.Either<Prepared<R>, Validation.ValidationError> =>
   Either.map(Validation.validate(kind.request, input), (request) => {
     const { downloadRequestId: _id, ...filter } = request
@@ -114,7 +125,7 @@ export const prepare = <R extends ExportRequestBase, F>(
       method: kind.method,
       path: routeOf(kind, request),
       body: WireFormat.encodeBody(kind.request, request, options),
-      fingerprint: Fingerprint.fingerprint(request),
+      fingerprint: Fingerprint.fingerprint(options.fingerprintKey, request),
       description: kind.describe(filter as unknown as F)
     }
   })

@@ -1,12 +1,65 @@
 /**
- * A stable fingerprint of a normalised filter, to recognise the same export asked twice: the
- * SHA-256 of its canonical JSON, without `downloadRequestId`, with object keys sorted and list members
- * sorted (every list of a filter means "any of", so its order carries no meaning).
+ * A keyed fingerprint of a normalised filter, to recognise the same export asked twice without
+ * keeping the filter: the HMAC-SHA-256, under a secret key, of the filter's canonical JSON (without
+ * `downloadRequestId`, object keys sorted, list members sorted — every list of a filter means "any
+ * of", so its order carries no meaning).
+ *
+ * The key matters: a filter may hold an email, a phone number or a search key, and an unkeyed hash
+ * of it could be reversed by hashing guessed values. Without the key a fingerprint reveals nothing;
+ * with the same key (one install, or a team sharing a key file) the same filter always has the same
+ * fingerprint. Core does no I/O: the caller brings the key (`@booster-export/transport`'s
+ * `FingerprintKey` reads or creates it).
+ *
+ * ```ts
+ * const key = Fingerprint.key(bytes)            // 32 secret bytes, kept Redacted
+ * Fingerprint.fingerprint(key, filter)          // "hmac-sha256:<64 hex digits>"
+ * Fingerprint.isKeyed("sha256:…")               // false: written by an older version, never matched
+ * ```
  *
  * @since 0.1.0
  */
-import { createHash } from "node:crypto"
+import { hmac } from "@noble/hashes/hmac.js"
+import { sha256 } from "@noble/hashes/sha2.js"
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js"
+import { Redacted } from "effect"
 import * as Field from "./Field.js"
+
+/**
+ * A fingerprint key: secret bytes, `Redacted` so that they never print.
+ *
+ * @since 0.1.0
+ */
+export type Key = Redacted.Redacted<Uint8Array>
+
+/**
+ * The size of a key, in bytes: keys created by the toolkit have 32 random bytes, and a shorter key
+ * is refused by `@booster-export/transport`.
+ *
+ * @since 0.1.0
+ */
+export const KEY_BYTES = 32
+
+/**
+ * The prefix of a keyed fingerprint: `hmac-sha256:`.
+ *
+ * @since 0.1.0
+ */
+export const PREFIX = "hmac-sha256:"
+
+/**
+ * The prefix of the unkeyed fingerprints older versions wrote (`sha256:`). Such fingerprints are
+ * still read and shown, but never match a keyed one.
+ *
+ * @since 0.1.0
+ */
+export const LEGACY_PREFIX = "sha256:"
+
+/**
+ * Wraps secret bytes as a {@link Key}.
+ *
+ * @since 0.1.0
+ */
+export const key = (bytes: Uint8Array): Key => Redacted.make(bytes)
 
 const sortLists = (value: unknown): unknown => {
   if (Array.isArray(value)) {
@@ -23,7 +76,7 @@ const sortLists = (value: unknown): unknown => {
 }
 
 /**
- * The canonical JSON text a fingerprint hashes.
+ * The canonical JSON text a fingerprint authenticates.
  *
  * @since 0.1.0
  */
@@ -32,17 +85,32 @@ export const canonicalText = (filter: object): string => {
   return JSON.stringify(Field.canonicalize(sortLists(rest)))
 }
 
-/**
- * The fingerprint of a validated, normalised filter: `sha256:` followed by 64 hexadecimal digits.
- *
- * @since 0.1.0
- */
-export const fingerprint = (filter: object): string =>
-  `sha256:${createHash("sha256").update(canonicalText(filter)).digest("hex")}`
+const keyed = (key: Key, filter: object): string =>
+  `${PREFIX}${bytesToHex(hmac(sha256, Redacted.value(key), utf8ToBytes(canonicalText(filter))))}`
 
 /**
- * A short form of a fingerprint for people (the first 12 hexadecimal digits).
+ * The fingerprint of a validated, normalised filter under `key`: `hmac-sha256:` followed by 64
+ * hexadecimal digits. `fingerprint(key, filter)`, or `fingerprint(key)` for a function of filters.
  *
  * @since 0.1.0
  */
-export const short = (value: string): string => value.replace(/^sha256:/, "").slice(0, 12)
+export function fingerprint(key: Key): (filter: object) => string
+export function fingerprint(key: Key, filter: object): string
+export function fingerprint(key: Key, filter?: object): string | ((filter: object) => string) {
+  return filter === undefined ? (f: object) => keyed(key, f) : keyed(key, filter)
+}
+
+/**
+ * True for a keyed fingerprint (`hmac-sha256:` and 64 hexadecimal digits); false for the unkeyed
+ * `sha256:` ones of older versions and anything else.
+ *
+ * @since 0.1.0
+ */
+export const isKeyed = (value: string): boolean => /^hmac-sha256:[0-9a-f]{64}$/.test(value)
+
+/**
+ * A short form of a fingerprint for people: its first 12 hexadecimal digits, without the prefix.
+ *
+ * @since 0.1.0
+ */
+export const short = (value: string): string => value.replace(/^(?:hmac-sha256|sha256):/, "").slice(0, 12)

@@ -1,7 +1,8 @@
-import { Either } from "effect"
+import { createHash, createHmac } from "node:crypto"
+import { Either, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { ExportFilter, Fingerprint, Validation } from "../src/index.js"
-import { example } from "./fixtures.js"
+import { example, otherKey, testKey } from "./fixtures.js"
 
 const normalized = (input: unknown) => {
   const result = Validation.validate(ExportFilter.CustomerExportRequest, input)
@@ -11,12 +12,30 @@ const normalized = (input: unknown) => {
 
 describe("fingerprint", () => {
   const base = normalized(example)
+  const fingerprint = Fingerprint.fingerprint(testKey)
 
-  it("is a sha256 that ignores downloadRequestId", () => {
-    const fp = Fingerprint.fingerprint(base)
-    expect(fp).toMatch(/^sha256:[0-9a-f]{64}$/)
-    expect(Fingerprint.fingerprint({ ...base, downloadRequestId: "another" })).toBe(fp)
+  it("is an HMAC-SHA-256 under the key that ignores downloadRequestId", () => {
+    const fp = fingerprint(base)
+    expect(fp).toMatch(/^hmac-sha256:[0-9a-f]{64}$/)
+    expect(fp).toBe(
+      `hmac-sha256:${createHmac("sha256", Redacted.value(testKey)).update(Fingerprint.canonicalText(base)).digest("hex")}`
+    )
+    expect(Fingerprint.fingerprint(testKey, { ...base, downloadRequestId: "another" })).toBe(fp)
     expect(Fingerprint.short(fp)).toHaveLength(12)
+    expect(Fingerprint.short(fp)).toBe(fp.slice("hmac-sha256:".length, "hmac-sha256:".length + 12))
+  })
+
+  it("differs between keys for the same filter", () => {
+    expect(Fingerprint.fingerprint(otherKey, base)).not.toBe(fingerprint(base))
+  })
+
+  it("cannot be recomputed from a guessed value without the key", () => {
+    const withEmail = normalized({ ...example, email: "ada@example.com" })
+    const fp = fingerprint(withEmail)
+    const unkeyed = (text: string) => createHash("sha256").update(text).digest("hex")
+    expect(fp).not.toContain(unkeyed(Fingerprint.canonicalText(withEmail)))
+    expect(fingerprint(normalized({ ...example, email: "grace@example.com" }))).not.toBe(fp)
+    expect(fingerprint(normalized({ ...example, email: " ADA@example.com " }))).toBe(fp)
   })
 
   it("ignores list order and how the filter was written", () => {
@@ -26,7 +45,7 @@ describe("fingerprint", () => {
       customerStatus: ["Prospect", "Client"],
       locationCountryIds: ["FR", "IT"]
     })
-    expect(Fingerprint.fingerprint(rewritten)).toBe(Fingerprint.fingerprint(base))
+    expect(fingerprint(rewritten)).toBe(fingerprint(base))
   })
 
   it("changes when the selection changes", () => {
@@ -37,9 +56,20 @@ describe("fingerprint", () => {
         { ...base, brand: "IWC" },
         { ...base, canBeContactedByMaison: false },
         { ...base, clientSpendingTo: 50001 }
-      ].map(Fingerprint.fingerprint)
+      ].map(fingerprint)
     )
     expect(prints.size).toBe(5)
+  })
+
+  it("tells keyed fingerprints from the unkeyed ones of older versions", () => {
+    expect(Fingerprint.isKeyed(fingerprint(base))).toBe(true)
+    expect(Fingerprint.isKeyed(`sha256:${"a".repeat(64)}`)).toBe(false)
+    expect(Fingerprint.short(`sha256:${"ab".repeat(32)}`)).toBe("abababababab")
+  })
+
+  it("never prints the key", () => {
+    expect(String(testKey)).not.toContain("7,7")
+    expect(JSON.stringify({ key: testKey })).not.toContain("7,7")
   })
 
   it("is stable across releases for the same filter", () => {

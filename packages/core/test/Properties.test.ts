@@ -1,6 +1,7 @@
 import { Arbitrary, Either, FastCheck as fc } from "effect"
 import { describe, expect, it } from "vitest"
 import { ExportFilter, Fingerprint, Validation, WireFormat } from "../src/index.js"
+import { testKey } from "./fixtures.js"
 
 const spec = ExportFilter.CustomerExportRequest
 type Request = ExportFilter.CustomerExportRequest
@@ -49,7 +50,7 @@ describe("properties", () => {
         const twice = validate(once.right)
         expect(Either.isRight(twice) && twice.right).toEqual(once.right)
         expect(once.right.brand).toBe(request.brand)
-        expect(Fingerprint.fingerprint(once.right)).toBe(Fingerprint.fingerprint(request))
+        expect(Fingerprint.fingerprint(testKey, once.right)).toBe(Fingerprint.fingerprint(testKey, request))
       }),
       runs
     )
@@ -69,7 +70,7 @@ describe("properties", () => {
     fc.assert(
       fc.property(requests, fc.string(), (request, otherId) => {
         const reordered = { ...reverseLists(request), downloadRequestId: otherId }
-        expect(Fingerprint.fingerprint(reordered)).toBe(Fingerprint.fingerprint(request))
+        expect(Fingerprint.fingerprint(testKey, reordered)).toBe(Fingerprint.fingerprint(testKey, request))
       }),
       runs
     )

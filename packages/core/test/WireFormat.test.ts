@@ -1,10 +1,10 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { ExportKind, WireFormat } from "../src/index.js"
-import { example, minimal } from "./fixtures.js"
+import { example, minimal, testKey } from "./fixtures.js"
 
 const prepare = (input: unknown, options?: WireFormat.EncodeOptions) => {
-  const result = ExportKind.prepare(ExportKind.Customer, input, options)
+  const result = ExportKind.prepare(ExportKind.Customer, input, { ...options, fingerprintKey: testKey })
   if (Either.isLeft(result)) throw new Error(result.left.message)
   return result.right
 }
@@ -47,6 +47,6 @@ describe("wire encoding", () => {
   it("describes and fingerprints what it prepares", () => {
     const prepared = prepare(example)
     expect(prepared.description).toMatch(/^Clients and prospects of CAR/)
-    expect(prepared.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(prepared.fingerprint).toMatch(/^hmac-sha256:[0-9a-f]{64}$/)
   })
 })

@@ -1,3 +1,5 @@
+import { Fingerprint } from "../src/index.js"
+
 /** A minimal valid customer export request, and the example filter of the documentation. */
 export const minimal = { downloadRequestId: "req-1", brand: "CAR", posCodes: ["ES100"] } as const
 
@@ -13,3 +15,7 @@ export const example = {
   canBeContactedByMaison: true,
   customerStatus: ["Client", "Prospect"]
 } as const
+
+/** A fingerprint key for tests (32 fixed bytes), and a second one standing for another install. */
+export const testKey = Fingerprint.key(new Uint8Array(32).fill(7))
+export const otherKey = Fingerprint.key(new Uint8Array(32).fill(9))

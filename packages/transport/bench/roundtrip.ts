@@ -6,6 +6,7 @@
  * round, so machine load hits all alike; the median ratio over the rounds is reported. Then 200
  * concurrent exports, which must all succeed with 200 distinct tasks.
  */
+import { Fingerprint } from "@booster-export/core"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Context, Effect, Layer } from "effect"
 import { Auth, BoosterClient } from "../src/index.js"
@@ -17,7 +18,11 @@ const CONCURRENT = 200
 const filter = { brand: "CAR", posCodes: ["P001"] }
 
 const sb = await startSandboxProcess(["--customers", "100", "--task-duration-ms", "0"])
-const options = { baseUrl: sb.baseUrl, auth: Auth.bearer(sb.apiKey) }
+const options = {
+  baseUrl: sb.baseUrl,
+  auth: Auth.bearer(sb.apiKey),
+  fingerprintKey: Fingerprint.key(crypto.getRandomValues(new Uint8Array(Fingerprint.KEY_BYTES)))
+}
 
 const viaFetch = async (rounds: number) => {
   const headers = { authorization: `Bearer ${sb.apiKey}`, accept: "application/json" }

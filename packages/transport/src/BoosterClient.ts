@@ -10,6 +10,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Context, Effect, Layer, type Stream } from "effect"
 import * as BoosterConfig from "./BoosterConfig.js"
+import * as FingerprintKey from "./FingerprintKey.js"
 import type * as BoosterError from "./BoosterError.js"
 import * as Api from "./internal/api.js"
 import * as Download from "./internal/download.js"
@@ -118,11 +119,14 @@ export interface Service {
     input: unknown,
     options?: StartOptions
   ) => Effect.Effect<Started, BoosterError.BoosterError>
-  /** The request `startExport` would send; sends nothing. */
+  /**
+   * The request `startExport` would send; sends nothing. Fails with `InvalidConfigError` only when
+   * no fingerprint key was given and the default one cannot be loaded.
+   */
   readonly dryRun: (
     input: unknown,
     options?: StartOptions
-  ) => Effect.Effect<DryRun, BoosterError.ValidationError>
+  ) => Effect.Effect<DryRun, BoosterError.ValidationError | BoosterError.InvalidConfigError>
   /** Reads one task (`GET /tasks/{id}`); the id may be given with or without dashes. */
   readonly getTask: (id: string) => Effect.Effect<Task.Task, BoosterError.BoosterError>
   /** Lists the tasks the credentials can read (`GET /tasks`). */
@@ -163,7 +167,11 @@ export const makeWith = (
       Effect.withTracerEnabled(response, false)
     )
     const api = yield* Api.make(config, http)
-    const start = Start.make(api)
+    const fingerprintKey =
+      config.fingerprintKey !== undefined
+        ? Effect.succeed(config.fingerprintKey)
+        : yield* Effect.cached(Effect.map(FingerprintKey.load(), (loaded) => loaded.key))
+    const start = Start.make(api, fingerprintKey)
     const withLogLevel = Log.withLogLevel(config)
     const download = Download.downloadTask(api)
     const getTask = (id: string) => withLogLevel(api.getTask(id))

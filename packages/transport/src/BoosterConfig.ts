@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import type { Fingerprint } from "@booster-export/core"
 import { Config, ConfigError, Either, Option, Redacted } from "effect"
 import * as Auth from "./Auth.js"
 import { InvalidConfigError } from "./BoosterError.js"
@@ -82,6 +83,12 @@ export interface Options {
   readonly clockSkewMs?: number
   /** Level of the client's diagnostics (env `BOOSTER_LOG`). Default: the logger's own level. */
   readonly logLevel?: LogLevel
+  /**
+   * The secret key of filter fingerprints. Default: the key `FingerprintKey.load` finds (the file
+   * named by `BOOSTER_FINGERPRINT_KEY_FILE`, else the per-install key beside the journal, created on
+   * first use), loaded at the first start or dry run.
+   */
+  readonly fingerprintKey?: Fingerprint.Key
 }
 
 /**
@@ -101,6 +108,7 @@ export interface Resolved {
   readonly dateFormat: "iso" | "wcf"
   readonly clockSkewMs: number
   readonly logLevel: LogLevel | undefined
+  readonly fingerprintKey: Fingerprint.Key | undefined
 }
 
 /**
@@ -213,7 +221,8 @@ export const resolve = (options: Options): Either.Either<Resolved, InvalidConfig
       },
       dateFormat: options.dateFormat ?? defaults.dateFormat,
       clockSkewMs: yield* positive("clockSkewMs", options.clockSkewMs, defaults.clockSkewMs),
-      logLevel: options.logLevel
+      logLevel: options.logLevel,
+      fingerprintKey: options.fingerprintKey
     }
   })
 

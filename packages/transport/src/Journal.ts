@@ -14,6 +14,7 @@ import { createHash, randomUUID } from "node:crypto"
 import { appendFile, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises"
 import { homedir, hostname, userInfo } from "node:os"
 import { join } from "node:path"
+import { Fingerprint } from "@booster-export/core"
 import { Clock, Context, Duration, Effect, Either, Layer, Schema } from "effect"
 import * as AuditTrail from "./AuditTrail.js"
 
@@ -357,7 +358,8 @@ export const layer = (directory: string): Layer.Layer<Journal> => Layer.succeed(
 /**
  * The most recent start of the same filter (`fingerprint`) on the same API `host` no older than
  * `windowMs` before `now` (epoch milliseconds), whichever front end recorded it. Entries without a
- * host (older lines) match any host.
+ * host (older lines) match any host. Only keyed fingerprints (`hmac-sha256:`) match: the unkeyed
+ * `sha256:` ones older versions wrote are read and listed but never matched.
  *
  * @since 0.1.0
  */
@@ -370,6 +372,7 @@ export const recentStart = (
     readonly windowMs: number
   }
 ): Entry | undefined => {
+  if (!Fingerprint.isKeyed(options.fingerprint)) return undefined
   const since = options.now - options.windowMs
   for (let i = entries.length - 1; i >= 0; i--) {
     const entry = entries[i]!

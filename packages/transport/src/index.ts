@@ -19,6 +19,8 @@ export * as BoosterError from "./BoosterError.js"
 /** @since 0.1.0 */
 export * as ExportToFile from "./ExportToFile.js"
 /** @since 0.1.0 */
+export * as FingerprintKey from "./FingerprintKey.js"
+/** @since 0.1.0 */
 export * as Journal from "./Journal.js"
 /** @since 0.1.0 */
 export * as Promise from "./Promise.js"

@@ -159,7 +159,7 @@ describe("Journal.make", () => {
 })
 
 describe("Journal.recentStart", () => {
-  const fingerprint = "sha256:aa"
+  const fingerprint = `hmac-sha256:${"a".repeat(64)}`
   const now = Date.parse("2026-01-02T00:00:00.000Z")
   const at = (ms: number) => new Date(now - ms).toISOString()
   const entries: ReadonlyArray<Journal.Entry> = [
@@ -206,11 +206,25 @@ describe("Journal.recentStart", () => {
       Journal.recentStart(entries.slice(0, 1), { fingerprint, host: "api:443", now, windowMs: 15 * 60_000 })
     ).toBeUndefined()
     expect(
-      Journal.recentStart(entries, { fingerprint: "sha256:bb", host: "api:443", now, windowMs: 3600_000 })
+      Journal.recentStart(entries, {
+        fingerprint: `hmac-sha256:${"b".repeat(64)}`,
+        host: "api:443",
+        now,
+        windowMs: 3600_000
+      })
     ).toBeUndefined()
     expect(
       Journal.recentStart(entries, { fingerprint, host: "c:443", now, windowMs: 3600_000 })
     ).toBeUndefined()
+  })
+
+  it("never matches the unkeyed fingerprints older versions wrote", () => {
+    const unkeyed = `sha256:${"a".repeat(64)}`
+    const old: Journal.Entry = { at: at(1000), event: "started", asyncTaskId: "old", fingerprint: unkeyed }
+    expect(
+      Journal.recentStart([old], { fingerprint: unkeyed, host: "c:443", now, windowMs: 60_000 })
+    ).toBeUndefined()
+    expect(Journal.rows([old])[0]?.fingerprint).toBe(unkeyed)
   })
 
   it("matches an older line without a host on any host", () => {
@@ -281,7 +295,7 @@ describe("Journal.rows", () => {
 })
 
 describe("Journal.withStartLock", () => {
-  const key = { fingerprint: "f".repeat(64), host: "booster.example.com" }
+  const key = { fingerprint: `hmac-sha256:${"f".repeat(64)}`, host: "booster.example.com" }
   const lockFiles = async (directory: string) => readdir(join(directory, "locks")).catch(() => [])
 
   /** Runs `count` processes at once that each start the same filter unless the journal has it. */

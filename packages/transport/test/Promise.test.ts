@@ -5,7 +5,7 @@ import * as path from "node:path"
 import { Sandbox } from "@booster-export/sandbox"
 import { afterEach, describe, expect, it } from "vitest"
 import { Auth, BoosterError, Promise as BoosterPromise } from "../src/index.js"
-import { filter } from "./support.js"
+import { filter, testKey } from "./support.js"
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -18,7 +18,8 @@ const setup = async (options: Sandbox.SandboxOptions = {}) => {
     baseUrl: sb.baseUrl,
     auth: Auth.bearer(sb.apiKey),
     poll: { initialMs: 10, maxMs: 50 },
-    retry: { initialDelayMs: 1, maxDelayMs: 5 }
+    retry: { initialDelayMs: 1, maxDelayMs: 5 },
+    fingerprintKey: testKey
   })
   cleanups.push(
     () => sb.close(),

@@ -2,12 +2,16 @@ import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { Fingerprint } from "@booster-export/core"
 import { type Faults, Sandbox } from "@booster-export/sandbox"
 import { Context, Effect, Layer } from "effect"
 import { build } from "esbuild"
 import { Auth, BoosterClient, type BoosterConfig } from "../src/index.js"
 
 export const filter = { brand: "CAR", posCodes: ["P001"] }
+
+/** A fixed fingerprint key, so that tests never create the per-install key of the real home. */
+export const testKey = Fingerprint.key(new Uint8Array(32).fill(3))
 
 /** A sandbox for the test's scope. */
 export const sandbox = (options: Sandbox.SandboxOptions = {}) =>
@@ -31,6 +35,7 @@ export const clientFor = (
         auth: Auth.bearer(sb.apiKey),
         retry: fast,
         poll: { initialMs: 10, maxMs: 50 },
+        fingerprintKey: testKey,
         ...options
       })
     ),

@@ -2,6 +2,7 @@
  * The Booster client built from resolved settings. This module (and transport with it) is loaded
  * only by the commands that talk to the API, so that `--help` and usage errors start fast.
  */
+import type { Fingerprint } from "@booster-export/core"
 import { Auth, BoosterClient, BoosterConfig, BoosterError } from "@booster-export/transport"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { Context, Effect, Either, Layer, type Scope } from "effect"
@@ -53,17 +54,20 @@ export const authOf = (
   )
 }
 
+/** What a command adds to the settings: a polling cap, the fingerprint key it fingerprints with. */
+export interface Extra {
+  readonly pollMaxMs?: number
+  readonly fingerprintKey?: Fingerprint.Key
+}
+
 /** Transport options from the settings (secrets stay `Redacted`). */
-export const optionsOf = (
-  settings: Settings,
-  auth: Auth.Auth,
-  extra: { readonly pollMaxMs?: number } = {}
-) => ({
+export const optionsOf = (settings: Settings, auth: Auth.Auth, extra: Extra = {}) => ({
   baseUrl: settings.baseUrl ?? "",
   allowInsecureHttp: settings.allowInsecureHttp,
   auth,
   headers: settings.headers,
   ...logLevelOf(process.env.BOOSTER_LOG),
+  ...(extra.fingerprintKey !== undefined ? { fingerprintKey: extra.fingerprintKey } : {}),
   ...(extra.pollMaxMs !== undefined
     ? { poll: { initialMs: Math.min(1000, extra.pollMaxMs), maxMs: extra.pollMaxMs } }
     : {})
@@ -75,7 +79,7 @@ export const optionsOf = (
  */
 export const make = (
   settings: Settings,
-  extra: { readonly pollMaxMs?: number } = {}
+  extra: Extra = {}
 ): Effect.Effect<Client, BoosterError.InvalidConfigError, Scope.Scope> =>
   Effect.flatMap(authOf(settings), (auth) =>
     Effect.map(Layer.build(BoosterClient.BoosterClient.layer(optionsOf(settings, auth, extra))), (context) =>
@@ -90,7 +94,10 @@ export const make = (
 const offline = HttpClient.make(() => Effect.dieMessage("a dry run sends no request"))
 
 /** Builds a client that can only prepare requests (`dryRun`); it never reaches the network. */
-export const makeOffline = (settings: Settings): Effect.Effect<Client, BoosterError.InvalidConfigError> =>
-  Effect.flatMap(authOf(settings), (auth) => BoosterClient.make(optionsOf(settings, auth))).pipe(
+export const makeOffline = (
+  settings: Settings,
+  extra: Extra = {}
+): Effect.Effect<Client, BoosterError.InvalidConfigError> =>
+  Effect.flatMap(authOf(settings), (auth) => BoosterClient.make(optionsOf(settings, auth, extra))).pipe(
     Effect.provideService(HttpClient.HttpClient, offline)
   )

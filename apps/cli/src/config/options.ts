@@ -4,7 +4,7 @@
  */
 import { Options } from "@effect/cli"
 import { Effect, Option } from "effect"
-import type { Client } from "../client/runtime.js"
+import type { Client, Extra } from "../client/runtime.js"
 import * as Profiles from "./profiles.js"
 
 /** `--json`: machine output on stdout, errors as one JSON object on stderr. */
@@ -52,15 +52,15 @@ export const resolve = (options: SettingOptions) =>
   })
 
 /** Loads the client module (and transport) on demand and builds a client from the settings. */
-export const client = (resolved: Profiles.Settings, extra: { readonly pollMaxMs?: number } = {}) =>
+export const client = (resolved: Profiles.Settings, extra: Extra = {}) =>
   Effect.promise(() => import("../client/runtime.js")).pipe(
     Effect.flatMap((runtime) => runtime.make(resolved, extra))
   )
 
 /** Builds a client that only prepares requests (for `--dry-run`): nothing is sent, no network stack is loaded. */
-export const offlineClient = (resolved: Profiles.Settings) =>
+export const offlineClient = (resolved: Profiles.Settings, extra: Extra = {}) =>
   Effect.promise(() => import("../client/runtime.js")).pipe(
-    Effect.flatMap((runtime) => runtime.makeOffline(resolved))
+    Effect.flatMap((runtime) => runtime.makeOffline(resolved, extra))
   )
 
 /** The type of the client service. */

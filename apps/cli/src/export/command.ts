@@ -4,7 +4,7 @@
  * follow it (`--wait`) and download its file (`--output`, `--download`).
  */
 import { ExportFilter, ExportKind, Fingerprint, Validation } from "@booster-export/core"
-import { Journal } from "@booster-export/transport"
+import { FingerprintKey, Journal } from "@booster-export/transport"
 import { Command, HelpDoc, Options, Prompt } from "@effect/cli"
 import { Effect, Either, Option } from "effect"
 import * as Common from "../config/options.js"
@@ -126,9 +126,10 @@ const handler = (opts: ExportOptions) =>
       posCodes: settings.posCodes
     })
     const description = ExportKind.Customer.describe(filter)
-    const fingerprint = Fingerprint.fingerprint(filter)
     if (opts.dryRun) {
-      const offline = yield* Common.offlineClient(settings)
+      // a dry run shows no fingerprint: it reads no key file and creates none
+      const ephemeral = Fingerprint.key(crypto.getRandomValues(new Uint8Array(Fingerprint.KEY_BYTES)))
+      const offline = yield* Common.offlineClient(settings, { fingerprintKey: ephemeral })
       const dry = yield* offline.dryRun(filter, downloadRequestId !== undefined ? { downloadRequestId } : {})
       const headers = Redact.headers(dry.headers)
       if (opts.json) {
@@ -141,7 +142,9 @@ const handler = (opts: ExportOptions) =>
       yield* Term.out(JSON.stringify(dry.body, null, 2))
       return yield* Term.err(Term.dim("Dry run: nothing was sent."))
     }
-    const client = yield* Common.client(settings)
+    const { key: fingerprintKey } = yield* FingerprintKey.load()
+    const fingerprint = Fingerprint.fingerprint(fingerprintKey, filter)
+    const client = yield* Common.client(settings, { fingerprintKey })
     const interactive = Term.canPrompt() && !opts.noInput && !opts.json
     const host = Journal.hostOf(settings.baseUrl)
     /** The latest start of this filter on this API host in the window, whoever made it. */

@@ -4,12 +4,20 @@
  * server and listing its tools stay fast.
  */
 import { Sandbox } from "@booster-export/sandbox"
-import { Auth, BoosterClient, BoosterConfig } from "@booster-export/transport"
+import { Auth, BoosterClient, BoosterConfig, FingerprintKey } from "@booster-export/transport"
 import { Context, Effect, Either, Layer, Redacted, type Scope } from "effect"
 import { type ApiUnavailable, type Connection, unavailable } from "./api.js"
 
-const clientFrom = (options: BoosterConfig.Options): Effect.Effect<Connection, ApiUnavailable, Scope.Scope> =>
-  Layer.build(BoosterClient.BoosterClient.layer(options)).pipe(
+/** A client whose fingerprints use the key the tools use (`BOOSTER_FINGERPRINT_KEY_FILE`, else the install's). */
+const clientFrom = (
+  options: BoosterConfig.Options,
+  stateDir: string,
+  env: NodeJS.ProcessEnv = process.env
+): Effect.Effect<Connection, ApiUnavailable, Scope.Scope> =>
+  FingerprintKey.load({ env, directory: stateDir }).pipe(
+    Effect.flatMap(({ key }) =>
+      Layer.build(BoosterClient.BoosterClient.layer({ ...options, fingerprintKey: key }))
+    ),
     Effect.map((context) => ({
       client: Context.get(context, BoosterClient.BoosterClient),
       host: new URL(options.baseUrl).host
@@ -22,7 +30,8 @@ const clientFrom = (options: BoosterConfig.Options): Effect.Effect<Connection, A
  * `BoosterConfig.authFromEnv` (an API key, basic, or OAuth2 client credentials).
  */
 export const fromEnvironment = (
-  env: NodeJS.ProcessEnv
+  env: NodeJS.ProcessEnv,
+  stateDir: string
 ): Effect.Effect<Connection, ApiUnavailable, Scope.Scope> => {
   const baseUrl = env.BOOSTER_BASE_URL?.trim()
   if (!baseUrl) {
@@ -36,15 +45,20 @@ export const fromEnvironment = (
   const auth = BoosterConfig.authFromEnv(env)
   if (Either.isLeft(auth)) return Effect.fail(unavailable(auth.left.message, auth.left.hint))
   const logLevel = BoosterConfig.parseLogLevel(env.BOOSTER_LOG)
-  return clientFrom({
-    baseUrl,
-    ...(auth.right !== undefined ? { auth: auth.right } : {}),
-    ...(logLevel !== undefined ? { logLevel } : {})
-  })
+  return clientFrom(
+    {
+      baseUrl,
+      ...(auth.right !== undefined ? { auth: auth.right } : {}),
+      ...(logLevel !== undefined ? { logLevel } : {})
+    },
+    stateDir,
+    env
+  )
 }
 
 /** A client of a sandbox started now and closed with the server. */
 export const fromSandbox = (
+  stateDir: string,
   onStarted: (baseUrl: string) => void
 ): Effect.Effect<Connection, ApiUnavailable, Scope.Scope> =>
   Effect.acquireRelease(
@@ -60,6 +74,6 @@ export const fromSandbox = (
   ).pipe(
     Effect.tap((running) => onStarted(running.baseUrl)),
     Effect.flatMap((running) =>
-      clientFrom({ baseUrl: running.baseUrl, auth: Auth.bearer(Redacted.make(running.apiKey)) })
+      clientFrom({ baseUrl: running.baseUrl, auth: Auth.bearer(Redacted.make(running.apiKey)) }, stateDir)
     )
   )

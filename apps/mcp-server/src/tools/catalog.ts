@@ -1,6 +1,7 @@
 /**
  * The tools this server offers, and which of them only read.
  */
+import * as FingerprintKey from "@booster-export/transport/FingerprintKey"
 import * as Journal from "@booster-export/transport/Journal"
 import type { Api } from "../booster/api.js"
 import type { Consent } from "../consent/consent.js"
@@ -14,10 +15,17 @@ import { summarizeExport } from "./summarize.js"
 import type { Tool } from "./tool.js"
 
 /** The services the tools need. */
-export type ToolServices = Api | Journal.Journal | Settings | Consent
+export type ToolServices = Api | Journal.Journal | Settings | Consent | FingerprintKey.FingerprintKey
 
 /** The journal, shared with `booster`, that the tools record starts and downloads in. */
 export const journal = (directory: string) => Journal.layer(directory)
+
+/**
+ * The fingerprint key, shared with `booster`: `BOOSTER_FINGERPRINT_KEY_FILE`, else the per-install
+ * key in the journal's folder; loaded when a tool first fingerprints a filter.
+ */
+export const fingerprintKey = (directory: string, env: NodeJS.ProcessEnv = process.env) =>
+  FingerprintKey.layer({ env, directory })
 
 /** Every tool, in the order they are listed. */
 export const all: ReadonlyArray<Tool<ToolServices>> = [

@@ -2,8 +2,10 @@
  * `preview_customer_export`: validates and normalises a filter without sending anything.
  */
 import { ExportKind, JsonSchema } from "@booster-export/core"
+import * as FingerprintKey from "@booster-export/transport/FingerprintKey"
 import { Effect, Either, Schema } from "effect"
 import { Consent } from "../consent/consent.js"
+import { render } from "./errors.js"
 import { redact } from "./personal.js"
 import { invalid, jsonSchemaOf, success, type Tool } from "./tool.js"
 
@@ -17,7 +19,8 @@ export const PreviewOutput = Schema.Struct({
   valid: Schema.Literal(true),
   description: Schema.String.annotations({ description: "Who would be exported, in plain English." }),
   fingerprint: Schema.String.annotations({
-    description: "sha256 of the normalised filter; the same filter always has the same fingerprint."
+    description:
+      "HMAC-SHA-256 of the normalised filter under this install's secret key (hmac-sha256:…); the same filter always has the same fingerprint here, and a fingerprint reveals nothing of the filter."
   }),
   filter: Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({
     description: "The normalised filter (personal values replaced by a placeholder)."
@@ -43,7 +46,7 @@ export const PreviewOutput = Schema.Struct({
 })
 
 /** The preview tool: read-only, no network. */
-export const preview: Tool<Consent> = {
+export const preview: Tool<Consent | FingerprintKey.FingerprintKey> = {
   name: "preview_customer_export",
   title: "Preview a customer export",
   description:
@@ -55,7 +58,12 @@ export const preview: Tool<Consent> = {
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   call: (args) =>
     Effect.gen(function* () {
-      const prepared = ExportKind.prepare(kind, { ...args, downloadRequestId: PREVIEW_DOWNLOAD_REQUEST_ID })
+      const fingerprintKey = yield* FingerprintKey.key
+      const prepared = ExportKind.prepare(
+        kind,
+        { ...args, downloadRequestId: PREVIEW_DOWNLOAD_REQUEST_ID },
+        { fingerprintKey }
+      )
       if (Either.isLeft(prepared)) {
         return invalid(prepared.left, "fix the fields listed above and call preview_customer_export again.")
       }
@@ -90,5 +98,5 @@ export const preview: Tool<Consent> = {
           ? { confirmation: confirmation.token, confirmationExpiresAt: expiresAt }
           : {})
       })
-    })
+    }).pipe(Effect.catchAll((error) => Effect.succeed(render(error))))
 }

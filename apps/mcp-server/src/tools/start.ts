@@ -12,6 +12,7 @@ import {
   Task,
   Validation
 } from "@booster-export/core"
+import * as FingerprintKey from "@booster-export/transport/FingerprintKey"
 import * as Journal from "@booster-export/transport/Journal"
 import { Clock, Effect, Either, Option, Schema } from "effect"
 import { Api } from "../booster/api.js"
@@ -64,7 +65,9 @@ export const StartOutput = Schema.Struct({
     description: "The export task id; follow it with get_export_task."
   }),
   downloadRequestId: Schema.String.annotations({ description: "This client's id of the export request." }),
-  fingerprint: Schema.String.annotations({ description: "sha256 of the normalised filter." }),
+  fingerprint: Schema.String.annotations({
+    description: "HMAC-SHA-256 of the normalised filter under this install's secret key (hmac-sha256:…)."
+  }),
   reused: Schema.Boolean.annotations({
     description: "True when an export of the same filter started recently was returned instead of a new one."
   }),
@@ -75,7 +78,7 @@ export const StartOutput = Schema.Struct({
 })
 
 /** The start tool. */
-export const start: Tool<Api | Journal.Journal | Settings | Consent> = {
+export const start: Tool<Api | Journal.Journal | Settings | Consent | FingerprintKey.FingerprintKey> = {
   name: "start_customer_export",
   title: "Start a customer export",
   description:
@@ -106,13 +109,14 @@ export const start: Tool<Api | Journal.Journal | Settings | Consent> = {
       const force = flags.force === true
       const purpose = typeof flags.purpose === "string" ? flags.purpose : undefined
       const confirmation = typeof flags.confirmation === "string" ? flags.confirmation : undefined
-      const fingerprint = Fingerprint.fingerprint(filter)
       const description = kind.describe(filter as never)
       const settings = yield* Settings
       const journal = yield* Journal.Journal
       const api = yield* Api
+      const keys = yield* FingerprintKey.FingerprintKey
 
       return yield* Effect.gen(function* () {
+        const fingerprint = Fingerprint.fingerprint((yield* keys.get).key, filter)
         const { client, host } = yield* api.connection
         /** The export of this filter started within the dedupe window and not in error, if any. */
         const recent = Effect.gen(function* () {

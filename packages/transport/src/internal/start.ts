@@ -1,4 +1,4 @@
-import { ExportKind, Task } from "@booster-export/core"
+import { ExportKind, type Fingerprint, Task } from "@booster-export/core"
 import { Clock, Duration, Effect, Either, Random, Schema } from "effect"
 import * as Auth from "../Auth.js"
 import type { DryRun, Started, StartOptions } from "../BoosterClient.js"
@@ -17,14 +17,18 @@ export interface Start {
   readonly dryRun: (
     input: unknown,
     options?: StartOptions
-  ) => Effect.Effect<DryRun, BoosterError.ValidationError>
+  ) => Effect.Effect<DryRun, BoosterError.ValidationError | BoosterError.InvalidConfigError>
 }
 
 const decodeExportResponse = Schema.decodeUnknownEither(Schema.parseJson(Task.ExportResponse))
 
 const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase()
 
-export const make = (api: Api): Start => {
+/** `fingerprintKey` gives the key of the fingerprints (loaded once, on first use, when not configured). */
+export const make = (
+  api: Api,
+  fingerprintKey: Effect.Effect<Fingerprint.Key, BoosterError.InvalidConfigError>
+): Start => {
   const config = api.config
   const policy = config.retry
   /** Tasks this client started or reconciled: never a candidate for another export. */
@@ -41,7 +45,10 @@ export const make = (api: Api): Start => {
         options?.downloadRequestId ?? (typeof given === "string" && given.trim() !== "" ? given : undefined)
       const id = downloadRequestId ?? (yield* Effect.sync(() => crypto.randomUUID()))
       const raw = typeof input === "object" && input !== null ? { ...input, downloadRequestId: id } : input
-      const prepared = yield* ExportKind.prepare(kind, raw, { dateFormat: config.dateFormat })
+      const prepared = yield* ExportKind.prepare(kind, raw, {
+        dateFormat: config.dateFormat,
+        fingerprintKey: yield* fingerprintKey
+      })
       return {
         kind,
         prepared,
