@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process"
-import { readFileSync, writeFileSync } from "node:fs"
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Sandbox } from "@booster-export/sandbox"
 import { Journal } from "@booster-export/transport"
@@ -121,8 +121,15 @@ describe("booster history", () => {
       string
     >
     const home = freshHome()
+    // the same install: booster-mcp fingerprints with the key booster created
+    const state = join(home.env.XDG_STATE_HOME, "booster-export")
+    mkdirSync(state, { recursive: true, mode: 0o700 })
+    copyFileSync(
+      join(elsewhere.env.XDG_STATE_HOME, "booster-export", "fingerprint.key"),
+      join(state, "fingerprint.key")
+    )
     await Effect.runPromise(
-      Journal.make(join(home.env.XDG_STATE_HOME, "booster-export")).append({
+      Journal.make(state).append({
         source: "mcp",
         event: "started",
         asyncTaskId: asyncTaskId!,
