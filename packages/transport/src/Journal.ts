@@ -358,8 +358,8 @@ export const layer = (directory: string): Layer.Layer<Journal> => Layer.succeed(
 /**
  * The most recent start of the same filter (`fingerprint`) on the same API `host` no older than
  * `windowMs` before `now` (epoch milliseconds), whichever front end recorded it. Entries without a
- * host (older lines) match any host. Only keyed fingerprints (`hmac-sha256:`) match: the unkeyed
- * `sha256:` ones older versions wrote are read and listed but never matched.
+ * host (older lines) match any host. The unkeyed `sha256:` fingerprints older versions wrote are read
+ * and listed but never matched: fingerprints are keyed now (`hmac-sha256:`).
  *
  * @since 0.1.0
  */
@@ -372,7 +372,7 @@ export const recentStart = (
     readonly windowMs: number
   }
 ): Entry | undefined => {
-  if (!Fingerprint.isKeyed(options.fingerprint)) return undefined
+  if (options.fingerprint.startsWith(Fingerprint.LEGACY_PREFIX)) return undefined
   const since = options.now - options.windowMs
   for (let i = entries.length - 1; i >= 0; i--) {
     const entry = entries[i]!
