@@ -135,11 +135,21 @@ describe("booster doctor", () => {
     const checks = checksOf(result.stdout)
     expect(checks.credentials).toMatchObject({ status: "fail", hint: `Run \`chmod 600 ${keyFile}\`.` })
     expect(checks.journal).toMatchObject({ status: "fail", hint: `Run \`chmod 700 ${journal}\`.` })
-    expect(checks["fingerprint-key"]).toMatchObject({
-      status: "fail",
-      hint: `Run \`chmod 600 ${fingerprintKey}\`.`
-    })
+    expect(checks["fingerprint-key"]).toMatchObject({ status: "fail" })
+    expect(checks["fingerprint-key"]!.summary).toContain(
+      `${fingerprintKey} can be read or written by other users (mode 0640)`
+    )
+    expect(checks["fingerprint-key"]!.hint).toContain(`chmod 600 ${fingerprintKey}`)
     expect(checks.api!.status).toBe("pass")
+    const shortKey = join(home.root, "short.key")
+    writeFileSync(shortKey, "k".repeat(16), { mode: 0o600 })
+    const short = await booster(["doctor", "--json"], {
+      env: { ...env, BOOSTER_FINGERPRINT_KEY_FILE: shortKey }
+    })
+    expect(checksOf(short.stdout)["fingerprint-key"]).toMatchObject({
+      status: "fail",
+      summary: expect.stringContaining("too short")
+    })
   })
 
   it("--contract: in step with the sandbox (exit 0)", async () => {

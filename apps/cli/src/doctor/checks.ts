@@ -7,7 +7,7 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { ApiMetadata } from "@booster-export/core"
-import { Auth, BoosterClient, BoosterConfig, Journal } from "@booster-export/transport"
+import { Auth, BoosterClient, BoosterConfig, FingerprintKey, Journal } from "@booster-export/transport"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { Context, Duration, Effect, Either, Layer } from "effect"
 import { authOf, optionsOf } from "../client/runtime.js"
@@ -348,40 +348,33 @@ const checkExportDir = (dir: string, source: Profiles.Source): Check => {
   )
 }
 
-/** File name of the per-install fingerprint key beside the journal. */
-const KEY_FILE = "fingerprint.key"
-
-const checkFingerprintKey = (): Check => {
-  const variable = process.env.BOOSTER_FINGERPRINT_KEY_FILE?.trim()
-  const path = variable || join(Journal.defaultDirectory(), KEY_FILE)
-  if (!existsSync(path)) {
-    return variable
-      ? fail(
-          "fingerprint-key",
-          `The key file named by BOOSTER_FINGERPRINT_KEY_FILE (${path}) does not exist`,
-          "Point BOOSTER_FINGERPRINT_KEY_FILE at the team's shared key file, or unset it to use a key of this install."
-        )
-      : pass("fingerprint-key", `${path} does not exist yet; it is created with mode 0600 on first use`)
-  }
-  const stat = statSync(path)
-  if (!stat.isFile())
-    return fail(
+const checkFingerprintKey = (): Effect.Effect<Check> =>
+  Effect.gen(function* () {
+    const variable = process.env[FingerprintKey.ENV_VAR]?.trim()
+    const path = variable || join(Journal.defaultDirectory(), FingerprintKey.FILE)
+    if (!existsSync(path)) {
+      return variable
+        ? fail(
+            "fingerprint-key",
+            `The key file named by ${FingerprintKey.ENV_VAR} (${path}) does not exist`,
+            `Point ${FingerprintKey.ENV_VAR} at the team's shared key file, or unset it to use a key of this install.`
+          )
+        : pass("fingerprint-key", `${path} does not exist yet; it is created with mode 0600 on first use`)
+    }
+    // the rules the programs apply when they load it: a regular file, owner-only, long enough
+    const loaded = yield* Effect.either(FingerprintKey.fromFile(path))
+    if (Either.isLeft(loaded)) {
+      const message = messageOf(loaded.left).replace(
+        `${FingerprintKey.ENV_VAR}: `,
+        variable ? `${FingerprintKey.ENV_VAR}: ` : ""
+      )
+      return fail("fingerprint-key", message, hintOf(loaded.left, `Run \`chmod 600 ${path}\`.`))
+    }
+    return pass(
       "fingerprint-key",
-      `${path} is not a file`,
-      "Move it away, or point BOOSTER_FINGERPRINT_KEY_FILE at the key file."
+      `${path}${variable ? ` (from ${FingerprintKey.ENV_VAR})` : ""}, mode ${octal(modeOf(path) ?? 0o600)}`
     )
-  if ((stat.mode & PRIVATE_BITS) !== 0) {
-    return fail(
-      "fingerprint-key",
-      `The fingerprint key ${path} can be read by other users (mode ${octal(stat.mode)})`,
-      `Run \`chmod 600 ${path}\`.`
-    )
-  }
-  return pass(
-    "fingerprint-key",
-    `${path}${variable ? " (from BOOSTER_FINGERPRINT_KEY_FILE)" : ""}, mode ${octal(stat.mode)}`
-  )
-}
+  })
 
 const fetchMetadata = (options: BoosterConfig.Options) =>
   Effect.gen(function* () {
@@ -494,7 +487,7 @@ export const run = (flags: SettingFlags, contract: boolean): Effect.Effect<Repor
           ? checkExportDir(resolved.exportDir, resolved.exportDirSource)
           : skip("export-dir", "Needs a valid configuration")
       )
-      checks.push(checkFingerprintKey())
+      checks.push(yield* checkFingerprintKey())
     }
     return {
       ok: checks.every((check) => check.status !== "fail"),
