@@ -1,25 +1,14 @@
 import { execFile } from "node:child_process"
-import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { chmod, readdir, readFile, stat, writeFile } from "node:fs/promises"
+import { dirname, join } from "node:path"
 import { promisify } from "node:util"
 import { Fingerprint } from "@booster-export/core"
 import { Effect, Either } from "effect"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { Auth, BoosterClient, FingerprintKey } from "../src/index.js"
-import { bundleFixture } from "./support.js"
+import { bundleFixture, temporaryFolders } from "./support.js"
 
-let roots: Array<string> = []
-const tempDir = async () => {
-  const root = await mkdtemp(join(tmpdir(), "booster-key-"))
-  roots.push(root)
-  return root
-}
-
-afterEach(async () => {
-  await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })))
-  roots = []
-})
+const tempDir = temporaryFolders("booster-key-")
 
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
 
@@ -78,12 +67,12 @@ describe("FingerprintKey", () => {
     await writeFile(file, "a shared team key of at least 32 bytes", { mode: 0o600 })
     const env = (home: string) => ({ XDG_STATE_HOME: home, BOOSTER_FINGERPRINT_KEY_FILE: file })
     const [a, b] = await Promise.all([
-      run(FingerprintKey.load({ env: env(roots[0]!) })),
+      run(FingerprintKey.load({ env: env(dirname(file)) })),
       run(FingerprintKey.load({ env: env(await tempDir()) }))
     ])
     expect(a).toMatchObject({ path: file, origin: "file" })
     expect(Fingerprint.fingerprint(a.key, filter)).toBe(Fingerprint.fingerprint(b.key, filter))
-    expect(await readdir(roots[0]!)).toEqual(["team.key"])
+    expect(await readdir(dirname(file))).toEqual(["team.key"])
   })
 
   const refusal = async (content: string, mode: number) => {

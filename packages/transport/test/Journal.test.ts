@@ -1,24 +1,14 @@
 import { execFile } from "node:child_process"
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises"
-import { hostname, tmpdir } from "node:os"
+import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises"
+import { hostname } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { Effect, Fiber } from "effect"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { AuditTrail, Journal } from "../src/index.js"
-import { bundleFixture } from "./support.js"
+import { bundleFixture, temporaryFolders } from "./support.js"
 
-let roots: Array<string> = []
-const tempDir = async () => {
-  const root = await mkdtemp(join(tmpdir(), "booster-journal-"))
-  roots.push(root)
-  return root
-}
-
-afterEach(async () => {
-  await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })))
-  roots = []
-})
+const tempDir = temporaryFolders("booster-journal-")
 
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
 
