@@ -7,7 +7,7 @@
  * the build); the tools, Effect, the API client and the sandbox are loaded when a tool is first called.
  */
 import { readFile } from "node:fs/promises"
-import type { Tool as WireTool } from "@modelcontextprotocol/sdk/types.js"
+import type { Tool as WireTool } from "@modelcontextprotocol/server"
 import * as Log from "./logging/log.js"
 import { type Options, parse, UsageError, usage } from "./options/options.js"
 import type { Dispatch } from "./server/make-server.js"

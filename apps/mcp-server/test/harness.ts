@@ -4,10 +4,15 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Sandbox } from "@booster-export/sandbox"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import {
+  Client as ClientV2,
+  StreamableHTTPClientTransport as HttpTransportV2
+} from "@modelcontextprotocol/client"
+import { StdioClientTransport as StdioTransportV2 } from "@modelcontextprotocol/client/stdio"
+import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js"
+import { StdioClientTransport as StdioTransportV1 } from "@modelcontextprotocol/sdk/client/stdio.js"
+import { StreamableHTTPClientTransport as HttpTransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import type { CallToolResult, Tool } from "@modelcontextprotocol/server"
 
 /** The bundled binary, as a user runs it. */
 export const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "booster-mcp.mjs")
@@ -61,37 +66,186 @@ export const serverEnv = (
   return env
 }
 
-/** A server process connected to the SDK's own client over stdio. */
+/**
+ * A client generation: which official SDK client connects, and which protocol revision it speaks.
+ * The server must serve them all alike.
+ */
+export interface Generation {
+  /** A name for test titles. */
+  readonly name: string
+  /** The protocol revision the connection must end up on. */
+  readonly revision: "2025-06-18" | "2025-11-25" | "2026-07-28"
+  readonly sdk: "v1" | "v2"
+  /** The SDK v2 client's `versionNegotiation` mode. */
+  readonly negotiation?: "auto" | "pin"
+  /** The protocol revisions the client offers (SDK v2 only). */
+  readonly offers?: ReadonlyArray<string>
+}
+
+/** The SDK 1.x client (2025-11-25), kept to prove that 2025-era clients keep working. */
+export const SDK1: Generation = { name: "SDK 1.x client, 2025-11-25", revision: "2025-11-25", sdk: "v1" }
+/** The SDK v2 client speaking the 2025 era at an older revision. */
+export const V2_LEGACY: Generation = {
+  name: "SDK v2 client, legacy 2025-06-18",
+  revision: "2025-06-18",
+  sdk: "v2",
+  offers: ["2025-06-18"]
+}
+/** The SDK v2 client pinned to the 2026-07-28 revision. */
+export const V2_PINNED: Generation = {
+  name: "SDK v2 client, pinned 2026-07-28",
+  revision: "2026-07-28",
+  sdk: "v2",
+  negotiation: "pin"
+}
+/** The SDK v2 client negotiating the era (`auto`): the server offers 2026-07-28. */
+export const V2_AUTO: Generation = {
+  name: "SDK v2 client, auto",
+  revision: "2026-07-28",
+  sdk: "v2",
+  negotiation: "auto"
+}
+
+/** The generations every protocol test runs with. */
+export const GENERATIONS: ReadonlyArray<Generation> = [SDK1, V2_LEGACY, V2_PINNED]
+
+/** What a test does with a client, whatever its generation. */
+export interface McpClient {
+  /** The protocol revision negotiated. */
+  readonly revision: string | undefined
+  readonly listTools: () => Promise<{ tools: Array<Tool> }>
+  readonly callTool: (
+    name: string,
+    args: Record<string, unknown>,
+    options?: {
+      readonly onprogress?: (progress: {
+        progress: number
+        total?: number | undefined
+        message?: string | undefined
+      }) => void
+      readonly signal?: AbortSignal
+      readonly timeout?: number
+    }
+  ) => Promise<CallToolResult>
+  /** Checks that the server still answers: `ping` on the 2025 era, `tools/list` on 2026-07-28 (which has no ping). */
+  readonly alive: () => Promise<void>
+  readonly close: () => Promise<void>
+}
+
+type AnyTransport = ConstructorParameters<typeof StdioTransportV1>[0]
+
+const v2Client = (generation: Generation) =>
+  new ClientV2(
+    { name: "booster-mcp-test", version: "1.0.0" },
+    {
+      ...(generation.negotiation === "auto" ? { versionNegotiation: { mode: "auto" as const } } : {}),
+      ...(generation.negotiation === "pin"
+        ? { versionNegotiation: { mode: { pin: generation.revision } } }
+        : {}),
+      ...(generation.offers !== undefined ? { supportedProtocolVersions: [...generation.offers] } : {})
+    }
+  )
+
+/** The SDK 1.x stdio transport, recording the revision the client negotiated. */
+class RecordingStdioV1 extends StdioTransportV1 {
+  revision: string | undefined
+  setProtocolVersion(version: string): void {
+    this.revision = version
+  }
+}
+
+const wrapV1 = (client: ClientV1, transport: { readonly revision?: string | undefined }): McpClient => ({
+  get revision() {
+    return transport.revision
+  },
+  listTools: async () => ({ tools: (await client.listTools()).tools as Array<Tool> }),
+  callTool: async (name, args, options) =>
+    (await client.callTool({ name, arguments: args }, undefined, {
+      ...(options?.onprogress !== undefined ? { onprogress: options.onprogress } : {}),
+      ...(options?.signal !== undefined ? { signal: options.signal } : {}),
+      ...(options?.timeout !== undefined ? { timeout: options.timeout } : {})
+    })) as CallToolResult,
+  alive: async () => {
+    await client.ping()
+  },
+  close: () => client.close()
+})
+
+const wrapV2 = (client: ClientV2): McpClient => ({
+  get revision() {
+    return client.getNegotiatedProtocolVersion()
+  },
+  listTools: async () => ({ tools: (await client.listTools()).tools }),
+  callTool: (name, args, options) =>
+    client.callTool(
+      { name, arguments: args },
+      {
+        ...(options?.onprogress !== undefined ? { onprogress: options.onprogress } : {}),
+        ...(options?.signal !== undefined ? { signal: options.signal } : {}),
+        ...(options?.timeout !== undefined ? { timeout: options.timeout } : {})
+      }
+    ),
+  alive: async () => {
+    if (client.getProtocolEra() === "modern") await client.listTools()
+    else await client.ping()
+  },
+  close: () => client.close()
+})
+
+/** A server process connected to an official SDK client. */
 export interface Connected {
-  readonly client: Client
+  readonly client: McpClient
   readonly stderr: () => string
   readonly close: () => Promise<void>
 }
 
-/** Spawns the binary with `args` and `env` and connects an SDK client over stdio. */
+/** Spawns the binary with `args` and `env` and connects a client of `generation` over stdio. */
 export const connectStdio = async (
   args: ReadonlyArray<string>,
-  env: Record<string, string>
+  env: Record<string, string>,
+  generation: Generation = SDK1
 ): Promise<Connected> => {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [BIN, ...args],
-    env,
-    stderr: "pipe"
-  })
+  const params: AnyTransport = { command: process.execPath, args: [BIN, ...args], env, stderr: "pipe" }
   let stderr = ""
-  transport.stderr?.on("data", (chunk: Buffer) => {
+  const onStderr = (chunk: Buffer) => {
     stderr += chunk.toString("utf8")
-  })
-  const client = new Client({ name: "booster-mcp-test", version: "1.0.0" })
+  }
+  if (generation.sdk === "v1") {
+    const transport = new RecordingStdioV1(params)
+    transport.stderr?.on("data", onStderr)
+    const client = new ClientV1({ name: "booster-mcp-test", version: "1.0.0" })
+    await client.connect(transport)
+    return { client: wrapV1(client, transport), stderr: () => stderr, close: () => client.close() }
+  }
+  const transport = new StdioTransportV2(params)
+  transport.stderr?.on("data", onStderr)
+  const client = v2Client(generation)
   await client.connect(transport)
-  return { client, stderr: () => stderr, close: () => client.close() }
+  return { client: wrapV2(client), stderr: () => stderr, close: () => client.close() }
 }
 
-/** Spawns the binary with `--http --port 0` and connects an SDK client over Streamable HTTP. */
+/** A client of `generation` connected over Streamable HTTP to `url`. */
+export const httpClient = async (url: URL, generation: Generation = SDK1): Promise<McpClient> => {
+  if (generation.sdk === "v1") {
+    const client = new ClientV1({ name: "booster-mcp-test", version: "1.0.0" })
+    const transport = new HttpTransportV1(url)
+    await client.connect(transport)
+    return wrapV1(client, {
+      get revision() {
+        return transport.protocolVersion
+      }
+    })
+  }
+  const client = v2Client(generation)
+  await client.connect(new HttpTransportV2(url))
+  return wrapV2(client)
+}
+
+/** Spawns the binary with `--http --port 0` and connects a client of `generation` over Streamable HTTP. */
 export const connectHttp = async (
   args: ReadonlyArray<string>,
-  env: Record<string, string>
+  env: Record<string, string>,
+  generation: Generation = SDK1
 ): Promise<Connected & { readonly url: URL; readonly process: ChildProcessWithoutNullStreams }> => {
   const child = spawn(process.execPath, [BIN, "--http", "--port", "0", ...args], { env })
   let stderr = ""
@@ -107,8 +261,10 @@ export const connectHttp = async (
     })
     child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${stderr}`)))
   })
-  const client = new Client({ name: "booster-mcp-test", version: "1.0.0" })
-  await client.connect(new StreamableHTTPClientTransport(url))
+  const client = await httpClient(url, generation).catch((error: unknown) => {
+    child.kill("SIGTERM")
+    throw error
+  })
   return {
     client,
     url,
@@ -144,21 +300,16 @@ export const asResult = (result: unknown): CallToolResult => result as CallToolR
  * `confirmation` (when the server gives one).
  */
 export const startWithConsent = async (
-  client: Client,
+  client: McpClient,
   args: Record<string, unknown>,
   options: { readonly timeout?: number } = {}
 ): Promise<CallToolResult> => {
   const { force: _force, purpose: _purpose, ...previewed } = args
-  const preview = asResult(await client.callTool({ name: "preview_customer_export", arguments: previewed }))
+  const preview = await client.callTool("preview_customer_export", previewed)
   const confirmation = (preview.structuredContent as { confirmation?: string } | undefined)?.confirmation
-  return asResult(
-    await client.callTool(
-      {
-        name: "start_customer_export",
-        arguments: { ...args, ...(confirmation !== undefined ? { confirmation } : {}) }
-      },
-      undefined,
-      options.timeout !== undefined ? { timeout: options.timeout } : undefined
-    )
+  return client.callTool(
+    "start_customer_export",
+    { ...args, ...(confirmation !== undefined ? { confirmation } : {}) },
+    options.timeout !== undefined ? { timeout: options.timeout } : {}
   )
 }

@@ -7,8 +7,11 @@ import {
   asResult,
   connectHttp,
   filter,
+  GENERATIONS,
+  type Generation,
   PERSONAL_EMAIL,
   readJournal,
+  SDK1,
   sandboxEnv,
   serverEnv,
   startSandbox,
@@ -33,15 +36,16 @@ afterEach(async () => {
   await dirs?.remove()
 })
 
-const connect = async (args: ReadonlyArray<string> = []) => {
+const connect = async (args: ReadonlyArray<string> = [], generation: Generation = SDK1) => {
   dirs = await tempDirs()
-  server = await connectHttp(args, serverEnv(dirs, sandboxEnv(sandbox)))
+  server = await connectHttp(args, serverEnv(dirs, sandboxEnv(sandbox)), generation)
   return server
 }
 
-describe("Streamable HTTP", () => {
+describe.each(GENERATIONS)("Streamable HTTP, $name", (generation) => {
   it("binds to 127.0.0.1 and lists the tools", async () => {
-    const { client, url } = await connect()
+    const { client, url } = await connect([], generation)
+    expect(client.revision).toBe(generation.revision)
     expect(url.hostname).toBe("127.0.0.1")
     expect(url.pathname).toBe("/mcp")
     const { tools } = await client.listTools()
@@ -56,25 +60,23 @@ describe("Streamable HTTP", () => {
   })
 
   it("previews a filter and reports problems", async () => {
-    const { client } = await connect()
-    const ok = asResult(
-      await client.callTool({ name: "preview_customer_export", arguments: filter({ email: PERSONAL_EMAIL }) })
-    )
+    const { client } = await connect([], generation)
+    const ok = await client.callTool("preview_customer_export", filter({ email: PERSONAL_EMAIL }))
     expect(ok.isError).toBeFalsy()
     expect(ok.structuredContent).toMatchObject({ valid: true, personalFieldsHidden: ["email"] })
     expect(JSON.stringify(ok)).not.toContain(PERSONAL_EMAIL)
-    const bad = asResult(await client.callTool({ name: "preview_customer_export", arguments: { brand: "" } }))
+    const bad = await client.callTool("preview_customer_export", { brand: "" })
     expect(bad.isError).toBe(true)
     expect(textOf(bad)).toContain("posCodes: is required")
   })
 
   it("starts an export once, follows it with progress, and returns the same task when repeated", async () => {
-    const { client } = await connect()
+    const { client } = await connect([], generation)
     const before = sandbox.tasksCreated()
     const first = await startWithConsent(client, { ...filter(), purpose: "HTTP test" })
     const id = (first.structuredContent as { asyncTaskId: string }).asyncTaskId
     // a repeat within the dedupe window sends nothing new: no confirmation needed
-    const second = asResult(await client.callTool({ name: "start_customer_export", arguments: filter() }))
+    const second = await client.callTool("start_customer_export", filter())
     expect(second.structuredContent).toMatchObject({ asyncTaskId: id, reused: true })
     expect(sandbox.tasksCreated()).toBe(before + 1)
     expect(await readJournal(dirs.journal)).toEqual([
@@ -82,30 +84,41 @@ describe("Streamable HTTP", () => {
     ])
 
     const progress: Array<number> = []
-    const followed = asResult(
-      await client.callTool(
-        { name: "get_export_task", arguments: { asyncTaskId: id, waitSeconds: 60 } },
-        undefined,
-        {
-          onprogress: (p) => progress.push(p.progress),
-          timeout: 90_000
-        }
-      )
+    const followed = await client.callTool(
+      "get_export_task",
+      { asyncTaskId: id, waitSeconds: 60 },
+      { onprogress: (p) => progress.push(p.progress), timeout: 90_000 }
     )
     expect(followed.structuredContent).toMatchObject({ statusKind: "completed" })
     expect(progress.at(-1)).toBe(100)
   })
 
   it("serves 100 concurrent calls", async () => {
-    const { client } = await connect()
+    const { client } = await connect([], generation)
     const results = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        client.callTool({ name: "preview_customer_export", arguments: filter({ posCodes: [`H${i}`] }) })
+        client.callTool("preview_customer_export", filter({ posCodes: [`H${i}`] }))
       )
     )
-    expect(results.every((result) => !asResult(result).isError)).toBe(true)
+    expect(results.every((result) => !result.isError)).toBe(true)
   })
 
+  it("offers only the read tools with --read-only", async () => {
+    const { client } = await connect(["--read-only"], generation)
+    const { tools } = await client.listTools()
+    expect(tools.map((tool) => tool.name)).toEqual([
+      "preview_customer_export",
+      "get_export_task",
+      "list_export_tasks",
+      "summarize_export_file"
+    ])
+    const refused = await client.callTool("start_customer_export", filter())
+    expect(refused.isError).toBe(true)
+    expect(textOf(refused)).toContain("--read-only")
+  })
+})
+
+describe("Streamable HTTP endpoint", () => {
   it("answers malformed JSON with a parse error and a foreign Host with 403, and keeps serving", async () => {
     const { client, url } = await connect()
     const parse = await fetch(url, {
@@ -153,14 +166,13 @@ describe("Streamable HTTP", () => {
       )
     })
     expect(status).toBe(403)
-    await expect(client.ping()).resolves.toBeDefined()
+    await expect(client.alive()).resolves.toBeUndefined()
   })
 
   it("accepts a preview's confirmation in another session of the same server, once", async () => {
     const { client, url } = await connect()
-    const { confirmation } = asResult(
-      await client.callTool({ name: "preview_customer_export", arguments: filter({ brand: "HSS" }) })
-    ).structuredContent as { confirmation: string }
+    const { confirmation } = (await client.callTool("preview_customer_export", filter({ brand: "HSS" })))
+      .structuredContent as { confirmation: string }
     const other = new Client({ name: "booster-mcp-test-2", version: "1.0.0" })
     await other.connect(new StreamableHTTPClientTransport(url))
     try {
@@ -172,12 +184,11 @@ describe("Streamable HTTP", () => {
         })
       )
       expect(started.structuredContent).toMatchObject({ reused: false })
-      const again = asResult(
-        await client.callTool({
-          name: "start_customer_export",
-          arguments: { ...filter({ brand: "HSS" }), force: true, confirmation }
-        })
-      )
+      const again = await client.callTool("start_customer_export", {
+        ...filter({ brand: "HSS" }),
+        force: true,
+        confirmation
+      })
       expect(again.isError).toBe(true)
       expect(textOf(again)).toContain("already been used")
       expect(sandbox.tasksCreated()).toBe(before + 1)
@@ -213,16 +224,5 @@ describe("Streamable HTTP", () => {
     } finally {
       await asking.close()
     }
-  })
-
-  it("offers only the read tools with --read-only", async () => {
-    const { client } = await connect(["--read-only"])
-    const { tools } = await client.listTools()
-    expect(tools.map((tool) => tool.name)).toEqual([
-      "preview_customer_export",
-      "get_export_task",
-      "list_export_tasks",
-      "summarize_export_file"
-    ])
   })
 })

@@ -2,7 +2,6 @@ import { readFile, writeFile } from "node:fs/promises"
 import type { Sandbox } from "@booster-export/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
-  asResult,
   type Connected,
   connectStdio,
   filter,
@@ -20,8 +19,8 @@ let server: Connected
 let id: string
 let file: string
 
-const call = async (name: string, args: Record<string, unknown>) =>
-  asResult(await server.client.callTool({ name, arguments: args }, undefined, { timeout: 90_000 }))
+const call = (name: string, args: Record<string, unknown>) =>
+  server.client.callTool(name, args, { timeout: 90_000 })
 
 beforeAll(async () => {
   sandbox = await startSandbox({ customers: 6_000 })

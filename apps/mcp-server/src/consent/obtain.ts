@@ -3,7 +3,7 @@
  * a yes the server asks for through the client (form elicitation) showing who would be exported and
  * why. Returns `undefined` when consent is given, else the refusal to return (nothing was sent).
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { CallToolResult } from "@modelcontextprotocol/server"
 import { Effect } from "effect"
 import { failure } from "../tools/result.js"
 import type { CallContext } from "../tools/tool.js"

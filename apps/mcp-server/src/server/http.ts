@@ -1,13 +1,24 @@
 /**
- * Streamable HTTP on `POST|GET|DELETE /mcp`, one MCP session (and one server instance) per client,
- * bound to 127.0.0.1 by default with Host-header checks against DNS rebinding on loopback.
+ * Streamable HTTP on `POST|GET|DELETE /mcp`, serving both protocol eras on one endpoint:
+ *
+ * - 2025-era clients (`initialize`, protocol revisions up to 2025-11-25) get one MCP session (and one
+ *   server instance) each, over the SDK's sessionful Streamable HTTP transport;
+ * - 2026-07-28 clients (per-request `_meta` envelope, `server/discover`) are served statelessly by
+ *   the SDK's `createMcpHandler`, one server instance per request.
+ *
+ * The SDK's own classifier (`isLegacyRequest`) decides which leg a request belongs to. Bound to
+ * 127.0.0.1 by default, with Host-header checks against DNS rebinding on loopback.
  */
 import { randomUUID } from "node:crypto"
 import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
-import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js"
+import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from "@modelcontextprotocol/node"
+import {
+  createMcpHandler,
+  isInitializeRequest,
+  isLegacyRequest,
+  type Server
+} from "@modelcontextprotocol/server"
 import type { Log } from "../logging/log.js"
 
 /** The path the MCP endpoint is served on. */
@@ -52,9 +63,12 @@ const readBody = (req: IncomingMessage): Promise<string | undefined> =>
     req.on("error", reject)
   })
 
+/** A request as the SDK's Node adapter types it: a server's requests always carry a method and a URL. */
+const incoming = (req: IncomingMessage) => req as IncomingMessage & { method: string; url: string }
+
 /**
- * Listens on `host:port` (0 = a free port) and serves MCP sessions, each with a fresh server from
- * `makeServer`.
+ * Listens on `host:port` (0 = a free port) and serves MCP, each 2025-era session and each
+ * 2026-07-28 request with a fresh server from `makeServer`.
  */
 export const listen = async (options: {
   readonly host: string
@@ -64,14 +78,27 @@ export const listen = async (options: {
 }): Promise<HttpEndpoint> => {
   const sessions = new Map<
     string,
-    { transport: StreamableHTTPServerTransport; server: Server; lastSeen: number }
+    { transport: NodeStreamableHTTPServerTransport; server: Server; lastSeen: number }
   >()
-  let allowedHosts: Array<string> | undefined
+  let allowedHosts: ReadonlySet<string> | undefined
+
+  const modern = createMcpHandler(() => options.makeServer(), {
+    legacy: "reject",
+    onerror: (error) => options.log.debug(`protocol: ${error.message}`)
+  })
+  const serveModern = toNodeHandler(modern, {
+    maxRequestBodySize: MAX_BODY_BYTES,
+    onerror: (error) => options.log.debug(`protocol: ${error.message}`)
+  })
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://localhost")
     if (url.pathname !== MCP_PATH) {
       res.writeHead(404, { "content-type": "text/plain" }).end(`Not found: the MCP endpoint is ${MCP_PATH}\n`)
+      return
+    }
+    if (allowedHosts !== undefined && !allowedHosts.has((req.headers.host ?? "").toLowerCase())) {
+      jsonError(res, 403, -32000, "Forbidden: this Host is not served (DNS rebinding protection)")
       return
     }
     const sessionHeader = req.headers["mcp-session-id"]
@@ -108,14 +135,18 @@ export const listen = async (options: {
       jsonError(res, 404, -32001, "Session not found: initialize a new session")
       return
     }
+    if (!(await isLegacyRequest(await toWebRequest(incoming(req), body), body))) {
+      await serveModern(incoming(req), res, body)
+      return
+    }
     if (!isInitializeRequest(body)) {
       jsonError(res, 400, -32000, "No session: the first request must be initialize")
       return
     }
     const server = options.makeServer()
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      ...(allowedHosts !== undefined ? { enableDnsRebindingProtection: true, allowedHosts } : {}),
+      maxRequestBodySize: MAX_BODY_BYTES,
       onsessioninitialized: (id) => {
         sessions.set(id, { transport, server, lastSeen: Date.now() })
         options.log.debug("HTTP session opened")
@@ -154,7 +185,7 @@ export const listen = async (options: {
   sweep.unref()
   const port = (http.address() as AddressInfo).port
   if (LOOPBACK.has(options.host)) {
-    allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]
+    allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`])
   } else {
     options.log.warn(
       `bound to ${options.host}, not loopback: anyone who can reach this port can use the tools with this server's credentials`
@@ -166,6 +197,7 @@ export const listen = async (options: {
     port,
     close: async () => {
       clearInterval(sweep)
+      await modern.close().catch(() => undefined)
       await Promise.all([...sessions.values()].map(({ server }) => server.close().catch(() => undefined)))
       sessions.clear()
       http.closeAllConnections()

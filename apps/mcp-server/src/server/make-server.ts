@@ -1,18 +1,18 @@
 /**
  * The MCP server: answers `tools/list` from the tools' wire descriptions and hands `tools/call` to a
  * dispatcher loaded on first use, passing a progress reporter when the request carried a progress
- * token. One instance serves one connection (stdio, or one Streamable HTTP session). Nothing here
+ * token. Built on the official SDK's low-level `Server`, which serves both protocol eras (2025-era
+ * `initialize` connections and 2026-07-28 per-request envelopes) from the same handlers. One instance
+ * serves one stdio connection, one 2025-era HTTP session or one 2026-07-28 HTTP request. Nothing here
  * loads Effect, so that start-up stays fast.
  */
-import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import {
-  CallToolRequestSchema,
   type CallToolResult,
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
   type Tool as WireTool
-} from "@modelcontextprotocol/sdk/types.js"
+} from "@modelcontextprotocol/server"
 import type { Log } from "../logging/log.js"
 import { failure } from "../tools/result.js"
 import type { Elicit } from "../tools/tool.js"
@@ -54,42 +54,46 @@ export const make = (options: ServerOptions): Server => {
     { name: options.name, version: options.version, title: "Booster customer exports" },
     { capabilities: { tools: { listChanged: false } }, instructions: options.instructions }
   )
-  const listed = new Set(options.tools.map((tool) => tool.name))
+  const listed = new Map(options.tools.map((tool) => [tool.name, tool]))
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [...options.tools] }))
+  server.setRequestHandler("tools/list", async () => ({ tools: [...options.tools] }))
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+  server.setRequestHandler("tools/call", async (request, context) => {
     const name = request.params.name
-    if (!listed.has(name)) {
+    const tool = listed.get(name)
+    if (tool === undefined) {
       if (options.withheld.includes(name)) {
         return failure(
           `${name} is not available: this server runs with --read-only. ` +
             "Use preview_customer_export, get_export_task and list_export_tasks, or restart the server without --read-only."
         )
       }
-      throw new McpError(
-        ErrorCode.InvalidParams,
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
         `Unknown tool ${JSON.stringify(name.slice(0, 64))}; call tools/list for the available tools`
       )
     }
-    const token = request.params._meta?.progressToken
+    const token = context.mcpReq._meta?.progressToken ?? request.params._meta?.progressToken
     const progress: Progress | undefined =
       token === undefined
         ? undefined
         : (value, total, message) =>
-            extra
-              .sendNotification({
+            context.mcpReq
+              .notify({
                 method: "notifications/progress",
                 params: { progressToken: token, progress: value, total, message }
               })
               .catch(() => undefined)
+    // The 2026-07-28 revision has no server-to-client requests (a question would be a multi-round-trip
+    // `inputRequired` result): there the client cannot be asked, and consent comes from the preview.
+    const modern = context.mcpReq.envelope !== undefined
     const elicit: Elicit | undefined =
-      server.getClientCapabilities()?.elicitation?.form === undefined
+      modern || server.getClientCapabilities()?.elicitation?.form === undefined
         ? undefined
         : async (form) => {
-            const answer = await server.elicitInput(
+            const answer = await context.mcpReq.elicitInput(
               { mode: "form", message: form.message, requestedSchema: form.requestedSchema as never },
-              { relatedRequestId: extra.requestId, signal: extra.signal, timeout: ELICIT_TIMEOUT_MS }
+              { signal: context.mcpReq.signal, timeout: ELICIT_TIMEOUT_MS }
             )
             return {
               action: answer.action,
@@ -100,11 +104,17 @@ export const make = (options: ServerOptions): Server => {
     const call = (async () => {
       try {
         const dispatch = await options.dispatch()
-        const result = await dispatch(name, request.params.arguments ?? {}, progress, extra.signal, elicit)
+        const result = await dispatch(
+          name,
+          request.params.arguments ?? {},
+          progress,
+          context.mcpReq.signal,
+          elicit
+        )
         options.log.info(
           `${name} ${result.isError ? "failed" : "succeeded"} in ${Math.round(performance.now() - started)} ms`
         )
-        return result
+        return server.projectCallToolResult(result, tool.outputSchema)
       } catch (error) {
         options.log.error(`${name} failed unexpectedly: ${error instanceof Error ? error.name : "defect"}`)
         return failure(

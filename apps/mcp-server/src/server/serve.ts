@@ -1,7 +1,9 @@
 /**
- * Runs the server over stdio or Streamable HTTP until the client goes away or a signal arrives.
+ * Runs the server over stdio or Streamable HTTP until the client goes away or a signal arrives. Both
+ * use the SDK's serving entries (`serveStdio`, `createMcpHandler`), which answer 2025-era and
+ * 2026-07-28 clients from the same server factory.
  */
-import type { Tool as WireTool } from "@modelcontextprotocol/sdk/types.js"
+import type { Tool as WireTool } from "@modelcontextprotocol/server"
 import type { Log } from "../logging/log.js"
 import type { Options } from "../options/options.js"
 import { NAME, VERSION } from "../version.js"
@@ -48,13 +50,15 @@ export const serve = async ({ options, tools, withheld, dispatch, log }: Serving
     )
     shutdown = endpoint.close
   } else {
-    const server = makeServer()
+    const { serveStdio } = await import("@modelcontextprotocol/server/stdio")
     const transport = new LenientStdioTransport()
     transport.onInputEnd = () => finish(true)
-    transport.onclose = () => finish(false)
-    server.onerror = (error) => log.debug(`protocol: ${error.message}`)
-    await server.connect(transport)
-    shutdown = () => server.close()
+    transport.onClosed = () => finish(false)
+    const handle = serveStdio(makeServer, {
+      transport,
+      onerror: (error) => log.debug(`protocol: ${error.message}`)
+    })
+    shutdown = () => handle.close()
   }
 
   const stop = () => finish(false)

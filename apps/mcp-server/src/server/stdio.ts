@@ -1,11 +1,12 @@
 /**
  * Newline-delimited JSON-RPC over stdin/stdout. Unlike a bare reader, a line that is not JSON is
  * answered with a JSON-RPC parse error (-32700) and a JSON value that is not a JSON-RPC message with
- * an invalid-request error (-32600); the connection stays open either way. Only protocol goes to
+ * an invalid-request error (-32600); the connection stays open either way. Bytes are decoded as
+ * UTF-8 across reads, so a character split between two chunks arrives whole. Only protocol goes to
  * stdout.
  */
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
-import { type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js"
+import { StringDecoder } from "node:string_decoder"
+import { type JSONRPCMessage, parseJSONRPCMessage, type Transport } from "@modelcontextprotocol/server"
 
 const MAX_LINE_BYTES = 10 * 1024 * 1024
 
@@ -25,7 +26,10 @@ export class LenientStdioTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void
   /** Called when stdin ends; when set, closing is left to the caller (to finish calls in flight). */
   onInputEnd?: () => void
+  /** Called once the transport has closed, besides `onclose` (which belongs to the serving entry). */
+  onClosed?: () => void
   private buffer = ""
+  private readonly decoder = new StringDecoder("utf8")
   private closed = false
 
   constructor(
@@ -34,7 +38,7 @@ export class LenientStdioTransport implements Transport {
   ) {}
 
   private readonly onData = (chunk: Buffer | string): void => {
-    this.buffer += typeof chunk === "string" ? chunk : chunk.toString("utf8")
+    this.buffer += typeof chunk === "string" ? chunk : this.decoder.write(chunk)
     let newline = this.buffer.indexOf("\n")
     while (newline !== -1) {
       const line = this.buffer.slice(0, newline).replace(/\r$/, "")
@@ -67,13 +71,15 @@ export class LenientStdioTransport implements Transport {
       this.write(errorReply(null, -32700, "Parse error: each line must be one JSON-RPC message"))
       return
     }
-    const parsed = JSONRPCMessageSchema.safeParse(value)
-    if (!parsed.success) {
+    let message: JSONRPCMessage
+    try {
+      message = parseJSONRPCMessage(value)
+    } catch {
       this.onerror?.(new Error("Invalid request: a line on stdin is not a JSON-RPC message"))
       this.write(errorReply(idOf(value), -32600, "Invalid Request: not a JSON-RPC 2.0 message"))
       return
     }
-    this.onmessage?.(parsed.data)
+    this.onmessage?.(message)
   }
 
   private write(text: string): Promise<void> {
@@ -103,5 +109,6 @@ export class LenientStdioTransport implements Transport {
     this.input.off("end", this.onEnd)
     this.input.off("error", this.onStreamError)
     this.onclose?.()
+    this.onClosed?.()
   }
 }

@@ -2,7 +2,7 @@
  * Runs the tools' handlers with the application's services, in one runtime for the life of the
  * server.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { CallToolResult } from "@modelcontextprotocol/server"
 import { Effect, type Layer, ManagedRuntime } from "effect"
 import type { Dispatch } from "../server/make-server.js"
 import { failure } from "./result.js"

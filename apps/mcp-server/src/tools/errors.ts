@@ -5,7 +5,7 @@
 import type { Validation } from "@booster-export/core"
 import type { BoosterError } from "@booster-export/transport"
 import type * as Journal from "@booster-export/transport/Journal"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { CallToolResult } from "@modelcontextprotocol/server"
 import type { ApiUnavailable } from "../booster/api.js"
 import { failure, invalid } from "./tool.js"
 

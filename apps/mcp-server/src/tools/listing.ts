@@ -3,7 +3,7 @@
  * from core). The build writes this list next to the bundle, so that the server answers
  * `initialize` and `tools/list` without loading the definitions.
  */
-import type { Tool as WireTool } from "@modelcontextprotocol/sdk/types.js"
+import type { Tool as WireTool } from "@modelcontextprotocol/server"
 import * as Catalog from "./catalog.js"
 import type { Tool } from "./tool.js"
 

@@ -3,7 +3,7 @@
  * what is wrong and what to do next. Free of Effect, so the server's start-up path stays light.
  */
 import type { Validation } from "@booster-export/core"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { CallToolResult } from "@modelcontextprotocol/server"
 
 /** A successful result: the structured content and a text rendering of it. */
 export const success = (text: string, structured: Readonly<Record<string, unknown>>): CallToolResult => ({

@@ -3,7 +3,7 @@
  * handler returning a result with `structuredContent` and a text rendering — or an `isError` result
  * whose text names every problem and the next step, never a personal value.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { CallToolResult } from "@modelcontextprotocol/server"
 import { type Effect, JSONSchema, type Schema } from "effect"
 
 /** A JSON Schema object. */
