@@ -225,10 +225,14 @@ export const connectStdio = async (
 }
 
 /** A client of `generation` connected over Streamable HTTP to `url`. */
-export const httpClient = async (url: URL, generation: Generation = SDK1): Promise<McpClient> => {
+export const httpClient = async (
+  url: URL,
+  generation: Generation = SDK1,
+  headers: Record<string, string> = {}
+): Promise<McpClient> => {
   if (generation.sdk === "v1") {
     const client = new ClientV1({ name: "booster-mcp-test", version: "1.0.0" })
-    const transport = new HttpTransportV1(url)
+    const transport = new HttpTransportV1(url, { requestInit: { headers } })
     await client.connect(transport)
     return wrapV1(client, {
       get revision() {
@@ -237,16 +241,24 @@ export const httpClient = async (url: URL, generation: Generation = SDK1): Promi
     })
   }
   const client = v2Client(generation)
-  await client.connect(new HttpTransportV2(url))
+  await client.connect(new HttpTransportV2(url, { requestInit: { headers } }))
   return wrapV2(client)
 }
 
-/** Spawns the binary with `--http --port 0` and connects a client of `generation` over Streamable HTTP. */
-export const connectHttp = async (
+/** A server process serving Streamable HTTP. */
+export interface HttpProcess {
+  readonly url: URL
+  readonly process: ChildProcessWithoutNullStreams
+  readonly stderr: () => string
+  /** Stops the process (SIGTERM) and waits for it to exit. */
+  readonly stop: () => Promise<void>
+}
+
+/** Spawns the binary with `--http --port 0` and `args`, and waits until it listens. */
+export const startHttp = async (
   args: ReadonlyArray<string>,
-  env: Record<string, string>,
-  generation: Generation = SDK1
-): Promise<Connected & { readonly url: URL; readonly process: ChildProcessWithoutNullStreams }> => {
+  env: Record<string, string>
+): Promise<HttpProcess> => {
   const child = spawn(process.execPath, [BIN, "--http", "--port", "0", ...args], { env })
   let stderr = ""
   let stdout = ""
@@ -261,19 +273,36 @@ export const connectHttp = async (
     })
     child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${stderr}`)))
   })
-  const client = await httpClient(url, generation).catch((error: unknown) => {
-    child.kill("SIGTERM")
-    throw error
-  })
   return {
-    client,
     url,
     process: child,
     stderr: () => `${stderr}${stdout === "" ? "" : `\n[stdout] ${stdout}`}`,
-    close: async () => {
-      await client.close()
+    stop: async () => {
+      if (child.exitCode !== null) return
       child.kill("SIGTERM")
       await new Promise((resolve) => child.once("exit", resolve))
+    }
+  }
+}
+
+/** Spawns the binary with `--http --port 0` and connects a client of `generation` over Streamable HTTP. */
+export const connectHttp = async (
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  generation: Generation = SDK1,
+  headers: Record<string, string> = {}
+): Promise<Connected & HttpProcess> => {
+  const server = await startHttp(args, env)
+  const client = await httpClient(server.url, generation, headers).catch(async (error: unknown) => {
+    await server.stop()
+    throw error
+  })
+  return {
+    ...server,
+    client,
+    close: async () => {
+      await client.close()
+      await server.stop()
     }
   }
 }

@@ -1,6 +1,6 @@
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { parse, UsageError } from "../src/options/options.js"
+import { isLoopback, parse, UsageError } from "../src/options/options.js"
 
 const env = { HOME: "/home/ada" }
 
@@ -60,5 +60,43 @@ describe("options", () => {
       consent: "token",
       confirmationMinutes: 2.5
     })
+  })
+
+  it("requires a bearer token off loopback and keeps only its digest", () => {
+    expect(() => parse(["--http", "--host", "0.0.0.0"], env)).toThrow("--token-file")
+    expect(() => parse(["--http", "--host", "0.0.0.0"], { ...env, BOOSTER_MCP_TOKEN: "short" })).toThrow(
+      "at least 16 characters"
+    )
+    const token = "a-long-enough-token-1234"
+    const options = parse(["--http", "--host", "0.0.0.0"], { ...env, BOOSTER_MCP_TOKEN: token })
+    expect(options.tokenDigest?.length).toBe(32)
+    expect(JSON.stringify(options)).not.toContain(token)
+    expect(parse(["--http", "--host", "127.0.0.2"], env).tokenDigest).toBeUndefined()
+    expect(() => parse(["--allowed-host", "https://x.example/"], env)).toThrow("--allowed-host")
+    expect(() => parse(["--max-sessions", "0"], env)).toThrow("--max-sessions")
+  })
+
+  it("counts all of 127.0.0.0/8, ::1 and localhost as loopback", () => {
+    for (const host of [
+      "127.0.0.1",
+      "127.0.0.2",
+      "127.255.1.9",
+      "::1",
+      "[::1]",
+      "localhost",
+      "::ffff:127.0.0.3"
+    ]) {
+      expect(isLoopback(host)).toBe(true)
+    }
+    for (const host of [
+      "0.0.0.0",
+      "10.0.0.5",
+      "::",
+      "128.0.0.1",
+      "localhost.attacker.example",
+      "127.0.0.1.nip.io"
+    ]) {
+      expect(isLoopback(host)).toBe(false)
+    }
   })
 })

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto"
 import { readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
+import { pathToFileURL } from "node:url"
 import type { Sandbox } from "@booster-export/sandbox"
 import { Journal } from "@booster-export/transport"
 import { Effect } from "effect"
@@ -358,7 +359,7 @@ describe.each(GENERATIONS)("$name", (generation) => {
       await connect()
       const started = await call("start_customer_export", filter({ brand: "PAN" }))
       const id = (started.structuredContent as { asyncTaskId: string }).asyncTaskId
-      const now = await call("get_export_task", { asyncTaskId: id })
+      const now = await call("get_export_task", { asyncTaskId: id, waitSeconds: 0 })
       expect(now.isError).toBeFalsy()
       expect(now.structuredContent).toMatchObject({ asyncTaskId: id, brand: "PAN", type: "crm" })
 
@@ -423,7 +424,7 @@ describe.each(GENERATIONS)("$name", (generation) => {
       )
       await expect(following).rejects.toThrow()
       await expect(server!.client.alive()).resolves.toBeUndefined()
-      const now = await call("get_export_task", { asyncTaskId: id })
+      const now = await call("get_export_task", { asyncTaskId: id, waitSeconds: 0 })
       expect(now.isError).toBeFalsy()
     })
 
@@ -432,10 +433,46 @@ describe.each(GENERATIONS)("$name", (generation) => {
       const missing = await call("get_export_task", { asyncTaskId: "0123456789abcdef0123456789abcdef" })
       expect(missing.isError).toBe(true)
       expect(textOf(missing)).toMatch(/Next step/)
-      const malformed = await call("get_export_task", { asyncTaskId: "nope", waitSeconds: 500 })
+      const malformed = await call("get_export_task", { asyncTaskId: "nope", waitSeconds: -1 })
       expect(malformed.isError).toBe(true)
       expect(textOf(malformed)).toContain("asyncTaskId: must be a task id")
-      expect(textOf(malformed)).toContain("waitSeconds: must be a whole number from 0 to 120")
+      expect(textOf(malformed)).toContain("waitSeconds: must be a whole number of seconds, 0 or more")
+    })
+
+    it("clamps a long wait to 50 s and says so, instead of refusing it", async () => {
+      await connect()
+      const started = await call("start_customer_export", filter({ brand: "CLM" }))
+      const id = (started.structuredContent as { asyncTaskId: string }).asyncTaskId
+      const followed = await server!.client.callTool(
+        "get_export_task",
+        { asyncTaskId: id, waitSeconds: 3600 },
+        { timeout: 90_000 }
+      )
+      expect(followed.isError).toBeFalsy()
+      expect(followed.structuredContent).toMatchObject({ statusKind: "completed", waitClampedTo: 50 })
+      expect(textOf(followed)).toContain("waitSeconds 3600 was above the maximum")
+    })
+
+    it("notifies progress at least every 5 s while the task stands still", async () => {
+      const still = await startSandbox({ taskDurationMs: 60 * 60_000 })
+      try {
+        await connect([], sandboxEnv(still))
+        const started = await call("start_customer_export", filter({ brand: "HRT" }))
+        const id = (started.structuredContent as { asyncTaskId: string }).asyncTaskId
+        const progress: Array<number> = []
+        const followed = await server!.client.callTool(
+          "get_export_task",
+          { asyncTaskId: id, waitSeconds: 12 },
+          { onprogress: (p) => progress.push(p.progress), timeout: 60_000 }
+        )
+        expect(followed.structuredContent).toMatchObject({ finished: false })
+        expect(textOf(followed)).toContain("call get_export_task again")
+        // one report of the percentage, then a heartbeat every 5 s: at least three in 12 s
+        expect(progress.length).toBeGreaterThanOrEqual(3)
+        for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThan(progress[i - 1]!)
+      } finally {
+        await still.close()
+      }
     })
   })
 
@@ -503,12 +540,24 @@ describe.each(GENERATIONS)("$name", (generation) => {
       const firstLine = bytes.toString("utf8").split("\n")[0]!
       expect(JSON.stringify(result)).not.toContain(firstLine)
 
+      expect(result.content).toContainEqual(
+        expect.objectContaining({
+          type: "resource_link",
+          uri: pathToFileURL(out.path).href,
+          size: out.bytes,
+          mimeType: out.contentType
+        })
+      )
+
       const again = await call("download_export_file", { asyncTaskId: id })
       expect(again.structuredContent).toMatchObject({
         path: out.path,
         sha256: out.sha256,
         alreadyPresent: true
       })
+      expect(again.content).toContainEqual(
+        expect.objectContaining({ type: "resource_link", uri: pathToFileURL(out.path).href, size: out.bytes })
+      )
 
       const journal = await readJournal(dirs.journal)
       expect(journal.at(-1)).toMatchObject({

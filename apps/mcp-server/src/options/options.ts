@@ -1,6 +1,9 @@
 /**
  * The server's options: command-line flags first, then environment variables, then defaults.
  */
+import { createHash } from "node:crypto"
+import { readFileSync } from "node:fs"
+import { isIPv4 } from "node:net"
 import { homedir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
@@ -11,6 +14,15 @@ export const DEFAULT_DEDUPE_WINDOW_MINUTES = 15
 
 /** The default port of the Streamable HTTP transport. */
 export const DEFAULT_PORT = 8765
+
+/** How many HTTP sessions (2025-era clients) are kept at most, by default; the least recently used goes first. */
+export const DEFAULT_MAX_SESSIONS = 64
+
+/** After how many minutes without a request an HTTP session is closed, by default. */
+export const DEFAULT_SESSION_IDLE_MINUTES = 30
+
+/** The shortest bearer token accepted, in characters. */
+export const MIN_TOKEN_LENGTH = 16
 
 /** Everything `booster-mcp` can be told. */
 export interface Options {
@@ -24,6 +36,22 @@ export interface Options {
   readonly host: string
   /** Port of the HTTP transport. Flag `--port`, default 8765; 0 picks a free port. */
   readonly port: number
+  /**
+   * SHA-256 of the bearer token every HTTP request must carry (`Authorization: Bearer <token>`), from
+   * `--token-file PATH` or env `BOOSTER_MCP_TOKEN`; only the digest is kept. Required when `host` is
+   * not a loopback address.
+   */
+  readonly tokenDigest: Buffer | undefined
+  /**
+   * Host names (as in the `Host` header, without port) served besides the loopback names, e.g. the
+   * name a reverse proxy forwards. Flag `--allowed-host`, repeatable. Browser `Origin`s must name one
+   * of them too.
+   */
+  readonly allowedHosts: ReadonlyArray<string>
+  /** Most HTTP sessions kept at once; the least recently used is closed first. Flag `--max-sessions`, default 64. */
+  readonly maxSessions: number
+  /** Minutes without a request after which an HTTP session is closed. Flag `--session-idle`, default 30. */
+  readonly sessionIdleMinutes: number
   /** Window, in minutes, within which a repeated identical start returns the existing task. */
   readonly dedupeWindowMinutes: number
   /**
@@ -66,6 +94,14 @@ Options:
   --http                  serve Streamable HTTP instead of stdio
   --host <address>        HTTP interface (default 127.0.0.1)
   --port <n>              HTTP port (default ${DEFAULT_PORT}; 0 = any free port)
+  --token-file <path>     file holding the bearer token HTTP clients must send (or env
+                          BOOSTER_MCP_TOKEN); required when --host is not loopback
+  --allowed-host <name>   a Host (and browser Origin) name served besides localhost, e.g. the
+                          name behind a reverse proxy; repeatable
+  --max-sessions <n>      most HTTP sessions kept; the least recently used goes first
+                          (default ${DEFAULT_MAX_SESSIONS})
+  --session-idle <min>    minutes after which an idle HTTP session is closed
+                          (default ${DEFAULT_SESSION_IDLE_MINUTES})
   --dedupe-window <min>   minutes within which an identical start returns the existing task
                           (default ${DEFAULT_DEDUPE_WINDOW_MINUTES}; 0 disables)
   --consent <mode>        how a start gets the user's yes: token (the preview's confirmation),
@@ -87,6 +123,7 @@ Environment:
     BOOSTER_OAUTH2_TOKEN_URL, BOOSTER_OAUTH2_CLIENT_ID,
     BOOSTER_OAUTH2_CLIENT_SECRET, BOOSTER_OAUTH2_SCOPE (optional)    OAuth2 client credentials
     BOOSTER_OAUTH2_CLIENT_AUTH (basic, the default, or body)         how the client proves itself
+  BOOSTER_MCP_TOKEN         the bearer token HTTP clients must send (see --token-file)
   BOOSTER_EXPORT_DIR, BOOSTER_LOG (debug|info|warn|error), XDG_STATE_HOME, XDG_DATA_HOME
 `
 
@@ -127,12 +164,41 @@ export const parse = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Opti
   if (confirmationMinutes === 0 || confirmationMinutes > 24 * 60) {
     throw new UsageError("--confirmation-minutes must be more than 0 and at most 1440")
   }
+  const host = values.host ?? "127.0.0.1"
+  const token = readToken(values["token-file"], env.BOOSTER_MCP_TOKEN)
+  if ((values.http ?? false) && !isLoopback(host) && token === undefined) {
+    throw new UsageError(
+      `--host ${host} is not a loopback address: anyone who reaches it could use this server's credentials, ` +
+        "so set a bearer token with --token-file PATH or BOOSTER_MCP_TOKEN"
+    )
+  }
+  const maxSessions =
+    values["max-sessions"] === undefined
+      ? DEFAULT_MAX_SESSIONS
+      : nonNegativeNumber("--max-sessions", values["max-sessions"], true)
+  if (maxSessions < 1) throw new UsageError("--max-sessions must be at least 1")
+  const sessionIdleMinutes =
+    values["session-idle"] === undefined
+      ? DEFAULT_SESSION_IDLE_MINUTES
+      : nonNegativeNumber("--session-idle", values["session-idle"], false)
+  if (sessionIdleMinutes <= 0) throw new UsageError("--session-idle must be more than 0 minutes")
+  const allowedHosts = (values["allowed-host"] ?? []).map((name) => {
+    const trimmed = name.trim().toLowerCase()
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(trimmed)) {
+      throw new UsageError("--allowed-host must be a host name or address without scheme, port or path")
+    }
+    return trimmed
+  })
   return {
     readOnly: values["read-only"] ?? false,
     sandbox: values.sandbox ?? false,
     http: values.http ?? false,
-    host: values.host ?? "127.0.0.1",
+    host,
     port,
+    tokenDigest: token === undefined ? undefined : createHash("sha256").update(token, "utf8").digest(),
+    allowedHosts,
+    maxSessions,
+    sessionIdleMinutes,
     dedupeWindowMinutes:
       values["dedupe-window"] === undefined
         ? DEFAULT_DEDUPE_WINDOW_MINUTES
@@ -161,6 +227,10 @@ const read = (argv: ReadonlyArray<string>) =>
       http: { type: "boolean" },
       host: { type: "string" },
       port: { type: "string" },
+      "token-file": { type: "string" },
+      "allowed-host": { type: "string", multiple: true },
+      "max-sessions": { type: "string" },
+      "session-idle": { type: "string" },
       "dedupe-window": { type: "string" },
       "export-dir": { type: "string" },
       consent: { type: "string" },
@@ -169,6 +239,46 @@ const read = (argv: ReadonlyArray<string>) =>
       version: { type: "boolean", short: "v" }
     }
   })
+
+/**
+ * Whether `host` is a loopback address: `localhost`, any of 127.0.0.0/8, `::1` (also as an
+ * IPv4-mapped address or in brackets).
+ */
+export const isLoopback = (host: string): boolean => {
+  const name = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1")
+  if (name === "localhost" || name === "::1" || name === "0:0:0:0:0:0:0:1") return true
+  const v4 = name.startsWith("::ffff:") ? name.slice("::ffff:".length) : name
+  return isIPv4(v4) && v4.startsWith("127.")
+}
+
+/** The token from `--token-file` (first) or `BOOSTER_MCP_TOKEN`; its value is never put in a message. */
+const readToken = (file: string | undefined, env: string | undefined): string | undefined => {
+  let token: string | undefined
+  if (file !== undefined) {
+    try {
+      token = readFileSync(file, "utf8").trim()
+    } catch {
+      throw new UsageError("--token-file must name a readable file holding the token")
+    }
+    if (token === "") throw new UsageError("--token-file must not be empty")
+  } else {
+    token = nonEmpty(env)?.trim()
+  }
+  if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
+    throw new UsageError(
+      `the bearer token (${file !== undefined ? "--token-file" : "BOOSTER_MCP_TOKEN"}) must be at least ${MIN_TOKEN_LENGTH} characters`
+    )
+  }
+  if (token !== undefined && /\s/.test(token)) {
+    throw new UsageError(
+      `the bearer token (${file !== undefined ? "--token-file" : "BOOSTER_MCP_TOKEN"}) must not contain spaces or line breaks`
+    )
+  }
+  return token
+}
 
 const nonEmpty = (value: string | undefined): string | undefined =>
   value === undefined || value.trim() === "" ? undefined : value

@@ -6,10 +6,13 @@
  * - 2026-07-28 clients (per-request `_meta` envelope, `server/discover`) are served statelessly by
  *   the SDK's `createMcpHandler`, one server instance per request.
  *
- * The SDK's own classifier (`isLegacyRequest`) decides which leg a request belongs to. Bound to
- * 127.0.0.1 by default, with Host-header checks against DNS rebinding on loopback.
+ * The SDK's own classifier (`isLegacyRequest`) decides which leg a request belongs to. Before either
+ * leg sees a request: the `Host` and any `Origin` must name this server (DNS rebinding), the bearer
+ * token must match when one is configured (compared in constant time), and the body must fit the
+ * limit (413 otherwise). Sessions are capped (the least recently used is closed first) and close
+ * after an idle time.
  */
-import { randomUUID } from "node:crypto"
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto"
 import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from "@modelcontextprotocol/node"
@@ -17,17 +20,21 @@ import {
   createMcpHandler,
   isInitializeRequest,
   isLegacyRequest,
-  type Server
+  type Server,
+  validateHostHeader,
+  validateOriginHeader
 } from "@modelcontextprotocol/server"
 import type { Log } from "../logging/log.js"
+import { isLoopback } from "../options/options.js"
 
 /** The path the MCP endpoint is served on. */
 export const MCP_PATH = "/mcp"
 
-const MAX_BODY_BYTES = 4 * 1024 * 1024
+/** The largest request body served, in bytes; a larger one is answered 413. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024
 
-/** A session without any request for this long is closed. */
-export const SESSION_IDLE_MS = 30 * 60_000
+/** Past this many bytes an oversize body is no longer drained: the connection is closed after the 413. */
+const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES
 
 /** A listening Streamable HTTP endpoint. */
 export interface HttpEndpoint {
@@ -38,30 +45,66 @@ export interface HttpEndpoint {
   readonly close: () => Promise<void>
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"])
+/** What the HTTP endpoint is told. */
+export interface HttpOptions {
+  readonly host: string
+  readonly port: number
+  /** A fresh server, for one 2025-era session or one 2026-07-28 request. */
+  readonly makeServer: () => Server
+  readonly log: Log
+  /** SHA-256 of the bearer token requests must carry; none when undefined (loopback only). */
+  readonly tokenDigest?: Buffer | undefined
+  /** Host names served besides the loopback names. */
+  readonly allowedHosts?: ReadonlyArray<string>
+  /** Most sessions kept at once. */
+  readonly maxSessions: number
+  /** A session without any request for this long is closed, in ms. */
+  readonly sessionIdleMs: number
+}
 
-const jsonError = (res: ServerResponse, status: number, code: number, message: string): void => {
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"]
+
+const jsonError = (
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  headers: Readonly<Record<string, string>> = {}
+): void => {
   if (res.headersSent) return
-  res.writeHead(status, { "content-type": "application/json" })
+  res.writeHead(status, { "content-type": "application/json", ...headers })
   res.end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code, message } }))
 }
 
+/**
+ * The body as text, or `undefined` when it is larger than {@link MAX_BODY_BYTES}: then the rest is
+ * read and dropped (so that the client gets the 413 rather than a reset), up to a bound.
+ */
 const readBody = (req: IncomingMessage): Promise<string | undefined> =>
   new Promise((resolve, reject) => {
     const chunks: Array<Buffer> = []
     let size = 0
     req.on("data", (chunk: Buffer) => {
       size += chunk.length
-      if (size > MAX_BODY_BYTES) {
+      if (size > MAX_DRAIN_BYTES) {
         resolve(undefined)
-        req.destroy()
+        req.pause()
         return
       }
-      chunks.push(chunk)
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk)
     })
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
+    req.on("end", () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString("utf8")))
     req.on("error", reject)
   })
+
+const sha256 = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest()
+
+/** Whether the request carries the bearer token whose digest is `digest`, compared in constant time. */
+const authorized = (req: IncomingMessage, digest: Buffer): boolean => {
+  const header = req.headers.authorization ?? ""
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header)
+  return timingSafeEqual(sha256(match?.[1] ?? ""), digest) && match !== null
+}
 
 /** A request as the SDK's Node adapter types it: a server's requests always carry a method and a URL. */
 const incoming = (req: IncomingMessage) => req as IncomingMessage & { method: string; url: string }
@@ -70,17 +113,29 @@ const incoming = (req: IncomingMessage) => req as IncomingMessage & { method: st
  * Listens on `host:port` (0 = a free port) and serves MCP, each 2025-era session and each
  * 2026-07-28 request with a fresh server from `makeServer`.
  */
-export const listen = async (options: {
-  readonly host: string
-  readonly port: number
-  readonly makeServer: () => Server
-  readonly log: Log
-}): Promise<HttpEndpoint> => {
+export const listen = async (options: HttpOptions): Promise<HttpEndpoint> => {
+  /** Sessions, least recently used first. */
   const sessions = new Map<
     string,
     { transport: NodeStreamableHTTPServerTransport; server: Server; lastSeen: number }
   >()
-  let allowedHosts: ReadonlySet<string> | undefined
+  const served = [
+    ...LOOPBACK_NAMES,
+    ...(options.allowedHosts ?? []),
+    ...(isLoopback(options.host) || options.host === "0.0.0.0" || options.host === "::"
+      ? []
+      : [options.host.includes(":") ? `[${options.host}]` : options.host])
+  ]
+  /** Any loopback address literal is this machine; other names must be listed. */
+  const allowedName = (result: { readonly ok: boolean; readonly hostname?: string }) =>
+    result.ok || (result.hostname !== undefined && isLoopback(result.hostname))
+  const closeSession = (id: string, why: string) => {
+    const session = sessions.get(id)
+    if (session === undefined) return
+    sessions.delete(id)
+    void session.server.close().catch(() => undefined)
+    options.log.debug(`HTTP session closed: ${why}`)
+  }
 
   const modern = createMcpHandler(() => options.makeServer(), {
     legacy: "reject",
@@ -97,14 +152,28 @@ export const listen = async (options: {
       res.writeHead(404, { "content-type": "text/plain" }).end(`Not found: the MCP endpoint is ${MCP_PATH}\n`)
       return
     }
-    if (allowedHosts !== undefined && !allowedHosts.has((req.headers.host ?? "").toLowerCase())) {
+    if (!allowedName(validateHostHeader(req.headers.host, served))) {
       jsonError(res, 403, -32000, "Forbidden: this Host is not served (DNS rebinding protection)")
+      return
+    }
+    if (!allowedName(validateOriginHeader(req.headers.origin, served))) {
+      jsonError(res, 403, -32000, "Forbidden: requests from this Origin are not served")
+      return
+    }
+    if (options.tokenDigest !== undefined && !authorized(req, options.tokenDigest)) {
+      jsonError(res, 401, -32001, "Unauthorized: send Authorization: Bearer <token>", {
+        "www-authenticate": 'Bearer realm="booster-mcp"'
+      })
       return
     }
     const sessionHeader = req.headers["mcp-session-id"]
     const sessionId = typeof sessionHeader === "string" ? sessionHeader : undefined
     const existing = sessionId === undefined ? undefined : sessions.get(sessionId)
-    if (existing !== undefined) existing.lastSeen = Date.now()
+    if (existing !== undefined && sessionId !== undefined) {
+      existing.lastSeen = Date.now()
+      sessions.delete(sessionId)
+      sessions.set(sessionId, existing)
+    }
 
     if (req.method !== "POST") {
       if (existing === undefined) {
@@ -117,7 +186,9 @@ export const listen = async (options: {
 
     const text = await readBody(req)
     if (text === undefined) {
-      jsonError(res, 413, -32600, "Request body too large")
+      jsonError(res, 413, -32600, `Request body too large: at most ${MAX_BODY_BYTES} bytes`, {
+        connection: "close"
+      })
       return
     }
     let body: unknown
@@ -148,6 +219,11 @@ export const listen = async (options: {
       sessionIdGenerator: () => randomUUID(),
       maxRequestBodySize: MAX_BODY_BYTES,
       onsessioninitialized: (id) => {
+        while (sessions.size >= options.maxSessions) {
+          const oldest = sessions.keys().next().value
+          if (oldest === undefined) break
+          closeSession(oldest, "the session limit was reached and it was the least recently used")
+        }
         sessions.set(id, { transport, server, lastSeen: Date.now() })
         options.log.debug("HTTP session opened")
       }
@@ -172,23 +248,21 @@ export const listen = async (options: {
       resolve()
     })
   })
-  const sweep = setInterval(() => {
-    const cutoff = Date.now() - SESSION_IDLE_MS
-    for (const [id, session] of sessions) {
-      if (session.lastSeen < cutoff) {
-        sessions.delete(id)
-        void session.server.close().catch(() => undefined)
-        options.log.debug("HTTP session closed after being idle")
+  const sweep = setInterval(
+    () => {
+      const cutoff = Date.now() - options.sessionIdleMs
+      for (const [id, session] of sessions) {
+        if (session.lastSeen < cutoff) closeSession(id, "idle")
       }
-    }
-  }, 60_000)
+    },
+    Math.max(1_000, Math.min(60_000, options.sessionIdleMs / 2))
+  )
   sweep.unref()
   const port = (http.address() as AddressInfo).port
-  if (LOOPBACK.has(options.host)) {
-    allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`])
-  } else {
+  if (!isLoopback(options.host)) {
     options.log.warn(
-      `bound to ${options.host}, not loopback: anyone who can reach this port can use the tools with this server's credentials`
+      `bound to ${options.host}, not loopback: every request must carry the bearer token; ` +
+        `Host names served: ${served.join(", ")} (add one with --allowed-host)`
     )
   }
   const hostForUrl = options.host.includes(":") ? `[${options.host}]` : options.host

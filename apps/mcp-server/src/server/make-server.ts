@@ -1,7 +1,8 @@
 /**
  * The MCP server: answers `tools/list` from the tools' wire descriptions and hands `tools/call` to a
  * dispatcher loaded on first use, passing a progress reporter when the request carried a progress
- * token. Built on the official SDK's low-level `Server`, which serves both protocol eras (2025-era
+ * token. Every result is sanitised (no control characters, no URL signatures) before it leaves.
+ * Built on the official SDK's low-level `Server`, which serves both protocol eras (2025-era
  * `initialize` connections and 2026-07-28 per-request envelopes) from the same handlers. One instance
  * serves one stdio connection, one 2025-era HTTP session or one 2026-07-28 HTTP request. Nothing here
  * loads Effect, so that start-up stays fast.
@@ -15,6 +16,7 @@ import {
 } from "@modelcontextprotocol/server"
 import type { Log } from "../logging/log.js"
 import { failure } from "../tools/result.js"
+import { sanitize } from "../tools/sanitize.js"
 import type { Elicit } from "../tools/tool.js"
 
 /** Reports progress of a call: `notifications/progress` to the client. */
@@ -114,7 +116,7 @@ export const make = (options: ServerOptions): Server => {
         options.log.info(
           `${name} ${result.isError ? "failed" : "succeeded"} in ${Math.round(performance.now() - started)} ms`
         )
-        return server.projectCallToolResult(result, tool.outputSchema)
+        return server.projectCallToolResult(sanitize(result), tool.outputSchema)
       } catch (error) {
         options.log.error(`${name} failed unexpectedly: ${error instanceof Error ? error.name : "defect"}`)
         return failure(

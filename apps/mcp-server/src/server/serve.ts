@@ -44,7 +44,16 @@ export const serve = async ({ options, tools, withheld, dispatch, log }: Serving
 
   if (options.http) {
     const { listen } = await import("./http.js")
-    const endpoint = await listen({ host: options.host, port: options.port, makeServer, log })
+    const endpoint = await listen({
+      host: options.host,
+      port: options.port,
+      makeServer,
+      log,
+      tokenDigest: options.tokenDigest,
+      allowedHosts: options.allowedHosts,
+      maxSessions: options.maxSessions,
+      sessionIdleMs: options.sessionIdleMinutes * 60_000
+    })
     log.warn(
       `listening on ${endpoint.url}${options.readOnly ? " (read-only)" : ""}${options.sandbox ? " (sandbox)" : ""}`
     )

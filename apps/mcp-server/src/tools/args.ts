@@ -41,6 +41,21 @@ export const boundedInteger = (
     { min, max, rule: "range", message: `must be a whole number from ${min} to ${max}` }
   )
 
+/** A whole number, 0 or more (a cap, if any, is applied by the tool, not refused). */
+export const nonNegativeInteger = (
+  description: string,
+  examples: ReadonlyArray<number>,
+  message: string
+): Field.AnyField => ({
+  schema: Schema.Number.pipe(
+    Schema.int({ [Field.RuleId]: "range", message: () => message }),
+    Schema.greaterThanOrEqualTo(0, { [Field.RuleId]: "range", message: () => message })
+  ).annotations({ description, examples: examples as [number, ...Array<number>] }),
+  normalize: (raw) => raw,
+  kind: { _tag: "Integer" },
+  doc: { description, examples }
+})
+
 /** Text with a length cap. */
 export const boundedText = (
   name: string,

@@ -1,17 +1,19 @@
 /**
  * `download_export_file`: fetches a finished export into the export directory and returns where it
- * is, its size, SHA-256 and content type — never its contents.
+ * is, its size, SHA-256 and content type — never its contents — with a `resource_link` to the file.
  */
 import { createHash } from "node:crypto"
 import { createReadStream } from "node:fs"
 import { mkdir } from "node:fs/promises"
-import { extname, join } from "node:path"
+import { basename, extname } from "node:path"
+import { pathToFileURL } from "node:url"
 import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
 import * as Journal from "@booster-export/transport/Journal"
 import { Clock, Effect, Either, Schema } from "effect"
 import { Api } from "../booster/api.js"
 import { asyncTaskId, flag } from "./args.js"
 import { render } from "./errors.js"
+import { fileIn } from "./paths.js"
 import { Settings } from "./settings.js"
 import { line, nextStep, summarize } from "./task-summary.js"
 import { failure, jsonSchemaOf, success, type Tool } from "./tool.js"
@@ -49,6 +51,16 @@ const extensionOf = (task: Task.Task): string => {
     return ""
   }
 }
+
+/** A `resource_link` to a downloaded file, with its size and content type: a client can show or open it. */
+export const linkTo = (path: string, bytes: number, contentType: string) => ({
+  type: "resource_link" as const,
+  uri: pathToFileURL(path).href,
+  name: basename(path),
+  title: "Customer export (personal data)",
+  mimeType: contentType,
+  size: bytes
+})
 
 /** The file name of a task's export: `customer-export-<brand>-<task id><ext>`. */
 export const fileNameOf = (task: Task.Task): string =>
@@ -98,7 +110,13 @@ export const download: Tool<Api | Journal.Journal | Settings> = {
           return failure(`The export is not finished: ${line(summary)}.\nNext step: ${nextStep(summary)}`)
         }
         yield* Effect.promise(() => mkdir(settings.exportDir, { recursive: true, mode: 0o700 }))
-        const destination = join(settings.exportDir, fileNameOf(task))
+        const destination = fileIn(settings.exportDir, fileNameOf(task))
+        if (destination === undefined) {
+          return failure(
+            "The export's file name is not a plain file name, so nothing was written.\n" +
+              "Next step: report the task id to the API's administrators."
+          )
+        }
         const entries = yield* journal.entries
         const started = entries.find(
           (entry) =>
@@ -123,7 +141,8 @@ export const download: Tool<Api | Journal.Journal | Settings> = {
                 sha256: present.value.sha256,
                 contentType: known.contentType ?? "application/octet-stream",
                 alreadyPresent: true
-              }
+              },
+              [linkTo(destination, present.value.bytes, known.contentType ?? "application/octet-stream")]
             )
           }
           return failure(
@@ -161,7 +180,8 @@ export const download: Tool<Api | Journal.Journal | Settings> = {
             sha256: file.sha256,
             contentType: file.contentType,
             alreadyPresent: false
-          }
+          },
+          [linkTo(file.path, file.bytes, file.contentType)]
         )
       }).pipe(Effect.catchAll((error) => Effect.succeed(render(error))))
     })

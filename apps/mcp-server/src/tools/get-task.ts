@@ -1,28 +1,34 @@
 /**
- * `get_export_task`: the state of one export task; with `waitSeconds`, follows it for up to that
- * long (at most 120 s), sending `notifications/progress` when the client gave a progress token.
+ * `get_export_task`: the state of one export task, after following it for `waitSeconds` (default
+ * 25, at most 50: a larger value is clamped and the result says so) or until it finishes, sending
+ * `notifications/progress` at least every 5 s when the client gave a progress token — so that
+ * clients that time out a silent request after 60 s keep waiting.
  */
 import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
 import { Duration, Effect, Either, Schema, Stream } from "effect"
 import { Api } from "../booster/api.js"
-import { asyncTaskId, boundedInteger } from "./args.js"
+import { asyncTaskId, nonNegativeInteger } from "./args.js"
 import { render } from "./errors.js"
 import { line, nextStep, summarize, TaskSummary } from "./task-summary.js"
 import { jsonSchemaOf, success, type Tool } from "./tool.js"
 
-/** The longest a call may wait, in seconds. */
-export const MAX_WAIT_SECONDS = 120
+/** How long a call follows the task when `waitSeconds` is not given, in seconds. */
+export const DEFAULT_WAIT_SECONDS = 25
+
+/** The longest a call follows the task, in seconds: a larger `waitSeconds` is clamped to it. */
+export const MAX_WAIT_SECONDS = 50
+
+/** The longest silence while following, in ms: a progress notification is sent at least this often. */
+export const HEARTBEAT_MS = 5_000
 
 /** The arguments: a task id and an optional wait. */
 export const GetTaskArguments = FilterSpec.make({
   required: { asyncTaskId },
   optional: {
-    waitSeconds: boundedInteger(
-      "waitSeconds",
-      `Follow the task for up to this many seconds (0..${MAX_WAIT_SECONDS}) and return when it finishes or the time is up; progress is notified when the request carries a progress token. Keep it below the client's request timeout (often 60 s): 45 is a safe choice.`,
-      0,
-      MAX_WAIT_SECONDS,
-      [45]
+    waitSeconds: nonNegativeInteger(
+      `Seconds to follow the task before answering, unless it finishes first (default ${DEFAULT_WAIT_SECONDS}; at most ${MAX_WAIT_SECONDS}, a larger value is used as ${MAX_WAIT_SECONDS}; 0 answers at once).`,
+      [DEFAULT_WAIT_SECONDS],
+      "must be a whole number of seconds, 0 or more"
     )
   },
   description: "Which task to read, and how long to wait for it."
@@ -31,7 +37,10 @@ export const GetTaskArguments = FilterSpec.make({
 /** What the tool returns. */
 export const GetTaskOutput = Schema.Struct({
   ...TaskSummary.fields,
-  waitedSeconds: Schema.Number.annotations({ description: "How long the call followed the task." })
+  waitedSeconds: Schema.Number.annotations({ description: "How long the call followed the task." }),
+  waitClampedTo: Schema.optional(Schema.Number).annotations({
+    description: `Present when waitSeconds was above ${MAX_WAIT_SECONDS}: the wait used.`
+  })
 })
 
 /** The get-task tool. */
@@ -39,9 +48,8 @@ export const getTask: Tool<Api> = {
   name: "get_export_task",
   title: "Get an export task",
   description:
-    "Reads an export task: status, percentage and record counts. With waitSeconds (up to 120), follows the " +
-    "task until it finishes or the time is up, sending progress notifications; call again to keep waiting. Many clients time out a request after 60 s, " +
-    "so prefer waitSeconds 45 and repeat.",
+    `Reads an export task (status, percentage, counts), first following it for up to waitSeconds (default ${DEFAULT_WAIT_SECONDS}, max ${MAX_WAIT_SECONDS}) ` +
+    "with progress notifications. If it is still running, call again.",
   inputSchema: JsonSchema.ofFilter(GetTaskArguments),
   outputSchema: jsonSchemaOf(GetTaskOutput),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -52,37 +60,57 @@ export const getTask: Tool<Api> = {
         return render(validated.left, "fix the fields listed above; list_export_tasks shows the task ids.")
       }
       const id = String(validated.right.asyncTaskId)
-      const wait = typeof validated.right.waitSeconds === "number" ? validated.right.waitSeconds : 0
+      const asked =
+        typeof validated.right.waitSeconds === "number" ? validated.right.waitSeconds : DEFAULT_WAIT_SECONDS
+      const wait = Math.min(asked, MAX_WAIT_SECONDS)
       const api = yield* Api
       return yield* Effect.gen(function* () {
         const { client } = yield* api.connection
         const started = Date.now()
         if (wait > 0) {
+          // progress must grow with every notification: the percentage, plus a hundredth per
+          // heartbeat while it stands still
           let sent = -1
+          let latest = { percentage: 0, status: "REQ" }
+          const notify = (value: number) =>
+            Effect.suspend(() => {
+              sent = value
+              return context.progress!(value, 100, `${latest.status} ${latest.percentage}%`)
+            })
           const report = (progress: { readonly percentage: number; readonly status: string }) =>
-            context.progress !== undefined && progress.percentage > sent
-              ? Effect.suspend(() => {
-                  sent = progress.percentage
-                  return context.progress!(
-                    progress.percentage,
-                    100,
-                    `${progress.status} ${progress.percentage}%`
-                  )
-                })
-              : Effect.void
-          yield* client.followTask(id, { timeoutMs: wait * 1000 + 5_000, pollMaxMs: 5_000 }).pipe(
-            Stream.runForEach(report),
-            Effect.timeoutOption(Duration.seconds(wait)),
-            Effect.catchTag("ExportFailedError", () => Effect.void)
-          )
+            Effect.suspend(() => {
+              latest = { percentage: progress.percentage, status: progress.status }
+              return progress.percentage > sent ? notify(progress.percentage) : Effect.void
+            })
+          const heartbeat = Effect.suspend(() =>
+            notify(Math.round((Math.max(sent, 0) + 0.01) * 100) / 100)
+          ).pipe(Effect.delay(Duration.millis(HEARTBEAT_MS)), Effect.forever)
+          const follow = client
+            .followTask(id, { timeoutMs: wait * 1000 + 5_000, pollMaxMs: HEARTBEAT_MS })
+            .pipe(
+              Stream.runForEach((progress) =>
+                context.progress === undefined ? Effect.void : report(progress)
+              ),
+              Effect.timeoutOption(Duration.seconds(wait)),
+              Effect.catchTag("ExportFailedError", () => Effect.void)
+            )
+          yield* context.progress === undefined ? follow : Effect.raceFirst(follow, heartbeat)
         }
         const task = yield* client.getTask(id)
         const summary = summarize(task)
         const waitedSeconds = Math.round((Date.now() - started) / 100) / 10
-        const still = wait > 0 && !Task.isFinished(task) ? ` Still running after ${waitedSeconds} s.` : ""
-        return success(`${line(summary)}.${still}\nNext step: ${nextStep(summary)}`, {
+        const clamped =
+          asked > MAX_WAIT_SECONDS
+            ? ` waitSeconds ${asked} was above the maximum; waited at most ${MAX_WAIT_SECONDS} s.`
+            : ""
+        const still =
+          wait > 0 && !Task.isFinished(task)
+            ? ` Still running after ${waitedSeconds} s: call get_export_task again to keep waiting.`
+            : ""
+        return success(`${line(summary)}.${clamped}${still}\nNext step: ${nextStep(summary)}`, {
           ...summary,
-          waitedSeconds
+          waitedSeconds,
+          ...(asked > MAX_WAIT_SECONDS ? { waitClampedTo: MAX_WAIT_SECONDS } : {})
         })
       }).pipe(Effect.catchAll((error) => Effect.succeed(render(error))))
     })

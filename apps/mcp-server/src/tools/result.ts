@@ -5,9 +5,13 @@
 import type { Validation } from "@booster-export/core"
 import type { CallToolResult } from "@modelcontextprotocol/server"
 
-/** A successful result: the structured content and a text rendering of it. */
-export const success = (text: string, structured: Readonly<Record<string, unknown>>): CallToolResult => ({
-  content: [{ type: "text", text }],
+/** A successful result: the structured content, a text rendering of it, and any further content items. */
+export const success = (
+  text: string,
+  structured: Readonly<Record<string, unknown>>,
+  more: ReadonlyArray<CallToolResult["content"][number]> = []
+): CallToolResult => ({
+  content: [{ type: "text", text }, ...more],
   structuredContent: { ...structured }
 })
 
