@@ -15,6 +15,8 @@ const common = {
   format: "esm",
   legalComments: "none",
   logLevel: "warning",
+  // pg's optional native binding (the team journal uses pg's JavaScript client)
+  external: ["pg-native"],
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
   }

@@ -51,7 +51,8 @@ describe("booster history", () => {
     expect(journal).not.toContain("1234567")
     expect(journal).not.toContain("Doe")
     expect(journal).not.toContain("example.com")
-    expect(journal).not.toContain("CAR")
+    // the plain-English description is recorded for the audit trail; it names no personal value
+    expect(journal).toContain("with a given email address")
     const lines = journal
       .trim()
       .split("\n")

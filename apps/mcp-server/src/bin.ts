@@ -55,13 +55,20 @@ const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> =
     Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)),
     Logger.minimumLogLevel(level[options.logLevel]),
     api,
-    Catalog.journal(options.stateDir),
+    Catalog.journal(options.stateDir, options.journalUrl),
     Consent.layer(options.consent, options.confirmationMinutes * 60_000),
     Catalog.fingerprintKey(options.stateDir),
-    Settings.layer({ exportDir: options.exportDir, dedupeWindowMs: options.dedupeWindowMinutes * 60_000 })
+    Settings.layer({
+      exportDir: options.exportDir,
+      dedupeWindowMs: options.dedupeWindowMinutes * 60_000,
+      retentionDays: options.retentionDays
+    })
   )
   return Dispatch.make(Catalog.all, services)
 }
+
+/** How long after start the first purge of expired downloads runs. */
+const PURGE_DELAY_MS = 2_000
 
 const main = async (): Promise<number> => {
   console.log = console.error
@@ -94,7 +101,19 @@ const main = async (): Promise<number> => {
     loaded ??= dispatcher(options, log)
     return loaded.then((d) => d.dispatch)
   }
+  // retention: expired downloads are purged shortly after start (not to slow the first answers)
+  // and then daily; a read-only server deletes nothing
+  let stopPurging: (() => Promise<void>) | undefined
+  const purgeTimer = options.readOnly
+    ? undefined
+    : setTimeout(() => {
+        void import("./retention/purge.js").then((m) => {
+          stopPurging = m.schedule(options, log)
+        })
+      }, PURGE_DELAY_MS)
   await serve({ options, tools, withheld, dispatch, log })
+  if (purgeTimer !== undefined) clearTimeout(purgeTimer)
+  await stopPurging?.()
   if (loaded !== undefined) await (await loaded).dispose()
   return 0
 }

@@ -15,7 +15,7 @@ import { appendFile, mkdir, open, readFile, rename, stat, unlink } from "node:fs
 import { homedir, hostname, userInfo } from "node:os"
 import { join } from "node:path"
 import { Fingerprint } from "@booster-export/core"
-import { Clock, Context, Duration, Effect, Either, Layer, Schema } from "effect"
+import { Clock, Context, Duration, Effect, Either, Layer, Schema, Scope } from "effect"
 import * as AuditTrail from "./AuditTrail.js"
 
 /**
@@ -142,6 +142,28 @@ export const hostOf = (baseUrl: string | undefined): string | undefined => {
     return new URL(baseUrl).host
   } catch {
     return undefined
+  }
+}
+
+/**
+ * True when `url` names a PostgreSQL database for the team journal (`postgres://` or
+ * `postgresql://`, see `PgJournal`).
+ *
+ * @since 0.1.0
+ */
+export const isDatabaseUrl = (url: string): boolean => /^postgres(ql)?:\/\//i.test(url.trim())
+
+/**
+ * A database URL for messages, without its credentials or parameters: `postgres://host:port/db`.
+ *
+ * @since 0.1.0
+ */
+export const describeDatabaseUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    return `postgres://${parsed.host}${parsed.pathname}`
+  } catch {
+    return "postgres://<unreadable URL>"
   }
 }
 
@@ -354,6 +376,35 @@ export const make = (directory: string): FileService => {
  * @since 0.1.0
  */
 export const layer = (directory: string): Layer.Layer<Journal> => Layer.succeed(Journal, make(directory))
+
+/**
+ * A layer providing a journal that is opened on first use (and closed with the layer): a command
+ * that never reads or records (a dry run, a usage error) never connects to a database. `location`
+ * names it until then.
+ *
+ * @since 0.1.0
+ */
+export const layerOnFirstUse = (
+  location: string,
+  open: Effect.Effect<Service, JournalError, Scope.Scope>
+): Layer.Layer<Journal> =>
+  Layer.scoped(
+    Journal,
+    Effect.gen(function* () {
+      const scope = yield* Effect.scope
+      const opened = yield* Effect.cached(Scope.extend(open, scope))
+      const service: Service = {
+        location,
+        append: (entry) => Effect.flatMap(opened, (journal) => journal.append(entry)),
+        entries: Effect.flatMap(opened, (journal) => journal.entries),
+        latestStart: (key) => Effect.flatMap(opened, (journal) => journal.latestStart(key)),
+        withStartLock: (key) => (effect) =>
+          Effect.flatMap(opened, (journal) => journal.withStartLock(key)(effect)),
+        trail: Effect.flatMap(opened, (journal) => journal.trail)
+      }
+      return service
+    })
+  )
 
 /**
  * The most recent start of the same filter (`fingerprint`) on the same API `host` no older than

@@ -39,22 +39,15 @@ export interface Options {
  *
  * @since 0.1.0
  */
-export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//i.test(url.trim())
+export const isPostgresUrl = Journal.isDatabaseUrl
 
 /**
  * A PostgreSQL URL without its credentials or parameters, for messages: `postgres://host:port/db`.
  *
  * @since 0.1.0
  */
-export const describeUrl = (url: Redacted.Redacted<string> | string): string => {
-  const raw = typeof url === "string" ? url : Redacted.value(url)
-  try {
-    const parsed = new URL(raw)
-    return `postgres://${parsed.host}${parsed.pathname}`
-  } catch {
-    return "postgres://<unreadable URL>"
-  }
-}
+export const describeUrl = (url: Redacted.Redacted<string> | string): string =>
+  Journal.describeDatabaseUrl(typeof url === "string" ? url : Redacted.value(url))
 
 const TABLE = "booster_journal"
 const MIGRATIONS_TABLE = "booster_journal_migrations"

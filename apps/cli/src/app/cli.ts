@@ -2,10 +2,12 @@
  * The `booster` command tree and its runner. Runtime layers are chosen in `bin.ts`.
  */
 import { Command, HelpDoc } from "@effect/cli"
+import { auditCommand } from "../audit/command.js"
 import { configCommand } from "../config/command.js"
 import { demoCommand } from "../demo/command.js"
 import { doctorCommand } from "../doctor/command.js"
 import { exportCommand } from "../export/command.js"
+import { filesCommand } from "../files/command.js"
 import { filtersCommand } from "../filters/command.js"
 import { historyCommand } from "../history/command.js"
 import { exitCodeTable } from "../output/errors.js"
@@ -40,6 +42,8 @@ export const rootCommand = Command.make("booster").pipe(
     filtersCommand,
     tasksCommand,
     historyCommand,
+    auditCommand,
+    filesCommand,
     configCommand,
     doctorCommand,
     sandboxCommand,

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { resolve } from "node:path"
+import * as Journal from "@booster-export/transport/Journal"
 import { Effect, Redacted, Schema } from "effect"
 import { ConfigError } from "../output/errors.js"
 import * as Redact from "../output/redact.js"
@@ -21,7 +22,9 @@ export const Profile = Schema.Struct({
   headers: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
   brand: Schema.optional(Schema.String),
   posCodes: Schema.optional(Schema.Array(Schema.String)),
-  exportDir: Schema.optional(Schema.String)
+  exportDir: Schema.optional(Schema.String),
+  journalUrl: Schema.optional(Schema.String),
+  retentionDays: Schema.optional(Schema.Number)
 })
 
 /** One profile. */
@@ -95,6 +98,56 @@ export interface Settings {
   readonly posCodes: ReadonlyArray<string>
   readonly exportDir: string
   readonly exportDirSource: Source
+  /** The team journal (`postgres://…`), `Redacted`; `undefined` = the local file. */
+  readonly journalUrl: Redacted.Redacted<string> | undefined
+  readonly journalUrlSource: Source
+  /** Days a downloaded file is kept before `booster files purge` deletes it. */
+  readonly retentionDays: number
+}
+
+/** Days a downloaded file is kept by default: 30. */
+export const DEFAULT_RETENTION_DAYS = 30
+
+const hasPassword = (url: string) => {
+  try {
+    return new URL(url).password !== ""
+  } catch {
+    return false
+  }
+}
+
+/** The team journal's URL: `BOOSTER_JOURNAL_URL`, else the profile's `journalUrl` (without a password). */
+const journalUrlOf = (
+  env: Env,
+  profile: Profile,
+  name: string | undefined
+): Effect.Effect<[Redacted.Redacted<string> | undefined, Source], ConfigError> => {
+  const fromEnv = env.BOOSTER_JOURNAL_URL?.trim()
+  const [url, source, field]: [string | undefined, Source, string] = fromEnv
+    ? [fromEnv, "env", "BOOSTER_JOURNAL_URL"]
+    : profile.journalUrl?.trim()
+      ? [profile.journalUrl.trim(), "profile", `profile ${name} journalUrl`]
+      : [undefined, "default", ""]
+  if (url === undefined) return Effect.succeed([undefined, "default"])
+  if (!Journal.isDatabaseUrl(url)) {
+    return Effect.fail(
+      new ConfigError({
+        message: `${field} must be a postgres:// URL`,
+        hint: "Give postgres://user@host:5432/database, or unset it to keep the local journal file.",
+        field
+      })
+    )
+  }
+  if (source === "profile" && hasPassword(url)) {
+    return Effect.fail(
+      new ConfigError({
+        message: `${field} holds a password, and a profile never holds a secret`,
+        hint: "Remove the password from the URL and give it in PGPASSWORD or ~/.pgpass, or set BOOSTER_JOURNAL_URL.",
+        field
+      })
+    )
+  }
+  return Effect.succeed([Redacted.make(url), source])
 }
 
 /** Setting flags common to the commands that talk to the API. */
@@ -191,6 +244,7 @@ export const resolveSettings = (
       : profile.exportDir
         ? [expandHome(profile.exportDir), "profile"]
         : [process.cwd(), "default"]
+    const [journalUrl, journalUrlSource] = yield* journalUrlOf(env, profile, name)
     return {
       profile: name,
       baseUrl,
@@ -201,7 +255,10 @@ export const resolveSettings = (
       brand: profile.brand,
       posCodes: profile.posCodes ?? [],
       exportDir,
-      exportDirSource
+      exportDirSource,
+      journalUrl,
+      journalUrlSource,
+      retentionDays: profile.retentionDays ?? DEFAULT_RETENTION_DAYS
     }
   })
 
@@ -218,5 +275,11 @@ export const redactedView = (settings: Settings): Record<string, unknown> => ({
   brand: settings.brand ?? null,
   posCodes: settings.posCodes,
   exportDir: settings.exportDir,
-  exportDirSource: settings.exportDirSource
+  exportDirSource: settings.exportDirSource,
+  journal:
+    settings.journalUrl === undefined
+      ? "local file"
+      : Journal.describeDatabaseUrl(Redacted.value(settings.journalUrl)),
+  journalSource: settings.journalUrlSource,
+  retentionDays: settings.retentionDays
 })

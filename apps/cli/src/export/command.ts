@@ -9,6 +9,7 @@ import { Command, HelpDoc, Options, Prompt } from "@effect/cli"
 import { Effect, Either, Option } from "effect"
 import * as Common from "../config/options.js"
 import * as Filters from "../filters/store.js"
+import * as CliJournal from "../journal/journal.js"
 import { DeclinedError, DuplicateExportError } from "../output/errors.js"
 import * as Redact from "../output/redact.js"
 import * as Term from "../output/terminal.js"
@@ -31,6 +32,13 @@ const options = {
   downloadRequestId: Options.text("download-request-id").pipe(
     Options.withPseudoName("ID"),
     Options.withDescription("Your own id for this request (default: a new UUID)."),
+    Options.optional
+  ),
+  purpose: Options.text("purpose").pipe(
+    Options.withPseudoName("TEXT"),
+    Options.withDescription(
+      "Why this export is needed, recorded in the journal's audit trail, e.g. a ticket number (no personal data: text that looks like an email or phone number is left out)."
+    ),
     Options.optional
   ),
   dryRun: Options.boolean("dry-run").pipe(
@@ -148,8 +156,10 @@ const handler = (opts: ExportOptions) =>
     const interactive = Term.canPrompt() && !opts.noInput && !opts.json
     const host = Journal.hostOf(settings.baseUrl)
     /** The latest start of this filter on this API host in the window, whoever made it. */
-    const latestStart = Effect.map(Journal.make(Journal.defaultDirectory()).entries, (entries) =>
-      Journal.recentStart(entries, { fingerprint, host, now: Date.now(), windowMs: DUPLICATE_WINDOW_MS })
+    const journal = yield* Journal.Journal
+    const purpose = Option.getOrUndefined(opts.purpose)
+    const latestStart = Effect.suspend(() =>
+      journal.latestStart({ fingerprint, host, now: Date.now(), windowMs: DUPLICATE_WINDOW_MS })
     )
     const duplicate = (entry: Journal.Entry, meanwhile: boolean) =>
       new DuplicateExportError({
@@ -191,10 +201,13 @@ const handler = (opts: ExportOptions) =>
           asyncTaskId: result.asyncTaskId,
           downloadRequestId: result.downloadRequestId,
           fingerprint: result.fingerprint,
-          host
+          host,
+          brand: String(filter.brand),
+          description,
+          ...(purpose !== undefined ? { purpose } : {})
         })
         return { result }
-      }).pipe(Journal.withStartLock(Journal.defaultDirectory(), { fingerprint, host }))
+      }).pipe(journal.withStartLock({ fingerprint, host }))
       if ("reuse" in outcome) reused = outcome.reuse
       else {
         const { asyncTaskId, downloadRequestId: requestId, fingerprint: sent } = outcome.result
@@ -232,7 +245,8 @@ const handler = (opts: ExportOptions) =>
     }
     const file = yield* Follow.download(client, task, Follow.destinationOf(output, settings), {
       overwrite: opts.overwrite,
-      host
+      host,
+      retentionDays: settings.retentionDays
     })
     if (opts.json) return yield* Term.json({ ...started, task, file })
     yield* Term.out(file.path)
@@ -256,6 +270,6 @@ export const description = HelpDoc.blocks([
 ])
 
 /** The `export` command. */
-export const exportCommand = Command.make("export", options, handler).pipe(
-  Command.withDescription(description)
-)
+export const exportCommand = Command.make("export", options, (opts) =>
+  handler(opts).pipe(Effect.provide(CliJournal.fromOptions(opts)))
+).pipe(Command.withDescription(description))

@@ -7,6 +7,7 @@ import { Journal } from "@booster-export/transport"
 import { Command, HelpDoc, Options } from "@effect/cli"
 import { Effect } from "effect"
 import * as Common from "../config/options.js"
+import * as CliJournal from "../journal/journal.js"
 import * as Table from "../output/table.js"
 import * as Term from "../output/terminal.js"
 
@@ -23,7 +24,7 @@ export const historyCommand = Command.make(
   },
   (opts) =>
     Effect.gen(function* () {
-      const entries = yield* Journal.make(Journal.defaultDirectory()).entries
+      const entries = yield* Effect.flatMap(Journal.Journal, (journal) => journal.entries)
       const rows = Journal.rows(entries).slice(0, Math.max(0, opts.limit))
       if (opts.json) return yield* Term.json(rows)
       if (rows.length === 0) return yield* Term.err("No exports recorded yet.")
@@ -46,7 +47,7 @@ export const historyCommand = Command.make(
         [6]
       )
       for (const line of lines) yield* Term.out(line)
-    })
+    }).pipe(Effect.provide(CliJournal.fromOptions({})))
 ).pipe(
   Command.withDescription(
     HelpDoc.blocks([

@@ -8,6 +8,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { withExamples } from "../app/help.js"
 import * as Common from "../config/options.js"
+import * as CliJournal from "../journal/journal.js"
 import * as Sanitize from "../output/sanitize.js"
 import * as Table from "../output/table.js"
 import * as Term from "../output/terminal.js"
@@ -18,15 +19,18 @@ const taskId = Args.text({ name: "task-id" }).pipe(
 )
 
 /** What this machine's journal knows of each task's file, by canonical task id. */
-const knownFiles = Effect.map(Journal.make(Journal.defaultDirectory()).entries, (entries) => {
-  const files = new Map<string, Table.KnownFile>()
-  for (const row of Journal.rows(entries)) {
-    if (row.file !== undefined || row.bytes !== undefined) {
-      files.set(Task.canonicalGuid(row.asyncTaskId), { file: row.file, bytes: row.bytes })
+const knownFiles = Effect.map(
+  Effect.flatMap(Journal.Journal, (journal) => Effect.orElseSucceed(journal.entries, () => [])),
+  (entries) => {
+    const files = new Map<string, Table.KnownFile>()
+    for (const row of Journal.rows(entries)) {
+      if (row.file !== undefined || row.bytes !== undefined) {
+        files.set(Task.canonicalGuid(row.asyncTaskId), { file: row.file, bytes: row.bytes })
+      }
     }
+    return files as ReadonlyMap<string, Table.KnownFile>
   }
-  return files as ReadonlyMap<string, Table.KnownFile>
-})
+)
 
 const detail = (task: Task.Task) =>
   Effect.gen(function* () {
@@ -45,7 +49,7 @@ const list = Command.make("list", { json: Common.json, ...Common.settings }, (op
     if (tasks.length === 0) return yield* Term.err("No tasks.")
     const files = yield* knownFiles
     for (const line of Table.taskTable(tasks, files, new Date())) yield* Term.out(line)
-  })
+  }).pipe(Effect.provide(CliJournal.fromOptions(opts)))
 ).pipe(
   Command.withDescription(
     withExamples(
@@ -65,7 +69,7 @@ const get = Command.make("get", { taskId, json: Common.json, ...Common.settings 
     if (task.signedDownloadUrl !== undefined || task.downloadUrl !== undefined) {
       yield* Term.err(Term.dim(`Download it with \`booster tasks download ${task.asyncTaskId}\`.`))
     }
-  })
+  }).pipe(Effect.provide(CliJournal.fromOptions(opts)))
 ).pipe(
   Command.withDescription(
     withExamples("Show one task.", ["booster tasks get 9b2e4f0a6c1d4e8b8f3a2d5c7b9e1a40 --json"])
@@ -117,12 +121,13 @@ const wait = Command.make(
       }
       const file = yield* Follow.download(client, task, Follow.destinationOf(out, settings), {
         overwrite: opts.overwrite,
-        host
+        host,
+        retentionDays: settings.retentionDays
       })
       if (opts.json) return yield* Term.json({ task: Table.taskJson(task), file })
       yield* Term.out(file.path)
       yield* Term.err(Term.green(Follow.downloadSummary(file)))
-    })
+    }).pipe(Effect.provide(CliJournal.fromOptions(opts)))
 ).pipe(
   Command.withDescription(
     withExamples("Follow a task until it ends (progress on stderr), then optionally download its file.", [
@@ -146,13 +151,14 @@ const download = Command.make(
         Follow.destinationOf(Option.getOrUndefined(opts.output), settings),
         {
           overwrite: opts.overwrite,
-          host
+          host,
+          retentionDays: settings.retentionDays
         }
       )
       if (opts.json) return yield* Term.json({ file })
       yield* Term.out(file.path)
       yield* Term.err(Term.green(Follow.downloadSummary(file)))
-    })
+    }).pipe(Effect.provide(CliJournal.fromOptions(opts)))
 ).pipe(
   Command.withDescription(
     withExamples("Download a completed task's file; the file appears only when complete.", [

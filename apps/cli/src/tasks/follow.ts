@@ -15,10 +15,12 @@ import * as Term from "../output/terminal.js"
  * Records an event of this command line in the shared journal. The journal is a convenience: a
  * failure to write it never fails a command.
  */
-export const record = (entry: Omit<Journal.NewEntry, "source">): Effect.Effect<void> =>
-  Journal.make(Journal.defaultDirectory())
-    .append({ ...entry, source: "cli" })
-    .pipe(Effect.ignore)
+export const record = (
+  entry: Omit<Journal.NewEntry, "source">
+): Effect.Effect<void, never, Journal.Journal> =>
+  Effect.flatMap(Journal.Journal, (journal) => journal.append({ ...entry, source: "cli" })).pipe(
+    Effect.ignore
+  )
 
 /** Options of {@link follow}. */
 export interface FollowOptions {
@@ -78,7 +80,12 @@ export const download = (
   client: Client,
   task: Task.Task | string,
   destination: string,
-  options: { readonly overwrite: boolean; readonly host: string | undefined }
+  options: {
+    readonly overwrite: boolean
+    readonly host: string | undefined
+    /** Days the file is kept before `booster files purge` may delete it. */
+    readonly retentionDays: number
+  }
 ) =>
   client.download(task, destination, { overwrite: options.overwrite }).pipe(
     Effect.tap((file) =>
@@ -88,7 +95,9 @@ export const download = (
         host: options.host,
         file: file.path,
         bytes: file.bytes,
-        sha256: file.sha256
+        sha256: file.sha256,
+        contentType: file.contentType,
+        expiresAt: new Date(Date.now() + options.retentionDays * 86_400_000).toISOString()
       })
     )
   )

@@ -24,6 +24,9 @@ export const DEFAULT_SESSION_IDLE_MINUTES = 30
 /** The shortest bearer token accepted, in characters. */
 export const MIN_TOKEN_LENGTH = 16
 
+/** Days a downloaded file is kept by default. */
+export const DEFAULT_RETENTION_DAYS = 30
+
 /** Everything `booster-mcp` can be told. */
 export interface Options {
   /** Expose only the read-only tools (no start, no download). Flag `--read-only`. */
@@ -65,6 +68,10 @@ export interface Options {
   readonly exportDir: string
   /** Directory of the journal shared with `booster` (`journal.jsonl`): `$XDG_STATE_HOME/booster-export`. */
   readonly stateDir: string
+  /** The team journal, `postgres://…` (env `BOOSTER_JOURNAL_URL`); `undefined` = the local file. A secret: never printed. */
+  readonly journalUrl: string | undefined
+  /** Days a downloaded file is kept before the daily purge deletes it. Flag `--retention-days`, default 30. */
+  readonly retentionDays: number
   /** Log level on stderr. Env `BOOSTER_LOG`, default `warn`. */
   readonly logLevel: LogLevel
   /** Print usage and exit. */
@@ -111,6 +118,8 @@ Options:
                           how long a preview's confirmation is valid (default ${DEFAULT_CONFIRMATION_MINUTES})
   --export-dir <dir>      where downloads go (env BOOSTER_EXPORT_DIR;
                           default $XDG_DATA_HOME/booster-export/exports)
+  --retention-days <n>    days a downloaded file is kept; expired files are purged at
+                          start and daily (default ${DEFAULT_RETENTION_DAYS})
   -h, --help              show this text
   -v, --version           show the version
 
@@ -124,6 +133,7 @@ Environment:
     BOOSTER_OAUTH2_CLIENT_SECRET, BOOSTER_OAUTH2_SCOPE (optional)    OAuth2 client credentials
     BOOSTER_OAUTH2_CLIENT_AUTH (basic, the default, or body)         how the client proves itself
   BOOSTER_MCP_TOKEN         the bearer token HTTP clients must send (see --token-file)
+  BOOSTER_JOURNAL_URL       postgres://… : the journal shared by a team (default: the local file)
   BOOSTER_EXPORT_DIR, BOOSTER_LOG (debug|info|warn|error), XDG_STATE_HOME, XDG_DATA_HOME
 `
 
@@ -133,6 +143,14 @@ const nonNegativeNumber = (flag: string, raw: string, integer: boolean): number 
     throw new UsageError(`${flag} must be a non-negative ${integer ? "integer" : "number"}`)
   }
   return value
+}
+
+const journalUrlOf = (env: NodeJS.ProcessEnv): string | undefined => {
+  const url = nonEmpty(env.BOOSTER_JOURNAL_URL)
+  if (url !== undefined && !/^postgres(ql)?:\/\//i.test(url)) {
+    throw new UsageError("BOOSTER_JOURNAL_URL must be a postgres:// URL")
+  }
+  return url
 }
 
 /**
@@ -210,6 +228,11 @@ export const parse = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Opti
       nonEmpty(env.BOOSTER_EXPORT_DIR) ??
       join(dataHome, "booster-export", "exports"),
     stateDir: join(stateHome, "booster-export"),
+    journalUrl: journalUrlOf(env),
+    retentionDays:
+      values["retention-days"] === undefined
+        ? DEFAULT_RETENTION_DAYS
+        : nonNegativeNumber("--retention-days", values["retention-days"], false),
     logLevel: level as LogLevel,
     help: values.help ?? false,
     version: values.version ?? false
@@ -232,6 +255,7 @@ const read = (argv: ReadonlyArray<string>) =>
       "max-sessions": { type: "string" },
       "session-idle": { type: "string" },
       "dedupe-window": { type: "string" },
+      "retention-days": { type: "string" },
       "export-dir": { type: "string" },
       consent: { type: "string" },
       "confirmation-minutes": { type: "string" },

@@ -3,6 +3,7 @@
  */
 import * as FingerprintKey from "@booster-export/transport/FingerprintKey"
 import * as Journal from "@booster-export/transport/Journal"
+import { Effect, type Layer, Redacted } from "effect"
 import type { Api } from "../booster/api.js"
 import type { Consent } from "../consent/consent.js"
 import { download } from "./download.js"
@@ -17,8 +18,20 @@ import type { Tool } from "./tool.js"
 /** The services the tools need. */
 export type ToolServices = Api | Journal.Journal | Settings | Consent | FingerprintKey.FingerprintKey
 
-/** The journal, shared with `booster`, that the tools record starts and downloads in. */
-export const journal = (directory: string) => Journal.layer(directory)
+/**
+ * The journal, shared with `booster`, that the tools record starts and downloads in: the team's
+ * PostgreSQL database when `url` names one (opened on first use), else the file in `directory`.
+ */
+export const journal = (directory: string, url?: string | undefined): Layer.Layer<Journal.Journal> =>
+  url === undefined
+    ? Journal.layer(directory)
+    : Journal.layerOnFirstUse(
+        Journal.describeDatabaseUrl(url),
+        Effect.flatMap(
+          Effect.promise(() => import("@booster-export/transport/PgJournal")),
+          (PgJournal) => PgJournal.make({ url: Redacted.make(url) })
+        )
+      )
 
 /**
  * The fingerprint key, shared with `booster`: `BOOSTER_FINGERPRINT_KEY_FILE`, else the per-install

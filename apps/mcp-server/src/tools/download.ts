@@ -167,7 +167,8 @@ export const download: Tool<Api | Journal.Journal | Settings> = {
             file: file.path,
             bytes: file.bytes,
             sha256: file.sha256,
-            contentType: file.contentType
+            contentType: file.contentType,
+            expiresAt: new Date(Date.parse(at) + settings.retentionDays * 86_400_000).toISOString()
           })
           .pipe(Effect.ignore)
         return success(

@@ -11,6 +11,8 @@ export class Settings extends Context.Tag("@booster-export/mcp-server/Settings")
     readonly exportDir: string
     /** A start with the same fingerprint within this many ms returns the existing task; 0 disables. */
     readonly dedupeWindowMs: number
+    /** Days a downloaded file is kept before retention deletes it. */
+    readonly retentionDays: number
   }
 >() {
   /** Settings from values. */

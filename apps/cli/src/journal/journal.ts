@@ -1,0 +1,34 @@
+/**
+ * The journal a command records in and reads: the team's PostgreSQL database when
+ * `BOOSTER_JOURNAL_URL` (or the profile's `journalUrl`) names one, else the local file under
+ * `$XDG_STATE_HOME/booster-export/`. The database is reached on first use only (a dry run or a usage
+ * error never connects), and the PostgreSQL client is loaded only then.
+ */
+import { Journal } from "@booster-export/transport"
+import { Effect, Layer, Redacted } from "effect"
+import type * as Common from "../config/options.js"
+import * as Profiles from "../config/profiles.js"
+
+/** The journal of these settings, for the life of the command (a database pool closes with it). */
+export const layer = (settings: Pick<Profiles.Settings, "journalUrl">): Layer.Layer<Journal.Journal> => {
+  const url = settings.journalUrl
+  if (url === undefined) return Journal.layer(Journal.defaultDirectory())
+  return Journal.layerOnFirstUse(
+    Journal.describeDatabaseUrl(Redacted.value(url)),
+    Effect.flatMap(
+      Effect.promise(() => import("@booster-export/transport/PgJournal")),
+      (PgJournal) => PgJournal.make({ url })
+    )
+  )
+}
+
+/** The journal of the settings the command's flags, the environment and the profile give. */
+export const fromOptions = (options: Partial<Pick<Common.SettingOptions, "profile">>) =>
+  Layer.unwrapEffect(
+    Effect.map(
+      Profiles.resolveSettings({
+        profile: options.profile?._tag === "Some" ? options.profile.value : undefined
+      }),
+      layer
+    )
+  )

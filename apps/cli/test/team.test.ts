@@ -1,0 +1,217 @@
+/**
+ * Running for a team: one journal in PostgreSQL shared by several machines (here: processes with
+ * separate homes and so separate local state), the audit trail and retention, through the bundled
+ * `booster`.
+ */
+import { randomBytes, randomUUID } from "node:crypto"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { Sandbox } from "@booster-export/sandbox"
+import * as Reactivity from "@effect/experimental/Reactivity"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import { Effect, Redacted } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { booster, ensureBuilt, freshHome, parseJson } from "./helpers.js"
+
+const clusterUrl = process.env.BOOSTER_TEST_PG_URL
+const password = process.env.BOOSTER_TEST_PG_PASSWORD ?? "unset"
+if (clusterUrl === undefined) {
+  console.warn(`team tests skipped: ${process.env.BOOSTER_TEST_PG_SKIP ?? "BOOSTER_TEST_PG_URL is not set"}`)
+}
+
+const sql = <A>(url: string, body: (client: PgClient.PgClient) => Effect.Effect<A, unknown>) =>
+  Effect.runPromise(
+    Effect.scoped(Effect.flatMap(PgClient.make({ url: Redacted.make(url) }), body)).pipe(
+      Effect.provide(Reactivity.layer)
+    ) as Effect.Effect<A, unknown>
+  )
+
+const freshDatabase = async () => {
+  const name = `cli_${randomUUID().replace(/-/g, "").slice(0, 16)}`
+  await sql(clusterUrl!, (client) => client.unsafe(`CREATE DATABASE ${name}`))
+  const url = new URL(clusterUrl!)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+let sandbox: Sandbox.RunningSandbox
+
+beforeAll(async () => {
+  ensureBuilt()
+  sandbox = await Sandbox.start({ customers: 500, taskDurationMs: 0 })
+}, 120_000)
+afterAll(() => sandbox?.close())
+
+/** Four machines: separate homes, one shared fingerprint key file, one database. */
+const machines = (count: number, journalUrl: string) => {
+  const shared = freshHome()
+  const keyFile = join(shared.root, "team.key")
+  writeFileSync(keyFile, randomBytes(32), { mode: 0o600 })
+  return Array.from({ length: count }, () => {
+    const home = freshHome()
+    return {
+      home,
+      env: {
+        ...home.env,
+        BOOSTER_BASE_URL: sandbox.baseUrl,
+        BOOSTER_API_KEY: sandbox.apiKey,
+        BOOSTER_JOURNAL_URL: journalUrl,
+        BOOSTER_FINGERPRINT_KEY_FILE: keyFile
+      }
+    }
+  })
+}
+
+describe.skipIf(clusterUrl === undefined)("booster with a team journal in PostgreSQL", () => {
+  it("four machines starting the same filter at the same instant create one export; the others are told which", async () => {
+    const url = await freshDatabase()
+    const team = machines(4, url)
+    const before = sandbox.tasksCreated()
+    const args = ["export", "--brand", "IWC", "--pos-code", "IT100", "--purpose", "ticket OPS-7", "--json"]
+    const results = await Promise.all(team.map((machine) => booster(args, { env: machine.env })))
+    const started = results.filter((result) => result.code === 0)
+    const refused = results.filter((result) => result.code === 2)
+    expect(started).toHaveLength(1)
+    expect(refused).toHaveLength(3)
+    expect(sandbox.tasksCreated() - before).toBe(1)
+    const { asyncTaskId } = parseJson(started[0]!.stdout) as { asyncTaskId: string }
+    for (const result of refused) {
+      const error = parseJson(result.stderr)
+      expect(error._tag).toBe("DuplicateExportError")
+      expect(error.asyncTaskId).toBe(asyncTaskId)
+    }
+    // nothing was kept on the machines themselves
+    for (const machine of team) {
+      expect(existsSync(join(machine.home.env.XDG_STATE_HOME, "booster-export", "journal.jsonl"))).toBe(false)
+    }
+    // another machine follows that export with --reuse instead
+    const reuse = await booster([...args, "--reuse"], { env: team[1]!.env })
+    expect(reuse.code).toBe(0)
+    expect(parseJson(reuse.stdout).asyncTaskId).toBe(asyncTaskId)
+    expect(sandbox.tasksCreated() - before).toBe(1)
+
+    // the audit record says who, what and why, and the trail verifies
+    const exported = await booster(["audit", "export", "--json"], { env: team[2]!.env })
+    expect(exported.code).toBe(0)
+    const rows = JSON.parse(exported.stdout) as Array<Record<string, unknown>>
+    expect(rows.map((row) => row.event)).toEqual(["started"])
+    expect(rows[0]).toMatchObject({
+      asyncTaskId,
+      source: "cli",
+      purpose: "ticket OPS-7",
+      description: expect.stringContaining("IWC"),
+      actor: expect.stringMatching(/.@./)
+    })
+    const verified = await booster(["audit", "verify"], { env: team[3]!.env })
+    expect(verified.code).toBe(0)
+    expect(verified.stdout).toContain("is intact: 1 chained entries")
+    expect(verified.stdout).not.toContain(password)
+  })
+
+  it("audit verify fails naming the altered entry, and no output shows the database password", async () => {
+    const url = await freshDatabase()
+    const [machine] = machines(1, url)
+    for (const pos of ["IT100", "FR100", "ES100"]) {
+      const result = await booster(["export", "--brand", "CAR", "--pos-code", pos, "--json"], {
+        env: machine!.env
+      })
+      expect(result.code).toBe(0)
+    }
+    expect((await booster(["audit", "verify"], { env: machine!.env })).code).toBe(0)
+    await sql(url, (client) =>
+      client.withTransaction(
+        Effect.all([
+          client`ALTER TABLE booster_journal DISABLE TRIGGER booster_journal_append_only`,
+          client`UPDATE booster_journal SET entry = jsonb_set(entry, '{actor}', '"nobody@nowhere"') WHERE seq = 2`,
+          client`ALTER TABLE booster_journal ENABLE TRIGGER booster_journal_append_only`
+        ])
+      )
+    )
+    const broken = await booster(["audit", "verify", "--json"], { env: machine!.env })
+    expect(broken.code).toBe(1)
+    const error = parseJson(broken.stderr)
+    expect(error).toMatchObject({ _tag: "AuditTrailError", problem: "altered", seq: 2 })
+    expect(String(error.message)).toContain("Entry 2")
+    expect(String(error.message)).toContain(`postgres://${new URL(url).host}`)
+    // an unreachable database: the host is named, the password never
+    const wrong = new URL(url)
+    wrong.port = "1"
+    const unreachable = await booster(["export", "--brand", "CAR", "--pos-code", "IT200", "--yes"], {
+      env: { ...machine!.env, BOOSTER_JOURNAL_URL: wrong.toString() }
+    })
+    expect(unreachable.code).not.toBe(0)
+    for (const text of [broken.stdout, broken.stderr, unreachable.stdout, unreachable.stderr]) {
+      expect(text).not.toContain(password)
+    }
+    expect(unreachable.stderr).toContain(`postgres://127.0.0.1:1/`)
+  })
+})
+
+describe("booster audit and files with the local journal", () => {
+  it("verify passes, then names a removed entry; export gives CSV rows with the actor", async () => {
+    const home = freshHome()
+    const env = { ...home.env, BOOSTER_BASE_URL: sandbox.baseUrl, BOOSTER_API_KEY: sandbox.apiKey }
+    for (const pos of ["IT100", "FR100", "ES100"]) {
+      expect((await booster(["export", "--brand", "JLC", "--pos-code", pos, "--json"], { env })).code).toBe(0)
+    }
+    const ok = await booster(["audit", "verify"], { env })
+    expect(ok.code).toBe(0)
+    expect(ok.stdout).toContain("is intact: 3 chained entries")
+    const csv = await booster(["audit", "export", "--csv", "--since", "2020-01-01"], { env })
+    expect(csv.code).toBe(0)
+    const lines = csv.stdout.trim().split("\n")
+    expect(lines[0]!.split(",").slice(0, 4)).toEqual(["at", "event", "actor", "source"])
+    expect(lines).toHaveLength(4)
+    expect(lines[1]).toMatch(/^[^,]+,started,[^,]+@[^,]+,cli,/)
+    const since = await booster(["audit", "export", "--json", "--since", "2999-01-01"], { env })
+    expect(JSON.parse(since.stdout)).toEqual([])
+
+    const path = join(home.env.XDG_STATE_HOME, "booster-export", "journal.jsonl")
+    const journal = readFileSync(path, "utf8").trim().split("\n")
+    writeFileSync(path, `${[journal[0], journal[2]].join("\n")}\n`)
+    const broken = await booster(["audit", "verify"], { env })
+    expect(broken.code).toBe(1)
+    expect(broken.stderr).toContain("Entry 2 was removed")
+  })
+
+  it("files purge deletes expired downloads, records it, and leaves a changed file in place with a warning", async () => {
+    const home = freshHome()
+    const env = { ...home.env, BOOSTER_BASE_URL: sandbox.baseUrl, BOOSTER_API_KEY: sandbox.apiKey }
+    const files: Array<string> = []
+    for (const pos of ["IT100", "FR100"]) {
+      const out = join(home.root, `${pos}.csv`)
+      const result = await booster(
+        ["export", "--brand", "VCA", "--pos-code", pos, "--output", out, "--json"],
+        { env }
+      )
+      expect(result.code).toBe(0)
+      files.push(out)
+    }
+    const listed = await booster(["files", "list", "--json"], { env })
+    const rows = JSON.parse(listed.stdout) as Array<{ path: string; state: string; expiresAt: string }>
+    expect(rows.map((row) => [row.path, row.state])).toEqual(files.map((file) => [file, "kept"]))
+    // downloaded today, kept 30 days by default
+    const days = (Date.parse(rows[0]!.expiresAt) - Date.now()) / 86_400_000
+    expect(days).toBeGreaterThan(29.9)
+    expect(days).toBeLessThanOrEqual(30)
+    // nothing has expired yet
+    const early = await booster(["files", "purge"], { env })
+    expect(early.code).toBe(0)
+    expect(early.stderr).toContain("Nothing to delete.")
+    expect(files.every((file) => existsSync(file))).toBe(true)
+
+    writeFileSync(files[1]!, "changed by hand\r\n")
+    const purged = await booster(["files", "purge", "--older-than", "0d"], { env })
+    expect(purged.code).toBe(0)
+    expect(purged.stdout).toContain(`Deleted ${files[0]}`)
+    expect(purged.stderr).toContain(`Warning: ${files[1]} changed since it was downloaded`)
+    expect(existsSync(files[0]!)).toBe(false)
+    expect(readFileSync(files[1]!, "utf8")).toBe("changed by hand\r\n")
+    const audit = JSON.parse((await booster(["audit", "export", "--json"], { env })).stdout) as Array<{
+      event: string
+      file?: string
+    }>
+    expect(audit.filter((row) => row.event === "deleted").map((row) => row.file)).toEqual([files[0]])
+    expect((await booster(["audit", "verify"], { env })).code).toBe(0)
+  })
+})
