@@ -4,9 +4,10 @@
  * officer asks for (who, what, why, where), as a table, JSON or CSV.
  */
 import { AuditTrail, Journal } from "@booster-export/transport"
-import { Command, HelpDoc, Options } from "@effect/cli"
+import { Command, Options } from "@effect/cli"
 import { stringify } from "csv-stringify/sync"
 import { Effect, Option, Schema } from "effect"
+import { withExamples } from "../app/help.js"
 import * as Common from "../config/options.js"
 import * as CliJournal from "../journal/journal.js"
 import { UsageError } from "../output/errors.js"
@@ -55,14 +56,13 @@ const verify = Command.make("verify", { json: Common.json, ...profile }, (opts) 
   }).pipe(Effect.provide(CliJournal.fromOptions(opts)))
 ).pipe(
   Command.withDescription(
-    HelpDoc.blocks([
-      HelpDoc.p(
-        "Check the journal's hash chain (the local file, or the team's database with BOOSTER_JOURNAL_URL): exit 0 when intact, exit 1 naming the first altered, removed or reordered entry. Prints the head (newest entry and its hash) to keep elsewhere."
-      ),
-      HelpDoc.h1("EXAMPLES"),
-      HelpDoc.p("  booster audit verify"),
-      HelpDoc.p("  BOOSTER_JOURNAL_URL=postgres://booster@db.example.com/booster booster audit verify --json")
-    ])
+    withExamples(
+      "Check the journal's hash chain (the local file, or the team's database with BOOSTER_JOURNAL_URL): exit 0 when intact, exit 1 naming the first altered, removed or reordered entry. Prints the head (newest entry and its hash) to keep elsewhere.",
+      [
+        "booster audit verify",
+        "BOOSTER_JOURNAL_URL=postgres://booster@db.example.com/booster booster audit verify --json"
+      ]
+    )
   )
 )
 
@@ -175,19 +175,20 @@ const exportCommand = Command.make(
     }).pipe(Effect.provide(CliJournal.fromOptions(opts)))
 ).pipe(
   Command.withDescription(
-    HelpDoc.blocks([
-      HelpDoc.p(
-        "Print the audit record: one row per journal entry (started, completed, failed, downloaded, deleted) with who (actor: OS user@host), source (cli, mcp, library), task and request ids, fingerprint, plain-English description, purpose, and for files the path, size and SHA-256. Never a filter value or personal data."
-      ),
-      HelpDoc.h1("EXAMPLES"),
-      HelpDoc.p("  booster audit export --since 2026-01-01 --csv > audit.csv"),
-      HelpDoc.p("  booster audit export --json")
-    ])
+    withExamples(
+      "Print the audit record: one row per journal entry (started, completed, failed, downloaded, deleted) with who (actor: OS user@host), source (cli, mcp, library), task and request ids, fingerprint, plain-English description, purpose, and for files the path, size and SHA-256. Never a filter value or personal data.",
+      ["booster audit export --since 2026-01-01 --csv > audit.csv", "booster audit export --json"]
+    )
   )
 )
 
 /** The `audit` command. */
 export const auditCommand = Command.make("audit").pipe(
-  Command.withDescription("Verify the journal's hash chain, and export the audit record."),
+  Command.withDescription(
+    withExamples("Verify the journal's hash chain, and export the audit record.", [
+      "booster audit verify",
+      "booster audit export --since 2026-01-01 --csv > audit.csv"
+    ])
+  ),
   Command.withSubcommands([verify, exportCommand])
 )

@@ -4,8 +4,9 @@
  * as downloaded and records each deletion; a file moved or changed since is reported, not deleted.
  */
 import { Journal, Retention } from "@booster-export/transport"
-import { Command, HelpDoc, Options } from "@effect/cli"
+import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
+import { withExamples } from "../app/help.js"
 import * as Common from "../config/options.js"
 import * as CliJournal from "../journal/journal.js"
 import { UsageError } from "../output/errors.js"
@@ -64,14 +65,10 @@ const list = Command.make(
     }).pipe(Effect.provide(CliJournal.fromOptions(opts)))
 ).pipe(
   Command.withDescription(
-    HelpDoc.blocks([
-      HelpDoc.p(
-        "List the downloaded files the journal knows: when downloaded, when they expire, and whether each is still as downloaded (kept), missing, or changed (size or SHA-256 differ)."
-      ),
-      HelpDoc.h1("EXAMPLES"),
-      HelpDoc.p("  booster files list"),
-      HelpDoc.p("  booster files list --all --json")
-    ])
+    withExamples(
+      "List the downloaded files the journal knows: when downloaded, when they expire, and whether each is still as downloaded (kept), missing, or changed (size or SHA-256 differ).",
+      ["booster files list", "booster files list --all --json"]
+    )
   )
 )
 
@@ -141,19 +138,20 @@ const purge = Command.make(
     }).pipe(Effect.provide(CliJournal.fromOptions(opts)))
 ).pipe(
   Command.withDescription(
-    HelpDoc.blocks([
-      HelpDoc.p(
-        "Delete downloaded exports past their expiry (or older than --older-than) that are still as downloaded, and record each deletion in the journal. A file moved or changed since its download is reported and left in place."
-      ),
-      HelpDoc.h1("EXAMPLES"),
-      HelpDoc.p("  booster files purge"),
-      HelpDoc.p("  booster files purge --older-than 7d --dry-run")
-    ])
+    withExamples(
+      "Delete downloaded exports past their expiry (or older than --older-than) that are still as downloaded, and record each deletion in the journal. A file moved or changed since its download is reported and left in place.",
+      ["booster files purge", "booster files purge --older-than 7d --dry-run"]
+    )
   )
 )
 
 /** The `files` command. */
 export const filesCommand = Command.make("files").pipe(
-  Command.withDescription("Downloaded exports and their retention: list them, purge the expired ones."),
+  Command.withDescription(
+    withExamples("Downloaded exports and their retention: list them, purge the expired ones.", [
+      "booster files list",
+      "booster files purge --dry-run"
+    ])
+  ),
   Command.withSubcommands([list, purge])
 )
