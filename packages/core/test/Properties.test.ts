@@ -1,11 +1,12 @@
-import { Arbitrary, Either, FastCheck as fc } from "effect"
+import { Either, FastCheck as fc } from "effect"
 import { describe, expect, it } from "vitest"
 import { ExportFilter, Fingerprint, Validation, WireFormat } from "../src/index.js"
+import { arbitrary } from "./arbitraries.js"
 import { testKey } from "./fixtures.js"
 
 const spec = ExportFilter.CustomerExportRequest
 type Request = ExportFilter.CustomerExportRequest
-const requests = Arbitrary.make(spec.schema)
+const requests = arbitrary(spec)
 const runs = { numRuns: 1000 }
 
 const validate = (input: unknown) => Validation.validate(spec, input)

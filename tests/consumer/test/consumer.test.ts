@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFi
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { gzipSync } from "node:zlib"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   catalogVersion,
@@ -171,5 +172,20 @@ describe("a project installing the tarballs", () => {
     const program = await run("node", ["src/require.cjs"])
     expect(program.code, program.out).toBe(0)
     expect(JSON.parse(program.stdout)).toEqual({ valid: true, createClient: "function", start: "function" })
+  })
+
+  it("bundles core for the browser within 125 KiB gzip", async () => {
+    const bundle = await run(bin("esbuild"), [
+      "src/browser.ts",
+      "--bundle",
+      "--minify",
+      "--format=esm",
+      "--platform=browser",
+      "--outfile=out/browser.js"
+    ])
+    expect(bundle.code, bundle.out).toBe(0)
+    const gzipped = gzipSync(readFileSync(join(project, "out", "browser.js"))).length
+    console.log(`core for the browser: ${(gzipped / 1024).toFixed(1)} KiB gzip`)
+    expect(gzipped).toBeLessThanOrEqual(125 * 1024)
   })
 })
