@@ -113,7 +113,7 @@ const customerFields = {
         "Your own id for this export request, sent unchanged on every attempt. Generated when you do not give one.",
       examples: ["3f1c9a60-2b1e-4c47-9a43-3c2b5f8d0e11"]
     }),
-    brand: Field.text("brand", {
+    brand: Field.segment("brand", {
       description: "The brand whose customers are exported (also the {brand} segment of the route).",
       examples: ["CAR"]
     }),

@@ -105,6 +105,33 @@ export const text = (title: string, doc: FieldDoc): Field<string> => ({
 })
 
 /**
+ * Trimmed, non-empty text that is also a route segment (such as `{brand}`): it may not be only
+ * dots, since `.` and `..` would change the route it is put in (rule `route-segment`). The value is
+ * percent-encoded when the route is built.
+ *
+ * @since 0.1.0
+ */
+export const segment = (title: string, doc: FieldDoc): Field<string> => ({
+  schema: withDoc(
+    NonEmptyText.pipe(
+      Schema.pattern(/^(?!\.+$)/, {
+        ...rule("route-segment", "must not be only dots (. or ..): it is a segment of the request's route"),
+        arbitrary: () => (fc) =>
+          fc
+            .string({ minLength: 1, maxLength: 16 })
+            .map((s) => s.trim())
+            .filter((s) => s.length > 0 && !/^\.+$/.test(s))
+      })
+    ),
+    title,
+    doc
+  ),
+  normalize: trimIfString,
+  kind: { _tag: "Text" },
+  doc
+})
+
+/**
  * An email address: trimmed, lower-cased, syntactically valid.
  *
  * @since 0.1.0

@@ -31,6 +31,17 @@ describe("required fields", () => {
     rejects({ [name]: "   " }, `${name}:non-empty`)
   )
 
+  it.each([".", "..", "...", " .. "])(
+    "refuses a brand that is only dots (%j): it would change the route",
+    (brand) => {
+      rejects({ brand }, "brand:route-segment")
+      const result = Validation.validate(spec, { ...minimal, brand })
+      expect(Either.isLeft(result) && result.left.issues[0]?.message).toContain("only dots")
+    }
+  )
+
+  it("accepts a brand with dots among other characters", () => accepts({ brand: "C.A.R" }))
+
   it("refuses a blank POS code inside the list", () =>
     rejects({ posCodes: ["ES100", " "] }, "posCodes[1]:non-empty"))
 })

@@ -50,6 +50,16 @@ const STATUSES: ReadonlyArray<number> = [408, 429, 500, 502, 503, 504]
  * - `create-then-fail` (export): the task is created, then the request fails as `after` says (a
  *   status, a reset, or `timeout`: no answer ever).
  *
+ * Hostile modes, for tests of what a client does with a misbehaving or compromised API or storage:
+ *
+ * - `download-url` (task, tasks): completed tasks carry `url` as their `signedDownloadUrl` and
+ *   `downloadUrl` (e.g. plain `http://`, a private or metadata address, `file:///etc/passwd`).
+ * - `echo` (export): answers 400 with a ServiceStack error whose message and field errors repeat the
+ *   request's personal values (email, phone number, search key) and carry terminal escape sequences.
+ * - `oversize` (export, task, tasks): answers 200 with a JSON body of `bytes` bytes (default 40 MiB),
+ *   streamed without a `Content-Length`.
+ * - `trickle` (download): sends the file one byte every `ms` (default 500).
+ *
  * @since 0.1.0
  */
 export type Fault =
@@ -65,6 +75,10 @@ export type Fault =
   | { readonly kind: "expire-url" }
   | { readonly kind: "task-error" }
   | { readonly kind: "create-then-fail"; readonly after: 500 | 502 | 504 | "reset" | "timeout" }
+  | { readonly kind: "download-url"; readonly url: string }
+  | { readonly kind: "echo" }
+  | { readonly kind: "oversize"; readonly bytes?: number }
+  | { readonly kind: "trickle"; readonly ms?: number }
 
 /**
  * The `create-then-fail` fault: the export creates its task, then the request fails as `after`
@@ -125,7 +139,11 @@ const ROUTES_OF: Readonly<Record<Fault["kind"], ReadonlyArray<Route>>> = {
   truncate: ["download"],
   "expire-url": ["task", "tasks", "download"],
   "task-error": ["export"],
-  "create-then-fail": ["export"]
+  "create-then-fail": ["export"],
+  "download-url": ["task", "tasks"],
+  echo: ["export"],
+  oversize: ["export", "task", "tasks"],
+  trickle: ["download"]
 }
 
 const describeRule = (rule: FaultRule): string => `${rule.route}:${rule.fault.kind}`
@@ -155,6 +173,19 @@ export const check = (rule: FaultRule, token: string = describeRule(rule)): Faul
   if (fault.kind === "create-then-fail" && ![500, 502, 504, "reset", "timeout"].includes(fault.after)) {
     fail("create-then-fail takes 500, 502, 504, reset or timeout")
   }
+  if (
+    fault.kind === "oversize" &&
+    fault.bytes !== undefined &&
+    !(Number.isInteger(fault.bytes) && fault.bytes > 0)
+  ) {
+    fail("oversize takes a byte count > 0")
+  }
+  if (fault.kind === "trickle" && fault.ms !== undefined && !(fault.ms > 0 && Number.isFinite(fault.ms))) {
+    fail("trickle takes an interval > 0 ms")
+  }
+  if (fault.kind === "download-url" && !(typeof fault.url === "string" && fault.url !== "")) {
+    fail("download-url needs a URL")
+  }
   const times = rule.times ?? 1
   if (!(times === Number.POSITIVE_INFINITY || (Number.isInteger(times) && times >= 1))) {
     fail("times must be a whole number >= 1")
@@ -181,7 +212,8 @@ const RULE =
  *
  * Faults: a status (`408`, `429`, `500`, `502`, `503`, `504`; `@2s` / `@250ms` adds `Retry-After` /
  * `retry-after-ms`), `reset`, `delay=<ms|Ns>`, `truncate[=<bytes>]`, `expire-url`, `task-error`,
- * `create-then-fail[=500|502|504|reset|timeout]`. `x3` applies the rule to 3 requests (`x*`: all),
+ * `create-then-fail[=500|502|504|reset|timeout]`, and the hostile modes `download-url=<url>`,
+ * `echo`, `oversize[=<bytes>]`, `trickle[=<ms|Ns>]`. `x3` applies the rule to 3 requests (`x*`: all),
  * `~0.25` to each with probability 0.25. Throws {@link FaultSyntaxError} naming the bad token.
  *
  * @since 0.1.0
@@ -258,9 +290,33 @@ export const parse = (text: string): ReadonlyArray<FaultRule> =>
             fault = createThenFail(value)
             break
           }
+          case "download-url":
+            fault = {
+              kind: "download-url",
+              url: arg ?? fail("download-url needs a URL, e.g. download-url=http://10.0.0.1/f")
+            }
+            break
+          case "echo":
+            noArg()
+            fault = { kind: "echo" }
+            break
+          case "oversize": {
+            if (arg === undefined) fault = { kind: "oversize" }
+            else {
+              const bytes = /^\d+$/.test(arg) ? Number(arg) : fail("oversize takes a byte count")
+              fault = { kind: "oversize", bytes }
+            }
+            break
+          }
+          case "trickle": {
+            const ms = arg === undefined ? undefined : millis(arg)
+            if (arg !== undefined && ms === undefined) fail("trickle takes an interval, e.g. trickle=500ms")
+            fault = ms === undefined ? { kind: "trickle" } : { kind: "trickle", ms }
+            break
+          }
           default:
             return fail(
-              "unknown fault; use a status, reset, delay, truncate, expire-url, task-error or create-then-fail"
+              "unknown fault; use a status, reset, delay, truncate, expire-url, task-error, create-then-fail, download-url, echo, oversize or trickle"
             )
         }
       }

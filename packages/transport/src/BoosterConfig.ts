@@ -8,6 +8,7 @@ import type { Fingerprint } from "@booster-export/core"
 import { Config, ConfigError, Either, Option, Redacted } from "effect"
 import * as Auth from "./Auth.js"
 import { InvalidConfigError } from "./BoosterError.js"
+import * as UrlPolicy from "./internal/urlPolicy.js"
 
 /**
  * Log level of the client's own diagnostics (`BOOSTER_LOG`). At `debug`, every HTTP attempt is
@@ -55,10 +56,24 @@ export interface PollOptions {
  * @since 0.1.0
  */
 export interface Options {
-  /** API origin, e.g. `https://booster.example.com/api` (env `BOOSTER_BASE_URL`). `https` is required except for loopback hosts. */
+  /**
+   * API origin, e.g. `https://booster.example.com/api` (env `BOOSTER_BASE_URL`). `https` is required
+   * except for loopback hosts (`localhost`, `127.0.0.0/8`, `::1`); no `user:password@` part.
+   */
   readonly baseUrl: string
-  /** Allow plain `http://` to a non-loopback host. Default false. */
-  readonly allowInsecureHttp?: boolean
+  /**
+   * Allow plain `http://` to a non-loopback base URL: `true` for the `baseUrl` given with it, or the
+   * exact origin it is allowed for (e.g. `"http://booster.lan:8080"`; another base URL is then
+   * refused). It covers that origin only (never a token or download URL elsewhere) and every
+   * request sent under it logs a warning. Default false.
+   */
+  readonly allowInsecureHttp?: boolean | string
+  /**
+   * Allow download URLs on loopback, private (RFC 1918, `fc00::/7`, CGNAT) or link-local
+   * (`169.254/16`, `fe80::/10`, the cloud metadata address) hosts when the API host is not on such
+   * a network. Default false: such a URL fails with `DownloadError` before anything is sent.
+   */
+  readonly allowPrivateDownloadHosts?: boolean
   /** Authentication (env `BOOSTER_API_KEY`, `BOOSTER_API_KEY_HEADER`). Default {@link Auth.none}. */
   readonly auth?: Auth.Auth
   /** Extra static headers sent to the API origin only (never to download URLs), e.g. `{"x-booster-App": "crm"}`. */
@@ -69,6 +84,19 @@ export interface Options {
   readonly followTimeoutMs?: number
   /** A download fails when no byte arrives for this long, in ms. Default 60000. */
   readonly downloadIdleTimeoutMs?: number
+  /** A download fails when it has not finished within this time, in ms; 0 for no limit. Default 0. */
+  readonly downloadTimeoutMs?: number
+  /**
+   * A download fails when, once `downloadIdleTimeoutMs` has passed since it started, its average
+   * rate falls below this many bytes per second (a server trickling bytes); 0 for no minimum.
+   * Default 1024.
+   */
+  readonly downloadMinBytesPerSecond?: number
+  /**
+   * Largest JSON answer read from the API, in bytes; a larger one fails with `ServerError` without
+   * being buffered. Default 33554432 (32 MiB).
+   */
+  readonly maxResponseBytes?: number
   /** Retry policy. */
   readonly retry?: RetryOptions
   /** Polling of `followTask`. */
@@ -98,6 +126,12 @@ export interface Options {
  */
 export interface Resolved {
   readonly baseUrl: URL
+  /** The origin plain http is allowed for (the base URL's, when the opt-out was used). */
+  readonly insecureOrigin: string | undefined
+  readonly allowPrivateDownloadHosts: boolean
+  readonly downloadTimeoutMs: number
+  readonly downloadMinBytesPerSecond: number
+  readonly maxResponseBytes: number
   readonly auth: Auth.Auth
   readonly headers: Readonly<Record<string, string>>
   readonly timeoutMs: number
@@ -120,21 +154,22 @@ export const defaults = {
   timeoutMs: 30_000,
   followTimeoutMs: 60 * 60_000,
   downloadIdleTimeoutMs: 60_000,
+  downloadTimeoutMs: 0,
+  downloadMinBytesPerSecond: 1024,
+  maxResponseBytes: 32 * 1024 * 1024,
   retry: { maxRetries: 4, initialDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 60_000 },
   poll: { initialMs: 1_000, maxMs: 15_000 },
   dateFormat: "iso",
   clockSkewMs: 120_000
 } as const
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"])
-
 /**
- * True for `localhost`, `127.0.0.0/8` and `::1`.
+ * True for `localhost`, `127.0.0.0/8` and `::1` (literally: not `*.localhost`, which a resolver
+ * may send anywhere).
  *
  * @since 0.1.0
  */
-export const isLoopback = (hostname: string): boolean =>
-  LOOPBACK.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname.endsWith(".localhost")
+export const isLoopback = (hostname: string): boolean => UrlPolicy.isLoopback(hostname)
 
 const invalid = (field: string, message: string, hint: string) =>
   new InvalidConfigError({ field, message, hint })
@@ -142,13 +177,67 @@ const invalid = (field: string, message: string, hint: string) =>
 const positive = (
   field: string,
   value: number | undefined,
-  fallback: number
+  fallback: number,
+  unit = "milliseconds"
 ): Either.Either<number, InvalidConfigError> =>
   value === undefined
     ? Either.right(fallback)
     : Number.isFinite(value) && value >= 0
       ? Either.right(value)
-      : Either.left(invalid(field, `${field} must be a non-negative number of milliseconds`, `Fix ${field}.`))
+      : Either.left(invalid(field, `${field} must be a non-negative number of ${unit}`, `Fix ${field}.`))
+
+const sameOrigin = (origin: string, url: URL) => {
+  try {
+    return new URL(origin).origin === url.origin
+  } catch {
+    return false
+  }
+}
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+
+/**
+ * Refuses a credential, header name or header value holding a control character (CR, LF, NUL, …):
+ * it could split or smuggle a header, and sending it fails every time. The error names the field,
+ * never the value.
+ */
+const checkCredentials = (
+  auth: Auth.Auth,
+  headers: Readonly<Record<string, string>>
+): Either.Either<void, InvalidConfigError> => {
+  const fields: Array<readonly [string, string]> = Object.entries(headers).flatMap(([name, value]) => [
+    ["headers", name] as const,
+    [`headers.${CONTROL.test(name) ? "<name>" : name}`, value] as const
+  ])
+  switch (auth._tag) {
+    case "Bearer":
+      fields.push(["auth.token", Redacted.value(auth.token)])
+      break
+    case "ApiKeyHeader":
+      fields.push(["auth.header", auth.header], ["auth.key", Redacted.value(auth.key)])
+      break
+    case "Basic":
+      fields.push(["auth.username", auth.username], ["auth.password", Redacted.value(auth.password)])
+      break
+    case "OAuth2ClientCredentials":
+      fields.push(
+        ["auth.clientId", auth.clientId],
+        ["auth.clientSecret", Redacted.value(auth.clientSecret)],
+        ["auth.scope", auth.scope ?? ""]
+      )
+      break
+  }
+  const bad = fields.find(([, value]) => CONTROL.test(value))
+  return bad === undefined
+    ? Either.void
+    : Either.left(
+        invalid(
+          bad[0],
+          `${bad[0]} contains a control character (such as a line break): it cannot be sent in a header`,
+          `Remove the line break or other control character from ${bad[0]} (a stray newline when pasting is common).`
+        )
+      )
+}
 
 /**
  * Checks the options and fills in the defaults. Fails with `InvalidConfigError` for a missing or
@@ -165,18 +254,22 @@ export const resolve = (options: Options): Either.Either<Resolved, InvalidConfig
         invalid("baseUrl", "No API base URL is configured", "Set BOOSTER_BASE_URL (or the baseUrl option).")
       )
     }
-    let url: URL
-    try {
-      url = new URL(raw)
-    } catch {
+    const parsed = UrlPolicy.parse("base", raw)
+    if (Either.isLeft(parsed))
+      return yield* Either.left(invalid("baseUrl", parsed.left.message, parsed.left.hint))
+    const url = parsed.right
+    const optOut = options.allowInsecureHttp
+    if (typeof optOut === "string" && optOut !== "" && !sameOrigin(optOut, url)) {
       return yield* Either.left(
-        invalid("baseUrl", "The API base URL is not a valid URL", "Use a full URL such as https://host/path.")
+        invalid(
+          "allowInsecureHttp",
+          "Plain http was allowed for another origin than the API base URL's",
+          "Allow insecure http for this base URL's own origin, or use https://."
+        )
       )
     }
-    if (url.protocol !== "https:" && url.protocol !== "http:") {
-      return yield* Either.left(invalid("baseUrl", "The API base URL must use https", "Use an https:// URL."))
-    }
-    if (url.protocol === "http:" && !isLoopback(url.hostname) && options.allowInsecureHttp !== true) {
+    const insecure = url.protocol === "http:" && !UrlPolicy.isLoopback(url.hostname)
+    if (insecure && optOut !== true && !(typeof optOut === "string" && optOut !== "")) {
       return yield* Either.left(
         invalid(
           "baseUrl",
@@ -190,16 +283,49 @@ export const resolve = (options: Options): Either.Either<Resolved, InvalidConfig
     if (!url.pathname.endsWith("/")) url.pathname = `${url.pathname}/`
     const retry = options.retry ?? {}
     const poll = options.poll ?? {}
+    const auth = options.auth ?? Auth.none
+    const headers = options.headers ?? {}
+    yield* checkCredentials(auth, headers)
+    const insecureOrigin = insecure ? url.origin : undefined
+    const allowPrivateDownloadHosts = options.allowPrivateDownloadHosts === true
+    if (auth._tag === "OAuth2ClientCredentials") {
+      const token = UrlPolicy.check("token", auth.tokenUrl, {
+        baseUrl: url,
+        insecureOrigin,
+        allowPrivateDownloadHosts
+      })
+      if (Either.isLeft(token))
+        return yield* Either.left(invalid("auth.tokenUrl", token.left.message, token.left.hint))
+    }
     return {
       baseUrl: url,
-      auth: options.auth ?? Auth.none,
-      headers: options.headers ?? {},
+      insecureOrigin,
+      allowPrivateDownloadHosts,
+      auth,
+      headers,
       timeoutMs: yield* positive("timeoutMs", options.timeoutMs, defaults.timeoutMs),
       followTimeoutMs: yield* positive("followTimeoutMs", options.followTimeoutMs, defaults.followTimeoutMs),
       downloadIdleTimeoutMs: yield* positive(
         "downloadIdleTimeoutMs",
         options.downloadIdleTimeoutMs,
         defaults.downloadIdleTimeoutMs
+      ),
+      downloadTimeoutMs: yield* positive(
+        "downloadTimeoutMs",
+        options.downloadTimeoutMs,
+        defaults.downloadTimeoutMs
+      ),
+      downloadMinBytesPerSecond: yield* positive(
+        "downloadMinBytesPerSecond",
+        options.downloadMinBytesPerSecond,
+        defaults.downloadMinBytesPerSecond,
+        "bytes per second"
+      ),
+      maxResponseBytes: yield* positive(
+        "maxResponseBytes",
+        options.maxResponseBytes,
+        defaults.maxResponseBytes,
+        "bytes"
       ),
       retry: {
         maxRetries: yield* positive("retry.maxRetries", retry.maxRetries, defaults.retry.maxRetries),

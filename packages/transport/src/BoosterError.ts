@@ -49,8 +49,14 @@ const HttpFields = {
   requestId: Schema.optional(Schema.String),
   /** ServiceStack's `responseStatus`, when the body carried one. */
   responseStatus: Schema.optional(ResponseStatus),
-  /** The start of the raw body (at most 500 characters) when it was not ServiceStack JSON. */
-  body: Schema.optional(Schema.String)
+  /** The start of the raw body (at most 200 characters, scrubbed) when it was not ServiceStack JSON. */
+  body: Schema.optional(Schema.String),
+  /**
+   * True when the request reached the server and this is its answer (a refusal after sending);
+   * absent when nothing was answered. Server text in these errors is scrubbed: no control
+   * characters, and the request's personal values replaced by a placeholder.
+   */
+  sent: Schema.optional(Schema.Boolean)
 }
 
 /**
@@ -150,14 +156,16 @@ export class OutcomeUnknownError extends Schema.TaggedError<OutcomeUnknownError>
 /**
  * A download failed: the bytes received did not match the announced length (`length-mismatch`),
  * the signed URL stayed expired or refused after one refresh (`expired-url`), the destination exists
- * and overwriting was not asked (`exists`), the task has no download URL yet (`not-ready`), or the
- * file system failed (`io`). No partial file is left behind.
+ * and overwriting was not asked (`exists`), the task has no download URL yet (`not-ready`), the
+ * file system failed (`io`), or the URL breaks the URL policy (`unsafe-url`: plain http from an https
+ * API, a scheme other than http/https, user info, or a private or link-local host; nothing was sent
+ * to it). No partial file is left behind.
  *
  * @since 0.1.0
  */
 export class DownloadError extends Schema.TaggedError<DownloadError>()("DownloadError", {
   ...HttpFields,
-  reason: Schema.Literal("length-mismatch", "expired-url", "exists", "not-ready", "io"),
+  reason: Schema.Literal("length-mismatch", "expired-url", "exists", "not-ready", "io", "unsafe-url"),
   path: Schema.optional(Schema.String)
 }) {}
 

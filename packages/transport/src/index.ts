@@ -25,6 +25,8 @@ export * as Journal from "./Journal.js"
 /** @since 0.1.0 */
 export * as Promise from "./Promise.js"
 /** @since 0.1.0 */
+export * as Redact from "./Redact.js"
+/** @since 0.1.0 */
 export * as Retention from "./Retention.js"
 /** @since 0.1.0 */
 export * as Retry from "./Retry.js"

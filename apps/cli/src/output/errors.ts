@@ -82,6 +82,8 @@ interface Tagged {
   readonly message?: string
   readonly hint?: string
   readonly reason?: string
+  readonly sent?: boolean
+  readonly status?: number
 }
 
 const isTagged = (u: unknown): u is Tagged =>
@@ -133,6 +135,15 @@ const HINTS: Readonly<Record<string, string>> = {
   QuitException: "Nothing was sent."
 }
 
+/** The hint of a refusal the API answered after receiving the request (unlike a local validation error). */
+const REFUSED_AFTER_SENDING =
+  "The request was sent and the API refused it; no export was started. Check the filter against the API's rules, then try again."
+
+const hintOf = (error: Tagged): string | undefined =>
+  error._tag === "ServerError" && error.sent === true && (error.status === 400 || error.status === 422)
+    ? REFUSED_AFTER_SENDING
+    : (error.hint ?? HINTS[error._tag])
+
 const plainFields = (error: object): Record<string, unknown> => {
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(error)) {
@@ -165,7 +176,7 @@ const jsonOf = (error: unknown): Record<string, unknown> => {
       _tag: error._tag,
       message: error.message ?? error._tag,
       ...plainFields(error),
-      ...(error.hint === undefined && HINTS[error._tag] ? { hint: HINTS[error._tag] } : {})
+      ...(hintOf(error) !== undefined ? { hint: hintOf(error) } : {})
     }
   }
   return { _tag: "UnexpectedError", message: error instanceof Error ? error.message : String(error) }
@@ -183,7 +194,7 @@ const textOf = (error: unknown): string => {
     return `Error: ${issues.length} problem${issues.length === 1 ? "" : "s"} in the export filter:\n${formatFlagIssues(issues)}\nHint: ${HINTS.ValidationError}`
   }
   if (isTagged(error)) {
-    const hint = error.hint ?? HINTS[error._tag]
+    const hint = hintOf(error)
     return `Error: ${error.message ?? error._tag}${hint ? `\nHint: ${hint}` : ""}`
   }
   const message = error instanceof Error ? error.message : String(error)

@@ -265,6 +265,51 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
     }
   }
 
+  /** A completed task pointing at `url` instead of the storage (hostile mode `download-url`). */
+  const withUrl = (task: Task.Task, url: string): Task.Task =>
+    task.status === "COM" ? { ...task, downloadUrl: url, signedDownloadUrl: url } : task
+
+  /**
+   * Hostile mode `echo`: a 400 whose text repeats the request's personal values (as given, upper
+   * case and URL-encoded) and carries terminal escape sequences.
+   */
+  const sendEcho = (res: ServerResponse, request: Record<string, unknown>) => {
+    const personal = ["email", "phoneNumber", "searchKey"]
+      .map((name) => [name, request[name]] as const)
+      .filter((pair): pair is readonly [string, string] => typeof pair[1] === "string")
+    const emails = Array.isArray(request.saleRepresentativeEmails) ? request.saleRepresentativeEmails : []
+    const [first] = personal
+    const shown = first === undefined ? "nobody" : first[1]
+    const message =
+      `\u001b]0;owned\u0007\u001b[31mNo customer with ${first?.[0] ?? "filter"} '${shown}'\u001b[0m ` +
+      `(searched ${encodeURIComponent(shown)}, ${shown.toUpperCase()}${emails.length > 0 ? `, reps ${emails.join(" ")}` : ""})`
+    sendError(
+      res,
+      400,
+      "NotFound",
+      message,
+      personal.map(([fieldName, value]) => ({
+        errorCode: "NotFound",
+        fieldName,
+        message: `'${value}' is not known\u009b2J`
+      }))
+    )
+  }
+
+  /** Hostile mode `oversize`: a 200 JSON body of `bytes` bytes, streamed without a length. */
+  const sendOversize = async (res: ServerResponse, entry: MutableRecord, bytes: number) => {
+    res.writeHead(200, { "content-type": "application/json" })
+    entry.status = 200
+    const chunk = "a".repeat(64 * 1024)
+    res.write('{"junk":"')
+    let sent = 10
+    while (sent + chunk.length < bytes && !res.destroyed && !closed) {
+      if (!res.write(chunk)) await drained(res)
+      sent += chunk.length
+    }
+    res.end('"}')
+  }
+
   const handleExport = async (
     req: IncomingMessage,
     res: ServerResponse,
@@ -293,6 +338,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
       return respond(res, entry, () => sendError(res, 400, "ValidationException", error.message, errors))
     }
     const request = validated.right
+    if (fault?.kind === "echo") return respond(res, entry, () => sendEcho(res, request))
     if (request.brand.toUpperCase() !== routeBrand.toUpperCase()) {
       return respond(res, entry, () =>
         sendError(res, 400, "ValidationException", "brand must match the {brand} segment of the route.", [
@@ -446,6 +492,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
       sendError(res, status, STATUS_CODES[status], STATUS_MESSAGES[status], [], headers)
     )
     if (fault === "answered") return
+    if (fault?.kind === "oversize") return sendOversize(res, entry, fault.bytes ?? 40 * 1024 * 1024)
     const key = authenticate(req)
     if (key === "missing" || key === "invalid") {
       return respond(res, entry, () =>
@@ -468,6 +515,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
       const list = [...tasks.values()]
         .filter((task) => task.owner === key.key)
         .map((task) => view(task, now, fault?.kind === "expire-url"))
+        .map((task) => (fault?.kind === "download-url" ? withUrl(task, fault.url) : task))
       return respond(res, entry, () => sendJson(res, 200, list))
     }
     const id = decodeURIComponent(segments[1]!)
@@ -476,7 +524,8 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
       return respond(res, entry, () => sendError(res, 404, "NotFound", "No such task."))
     }
     if (fault?.kind === "expire-url") task.expireNext = true
-    const shown = view(task, now, false)
+    const viewed = view(task, now, false)
+    const shown = fault?.kind === "download-url" ? withUrl(viewed, fault.url) : viewed
     return respond(res, entry, () => sendJson(res, 200, shown))
   }
 
@@ -510,6 +559,16 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
     }
     if (chunk !== "") await push(chunk)
     return sent
+  }
+
+  /** Sends the file's first bytes one at a time, `ms` apart, until the client gives up. */
+  const trickle = async (res: ServerResponse, task: TaskState, ms: number) => {
+    const text = Buffer.from(Csv.header.padEnd(task.bytes, " "))
+    for (let i = 0; i < task.bytes && !res.destroyed && !closed; i++) {
+      res.write(text.subarray(i, i + 1))
+      await later(ms)
+    }
+    res.end()
   }
 
   const handleStorage = async (req: IncomingMessage, res: ServerResponse) => {
@@ -576,6 +635,10 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
     entry.status = 200
     if (method === "HEAD") {
       res.end()
+      return
+    }
+    if (fault?.kind === "trickle") {
+      await trickle(res, task, fault.ms ?? 500)
       return
     }
     if (fault?.kind === "truncate") {

@@ -4,6 +4,7 @@ import { Clock, Effect, Either, Schema } from "effect"
 import type * as BoosterConfig from "../BoosterConfig.js"
 import * as BoosterError from "../BoosterError.js"
 import * as Retry from "../Retry.js"
+import * as Scrub from "../Scrub.js"
 import * as Auth from "./auth.js"
 import * as Http from "./http.js"
 import { logAttempt } from "./log.js"
@@ -15,13 +16,17 @@ export const USER_AGENT = "booster-export/0.1"
 /** Requests to the API origin, with credentials, as the other parts of the client use them. */
 export interface Api {
   readonly config: BoosterConfig.Resolved
-  /** One attempt (no retry) of a request to `url`; `attemptNo` > 1 adds `x-booster-retry-count`. */
+  /**
+   * One attempt (no retry) of a request to `url`; `attemptNo` > 1 adds `x-booster-retry-count`.
+   * `scrub` cleans the server's text in errors (default: control characters only).
+   */
   readonly attempt: (
     method: "GET" | "POST",
     url: URL,
     body: string | undefined,
     what: string,
-    attemptNo: number
+    attemptNo: number,
+    scrub?: (text: string) => string
   ) => Effect.Effect<Http.Answer, Http.AttemptError>
   /** A GET of an API route with the retry policy (GETs are safe to repeat). */
   readonly getJson: (relative: string, what: string) => Effect.Effect<Http.Answer, BoosterError.BoosterError>
@@ -33,6 +38,14 @@ export interface Api {
 
 const decodeTask = Schema.decodeUnknownEither(Schema.parseJson(Task.Task))
 const decodeTaskList = Schema.decodeUnknownEither(Schema.parseJson(Task.TaskList))
+
+/** A task with control characters removed from every text field the server wrote. */
+const cleanTask = (task: Task.Task): Task.Task => {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(task))
+    out[key] = typeof value === "string" ? Scrub.controls(value) : value
+  return out as unknown as Task.Task
+}
 
 const lowerCased = (headers: Readonly<Record<string, string>>) =>
   Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
@@ -47,7 +60,8 @@ export const make = (config: BoosterConfig.Resolved, client: HttpClient.HttpClie
       ...lowerCased(config.headers)
     }
 
-    const attempt: Api["attempt"] = (method, url, body, what, attemptNo) =>
+    const plain = Scrub.make()
+    const attempt: Api["attempt"] = (method, url, body, what, attemptNo, scrub = plain) =>
       credentials.authenticated((auth) =>
         Effect.gen(function* () {
           const request = Http.jsonRequest(
@@ -61,8 +75,12 @@ export const make = (config: BoosterConfig.Resolved, client: HttpClient.HttpClie
             },
             body
           )
+          yield* UrlPolicy.warnIfInsecure(url)
           const started = yield* Clock.currentTimeMillis
-          return yield* Http.sendOnce(client, request, what, config.timeoutMs).pipe(
+          return yield* Http.sendOnce(client, request, what, config.timeoutMs, {
+            maxBytes: config.maxResponseBytes,
+            scrub
+          }).pipe(
             Effect.tapBoth({
               onFailure: (e) => logAttempt(method, url, attemptNo, started, String(e.status ?? e.error._tag)),
               onSuccess: (a) => logAttempt(method, url, attemptNo, started, String(a.status))
@@ -108,7 +126,7 @@ export const make = (config: BoosterConfig.Resolved, client: HttpClient.HttpClie
         if (Either.isLeft(task)) {
           return yield* Http.unreadable("GET /tasks/{id}", answer.status, Http.requestIdOf(answer.headers))
         }
-        return task.right
+        return cleanTask(task.right)
       })
 
     const listTasks: Api["listTasks"] = () =>
@@ -118,7 +136,7 @@ export const make = (config: BoosterConfig.Resolved, client: HttpClient.HttpClie
         if (Either.isLeft(tasks)) {
           return yield* Http.unreadable("GET /tasks", answer.status, Http.requestIdOf(answer.headers))
         }
-        return tasks.right
+        return tasks.right.map(cleanTask)
       })
 
     return { config, attempt, getJson, getTask, listTasks }

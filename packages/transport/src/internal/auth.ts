@@ -7,6 +7,7 @@ import * as BoosterError from "../BoosterError.js"
 import * as Retry from "../Retry.js"
 import * as Http from "./http.js"
 import type { LogAttempt } from "./log.js"
+import * as UrlPolicy from "./urlPolicy.js"
 
 /** The credentials of the API: headers for a request, and one resend with a fresh token on 401. */
 export interface Credentials {
@@ -60,6 +61,7 @@ const oauth2 = (
     const lock = yield* Effect.makeSemaphore(1)
 
     const fetchToken = Effect.gen(function* () {
+      yield* UrlPolicy.warnIfInsecure(auth.tokenUrl)
       const started = yield* Clock.currentTimeMillis
       const form: Record<string, string> = { grant_type: "client_credentials" }
       if (auth.clientAuthentication === "body") {
@@ -79,7 +81,9 @@ const oauth2 = (
           ? HttpClientRequest.setHeader("authorization", `Basic ${basic}`)
           : (request) => request
       )
-      const answer = yield* Http.sendOnce(http, request, "the OAuth2 token request", config.timeoutMs).pipe(
+      const answer = yield* Http.sendOnce(http, request, "the OAuth2 token request", config.timeoutMs, {
+        maxBytes: config.maxResponseBytes
+      }).pipe(
         Effect.retry(
           Retry.schedule(config.retry, (e: Http.AttemptError) => ({ retryable: e.outcome !== "final" }))
         ),

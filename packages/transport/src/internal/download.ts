@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from "node:crypto"
+import * as dns from "node:dns"
 import * as fs from "node:fs/promises"
 import * as http from "node:http"
 import * as https from "node:https"
+import type { LookupFunction } from "node:net"
 import * as path from "node:path"
 import { finished, type Readable } from "node:stream"
 import { Task } from "@booster-export/core"
-import { Clock, Effect, Option, Ref } from "effect"
+import { Clock, Effect, Either, Option, Ref } from "effect"
 import type { DownloadOptions } from "../BoosterClient.js"
 import * as BoosterError from "../BoosterError.js"
 import * as Retry from "../Retry.js"
@@ -92,13 +94,44 @@ export const resolveTarget = (destination: string, url: URL, taskId: string) =>
   })
 
 /**
+ * A `lookup` for Node's HTTP stack that fails a connection whose host name resolves to an address
+ * `accept` refuses (a name pointing at a private or metadata address: DNS rebinding).
+ */
+const guardedLookup =
+  (accept: (address: string) => boolean): LookupFunction =>
+  (hostname, options, callback) =>
+    dns.lookup(hostname, options, (error, address, family) => {
+      if (error !== null) return callback(error, address, family)
+      const addresses = Array.isArray(address) ? address.map((a) => a.address) : [address]
+      if (addresses.some((a) => !accept(a))) {
+        return callback(
+          Object.assign(new Error("The download host resolves to a refused address"), {
+            code: REFUSED_ADDRESS
+          }),
+          address,
+          family
+        )
+      }
+      callback(null, address, family)
+    })
+
+const REFUSED_ADDRESS = "EBOOSTERREFUSEDADDRESS"
+
+/**
  * Sends a bare GET for `url` with Node's own HTTP stack (no API credential, header or connection
  * pool of the API client: a signed URL needs none) and resolves with the response once its headers
  * arrive, or fails after `timeoutMs`. Interruption destroys the request.
  */
-const get = (url: URL, timeoutMs: number): Effect.Effect<http.IncomingMessage, AttemptError> =>
+const get = (
+  url: URL,
+  timeoutMs: number,
+  acceptAddress: ((address: string) => boolean) | undefined
+): Effect.Effect<http.IncomingMessage, AttemptError> =>
   Effect.async<http.IncomingMessage, AttemptError>((resume) => {
-    const request = (url.protocol === "https:" ? https : http).get(url)
+    const request = (url.protocol === "https:" ? https : http).get(
+      url,
+      acceptAddress === undefined ? {} : { lookup: guardedLookup(acceptAddress) }
+    )
     const timer = setTimeout(() => {
       request.destroy()
       resume(
@@ -120,16 +153,26 @@ const get = (url: URL, timeoutMs: number): Effect.Effect<http.IncomingMessage, A
     })
     request.once("error", (error) => {
       clearTimeout(timer)
+      const code = errorCode(error)
       resume(
         Effect.fail(
-          new AttemptError({
-            outcome: "ambiguous",
-            error: new BoosterError.TransportError({
-              reason: "connection",
-              message: `Could not fetch the download (${errorCode(error) ?? "connection failed"}) from ${redactUrl(url)}`,
-              hint: "Check the network and try again."
-            })
-          })
+          code === REFUSED_ADDRESS
+            ? new AttemptError({
+                outcome: "final",
+                error: new BoosterError.DownloadError({
+                  reason: "unsafe-url",
+                  message: `The download host of ${redactUrl(url)} resolves to a private, loopback or link-local address: refused`,
+                  hint: "If the storage really is on such a network, allow it explicitly (allowPrivateDownloadHosts)."
+                })
+              })
+            : new AttemptError({
+                outcome: "ambiguous",
+                error: new BoosterError.TransportError({
+                  reason: "connection",
+                  message: `Could not fetch the download (${code ?? "connection failed"}) from ${redactUrl(url)}`,
+                  hint: "Check the network and try again."
+                })
+              })
         )
       )
     })
@@ -152,7 +195,19 @@ const headerOf = (response: http.IncomingMessage, name: string): string | undefi
 export const fetchToFile = (
   url: URL,
   target: string,
-  options: { readonly overwrite: boolean; readonly idleTimeoutMs: number; readonly timeoutMs: number }
+  options: {
+    readonly overwrite: boolean
+    /** Fails when no byte arrives for this long, in ms. */
+    readonly idleTimeoutMs: number
+    /** Time allowed until the response headers, in ms. */
+    readonly timeoutMs: number
+    /** Time allowed for the whole download, in ms; 0 or absent for no limit. */
+    readonly deadlineMs?: number | undefined
+    /** Lowest average rate once `idleTimeoutMs` has passed, in bytes per second; 0 or absent for none. */
+    readonly minBytesPerSecond?: number | undefined
+    /** Refuses a connection to a host name resolving to an address this refuses. */
+    readonly acceptAddress?: ((address: string) => boolean) | undefined
+  }
 ): Effect.Effect<Downloaded, AttemptError> => {
   const shown = redactUrl(url)
   const temp = path.join(
@@ -161,8 +216,10 @@ export const fetchToFile = (
   )
   return Effect.scoped(
     Effect.gen(function* () {
-      const response = yield* Effect.acquireRelease(get(url, options.timeoutMs), (response) =>
-        Effect.sync(() => response.destroy())
+      const startedAt = Date.now()
+      const response = yield* Effect.acquireRelease(
+        get(url, options.timeoutMs, options.acceptAddress),
+        (response) => Effect.sync(() => response.destroy())
       )
       const headers: Record<string, string | undefined> = {}
       for (const name of Object.keys(response.headers)) headers[name] = headerOf(response, name)
@@ -206,19 +263,36 @@ export const fetchToFile = (
       let bytes = 0
       const written = yield* Effect.acquireUseRelease(
         Effect.tryPromise({
-          try: () => fs.open(temp, "wx"),
+          // owner-only from creation: the file holds personal data
+          try: () => fs.open(temp, "wx", 0o600),
           catch: () => ioError(`Cannot create a temporary file in ${path.dirname(target)}`, target)
         }),
         (handle) => {
-          const copied = copyToFile(response, handle, options.idleTimeoutMs, (n) => {
+          const limits: Limits = {
+            idleMs: options.idleTimeoutMs,
+            deadlineMs: options.deadlineMs ? options.deadlineMs - (Date.now() - startedAt) : 0,
+            minBytesPerSecond: options.minBytesPerSecond ?? 0
+          }
+          const copied = copyToFile(response, handle, limits, (n) => {
             bytes += n
           }).pipe(
             Effect.mapError((failure) =>
               failure === "idle"
                 ? idleError(options.idleTimeoutMs)
-                : failure === "write"
-                  ? ioError(`Cannot write to ${path.dirname(target)}`, target)
-                  : cutError(target, bytes, announced)
+                : failure === "deadline"
+                  ? deadlineError(options.deadlineMs ?? 0)
+                  : failure === "slow"
+                    ? slowError(bytes, Date.now() - startedAt, limits.minBytesPerSecond)
+                    : failure === "write"
+                      ? ioError(`Cannot write to ${path.dirname(target)}`, target)
+                      : cutError(target, bytes, announced)
+            ),
+            // on disk before it is moved into place: a crash never leaves a renamed empty file
+            Effect.tap(() =>
+              Effect.tryPromise({
+                try: () => handle.sync(),
+                catch: () => ioError(`Cannot write to ${path.dirname(target)}`, target)
+              })
             )
           )
           return copied.pipe(
@@ -265,6 +339,26 @@ export const fetchToFile = (
   )
 }
 
+const deadlineError = (deadlineMs: number) =>
+  new AttemptError({
+    outcome: "final",
+    error: new BoosterError.TransportError({
+      reason: "timeout",
+      message: `The download did not finish within ${Math.round(deadlineMs / 1000)} s`,
+      hint: "Try again later, or allow more time (downloadTimeoutMs)."
+    })
+  })
+
+const slowError = (bytes: number, elapsedMs: number, minimum: number) =>
+  new AttemptError({
+    outcome: "final",
+    error: new BoosterError.TransportError({
+      reason: "timeout",
+      message: `The download was too slow: ${Math.round((bytes * 1000) / Math.max(1, elapsedMs))} bytes/s on average, under the minimum of ${minimum}`,
+      hint: "Try again later, or lower the minimum rate (downloadMinBytesPerSecond)."
+    })
+  })
+
 const idleError = (idleMs: number) =>
   new AttemptError({
     outcome: "ambiguous",
@@ -298,31 +392,54 @@ const HOLD_BYTES = 4 * 1024 * 1024
  * memory stays bounded. An idle timer fails a body that stops sending; on any failure or
  * interruption the body is destroyed.
  */
+type CopyFailure = "idle" | "deadline" | "slow" | "write" | "read"
+
+interface Limits {
+  readonly idleMs: number
+  /** Time left for the whole copy, in ms; 0 for no limit (a negative value fails at once). */
+  readonly deadlineMs: number
+  readonly minBytesPerSecond: number
+}
+
 const copyToFile = (
   body: Readable,
   handle: fs.FileHandle,
-  idleMs: number,
+  limits: Limits,
   onBytes: (n: number) => void
-): Effect.Effect<string, "idle" | "write" | "read"> =>
-  Effect.async<string, "idle" | "write" | "read">((resume) => {
+): Effect.Effect<string, CopyFailure> =>
+  Effect.async<string, CopyFailure>((resume) => {
     const hash = createHash("sha256")
     let queue: Array<Buffer> = []
     let queued = 0
     let writing = false
     let paused = false
     let done = false
-    const finish = (result: Effect.Effect<string, "idle" | "write" | "read">) => {
+    const startedAt = Date.now()
+    let received = 0
+    const finish = (result: Effect.Effect<string, CopyFailure>) => {
       if (done) return
       done = true
       clearTimeout(timer)
+      clearTimeout(deadline)
+      clearInterval(rate)
       resume(result)
     }
-    const fail = (failure: "idle" | "write" | "read") => {
+    const fail = (failure: CopyFailure) => {
       if (done) return
       body.destroy()
       finish(Effect.fail(failure))
     }
-    const timer = setTimeout(() => fail("idle"), idleMs)
+    const timer = setTimeout(() => fail("idle"), limits.idleMs)
+    const deadline =
+      limits.deadlineMs !== 0 ? setTimeout(() => fail("deadline"), Math.max(0, limits.deadlineMs)) : undefined
+    const rate =
+      limits.minBytesPerSecond > 0
+        ? setInterval(() => {
+            const elapsed = Date.now() - startedAt
+            if (elapsed >= limits.idleMs && (received * 1000) / elapsed < limits.minBytesPerSecond)
+              fail("slow")
+          }, 250)
+        : undefined
     let ended = false
     /** Writes every buffer, continuing after a partial write. */
     const writeAll = async (buffers: ReadonlyArray<Buffer>) => {
@@ -369,6 +486,7 @@ const copyToFile = (
     body.on("data", (chunk: Buffer) => {
       if (done) return
       timer.refresh()
+      received += chunk.length
       onBytes(chunk.length)
       hash.update(chunk)
       queue.push(chunk)
@@ -404,8 +522,12 @@ export const downloadTask =
       const config = api.config
       const overwrite = options?.overwrite === true
       const initialTask = typeof taskOrId === "string" ? yield* api.getTask(taskOrId) : taskOrId
+      const policy = UrlPolicy.contextOf(config)
+      const acceptAddress = config.allowPrivateDownloadHosts
+        ? undefined
+        : (address: string) => UrlPolicy.acceptsDownloadAddress(address, config.baseUrl)
       const urlFor = (task: Task.Task) =>
-        Option.match(UrlPolicy.downloadUrl(config, task.signedDownloadUrl ?? task.downloadUrl), {
+        Option.match(UrlPolicy.rawDownloadUrl(task.signedDownloadUrl ?? task.downloadUrl), {
           onNone: () =>
             Effect.fail(
               new BoosterError.DownloadError({
@@ -414,7 +536,18 @@ export const downloadTask =
                 hint: "Wait for the task to complete (follow it), then download."
               })
             ),
-          onSome: Effect.succeed
+          onSome: (raw) =>
+            Either.match(UrlPolicy.check("download", raw, policy), {
+              onLeft: (refusal) =>
+                Effect.fail(
+                  new BoosterError.DownloadError({
+                    reason: "unsafe-url",
+                    message: `${refusal.message} (task ${task.asyncTaskId})`,
+                    hint: refusal.hint
+                  })
+                ),
+              onRight: Effect.succeed
+            })
         })
       const firstUrl = yield* urlFor(initialTask)
       const target = yield* resolveTarget(destination, firstUrl, Task.canonicalGuid(initialTask.asyncTaskId))
@@ -427,12 +560,16 @@ export const downloadTask =
         Effect.gen(function* () {
           const counter = yield* Ref.make(0)
           return yield* Ref.updateAndGet(counter, (n) => n + 1).pipe(
+            Effect.tap(() => UrlPolicy.warnIfInsecure(url)),
             Effect.flatMap((n) =>
               Effect.flatMap(Clock.currentTimeMillis, (started) =>
                 fetchToFile(url, target, {
                   overwrite,
                   idleTimeoutMs: config.downloadIdleTimeoutMs,
-                  timeoutMs: config.timeoutMs
+                  timeoutMs: config.timeoutMs,
+                  deadlineMs: config.downloadTimeoutMs,
+                  minBytesPerSecond: config.downloadMinBytesPerSecond,
+                  acceptAddress
                 }).pipe(
                   Effect.tapBoth({
                     onFailure: (e) => logAttempt("GET", url, n, started, String(e.status ?? e.error._tag)),

@@ -3,8 +3,9 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type { HttpClientError } from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Clock, Data, Effect, Schema } from "effect"
+import { Clock, Data, Effect, Schema, Stream } from "effect"
 import * as BoosterError from "../BoosterError.js"
+import * as Scrub from "../Scrub.js"
 
 /** What an attempt's failure says about the request's effect on the server. */
 export type Outcome =
@@ -116,24 +117,60 @@ const describeStatus = (
   responseStatus: BoosterError.ResponseStatus | undefined
 ) => {
   const detail = responseStatus?.message ?? responseStatus?.errorCode
-  return `${what} (HTTP ${status}${detail !== undefined ? `: ${detail.slice(0, 200)}` : ""})`
+  return `${what} (HTTP ${status}${detail !== undefined && detail !== "" ? `: ${detail.slice(0, Scrub.EXCERPT_CHARS)}` : ""})`
 }
 
-/** The Booster error for a non-2xx answer. `what` names the operation, e.g. `GET /tasks/{id}`. */
+const scrubResponseStatus = (
+  responseStatus: BoosterError.ResponseStatus,
+  scrub: (text: string) => string
+): BoosterError.ResponseStatus => {
+  const clean = (text: string | undefined) =>
+    text === undefined ? {} : { value: Scrub.excerpt(text, scrub) }
+  const field = (name: string, text: string | undefined) => {
+    const c = clean(text)
+    return "value" in c ? { [name]: c.value } : {}
+  }
+  return {
+    ...field("errorCode", responseStatus.errorCode),
+    ...field("message", responseStatus.message),
+    ...(responseStatus.errors !== undefined
+      ? {
+          errors: responseStatus.errors.map((e) => ({
+            ...field("errorCode", e.errorCode),
+            ...field("fieldName", e.fieldName),
+            ...field("message", e.message)
+          }))
+        }
+      : {})
+  }
+}
+
+/**
+ * The Booster error for a non-2xx answer. `what` names the operation, e.g. `GET /tasks/{id}`;
+ * `scrub` cleans every string that came from the server (see `Scrub`) before it is put in the error.
+ */
 export const statusError = (
   status: number,
   headers: Readonly<Record<string, string | undefined>>,
   text: string,
   what: string,
-  nowMs: number
+  nowMs: number,
+  scrub: (text: string) => string = Scrub.make()
 ): AttemptError => {
   const parsed = decodeErrorBody(text)
-  const responseStatus = parsed._tag === "Some" ? parsed.value.responseStatus : undefined
-  const requestId = requestIdOf(headers)
+  const responseStatus =
+    parsed._tag === "Some" ? scrubResponseStatus(parsed.value.responseStatus, scrub) : undefined
+  const rawRequestId = requestIdOf(headers)
+  const requestId = rawRequestId === undefined ? undefined : Scrub.excerpt(rawRequestId, scrub)
   const base = {
     status,
+    sent: true,
     ...(requestId !== undefined ? { requestId } : {}),
-    ...(responseStatus !== undefined ? { responseStatus } : text !== "" ? { body: text.slice(0, 500) } : {})
+    ...(responseStatus !== undefined
+      ? { responseStatus }
+      : text !== ""
+        ? { body: Scrub.excerpt(text, scrub) }
+        : {})
   }
   const after = retryAfterMs(headers, nowMs)
   if (status === 401) {
@@ -188,23 +225,21 @@ export const statusError = (
     })
   }
   if (status === 400 || status === 422) {
-    const issues = (responseStatus?.errors ?? []).map((e) => ({
-      path: e.fieldName ?? "",
-      rule: e.errorCode ?? "server",
-      message: e.message ?? "was refused by the server"
-    }))
-    const [first, ...rest] = issues
+    const fields = (responseStatus?.errors ?? [])
+      .map((e) => e.fieldName)
+      .filter((name): name is string => name !== undefined && name !== "")
     return new AttemptError({
       outcome: "final",
       status,
-      error:
-        first !== undefined
-          ? new BoosterError.ValidationError({ issues: [first, ...rest] })
-          : new BoosterError.ServerError({
-              ...base,
-              message: describeStatus(status, `The API refused ${what}`, responseStatus),
-              hint: "The request was not accepted; check the filter against the documentation."
-            })
+      error: new BoosterError.ServerError({
+        ...base,
+        message: describeStatus(
+          status,
+          `The API received and refused ${what}${fields.length > 0 ? ` (fields: ${fields.join(", ")})` : ""}`,
+          responseStatus
+        ),
+        hint: "The API refused the request (no export was started); check the filter against the documentation."
+      })
     })
   }
   const ambiguous =
@@ -285,22 +320,76 @@ export const timeoutAfter = <A, E, R>(
     })
   )
 
+/** How an attempt reads and reports its answer. */
+export interface ReadOptions {
+  /** Largest body read, in bytes; a larger one fails without being buffered. */
+  readonly maxBytes: number
+  /** Cleans server text before it is put in an error. */
+  readonly scrub?: ((text: string) => string) | undefined
+}
+
+const tooLarge = (
+  request: HttpClientRequest.HttpClientRequest,
+  what: string,
+  status: number,
+  maxBytes: number
+) =>
+  new AttemptError({
+    // a POST answered may have done its work: let the caller reconcile
+    outcome: request.method === "POST" ? "ambiguous" : "final",
+    status,
+    error: new BoosterError.ServerError({
+      status,
+      sent: true,
+      message: `The API answered ${what} with more than ${maxBytes} bytes: not read`,
+      hint: "Check that BOOSTER_BASE_URL points at the Booster2 API, or raise maxResponseBytes."
+    })
+  })
+
+/** The body as text, failing as soon as more than `maxBytes` bytes arrive (counted while reading). */
+const readCapped = (
+  response: HttpClientResponse.HttpClientResponse,
+  maxBytes: number,
+  onTooLarge: () => AttemptError,
+  what: string
+): Effect.Effect<string, AttemptError> => {
+  const length = Number(response.headers["content-length"])
+  if (Number.isFinite(length) && length > maxBytes) return Effect.fail(onTooLarge())
+  if (Number.isFinite(length)) return Effect.mapError(response.text, (e) => transportError(e, what))
+  return response.stream.pipe(
+    Stream.mapError((e) => transportError(e, what)),
+    Stream.runFoldEffect({ chunks: [] as Array<Uint8Array>, size: 0 }, (acc, chunk) => {
+      acc.size += chunk.length
+      if (acc.size > maxBytes) return Effect.fail(onTooLarge())
+      acc.chunks.push(chunk)
+      return Effect.succeed(acc)
+    }),
+    Effect.map(({ chunks }) => Buffer.concat(chunks).toString("utf8"))
+  )
+}
+
 /** One HTTP attempt returning the whole answer (headers and body text) or a classified failure. */
 export const sendOnce = (
   client: HttpClient.HttpClient,
   request: HttpClientRequest.HttpClientRequest,
   what: string,
-  timeoutMs: number
+  timeoutMs: number,
+  read: ReadOptions
 ): Effect.Effect<Answer, AttemptError> =>
   timeoutAfter(
     client.execute(request).pipe(
+      Effect.mapError((e) => transportError(e, what)),
       Effect.flatMap((response: HttpClientResponse.HttpClientResponse) =>
         Effect.map(
-          response.text,
+          readCapped(
+            response,
+            read.maxBytes,
+            () => tooLarge(request, what, response.status, read.maxBytes),
+            what
+          ),
           (text): Answer => ({ status: response.status, headers: response.headers, text })
         )
-      ),
-      Effect.mapError((e) => transportError(e, what))
+      )
     ),
     timeoutMs,
     () => timeoutError(what, timeoutMs)
@@ -309,7 +398,7 @@ export const sendOnce = (
       answer.status >= 200 && answer.status < 300
         ? Effect.succeed(answer)
         : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-            Effect.fail(statusError(answer.status, answer.headers, answer.text, what, now))
+            Effect.fail(statusError(answer.status, answer.headers, answer.text, what, now, read.scrub))
           )
     )
   )
@@ -334,7 +423,8 @@ export const jsonRequest = (
 export const unreadable = (what: string, status: number, requestId: string | undefined) =>
   new BoosterError.ServerError({
     status,
-    ...(requestId !== undefined ? { requestId } : {}),
+    sent: true,
+    ...(requestId !== undefined ? { requestId: Scrub.excerpt(requestId) } : {}),
     message: `The API answered ${what} with a body this client cannot read`,
     hint: "Check that BOOSTER_BASE_URL points at the Booster2 API (not a web page or proxy)."
   })

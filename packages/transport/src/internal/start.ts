@@ -3,7 +3,9 @@ import { Clock, Duration, Effect, Either, Random, Schema } from "effect"
 import * as Auth from "../Auth.js"
 import type { DryRun, Started, StartOptions } from "../BoosterClient.js"
 import * as BoosterError from "../BoosterError.js"
+import * as Redact from "../Redact.js"
 import * as Retry from "../Retry.js"
+import * as Scrub from "../Scrub.js"
 import { type Api, USER_AGENT } from "./api.js"
 import * as Http from "./http.js"
 import * as UrlPolicy from "./urlPolicy.js"
@@ -59,13 +61,21 @@ export const make = (
   const dryRun = (input: unknown, options?: StartOptions) =>
     Effect.gen(function* () {
       const { downloadRequestId, prepared } = yield* prepare(input, options)
-      const headers: Record<string, string> = {
-        accept: "application/json",
-        "content-type": "application/json",
-        "user-agent": USER_AGENT,
-        ...config.headers
-      }
-      for (const name of Auth.secretHeaders(config.auth)) headers[name] = "<redacted>"
+      // the configured credential wins over an extra header of the same name, as when sending
+      const secret = Auth.secretHeaders(config.auth)
+      const extra = Object.entries(config.headers)
+        .map(([name, value]) => [name.toLowerCase(), value] as const)
+        .filter(([name]) => !secret.includes(name))
+      const headers = Redact.headers(
+        {
+          accept: "application/json",
+          "content-type": "application/json",
+          "user-agent": USER_AGENT,
+          ...Object.fromEntries(extra),
+          ...Object.fromEntries(secret.map((name) => [name, Redact.REDACTED]))
+        },
+        secret
+      )
       return {
         method: "POST" as const,
         url: UrlPolicy.apiUrl(config, prepared.path).toString(),
@@ -99,6 +109,9 @@ export const make = (
       const url = UrlPolicy.apiUrl(config, prepared.path)
       const what = `POST ${kind.path}`
       const brand = (prepared.request as { brand: string }).brand
+      const scrub = Scrub.make(
+        Scrub.personalValues(kind.request, prepared.request as Readonly<Record<string, unknown>>)
+      )
       const firstSentAt = yield* Clock.currentTimeMillis
       const started = (asyncTaskId: string, reconciled: boolean): Started => {
         known.add(Task.canonicalGuid(asyncTaskId))
@@ -116,7 +129,7 @@ export const make = (
               : "List your tasks before starting the export again, to avoid exporting the same data twice."
         })
       for (let attemptNo = 1; ; attemptNo++) {
-        const result = yield* Effect.either(api.attempt("POST", url, prepared.body, what, attemptNo))
+        const result = yield* Effect.either(api.attempt("POST", url, prepared.body, what, attemptNo, scrub))
         if (Either.isRight(result)) {
           const answer = result.right
           const decoded = decodeExportResponse(answer.text)
