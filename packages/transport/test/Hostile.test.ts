@@ -12,9 +12,10 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, HashMap, Layer, Logger } from "effect"
 import { Auth, BoosterClient, BoosterConfig, type BoosterError, Redact } from "../src/index.js"
+import { taskAt } from "./fixtures/task.js"
 import { clientFor, filter, sandbox, server } from "./support.js"
 
-const GUID = "0123456789abcdef0123456789abcdef"
+const GUID = taskAt("").asyncTaskId
 
 /** A plain-http server that counts what reaches it: the attacker's endpoint. */
 const attacker = () => {
@@ -65,7 +66,7 @@ const certificate = Effect.map(tempDir, (dir) => {
 })
 
 /** An https API on 127.0.0.1 answering every task read with `task`; records the paths it saw. */
-const httpsApi = (task: Record<string, unknown>) =>
+const httpsApi = (task: unknown) =>
   Effect.gen(function* () {
     const tls = yield* certificate
     const paths: Array<string> = []
@@ -100,16 +101,6 @@ const tlsClient = (options: BoosterConfig.Options, ca: Buffer) =>
     (context) => Context.get(context, BoosterClient.BoosterClient)
   )
 
-const completed = (url: string) => ({
-  asyncTaskId: GUID,
-  type: "crm",
-  requestDate: "2026-01-01T00:00:00Z",
-  status: "COM",
-  percentage: 100,
-  brand: "CAR",
-  signedDownloadUrl: url
-})
-
 const failureOf = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.flatMap(Effect.either(effect), (result) =>
     Either.isLeft(result) ? Effect.succeed(result.left) : Effect.dieMessage("expected a failure")
@@ -140,7 +131,7 @@ describe("no scheme downgrade, no stray scheme, no private download host", () =>
   it.scopedLive("an https API (real TLS) handing out a plain-http download URL: nothing reaches it", () =>
     Effect.gen(function* () {
       const evil = yield* attacker()
-      const api = yield* httpsApi(completed(`${evil.url}/files/${GUID}.csv?signature=abc`))
+      const api = yield* httpsApi(taskAt(`${evil.url}/files/${GUID}.csv?signature=abc`))
       const dir = yield* tempDir
       const client = yield* tlsClient({ baseUrl: api.url, auth: Auth.bearer("k") }, api.ca)
       const error = yield* failureOf(client.download(GUID, path.join(dir, "out.csv")))
@@ -242,6 +233,26 @@ describe("no scheme downgrade, no stray scheme, no private download host", () =>
     })
     expect(Either.isLeft(token) && token.left.field).toBe("auth.tokenUrl")
   })
+
+  it.scopedLive("the insecure-http opt-out logs a warning on every request sent under it", () =>
+    Effect.gen(function* () {
+      const sb = yield* sandbox()
+      // 0.0.0.0 reaches this machine but is not loopback: plain http to it needs the opt-out
+      const baseUrl = sb.baseUrl.replace("127.0.0.1", "0.0.0.0")
+      const refused = yield* failureOf(clientFor({ ...sb, baseUrl }))
+      expect(refused).toMatchObject({ _tag: "InvalidConfigError", field: "baseUrl" })
+      const warnings: Array<string> = []
+      const capture = Logger.make(({ logLevel, message }) => {
+        if (logLevel._tag === "Warning") warnings.push(String(message))
+      })
+      const client = yield* clientFor({ ...sb, baseUrl }, { allowInsecureHttp: true })
+      yield* Effect.all([client.listTasks(), client.listTasks()]).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, capture))
+      )
+      expect(warnings).toHaveLength(2)
+      expect(warnings[0]).toContain("allowInsecureHttp")
+    })
+  )
 
   it.scopedLive(
     "a key with a line break is a configuration error, never a request retried as transient",
