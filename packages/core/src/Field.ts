@@ -114,14 +114,10 @@ export const text = (title: string, doc: FieldDoc): Field<string> => ({
 export const segment = (title: string, doc: FieldDoc): Field<string> => ({
   schema: withDoc(
     NonEmptyText.pipe(
-      Schema.pattern(/^(?!\.+$)/, {
-        ...rule("route-segment", "must not be only dots (. or ..): it is a segment of the request's route"),
-        arbitrary: () => (fc) =>
-          fc
-            .string({ minLength: 1, maxLength: 16 })
-            .map((s) => s.trim())
-            .filter((s) => s.length > 0 && !/^\.+$/.test(s))
-      })
+      Schema.pattern(
+        /^(?!\.+$)/,
+        rule("route-segment", "must not be only dots (. or ..): it is a segment of the request's route")
+      )
     ),
     title,
     doc

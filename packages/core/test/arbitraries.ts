@@ -13,6 +13,10 @@ const byRule: Readonly<Record<string, fc.Arbitrary<unknown>>> = {
     .string({ minLength: 1, maxLength: 16 })
     .map((s) => s.trim())
     .filter((s) => s.length > 0),
+  "route-segment": fc
+    .string({ minLength: 1, maxLength: 16 })
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0 && !/^\.+$/.test(s)),
   email: fc
     .tuple(
       fc.stringMatching(/^[a-z0-9][a-z0-9._+-]{0,10}$/),
