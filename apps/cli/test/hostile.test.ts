@@ -123,6 +123,34 @@ describe("server text with terminal escapes", () => {
   })
 })
 
+describe("personal values echoed by the API", () => {
+  it("an email echoed by a hostile API is in no output, human or --json", async () => {
+    const env = hostileEnv()
+    for (const json of [false, true]) {
+      const result = await booster(
+        [
+          "export",
+          "--brand",
+          "CAR",
+          "--pos-code",
+          "IT100",
+          "--email",
+          VICTIM,
+          "--yes",
+          ...(json ? ["--json"] : [])
+        ],
+        { env }
+      )
+      expect(result.code).not.toBe(0)
+      const all = `${result.stdout}${result.stderr}`.toLowerCase()
+      expect(all).not.toContain(VICTIM.toLowerCase())
+      expect(all).not.toContain("victim.person")
+      // the API answered: the request was sent, and the hint must not say otherwise
+      expect(all).not.toContain("nothing was sent")
+    }
+  })
+})
+
 describe("presigned download URLs", () => {
   it("are shown without their signature by tasks get, tasks list, tasks wait and export --wait", async () => {
     const env = sandboxEnv()
