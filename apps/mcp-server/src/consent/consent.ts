@@ -1,9 +1,11 @@
 /**
  * Consent before an export is created. A preview hands out a confirmation: an opaque, single-use
  * token bound to the fingerprint of the exact normalised filter and valid for a few minutes, kept in
- * this process's memory (so it serves every stdio request and every HTTP session of the process,
- * and dies with it). A start then needs that token for the same filter, or a yes the server asked
- * the human for itself (elicitation), depending on the consent mode.
+ * this process's memory (so it serves every stdio request and every HTTP session or request of the
+ * process, and dies with it). A start then needs that token for the same filter, or a yes the server
+ * asked the human for itself (elicitation), depending on the consent mode. A question asked in-band
+ * (the 2026-07-28 multi-round-trip) carries a state of the same kind, so that the answer coming back
+ * on the retried call is accepted only for the question this server asked, for that filter, once.
  */
 import { randomBytes } from "node:crypto"
 import { Clock, Context, Effect, Layer } from "effect"
@@ -20,24 +22,38 @@ export interface Confirmation {
   readonly expiresAt: number
 }
 
-/** Why a confirmation was refused. */
+/**
+ * What a token stands for: a preview's `confirmation`, or the `question` state of an in-band
+ * consent round trip. One is never accepted as the other.
+ */
+export type Kind = "confirmation" | "question"
+
+/** Why a confirmation (or a question's state) was refused. */
 export type Refusal = "unknown" | "expired" | "used" | "other-filter"
 
 /** What a refusal means for the person reading it. */
-export const explain = (refusal: Refusal): string => {
+export const explain = (refusal: Refusal, kind: Kind = "confirmation"): string => {
+  const what = kind === "confirmation" ? "the confirmation" : "the answer's request state"
   switch (refusal) {
     case "unknown":
-      return "the confirmation was not issued by this server (or the server has restarted since the preview)"
+      return kind === "confirmation"
+        ? "the confirmation was not issued by this server (or the server has restarted since the preview)"
+        : "the answer does not belong to a question this server asked (or the server has restarted since)"
     case "expired":
-      return "the confirmation has expired"
+      return `${what} has expired`
     case "used":
-      return "the confirmation has already been used for a start"
+      return kind === "confirmation"
+        ? "the confirmation has already been used for a start"
+        : "the answer has already been used"
     case "other-filter":
-      return "the confirmation was issued for a different filter"
+      return `${what} was issued for a different filter`
   }
 }
 
+const PREFIX: Record<Kind, string> = { confirmation: "bxc_", question: "bxq_" }
+
 interface Issued {
+  readonly kind: Kind
   readonly fingerprint: string
   readonly expiresAt: number
   used: boolean
@@ -48,13 +64,14 @@ export class Consent extends Context.Tag("@booster-export/mcp-server/Consent")<
   Consent,
   {
     readonly mode: Mode
-    /** Hands out a confirmation for the filter with this fingerprint. */
-    readonly issue: (fingerprint: string) => Effect.Effect<Confirmation>
+    /** Hands out a confirmation (default) or a question's state for the filter with this fingerprint. */
+    readonly issue: (fingerprint: string, kind?: Kind) => Effect.Effect<Confirmation>
     /**
-     * Checks a confirmation against the filter being started and, if it is good, uses it up. A token
-     * for another filter is refused and stays usable for its own.
+     * Checks a confirmation (default) or a question's state against the filter being started and, if
+     * it is good, uses it up. A token for another filter is refused and stays usable for its own; a
+     * token of the other kind is `unknown`.
      */
-    readonly redeem: (token: string, fingerprint: string) => Effect.Effect<Refusal | undefined>
+    readonly redeem: (token: string, fingerprint: string, kind?: Kind) => Effect.Effect<Refusal | undefined>
   }
 >() {
   /** Consent in `mode`, confirmations valid for `ttlMs`. */
@@ -70,20 +87,20 @@ export const make = (mode: Mode, ttlMs: number): Consent["Type"] => {
   }
   return {
     mode,
-    issue: (fingerprint) =>
+    issue: (fingerprint, kind = "confirmation") =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         prune(now)
-        const token = `bxc_${randomBytes(18).toString("base64url")}`
+        const token = `${PREFIX[kind]}${randomBytes(18).toString("base64url")}`
         const expiresAt = now + ttlMs
-        issued.set(token, { fingerprint, expiresAt, used: false })
+        issued.set(token, { kind, fingerprint, expiresAt, used: false })
         return { token, expiresAt }
       }),
-    redeem: (token, fingerprint) =>
+    redeem: (token, fingerprint, kind = "confirmation") =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const entry = issued.get(token)
-        if (entry === undefined) return "unknown" as const
+        if (entry === undefined || entry.kind !== kind) return "unknown" as const
         if (entry.used) return "used" as const
         if (entry.expiresAt <= now) return "expired" as const
         if (entry.fingerprint !== fingerprint) return "other-filter" as const

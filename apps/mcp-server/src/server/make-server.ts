@@ -1,14 +1,18 @@
 /**
  * The MCP server: answers `tools/list` from the tools' wire descriptions and hands `tools/call` to a
  * dispatcher loaded on first use, passing a progress reporter when the request carried a progress
- * token. Every result is sanitised (no control characters, no URL signatures) before it leaves.
+ * token, and a way to ask the user when the client can be asked (a server-to-client elicitation on
+ * the 2025 era, a multi-round-trip input-required result on 2026-07-28). Every tool result is
+ * sanitised (no control characters, no URL signatures) before it leaves.
  * Built on the official SDK's low-level `Server`, which serves both protocol eras (2025-era
  * `initialize` connections and 2026-07-28 per-request envelopes) from the same handlers. One instance
  * serves one stdio connection, one 2025-era HTTP session or one 2026-07-28 HTTP request. Nothing here
  * loads Effect, so that start-up stays fast.
  */
 import {
-  type CallToolResult,
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
+  isInputRequiredResult,
   ProtocolError,
   ProtocolErrorCode,
   Server,
@@ -17,19 +21,33 @@ import {
 import type { Log } from "../logging/log.js"
 import { failure } from "../tools/result.js"
 import { sanitize } from "../tools/sanitize.js"
-import type { Elicit } from "../tools/tool.js"
+import type { Elicit, InputRound, ToolResult } from "../tools/tool.js"
 
 /** Reports progress of a call: `notifications/progress` to the client. */
 export type Progress = (progress: number, total: number, message: string) => Promise<void>
 
-/** Runs a listed tool; rejects only on a defect. `elicit` is present when the client can be asked. */
+/**
+ * Runs a listed tool; rejects only on a defect. `elicit` is present when a 2025-era client can be
+ * asked, `round` when a 2026-07-28 client can be (the answer is then an input-required result).
+ */
 export type Dispatch = (
   name: string,
   args: Readonly<Record<string, unknown>>,
   progress: Progress | undefined,
   signal: AbortSignal,
-  elicit?: Elicit
-) => Promise<CallToolResult>
+  elicit?: Elicit,
+  round?: InputRound
+) => Promise<ToolResult>
+
+/**
+ * Whether declared client capabilities cover a form question, as the SDK's own input-request gate
+ * reads them: `elicitation.form`, or a bare `elicitation: {}` (the pre-mode meaning of form).
+ */
+export const canAskForm = (capabilities: ClientCapabilities | undefined): boolean => {
+  const elicitation = capabilities?.elicitation
+  if (elicitation === undefined) return false
+  return elicitation.form !== undefined || elicitation.url === undefined
+}
 
 /** How long the user has to answer a question asked through the client, in ms. */
 export const ELICIT_TIMEOUT_MS = 10 * 60_000
@@ -86,9 +104,22 @@ export const make = (options: ServerOptions): Server => {
                 params: { progressToken: token, progress: value, total, message }
               })
               .catch(() => undefined)
-    // The 2026-07-28 revision has no server-to-client requests (a question would be a multi-round-trip
-    // `inputRequired` result): there the client cannot be asked, and consent comes from the preview.
+    // The 2026-07-28 revision has no server-to-client requests: a question is a multi-round-trip
+    // input-required result, asked only of a client whose request declares form elicitation.
     const modern = context.mcpReq.envelope !== undefined
+    const declared = modern
+      ? ((context.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as
+          | ClientCapabilities
+          | undefined)
+      : undefined
+    const requestState: unknown = context.mcpReq.requestState()
+    const round: InputRound | undefined =
+      modern && canAskForm(declared)
+        ? {
+            responses: context.mcpReq.inputResponses,
+            state: typeof requestState === "string" ? requestState : undefined
+          }
+        : undefined
     const elicit: Elicit | undefined =
       modern || server.getClientCapabilities()?.elicitation?.form === undefined
         ? undefined
@@ -111,8 +142,13 @@ export const make = (options: ServerOptions): Server => {
           request.params.arguments ?? {},
           progress,
           context.mcpReq.signal,
-          elicit
+          elicit,
+          round
         )
+        if (isInputRequiredResult(result)) {
+          options.log.info(`${name} asked the user in ${Math.round(performance.now() - started)} ms`)
+          return result
+        }
         options.log.info(
           `${name} ${result.isError ? "failed" : "succeeded"} in ${Math.round(performance.now() - started)} ms`
         )

@@ -2,11 +2,10 @@
  * Runs the tools' handlers with the application's services, in one runtime for the life of the
  * server.
  */
-import type { CallToolResult } from "@modelcontextprotocol/server"
 import { Effect, type Layer, ManagedRuntime } from "effect"
 import type { Dispatch } from "../server/make-server.js"
 import { failure } from "./result.js"
-import type { Tool } from "./tool.js"
+import type { Tool, ToolResult } from "./tool.js"
 
 /** A dispatcher and the way to release its services. */
 export interface Dispatcher {
@@ -19,7 +18,7 @@ export const make = <R>(tools: ReadonlyArray<Tool<R>>, services: Layer.Layer<R>)
   const runtime = ManagedRuntime.make(services)
   const byName = new Map(tools.map((tool) => [tool.name, tool]))
   return {
-    dispatch: (name, args, progress, signal, elicit): Promise<CallToolResult> => {
+    dispatch: (name, args, progress, signal, elicit, round): Promise<ToolResult> => {
       const tool = byName.get(name)
       if (tool === undefined) return Promise.resolve(failure(`No tool named ${name.slice(0, 64)}.`))
       return runtime.runPromise(
@@ -27,7 +26,8 @@ export const make = <R>(tools: ReadonlyArray<Tool<R>>, services: Layer.Layer<R>)
           ...(progress === undefined
             ? {}
             : { progress: (value, total, message) => Effect.promise(() => progress(value, total, message)) }),
-          ...(elicit === undefined ? {} : { elicit })
+          ...(elicit === undefined ? {} : { elicit }),
+          ...(round === undefined ? {} : { round })
         }),
         { signal }
       )

@@ -3,7 +3,7 @@
  * handler returning a result with `structuredContent` and a text rendering — or an `isError` result
  * whose text names every problem and the next step, never a personal value.
  */
-import type { CallToolResult } from "@modelcontextprotocol/server"
+import type { CallToolResult, InputRequiredResult } from "@modelcontextprotocol/server"
 import { type Effect, JSONSchema, type Schema } from "effect"
 
 /** A JSON Schema object. */
@@ -30,13 +30,31 @@ export interface ElicitAnswer {
 /** Asks the user through the client; rejects when the client does not answer. */
 export type Elicit = (form: ElicitForm) => Promise<ElicitAnswer>
 
+/**
+ * A call from a 2026-07-28 client that declared form elicitation. That revision has no
+ * server-to-client requests: a handler asks the user by answering an input-required result (see
+ * {@link ToolResult}); the client puts the question to the user and calls again with the answers
+ * and the request state echoed back. Both come from the client: untrusted.
+ */
+export interface InputRound {
+  /** The answers the call carries, keyed as the server asked; absent on a first call. */
+  readonly responses: Readonly<Record<string, unknown>> | undefined
+  /** The request state echoed back; absent on a first call. */
+  readonly state: string | undefined
+}
+
 /** What a handler can do besides computing its result: report progress, ask the user. */
 export interface CallContext {
   /** Sends `notifications/progress`; absent when the request carried no progress token. */
   readonly progress?: (progress: number, total: number, message: string) => Effect.Effect<void>
-  /** Asks the user a question through the client; absent when the client cannot (no elicitation). */
+  /** Asks the user a question through the client (2025 era); absent when the client cannot. */
   readonly elicit?: Elicit
+  /** The multi-round-trip of a 2026-07-28 client that can be asked; absent otherwise. */
+  readonly round?: InputRound
 }
+
+/** What a handler answers: a tool result, or (with an {@link InputRound}) a question for the user. */
+export type ToolResult = CallToolResult | InputRequiredResult
 
 /** A tool, generic in the services its handler needs. */
 export interface Tool<R> {
@@ -61,7 +79,7 @@ export interface Tool<R> {
   readonly call: (
     args: Readonly<Record<string, unknown>>,
     context: CallContext
-  ) => Effect.Effect<CallToolResult, never, R>
+  ) => Effect.Effect<ToolResult, never, R>
 }
 
 const strip = (node: unknown): unknown => {
