@@ -134,17 +134,28 @@ const asks = async (client: Client, args: Record<string, unknown>) => {
 
 const yes: Answer = () => ({ action: "accept", content: { start: true } })
 
+/** Every personal criterion of the filter: the question may say one is there, never what it is. */
+const PERSONAL = {
+  email: PERSONAL_EMAIL,
+  phoneNumber: "+41799990001",
+  searchKey: "Jane Doe",
+  saleRepresentativeEmails: ["rep.personal@example.com"],
+  boosterCustomerIds: [7654321]
+}
+const PERSONAL_VALUES = ["jane.doe", "Jane Doe", "41799990001", "rep.personal", "7654321"]
+
 describe.each([
   ["stdio", overStdio],
   ["Streamable HTTP", overHttp]
 ] as const)("consent from a 2026-07-28 client over %s", (_, over) => {
-  it("asks the user in the round trip, showing who and why but no personal value, and starts on yes", async () => {
+  it("asks the user in the round trip, showing who and why but no personal value nor control character, and starts on yes", async () => {
     const { client, asked } = await connect(over, { answer: yes })
     expect(client.getNegotiatedProtocolVersion()).toBe("2026-07-28")
     const before = posts()
     const result = await start(client, {
       ...filter({ brand: "RTY" }),
-      email: PERSONAL_EMAIL,
+      ...PERSONAL,
+      interests: [{ interest: "Watches\u202Eseirtnuoc lla\u202C", sapInterestId: "CA-1" }],
       purpose: "ticket OPS-9"
     })
     expect(textOf(result)).toContain("Started export task")
@@ -156,7 +167,10 @@ describe.each([
     expect(shown).toContain("ticket OPS-9")
     expect(shown).toContain("ES100")
     expect(shown).toContain("start")
-    expect(shown).not.toContain(PERSONAL_EMAIL)
+    for (const value of PERSONAL_VALUES) expect(shown).not.toContain(value)
+    // a reordering character in the filter cannot disguise what the user is asked
+    expect(asked[0]?.message).toContain("Watches")
+    expect(asked[0]?.message).not.toMatch(/[\u202A-\u202E]/)
   })
 
   it("sends nothing when the user declines, dismisses or answers no", async () => {
@@ -271,6 +285,21 @@ describe.each([
     expect(refused.isError).toBe(true)
     expect(asked).toHaveLength(0)
     expect(posts()).toBe(before)
+  })
+
+  it("--consent elicit asks a client that can be asked, and refuses one that cannot", async () => {
+    const asking = await connect(over, { args: ["--consent", "elicit"], answer: yes })
+    const before = posts()
+    const started = await start(asking.client, filter({ brand: "RTE" }))
+    expect(started.isError).toBeFalsy()
+    expect(asking.asked).toHaveLength(1)
+    expect(posts()).toBe(before + 1)
+
+    const { client } = await connect(over, { args: ["--consent", "elicit"] })
+    const refused = await start(client, filter({ brand: "RTX" }))
+    expect(refused.isError).toBe(true)
+    expect(textOf(refused)).toContain("cannot be asked")
+    expect(posts()).toBe(before + 1)
   })
 
   it("keeps asking a 2025-era client with an elicitation request", async () => {

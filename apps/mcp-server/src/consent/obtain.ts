@@ -15,6 +15,7 @@ import {
 } from "@modelcontextprotocol/server"
 import { Effect } from "effect"
 import { failure } from "../tools/result.js"
+import { cleanText } from "../tools/sanitize.js"
 import type { CallContext, ElicitAnswer, ElicitForm, InputRound } from "../tools/tool.js"
 import { Consent, explain } from "./consent.js"
 
@@ -37,12 +38,17 @@ const HOW_TO =
 /** The key of the question in an input-required result, and of its answer on the retried call. */
 export const ANSWER_KEY = "startExport"
 
-/** The question put to the user. */
+/**
+ * The question put to the user, without control characters (the filter's labels come from the
+ * assistant: a bidirectional override must not disguise what the user is asked).
+ */
 export const question = (request: Request): string =>
-  "An AI assistant wants to export customer personal data from Booster.\n" +
-  `Who: ${request.description}\n` +
-  `Purpose: ${request.purpose ?? "(none given)"}\n` +
-  "Start this export?"
+  cleanText(
+    "An AI assistant wants to export customer personal data from Booster.\n" +
+      `Who: ${request.description}\n` +
+      `Purpose: ${request.purpose ?? "(none given)"}\n` +
+      "Start this export?"
+  )
 
 /** The form asking the user: the question and one yes/no field. */
 export const form = (request: Request): ElicitForm => ({
