@@ -76,6 +76,37 @@ describe("options", () => {
     expect(() => parse(["--max-sessions", "0"], env)).toThrow("--max-sessions")
   })
 
+  it("takes OAuth instead of a static token, off loopback with a public URL, never both", () => {
+    const issuer = "https://login.microsoftonline.com/tenant-id/v2.0"
+    const off = ["--http", "--host", "0.0.0.0"]
+    expect(() => parse([...off, "--oauth-issuer", issuer], env)).toThrow("--public-url")
+    const options = parse(
+      [...off, "--oauth-issuer", issuer, "--public-url", "https://mcp.example.com/mcp"],
+      env
+    )
+    expect(options).toMatchObject({ oauthIssuer: issuer, oauthAudience: undefined, tokenDigest: undefined })
+    expect(options.publicUrl?.href).toBe("https://mcp.example.com/mcp")
+    expect(
+      parse(["--http"], {
+        ...env,
+        BOOSTER_MCP_OAUTH_ISSUER: "http://127.0.0.1:9000/realms/x",
+        BOOSTER_MCP_OAUTH_AUDIENCE: "api://booster-mcp"
+      })
+    ).toMatchObject({ oauthIssuer: "http://127.0.0.1:9000/realms/x", oauthAudience: "api://booster-mcp" })
+    expect(() =>
+      parse(["--oauth-issuer", issuer], { ...env, BOOSTER_MCP_TOKEN: "a-long-enough-token-1234" })
+    ).toThrow(/BOOSTER_MCP_TOKEN.*--oauth-issuer/)
+    expect(() => parse(["--oauth-issuer", "http://idp.example.com/"], env)).toThrow(
+      "--oauth-issuer must be an https URL"
+    )
+    expect(() => parse(["--oauth-issuer", "https://idp.example.com/?tenant=1"], env)).toThrow("query")
+    expect(() => parse(["--oauth-issuer", "idp.example.com"], env)).toThrow("absolute URL")
+    expect(() =>
+      parse(["--oauth-issuer", issuer, "--public-url", "http://mcp.example.com/mcp"], env)
+    ).toThrow("--public-url must be an https URL")
+    expect(() => parse(["--oauth-audience", "api://x"], env)).toThrow("--oauth-issuer")
+  })
+
   it("counts all of 127.0.0.0/8, ::1 and localhost as loopback", () => {
     for (const host of [
       "127.0.0.1",

@@ -46,6 +46,23 @@ export interface Options {
    */
   readonly tokenDigest: Buffer | undefined
   /**
+   * The OAuth 2.1 authorization server whose access tokens HTTP requests must carry, as its issuer
+   * URL (https, or plain http on loopback). Flag `--oauth-issuer`, env `BOOSTER_MCP_OAUTH_ISSUER`.
+   * Exclusive with the static bearer token.
+   */
+  readonly oauthIssuer: string | undefined
+  /**
+   * The `aud` access tokens must carry. Flag `--oauth-audience`, env `BOOSTER_MCP_OAUTH_AUDIENCE`;
+   * default the public URL of the MCP endpoint.
+   */
+  readonly oauthAudience: string | undefined
+  /**
+   * The MCP endpoint's URL as clients reach it, e.g. `https://mcp.example.com/mcp` behind a reverse
+   * proxy: the OAuth resource identifier. Flag `--public-url`, env `BOOSTER_MCP_PUBLIC_URL`; default
+   * `http://<host>:<port>/mcp` as bound; required with `--oauth-issuer` off loopback.
+   */
+  readonly publicUrl: URL | undefined
+  /**
    * Host names (as in the `Host` header, without port) served besides the loopback names, e.g. the
    * name a reverse proxy forwards. Flag `--allowed-host`, repeatable. Browser `Origin`s must name one
    * of them too.
@@ -103,6 +120,14 @@ Options:
   --port <n>              HTTP port (default ${DEFAULT_PORT}; 0 = any free port)
   --token-file <path>     file holding the bearer token HTTP clients must send (or env
                           BOOSTER_MCP_TOKEN); required when --host is not loopback
+  --oauth-issuer <url>    accept OAuth 2.1 access tokens (JWT) of this authorization server
+                          instead of a static token (or env BOOSTER_MCP_OAUTH_ISSUER); scopes
+                          exports:read (preview, get, list, summarize) and exports:write (all)
+  --oauth-audience <aud>  the audience tokens must be issued for (or env
+                          BOOSTER_MCP_OAUTH_AUDIENCE; default the public URL)
+  --public-url <url>      the MCP endpoint's URL as clients reach it, e.g. behind a reverse
+                          proxy (or env BOOSTER_MCP_PUBLIC_URL); required with --oauth-issuer
+                          when --host is not loopback
   --allowed-host <name>   a Host (and browser Origin) name served besides localhost, e.g. the
                           name behind a reverse proxy; repeatable
   --max-sessions <n>      most HTTP sessions kept; the least recently used goes first
@@ -133,6 +158,8 @@ Environment:
     BOOSTER_OAUTH2_CLIENT_SECRET, BOOSTER_OAUTH2_SCOPE (optional)    OAuth2 client credentials
     BOOSTER_OAUTH2_CLIENT_AUTH (basic, the default, or body)         how the client proves itself
   BOOSTER_MCP_TOKEN         the bearer token HTTP clients must send (see --token-file)
+  BOOSTER_MCP_OAUTH_ISSUER, BOOSTER_MCP_OAUTH_AUDIENCE, BOOSTER_MCP_PUBLIC_URL
+                            OAuth instead of a static token (see --oauth-issuer)
   BOOSTER_JOURNAL_URL       postgres://… : the journal shared by a team (default: the local file)
   BOOSTER_EXPORT_DIR, BOOSTER_LOG (debug|info|warn|error), XDG_STATE_HOME, XDG_DATA_HOME
 `
@@ -184,10 +211,36 @@ export const parse = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Opti
   }
   const host = values.host ?? "127.0.0.1"
   const token = readToken(values["token-file"], env.BOOSTER_MCP_TOKEN)
-  if ((values.http ?? false) && !isLoopback(host) && token === undefined) {
+  const oauthIssuer = secureUrl(
+    "--oauth-issuer",
+    nonEmpty(values["oauth-issuer"]) ?? nonEmpty(env.BOOSTER_MCP_OAUTH_ISSUER)
+  )
+  const publicUrl = secureUrl(
+    "--public-url",
+    nonEmpty(values["public-url"]) ?? nonEmpty(env.BOOSTER_MCP_PUBLIC_URL)
+  )
+  const oauthAudience = (
+    nonEmpty(values["oauth-audience"]) ?? nonEmpty(env.BOOSTER_MCP_OAUTH_AUDIENCE)
+  )?.trim()
+  if (token !== undefined && oauthIssuer !== undefined) {
+    throw new UsageError(
+      "a static bearer token (--token-file or BOOSTER_MCP_TOKEN) and OAuth (--oauth-issuer or " +
+        "BOOSTER_MCP_OAUTH_ISSUER) cannot be used together: choose one"
+    )
+  }
+  if (oauthIssuer === undefined && (oauthAudience !== undefined || publicUrl !== undefined)) {
+    throw new UsageError("--oauth-audience and --public-url apply to OAuth only: set --oauth-issuer too")
+  }
+  if ((values.http ?? false) && !isLoopback(host) && token === undefined && oauthIssuer === undefined) {
     throw new UsageError(
       `--host ${host} is not a loopback address: anyone who reaches it could use this server's credentials, ` +
-        "so set a bearer token with --token-file PATH or BOOSTER_MCP_TOKEN"
+        "so set a bearer token with --token-file PATH or BOOSTER_MCP_TOKEN, or OAuth with --oauth-issuer"
+    )
+  }
+  if ((values.http ?? false) && !isLoopback(host) && oauthIssuer !== undefined && publicUrl === undefined) {
+    throw new UsageError(
+      `--host ${host} is not a loopback address: set --public-url (or BOOSTER_MCP_PUBLIC_URL) to the MCP ` +
+        "endpoint's URL as clients reach it, e.g. https://mcp.example.com/mcp, the resource tokens are issued for"
     )
   }
   const maxSessions =
@@ -214,6 +267,9 @@ export const parse = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Opti
     host,
     port,
     tokenDigest: token === undefined ? undefined : createHash("sha256").update(token, "utf8").digest(),
+    oauthIssuer: oauthIssuer?.text,
+    oauthAudience,
+    publicUrl: publicUrl?.url,
     allowedHosts,
     maxSessions,
     sessionIdleMinutes,
@@ -251,6 +307,9 @@ const read = (argv: ReadonlyArray<string>) =>
       host: { type: "string" },
       port: { type: "string" },
       "token-file": { type: "string" },
+      "oauth-issuer": { type: "string" },
+      "oauth-audience": { type: "string" },
+      "public-url": { type: "string" },
       "allowed-host": { type: "string", multiple: true },
       "max-sessions": { type: "string" },
       "session-idle": { type: "string" },
@@ -276,6 +335,35 @@ export const isLoopback = (host: string): boolean => {
   if (name === "localhost" || name === "::1" || name === "0:0:0:0:0:0:0:1") return true
   const v4 = name.startsWith("::ffff:") ? name.slice("::ffff:".length) : name
   return isIPv4(v4) && v4.startsWith("127.")
+}
+
+/**
+ * Whether `url` may carry credentials or keys: https, or plain http to a loopback address only (the
+ * rule the API client applies to its base URL).
+ */
+export const secureOrLoopback = (url: URL): boolean =>
+  url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url.hostname))
+
+/**
+ * A URL option: absolute, https (plain http only to a loopback host), without user info, query or
+ * fragment. Returns the text as given (trimmed) and the parsed URL.
+ */
+const secureUrl = (flag: string, raw: string | undefined): { text: string; url: URL } | undefined => {
+  if (raw === undefined) return undefined
+  const text = raw.trim()
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new UsageError(`${flag} must be an absolute URL, e.g. https://login.example.com/`)
+  }
+  if (!secureOrLoopback(url)) {
+    throw new UsageError(`${flag} must be an https URL (plain http only on a loopback address)`)
+  }
+  if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") {
+    throw new UsageError(`${flag} must not carry user info, a query or a fragment`)
+  }
+  return { text, url }
 }
 
 /** The token from `--token-file` (first) or `BOOSTER_MCP_TOKEN`; its value is never put in a message. */

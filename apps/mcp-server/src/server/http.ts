@@ -8,15 +8,20 @@
  *
  * The SDK's own classifier (`isLegacyRequest`) decides which leg a request belongs to. Before either
  * leg sees a request: the `Host` and any `Origin` must name this server (DNS rebinding), the bearer
- * token must match when one is configured (compared in constant time), and the body must fit the
- * limit (413 otherwise). Sessions are capped (the least recently used is closed first) and close
- * after an idle time.
+ * token must match when one is configured (compared in constant time) or, with OAuth, carry a valid
+ * access token whose scopes cover every tool called (401/403 with a `WWW-Authenticate` challenge
+ * otherwise), and the body must fit the limit (413 otherwise). The `Authorization` header is removed
+ * once checked: nothing after this gate sees a credential. Sessions are capped (the least recently
+ * used is closed first), close after an idle time and, with OAuth, serve only the subject that
+ * opened them. The OAuth protected-resource metadata (RFC 9728) is served on
+ * `/.well-known/oauth-protected-resource[/mcp]`.
  */
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto"
 import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from "@modelcontextprotocol/node"
 import {
+  type AuthInfo,
   createMcpHandler,
   isInitializeRequest,
   isLegacyRequest,
@@ -26,6 +31,7 @@ import {
 } from "@modelcontextprotocol/server"
 import type { Log } from "../logging/log.js"
 import { isLoopback } from "../options/options.js"
+import type { ProtectedResource } from "./oauth.js"
 
 /** The path the MCP endpoint is served on. */
 export const MCP_PATH = "/mcp"
@@ -54,6 +60,19 @@ export interface HttpOptions {
   readonly log: Log
   /** SHA-256 of the bearer token requests must carry; none when undefined (loopback only). */
   readonly tokenDigest?: Buffer | undefined
+  /**
+   * OAuth instead of a static token: the issuer, the audience tokens must carry (default the
+   * resource URL) and the public URL of the endpoint (default the bound address).
+   */
+  readonly oauth?:
+    | {
+        readonly issuer: string
+        readonly audience?: string | undefined
+        readonly publicUrl?: URL | undefined
+      }
+    | undefined
+  /** Tools that start or download (they need the `exports:write` scope under OAuth). */
+  readonly writeTools?: ReadonlyArray<string>
   /** Host names served besides the loopback names. */
   readonly allowedHosts?: ReadonlyArray<string>
   /** Most sessions kept at once. */
@@ -106,8 +125,26 @@ const authorized = (req: IncomingMessage, digest: Buffer): boolean => {
   return timingSafeEqual(sha256(match?.[1] ?? ""), digest) && match !== null
 }
 
-/** A request as the SDK's Node adapter types it: a server's requests always carry a method and a URL. */
-const incoming = (req: IncomingMessage) => req as IncomingMessage & { method: string; url: string }
+/**
+ * A request as the SDK's Node adapter types it: a server's requests always carry a method and a URL,
+ * and `auth` is the verified token the handlers see as `ctx.http.authInfo`.
+ */
+const incoming = (req: IncomingMessage) =>
+  req as IncomingMessage & { method: string; url: string; auth?: AuthInfo }
+
+/** The names of the tools a JSON-RPC message or batch calls. */
+const calledTools = (body: unknown): ReadonlyArray<string> =>
+  (Array.isArray(body) ? body : [body]).flatMap((message: unknown) => {
+    if (typeof message !== "object" || message === null) return []
+    const { method, params } = message as { method?: unknown; params?: { name?: unknown } }
+    return method === "tools/call" && typeof params?.name === "string" ? [params.name] : []
+  })
+
+/** Who a session belongs to: the token's subject (OAuth), or no one in particular. */
+const ownerOf = (auth: AuthInfo | undefined): string | undefined => {
+  const subject = auth?.extra?.subject
+  return typeof subject === "string" ? `${subject}\u0000${auth?.clientId ?? ""}` : undefined
+}
 
 /**
  * Listens on `host:port` (0 = a free port) and serves MCP, each 2025-era session and each
@@ -117,11 +154,22 @@ export const listen = async (options: HttpOptions): Promise<HttpEndpoint> => {
   /** Sessions, least recently used first. */
   const sessions = new Map<
     string,
-    { transport: NodeStreamableHTTPServerTransport; server: Server; lastSeen: number }
+    {
+      transport: NodeStreamableHTTPServerTransport
+      server: Server
+      lastSeen: number
+      owner: string | undefined
+    }
   >()
+  const publicHost = options.oauth?.publicUrl?.hostname
+  const writeTools = new Set(options.writeTools ?? [])
+  /** With OAuth: the protected resource, set once the bound port (and so the default URL) is known. */
+  let resource: ProtectedResource | undefined
+  const oauthModule = options.oauth === undefined ? undefined : await import("./oauth.js")
   const served = [
     ...LOOPBACK_NAMES,
     ...(options.allowedHosts ?? []),
+    ...(publicHost === undefined ? [] : [publicHost]),
     ...(isLoopback(options.host) || options.host === "0.0.0.0" || options.host === "::"
       ? []
       : [options.host.includes(":") ? `[${options.host}]` : options.host])
@@ -148,6 +196,10 @@ export const listen = async (options: HttpOptions): Promise<HttpEndpoint> => {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://localhost")
+    if (options.oauth !== undefined && url.pathname.startsWith("/.well-known/")) {
+      serveMetadata(req, res, url.pathname)
+      return
+    }
     if (url.pathname !== MCP_PATH) {
       res.writeHead(404, { "content-type": "text/plain" }).end(`Not found: the MCP endpoint is ${MCP_PATH}\n`)
       return
@@ -166,9 +218,28 @@ export const listen = async (options: HttpOptions): Promise<HttpEndpoint> => {
       })
       return
     }
+    let auth: AuthInfo | undefined
+    if (options.oauth !== undefined) {
+      if (resource === undefined) {
+        jsonError(res, 503, -32000, "Starting: try again in a moment")
+        return
+      }
+      const verified = await resource.authenticate(req.headers.authorization)
+      if ("status" in verified) {
+        jsonError(res, verified.status, -32001, verified.message, {
+          ...(verified.challenge !== undefined ? { "www-authenticate": verified.challenge } : {})
+        })
+        return
+      }
+      auth = verified
+      incoming(req).auth = verified
+    }
+    delete req.headers.authorization
     const sessionHeader = req.headers["mcp-session-id"]
     const sessionId = typeof sessionHeader === "string" ? sessionHeader : undefined
-    const existing = sessionId === undefined ? undefined : sessions.get(sessionId)
+    const found = sessionId === undefined ? undefined : sessions.get(sessionId)
+    // a session serves the subject that opened it only; to anyone else it does not exist
+    const existing = found !== undefined && found.owner === ownerOf(auth) ? found : undefined
     if (existing !== undefined && sessionId !== undefined) {
       existing.lastSeen = Date.now()
       sessions.delete(sessionId)
@@ -198,6 +269,17 @@ export const listen = async (options: HttpOptions): Promise<HttpEndpoint> => {
       jsonError(res, 400, -32700, "Parse error: the body must be one JSON-RPC message or a batch")
       return
     }
+    if (resource !== undefined && auth !== undefined) {
+      for (const name of calledTools(body)) {
+        const refused = resource.authorizeTool(auth, name, writeTools.has(name))
+        if (refused !== undefined) {
+          jsonError(res, refused.status, -32001, refused.message, {
+            ...(refused.challenge !== undefined ? { "www-authenticate": refused.challenge } : {})
+          })
+          return
+        }
+      }
+    }
     if (existing !== undefined) {
       await existing.transport.handleRequest(req, res, body)
       return
@@ -224,7 +306,7 @@ export const listen = async (options: HttpOptions): Promise<HttpEndpoint> => {
           if (oldest === undefined) break
           closeSession(oldest, "the session limit was reached and it was the least recently used")
         }
-        sessions.set(id, { transport, server, lastSeen: Date.now() })
+        sessions.set(id, { transport, server, lastSeen: Date.now(), owner: ownerOf(auth) })
         options.log.debug("HTTP session opened")
       }
     })
@@ -233,6 +315,26 @@ export const listen = async (options: HttpOptions): Promise<HttpEndpoint> => {
     }
     await server.connect(transport)
     await transport.handleRequest(req, res, body)
+  }
+
+  /** The RFC 9728 document, to anyone (it holds nothing secret; browsers may read it cross-origin). */
+  const serveMetadata = (req: IncomingMessage, res: ServerResponse, pathname: string): void => {
+    if (resource === undefined || !resource.servesMetadata(pathname)) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("Not found\n")
+      return
+    }
+    const cors = { "access-control-allow-origin": "*", "access-control-allow-methods": "GET, OPTIONS" }
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, cors).end()
+      return
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { ...cors, allow: "GET, OPTIONS" }).end()
+      return
+    }
+    res
+      .writeHead(200, { ...cors, "content-type": "application/json", "cache-control": "max-age=3600" })
+      .end(req.method === "HEAD" ? undefined : JSON.stringify(resource.metadata()))
   }
 
   const http: HttpServer = createServer((req, res) => {
@@ -259,15 +361,30 @@ export const listen = async (options: HttpOptions): Promise<HttpEndpoint> => {
   )
   sweep.unref()
   const port = (http.address() as AddressInfo).port
+  const hostForUrl = options.host.includes(":") ? `[${options.host}]` : options.host
+  const url = `http://${hostForUrl}:${port}${MCP_PATH}`
+  if (oauthModule !== undefined && options.oauth !== undefined) {
+    resource = oauthModule.make({
+      issuer: options.oauth.issuer,
+      audience: options.oauth.audience,
+      resource: options.oauth.publicUrl ?? new URL(url),
+      warn: (message) => options.log.warn(`OAuth: ${message}`)
+    })
+    options.log.info(
+      `OAuth: access tokens of ${options.oauth.issuer} for ${options.oauth.audience ?? "the resource"}; ` +
+        `metadata at ${resource.metadataUrl}`
+    )
+    resource.warmUp()
+  }
   if (!isLoopback(options.host)) {
     options.log.warn(
-      `bound to ${options.host}, not loopback: every request must carry the bearer token; ` +
-        `Host names served: ${served.join(", ")} (add one with --allowed-host)`
+      `bound to ${options.host}, not loopback: every request must carry ${
+        options.oauth === undefined ? "the bearer token" : "an OAuth access token"
+      }; Host names served: ${served.join(", ")} (add one with --allowed-host)`
     )
   }
-  const hostForUrl = options.host.includes(":") ? `[${options.host}]` : options.host
   return {
-    url: `http://${hostForUrl}:${port}${MCP_PATH}`,
+    url,
     port,
     close: async () => {
       clearInterval(sweep)

@@ -22,6 +22,7 @@ import type { Log } from "../logging/log.js"
 import { failure } from "../tools/result.js"
 import { sanitize } from "../tools/sanitize.js"
 import type { Elicit, InputRound, ToolResult } from "../tools/tool.js"
+import { actorOf } from "./actor.js"
 
 /** Reports progress of a call: `notifications/progress` to the client. */
 export type Progress = (progress: number, total: number, message: string) => Promise<void>
@@ -29,6 +30,7 @@ export type Progress = (progress: number, total: number, message: string) => Pro
 /**
  * Runs a listed tool; rejects only on a defect. `elicit` is present when a 2025-era client can be
  * asked, `round` when a 2026-07-28 client can be (the answer is then an input-required result).
+ * `actor` names who called (an OAuth token's subject) for the audit trail, else the OS user is recorded.
  */
 export type Dispatch = (
   name: string,
@@ -36,7 +38,8 @@ export type Dispatch = (
   progress: Progress | undefined,
   signal: AbortSignal,
   elicit?: Elicit,
-  round?: InputRound
+  round?: InputRound,
+  actor?: string
 ) => Promise<ToolResult>
 
 /**
@@ -143,7 +146,8 @@ export const make = (options: ServerOptions): Server => {
           progress,
           context.mcpReq.signal,
           elicit,
-          round
+          round,
+          actorOf(context.http?.authInfo)
         )
         if (isInputRequiredResult(result)) {
           options.log.info(`${name} asked the user in ${Math.round(performance.now() - started)} ms`)

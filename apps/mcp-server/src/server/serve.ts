@@ -50,6 +50,14 @@ export const serve = async ({ options, tools, withheld, dispatch, log }: Serving
       makeServer,
       log,
       tokenDigest: options.tokenDigest,
+      oauth:
+        options.oauthIssuer === undefined
+          ? undefined
+          : { issuer: options.oauthIssuer, audience: options.oauthAudience, publicUrl: options.publicUrl },
+      writeTools: [
+        ...withheld,
+        ...tools.filter((tool) => tool.annotations?.readOnlyHint !== true).map((tool) => tool.name)
+      ],
       allowedHosts: options.allowedHosts,
       maxSessions: options.maxSessions,
       sessionIdleMs: options.sessionIdleMinutes * 60_000

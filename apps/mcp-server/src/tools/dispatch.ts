@@ -1,7 +1,9 @@
 /**
  * Runs the tools' handlers with the application's services, in one runtime for the life of the
- * server.
+ * server. A call made by an authenticated subject (OAuth) records that subject as the actor of
+ * every journal entry it writes.
  */
+import * as Journal from "@booster-export/transport/Journal"
 import { Effect, type Layer, ManagedRuntime } from "effect"
 import type { Dispatch } from "../server/make-server.js"
 import { failure } from "./result.js"
@@ -13,24 +15,34 @@ export interface Dispatcher {
   readonly dispose: () => Promise<void>
 }
 
+/** The journal of one call: entries it appends name `actor` as who did it, unless they name one. */
+const actingAs =
+  (actor: string) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | Journal.Journal> =>
+    Effect.updateService(effect, Journal.Journal, (journal) => ({
+      ...journal,
+      append: (entry) => journal.append({ ...entry, actor: entry.actor ?? actor })
+    }))
+
 /** A dispatcher over `tools`, running them with `services`. */
-export const make = <R>(tools: ReadonlyArray<Tool<R>>, services: Layer.Layer<R>): Dispatcher => {
+export const make = <R>(
+  tools: ReadonlyArray<Tool<R>>,
+  services: Layer.Layer<NoInfer<R> | Journal.Journal>
+): Dispatcher => {
   const runtime = ManagedRuntime.make(services)
   const byName = new Map(tools.map((tool) => [tool.name, tool]))
   return {
-    dispatch: (name, args, progress, signal, elicit, round): Promise<ToolResult> => {
+    dispatch: (name, args, progress, signal, elicit, round, actor): Promise<ToolResult> => {
       const tool = byName.get(name)
       if (tool === undefined) return Promise.resolve(failure(`No tool named ${name.slice(0, 64)}.`))
-      return runtime.runPromise(
-        tool.call(args, {
-          ...(progress === undefined
-            ? {}
-            : { progress: (value, total, message) => Effect.promise(() => progress(value, total, message)) }),
-          ...(elicit === undefined ? {} : { elicit }),
-          ...(round === undefined ? {} : { round })
-        }),
-        { signal }
-      )
+      const call = tool.call(args, {
+        ...(progress === undefined
+          ? {}
+          : { progress: (value, total, message) => Effect.promise(() => progress(value, total, message)) }),
+        ...(elicit === undefined ? {} : { elicit }),
+        ...(round === undefined ? {} : { round })
+      })
+      return runtime.runPromise(actor === undefined ? call : actingAs(actor)(call), { signal })
     },
     dispose: () => runtime.dispose()
   }
