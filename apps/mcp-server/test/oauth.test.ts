@@ -10,7 +10,7 @@ import type { Sandbox } from "@booster-export/sandbox"
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { exportJWK, generateKeyPair, SignJWT } from "jose"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { discoveryUrls } from "../src/server/oauth.js"
+import { discover, discoveryUrls } from "../src/server/oauth.js"
 import {
   BIN,
   filter,
@@ -358,5 +358,32 @@ describe("booster-mcp as an OAuth protected resource", () => {
     expect(stderr).toContain("BOOSTER_MCP_TOKEN")
     expect(stderr).toContain("--oauth-issuer")
     expect(stderr).not.toContain("s3cret-token-for-tests")
+  })
+})
+
+describe("discovery", () => {
+  const serve = async (document: (origin: string) => object) => {
+    let origin = ""
+    const server = createServer((req, res) => {
+      if (req.url === "/.well-known/oauth-authorization-server") {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(document(origin)))
+      } else res.writeHead(404).end()
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)))
+    return new URL(origin)
+  }
+
+  it("refuses metadata naming another issuer, or keys on plain http off loopback", async () => {
+    const impostor = await serve(() => ({
+      issuer: "https://login.example.com",
+      jwks_uri: "https://login.example.com/k"
+    }))
+    await expect(discover(impostor)).rejects.toThrow("names another issuer")
+    const plain = await serve((origin) => ({ issuer: origin, jwks_uri: "http://keys.example.com/jwks" }))
+    await expect(discover(plain)).rejects.toThrow("jwks_uri must be https")
+    const good = await serve((origin) => ({ issuer: `${origin}/`, jwks_uri: `${origin}/jwks` }))
+    expect((await discover(good)).jwksUri.pathname).toBe("/jwks")
   })
 })

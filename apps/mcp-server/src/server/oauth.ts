@@ -267,7 +267,8 @@ export const make = (options: ResourceOptions): ProtectedResource => {
         return invalid(describe(error))
       }
     },
-    authorizeTool: (auth, name, write) => {
+    authorizeTool: (auth, called, write) => {
+      const name = called.slice(0, 64)
       const granted = new Set(auth.scopes)
       if (granted.has(SCOPES.write) || (!write && granted.has(SCOPES.read))) return undefined
       const needed = write ? SCOPES.write : SCOPES.read
