@@ -7,6 +7,7 @@ import { spawn } from "node:child_process"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import type { Sandbox } from "@booster-export/sandbox"
+import { AuditTrail } from "@booster-export/transport"
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { exportJWK, generateKeyPair, SignJWT } from "jose"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
@@ -170,6 +171,8 @@ describe("booster-mcp as an OAuth protected resource", () => {
     const events = entries.filter((entry) => entry.asyncTaskId === asyncTaskId)
     expect(events.map((entry) => entry.event)).toEqual(["started", "downloaded"])
     for (const entry of events) expect(entry.actor).toBe("user-4711 via assistant-app")
+    // the actor is part of the chained entry: the audit trail verifies
+    expect(AuditTrail.verify(entries.map((value, index) => ({ position: index + 1, value }))).ok).toBe(true)
     expect(JSON.stringify(entries)).not.toContain(accessToken)
     // the API saw the server's own credentials, never the access token
     for (const request of sandbox.requests()) expect(JSON.stringify(request)).not.toContain(accessToken)
