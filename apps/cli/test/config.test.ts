@@ -51,6 +51,28 @@ describe("booster config", () => {
     })
   })
 
+  it("ties allowInsecureHttp to the profile's own base URL", async () => {
+    const home = freshHome()
+    const set = ["config", "set", "--profile", "lan", "--base-url", "http://booster.lan:8080"]
+    await booster([...set, "--allow-insecure-http"], { env: home.env })
+    const own = parseJson((await booster(["config", "show", "--json"], { env: home.env })).stdout)
+    expect(own).toMatchObject({ baseUrl: "http://booster.lan:8080", allowInsecureHttp: true })
+    const flag = await booster(["config", "show", "--json", "--base-url", "http://elsewhere.lan"], {
+      env: home.env
+    })
+    expect(parseJson(flag.stdout)).toMatchObject({
+      baseUrl: "http://elsewhere.lan",
+      allowInsecureHttp: false
+    })
+    const env = await booster(["config", "show", "--json"], {
+      env: { ...home.env, BOOSTER_BASE_URL: "http://elsewhere.lan" }
+    })
+    expect(parseJson(env.stdout)).toMatchObject({ allowInsecureHttp: false })
+    await booster(["config", "set", "--profile", "lan", "--base-url", "http://moved.lan"], { env: home.env })
+    const moved = parseJson((await booster(["config", "show", "--json"], { env: home.env })).stdout)
+    expect(moved).toMatchObject({ baseUrl: "http://moved.lan", allowInsecureHttp: false })
+  })
+
   it("applies flag > env > profile > default", async () => {
     const home = freshHome()
     await booster(["config", "set", "--profile", "a", "--base-url", "https://profile.example.com"], {

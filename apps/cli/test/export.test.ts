@@ -1,4 +1,12 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync
+} from "node:fs"
 import { dirname, join } from "node:path"
 import { Sandbox } from "@booster-export/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -396,5 +404,62 @@ describe("booster export against the sandbox", () => {
       body: { posCodes: ["IT200"] }
     })
     expect(existsSync(join(home.env.XDG_CONFIG_HOME, "booster-export", "profiles.json"))).toBe(true)
+  })
+})
+
+describe("booster export where the local journal cannot be written", () => {
+  /** Export requests the sandbox received. */
+  const exportPosts = () =>
+    sandbox.requests().filter((r) => r.method === "POST" && /^\/customer\/[^/]+\/export/.test(r.path)).length
+
+  it("refuses before sending when the journal's disk is full (ENOSPC), and --force sends unguarded", async () => {
+    const home = freshHome()
+    const state = join(home.env.XDG_STATE_HOME, "booster-export")
+    mkdirSync(state, { recursive: true, mode: 0o700 })
+    const journal = join(state, "journal.jsonl")
+    // every write to /dev/full fails with ENOSPC, for root too
+    symlinkSync("/dev/full", journal)
+    const args = ["export", "--brand", "CAR", "--pos-code", "PT100"]
+    const before = exportPosts()
+    const refused = await booster(args, { env: apiEnv(home) })
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(journal)
+    expect(refused.stderr).toContain("ENOSPC")
+    expect(refused.stderr).toContain("Nothing was sent")
+    expect(refused.stderr).toContain("--force")
+    expect(exportPosts()).toBe(before)
+    const json = await booster([...args, "--json"], { env: apiEnv(home) })
+    expect(json.code).toBe(1)
+    expect(parseJson(json.stderr)).toMatchObject({
+      _tag: "JournalUnwritableError",
+      path: journal,
+      code: "ENOSPC"
+    })
+    expect(exportPosts()).toBe(before)
+    const forced = await booster([...args, "--force"], { env: apiEnv(home) })
+    expect(forced.code).toBe(0)
+    expect(forced.stderr).toContain("duplicate protection off")
+    expect(forced.stderr).toContain(journal)
+    expect(exportPosts()).toBe(before + 1)
+  })
+
+  it("refuses before sending when the state folder cannot be created, and --force sends unguarded", async () => {
+    const home = freshHome()
+    // the state home is a file: nothing can be created under it, for root too (ENOTDIR)
+    writeFileSync(home.env.XDG_STATE_HOME, "")
+    const key = join(home.env.XDG_STATE_HOME, "booster-export", "fingerprint.key")
+    const args = ["export", "--brand", "CAR", "--pos-code", "PT200"]
+    const before = exportPosts()
+    const refused = await booster(args, { env: apiEnv(home) })
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(key)
+    expect(refused.stderr).toContain("ENOTDIR")
+    expect(refused.stderr).toContain("--force")
+    expect(exportPosts()).toBe(before)
+    const forced = await booster([...args, "--force", "--json"], { env: apiEnv(home) })
+    expect(forced.code).toBe(0)
+    expect(forced.stderr).toContain("duplicate protection off")
+    expect(parseJson(forced.stdout).asyncTaskId).toEqual(expect.any(String))
+    expect(exportPosts()).toBe(before + 1)
   })
 })

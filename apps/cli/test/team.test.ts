@@ -94,8 +94,9 @@ describe.skipIf(clusterUrl === undefined)("booster with a team journal in Postgr
     const exported = await booster(["audit", "export", "--json"], { env: team[2]!.env })
     expect(exported.code).toBe(0)
     const rows = JSON.parse(exported.stdout) as Array<Record<string, unknown>>
-    expect(rows.map((row) => row.event)).toEqual(["started"])
-    expect(rows[0]).toMatchObject({
+    // the start was written down before it was sent, then recorded with its task
+    expect(rows.map((row) => row.event)).toEqual(["requested", "started"])
+    expect(rows[1]).toMatchObject({
       asyncTaskId,
       source: "cli",
       purpose: "ticket OPS-7",
@@ -104,7 +105,7 @@ describe.skipIf(clusterUrl === undefined)("booster with a team journal in Postgr
     })
     const verified = await booster(["audit", "verify"], { env: team[3]!.env })
     expect(verified.code).toBe(0)
-    expect(verified.stdout).toContain("is intact: 1 chained entries")
+    expect(verified.stdout).toContain("is intact: 2 chained entries")
     expect(verified.stdout).not.toContain(password)
   })
 
@@ -156,13 +157,15 @@ describe("booster audit and files with the local journal", () => {
     }
     const ok = await booster(["audit", "verify"], { env })
     expect(ok.code).toBe(0)
-    expect(ok.stdout).toContain("is intact: 3 chained entries")
+    // each start: written down before it is sent (requested), then recorded with its task
+    expect(ok.stdout).toContain("is intact: 6 chained entries")
     const csv = await booster(["audit", "export", "--csv", "--since", "2020-01-01"], { env })
     expect(csv.code).toBe(0)
     const lines = csv.stdout.trim().split("\n")
     expect(lines[0]!.split(",").slice(0, 4)).toEqual(["at", "event", "actor", "source"])
-    expect(lines).toHaveLength(4)
-    expect(lines[1]).toMatch(/^[^,]+,started,[^,]+@[^,]+,cli,/)
+    expect(lines).toHaveLength(7)
+    expect(lines[1]).toMatch(/^[^,]+,requested,[^,]+@[^,]+,cli,/)
+    expect(lines[2]).toMatch(/^[^,]+,started,[^,]+@[^,]+,cli,/)
     const since = await booster(["audit", "export", "--json", "--since", "2999-01-01"], { env })
     expect(JSON.parse(since.stdout)).toEqual([])
 

@@ -80,7 +80,8 @@ describe.each(GENERATIONS)("Streamable HTTP, $name", (generation) => {
     expect(second.structuredContent).toMatchObject({ asyncTaskId: id, reused: true })
     expect(sandbox.tasksCreated()).toBe(before + 1)
     expect(await readJournal(dirs.journal)).toEqual([
-      expect.objectContaining({ asyncTaskId: id, purpose: "HTTP test" })
+      expect.objectContaining({ event: "requested", asyncTaskId: "", purpose: "HTTP test" }),
+      expect.objectContaining({ event: "started", asyncTaskId: id, purpose: "HTTP test" })
     ])
 
     const progress: Array<number> = []

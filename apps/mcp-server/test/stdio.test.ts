@@ -179,8 +179,16 @@ describe.each(GENERATIONS)("$name", (generation) => {
       expect(sandbox.tasksCreated()).toBe(before + 2)
 
       const journal = await readJournal(dirs.journal)
-      expect(journal).toHaveLength(2)
+      // each start is written down before it is sent, then recorded with its task
+      expect(journal.map((line) => line.event)).toEqual(["requested", "started", "requested", "started"])
       expect(journal[0]).toMatchObject({
+        source: "mcp",
+        event: "requested",
+        asyncTaskId: "",
+        downloadRequestId: started.downloadRequestId,
+        fingerprint: started.fingerprint
+      })
+      expect(journal[1]).toMatchObject({
         source: "mcp",
         event: "started",
         host: new URL(sandbox.baseUrl).host,

@@ -171,14 +171,18 @@ export class DownloadError extends Schema.TaggedError<DownloadError>()("Download
 
 /**
  * The configuration is unusable (missing or malformed base URL, plain `http://` to a non-loopback
- * host, a bad number). `field` names the option or environment variable.
+ * host, a bad number, a local key file that cannot be created). `field` names the option or
+ * environment variable; `path` and `code` (the operating system's error code, e.g. `EACCES`) are set
+ * when a local file could not be created or read.
  *
  * @since 0.1.0
  */
 export class InvalidConfigError extends Schema.TaggedError<InvalidConfigError>()("InvalidConfigError", {
   message: Schema.String,
   hint: Schema.String,
-  field: Schema.String
+  field: Schema.String,
+  path: Schema.optional(Schema.String),
+  code: Schema.optional(Schema.String)
 }) {}
 
 /**

@@ -145,12 +145,14 @@ const installKey = async (directory: string): Promise<Uint8Array> => {
   return readKey(path)
 }
 
-const failure = (field: string, what: string) => (error: unknown) =>
+const failure = (field: string, what: string, path: string) => (error: unknown) =>
   error instanceof Refused
     ? new InvalidConfigError({ field, message: `${field}: ${error.message}`, hint: error.hint })
     : new InvalidConfigError({
         field,
-        message: `${what} (${codeOf(error)})`,
+        path,
+        code: codeOf(error),
+        message: `${what} (${error instanceof Error && error.message.startsWith(codeOf(error)) ? error.message : codeOf(error)})`,
         hint:
           field === ENV_VAR
             ? `Check ${ENV_VAR}: the path of a key file of at least ${Fingerprint.KEY_BYTES} bytes, mode 0600.`
@@ -167,13 +169,13 @@ const failure = (field: string, what: string) => (error: unknown) =>
 export const fromFile = (path: string): Effect.Effect<Loaded, InvalidConfigError> =>
   Effect.tryPromise({
     try: async () => ({ key: Fingerprint.key(await readKey(path)), path, origin: "file" as const }),
-    catch: failure(ENV_VAR, `${ENV_VAR}: the key file ${path} cannot be read`)
+    catch: failure(ENV_VAR, `${ENV_VAR}: the key file ${path} cannot be read`, path)
   })
 
 /**
  * The per-install key of `directory` (default: the journal's, {@link defaultDirectory}), created
  * with 32 random bytes on first use. Fails with `InvalidConfigError` when the folder cannot hold it
- * (naming the path and the system's error code) or an existing key file is refused.
+ * (naming the path and the system's error; `path` and `code` set) or an existing key file is refused.
  *
  * @since 0.1.0
  */
@@ -188,7 +190,8 @@ export const forInstall = (
     }),
     catch: failure(
       "XDG_STATE_HOME",
-      `The fingerprint key cannot be created or read at ${join(directory, FILE)}`
+      `The fingerprint key cannot be created or read at ${join(directory, FILE)}`,
+      join(directory, FILE)
     )
   })
 

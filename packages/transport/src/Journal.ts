@@ -27,12 +27,21 @@ import * as AuditTrail from "./AuditTrail.js"
 export type Source = "cli" | "mcp" | "library" | (string & {})
 
 /**
- * What a line records: `"started"`, `"completed"`, `"failed"`, `"downloaded"`, `"deleted"` (a
- * downloaded file removed by retention), or another name written by a newer version.
+ * What a line records: `"requested"` (a start about to be sent, written before sending so that
+ * nothing is sent that the journal could not record; no task id yet, `asyncTaskId` is empty),
+ * `"started"`, `"completed"`, `"failed"`, `"downloaded"`, `"deleted"` (a downloaded file removed by
+ * retention), or another name written by a newer version.
  *
  * @since 0.1.0
  */
-export type Event = "started" | "completed" | "failed" | "downloaded" | "deleted" | (string & {})
+export type Event =
+  | "requested"
+  | "started"
+  | "completed"
+  | "failed"
+  | "downloaded"
+  | "deleted"
+  | (string & {})
 
 /**
  * One journal line. Unknown members are ignored on reading; `source`, `event` and the audit members
@@ -180,12 +189,32 @@ export const looksPersonal = (text: string): boolean => EMAIL_LIKE.test(text) ||
 
 /**
  * The journal could not be written (reading never fails: an absent or unreadable file is empty).
+ * For the local file journal, `path` is the file or lock that could not be written and `code` the
+ * operating system's error code (`ENOSPC`, `EROFS`, `EACCES`, …); a database journal sets neither.
  *
  * @since 0.1.0
  */
 export class JournalError extends Schema.TaggedError<JournalError>()("JournalError", {
-  message: Schema.String
+  message: Schema.String,
+  path: Schema.optional(Schema.String),
+  code: Schema.optional(Schema.String)
 }) {}
+
+const osCodeOf = (error: unknown): string => {
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined
+  return typeof code === "string" ? code : "EIO"
+}
+
+/** The error of a local file that could not be written, naming the path and the system's error. */
+const unwritable = (what: string, path: string, error: unknown): JournalError => {
+  const reason = error instanceof Error ? error.message : String(error)
+  const code = osCodeOf(error)
+  return new JournalError({
+    message: `could not write ${what} at ${path}: ${reason.startsWith(code) ? reason : `${code}: ${reason}`}`,
+    path,
+    code
+  })
+}
 
 const decodeEntry = Schema.decodeUnknownEither(Entry)
 
@@ -206,12 +235,19 @@ export const parseLines = (text: string): ReadonlyArray<Entry> =>
   })
 
 /**
- * True for an entry recording a start (not a download or a later state).
+ * True for an entry recording a start (not a request about to be sent, a download or a later state).
  *
  * @since 0.1.0
  */
 export const isStart = (entry: Entry): boolean =>
   entry.file === undefined && (entry.event === undefined || entry.event === "started")
+
+/**
+ * True for a `"requested"` entry: a start written down before it was sent (it has no task yet).
+ *
+ * @since 0.1.0
+ */
+export const isRequest = (entry: Entry): boolean => entry.event === "requested"
 
 /**
  * The key of a start lock: one filter (`fingerprint`) on one API `host`.
@@ -311,6 +347,23 @@ const lastLink = (text: string): { seq: number; hash: string } | undefined => {
 }
 
 /**
+ * The text of a journal file; empty when it is absent, unreadable or not a regular file (a device
+ * in its place is never read endlessly).
+ */
+const readJournalText = async (path: string): Promise<string> => {
+  try {
+    const handle = await open(path, "r")
+    try {
+      return (await handle.stat()).isFile() ? await handle.readFile("utf8") : ""
+    } finally {
+      await handle.close()
+    }
+  } catch {
+    return ""
+  }
+}
+
+/**
  * The journal service.
  *
  * @since 0.1.0
@@ -329,8 +382,7 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
  */
 export const make = (directory: string): FileService => {
   const path = join(directory, FILE)
-  const read = (file: string) =>
-    readFile(join(directory, file), "utf8").then(parseLines, () => [] as ReadonlyArray<Entry>)
+  const read = (file: string) => readJournalText(join(directory, file)).then(parseLines)
   const entries = Effect.promise(async () => {
     const all = (await Promise.all([...LEGACY_FILES, FILE].map(read))).flat()
     return all.sort((a, b) => compare(a.at, b.at))
@@ -344,23 +396,20 @@ export const make = (directory: string): FileService => {
         Effect.tryPromise({
           try: async () => {
             await mkdir(directory, { recursive: true, mode: 0o700 })
-            const text = await readFile(path, "utf8").catch(() => "")
+            const text = await readJournalText(path)
             const line = AuditTrail.link(lastLink(text), prepared)
             // a torn last line (a crash mid-write) is left on its own line
             const separator = text !== "" && !text.endsWith("\n") ? "\n" : ""
             await appendFile(path, `${separator}${JSON.stringify(line)}\n`, { mode: 0o600 })
           },
-          catch: (error) =>
-            new JournalError({
-              message: `could not write the journal at ${path}: ${error instanceof Error ? error.message : String(error)}`
-            })
-        }).pipe(withLockFile(join(directory, "locks"), "journal.lock", START_LOCK_STALE_MS))
+          catch: (error) => unwritable("the journal", path, error)
+        }).pipe(withLockFile(join(directory, "locks"), "journal.lock", START_LOCK_STALE_MS, path))
       ),
     entries,
     latestStart: (key) => Effect.map(entries, (all) => recentStart(all, key)),
     withStartLock: (key) => withStartLock(directory, key),
     trail: Effect.promise(async () => {
-      const text = await readFile(path, "utf8").catch(() => "")
+      const text = await readJournalText(path)
       return text
         .split("\n")
         .flatMap((line, index) =>
@@ -458,13 +507,15 @@ export interface Row {
 
 /**
  * Folds entries (oldest first) into one row per task, most recently updated first. The `source`
- * of a row is the front end that started the task, when known.
+ * of a row is the front end that started the task, when known. `"requested"` entries (no task yet)
+ * make no row.
  *
  * @since 0.1.0
  */
 export const rows = (entries: ReadonlyArray<Entry>): ReadonlyArray<Row> => {
   const byTask = new Map<string, Row>()
   for (const entry of entries) {
+    if (isRequest(entry)) continue
     const previous = byTask.get(entry.asyncTaskId)
     const start = isStart(entry)
     byTask.set(entry.asyncTaskId, {
@@ -516,7 +567,7 @@ const isAlive = (pid: number): boolean => {
   }
 }
 
-type Attempt = "held" | "busy" | "unguarded"
+type Attempt = "held" | "busy" | { readonly failed: unknown }
 
 /** One try at creating the lock file; a stale one (its process ended, or too old) is moved aside. */
 const tryLock = async (directory: string, path: string, token: string, staleMs: number): Promise<Attempt> => {
@@ -525,12 +576,15 @@ const tryLock = async (directory: string, path: string, token: string, staleMs: 
     const handle = await open(path, "wx", 0o600)
     try {
       await handle.writeFile(JSON.stringify({ token, pid: process.pid, host: hostname() }))
+    } catch (error) {
+      await unlink(path).catch(() => undefined)
+      throw error
     } finally {
       await handle.close()
     }
     return "held"
   } catch (error) {
-    if (errorCodeOf(error) !== "EEXIST") return "unguarded"
+    if (errorCodeOf(error) !== "EEXIST") return { failed: error }
   }
   try {
     const [info, text] = await Promise.all([stat(path), readFile(path, "utf8")])
@@ -564,11 +618,12 @@ const unlock = async (path: string, token: string): Promise<void> => {
 
 /**
  * Runs `effect` holding the lock file `<locks>/<name>` (and an in-process semaphore for it). When no
- * lock file can be created, `effect` runs unguarded.
+ * lock file can be created (a full disk, a read-only folder), fails with `JournalError` naming the
+ * journal (`journalPath`) and the system's error (which names the lock), without running `effect`.
  */
 const withLockFile =
-  (locks: string, name: string, staleMs: number) =>
-  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  (locks: string, name: string, staleMs: number, journalPath: string) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | JournalError, R> => {
     const path = join(locks, name)
     // Interruptible only while waiting: between creating the lock file and arranging its removal
     // nothing can stop this fiber, so a lock is never left behind by an interruption.
@@ -576,16 +631,14 @@ const withLockFile =
       Effect.gen(function* () {
         const token = randomUUID()
         let wait = 20
-        let attempt: Attempt = "busy"
         for (;;) {
-          attempt = yield* Effect.promise(() => tryLock(locks, path, token, staleMs))
-          if (attempt !== "busy") break
+          const attempt = yield* Effect.promise(() => tryLock(locks, path, token, staleMs))
+          if (attempt === "held") break
+          if (attempt !== "busy") return yield* unwritable("the journal", journalPath, attempt.failed)
           yield* restore(Effect.sleep(Duration.millis(wait)))
           wait = Math.min(100, wait * 2)
         }
-        return yield* restore(effect).pipe(
-          Effect.ensuring(attempt === "held" ? Effect.promise(() => unlock(path, token)) : Effect.void)
-        )
+        return yield* restore(effect).pipe(Effect.ensuring(Effect.promise(() => unlock(path, token))))
       })
     ).pipe(semaphoreFor(path).withPermits(1))
   }
@@ -596,8 +649,9 @@ const withLockFile =
  * and records it, so two front ends starting the same filter at the same instant cannot both create
  * it. The lock is a file created exclusively in `<directory>/locks/` and removed afterwards; one
  * left by a process that has ended (on this host) or older than `staleMs` is taken over. Waiting
- * polls every 20–100 ms and stops at once when interrupted. When no lock file can be created (an
- * unwritable directory, where the start could not be recorded either), `effect` runs unguarded.
+ * polls every 20–100 ms and stops at once when interrupted. When no lock file can be created (a full
+ * disk, a read-only folder), it fails with `JournalError` (`path` the journal's file, `code` the
+ * system's error, the message naming the lock too) and `effect` does not run: a start must not be sent where it could not be guarded.
  *
  * @since 0.1.0
  */
@@ -607,7 +661,7 @@ export const withStartLock =
     key: { readonly fingerprint: string; readonly host: string | undefined },
     options: { readonly staleMs?: number } = {}
   ) =>
-  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | JournalError, R> => {
     const name = createHash("sha256")
       .update(`${key.fingerprint}\n${key.host ?? ""}`)
       .digest("hex")
@@ -615,6 +669,7 @@ export const withStartLock =
     return withLockFile(
       join(directory, "locks"),
       `${name}.lock`,
-      options.staleMs ?? START_LOCK_STALE_MS
+      options.staleMs ?? START_LOCK_STALE_MS,
+      join(directory, FILE)
     )(effect)
   }

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process"
-import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises"
+import { mkdir, readdir, readFile, rm, stat, symlink, utimes, writeFile } from "node:fs/promises"
 import { hostname } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
@@ -367,7 +367,47 @@ describe("Journal.withStartLock", () => {
     expect(await run(Effect.succeed("ran").pipe(Journal.withStartLock(directory, key)))).toBe("ran")
   })
 
-  it("runs unguarded where no lock can be created (the start could not be recorded either)", async () => {
-    expect(await run(Effect.succeed("ran").pipe(Journal.withStartLock("/dev/null/booster", key)))).toBe("ran")
+  it("refuses to run a start where no lock can be created, naming the journal and the system's error", async () => {
+    // a state folder that cannot be created (its parent is a file): refused for root too
+    const root = await tempDir()
+    await writeFile(join(root, "state"), "")
+    const directory = join(root, "state", "booster-export")
+    let ran = false
+    const error = await run(
+      Effect.flip(
+        Effect.sync(() => {
+          ran = true
+        }).pipe(Journal.withStartLock(directory, key))
+      )
+    )
+    expect(ran).toBe(false)
+    expect(error).toMatchObject({
+      _tag: "JournalError",
+      path: join(directory, "journal.jsonl"),
+      code: "ENOTDIR"
+    })
+    expect(error.message).toContain(join(directory, "journal.jsonl"))
+    expect(error.message).toContain("ENOTDIR")
+    expect(await readdir(root)).toEqual(["state"])
+  })
+
+  it("fails a line the journal's disk cannot take (ENOSPC, /dev/full as the journal) and leaves no lock", async () => {
+    const directory = await tempDir()
+    await symlink("/dev/full", join(directory, "journal.jsonl"))
+    const journal = Journal.make(directory)
+    const error = await run(
+      Effect.flip(
+        journal
+          .append({ source: "library", event: "requested", asyncTaskId: "", fingerprint: key.fingerprint })
+          .pipe(journal.withStartLock(key))
+      )
+    )
+    expect(error).toMatchObject({
+      _tag: "JournalError",
+      path: join(directory, "journal.jsonl"),
+      code: "ENOSPC"
+    })
+    expect(error.message).toContain("ENOSPC")
+    expect(await lockFiles(directory)).toEqual([])
   })
 })

@@ -79,7 +79,12 @@ const set = Command.make(
           baseUrl: pick(opts.baseUrl, current.baseUrl),
           apiKeyHeader: pick(opts.apiKeyHeader, current.apiKeyHeader),
           apiKeyFile: pick(opts.apiKeyFile, current.apiKeyFile),
-          allowInsecureHttp: opts.allowInsecureHttp ? true : current.allowInsecureHttp,
+          // a new base URL does not inherit the insecure-http opt-out given for the old one
+          allowInsecureHttp: opts.allowInsecureHttp
+            ? true
+            : Option.isSome(opts.baseUrl) && opts.baseUrl.value !== current.baseUrl
+              ? undefined
+              : current.allowInsecureHttp,
           headers: pick(headers, current.headers),
           brand: pick(opts.brand, current.brand),
           posCodes: opts.posCode.length > 0 ? opts.posCode : current.posCodes,

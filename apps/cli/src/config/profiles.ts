@@ -250,7 +250,8 @@ export const resolveSettings = (
       baseUrl,
       baseUrlSource,
       key,
-      allowInsecureHttp: profile.allowInsecureHttp ?? false,
+      // the opt-out belongs to the profile's own base URL, not to one given by a flag or the environment
+      allowInsecureHttp: profile.allowInsecureHttp === true && baseUrlSource === "profile",
       headers: profile.headers ?? {},
       brand: profile.brand,
       posCodes: profile.posCodes ?? [],

@@ -3,6 +3,8 @@
  * validate it, show what would be sent (`--dry-run`) or confirm and start the export, then optionally
  * follow it (`--wait`) and download its file (`--output`, `--download`).
  */
+
+import { dirname } from "node:path"
 import { ExportFilter, ExportKind, Fingerprint, Validation } from "@booster-export/core"
 import { FingerprintKey, Journal } from "@booster-export/transport"
 import { Command, HelpDoc, Options, Prompt } from "@effect/cli"
@@ -10,7 +12,7 @@ import { Effect, Either, Option } from "effect"
 import * as Common from "../config/options.js"
 import * as Filters from "../filters/store.js"
 import * as CliJournal from "../journal/journal.js"
-import { DeclinedError, DuplicateExportError } from "../output/errors.js"
+import { DeclinedError, DuplicateExportError, JournalUnwritableError } from "../output/errors.js"
 import * as Redact from "../output/redact.js"
 import * as Term from "../output/terminal.js"
 import * as Follow from "../tasks/follow.js"
@@ -74,7 +76,9 @@ const options = {
     Options.optional
   ),
   force: Options.boolean("force").pipe(
-    Options.withDescription("Start even if the same filter was started in the last 24 hours.")
+    Options.withDescription(
+      "Start even if the same filter was started in the last 24 hours, or when the local journal cannot be written (then without duplicate protection, said on stderr)."
+    )
   ),
   reuse: Options.boolean("reuse").pipe(
     Options.withDescription("Follow the task of the same filter started in the last 24 hours, if any.")
@@ -126,6 +130,15 @@ const duplicateChoice = (match: Journal.Entry) =>
     ]
   })
 
+/** The refusal of a start whose local journal or fingerprint key cannot be written. */
+const unwritable = (what: string, path: string, code: string) =>
+  new JournalUnwritableError({
+    message: `Nothing was sent: ${what}. Without the journal this start could not be checked against a duplicate nor recorded`,
+    hint: `Free space on that disk or make ${dirname(path)} writable by this user (or set XDG_STATE_HOME to a writable folder). --force sends anyway, without duplicate protection.`,
+    path,
+    code
+  })
+
 const handler = (opts: ExportOptions) =>
   Effect.gen(function* () {
     const settings = yield* Common.resolve(opts)
@@ -150,7 +163,22 @@ const handler = (opts: ExportOptions) =>
       yield* Term.out(JSON.stringify(dry.body, null, 2))
       return yield* Term.err(Term.dim("Dry run: nothing was sent."))
     }
-    const { key: fingerprintKey } = yield* FingerprintKey.load()
+    const settingsJournalIsLocal = settings.journalUrl === undefined
+    /** Why this start runs without the journal's guard (only with --force), if it does. */
+    let unguarded: string | undefined
+    const loaded = yield* Effect.either(FingerprintKey.load())
+    if (Either.isLeft(loaded)) {
+      const error = loaded.left
+      // the per-install key beside the journal cannot be created: the local state is unwritable
+      if (error.field !== "XDG_STATE_HOME" || error.path === undefined || error.code === undefined) {
+        return yield* error
+      }
+      if (!opts.force) return yield* unwritable(error.message, error.path, error.code)
+      unguarded = error.message
+    }
+    const fingerprintKey = Either.isRight(loaded)
+      ? loaded.right.key
+      : Fingerprint.key(crypto.getRandomValues(new Uint8Array(Fingerprint.KEY_BYTES)))
     const fingerprint = Fingerprint.fingerprint(fingerprintKey, filter)
     const client = yield* Common.client(settings, { fingerprintKey })
     const interactive = Term.canPrompt() && !opts.noInput && !opts.json
@@ -183,31 +211,77 @@ const handler = (opts: ExportOptions) =>
     if (reused === undefined) {
       if (interactive && !opts.yes) yield* confirm(description)
       else if (!opts.json) yield* Term.err(`${Term.bold("Exporting:")} ${description}`)
+      const requestId = downloadRequestId ?? crypto.randomUUID()
+      const recorded = {
+        downloadRequestId: requestId,
+        fingerprint,
+        host,
+        brand: String(filter.brand),
+        description,
+        ...(purpose !== undefined ? { purpose } : {})
+      }
+      /**
+       * Sends the start. Guarded, the request is written to the journal first, so that nothing is
+       * sent that the journal could not record; the start is recorded once the API answered.
+       */
+      const send = (guarded: boolean) =>
+        Effect.gen(function* () {
+          if (guarded) {
+            yield* journal.append({ ...recorded, source: "cli", event: "requested", asyncTaskId: "" })
+          }
+          const result = yield* client.startExport(filter, { downloadRequestId: requestId })
+          const written = yield* Effect.either(
+            journal.append({ ...recorded, source: "cli", event: "started", asyncTaskId: result.asyncTaskId })
+          )
+          if (Either.isLeft(written)) {
+            yield* Term.err(
+              Term.yellow(
+                `Warning: task ${result.asyncTaskId} started but was not recorded (${written.left.message}); a repeated start of this filter will not be recognised.`
+              )
+            )
+          }
+          return { result }
+        })
+      const sendUnguarded = (why: string) =>
+        Effect.zipRight(
+          Term.err(
+            Term.yellow(
+              `Warning: ${why}; starting anyway (--force) with duplicate protection off: a repeated start of this filter will not be recognised.`
+            )
+          ),
+          send(false)
+        )
       // One start of this filter at a time across every process sharing the journal (another
       // `booster`, `booster-mcp`): the journal is read again under the lock, so that a start made
       // elsewhere since the check above is seen.
-      const outcome = yield* Effect.gen(function* () {
+      const guarded = Effect.gen(function* () {
         const latest = opts.force ? undefined : yield* latestStart
         if (latest !== undefined && latest.asyncTaskId !== match?.asyncTaskId) {
           if (opts.reuse) return { reuse: latest }
           return yield* duplicate(latest, true)
         }
-        const result = yield* client.startExport(
-          filter,
-          downloadRequestId !== undefined ? { downloadRequestId } : {}
+        return yield* send(true)
+      }).pipe(
+        journal.withStartLock({ fingerprint, host }),
+        // a local journal that cannot be written fails before anything is sent (a team database
+        // journal fails closed, even with --force)
+        Effect.catchTag(
+          "JournalError",
+          (
+            error
+          ): Effect.Effect<
+            Effect.Effect.Success<ReturnType<typeof send>>,
+            Effect.Effect.Error<ReturnType<typeof send>> | JournalUnwritableError
+          > => {
+            if (!settingsJournalIsLocal || error.path === undefined || error.code === undefined) {
+              return Effect.fail(error)
+            }
+            if (opts.force) return sendUnguarded(error.message)
+            return Effect.fail(unwritable(error.message, error.path, error.code))
+          }
         )
-        yield* Follow.record({
-          event: "started",
-          asyncTaskId: result.asyncTaskId,
-          downloadRequestId: result.downloadRequestId,
-          fingerprint: result.fingerprint,
-          host,
-          brand: String(filter.brand),
-          description,
-          ...(purpose !== undefined ? { purpose } : {})
-        })
-        return { result }
-      }).pipe(journal.withStartLock({ fingerprint, host }))
+      )
+      const outcome = yield* unguarded !== undefined ? sendUnguarded(unguarded) : guarded
       if ("reuse" in outcome) reused = outcome.reuse
       else {
         const { asyncTaskId, downloadRequestId: requestId, fingerprint: sent } = outcome.result

@@ -30,6 +30,21 @@ export class DuplicateExportError extends Schema.TaggedError<DuplicateExportErro
   startedAt: Schema.String
 }) {}
 
+/**
+ * The local journal (or the fingerprint key beside it) cannot be written, so a start could not be
+ * guarded against a duplicate nor recorded: nothing was sent. `path` is the file that could not be
+ * written, `code` the operating system's error (`ENOSPC`, `EROFS`, `EACCES`, …). Exit 1.
+ */
+export class JournalUnwritableError extends Schema.TaggedError<JournalUnwritableError>()(
+  "JournalUnwritableError",
+  {
+    message: Schema.String,
+    hint: Schema.String,
+    path: Schema.String,
+    code: Schema.String
+  }
+) {}
+
 /** The task had not finished when the wait ended (or has no file yet). */
 export class StillRunningError extends Schema.TaggedError<StillRunningError>()("StillRunningError", {
   message: Schema.String,

@@ -30,7 +30,12 @@ export const render = (error: ToolError, next?: string): CallToolResult => {
     case "ApiUnavailable":
       return failure(`No Booster API is available: ${error.message}\nNext step: ${error.hint}`)
     case "JournalError":
-      return failure(`${error.message}\nNext step: check that the state directory is writable.`)
+      return failure(
+        error.path !== undefined
+          ? `Nothing was sent: ${error.message}. Without the journal the start could not be checked against a duplicate nor recorded, so no export is started.\n` +
+              "Next step: tell the user the server's local journal cannot be written (a full disk or a read-only folder); there is no way around it from here."
+          : `${error.message}\nNext step: check that the journal is reachable and writable.`
+      )
     case "OutcomeUnknownError":
       return failure(
         `${error.message}${detail(error)}\n` +
@@ -44,6 +49,12 @@ export const render = (error: ToolError, next?: string): CallToolResult => {
         `${error.message}${detail(error)}\nNext step: ${error.hint}${error.retryAt !== undefined ? ` (try again after ${error.retryAt})` : ""}`
       )
     case "InvalidConfigError":
+      if (error.code !== undefined && error.field === "XDG_STATE_HOME") {
+        return failure(
+          `Nothing was sent: ${error.message}. Without it the start could not be checked against a duplicate, so no export is started.\n` +
+            `Next step: tell the user the server's local state folder cannot be written (${error.hint}).`
+        )
+      }
       return failure(
         `The server's Booster configuration is invalid (${error.field}): ${error.message}\nNext step: ${error.hint}`
       )

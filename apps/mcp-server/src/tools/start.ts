@@ -163,20 +163,21 @@ export const start: Tool<Api | Journal.Journal | Settings | Consent | Fingerprin
         return yield* Effect.gen(function* () {
           const raced = yield* recent
           if (Option.isSome(raced)) return raced.value
-          const started = yield* client.startExport(filter)
+          const downloadRequestId = crypto.randomUUID()
+          const recorded = {
+            source: "mcp",
+            fingerprint,
+            downloadRequestId,
+            host,
+            brand: String(filter.brand),
+            ...(purpose !== undefined ? { purpose } : {})
+          }
+          // written before sending: nothing is sent that the journal could not record
+          yield* journal.append({ ...recorded, event: "requested", asyncTaskId: "" })
+          const started = yield* client.startExport(filter, { downloadRequestId })
           const at = new Date(yield* Clock.currentTimeMillis).toISOString()
           const journalled = yield* journal
-            .append({
-              at,
-              source: "mcp",
-              event: "started",
-              fingerprint,
-              asyncTaskId: started.asyncTaskId,
-              downloadRequestId: started.downloadRequestId,
-              host,
-              brand: String(filter.brand),
-              ...(purpose !== undefined ? { purpose } : {})
-            })
+            .append({ ...recorded, at, event: "started", asyncTaskId: started.asyncTaskId })
             .pipe(Effect.either)
           return success(
             `Started export task ${started.asyncTaskId}.\nWho: ${description}\nFingerprint: ${fingerprint}\n` +
