@@ -73,6 +73,27 @@ describe("booster config", () => {
     expect(moved).toMatchObject({ baseUrl: "http://moved.lan", allowInsecureHttp: false })
   })
 
+  it("refuses an export to an overriding plain-http base URL under a profile allowing insecure http, sending nothing", async () => {
+    const home = freshHome()
+    await booster(
+      ["config", "set", "--base-url", "http://booster.lan:8080", "--allow-insecure-http", "--brand", "CAR"],
+      { env: home.env }
+    )
+    const env = { ...home.env, BOOSTER_API_KEY: "k" }
+    const args = ["export", "--pos-code", "IT100", "--yes", "--json"]
+    // the profile's own base URL is allowed (a dry run sends nothing)
+    expect((await booster([...args, "--dry-run"], { env })).code).toBe(0)
+    for (const run of [
+      booster([...args, "--base-url", "http://elsewhere.lan:8080"], { env }),
+      booster(args, { env: { ...env, BOOSTER_BASE_URL: "http://elsewhere.lan:8080" } })
+    ]) {
+      const refused = await run
+      expect(refused.code).toBe(2)
+      expect(parseJson(refused.stderr)).toMatchObject({ _tag: "InvalidConfigError", field: "baseUrl" })
+      expect(String(parseJson(refused.stderr).message)).toContain("Plain http://")
+    }
+  })
+
   it("applies flag > env > profile > default", async () => {
     const home = freshHome()
     await booster(["config", "set", "--profile", "a", "--base-url", "https://profile.example.com"], {
