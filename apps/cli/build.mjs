@@ -8,6 +8,7 @@ import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as esbuild from "esbuild"
+import { lazyBuiltin } from "../../scripts/esbuild-lazy-builtin.mjs"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const dist = join(here, "dist")
@@ -107,33 +108,8 @@ const undiciApart = {
 }
 
 // node:http and node:https (with tls and net behind them) serve only requests, which a dry run never
-// sends: imports of them resolve to a stand-in that requires the real module on first use. Their
-// export names are listed at build time so that namespace imports see every member.
-const lazyBuiltins = /^node:(http|https)$/
-const lazyBuiltin = {
-  name: "lazy-builtin",
-  setup(build) {
-    build.onResolve({ filter: lazyBuiltins }, (args) =>
-      args.namespace === "lazy-builtin" ? undefined : { path: args.path, namespace: "lazy-builtin" }
-    )
-    build.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => {
-      const keys = JSON.stringify(Object.keys(createRequire(import.meta.url)(args.path)))
-      return {
-        loader: "js",
-        contents: `let real
-const load = () => (real ??= require(${JSON.stringify(args.path)}))
-const keys = ${keys}
-module.exports = new Proxy({}, {
-  get: (_, key) => (key === "__esModule" ? undefined : load()[key]),
-  has: (_, key) => keys.includes(key),
-  ownKeys: () => [...keys],
-  getOwnPropertyDescriptor: (_, key) =>
-    keys.includes(key) ? { configurable: true, enumerable: true, get: () => load()[key] } : undefined
-})`
-      }
-    })
-  }
-}
+// sends: they load on first use.
+const lazyHttp = lazyBuiltin(/^node:(http|https)$/)
 
 rmSync(dist, { recursive: true, force: true })
 const common = {
@@ -150,7 +126,7 @@ await esbuild.build({
   outfile: join(dist, "main.cjs"),
   minify: process.env.BOOSTER_BUILD_READABLE === undefined,
   keepNames: false,
-  plugins: [stubUnused, slimBarrels, undiciApart, lazyBuiltin],
+  plugins: [stubUnused, slimBarrels, undiciApart, lazyHttp],
   define: { "import.meta.url": "__import_meta_url" },
   banner: { js: 'var __import_meta_url=require("node:url").pathToFileURL(__filename).href;' }
 })

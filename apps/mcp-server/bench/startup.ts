@@ -1,6 +1,8 @@
 /**
  * Start-up benchmark: spawn → initialize → tools/list over stdio, median wall time, as a ratio to
- * `node -e 0` measured in the same run (runs interleaved). Builds the bundle first.
+ * `node -e 0` and to the SDK's floor (bench/floor.ts: a bare SDK v2 server with one trivial tool,
+ * bundled and launched like booster-mcp), all measured in the same run (runs interleaved). Builds
+ * both bundles first.
  */
 import { execFileSync, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -9,7 +11,9 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
-const bin = join(root, "dist", "booster-mcp.mjs")
+const bin = join(root, "dist", "booster-mcp.cjs")
+const floorDir = join(root, ".bench", "floor")
+const floorBin = join(floorDir, "booster-mcp.cjs")
 const runs = Number(process.env.BENCH_RUNS ?? 15)
 const scratch = mkdtempSync(join(tmpdir(), "booster-mcp-bench-"))
 const env = {
@@ -30,10 +34,10 @@ const baseline = (): Promise<number> =>
 const message = (id: number, method: string, params: object = {}) =>
   `${JSON.stringify({ jsonrpc: "2.0", id, method, params })}\n`
 
-const server = (args: ReadonlyArray<string>): Promise<number> =>
+const server = (args: ReadonlyArray<string>, program = bin): Promise<number> =>
   new Promise((resolve, reject) => {
     const started = performance.now()
-    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ["pipe", "pipe", "ignore"] })
+    const child = spawn(process.execPath, [program, ...args], { env, stdio: ["pipe", "pipe", "ignore"] })
     let buffer = ""
     child.once("error", reject)
     child.stdout.on("data", (chunk: Buffer) => {
@@ -73,20 +77,38 @@ const median = (values: ReadonlyArray<number>): number => {
 }
 
 execFileSync(process.execPath, ["build.mjs"], { cwd: root, stdio: "inherit" })
+execFileSync(process.execPath, ["build.mjs", "--floor", floorDir], { cwd: root, stdio: "inherit" })
 await baseline()
 await server([])
-const results = { node: [] as Array<number>, stdio: [] as Array<number>, sandbox: [] as Array<number> }
+await server([], floorBin)
+const results = {
+  node: [] as Array<number>,
+  floor: [] as Array<number>,
+  stdio: [] as Array<number>,
+  sandbox: [] as Array<number>
+}
 for (let i = 0; i < runs; i++) {
   results.node.push(await baseline())
+  results.floor.push(await server([], floorBin))
   results.stdio.push(await server([]))
   results.sandbox.push(await server(["--sandbox"]))
 }
 rmSync(scratch, { recursive: true, force: true })
 
 const base = median(results.node)
+const floor = median(results.floor)
 const row = (name: string, values: ReadonlyArray<number>) =>
-  `${name.padEnd(44)} ${median(values).toFixed(0).padStart(6)} ms   ${(median(values) / base).toFixed(2)}×`
-console.log(`booster-mcp start-up, median of ${runs} runs (ratio to node -e 0)`)
+  [
+    name.padEnd(50),
+    `${median(values).toFixed(0)} ms`.padStart(8),
+    `${(median(values) / base).toFixed(2)}×`.padStart(12),
+    `${(median(values) / floor).toFixed(2)}×`.padStart(12)
+  ].join("")
+console.log(`booster-mcp start-up, median of ${runs} runs (interleaved)`)
+console.log(
+  ["".padEnd(50), "median".padStart(8), "÷ node -e 0".padStart(12), "÷ SDK floor".padStart(12)].join("")
+)
 console.log(row("node -e 0", results.node))
+console.log(row("SDK floor: bare SDK v2 server, one trivial tool", results.floor))
 console.log(row("booster-mcp: spawn → initialize → tools/list", results.stdio))
 console.log(row("booster-mcp --sandbox: same", results.sandbox))

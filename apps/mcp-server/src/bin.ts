@@ -6,7 +6,7 @@
  * Start-up loads only the MCP SDK and the tools' wire descriptions (written next to the bundle by
  * the build); the tools, Effect, the API client and the sandbox are loaded when a tool is first called.
  */
-import { readFile } from "node:fs/promises"
+import { readFileSync } from "node:fs"
 import type { Tool as WireTool } from "@modelcontextprotocol/server"
 import * as Log from "./logging/log.js"
 import { type Options, parse, UsageError, usage } from "./options/options.js"
@@ -19,7 +19,7 @@ import { VERSION } from "./version.js"
 const loadListing = async (): Promise<ReadonlyArray<WireTool>> => {
   try {
     return JSON.parse(
-      await readFile(new URL("./tools.json", import.meta.url), "utf8")
+      readFileSync(new URL("./tools.json", import.meta.url), "utf8")
     ) as ReadonlyArray<WireTool>
   } catch {
     const { listing } = await import("./tools/listing.js")

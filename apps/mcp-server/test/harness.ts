@@ -15,7 +15,7 @@ import { StreamableHTTPClientTransport as HttpTransportV1 } from "@modelcontextp
 import type { CallToolResult, Tool } from "@modelcontextprotocol/server"
 
 /** The bundled binary, as a user runs it. */
-export const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "booster-mcp.mjs")
+export const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "booster-mcp.cjs")
 
 /** A filter with a personal value in it, to check that it never comes back. */
 export const PERSONAL_EMAIL = "jane.doe.personal@example.com"
@@ -199,13 +199,14 @@ export interface Connected {
   readonly close: () => Promise<void>
 }
 
-/** Spawns the binary with `args` and `env` and connects a client of `generation` over stdio. */
+/** Spawns the binary (`bin`, default {@link BIN}) with `args` and `env` and connects a client of `generation` over stdio. */
 export const connectStdio = async (
   args: ReadonlyArray<string>,
   env: Record<string, string>,
-  generation: Generation = SDK1
+  generation: Generation = SDK1,
+  bin: string = BIN
 ): Promise<Connected> => {
-  const params: AnyTransport = { command: process.execPath, args: [BIN, ...args], env, stderr: "pipe" }
+  const params: AnyTransport = { command: process.execPath, args: [bin, ...args], env, stderr: "pipe" }
   let stderr = ""
   const onStderr = (chunk: Buffer) => {
     stderr += chunk.toString("utf8")
