@@ -6,7 +6,7 @@
 //   warmed here by answering initialize and tools/list once (dist/booster-mcp.mjs loads the launcher,
 //   for configurations naming the former entry);
 // - dist/lazy/*.mjs (and dist/chunks/): the tools, Effect, the API client, the sandbox and the
-//   journal, ES modules imported on the first tool call;
+//   journal, ES modules imported on the first tool call (using the start path's SDK);
 // - dist/ajv.cjs: the SDK's JSON Schema validator (Ajv), loaded when a client's answer to a question
 //   is first checked;
 // - dist/tools.json: the tools' wire descriptions (generated from core's schemas), read at start.
@@ -94,6 +94,29 @@ export { process }`
 // tools/list over stdio: it loads on first use.
 const lazyCrypto = lazyBuiltin(/^node:crypto$/)
 
+// The lazy modules use a few of the SDK's helpers (e.g. the consent's input-required results): they
+// get them from the start path's copy of the SDK, which hands its namespace out through a global
+// function, instead of bundling a second copy (and evaluating its schemas again).
+const SHARED_SDK = 'Symbol.for("booster-mcp.sdk")'
+const sharedSdk = {
+  name: "shared-sdk",
+  setup(b) {
+    b.onResolve({ filter: /^@modelcontextprotocol\/server$/ }, () => ({
+      path: "sdk",
+      namespace: "shared-sdk"
+    }))
+    b.onLoad({ filter: /.*/, namespace: "shared-sdk" }, async () => {
+      const names = Object.keys(await import("@modelcontextprotocol/server")).filter((name) =>
+        /^[A-Za-z_$][\w$]*$/.test(name)
+      )
+      return {
+        loader: "js",
+        contents: `const sdk = await globalThis[${SHARED_SDK}]()\nexport const { ${names.join(", ")} } = sdk`
+      }
+    })
+  }
+}
+
 /**
  * Bundles `entry` as a start path (DIR/main.cjs) with its launcher (DIR/booster-mcp.cjs) and the lazily
  * loaded Ajv (DIR/ajv.cjs); returns the lazy ES module entries it imports (name → source file).
@@ -104,7 +127,11 @@ const bundleStartPath = async (entry, dir) => {
     ...common,
     format: "cjs",
     // The entry imports the program, so that the bundle starts without the program's hashbang
-    stdin: { contents: `import ${JSON.stringify(entry)}`, resolveDir: here, sourcefile: "start.ts" },
+    stdin: {
+      contents: `globalThis[${SHARED_SDK}] = () => import("@modelcontextprotocol/server")\nimport ${JSON.stringify(entry)}`,
+      resolveDir: here,
+      sourcefile: "start.ts"
+    },
     outfile: join(dir, "main.cjs"),
     minify: true,
     sourcemap: "linked",
@@ -193,7 +220,7 @@ if (floor !== -1) {
   const lazyEntries = await bundleStartPath("./src/bin.ts", dist)
   await writeFile(join(dist, "booster-mcp.mjs"), 'import "./booster-mcp.cjs"\n')
 
-  // The lazy modules. None may carry the SDK: it lives in the start path.
+  // The lazy modules. None may carry the SDK: it lives in the start path, and they share it.
   const lazy = await build({
     ...common,
     format: "esm",
@@ -205,6 +232,7 @@ if (floor !== -1) {
     minify: true,
     sourcemap: "linked",
     metafile: true,
+    plugins: [sharedSdk],
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
     }
