@@ -11,7 +11,8 @@
  * @since 0.1.0
  */
 import { createHash, randomUUID } from "node:crypto"
-import { appendFile, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises"
+import type { BigIntStats } from "node:fs"
+import { appendFile, mkdir, open, readFile, stat, unlink } from "node:fs/promises"
 import { homedir, hostname, userInfo } from "node:os"
 import { join } from "node:path"
 import { Fingerprint } from "@booster-export/core"
@@ -569,7 +570,61 @@ const isAlive = (pid: number): boolean => {
 
 type Attempt = "held" | "busy" | { readonly failed: unknown }
 
-/** One try at creating the lock file; a stale one (its process ended, or too old) is moved aside. */
+/**
+ * How long a takeover marker may stand before it is judged left by a process that crashed while
+ * taking over a stale lock: 10 seconds (a takeover takes a few file operations).
+ */
+const TAKEOVER_STALE_MS = 10_000
+
+/** A short, file-name-safe digest of a text. */
+const digest = (text: string): string => createHash("sha256").update(text).digest("hex").slice(0, 16)
+
+/** One instance of a file: its inode and modification time (a new file at the same path differs). */
+const instanceOf = (info: Pick<BigIntStats, "ino" | "mtimeNs">): string => `${info.ino}-${info.mtimeNs}`
+
+/**
+ * Removes the lock at `path`, judged stale as `instance`, when this process is the one taker of that
+ * instance: the taker is whoever creates the marker `<lock>.<instance>.takeover` exclusively. It
+ * removes the lock only if it is still that instance (no other process may remove it meanwhile), then
+ * its marker. A marker older than {@link TAKEOVER_STALE_MS} (its taker crashed) is passed by creating
+ * a marker named after it in the same way, so that of several processes only one passes it.
+ */
+const takeOver = async (path: string, instance: string): Promise<void> => {
+  let marker = `${path}.${digest(instance)}.takeover`
+  const passed: Array<string> = []
+  for (;;) {
+    try {
+      await (await open(marker, "wx", 0o600)).close()
+      break
+    } catch (error) {
+      if (errorCodeOf(error) !== "EEXIST") return
+    }
+    const info = await stat(marker, { bigint: true }).catch(() => undefined)
+    // another process is taking it over (or has just done so): try again from the start
+    if (info === undefined || Date.now() - Number(info.mtimeMs) <= TAKEOVER_STALE_MS) return
+    if (passed.length >= 4) return
+    passed.push(marker)
+    marker = `${marker}.${digest(instanceOf(info))}`
+  }
+  try {
+    const current = await stat(path, { bigint: true }).catch(() => undefined)
+    if (current !== undefined && instanceOf(current) === instance) await unlink(path)
+  } finally {
+    await Promise.all([marker, ...passed].map((name) => unlink(name).catch(() => undefined)))
+  }
+}
+
+/** A lock file's status and text, both of the one file opened. */
+const readLock = async (path: string): Promise<{ readonly info: BigIntStats; readonly text: string }> => {
+  const handle = await open(path, "r")
+  try {
+    return { info: await handle.stat({ bigint: true }), text: await handle.readFile("utf8") }
+  } finally {
+    await handle.close()
+  }
+}
+
+/** One try at creating the lock file; a stale one (its process ended, or too old) is taken over. */
 const tryLock = async (directory: string, path: string, token: string, staleMs: number): Promise<Attempt> => {
   try {
     await mkdir(directory, { recursive: true, mode: 0o700 })
@@ -587,7 +642,8 @@ const tryLock = async (directory: string, path: string, token: string, staleMs: 
     if (errorCodeOf(error) !== "EEXIST") return { failed: error }
   }
   try {
-    const [info, text] = await Promise.all([stat(path), readFile(path, "utf8")])
+    // the age, the owner and the instance all come from the one file opened
+    const { info, text } = await readLock(path)
     let owner: { pid?: unknown; host?: unknown } = {}
     try {
       owner = JSON.parse(text) as typeof owner
@@ -595,12 +651,7 @@ const tryLock = async (directory: string, path: string, token: string, staleMs: 
       // being written: judged by its age only
     }
     const ended = owner.host === hostname() && typeof owner.pid === "number" && !isAlive(owner.pid)
-    if (ended || Date.now() - info.mtimeMs > staleMs) {
-      // moved aside first, so that of two processes taking it over only one removes it
-      const aside = `${path}.${token}.stale`
-      await rename(path, aside)
-      await unlink(aside)
-    }
+    if (ended || Date.now() - Number(info.mtimeMs) > staleMs) await takeOver(path, instanceOf(info))
   } catch {
     // released or taken over meanwhile: try again
   }

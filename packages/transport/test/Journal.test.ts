@@ -344,6 +344,47 @@ describe("Journal.withStartLock", () => {
     expect(await lockFiles(directory)).toEqual([])
   })
 
+  it("lets one process at a time in when several take over the same stale lock at once (20 rounds × 4 processes)", async () => {
+    const directory = await tempDir()
+    const path = await lockPath(directory)
+    const gate = await tempDir()
+    const log = join(await tempDir(), "log")
+    await writeFile(log, "")
+    const script = await bundleFixture("lock-takeover", await tempDir())
+    const ended = Number(
+      (await promisify(execFile)(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }))
+        .stdout
+    )
+    const count = 4
+    const rounds = 20
+    const children = Array.from({ length: count }, () =>
+      promisify(execFile)(process.execPath, [script, directory, gate, log, key.fingerprint, String(rounds)], {
+        encoding: "utf8"
+      })
+    )
+    const announced = async (prefix: string) => {
+      while ((await readdir(gate)).filter((name) => name.startsWith(prefix)).length < count) {
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+    }
+    for (let round = 0; round < rounds; round++) {
+      await announced(`ready-${round}-`)
+      // left by a process that has ended: every process finds it stale at the same instant
+      await writeFile(path, JSON.stringify({ token: `crashed-${round}`, pid: ended, host: hostname() }))
+      await writeFile(join(gate, `go-${round}`), "")
+      await announced(`done-${round}-`)
+    }
+    await Promise.all(children)
+    const events = (await readFile(log, "utf8")).trim().split("\n")
+    expect(events).toHaveLength(2 * count * rounds)
+    // at every instant at most one holder: each enter is followed by the same process's exit
+    for (let i = 0; i < events.length; i += 2) {
+      const [enter, exit] = [events[i]!.split(" "), events[i + 1]!.split(" ")]
+      expect([enter[0], exit[0], exit[1]]).toEqual(["enter", "exit", enter[1]])
+    }
+    expect(await lockFiles(directory)).toEqual([])
+  }, 60_000)
+
   it("waits while another live process holds the lock, and stops waiting at once when interrupted", async () => {
     const directory = await tempDir()
     const path = await lockPath(directory)
