@@ -95,12 +95,14 @@ export const resolveTarget = (destination: string, url: URL, taskId: string) =>
 
 /**
  * A `lookup` for Node's HTTP stack that fails a connection whose host name resolves to an address
- * `accept` refuses (a name pointing at a private or metadata address: DNS rebinding).
+ * `accept` refuses (a name pointing at a private or metadata address: DNS rebinding), with the code
+ * {@link REFUSED_ADDRESS}. `resolve` is the system resolver (`dns.lookup`); tests give it the DNS
+ * answer an attacker would.
  */
-const guardedLookup =
-  (accept: (address: string) => boolean): LookupFunction =>
+export const guardedLookup =
+  (accept: (address: string) => boolean, resolve: typeof dns.lookup = dns.lookup): LookupFunction =>
   (hostname, options, callback) =>
-    dns.lookup(hostname, options, (error, address, family) => {
+    resolve(hostname, options, (error, address, family) => {
       if (error !== null) return callback(error, address, family)
       const addresses = Array.isArray(address) ? address.map((a) => a.address) : [address]
       if (addresses.some((a) => !accept(a))) {
@@ -115,7 +117,8 @@ const guardedLookup =
       callback(null, address, family)
     })
 
-const REFUSED_ADDRESS = "EBOOSTERREFUSEDADDRESS"
+/** The error code of a connection {@link guardedLookup} refused. */
+export const REFUSED_ADDRESS = "EBOOSTERREFUSEDADDRESS"
 
 /**
  * Sends a bare GET for `url` with Node's own HTTP stack (no API credential, header or connection
