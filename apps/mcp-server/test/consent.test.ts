@@ -35,16 +35,20 @@ afterEach(async () => {
 /** Export requests the sandbox received. */
 const posts = () => sandbox.requests().filter((r) => r.origin === "api" && r.method === "POST").length
 
-/** A v1 SDK client over stdio; with `answer`, it declares form elicitation and answers with it. */
+/**
+ * A v1 SDK client over stdio; with `answer`, it declares elicitation (`declared`, form by default)
+ * and answers with it.
+ */
 const connect = async (
   args: ReadonlyArray<string> = [],
-  answer?: (message: string) => ElicitResult
+  answer?: (message: string) => ElicitResult,
+  declared: Record<string, unknown> = { form: {} }
 ): Promise<{ client: Client; asked: Array<string> }> => {
   dirs = await tempDirs()
   const asked: Array<string> = []
   client = new Client(
     { name: "booster-mcp-consent-test", version: "1.0.0" },
-    answer === undefined ? {} : { capabilities: { elicitation: { form: {} } } }
+    answer === undefined ? {} : { capabilities: { elicitation: declared } }
   )
   if (answer !== undefined) {
     client.setRequestHandler(ElicitRequestSchema, async (request) => {
@@ -177,6 +181,16 @@ describe("consent asked by the server (form elicitation)", () => {
     expect(asked[0]).toContain("ticket OPS-7")
     expect(asked[0]).toContain("ES100")
     expect(asked[0]).not.toContain(PERSONAL_EMAIL)
+  })
+
+  it("asks a client declaring a bare `elicitation: {}` (form, as the spec reads it), not for a token", async () => {
+    const { client, asked } = await connect([], () => ({ action: "accept", content: { start: true } }), {})
+    const before = posts()
+    const result = await call(client, "start_customer_export", { ...filter({ brand: "BRE" }), purpose: "ticket OPS-9" })
+    expect(result.isError, textOf(result)).toBeFalsy()
+    expect(asked).toHaveLength(1)
+    expect(asked[0]).toContain("ticket OPS-9")
+    expect(posts()).toBe(before + 1)
   })
 
   it("sends nothing when the user declines or answers no", async () => {

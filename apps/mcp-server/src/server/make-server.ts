@@ -108,7 +108,9 @@ export const make = (options: ServerOptions): Server => {
               })
               .catch(() => undefined)
     // The 2026-07-28 revision has no server-to-client requests: a question is a multi-round-trip
-    // input-required result, asked only of a client whose request declares form elicitation.
+    // input-required result, asked only of a client whose request declares form elicitation. A
+    // 2025-era client is asked when its `initialize` declared form elicitation (a bare
+    // `elicitation: {}` included).
     const modern = context.mcpReq.envelope !== undefined
     const declared = modern
       ? ((context.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as
@@ -124,7 +126,7 @@ export const make = (options: ServerOptions): Server => {
           }
         : undefined
     const elicit: Elicit | undefined =
-      modern || server.getClientCapabilities()?.elicitation?.form === undefined
+      modern || !canAskForm(server.getClientCapabilities())
         ? undefined
         : async (form) => {
             const answer = await context.mcpReq.elicitInput(
