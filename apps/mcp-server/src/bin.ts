@@ -29,15 +29,13 @@ const loadListing = async (): Promise<ReadonlyArray<WireTool>> => {
 
 /** The services of the tools: the API (environment or sandbox), the journal and the settings. */
 const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> => {
-  const [{ Effect, Layer, Logger, LogLevel }, { Api }, { Settings }, { Consent }, Catalog, Dispatch] =
-    await Promise.all([
-      import("effect"),
-      import("./booster/api.js"),
-      import("./tools/settings.js"),
-      import("./consent/consent.js"),
-      import("./tools/catalog.js"),
-      import("./tools/dispatch.js")
-    ])
+  const [{ Effect, Layer, Logger, LogLevel }, { Api }, { Settings }, Catalog, Dispatch] = await Promise.all([
+    import("effect"),
+    import("./booster/api.js"),
+    import("./tools/settings.js"),
+    import("./tools/catalog.js"),
+    import("./tools/dispatch.js")
+  ])
   const live = Effect.promise(() => import("./booster/live.js"))
   const api = options.sandbox
     ? Api.lazy(
@@ -55,8 +53,13 @@ const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> =
     Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)),
     Logger.minimumLogLevel(level[options.logLevel]),
     api,
-    Catalog.journal(options.stateDir, options.journalUrl),
-    Consent.layer(options.consent, options.confirmationMinutes * 60_000),
+    // with a team journal in PostgreSQL, confirmations live there too: any replica accepts them, once
+    Catalog.journalAndConsent(
+      options.stateDir,
+      options.journalUrl,
+      options.consent,
+      options.confirmationMinutes * 60_000
+    ),
     Catalog.fingerprintKey(options.stateDir),
     Settings.layer({
       exportDir: options.exportDir,

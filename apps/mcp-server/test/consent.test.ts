@@ -186,7 +186,10 @@ describe("consent asked by the server (form elicitation)", () => {
   it("asks a client declaring a bare `elicitation: {}` (form, as the spec reads it), not for a token", async () => {
     const { client, asked } = await connect([], () => ({ action: "accept", content: { start: true } }), {})
     const before = posts()
-    const result = await call(client, "start_customer_export", { ...filter({ brand: "BRE" }), purpose: "ticket OPS-9" })
+    const result = await call(client, "start_customer_export", {
+      ...filter({ brand: "BRE" }),
+      purpose: "ticket OPS-9"
+    })
     expect(result.isError, textOf(result)).toBeFalsy()
     expect(asked).toHaveLength(1)
     expect(asked[0]).toContain("ticket OPS-9")

@@ -10,9 +10,15 @@
  *   starting the same filter at the same instant create one export.
  * - The URL's password never appears in any message: the URL is `Redacted` and errors name the
  *   host and database only.
+ * - Single-use tokens (`booster-mcp`'s consent confirmations) can be shared by every process of the
+ *   database (`open`): rows of `booster_consent_tokens` holding the token's SHA-256, never the token,
+ *   used up by one atomic `UPDATE … RETURNING`, so that one of N processes redeeming the same token at
+ *   the same instant succeeds.
  *
  * @since 0.1.0
  */
+
+import { createHash } from "node:crypto"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
@@ -51,6 +57,7 @@ export const describeUrl = (url: Redacted.Redacted<string> | string): string =>
 
 const TABLE = "booster_journal"
 const MIGRATIONS_TABLE = "booster_journal_migrations"
+const TOKENS_TABLE = "booster_consent_tokens"
 
 const migrations = Migrator.fromRecord({
   "1_journal": Effect.gen(function* () {
@@ -70,8 +77,72 @@ const migrations = Migrator.fromRecord({
     $$`)
     yield* sql`CREATE TRIGGER booster_journal_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON booster_journal
       FOR EACH STATEMENT EXECUTE FUNCTION booster_journal_append_only()`
+  }),
+  "2_consent_tokens": Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE booster_consent_tokens (
+      token_hash text PRIMARY KEY,
+      kind text NOT NULL,
+      fingerprint text NOT NULL,
+      issued_at timestamptz NOT NULL DEFAULT now(),
+      expires_at timestamptz NOT NULL,
+      used_at timestamptz
+    )`
+    yield* sql`CREATE INDEX booster_consent_tokens_expiry ON booster_consent_tokens (expires_at)`
   })
 })
+
+/**
+ * Why a single-use token was refused: not issued (or of another kind), past its expiry, used
+ * already, or issued for another fingerprint.
+ *
+ * @since 0.1.0
+ */
+export type TokenRefusal = "unknown" | "expired" | "used" | "other-filter"
+
+/**
+ * Single-use tokens bound to a fingerprint, shared by every process using the database. Only a
+ * token's SHA-256 is stored; times are the database's clock, so that processes whose clocks differ
+ * agree on expiry.
+ *
+ * @since 0.1.0
+ */
+export interface Tokens {
+  /**
+   * Records `token` as a `kind` token for `fingerprint`, valid for `ttlMs` milliseconds, and returns
+   * its expiry (epoch milliseconds). Removes the tokens expired more than `ttlMs` ago (until then a
+   * late redemption is told "expired" rather than "unknown").
+   */
+  readonly issue: (options: {
+    readonly token: string
+    readonly kind: string
+    readonly fingerprint: string
+    readonly ttlMs: number
+  }) => Effect.Effect<number, Journal.JournalError>
+  /**
+   * Uses up `token` if it is a `kind` token for `fingerprint`, unused and unexpired, in one atomic
+   * statement: of several processes redeeming it at once, one gets `undefined`, the others "used".
+   * A token for another fingerprint is refused and stays usable for its own.
+   */
+  readonly redeem: (options: {
+    readonly token: string
+    readonly kind: string
+    readonly fingerprint: string
+  }) => Effect.Effect<TokenRefusal | undefined, Journal.JournalError>
+}
+
+/**
+ * The team database: its journal and its single-use tokens, on one connection pool.
+ *
+ * @since 0.1.0
+ */
+export interface Database {
+  readonly journal: Journal.Service
+  readonly tokens: Tokens
+}
+
+/** What is stored of a token: its SHA-256, hex. */
+const tokenHash = (token: string): string => createHash("sha256").update(token, "utf8").digest("hex")
 
 /** Serialises migrations and appends across every process, on every machine. */
 const lockKey = (name: string) => `booster-export:${name}`
@@ -98,13 +169,13 @@ const reasonOf = (error: SqlError, password: string | undefined): string => {
 }
 
 /**
- * The journal in the PostgreSQL database at `options.url`, for the life of the scope (its
- * connection pool closes with it). Connects, applies the migrations when needed, and fails with
- * `JournalError` naming the host and database (never the password) when it cannot.
+ * The team database at `options.url` (its journal and its single-use tokens), for the life of the
+ * scope (its connection pool closes with it). Connects, applies the migrations when needed, and
+ * fails with `JournalError` naming the host and database (never the password) when it cannot.
  *
  * @since 0.1.0
  */
-export const make = (options: Options): Effect.Effect<Journal.Service, Journal.JournalError, Scope.Scope> =>
+export const open = (options: Options): Effect.Effect<Database, Journal.JournalError, Scope.Scope> =>
   Effect.gen(function* () {
     const where = describeUrl(options.url)
     const password = passwordOf(options.url)
@@ -223,7 +294,46 @@ export const make = (options: Options): Effect.Effect<Journal.Service, Journal.J
         )
       )
     }
-    return service
+    const tokens: Tokens = {
+      issue: ({ token, kind, fingerprint, ttlMs }) =>
+        run(
+          "write to",
+          Effect.gen(function* () {
+            const ttl = `${Math.max(0, Math.round(ttlMs))} milliseconds`
+            yield* sql`DELETE FROM ${sql(TOKENS_TABLE)} WHERE expires_at < now() - ${ttl}::interval`
+            const rows = yield* sql<{ expires_ms: number }>`INSERT INTO ${sql(TOKENS_TABLE)}
+                (token_hash, kind, fingerprint, expires_at)
+              VALUES (${tokenHash(token)}, ${kind}, ${fingerprint}, now() + ${ttl}::interval)
+              RETURNING (extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms`
+            return Number(rows[0]?.expires_ms)
+          })
+        ),
+      redeem: ({ token, kind, fingerprint }) =>
+        run(
+          "write to",
+          Effect.gen(function* () {
+            const hash = tokenHash(token)
+            const used = yield* sql`UPDATE ${sql(TOKENS_TABLE)} SET used_at = now()
+              WHERE token_hash = ${hash} AND kind = ${kind} AND fingerprint = ${fingerprint}
+                AND used_at IS NULL AND expires_at > now()
+              RETURNING token_hash`
+            if (used.length > 0) return undefined
+            const rows = yield* sql<{
+              kind: string
+              fingerprint: string
+              used: boolean
+              expired: boolean
+            }>`SELECT kind, fingerprint, used_at IS NOT NULL AS used, expires_at <= now() AS expired
+              FROM ${sql(TOKENS_TABLE)} WHERE token_hash = ${hash}`
+            const row = rows[0]
+            if (row === undefined || row.kind !== kind) return "unknown" as const
+            if (row.used) return "used" as const
+            if (row.expired) return "expired" as const
+            return "other-filter" as const
+          })
+        )
+    }
+    return { journal: service, tokens }
   }).pipe(
     Effect.catchIf(isSqlError, (error) =>
       Effect.fail(
@@ -233,6 +343,16 @@ export const make = (options: Options): Effect.Effect<Journal.Service, Journal.J
       )
     )
   )
+
+/**
+ * The journal in the PostgreSQL database at `options.url`, for the life of the scope (its
+ * connection pool closes with it). Connects, applies the migrations when needed, and fails with
+ * `JournalError` naming the host and database (never the password) when it cannot.
+ *
+ * @since 0.1.0
+ */
+export const make = (options: Options): Effect.Effect<Journal.Service, Journal.JournalError, Scope.Scope> =>
+  Effect.map(open(options), (database) => database.journal)
 
 /**
  * A layer providing the PostgreSQL journal as `Journal.Journal`.

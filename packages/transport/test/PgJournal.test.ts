@@ -42,7 +42,7 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
       url,
       (client) => client`SELECT count(*)::int AS n FROM booster_journal_migrations`
     )
-    expect(migrations).toEqual([{ n: 1 }])
+    expect(migrations).toEqual([{ n: 2 }])
     await withJournal(url, (journal) =>
       Effect.gen(function* () {
         expect(journal.location).toBe(`postgres://${new URL(url).host}${new URL(url).pathname}`)
@@ -90,6 +90,52 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
         expect(AuditTrail.verify(yield* journal.trail, "row")).toMatchObject({ ok: true, entries: 3 })
       })
     )
+  })
+
+  it("shares single-use tokens: stored hashed, used once across processes, refusals told apart, expired pruned", async () => {
+    const url = await freshDatabase()
+    const opened = () =>
+      Effect.runPromise(
+        Effect.gen(function* () {
+          const scope = yield* Scope.make()
+          scopes.push(scope)
+          return yield* Scope.extend(PgJournal.open({ url: Redacted.make(url) }), scope)
+        })
+      )
+    const [a, b] = await Promise.all([opened(), opened()])
+    const token = "bxc_the-token-itself"
+    const issue = (db: PgJournal.Database, t: string, ttlMs = 60_000) =>
+      run(db.tokens.issue({ token: t, kind: "confirmation", fingerprint: "fp-1", ttlMs }))
+    const redeem = (db: PgJournal.Database, t: string, fingerprint = "fp-1", kind = "confirmation") =>
+      run(db.tokens.redeem({ token: t, kind, fingerprint }))
+
+    const expiresAt = await issue(a!, token)
+    expect(Math.abs(expiresAt - (Date.now() + 60_000))).toBeLessThan(10_000)
+    const stored = await sql(url, (client) => client`SELECT * FROM booster_consent_tokens`)
+    expect(JSON.stringify(stored)).not.toContain("the-token-itself")
+
+    // another filter or another kind: refused, and the token stays usable for its own
+    expect(await redeem(b!, token, "fp-2")).toBe("other-filter")
+    expect(await redeem(b!, token, "fp-1", "question")).toBe("unknown")
+    expect(await redeem(b!, "bxc_never-issued")).toBe("unknown")
+    // two processes at the same instant: one succeeds, the other is told it is used
+    const raced = await Promise.all([redeem(a!, token), redeem(b!, token)])
+    expect(raced.sort()).toEqual([undefined, "used"].sort())
+    expect(await redeem(a!, token)).toBe("used")
+
+    // many tokens raced by both processes: each used exactly once
+    const many = Array.from({ length: 20 }, (_, i) => `bxc_race-${i}`)
+    await Promise.all(many.map((t) => issue(a!, t)))
+    const outcomes = await Promise.all(many.flatMap((t) => [redeem(a!, t), redeem(b!, t)]))
+    expect(outcomes.filter((outcome) => outcome === undefined)).toHaveLength(many.length)
+    expect(outcomes.filter((outcome) => outcome === "used")).toHaveLength(many.length)
+
+    // expired: refused; pruned once expired for longer than its validity
+    await issue(a!, "bxc_short", 1)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(await redeem(b!, "bxc_short")).toBe("expired")
+    await issue(a!, "bxc_next", 1)
+    expect(await redeem(b!, "bxc_short")).toBe("unknown")
   })
 
   it("refuses UPDATE and DELETE of entries", async () => {

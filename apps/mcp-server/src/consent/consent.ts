@@ -2,12 +2,14 @@
  * Consent before an export is created. A preview hands out a confirmation: an opaque, single-use
  * token bound to the fingerprint of the exact normalised filter and valid for a few minutes, kept in
  * this process's memory (so it serves every stdio request and every HTTP session or request of the
- * process, and dies with it). A start then needs that token for the same filter, or a yes the server
+ * process, and dies with it), or, with a team journal in PostgreSQL, in that database (so that every
+ * replica sharing it accepts it, once: `shared.ts`). A start then needs that token for the same filter, or a yes the server
  * asked the human for itself (elicitation), depending on the consent mode. A question asked in-band
  * (the 2026-07-28 multi-round-trip) carries a state of the same kind, so that the answer coming back
  * on the retried call is accepted only for the question this server asked, for that filter, once.
  */
 import { randomBytes } from "node:crypto"
+import type * as Journal from "@booster-export/transport/Journal"
 import { Clock, Context, Effect, Layer } from "effect"
 
 import { DEFAULT_CONFIRMATION_MINUTES, type Mode } from "./mode.js"
@@ -52,6 +54,9 @@ export const explain = (refusal: Refusal, kind: Kind = "confirmation"): string =
 
 const PREFIX: Record<Kind, string> = { confirmation: "bxc_", question: "bxq_" }
 
+/** A new opaque token of `kind`: its prefix and 144 random bits. */
+export const newToken = (kind: Kind): string => `${PREFIX[kind]}${randomBytes(18).toString("base64url")}`
+
 interface Issued {
   readonly kind: Kind
   readonly fingerprint: string
@@ -64,14 +69,21 @@ export class Consent extends Context.Tag("@booster-export/mcp-server/Consent")<
   Consent,
   {
     readonly mode: Mode
-    /** Hands out a confirmation (default) or a question's state for the filter with this fingerprint. */
-    readonly issue: (fingerprint: string, kind?: Kind) => Effect.Effect<Confirmation>
+    /**
+     * Hands out a confirmation (default) or a question's state for the filter with this fingerprint.
+     * Fails only when the team database that keeps them cannot be written.
+     */
+    readonly issue: (fingerprint: string, kind?: Kind) => Effect.Effect<Confirmation, Journal.JournalError>
     /**
      * Checks a confirmation (default) or a question's state against the filter being started and, if
      * it is good, uses it up. A token for another filter is refused and stays usable for its own; a
      * token of the other kind is `unknown`.
      */
-    readonly redeem: (token: string, fingerprint: string, kind?: Kind) => Effect.Effect<Refusal | undefined>
+    readonly redeem: (
+      token: string,
+      fingerprint: string,
+      kind?: Kind
+    ) => Effect.Effect<Refusal | undefined, Journal.JournalError>
   }
 >() {
   /** Consent in `mode`, confirmations valid for `ttlMs`. */
@@ -91,7 +103,7 @@ export const make = (mode: Mode, ttlMs: number): Consent["Type"] => {
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         prune(now)
-        const token = `${PREFIX[kind]}${randomBytes(18).toString("base64url")}`
+        const token = newToken(kind)
         const expiresAt = now + ttlMs
         issued.set(token, { kind, fingerprint, expiresAt, used: false })
         return { token, expiresAt }

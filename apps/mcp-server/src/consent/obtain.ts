@@ -5,8 +5,11 @@
  * server-to-client requests, with an input-required result: the client asks the user and calls again
  * with the answer and the request state, which this server issued for that exact filter, single use
  * and expiring like a confirmation. Returns `undefined` when consent is given, else the result to
- * return (a refusal, nothing sent; or the question).
+ * return (a refusal, nothing sent; or the question); fails when the team database keeping the
+ * tokens cannot be reached.
  */
+
+import type * as Journal from "@booster-export/transport/Journal"
 import {
   type CallToolResult,
   type InputRequiredResult,
@@ -85,7 +88,7 @@ const judge = (answer: ElicitAnswer | undefined): CallToolResult | undefined => 
 const inBand = (
   request: Request,
   round: InputRound
-): Effect.Effect<CallToolResult | InputRequiredResult | undefined, never, Consent> =>
+): Effect.Effect<CallToolResult | InputRequiredResult | undefined, Journal.JournalError, Consent> =>
   Effect.gen(function* () {
     const consent = yield* Consent
     const answered = round.responses !== undefined && Object.keys(round.responses).length > 0
@@ -128,7 +131,7 @@ const inBand = (
 export const obtain = (
   request: Request,
   context: CallContext
-): Effect.Effect<CallToolResult | InputRequiredResult | undefined, never, Consent> =>
+): Effect.Effect<CallToolResult | InputRequiredResult | undefined, Journal.JournalError, Consent> =>
   Effect.gen(function* () {
     const consent = yield* Consent
     if (consent.mode !== "token" && context.round !== undefined) return yield* inBand(request, context.round)

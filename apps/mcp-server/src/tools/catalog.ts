@@ -3,9 +3,10 @@
  */
 import * as FingerprintKey from "@booster-export/transport/FingerprintKey"
 import * as Journal from "@booster-export/transport/Journal"
-import { Effect, type Layer, Redacted } from "effect"
+import { Effect, Layer, Redacted, Scope } from "effect"
 import type { Api } from "../booster/api.js"
-import type { Consent } from "../consent/consent.js"
+import { Consent, type Mode } from "../consent/consent.js"
+import * as SharedConsent from "../consent/shared.js"
 import { download } from "./download.js"
 import { getTask } from "./get-task.js"
 import { listTasks } from "./list-tasks.js"
@@ -31,6 +32,48 @@ export const journal = (directory: string, url?: string | undefined): Layer.Laye
           Effect.promise(() => import("@booster-export/transport/PgJournal")),
           (PgJournal) => PgJournal.make({ url: Redacted.make(url) })
         )
+      )
+
+/**
+ * The journal and the consent service together: with a team database (`url`), both in it, opened
+ * once on first use, so that every replica sharing the database accepts a confirmation another one
+ * handed out; else the journal file in `directory` and confirmations in this process's memory.
+ */
+export const journalAndConsent = (
+  directory: string,
+  url: string | undefined,
+  mode: Mode,
+  ttlMs: number
+): Layer.Layer<Journal.Journal | Consent> =>
+  url === undefined
+    ? Layer.merge(Journal.layer(directory), Consent.layer(mode, ttlMs))
+    : Layer.unwrapScoped(
+        Effect.gen(function* () {
+          const scope = yield* Effect.scope
+          const database = yield* Effect.cached(
+            Scope.extend(
+              Effect.flatMap(
+                Effect.promise(() => import("@booster-export/transport/PgJournal")),
+                (PgJournal) => PgJournal.open({ url: Redacted.make(url) })
+              ),
+              scope
+            )
+          )
+          return Layer.merge(
+            Journal.layerOnFirstUse(
+              Journal.describeDatabaseUrl(url),
+              Effect.map(database, (opened) => opened.journal)
+            ),
+            Layer.succeed(
+              Consent,
+              SharedConsent.make(
+                mode,
+                ttlMs,
+                Effect.map(database, (opened) => opened.tokens)
+              )
+            )
+          )
+        })
       )
 
 /**

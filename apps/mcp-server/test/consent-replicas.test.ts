@@ -1,0 +1,176 @@
+/**
+ * Consent across `booster-mcp --http` replicas sharing one team journal in PostgreSQL: a preview
+ * answered by one replica gives a confirmation the other accepts, once; its database row holds the
+ * token's hash, never the token.
+ */
+import { createHash, randomBytes, randomUUID } from "node:crypto"
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import type { Sandbox } from "@booster-export/sandbox"
+import * as Reactivity from "@effect/experimental/Reactivity"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import { Effect, Redacted } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import {
+  type Connected,
+  connectHttp,
+  filter,
+  type HttpProcess,
+  sandboxEnv,
+  serverEnv,
+  startSandbox,
+  tempDirs,
+  textOf
+} from "./harness.js"
+
+const clusterUrl = process.env.BOOSTER_TEST_PG_URL
+if (clusterUrl === undefined) {
+  console.warn(
+    `shared-consent tests skipped: ${process.env.BOOSTER_TEST_PG_SKIP ?? "BOOSTER_TEST_PG_URL is not set"}`
+  )
+}
+
+/** Runs `statement` against the database at `url`. */
+const query = <A extends object>(
+  url: string,
+  statement: (client: PgClient.PgClient) => Effect.Effect<A, unknown>
+) =>
+  Effect.runPromise(
+    Effect.scoped(Effect.flatMap(PgClient.make({ url: Redacted.make(url) }), statement)).pipe(
+      Effect.provide(Reactivity.layer)
+    ) as Effect.Effect<A, unknown>
+  )
+
+const freshDatabase = async (): Promise<string> => {
+  const name = `consent_${randomUUID().replace(/-/g, "").slice(0, 16)}`
+  await query(clusterUrl!, (client) => client.unsafe(`CREATE DATABASE ${name}`))
+  const url = new URL(clusterUrl!)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+let sandbox: Sandbox.RunningSandbox | undefined
+let journalUrl = ""
+const replicas: Array<Connected & HttpProcess> = []
+const cleanups: Array<() => Promise<void>> = []
+
+/** Export requests the API received. */
+const posts = () => sandbox!.requests().filter((request) => request.method === "POST").length
+
+const previewOn = async (replica: Connected, args: Record<string, unknown>): Promise<string> => {
+  const preview = await replica.client.callTool("preview_customer_export", args)
+  const confirmation = (preview.structuredContent as { confirmation?: string } | undefined)?.confirmation
+  expect(typeof confirmation, textOf(preview)).toBe("string")
+  return confirmation!
+}
+
+describe.skipIf(clusterUrl === undefined)("consent shared by two booster-mcp --http replicas", () => {
+  beforeAll(async () => {
+    sandbox = await startSandbox({ customers: 500, taskDurationMs: 60_000 })
+    journalUrl = await freshDatabase()
+    const shared = await tempDirs()
+    cleanups.push(shared.remove)
+    const keyFile = join(shared.root, "team.key")
+    writeFileSync(keyFile, randomBytes(32), { mode: 0o600 })
+    for (let i = 0; i < 2; i++) {
+      const dirs = await tempDirs()
+      cleanups.push(dirs.remove)
+      const env = serverEnv(dirs, {
+        ...sandboxEnv(sandbox),
+        BOOSTER_JOURNAL_URL: journalUrl,
+        BOOSTER_FINGERPRINT_KEY_FILE: keyFile
+      })
+      replicas.push(await connectHttp(["--consent", "token"], env))
+    }
+  }, 120_000)
+
+  afterAll(async () => {
+    await Promise.allSettled(replicas.map((replica) => replica.close()))
+    for (const replica of replicas) replica.process.kill("SIGKILL")
+    await sandbox?.close()
+    for (const cleanup of cleanups) await cleanup()
+  })
+
+  it("a confirmation from a preview on one replica starts the export on the other, once", async () => {
+    const [a, b] = replicas
+    const args = filter({ brand: "RPA" })
+    const confirmation = await previewOn(a!, args)
+
+    // the database holds the token's hash, never the token
+    const rows = await query(journalUrl, (client) => client`SELECT * FROM booster_consent_tokens`)
+    const hash = createHash("sha256").update(confirmation).digest("hex")
+    expect(JSON.stringify(rows)).not.toContain(confirmation)
+    expect(JSON.stringify(rows)).toContain(hash)
+
+    const before = posts()
+    const started = await b!.client.callTool("start_customer_export", { ...args, confirmation })
+    expect(started.isError, textOf(started)).not.toBe(true)
+    expect((started.structuredContent as { reused?: boolean }).reused).toBe(false)
+    expect(posts()).toBe(before + 1)
+
+    // the same token again on the first replica: refused as used (a forced start), nothing sent
+    const again = await a!.client.callTool("start_customer_export", { ...args, confirmation, force: true })
+    expect(again.isError).toBe(true)
+    expect(textOf(again)).toContain("already been used")
+    expect(posts()).toBe(before + 1)
+  })
+
+  it("of two replicas redeeming one confirmation at the same instant, one starts the export", async () => {
+    for (const [round, brand] of ["RPB", "RPC", "RPD", "RPE"].entries()) {
+      const args = filter({ brand })
+      const confirmation = await previewOn(replicas[round % 2]!, args)
+      const before = posts()
+      const results = await Promise.all(
+        replicas.map((replica) =>
+          replica.client.callTool("start_customer_export", { ...args, confirmation, force: true })
+        )
+      )
+      expect(posts() - before).toBe(1)
+      const refused = results.filter((result) => result.isError === true)
+      expect(refused).toHaveLength(1)
+      expect(textOf(refused[0])).toContain("already been used")
+    }
+  })
+
+  it("refuses on the other replica a confirmation issued for another filter, which stays good for its own", async () => {
+    const [a, b] = replicas
+    const confirmation = await previewOn(a!, filter({ brand: "RPF" }))
+    const before = posts()
+    const other = await b!.client.callTool("start_customer_export", {
+      ...filter({ brand: "RPG" }),
+      confirmation
+    })
+    expect(other.isError).toBe(true)
+    expect(textOf(other)).toContain("different filter")
+    expect(posts()).toBe(before)
+    const own = await b!.client.callTool("start_customer_export", {
+      ...filter({ brand: "RPF" }),
+      confirmation
+    })
+    expect(own.isError, textOf(own)).not.toBe(true)
+    expect(posts()).toBe(before + 1)
+  })
+
+  it("refuses an expired confirmation and one no replica issued, sending nothing", async () => {
+    const [a, b] = replicas
+    const args = filter({ brand: "RPH" })
+    const confirmation = await previewOn(a!, args)
+    const hash = createHash("sha256").update(confirmation).digest("hex")
+    await query(
+      journalUrl,
+      (client) =>
+        client`UPDATE booster_consent_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = ${hash}`
+    )
+    const before = posts()
+    const expired = await b!.client.callTool("start_customer_export", { ...args, confirmation })
+    expect(expired.isError).toBe(true)
+    expect(textOf(expired)).toContain("expired")
+    const forged = await b!.client.callTool("start_customer_export", {
+      ...args,
+      confirmation: `bxc_${randomBytes(18).toString("base64url")}`
+    })
+    expect(forged.isError).toBe(true)
+    expect(textOf(forged)).toContain("not issued")
+    expect(posts()).toBe(before)
+  })
+})
