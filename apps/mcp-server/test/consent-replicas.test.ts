@@ -9,8 +9,15 @@ import { join } from "node:path"
 import type { Sandbox } from "@booster-export/sandbox"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
+import {
+  type CallToolResult,
+  Client,
+  type InputRequiredResult,
+  isInputRequiredResult,
+  StreamableHTTPClientTransport
+} from "@modelcontextprotocol/client"
 import { Effect, Redacted } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest"
 import {
   type Connected,
   connectHttp,
@@ -80,7 +87,8 @@ describe.skipIf(clusterUrl === undefined)("consent shared by two booster-mcp --h
         BOOSTER_JOURNAL_URL: journalUrl,
         BOOSTER_FINGERPRINT_KEY_FILE: keyFile
       })
-      replicas.push(await connectHttp(["--consent", "token"], env))
+      // the default consent mode: the SDK 1.x client declares no elicitation, so it gets confirmations
+      replicas.push(await connectHttp([], env))
     }
   }, 120_000)
 
@@ -172,5 +180,53 @@ describe.skipIf(clusterUrl === undefined)("consent shared by two booster-mcp --h
     expect(forged.isError).toBe(true)
     expect(textOf(forged)).toContain("not issued")
     expect(posts()).toBe(before)
+  })
+
+  it("accepts on the other replica the answer to a question one replica asked a 2026-07-28 client, once", async () => {
+    // one SDK v2 client per replica, driving the round trip by hand
+    const clients = await Promise.all(
+      replicas.map(async (replica) => {
+        const client = new Client(
+          { name: "booster-mcp-replicas-test", version: "1.0.0" },
+          {
+            versionNegotiation: { mode: { pin: "2026-07-28" } },
+            capabilities: { elicitation: { form: {} } },
+            inputRequired: { autoFulfill: false }
+          }
+        )
+        await client.connect(new StreamableHTTPClientTransport(replica.url))
+        return client
+      })
+    )
+    onTestFinished(async () => {
+      await Promise.allSettled(clients.map((client) => client.close()))
+    })
+    const round = (
+      client: Client,
+      args: Record<string, unknown>,
+      retry: { readonly inputResponses?: Record<string, unknown>; readonly requestState?: string } = {}
+    ) =>
+      client.request(
+        { method: "tools/call", params: { name: "start_customer_export", arguments: args, ...retry } },
+        { allowInputRequired: true }
+      ) as Promise<CallToolResult | InputRequiredResult>
+    const args = filter({ brand: "RPQ" })
+    const first = await round(clients[0]!, args)
+    if (!isInputRequiredResult(first)) throw new Error(`expected a question, got ${textOf(first)}`)
+    const [key] = Object.keys(first.inputRequests ?? {})
+    const answer = {
+      inputResponses: { [key!]: { action: "accept", content: { start: true } } },
+      requestState: first.requestState as string
+    }
+    const before = posts()
+    const started = (await round(clients[1]!, args, answer)) as CallToolResult
+    expect(started.isError, textOf(started)).toBeFalsy()
+    expect(started.structuredContent).toMatchObject({ reused: false })
+    expect(posts()).toBe(before + 1)
+    // the same answer replayed on the replica that asked: refused, nothing sent
+    const replayed = (await round(clients[0]!, { ...args, force: true }, answer)) as CallToolResult
+    expect(replayed.isError).toBe(true)
+    expect(textOf(replayed)).toContain("already been used")
+    expect(posts()).toBe(before + 1)
   })
 })
