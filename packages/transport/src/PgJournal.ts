@@ -236,12 +236,13 @@ export const open = (options: Options): Effect.Effect<Database, Journal.JournalE
             sql.withTransaction(
               Effect.gen(function* () {
                 yield* lock(sql, "chain")
+                // ordered by the column, a number (not by its text: "9" sorts after "10")
                 const last = yield* sql<{
-                  seq: string
+                  position: string
                   hash: string
-                }>`SELECT seq::text AS seq, entry->>'hash' AS hash FROM ${sql(TABLE)} ORDER BY seq DESC LIMIT 1`
+                }>`SELECT seq::text AS position, entry->>'hash' AS hash FROM ${sql(TABLE)} ORDER BY seq DESC LIMIT 1`
                 const previous =
-                  last[0] !== undefined ? { seq: Number(last[0].seq), hash: last[0].hash } : undefined
+                  last[0] !== undefined ? { seq: Number(last[0].position), hash: last[0].hash } : undefined
                 const linked = AuditTrail.link(previous, prepared)
                 yield* sql`INSERT INTO ${sql(TABLE)} (seq, entry) VALUES (${linked.seq}, ${client.json(linked)})`
               })
@@ -279,12 +280,12 @@ export const open = (options: Options): Effect.Effect<Database, Journal.JournalE
       trail: run(
         "read",
         sql<{
-          seq: string
+          position: string
           entry: unknown
-        }>`SELECT seq::text AS seq, entry FROM ${sql(TABLE)} ORDER BY seq`.pipe(
+        }>`SELECT seq::text AS position, entry FROM ${sql(TABLE)} ORDER BY seq`.pipe(
           Effect.map((rows) =>
             rows.map((row) => ({
-              position: Number(row.seq),
+              position: Number(row.position),
               value:
                 typeof row.entry === "object" && row.entry !== null
                   ? (row.entry as Record<string, unknown>)
