@@ -3,12 +3,10 @@
  * answered by one replica gives a confirmation the other accepts, once; its database row holds the
  * token's hash, never the token.
  */
-import { createHash, randomBytes, randomUUID } from "node:crypto"
+import { createHash, randomBytes } from "node:crypto"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { Sandbox } from "@booster-export/sandbox"
-import * as Reactivity from "@effect/experimental/Reactivity"
-import * as PgClient from "@effect/sql-pg/PgClient"
 import {
   type CallToolResult,
   Client,
@@ -16,7 +14,6 @@ import {
   isInputRequiredResult,
   StreamableHTTPClientTransport
 } from "@modelcontextprotocol/client"
-import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest"
 import {
   type Connected,
@@ -29,32 +26,9 @@ import {
   tempDirs,
   textOf
 } from "./harness.js"
+import { clusterUrl, freshDatabase, query, skipReason } from "./pg.js"
 
-const clusterUrl = process.env.BOOSTER_TEST_PG_URL
-if (clusterUrl === undefined) {
-  console.warn(
-    `shared-consent tests skipped: ${process.env.BOOSTER_TEST_PG_SKIP ?? "BOOSTER_TEST_PG_URL is not set"}`
-  )
-}
-
-/** Runs `statement` against the database at `url`. */
-const query = <A extends object>(
-  url: string,
-  statement: (client: PgClient.PgClient) => Effect.Effect<A, unknown>
-) =>
-  Effect.runPromise(
-    Effect.scoped(Effect.flatMap(PgClient.make({ url: Redacted.make(url) }), statement)).pipe(
-      Effect.provide(Reactivity.layer)
-    ) as Effect.Effect<A, unknown>
-  )
-
-const freshDatabase = async (): Promise<string> => {
-  const name = `consent_${randomUUID().replace(/-/g, "").slice(0, 16)}`
-  await query(clusterUrl!, (client) => client.unsafe(`CREATE DATABASE ${name}`))
-  const url = new URL(clusterUrl!)
-  url.pathname = `/${name}`
-  return url.toString()
-}
+if (clusterUrl === undefined) console.warn(`shared-consent tests skipped: ${skipReason}`)
 
 let sandbox: Sandbox.RunningSandbox | undefined
 let journalUrl = ""
