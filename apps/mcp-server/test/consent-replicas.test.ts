@@ -10,7 +10,6 @@ import type { Sandbox } from "@booster-export/sandbox"
 import {
   type CallToolResult,
   Client,
-  type InputRequiredResult,
   isInputRequiredResult,
   StreamableHTTPClientTransport
 } from "@modelcontextprotocol/client"
@@ -22,6 +21,7 @@ import {
   type HttpProcess,
   sandboxEnv,
   serverEnv,
+  startRound,
   startSandbox,
   tempDirs,
   textOf
@@ -175,17 +175,8 @@ describe.skipIf(clusterUrl === undefined)("consent shared by two booster-mcp --h
     onTestFinished(async () => {
       await Promise.allSettled(clients.map((client) => client.close()))
     })
-    const round = (
-      client: Client,
-      args: Record<string, unknown>,
-      retry: { readonly inputResponses?: Record<string, unknown>; readonly requestState?: string } = {}
-    ) =>
-      client.request(
-        { method: "tools/call", params: { name: "start_customer_export", arguments: args, ...retry } },
-        { allowInputRequired: true }
-      ) as Promise<CallToolResult | InputRequiredResult>
     const args = filter({ brand: "RPQ" })
-    const first = await round(clients[0]!, args)
+    const first = await startRound(clients[0]!, args)
     if (!isInputRequiredResult(first)) throw new Error(`expected a question, got ${textOf(first)}`)
     const [key] = Object.keys(first.inputRequests ?? {})
     const answer = {
@@ -193,12 +184,12 @@ describe.skipIf(clusterUrl === undefined)("consent shared by two booster-mcp --h
       requestState: first.requestState as string
     }
     const before = posts()
-    const started = (await round(clients[1]!, args, answer)) as CallToolResult
+    const started = (await startRound(clients[1]!, args, answer)) as CallToolResult
     expect(started.isError, textOf(started)).toBeFalsy()
     expect(started.structuredContent).toMatchObject({ reused: false })
     expect(posts()).toBe(before + 1)
     // the same answer replayed on the replica that asked: refused, nothing sent
-    const replayed = (await round(clients[0]!, { ...args, force: true }, answer)) as CallToolResult
+    const replayed = (await startRound(clients[0]!, { ...args, force: true }, answer)) as CallToolResult
     expect(replayed.isError).toBe(true)
     expect(textOf(replayed)).toContain("already been used")
     expect(posts()).toBe(before + 1)

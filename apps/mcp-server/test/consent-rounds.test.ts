@@ -10,7 +10,6 @@ import {
   type ClientOptions,
   type ElicitRequest,
   type ElicitResult,
-  type InputRequiredResult,
   isInputRequiredResult,
   StreamableHTTPClientTransport
 } from "@modelcontextprotocol/client"
@@ -23,6 +22,7 @@ import {
   sandboxEnv,
   serverEnv,
   startHttp,
+  startRound,
   startSandbox,
   tempDirs,
   textOf
@@ -111,20 +111,9 @@ const connect = async (over: Transport, setup: Setup = {}) => {
 const start = (client: Client, args: Record<string, unknown>) =>
   client.callTool({ name: "start_customer_export", arguments: args })
 
-/** One round of a start driven by hand: the result, or the input-required value. */
-const round = (
-  client: Client,
-  args: Record<string, unknown>,
-  retry: { readonly inputResponses?: Record<string, unknown>; readonly requestState?: string } = {}
-) =>
-  client.request(
-    { method: "tools/call", params: { name: "start_customer_export", arguments: args, ...retry } },
-    { allowInputRequired: true }
-  ) as Promise<CallToolResult | InputRequiredResult>
-
 /** The first round of a manual start: the question's key, its request, and the request state. */
 const asks = async (client: Client, args: Record<string, unknown>) => {
-  const first = await round(client, args)
+  const first = await startRound(client, args)
   if (!isInputRequiredResult(first)) throw new Error(`expected a question, got ${textOf(first)}`)
   const [key, request] = Object.entries(first.inputRequests ?? {})[0] ?? []
   expect(key).toBeDefined()
@@ -199,7 +188,7 @@ describe.each([
 
     const asked = await asks(client, filter({ brand: "RTR" }))
     expect(JSON.stringify(asked.request)).toContain("elicitation/create")
-    const started = await round(client, filter({ brand: "RTR" }), {
+    const started = await startRound(client, filter({ brand: "RTR" }), {
       inputResponses: accept(asked.key),
       requestState: asked.state
     })
@@ -227,7 +216,7 @@ describe.each([
     refusals.push([filter({ brand: "RTF" }), other.state, "different filter"])
 
     for (const [args, requestState, reason] of refusals) {
-      const refused = (await round(client, args, {
+      const refused = (await startRound(client, args, {
         inputResponses: accept(asked.key),
         ...(requestState !== undefined ? { requestState } : {})
       })) as CallToolResult
@@ -238,7 +227,7 @@ describe.each([
     expect(posts()).toBe(before + 1)
 
     // the state refused for another filter still serves the question it was issued for
-    const own = await round(client, filter({ brand: "RTO" }), {
+    const own = await startRound(client, filter({ brand: "RTO" }), {
       inputResponses: accept(other.key),
       requestState: other.state
     })

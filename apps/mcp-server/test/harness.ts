@@ -5,8 +5,10 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Sandbox } from "@booster-export/sandbox"
 import {
+  type CallToolResult as CallToolResultV2,
   Client as ClientV2,
-  StreamableHTTPClientTransport as HttpTransportV2
+  StreamableHTTPClientTransport as HttpTransportV2,
+  type InputRequiredResult
 } from "@modelcontextprotocol/client"
 import { StdioClientTransport as StdioTransportV2 } from "@modelcontextprotocol/client/stdio"
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js"
@@ -343,3 +345,18 @@ export const startWithConsent = async (
     options.timeout !== undefined ? { timeout: options.timeout } : {}
   )
 }
+
+/**
+ * One round of a `start_customer_export` on the 2026-07-28 revision driven by hand (a client made
+ * with `inputRequired: { autoFulfill: false }`): the result, or the input-required question; `retry`
+ * carries the answer and the request state back.
+ */
+export const startRound = (
+  client: ClientV2,
+  args: Record<string, unknown>,
+  retry: { readonly inputResponses?: Record<string, unknown>; readonly requestState?: string } = {}
+) =>
+  client.request(
+    { method: "tools/call", params: { name: "start_customer_export", arguments: args, ...retry } },
+    { allowInputRequired: true }
+  ) as Promise<CallToolResultV2 | InputRequiredResult>
