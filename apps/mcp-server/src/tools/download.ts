@@ -85,9 +85,8 @@ export const download: Tool<Api | Journal.Journal | Settings> = {
   name: "download_export_file",
   title: "Download an export file",
   description:
-    "Downloads the file of a completed export task into the server's export directory and returns its path, " +
-    "size, SHA-256 and content type (never its contents). Calling it again returns the file already there; " +
-    "pass overwrite: true to fetch it anew.",
+    "Downloads a completed export's file into the server's export folder; returns its path, size, SHA-256 and " +
+    "content type, never its contents. Again: the file already there (overwrite: true fetches anew).",
   inputSchema: JsonSchema.ofFilter(DownloadArguments),
   outputSchema: jsonSchemaOf(DownloadOutput),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },

@@ -26,7 +26,7 @@ export const GetTaskArguments = FilterSpec.make({
   required: { asyncTaskId },
   optional: {
     waitSeconds: nonNegativeInteger(
-      `Seconds to follow the task before answering, unless it finishes first (default ${DEFAULT_WAIT_SECONDS}; at most ${MAX_WAIT_SECONDS}, a larger value is used as ${MAX_WAIT_SECONDS}; 0 answers at once).`,
+      `Seconds to follow the task before answering, unless it ends first (default ${DEFAULT_WAIT_SECONDS}, at most ${MAX_WAIT_SECONDS}; 0 answers at once).`,
       [DEFAULT_WAIT_SECONDS],
       "must be a whole number of seconds, 0 or more"
     )
@@ -48,8 +48,8 @@ export const getTask: Tool<Api> = {
   name: "get_export_task",
   title: "Get an export task",
   description:
-    `Reads an export task (status, percentage, counts), first following it for up to waitSeconds (default ${DEFAULT_WAIT_SECONDS}, max ${MAX_WAIT_SECONDS}) ` +
-    "with progress notifications. If it is still running, call again.",
+    "Reads an export task (status, percentage, counts), first following it for up to waitSeconds, with " +
+    "progress notifications. If it is still running, call again.",
   inputSchema: JsonSchema.ofFilter(GetTaskArguments),
   outputSchema: jsonSchemaOf(GetTaskOutput),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },

@@ -41,8 +41,8 @@ export const listTasks: Tool<Api> = {
   name: "list_export_tasks",
   title: "List export tasks",
   description:
-    "Lists the export tasks visible to the configured credentials, newest first, with status and percentage; " +
-    "optionally only those in one state (requested, in-progress, completed, error, unknown).",
+    "Lists the export tasks these credentials can see, newest first, with status and percentage; optionally " +
+    "only those in one state.",
   inputSchema: JsonSchema.ofFilter(ListTasksArguments),
   outputSchema: jsonSchemaOf(ListTasksOutput),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },

@@ -50,9 +50,8 @@ export const preview: Tool<Consent | FingerprintKey.FingerprintKey> = {
   name: "preview_customer_export",
   title: "Preview a customer export",
   description:
-    "Checks a customer export filter without sending anything: reports every problem by field path, " +
-    "or returns the normalised filter, a plain-English description of who would be exported, the " +
-    "fingerprint and the request that start_customer_export would send. Use it before starting an export.",
+    "Checks a customer export filter, sending nothing: every problem by field, or who would be exported, " +
+    "the fingerprint and what start_customer_export would send. Use it before a start.",
   inputSchema: JsonSchema.ofFilter(kind.filter),
   outputSchema: jsonSchemaOf(PreviewOutput),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

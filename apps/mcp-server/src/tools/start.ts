@@ -28,17 +28,17 @@ const kind = ExportKind.Customer
 const own = {
   force: flag(
     "force",
-    "Start a new export even if the same filter was started recently (default false: the recent task is returned)."
+    "Start anew even if this filter was started within the dedupe window (default false: that task is returned)."
   ),
   confirmation: boundedText(
     "confirmation",
-    "The confirmation preview_customer_export returned for this exact filter, passed once the user has agreed to the export it describes.",
+    "preview_customer_export's confirmation for this exact filter, once the user has agreed to it.",
     100,
     ["bxc_3q2X0m9Qe7sYVtR1bN4kLw8a"]
   ),
   purpose: journalText(
     "purpose",
-    "Why this export is needed, recorded in the local journal (no personal data), e.g. a ticket number.",
+    "Why it is needed (no personal data), e.g. a ticket number; recorded in the journal.",
     200,
     ["Quarterly CRM campaign, ticket OPS-142"]
   )
@@ -82,13 +82,9 @@ export const start: Tool<Api | Journal.Journal | Settings | Consent | Fingerprin
   name: "start_customer_export",
   title: "Start a customer export",
   description:
-    "Starts an asynchronous export of the customers matching a filter and returns its asyncTaskId. " +
-    "Calling it again with the same filter within the dedupe window (15 minutes by default) returns the " +
-    "existing task instead of exporting the same personal data twice; pass force: true to start anew. " +
-    "Give a purpose (no personal data) to record why. A new export needs the user's consent: preview with " +
-    "preview_customer_export, show the user its description, and pass its confirmation once they agree (or the " +
-    "server asks the user itself when the client supports it). Follow with get_export_task; fetch the file with " +
-    "download_export_file.",
+    "Starts an export of the customers matching a filter; returns its asyncTaskId. Needs the user's consent: " +
+    "show them preview_customer_export's description and pass its confirmation once they agree (or the server " +
+    "asks them). Within the dedupe window the same filter returns that task; force: true starts anew.",
   inputSchema: JsonSchema.ofFilter(StartArguments),
   outputSchema: jsonSchemaOf(StartOutput),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

@@ -92,10 +92,9 @@ export const summarizeExport: Tool<Journal.Journal> = {
   name: "summarize_export_file",
   title: "Summarise a downloaded export",
   description:
-    "Answers questions about a downloaded export with counts only, never a customer's data: total customers, and " +
-    "counts by country, status, contact consent, creation year, birth month, spending band, point of sale, interest, " +
-    "hobby and product collection. Groups smaller than minimumGroupSize (default 10, at least 5) are withheld. " +
-    "Give the asyncTaskId of an export fetched with download_export_file.",
+    "Counts the customers of an export fetched with download_export_file, never showing their data: in all and " +
+    "by country, status, contact consent, creation year, birth month, spending band, point of sale, interest, " +
+    "hobby and product collection; groups under minimumGroupSize withheld.",
   inputSchema: JsonSchema.ofFilter(SummarizeArguments),
   outputSchema: jsonSchemaOf(SummaryOutput),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
