@@ -118,12 +118,19 @@ const readBody = (req: IncomingMessage): Promise<string | undefined> =>
 
 const sha256 = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest()
 
-/** Whether the request carries the bearer token whose digest is `digest`, compared in constant time. */
+/**
+ * Whether the request carries the bearer token whose digest is `digest` in its one `Authorization`
+ * header, compared in constant time.
+ */
 const authorized = (req: IncomingMessage, digest: Buffer): boolean => {
-  const header = req.headers.authorization ?? ""
-  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header)
+  const headers = req.headersDistinct.authorization ?? []
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(headers.length === 1 ? (headers[0] ?? "") : "")
   return timingSafeEqual(sha256(match?.[1] ?? ""), digest) && match !== null
 }
+
+/** A credential offered in the URL, where proxies and logs keep it: never read, always refused. */
+const credentialInQuery = (url: URL): boolean =>
+  [...url.searchParams.keys()].some((name) => /^(access_token|token|bearer)$/i.test(name))
 
 /**
  * A request as the SDK's Node adapter types it: a server's requests always carry a method and a URL,
@@ -212,7 +219,10 @@ export const listen = async (options: HttpOptions): Promise<HttpEndpoint> => {
       jsonError(res, 403, -32000, "Forbidden: requests from this Origin are not served")
       return
     }
-    if (options.tokenDigest !== undefined && !authorized(req, options.tokenDigest)) {
+    if (
+      options.tokenDigest !== undefined &&
+      (credentialInQuery(url) || !authorized(req, options.tokenDigest))
+    ) {
       jsonError(res, 401, -32001, "Unauthorized: send Authorization: Bearer <token>", {
         "www-authenticate": 'Bearer realm="booster-mcp"'
       })
@@ -224,7 +234,7 @@ export const listen = async (options: HttpOptions): Promise<HttpEndpoint> => {
         jsonError(res, 503, -32000, "Starting: try again in a moment")
         return
       }
-      const verified = await resource.authenticate(req.headers.authorization)
+      const verified = await resource.authenticate(req.headersDistinct.authorization, credentialInQuery(url))
       if ("status" in verified) {
         jsonError(res, verified.status, -32001, verified.message, {
           ...(verified.challenge !== undefined ? { "www-authenticate": verified.challenge } : {})

@@ -5,8 +5,11 @@
  * and the token's scopes decide which tools it may call. The token itself goes no further than
  * this module: the MCP handlers see its subject, client and scopes, never the token.
  */
+import * as http from "node:http"
+import * as https from "node:https"
+import { BoosterConfig } from "@booster-export/transport"
 import type { AuthInfo, OAuthProtectedResourceMetadata } from "@modelcontextprotocol/server"
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from "jose"
+import { createRemoteJWKSet, customFetch, errors, type JWTPayload, jwtVerify } from "jose"
 import { secureOrLoopback } from "../options/options.js"
 
 /** The scopes this server understands: `exports:read` for the read tools, `exports:write` for all. */
@@ -15,11 +18,17 @@ export const SCOPES = { read: "exports:read", write: "exports:write" } as const
 /** Seconds of clock difference tolerated on `exp`, `nbf` and `iat`. */
 export const CLOCK_TOLERANCE_SECONDS = 30
 
-/** How long discovery and key requests to the authorization server may take, in ms. */
+/** How long discovery and key requests to the authorization server may take, in ms, answer included. */
 const FETCH_TIMEOUT_MS = 10_000
 
-/** The largest discovery document read, in bytes. */
-const MAX_DOCUMENT_BYTES = 1024 * 1024
+/** The largest discovery document or key set read, in bytes, counted while reading. */
+export const MAX_DOCUMENT_BYTES = 256 * 1024
+
+/**
+ * After discovery or a key request failed, the authorization server is not asked again for this
+ * long, whatever the requests: a flood of tokens cannot turn into a flood of requests to it.
+ */
+export const RETRY_AFTER_MS = 30_000
 
 /** What the authorization server told us about itself. */
 export interface AuthorizationServer {
@@ -31,7 +40,7 @@ export interface AuthorizationServer {
 
 /** A request refused: the HTTP status, the `WWW-Authenticate` challenge, and a message for the body. */
 export interface Refusal {
-  readonly status: 401 | 403 | 503
+  readonly status: 400 | 401 | 403 | 503
   readonly challenge?: string
   readonly message: string
 }
@@ -54,20 +63,84 @@ export const discoveryUrls = (issuer: URL): ReadonlyArray<URL> => {
       ]
 }
 
-const fetchDocument = async (url: URL): Promise<Record<string, unknown> | undefined> => {
-  const response = await fetch(url, {
-    headers: { accept: "application/json" },
-    redirect: "error",
-    signal: AbortSignal.timeout(FETCH_TIMEOUT_MS)
-  })
-  if (!response.ok) {
-    await response.body?.cancel()
-    return undefined
+/** The authorization server failed moments ago and is not asked again yet. */
+class CoolingDown extends Error {
+  override readonly name = "CoolingDown"
+}
+
+/**
+ * Whether the issuer's `jwks_uri` may be fetched: https (plain http only to a loopback host, and
+ * never from an https issuer); on the issuer's own host, or else on a host that is public or on the
+ * same kind of network as the issuer (a public issuer cannot point the server at a private,
+ * loopback or metadata address — the rule downloads follow). The reason when it may not.
+ */
+export const refusedKeysUrl = (jwks: URL, issuer: URL): string | undefined => {
+  if (!secureOrLoopback(jwks)) return "jwks_uri must be https (plain http only on loopback)"
+  if (jwks.protocol === "http:" && issuer.protocol === "https:") {
+    return "jwks_uri is plain http while the issuer is https"
   }
-  const text = await response.text()
-  if (text.length > MAX_DOCUMENT_BYTES) return undefined
+  if (jwks.username !== "" || jwks.password !== "") return "jwks_uri must not carry user info"
+  if (jwks.hostname === issuer.hostname) return undefined
+  const target = BoosterConfig.hostClass(jwks.hostname)
+  const address = jwks.hostname === "localhost" ? "127.0.0.1" : jwks.hostname
+  return BoosterConfig.acceptsAddress(address, issuer)
+    ? undefined
+    : `jwks_uri is on a ${target} host while the issuer is not`
+}
+
+/**
+ * GETs `url` with Node's own HTTP stack: no redirect followed, the answer read up to
+ * {@link MAX_DOCUMENT_BYTES} (the connection is closed past it) and complete within
+ * {@link FETCH_TIMEOUT_MS}; with `issuer`, a host name resolving to an address the issuer may not
+ * send us to is refused before connecting.
+ */
+const fetchBounded = (url: URL, accept: string, issuer?: URL): Promise<{ status: number; body: Buffer }> =>
+  new Promise((resolve, reject) => {
+    const fail = (error: Error) => {
+      clearTimeout(timer)
+      reject(error)
+    }
+    const request = (url.protocol === "https:" ? https : http).get(
+      url,
+      {
+        agent: false,
+        headers: { accept },
+        ...(issuer === undefined || url.hostname === issuer.hostname
+          ? {}
+          : {
+              lookup: BoosterConfig.guardedLookup((address) => BoosterConfig.acceptsAddress(address, issuer))
+            })
+      },
+      (response) => {
+        const chunks: Array<Buffer> = []
+        let size = 0
+        response.on("data", (chunk: Buffer) => {
+          size += chunk.length
+          if (size > MAX_DOCUMENT_BYTES) {
+            request.destroy(new Error(`the answer is larger than ${MAX_DOCUMENT_BYTES} bytes`))
+            return
+          }
+          chunks.push(chunk)
+        })
+        response.on("end", () => {
+          clearTimeout(timer)
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) })
+        })
+        response.on("error", fail)
+      }
+    )
+    request.on("error", fail)
+    const timer = setTimeout(
+      () => request.destroy(new Error(`no complete answer within ${FETCH_TIMEOUT_MS / 1000} s`)),
+      FETCH_TIMEOUT_MS
+    )
+  })
+
+const fetchDocument = async (url: URL): Promise<Record<string, unknown> | undefined> => {
+  const { status, body } = await fetchBounded(url, "application/json")
+  if (status !== 200) return undefined
   try {
-    const value: unknown = JSON.parse(text)
+    const value: unknown = JSON.parse(body.toString("utf8"))
     return typeof value === "object" && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined
@@ -77,8 +150,33 @@ const fetchDocument = async (url: URL): Promise<Record<string, unknown> | undefi
 }
 
 /**
+ * The key set's fetch for `jose`: {@link fetchBounded} behind the address rule, and not asked again
+ * within {@link RETRY_AFTER_MS} of a failure (a refused, unreachable, slow, oversize or non-200 answer).
+ */
+const keysFetch = (issuer: URL) => {
+  let failedAt = Number.NEGATIVE_INFINITY
+  return async (href: string): Promise<Response> => {
+    if (Date.now() - failedAt < RETRY_AFTER_MS) {
+      throw new CoolingDown("the key set could not be read moments ago; not asked again yet")
+    }
+    try {
+      const { status, body } = await fetchBounded(
+        new URL(href),
+        "application/json, application/jwk-set+json",
+        issuer
+      )
+      if (status !== 200) throw new Error(`the key set answered HTTP ${status}`)
+      return new Response(new Uint8Array(body), { status, headers: { "content-type": "application/json" } })
+    } catch (error) {
+      failedAt = Date.now()
+      throw error
+    }
+  }
+}
+
+/**
  * Finds the authorization server's metadata: the first discovery document that answers and names
- * the same issuer (one trailing slash aside), with a `jwks_uri` that is https (or loopback http).
+ * the same issuer (one trailing slash aside), with a `jwks_uri` that {@link refusedKeysUrl} accepts.
  * Rejects with a message naming what is wrong, never a credential.
  */
 export const discover = async (issuer: URL): Promise<AuthorizationServer> => {
@@ -108,8 +206,9 @@ export const discover = async (issuer: URL): Promise<AuthorizationServer> => {
       problems.push(`${url.href}: no jwks_uri`)
       continue
     }
-    if (!secureOrLoopback(jwks)) {
-      problems.push(`${url.href}: jwks_uri must be https (plain http only on loopback)`)
+    const refused = refusedKeysUrl(jwks, issuer)
+    if (refused !== undefined) {
+      problems.push(`${url.href}: ${refused}`)
       continue
     }
     return { issuer: named, jwksUri: jwks }
@@ -162,10 +261,15 @@ export interface ProtectedResource {
   /** The RFC 9728 document. */
   readonly metadata: () => OAuthProtectedResourceMetadata
   /**
-   * Checks the `Authorization` header: the verified token's {@link AuthInfo} (its `token` left
-   * empty: nothing past this point needs it), or a refusal.
+   * Checks the `Authorization` header (every copy the request carried): the verified token's
+   * {@link AuthInfo} (its `token` left empty: nothing past this point needs it), or a refusal. A
+   * token is taken from one `Authorization` header only: two headers, or an `access_token` anywhere
+   * else (`elsewhere`: the query), is a 400 `invalid_request` and nothing is verified.
    */
-  readonly authenticate: (header: string | undefined) => Promise<AuthInfo | Refusal>
+  readonly authenticate: (
+    header: ReadonlyArray<string> | undefined,
+    elsewhere?: boolean
+  ) => Promise<AuthInfo | Refusal>
   /**
    * Whether a token with `auth`'s scopes may call the tool `name` (`write`: a tool that starts or
    * downloads); a 403 `insufficient_scope` refusal when it may not.
@@ -181,15 +285,24 @@ export const make = (options: ResourceOptions): ProtectedResource => {
   const metadataPath = `/.well-known/oauth-protected-resource${trimSlash(resource.pathname)}`
   const metadataUrl = new URL(metadataPath, resource.origin).href
   const audience = options.audience ?? resource.href
+  const issuerUrl = new URL(options.issuer)
   let server: Promise<{ issuer: string; keys: ReturnType<typeof createRemoteJWKSet> }> | undefined
+  let discoveryFailedAt = Number.NEGATIVE_INFINITY
   const authorizationServer = () => {
-    server ??= discover(new URL(options.issuer)).then(
+    if (server === undefined && Date.now() - discoveryFailedAt < RETRY_AFTER_MS) {
+      return Promise.reject(new CoolingDown("discovery failed moments ago; not tried again yet"))
+    }
+    server ??= discover(issuerUrl).then(
       (found) => ({
         issuer: found.issuer,
-        keys: createRemoteJWKSet(found.jwksUri, { timeoutDuration: FETCH_TIMEOUT_MS })
+        keys: createRemoteJWKSet(found.jwksUri, {
+          timeoutDuration: FETCH_TIMEOUT_MS,
+          [customFetch]: keysFetch(issuerUrl)
+        })
       }),
       (error: unknown) => {
         server = undefined
+        discoveryFailedAt = Date.now()
         throw error
       }
     )
@@ -219,7 +332,19 @@ export const make = (options: ResourceOptions): ProtectedResource => {
       bearer_methods_supported: ["header"],
       resource_name: "booster-mcp"
     }),
-    authenticate: async (header) => {
+    authenticate: async (headers, elsewhere = false) => {
+      if (elsewhere || (headers?.length ?? 0) > 1) {
+        const description = "send the access token once, in the Authorization header only"
+        return {
+          status: 400,
+          challenge: challenge([
+            ["error", "invalid_request"],
+            ["error_description", description]
+          ]),
+          message: `Bad request: ${description}`
+        }
+      }
+      const header = headers?.[0]
       const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header ?? "")
       if (header === undefined || header.trim() === "") {
         return {
@@ -233,7 +358,9 @@ export const make = (options: ResourceOptions): ProtectedResource => {
       try {
         found = await authorizationServer()
       } catch (error) {
-        options.warn(error instanceof Error ? error.message : "OAuth discovery failed")
+        if (!(error instanceof CoolingDown)) {
+          options.warn(error instanceof Error ? error.message : "OAuth discovery failed")
+        }
         return { status: 503, message: "The authorization server cannot be reached; try again later" }
       }
       try {
@@ -259,9 +386,11 @@ export const make = (options: ResourceOptions): ProtectedResource => {
           error instanceof errors.JWKSTimeout ||
           error instanceof errors.JWKSInvalid
         ) {
-          options.warn(
-            `the authorization server's keys (jwks_uri) cannot be read: ${error instanceof Error ? error.name : "unknown error"}`
-          )
+          if (!(error instanceof CoolingDown)) {
+            options.warn(
+              `the authorization server's keys (jwks_uri) cannot be read: ${error instanceof Error ? error.message : "unknown error"}`
+            )
+          }
           return { status: 503, message: "The authorization server's keys cannot be read; try again later" }
         }
         return invalid(describe(error))

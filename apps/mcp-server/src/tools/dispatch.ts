@@ -1,10 +1,12 @@
 /**
  * Runs the tools' handlers with the application's services, in one runtime for the life of the
  * server. A call made by an authenticated subject (OAuth) records that subject as the actor of
- * every journal entry it writes.
+ * every journal entry it writes, and redeems only the consent issued to that subject.
  */
+import { createHash } from "node:crypto"
 import * as Journal from "@booster-export/transport/Journal"
 import { Effect, type Layer, ManagedRuntime } from "effect"
+import { Consent } from "../consent/consent.js"
 import type { Dispatch } from "../server/make-server.js"
 import { failure } from "./result.js"
 import type { Tool, ToolResult } from "./tool.js"
@@ -24,10 +26,30 @@ const actingAs =
       append: (entry) => journal.append({ ...entry, actor: entry.actor ?? actor })
     }))
 
+/**
+ * Consent of one caller: a confirmation or a question's state issued during `actor`'s call is
+ * redeemed in `actor`'s calls only (another subject did not see that preview or question). The
+ * binding is folded into the fingerprint the consent service keys on, so a token offered by someone
+ * else is refused as for another filter, and stays usable by its owner.
+ */
+const consentOf =
+  (actor: string) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | Consent> =>
+    Effect.updateService(effect, Consent, (consent) => {
+      const bound = (fingerprint: string) =>
+        `${fingerprint}~${createHash("sha256").update(actor, "utf8").digest("base64url")}`
+      return {
+        ...consent,
+        mode: consent.mode,
+        issue: (fingerprint, kind) => consent.issue(bound(fingerprint), kind),
+        redeem: (token, fingerprint, kind) => consent.redeem(token, bound(fingerprint), kind)
+      }
+    })
+
 /** A dispatcher over `tools`, running them with `services`. */
 export const make = <R>(
   tools: ReadonlyArray<Tool<R>>,
-  services: Layer.Layer<NoInfer<R> | Journal.Journal>
+  services: Layer.Layer<NoInfer<R> | Journal.Journal | Consent>
 ): Dispatcher => {
   const runtime = ManagedRuntime.make(services)
   const byName = new Map(tools.map((tool) => [tool.name, tool]))
@@ -42,7 +64,9 @@ export const make = <R>(
         ...(elicit === undefined ? {} : { elicit }),
         ...(round === undefined ? {} : { round })
       })
-      return runtime.runPromise(actor === undefined ? call : actingAs(actor)(call), { signal })
+      return runtime.runPromise(actor === undefined ? call : consentOf(actor)(actingAs(actor)(call)), {
+        signal
+      })
     },
     dispose: () => runtime.dispose()
   }

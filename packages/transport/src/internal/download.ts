@@ -1,9 +1,7 @@
 import { createHash, randomBytes } from "node:crypto"
-import * as dns from "node:dns"
 import * as fs from "node:fs/promises"
 import * as http from "node:http"
 import * as https from "node:https"
-import type { LookupFunction } from "node:net"
 import * as path from "node:path"
 import { finished, type Readable } from "node:stream"
 import { Task } from "@booster-export/core"
@@ -93,32 +91,8 @@ export const resolveTarget = (destination: string, url: URL, taskId: string) =>
     return path.resolve(destination, name)
   })
 
-/**
- * A `lookup` for Node's HTTP stack that fails a connection whose host name resolves to an address
- * `accept` refuses (a name pointing at a private or metadata address: DNS rebinding), with the code
- * {@link REFUSED_ADDRESS}. `resolve` is the system resolver (`dns.lookup`); tests give it the DNS
- * answer an attacker would.
- */
-export const guardedLookup =
-  (accept: (address: string) => boolean, resolve: typeof dns.lookup = dns.lookup): LookupFunction =>
-  (hostname, options, callback) =>
-    resolve(hostname, options, (error, address, family) => {
-      if (error !== null) return callback(error, address, family)
-      const addresses = Array.isArray(address) ? address.map((a) => a.address) : [address]
-      if (addresses.some((a) => !accept(a))) {
-        return callback(
-          Object.assign(new Error("The download host resolves to a refused address"), {
-            code: REFUSED_ADDRESS
-          }),
-          address,
-          family
-        )
-      }
-      callback(null, address, family)
-    })
-
-/** The error code of a connection {@link guardedLookup} refused. */
-export const REFUSED_ADDRESS = "EBOOSTERREFUSEDADDRESS"
+/** The DNS-rebinding guard downloads connect through, and the error code of a refused connection. */
+export { guardedLookup, REFUSED_ADDRESS } from "./urlPolicy.js"
 
 /**
  * Sends a bare GET for `url` with Node's own HTTP stack (no API credential, header or connection
@@ -133,7 +107,7 @@ const get = (
   Effect.async<http.IncomingMessage, AttemptError>((resume) => {
     const request = (url.protocol === "https:" ? https : http).get(
       url,
-      acceptAddress === undefined ? {} : { lookup: guardedLookup(acceptAddress) }
+      acceptAddress === undefined ? {} : { lookup: UrlPolicy.guardedLookup(acceptAddress) }
     )
     const timer = setTimeout(() => {
       request.destroy()
@@ -159,7 +133,7 @@ const get = (
       const code = errorCode(error)
       resume(
         Effect.fail(
-          code === REFUSED_ADDRESS
+          code === UrlPolicy.REFUSED_ADDRESS
             ? new AttemptError({
                 outcome: "final",
                 error: new BoosterError.DownloadError({

@@ -1,4 +1,5 @@
-import { BlockList, isIP } from "node:net"
+import * as dns from "node:dns"
+import { BlockList, isIP, type LookupFunction } from "node:net"
 import { Effect, Either, Option } from "effect"
 import type * as BoosterConfig from "../BoosterConfig.js"
 
@@ -181,6 +182,31 @@ export const acceptsDownloadAddress = (address: string, baseUrl: URL): boolean =
   const target = addressClass(address) ?? "public"
   return target === "public" || target === hostClass(baseUrl.hostname)
 }
+
+/** The error code of a connection refused by {@link guardedLookup}. */
+export const REFUSED_ADDRESS = "EBOOSTERREFUSEDADDRESS"
+
+/**
+ * A `lookup` for Node's HTTP stack that fails a connection whose host name resolves to an address
+ * `accept` refuses (a name pointing at a private or metadata address: DNS rebinding), with the code
+ * {@link REFUSED_ADDRESS}. `resolve` is the system resolver (`dns.lookup`); tests give it the DNS
+ * answer an attacker would.
+ */
+export const guardedLookup =
+  (accept: (address: string) => boolean, resolve: typeof dns.lookup = dns.lookup): LookupFunction =>
+  (hostname, options, callback) =>
+    resolve(hostname, options, (error, address, family) => {
+      if (error !== null) return callback(error, address, family)
+      const addresses = Array.isArray(address) ? address.map((a) => a.address) : [address]
+      if (addresses.some((a) => !accept(a))) {
+        return callback(
+          Object.assign(new Error("The host resolves to a refused address"), { code: REFUSED_ADDRESS }),
+          address,
+          family
+        )
+      }
+      callback(null, address, family)
+    })
 
 /** The URL of an API route (`tasks/…`, `customer/{brand}/export`), under the configured base URL. */
 export const apiUrl = (config: BoosterConfig.Resolved, relative: string): URL =>
