@@ -71,14 +71,31 @@ const startIssuer = async (key: KeyPair, answer: Answer = () => false, jwksUri?:
   }
 }
 
+/** What an endless answer sent: bytes written, whether the reader hung up, and when it closed. */
+interface Sent {
+  bytes: number
+  cut: boolean
+  closed: () => void
+  done: Promise<void>
+}
+
+const sending = (): Sent => {
+  const sent = { bytes: 0, cut: false, closed: () => undefined } as Omit<Sent, "done">
+  const done = new Promise<void>((resolve) => {
+    sent.closed = resolve
+  })
+  return Object.assign(sent, { done })
+}
+
 /** An answer that never ends: JSON whitespace, as fast as the reader takes it, up to 64 MiB. */
-const endless = (res: ServerResponse, sent: { bytes: number; cut: boolean }) => {
+const endless = (res: ServerResponse, sent: Sent) => {
   const limit = 64 * 1024 * 1024
   const chunk = Buffer.alloc(64 * 1024, 0x20)
   let closed = false
   res.on("close", () => {
     closed = true
     sent.cut = !res.writableFinished
+    sent.closed()
   })
   res.writeHead(200, { "content-type": "application/json" })
   const pump = () => {
@@ -228,7 +245,7 @@ describe("a hostile authorization server", () => {
   })
 
   it("cannot make the server read an endless discovery document or key set", async () => {
-    const discoverySent = { bytes: 0, cut: false }
+    const discoverySent = sending()
     const endlessDiscovery = await startIssuer(
       key,
       (req, res) => req.url === "/.well-known/oauth-authorization-server" && endless(res, discoverySent)
@@ -239,10 +256,11 @@ describe("a hostile authorization server", () => {
       authorization: `Bearer ${await token(endlessDiscovery.issuer, server.url.href)}`
     })
     expect(answer.status).toBe(503)
+    await discoverySent.done
     expect(discoverySent.cut).toBe(true)
     expect(discoverySent.bytes).toBeLessThan(16 * 1024 * 1024) // the socket buffers hold a few MiB
 
-    const keysSent = { bytes: 0, cut: false }
+    const keysSent = sending()
     const endlessKeys = await startIssuer(key, (req, res) => req.url === "/jwks" && endless(res, keysSent))
     cleanups.push(endlessKeys.close)
     const second = await serve(endlessKeys)
@@ -250,6 +268,7 @@ describe("a hostile authorization server", () => {
       authorization: `Bearer ${await token(endlessKeys.issuer, second.url.href)}`
     })
     expect(refused.status).toBe(503)
+    await keysSent.done
     expect(keysSent.cut).toBe(true)
     expect(keysSent.bytes).toBeLessThan(16 * 1024 * 1024) // the socket buffers hold a few MiB
     expect(second.stderr()).toMatch(/jwks_uri\) cannot be read: the answer is larger than/)
@@ -350,6 +369,41 @@ describe("a hostile client", () => {
     expect(server.stderr()).not.toContain(good)
     // one header, any case of the scheme, is served
     expect((await rawPost(server.url, initialize, { authorization: `bearer ${good}` })).status).toBe(200)
+  })
+
+  it("cannot steer the resource metadata or the challenge with its Host header", async () => {
+    const issuer = await startIssuer(key)
+    cleanups.push(issuer.close)
+    const server = await serve(issuer)
+    const hostile = { host: "evil.example.com", "x-forwarded-host": "evil.example.com" }
+    for (const path of [
+      "/.well-known/oauth-protected-resource",
+      "/.well-known/oauth-protected-resource/mcp"
+    ]) {
+      const body = await new Promise<string>((resolve, reject) => {
+        httpRequest(new URL(path, server.url), { headers: hostile }, (res) => {
+          let text = ""
+          res.on("data", (chunk: Buffer) => {
+            text += chunk.toString("utf8")
+          })
+          res.on("end", () => resolve(text))
+        })
+          .on("error", reject)
+          .end()
+      })
+      expect((JSON.parse(body) as { resource: string }).resource).toBe(server.url.href)
+    }
+    // the MCP endpoint refuses the rebinding Host before it looks at a token
+    const rebound = await rawPost(server.url, initialize, {
+      ...hostile,
+      authorization: `Bearer ${await token(issuer.issuer, server.url.href)}`
+    })
+    expect(rebound.status).toBe(403)
+    const challenge = (await rawPost(server.url, initialize, { "x-forwarded-host": "evil.example.com" }))
+      .challenge
+    expect(challenge).toBe(
+      `Bearer resource_metadata="${server.url.origin}/.well-known/oauth-protected-resource/mcp"`
+    )
   })
 
   it("cannot start with a read-only token through a batch or another spelling of tools/call", async () => {
