@@ -436,6 +436,39 @@ describe("a hostile client", () => {
 })
 
 describe("another team member", () => {
+  it("cannot close someone else's session by opening sessions in a loop", async () => {
+    const issuer = await startIssuer(key)
+    cleanups.push(issuer.close)
+    dirs = await tempDirs()
+    const server = await startHttp(
+      ["--oauth-issuer", issuer.issuer, "--max-sessions", "3"],
+      serverEnv(dirs, { ...sandboxEnv(sandbox), BOOSTER_LOG: "debug" })
+    )
+    cleanups.push(server.stop)
+    const as = async (sub: string) => `Bearer ${await token(issuer.issuer, server.url.href, { sub })}`
+    const open = async (sub: string) =>
+      (await post(server.url, initialize, { authorization: await as(sub) })).headers.get("mcp-session-id") ??
+      ""
+    const list = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list", params: {} })
+    const use = async (sub: string, session: string) =>
+      (
+        await post(server.url, list, {
+          authorization: await as(sub),
+          "mcp-session-id": session,
+          "mcp-protocol-version": "2025-11-25"
+        })
+      ).status
+    const alice = await open("alice")
+    const carol = await open("carol")
+    const flood: Array<string> = []
+    for (let i = 0; i < 8; i++) flood.push(await open("mallory"))
+    expect(await use("alice", alice)).toBe(200)
+    expect(await use("carol", carol)).toBe(200)
+    // the flood closed its own sessions, the newest one stays usable
+    expect(await use("mallory", flood.at(-1) ?? "")).toBe(200)
+    expect(await use("mallory", flood[0] ?? "")).toBe(404)
+  })
+
   it("cannot redeem a confirmation from someone else's preview; its owner still can", async () => {
     const issuer = await startIssuer(key)
     cleanups.push(issuer.close)

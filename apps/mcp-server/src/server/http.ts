@@ -311,12 +311,16 @@ export const listen = async (options: HttpOptions): Promise<HttpEndpoint> => {
       sessionIdGenerator: () => randomUUID(),
       maxRequestBodySize: MAX_BODY_BYTES,
       onsessioninitialized: (id) => {
+        const owner = ownerOf(auth)
         while (sessions.size >= options.maxSessions) {
-          const oldest = sessions.keys().next().value
+          // with OAuth, a subject at the limit gives up its own least recently used session first:
+          // opening sessions in a loop cannot close other team members' sessions
+          const own = owner === undefined ? undefined : [...sessions].find(([, s]) => s.owner === owner)?.[0]
+          const oldest = own ?? sessions.keys().next().value
           if (oldest === undefined) break
           closeSession(oldest, "the session limit was reached and it was the least recently used")
         }
-        sessions.set(id, { transport, server, lastSeen: Date.now(), owner: ownerOf(auth) })
+        sessions.set(id, { transport, server, lastSeen: Date.now(), owner })
         options.log.debug("HTTP session opened")
       }
     })
