@@ -40,13 +40,18 @@ const BASE_ENV = Object.fromEntries(
   Object.entries(process.env).filter(([key]) => !key.startsWith("BOOSTER_") && key !== "NO_COLOR")
 )
 
-/** Runs the bundled `booster` with arguments, extra environment and optional stdin. */
+/** Runs the bundled `booster` (or another launcher) with arguments, extra environment and optional stdin. */
 export const booster = (
   args: ReadonlyArray<string>,
-  options: { readonly env?: Record<string, string>; readonly input?: string; readonly cwd?: string } = {}
+  options: {
+    readonly env?: Record<string, string>
+    readonly input?: string
+    readonly cwd?: string
+    readonly binary?: string
+  } = {}
 ): Promise<Result> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binary, ...args], {
+    const child = spawn(process.execPath, [options.binary ?? binary, ...args], {
       env: { ...BASE_ENV, ...options.env },
       cwd: options.cwd ?? appDir,
       stdio: ["pipe", "pipe", "pipe"]

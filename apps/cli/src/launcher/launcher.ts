@@ -2,7 +2,8 @@
  * The start-up launcher (`dist/booster.cjs`): loads the bundled program (`dist/main.cjs`) through a
  * V8 code cache so that start-up skips parsing and compiling it. The cache built with the bundle
  * (`dist/main.cache`) is used when this Node accepts it; otherwise one is written after the first
- * run under `$XDG_CACHE_HOME/booster-export/` and used from then on. Any cache problem only costs speed.
+ * run under `$XDG_CACHE_HOME/booster-export/` (folder `0700`, file `0600`) and used from then on. Any
+ * cache problem only costs speed.
  *
  * `--help` of each command is rendered by the program itself when the bundle is built
  * (`dist/help/*.txt`) and printed from there, colour removed unless stdout is a colour terminal.
@@ -58,14 +59,18 @@ const main = join(__dirname, "main.cjs")
 const source = readFileSync(main, "latin1")
 const bundled = join(__dirname, "main.cache")
 
-const userCache = (): string => {
-  const base = process.env.XDG_CACHE_HOME?.trim() || join(process.env.HOME?.trim() || homedir(), ".cache")
-  const stat = statSync(main)
-  return join(
-    base,
-    "booster-export",
-    `main-${process.version}-${stat.size}-${Math.floor(stat.mtimeMs)}.cache`
-  )
+const userCache = (): string | undefined => {
+  try {
+    const base = process.env.XDG_CACHE_HOME?.trim() || join(process.env.HOME?.trim() || homedir(), ".cache")
+    const stat = statSync(main)
+    return join(
+      base,
+      "booster-export",
+      `main-${process.version}-${stat.size}-${Math.floor(stat.mtimeMs)}.cache`
+    )
+  } catch {
+    return undefined
+  }
 }
 
 const read = (path: string): Buffer | undefined => {
@@ -76,26 +81,27 @@ const read = (path: string): Buffer | undefined => {
   }
 }
 
-const writeCache = process.env.BOOSTER_WRITE_CODE_CACHE
-let cachePath = writeCache || bundled
-let cachedData = read(cachePath)
-let script = new Script(Module.wrap(source), { filename: main, ...(cachedData ? { cachedData } : {}) })
-if (!writeCache && (cachedData === undefined || script.cachedDataRejected === true)) {
-  cachePath = userCache()
-  const own = read(cachePath)
-  if (own !== undefined) {
-    script = new Script(Module.wrap(source), { filename: main, cachedData: own })
-    cachedData = script.cachedDataRejected === true ? undefined : own
-  } else cachedData = undefined
-}
-if (writeCache || cachedData === undefined) {
+/** Set when building: compile without a cache and write the cache here on exit. */
+const writeCache = process.env.BOOSTER_WRITE_CODE_CACHE || undefined
+// One compilation only: once V8 has compiled the source, a second Script of it comes from V8's
+// in-memory compilation cache and ignores (without rejecting) the data it is given. So the user's
+// cache, which exists only when the bundled one was refused, is tried first, else the bundled one.
+const own = writeCache === undefined ? userCache() : undefined
+const cachedData =
+  writeCache !== undefined ? undefined : ((own !== undefined ? read(own) : undefined) ?? read(bundled))
+const script = new Script(Module.wrap(source), { filename: main, ...(cachedData ? { cachedData } : {}) })
+/** Where a cache is written when this process exits: when building, or the user's when none was accepted. */
+const writeTo =
+  writeCache ?? (cachedData === undefined || script.cachedDataRejected === true ? own : undefined)
+if (writeTo !== undefined) {
+  const path = writeTo
   process.once("exit", () => {
     try {
       setFlagsFromString(YOUNG_GROWTH_AT_START)
-      mkdirSync(dirname(cachePath), { recursive: true })
-      const temp = `${cachePath}.${process.pid}.tmp`
-      writeFileSync(temp, script.createCachedData())
-      renameSync(temp, cachePath)
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+      const temp = `${path}.${process.pid}.tmp`
+      writeFileSync(temp, script.createCachedData(), { mode: 0o600 })
+      renameSync(temp, path)
     } catch {
       // a cache that cannot be written only costs start-up time
     }
