@@ -7,6 +7,8 @@ import { randomBytes, randomUUID } from "node:crypto"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Sandbox } from "@booster-export/sandbox"
+import { Journal } from "@booster-export/transport"
+import * as PgJournal from "@booster-export/transport/PgJournal"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { Effect, Redacted } from "effect"
@@ -35,6 +37,49 @@ const freshDatabase = async () => {
 }
 
 let sandbox: Sandbox.RunningSandbox
+
+/** Entries around 2026-02-01 (not in time order): a task started before it and finished after it. */
+const AROUND: ReadonlyArray<Journal.NewEntry> = [
+  {
+    at: "2026-01-01T10:00:00.000Z",
+    source: "cli",
+    event: "started",
+    asyncTaskId: "a",
+    purpose: "ticket A",
+    brand: "CAR"
+  },
+  { at: "2026-01-02T10:00:00.000Z", source: "mcp", event: "started", asyncTaskId: "b", purpose: "ticket B" },
+  { at: "2026-02-01T00:00:00.000Z", source: "cli", event: "completed", asyncTaskId: "a", status: "COM" },
+  {
+    at: "2026-02-03T08:00:00.000Z",
+    source: "cli",
+    event: "downloaded",
+    asyncTaskId: "a",
+    file: "/x/a.csv",
+    bytes: 10
+  },
+  { at: "2026-02-02T09:00:00.000Z", source: "mcp", event: "started", asyncTaskId: "c" },
+  { at: "2026-01-31T23:59:59.999Z", source: "cli", event: "started", asyncTaskId: "d" }
+]
+
+/** `audit export --since 2026-02-01` gives the rows of the whole export from that day on. */
+const checkSince = async (env: Record<string, string>) => {
+  const all = await booster(["audit", "export", "--json"], { env })
+  const since = await booster(["audit", "export", "--json", "--since", "2026-02-01"], { env })
+  expect(since.code).toBe(0)
+  const rows = JSON.parse(since.stdout) as Array<Record<string, unknown>>
+  expect(rows.map((row) => [row.asyncTaskId, row.event, row.at])).toEqual([
+    ["a", "completed", "2026-02-01T00:00:00.000Z"],
+    ["c", "started", "2026-02-02T09:00:00.000Z"],
+    ["a", "downloaded", "2026-02-03T08:00:00.000Z"]
+  ])
+  // a row about a task started earlier still says what its start recorded
+  expect(rows[2]).toMatchObject({ purpose: "ticket A", brand: "CAR", file: "/x/a.csv" })
+  const everything = JSON.parse(all.stdout) as Array<Record<string, unknown>>
+  expect(rows).toEqual(everything.filter((row) => String(row.at) >= "2026-02-01"))
+  const csv = await booster(["audit", "export", "--csv", "--since", "2026-02-02T09:00:00Z"], { env })
+  expect(csv.stdout.trim().split("\n")).toHaveLength(3)
+}
 
 beforeAll(async () => {
   ensureBuilt()
@@ -109,6 +154,20 @@ describe.skipIf(clusterUrl === undefined)("booster with a team journal in Postgr
     expect(verified.stdout).not.toContain(password)
   })
 
+  it("audit export --since reads only the rows it needs from the database and gives the same rows", async () => {
+    const url = await freshDatabase()
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.flatMap(PgJournal.make({ url: Redacted.make(url) }), (journal) =>
+          Effect.forEach(AROUND, (entry) => journal.append(entry), { discard: true })
+        )
+      )
+    )
+    const [machine] = machines(1, url)
+    await checkSince(machine!.env)
+    expect((await booster(["audit", "verify"], { env: machine!.env })).code).toBe(0)
+  })
+
   it("audit verify fails naming the altered entry, and no output shows the database password", async () => {
     const url = await freshDatabase()
     const [machine] = machines(1, url)
@@ -175,6 +234,13 @@ describe("booster audit and files with the local journal", () => {
     const broken = await booster(["audit", "verify"], { env })
     expect(broken.code).toBe(1)
     expect(broken.stderr).toContain("Entry 2 was removed")
+  })
+
+  it("audit export --since gives the rows from that time on, with what their starts recorded", async () => {
+    const home = freshHome()
+    const journal = Journal.make(Journal.defaultDirectory(home.env))
+    await Effect.runPromise(Effect.forEach(AROUND, (entry) => journal.append(entry), { discard: true }))
+    await checkSince(home.env)
   })
 
   it("files purge deletes expired downloads, records it, and leaves a changed file in place with a warning", async () => {

@@ -15,6 +15,7 @@ import type { BigIntStats } from "node:fs"
 import { appendFile, mkdir, open, readFile, stat, unlink } from "node:fs/promises"
 import { homedir, hostname, userInfo } from "node:os"
 import { join } from "node:path"
+import { createInterface } from "node:readline"
 import { Fingerprint } from "@booster-export/core"
 import { Clock, Context, Duration, Effect, Either, Layer, Schema, Scope } from "effect"
 import * as AuditTrail from "./AuditTrail.js"
@@ -277,6 +278,14 @@ export interface Service {
   /** Every readable entry, oldest first. */
   readonly entries: Effect.Effect<ReadonlyArray<Entry>, JournalError>
   /**
+   * The readable entries at or after `since` (epoch milliseconds), oldest first, with the start of
+   * each task they are about when that start is older (so that a row about a download can say what
+   * its start recorded): what {@link entries} filtered by time gives, read by the store itself (the
+   * database answers from its time index; the file is streamed, keeping only these entries and the
+   * starts).
+   */
+  readonly entriesSince: (since: number) => Effect.Effect<ReadonlyArray<Entry>, JournalError>
+  /**
    * The most recent start of the same filter on the same API host no older than `windowMs` before
    * `now` (epoch milliseconds), whoever recorded it (see {@link recentStart}).
    */
@@ -374,6 +383,45 @@ export class Journal extends Context.Tag("@booster-export/transport/Journal")<Jo
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
 /**
+ * The entries at or after `since` and the older starts of the tasks they are about, oldest first,
+ * from journal files read line by line: neither file is held whole, only the entries kept and the
+ * latest start of each task seen before `since`. Like {@link readJournalText}, a file that is
+ * absent, unreadable or not a regular file reads as empty.
+ */
+const readSince = async (paths: ReadonlyArray<string>, since: number): Promise<ReadonlyArray<Entry>> => {
+  const selected: Array<Entry> = []
+  const olderStarts = new Map<string, Entry>()
+  for (const path of paths) {
+    const handle = await open(path, "r").catch(() => undefined)
+    if (handle === undefined) continue
+    const input = handle.createReadStream({ encoding: "utf8" })
+    const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
+    try {
+      if (!(await handle.stat()).isFile()) continue
+      for await (const line of lines) {
+        const entry = parseLines(line)[0]
+        if (entry === undefined) continue
+        if (Date.parse(entry.at) >= since) selected.push(entry)
+        else if (isStart(entry)) {
+          const known = olderStarts.get(entry.asyncTaskId)
+          if (known === undefined || compare(known.at, entry.at) <= 0)
+            olderStarts.set(entry.asyncTaskId, entry)
+        }
+      }
+    } catch {
+      // unreadable: what was read is kept, as a torn file would be
+    } finally {
+      lines.close()
+      input.destroy()
+      await handle.close().catch(() => undefined)
+    }
+  }
+  const tasks = new Set(selected.map((entry) => entry.asyncTaskId))
+  const starts = [...olderStarts.values()].filter((entry) => tasks.has(entry.asyncTaskId))
+  return [...starts, ...selected].sort((a, b) => compare(a.at, b.at))
+}
+
+/**
  * The journal kept in `directory` (see {@link defaultDirectory}). Each entry is one JSON line,
  * linked into the audit chain; appends from every process on the machine take turns under a lock
  * file in `<directory>/locks/`, so the chain never forks. The directory is created with mode 0700
@@ -407,6 +455,13 @@ export const make = (directory: string): FileService => {
         }).pipe(withLockFile(join(directory, "locks"), "journal.lock", START_LOCK_STALE_MS, path))
       ),
     entries,
+    entriesSince: (since) =>
+      Effect.promise(() =>
+        readSince(
+          [...LEGACY_FILES, FILE].map((file) => join(directory, file)),
+          since
+        )
+      ),
     latestStart: (key) => Effect.map(entries, (all) => recentStart(all, key)),
     withStartLock: (key) => withStartLock(directory, key),
     trail: Effect.promise(async () => {
@@ -447,6 +502,7 @@ export const layerOnFirstUse = (
         location,
         append: (entry) => Effect.flatMap(opened, (journal) => journal.append(entry)),
         entries: Effect.flatMap(opened, (journal) => journal.entries),
+        entriesSince: (since) => Effect.flatMap(opened, (journal) => journal.entriesSince(since)),
         latestStart: (key) => Effect.flatMap(opened, (journal) => journal.latestStart(key)),
         withStartLock: (key) => (effect) =>
           Effect.flatMap(opened, (journal) => journal.withStartLock(key)(effect)),

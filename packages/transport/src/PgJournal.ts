@@ -26,6 +26,7 @@ import { SqlError } from "@effect/sql/SqlError"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { Duration, Effect, Layer, Redacted, type Scope } from "effect"
 import * as AuditTrail from "./AuditTrail.js"
+import { SINCE_QUERY } from "./internal/journalSql.js"
 import * as Journal from "./Journal.js"
 
 /**
@@ -89,6 +90,20 @@ const migrations = Migrator.fromRecord({
       used_at timestamptz
     )`
     yield* sql`CREATE INDEX booster_consent_tokens_expiry ON booster_consent_tokens (expires_at)`
+  }),
+  // the entry's time as a timestamp, indexed, for time-bounded reads (`audit export --since`); a
+  // time that cannot be read is NULL rather than a refused insert
+  "3_journal_time": Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(`CREATE FUNCTION booster_journal_time(at text) RETURNS timestamptz
+      LANGUAGE plpgsql IMMUTABLE STRICT SET timezone = 'UTC' AS $$
+      BEGIN
+        RETURN at::timestamptz;
+      EXCEPTION WHEN others THEN
+        RETURN NULL;
+      END
+    $$`)
+    yield* sql`CREATE INDEX booster_journal_time ON booster_journal (booster_journal_time(entry->>'at'))`
   })
 })
 
@@ -255,6 +270,13 @@ export const open = (options: Options): Effect.Effect<Database, Journal.JournalE
           Effect.map(entryRows)
         )
       ),
+      entriesSince: (since) =>
+        run(
+          "read",
+          sql
+            .unsafe<{ entry: unknown }>(SINCE_QUERY, [new Date(since).toISOString()])
+            .pipe(Effect.map(entryRows))
+        ),
       latestStart: (key) =>
         run(
           "read",

@@ -6,6 +6,7 @@ import { promisify } from "node:util"
 import { Effect, Fiber } from "effect"
 import { describe, expect, it } from "vitest"
 import { AuditTrail, Journal } from "../src/index.js"
+import { checkAround, fillAround, SINCE } from "./since.js"
 import { bundleFixture, temporaryFolders } from "./support.js"
 
 const tempDir = temporaryFolders("booster-journal-")
@@ -132,6 +133,25 @@ describe("Journal.make", () => {
     )
     expect(error._tag).toBe("JournalError")
     expect(error.message).toContain(join(root, "file", "journal.jsonl"))
+  })
+
+  it("reads the entries since a time, with the older starts of their tasks, from both files", async () => {
+    const directory = await tempDir()
+    const journal = Journal.make(directory)
+    await fillAround(journal)
+    await checkAround(journal)
+    // lines of the older history.jsonl count too, and an unreadable line is skipped
+    await writeFile(
+      join(directory, "history.jsonl"),
+      '{"at":"2026-02-05T00:00:00.000Z","event":"started","asyncTaskId":"h"}\nnot json\n{"at":"2025-12-01T00:00:00.000Z","event":"started","asyncTaskId":"old"}\n'
+    )
+    const since = await run(journal.entriesSince(SINCE))
+    expect(since.map((entry) => entry.asyncTaskId)).toEqual(["a", "a", "c", "a", "h"])
+    // no journal yet: nothing, not an error; a device in its place is not read endlessly
+    expect(await run(Journal.make(join(directory, "nowhere")).entriesSince(SINCE))).toEqual([])
+    const device = await tempDir()
+    await symlink("/dev/zero", join(device, "journal.jsonl"))
+    expect(await run(Journal.make(device).entriesSince(SINCE))).toEqual([])
   })
 
   it("is provided by Journal.layer", async () => {

@@ -6,8 +6,10 @@ import { promisify } from "node:util"
 import { Effect, Exit, Redacted, Scope } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { AuditTrail, type Journal } from "../src/index.js"
+import { SINCE_QUERY } from "../src/internal/journalSql.js"
 import * as PgJournal from "../src/PgJournal.js"
 import { clusterUrl, freshDatabase, password, skipReason, sql } from "./pg.js"
+import { checkAround, fillAround, SINCE } from "./since.js"
 import { bundleFixture } from "./support.js"
 import { type Store, scenarios } from "./tamper.js"
 
@@ -42,7 +44,7 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
       url,
       (client) => client`SELECT count(*)::int AS n FROM booster_journal_migrations`
     )
-    expect(migrations).toEqual([{ n: 2 }])
+    expect(migrations).toEqual([{ n: 3 }])
     await withJournal(url, (journal) =>
       Effect.gen(function* () {
         expect(journal.location).toBe(`postgres://${new URL(url).host}${new URL(url).pathname}`)
@@ -136,6 +138,55 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
     expect(await redeem(b!, "bxc_short")).toBe("expired")
     await issue(a!, "bxc_next", 1)
     expect(await redeem(b!, "bxc_short")).toBe("unknown")
+  })
+
+  it("reads the entries since a time from the database, through its time index, in a large trail", async () => {
+    const url = await freshDatabase()
+    await withJournal(url, () => Effect.void)
+    // 20,000 entries of older history (one with a time that cannot be read): none is since SINCE
+    await sql(
+      url,
+      (client) => client`INSERT INTO booster_journal (seq, entry)
+        SELECT i, jsonb_build_object(
+          'at', CASE WHEN i = 7 THEN 'not a time' ELSE to_char(timestamptz '2025-01-01 00:00:00+00' + i * interval '25 minutes', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END,
+          'source', 'cli', 'event', CASE WHEN i % 2 = 0 THEN 'started' ELSE 'completed' END,
+          'asyncTaskId', 'old-' || (i / 2), 'seq', i, 'prev', repeat('0', 64), 'hash', repeat('0', 64))
+        FROM generate_series(1, 20000) AS i`
+    )
+    // appends go on after entry 20,000 (the newest by number, not by text)
+    await withJournal(url, (journal) => Effect.promise(() => fillAround(journal)))
+    const newest = await sql(
+      url,
+      (client) => client<{ n: number }>`SELECT max(seq)::int AS n FROM booster_journal`
+    )
+    expect(newest).toEqual([{ n: 20_007 }])
+    await withJournal(url, (journal) => Effect.promise(() => checkAround(journal)))
+    // the database filters: the plan reads the time index, and scans no table whole
+    const plan = await sql(url, (client) =>
+      Effect.zipRight(
+        client`ANALYZE booster_journal`,
+        client.unsafe(`EXPLAIN (FORMAT JSON) ${SINCE_QUERY}`, [new Date(SINCE).toISOString()])
+      )
+    )
+    const text = JSON.stringify(plan)
+    expect(text).toContain('"Index Name":"booster_journal_time"')
+    expect(text).not.toContain('"Node Type":"Seq Scan"')
+  })
+
+  it("verifies a trail of more than nine entries (rows in number order)", async () => {
+    const url = await freshDatabase()
+    await withJournal(url, (journal) =>
+      Effect.gen(function* () {
+        for (let i = 0; i < 12; i++) {
+          yield* journal.append({ source: "cli", event: "started", asyncTaskId: `t${i}` })
+        }
+        expect(AuditTrail.verify(yield* journal.trail, "row")).toMatchObject({
+          ok: true,
+          entries: 12,
+          head: { seq: 12 }
+        })
+      })
+    )
   })
 
   it("refuses UPDATE and DELETE of entries", async () => {

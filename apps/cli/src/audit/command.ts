@@ -151,7 +151,8 @@ const exportCommand = Command.make(
       }
       const since = Option.isSome(opts.since) ? yield* parseSince(opts.since.value) : undefined
       const journal = yield* Journal.Journal
-      const selected = rows(yield* journal.entries, since)
+      // with --since the store reads only the entries needed (the database through its time index)
+      const selected = rows(yield* since === undefined ? journal.entries : journal.entriesSince(since), since)
       if (opts.json) return yield* Term.json(selected)
       if (opts.csv) {
         const csv = stringify(selected as Array<Row>, { header: true, columns: [...COLUMNS] })
