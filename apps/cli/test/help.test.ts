@@ -52,13 +52,16 @@ describe("--help", () => {
   )
 
   it.each(commands.map((c) => [c.join(" ") || "(root)", c] as const))(
-    "of %s follows the compact layout: full usage line, at most 70 lines of 100 columns, no boilerplate",
+    "of %s follows the compact layout: full usage line, 80 columns, nothing cut short, no boilerplate",
     async (_, command) => {
       const result = await booster([...command, "--help"], { env: freshHome().env })
       const lines = result.stdout.trimEnd().split("\n")
       expect(lines[0]).toMatch(new RegExp(`^Usage: ${["booster", ...command].join(" ")}( |$)`))
-      expect(lines.length).toBeLessThanOrEqual(70)
-      for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(100)
+      expect(lines.length).toBeLessThanOrEqual(130)
+      for (const line of lines) {
+        expect([...line].length, line).toBeLessThanOrEqual(80)
+        expect(line, "a line cut short").not.toMatch(/[a-z]…$/)
+      }
       for (const phrase of BOILERPLATE) expect(result.stdout).not.toContain(phrase)
       expect(result.stdout).toContain("GLOBAL FLAGS")
       expect(result.stdout).toContain("ENVIRONMENT")
@@ -67,18 +70,43 @@ describe("--help", () => {
 
   it("of export lists every filter flag with its value form, required and repeatable ones marked", async () => {
     const result = await booster(["export", "--help"], { env: freshHome().env })
-    for (const flag of filterFlags) {
-      const line = result.stdout.split("\n").find((l) => l.startsWith(`  --${flag.flag} `))
-      expect(line, flag.flag).toBeDefined()
-      if (flag.repeated) expect(line).toMatch(/repeatable\)$/)
+    /** A flag's entry: its line and the lines wrapped under it, joined. */
+    const entryOf = (flag: string) => {
+      const lines = result.stdout.split("\n")
+      const first = lines.findIndex((l) => l.startsWith(`  --${flag} `) || l === `  --${flag}`)
+      if (first === -1) return undefined
+      const rest = lines.slice(first + 1)
+      const end = rest.findIndex((l) => !/^ {6,}\S/.test(l))
+      return [lines[first], ...rest.slice(0, end === -1 ? rest.length : end)].map((l) => l!.trim()).join(" ")
     }
-    expect(result.stdout).toMatch(/^ {2}--brand TEXT +.*\(required\)$/m)
-    expect(result.stdout).toMatch(/^ {2}--pos-code TEXT +.*\(required, repeatable\)$/m)
+    for (const flag of filterFlags) {
+      const entry = entryOf(flag.flag)
+      expect(entry, flag.flag).toBeDefined()
+      if (flag.repeated) expect(entry).toMatch(/repeatable\)$/)
+    }
+    expect(entryOf("brand")).toMatch(/^--brand TEXT +.*\(required\)$/)
+    expect(entryOf("pos-code")).toMatch(/^--pos-code TEXT +.*\(required, repeatable\)$/)
+    // whole sentences, where they used to be cut short
+    expect(entryOf("can-be-contacted-by-maison")).toContain(
+      "or did not agree (false) to be contacted by the brand."
+    )
+    expect(entryOf("purpose")).toContain("text that looks like an email or phone number is left out).")
     expect(result.stdout).toMatch(/^ {2}--creation-date-from DATE /m)
     expect(result.stdout).toContain("-30d")
     for (const group of ["FILTER FLAGS", "OUTPUT FLAGS", "CONNECTION FLAGS", "GLOBAL FLAGS", "EXAMPLES"])
       expect(result.stdout).toContain(`\n${group}\n`)
     expect(result.stdout).toContain("BOOSTER_BASE_URL")
+  })
+
+  it("of doctor gives --contract its whole sentence", async () => {
+    const result = await booster(["doctor", "--help"], { env: freshHome().env })
+    const lines = result.stdout.split("\n")
+    const first = lines.findIndex((l) => l.startsWith("  --contract "))
+    const entry = lines
+      .slice(first, first + 4)
+      .map((l) => l.trim())
+      .join(" ")
+    expect(entry).toContain("list every field added, removed or changed.")
   })
 
   it("is also `booster help COMMAND`, from the build and from the program", async () => {

@@ -10,8 +10,8 @@ import { ExportFilter } from "@booster-export/core"
 import { HelpDoc } from "@effect/cli"
 import { type FilterFlag, filterFlags } from "../export/filter-flags.js"
 
-/** Columns the help is laid out for. */
-export const WIDTH = 100
+/** Columns the help is laid out for: a standard terminal. */
+export const WIDTH = 80
 
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g
 
@@ -40,16 +40,6 @@ const plain = (doc: unknown): string =>
 const firstSentence = (text: string): string => {
   const end = text.search(/(?<!e\.g|i\.e)\.(\s|$)/)
   return end === -1 ? text : text.slice(0, end + 1)
-}
-
-/** Shortens a flag's text to fit `room` columns: drops asides in brackets, then keeps the first clause. */
-const fit = (text: string, room: number): string => {
-  if (text.length <= room) return text
-  const bare = text.replace(/\s*\([^)]*\)/g, "").replace(/\s+([.,;])/g, "$1")
-  if (bare.length <= room) return bare
-  const clause = `${bare.split("; ")[0]!.replace(/\.$/, "")}.`
-  if (clause.length <= room) return clause
-  return `${clause.slice(0, room - 1).replace(/\s+\S*$/, "")}…`
 }
 
 const some = (option: unknown): string | undefined => {
@@ -158,20 +148,24 @@ const GLOBAL = new Set(["json", "no-input"])
 
 const FILTER_NOTE = [
   "DATE: YYYY-MM-DD, today, yesterday, -30d, -2w, -6m, -1y, start-of-month, start-of-year (local)",
-  "MONTH: 1-12, this, next, +N   BOOL: true|false   LABEL=ID: Watches=CA-1 (\\, and \\= escape)",
+  "MONTH: 1-12, this, next, +N   BOOL: true|false",
+  "LABEL=ID: Watches=CA-1 (\\, and \\= escape)",
   "KEY=VALUE,…: grand=JEW,category=RNG (keys grand, brand, master, category, sub)"
 ]
 
-const wrap = (text: string, indent = "", width = WIDTH): Array<string> => {
+/** Words of `text` in lines of at most `width` columns: the first after `first`, the others after `indent`. */
+const wrap = (text: string, indent = "", width = WIDTH, first = indent): Array<string> => {
   const lines: Array<string> = []
-  let line = indent
+  let prefix = first
+  let line = ""
   for (const word of text.split(" ")) {
-    if (line.trim() !== "" && line.length + 1 + word.length > width) {
-      lines.push(line)
-      line = indent + word
-    } else line = line.trim() === "" ? indent + word : `${line} ${word}`
+    if (line !== "" && prefix.length + line.length + 1 + word.length > width) {
+      lines.push(prefix + line)
+      prefix = indent
+      line = word
+    } else line = line === "" ? word : `${line} ${word}`
   }
-  if (line.trim() !== "") lines.push(line)
+  if (line !== "") lines.push(prefix + line)
   return lines
 }
 
@@ -184,9 +178,12 @@ const headOf = (flag: Flag): string => {
   return `${[...short, long[long.length - 1]].join(", ")}${flag.value !== undefined ? ` ${flag.value}` : ""}`
 }
 
-/** One line per flag: the names and value form in a column, then the first sentence and the tags. */
+/**
+ * Each flag: the names and value form in a column, then its first sentence and tags, whole, wrapped
+ * under the column when longer than a line.
+ */
 const flagLines = (flags: ReadonlyArray<Flag>, column: number): Array<string> =>
-  flags.map((flag) => {
+  flags.flatMap((flag) => {
     const head = headOf(flag)
     const start = head.length + 2 > column - 2 ? `  ${head}  ` : `  ${head.padEnd(column - 2)}`
     const tags =
@@ -197,9 +194,28 @@ const flagLines = (flags: ReadonlyArray<Flag>, column: number): Array<string> =>
           : flag.repeatable
             ? "(repeatable)"
             : ""
-    const room = WIDTH - start.length - (tags === "" ? 0 : tags.length + 1)
-    return `${start}${fit(firstSentence(flag.text), room)}${tags === "" ? "" : ` ${tags}`}`
+    const text = `${firstSentence(flag.text)}${tags === "" ? "" : ` ${tags}`}`
+    const indent = " ".repeat(column)
+    // names longer than the column get a line of their own
+    return start.length > column ? [`  ${head}`, ...wrap(text, indent)] : wrap(text, indent, WIDTH, start)
   })
+
+/**
+ * A command line of an example, continued on indented lines ending with ` \\` when too long, never
+ * inside a quoted word.
+ */
+const commandLines = (command: string): Array<string> => {
+  const words = command.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? []
+  const lines: Array<string> = []
+  let line = `  ${words[0] ?? ""}`
+  for (const word of words.slice(1)) {
+    if (line.length + 1 + word.length > WIDTH - 2) {
+      lines.push(`${line} \\`)
+      line = `      ${word}`
+    } else line = `${line} ${word}`
+  }
+  return [...lines, line]
+}
 
 /** What a command's description holds: its paragraphs, and sections such as EXAMPLES. */
 const sectionsOf = (
@@ -327,7 +343,9 @@ export const render = (root: Root, path: ReadonlyArray<string>): string | undefi
     const width = Math.max(...args.map((a) => a.name.length)) + 2
     section(
       "ARGUMENTS",
-      args.map((a) => `  ${a.name.padEnd(width)}${firstSentence(a.text)}`)
+      args.flatMap((a) =>
+        wrap(firstSentence(a.text), " ".repeat(width + 2), WIDTH, `  ${a.name.padEnd(width)}`)
+      )
     )
   }
   const global: Array<Flag> = [
@@ -372,7 +390,10 @@ export const render = (root: Root, path: ReadonlyArray<string>): string | undefi
     ...flags.filter((f) => f.name === "filter" || f.name === "filter-file")
   ]
   if (filter.length > 0)
-    section("FILTER FLAGS", [...FILTER_NOTE.map((n) => `  ${n}`), ...flagLines(filter, column)])
+    section("FILTER FLAGS", [
+      ...FILTER_NOTE.flatMap((note) => wrap(note, "    ", WIDTH, "  ")),
+      ...flagLines(filter, column)
+    ])
   const own = flags.filter(
     (f) => !FILTER.has(f.name) && !OUTPUT.has(f.name) && !CONNECTION.has(f.name) && !GLOBAL.has(f.name)
   )
@@ -395,7 +416,7 @@ export const render = (root: Root, path: ReadonlyArray<string>): string | undefi
   const examples = sections.find(([title]) => title === "EXAMPLES")?.[1] ?? []
   section(
     "EXAMPLES",
-    examples.map((e) => `  ${e.trim()}`)
+    examples.flatMap((e) => commandLines(e.trim()))
   )
   for (const [title, body] of sections) {
     if (title !== "EXAMPLES")
