@@ -160,3 +160,36 @@ describe("booster tasks", () => {
     expect(result.stderr).toContain("Hint:")
   })
 })
+
+describe("a task the API gives without counts", () => {
+  it("shows no rows rather than 'undefined': export --wait, tasks get and tasks list, human and --json", async () => {
+    const quiet = await Sandbox.start({ customers: 200, taskDurationMs: 0, totals: false })
+    try {
+      const home = freshHome()
+      const env = { ...home.env, BOOSTER_BASE_URL: quiet.baseUrl, BOOSTER_API_KEY: quiet.apiKey }
+      const waited = await booster(["export", "--brand", "CAR", "--pos-code", "IT100", "--wait"], { env })
+      expect(waited.code).toBe(0)
+      const id = waited.stdout.trim()
+      expect(waited.stderr).toContain(`Task ${id} completed.`)
+      const json = await booster(["export", "--brand", "CAR", "--pos-code", "FR100", "--wait", "--json"], {
+        env
+      })
+      expect(json.code).toBe(0)
+      expect(parseJson(json.stdout).task).not.toHaveProperty("totalResults")
+      const got = await booster(["tasks", "get", id], { env })
+      expect(got.code).toBe(0)
+      expect(got.stdout).toMatch(/^status:\s+COM/m)
+      expect(got.stdout).not.toMatch(/^rows:/m)
+      const listed = await booster(["tasks", "list"], { env })
+      const row = listed.stdout.split("\n").find((line) => line.startsWith(id))
+      expect(row).toMatch(/ COM +100 +- /)
+      const gotJson = await booster(["tasks", "get", id, "--json"], { env })
+      expect(parseJson(gotJson.stdout)).not.toHaveProperty("totalResults")
+      for (const result of [waited, json, got, listed, gotJson]) {
+        expect(`${result.stdout}${result.stderr}`).not.toMatch(/undefined|NaN|null rows/)
+      }
+    } finally {
+      await quiet.close()
+    }
+  })
+})

@@ -675,3 +675,26 @@ describe.each(GENERATIONS)("$name", (generation) => {
     })
   })
 })
+
+describe("a task the API gives without counts", () => {
+  it("get_export_task and list_export_tasks omit the counts instead of showing 'undefined'", async () => {
+    const quiet = await startSandbox({ customers: 200, taskDurationMs: 0, totals: false })
+    try {
+      dirs = await tempDirs()
+      server = await connectStdio([], serverEnv(dirs, sandboxEnv(quiet)))
+      const started = await startWithConsent(server.client, filter())
+      const { asyncTaskId } = started.structuredContent as { asyncTaskId: string }
+      const task = await server.client.callTool("get_export_task", { asyncTaskId, waitSeconds: 5 })
+      expect(task.isError).not.toBe(true)
+      expect(task.structuredContent).toMatchObject({ asyncTaskId, status: "COM", downloadReady: true })
+      expect(task.structuredContent).not.toHaveProperty("totalResults")
+      const listed = await server.client.callTool("list_export_tasks", {})
+      for (const text of [textOf(task), textOf(listed)]) {
+        expect(text).toContain("completed [COM], 100%")
+        expect(text).not.toMatch(/undefined|NaN|null/)
+      }
+    } finally {
+      await quiet.close()
+    }
+  })
+})

@@ -65,6 +65,11 @@ export interface SandboxOptions {
   readonly seed?: number
   /** Time from REQ through INP to COM, in ms. Default 3000; 0 completes at once. */
   readonly taskDurationMs?: number
+  /**
+   * Whether a completed task carries its counts (`totalResults`, `totalSucceeded`, `totalFailed`).
+   * Default true; false answers without them, as the API may (they are optional in its contract).
+   */
+  readonly totals?: boolean
   /** Accepted keys; the first is the demo key. Default: one key, {@link DEFAULT_API_KEY}, allowed everything. */
   readonly keys?: ReadonlyArray<KeyOptions>
   /** Header carrying an API key. Default `X-Api-Key`; `Authorization: Bearer <key>` is always accepted. */

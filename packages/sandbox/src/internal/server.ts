@@ -201,9 +201,9 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
       percentage: 100,
       downloadUrl: `${storageUrl}/files/${task.id}.csv`,
       signedDownloadUrl: signedUrl(task.id, expires, signature),
-      totalResults: task.count,
-      totalSucceeded: task.count,
-      totalFailed: 0
+      ...(options.totals === false
+        ? {}
+        : { totalResults: task.count, totalSucceeded: task.count, totalFailed: 0 })
     }
   }
 
