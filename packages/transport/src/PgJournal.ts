@@ -3,6 +3,8 @@
  * chain and start lock as the local file journal, shared by every machine using the database.
  *
  * - Schema migrations (`@effect/sql` `Migrator`) are applied on first use, one process at a time.
+ *   Through a read-only connection (a streaming replica for audit readers) nothing is migrated:
+ *   the journal is read as the primary left it, and writing fails naming the database.
  * - Entries are rows of `booster_journal` (`seq`, the entry as `jsonb`); a trigger refuses `UPDATE`
  *   and `DELETE`, and the entries are hash-chained like the file's (`AuditTrail`).
  * - "Check the journal, start, record" runs in one transaction holding
@@ -60,7 +62,7 @@ const TABLE = "booster_journal"
 const MIGRATIONS_TABLE = "booster_journal_migrations"
 const TOKENS_TABLE = "booster_consent_tokens"
 
-const migrations = Migrator.fromRecord({
+const MIGRATIONS = {
   "1_journal": Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`CREATE TABLE booster_journal (
@@ -105,7 +107,12 @@ const migrations = Migrator.fromRecord({
     $$`)
     yield* sql`CREATE INDEX booster_journal_time ON booster_journal (booster_journal_time(entry->>'at'))`
   })
-})
+}
+
+const migrations = Migrator.fromRecord(MIGRATIONS)
+
+/** The number of the newest migration. */
+const LATEST_MIGRATION = Math.max(...Object.keys(MIGRATIONS).map((name) => Number.parseInt(name, 10)))
 
 /**
  * Why a single-use token was refused: not issued (or of another kind), past its expiry, used
@@ -210,27 +217,49 @@ export const open = (options: Options): Effect.Effect<Database, Journal.JournalE
     const run = <A>(doing: string, effect: Effect.Effect<A, SqlError>) =>
       effect.pipe(Effect.mapError(toJournalError(doing)))
 
-    yield* run(
-      "prepare",
-      sql
-        .withTransaction(
-          lock(sql, "migrations").pipe(
-            // the Migrator's own table, created here so that its existence check cannot abort the transaction
-            Effect.zipRight(sql`CREATE TABLE IF NOT EXISTS ${sql(MIGRATIONS_TABLE)} (
+    // a read-only connection (a streaming replica, a read-only role) reads the journal as the
+    // primary left it: it migrates nothing, and needs the primary to have migrated it
+    const readOnly = yield* run(
+      "connect to",
+      sql<{ readOnly: string }>`SELECT current_setting('transaction_read_only') AS "readOnly"`
+    )
+    const prepared =
+      readOnly[0]?.readOnly === "on"
+        ? sql<{
+            latest: number | null
+          }>`SELECT max(migration_id)::int AS latest FROM ${sql(MIGRATIONS_TABLE)}`.pipe(
+            Effect.catchAll(() => Effect.succeed([] as ReadonlyArray<{ latest: number | null }>)),
+            Effect.flatMap((rows) =>
+              (rows[0]?.latest ?? 0) >= LATEST_MIGRATION
+                ? Effect.void
+                : Effect.fail(
+                    new SqlError({
+                      cause: undefined,
+                      message:
+                        "the connection is read-only (a replica?) and the journal's tables are missing or older than this version: use it once through the primary, which creates or updates them"
+                    })
+                  )
+            )
+          )
+        : sql
+            .withTransaction(
+              lock(sql, "migrations").pipe(
+                // the Migrator's own table, created here so that its existence check cannot abort the transaction
+                Effect.zipRight(sql`CREATE TABLE IF NOT EXISTS ${sql(MIGRATIONS_TABLE)} (
             migration_id integer primary key,
             created_at timestamp with time zone not null default now(),
             name text not null
           )`),
-            Effect.zipRight(Migrator.make({})({ loader: migrations, table: MIGRATIONS_TABLE }))
-          )
-        )
-        .pipe(
-          Effect.provideService(SqlClient.SqlClient, sql),
-          Effect.mapError((error) =>
-            isSqlError(error) ? error : new SqlError({ cause: error, message: error.message })
-          )
-        )
-    )
+                Effect.zipRight(Migrator.make({})({ loader: migrations, table: MIGRATIONS_TABLE }))
+              )
+            )
+            .pipe(
+              Effect.provideService(SqlClient.SqlClient, sql),
+              Effect.mapError((error) =>
+                isSqlError(error) ? error : new SqlError({ cause: error, message: error.message })
+              )
+            )
+    yield* run("prepare", prepared)
 
     const decode = (value: unknown): Journal.Entry | undefined => {
       const parsed = Journal.parseLines(JSON.stringify(value))

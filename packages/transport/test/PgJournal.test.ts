@@ -173,6 +173,38 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
     expect(text).not.toContain('"Node Type":"Seq Scan"')
   })
 
+  it("reads through a read-only connection (a replica) without migrating, and refuses to write there", async () => {
+    const url = await freshDatabase()
+    await withJournal(url, (journal) => Effect.promise(() => fillAround(journal)))
+    const readOnly = (database: string) =>
+      sql(clusterUrl!, (client) =>
+        client.unsafe(
+          `ALTER DATABASE ${new URL(database).pathname.slice(1)} SET default_transaction_read_only = on`
+        )
+      )
+    await readOnly(url)
+    await withJournal(url, (journal) =>
+      Effect.gen(function* () {
+        expect(yield* journal.entries).toHaveLength(7)
+        expect(AuditTrail.verify(yield* journal.trail, "row")).toMatchObject({ ok: true, entries: 7 })
+        yield* Effect.promise(() => checkAround(journal))
+        const refused = yield* Effect.flip(
+          journal.append({ source: "cli", event: "started", asyncTaskId: "x" })
+        )
+        expect(refused.message).toContain(
+          `could not write to the team journal at postgres://${new URL(url).host}`
+        )
+        expect(refused.message).toContain("read-only")
+      })
+    )
+    // a database never prepared by a writable connection: says what to do
+    const empty = await freshDatabase()
+    await readOnly(empty)
+    const error = await run(Effect.flip(Effect.scoped(PgJournal.make({ url: Redacted.make(empty) }))))
+    expect(error.message).toContain("use it once through the primary")
+    expect(error.message).not.toContain(password)
+  })
+
   it("verifies a trail of more than nine entries (rows in number order)", async () => {
     const url = await freshDatabase()
     await withJournal(url, (journal) =>
