@@ -13,6 +13,8 @@ import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+// the entries the journal tests read with a time bound, read here through `booster audit export`
+import { AROUND } from "../../../packages/transport/test/since.js"
 import { booster, ensureBuilt, freshHome, parseJson } from "./helpers.js"
 
 const clusterUrl = process.env.BOOSTER_TEST_PG_URL
@@ -37,30 +39,6 @@ const freshDatabase = async () => {
 }
 
 let sandbox: Sandbox.RunningSandbox
-
-/** Entries around 2026-02-01 (not in time order): a task started before it and finished after it. */
-const AROUND: ReadonlyArray<Journal.NewEntry> = [
-  {
-    at: "2026-01-01T10:00:00.000Z",
-    source: "cli",
-    event: "started",
-    asyncTaskId: "a",
-    purpose: "ticket A",
-    brand: "CAR"
-  },
-  { at: "2026-01-02T10:00:00.000Z", source: "mcp", event: "started", asyncTaskId: "b", purpose: "ticket B" },
-  { at: "2026-02-01T00:00:00.000Z", source: "cli", event: "completed", asyncTaskId: "a", status: "COM" },
-  {
-    at: "2026-02-03T08:00:00.000Z",
-    source: "cli",
-    event: "downloaded",
-    asyncTaskId: "a",
-    file: "/x/a.csv",
-    bytes: 10
-  },
-  { at: "2026-02-02T09:00:00.000Z", source: "mcp", event: "started", asyncTaskId: "c" },
-  { at: "2026-01-31T23:59:59.999Z", source: "cli", event: "started", asyncTaskId: "d" }
-]
 
 /** `audit export --since 2026-02-01` gives the rows of the whole export from that day on. */
 const checkSince = async (env: Record<string, string>) => {

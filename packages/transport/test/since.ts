@@ -12,38 +12,41 @@ const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
 /** The time the scenario reads from: 2026-02-01, midnight UTC. */
 export const SINCE = Date.parse("2026-02-01T00:00:00.000Z")
 
-/** Appends the scenario's entries, deliberately not in time order. */
+/** The scenario's entries, deliberately not in time order (also used by the command line's tests). */
+export const AROUND: ReadonlyArray<Journal.NewEntry> = [
+  {
+    at: "2026-01-01T10:00:00.000Z",
+    source: "cli",
+    event: "started",
+    asyncTaskId: "a",
+    purpose: "ticket A",
+    brand: "CAR",
+    description: "Clients of CAR"
+  },
+  {
+    at: "2026-01-02T10:00:00.000Z",
+    source: "mcp",
+    event: "started",
+    asyncTaskId: "b",
+    purpose: "ticket B"
+  },
+  { at: "2026-02-01T00:00:00.000Z", source: "cli", event: "completed", asyncTaskId: "a", status: "COM" },
+  {
+    at: "2026-02-03T08:00:00.000Z",
+    source: "cli",
+    event: "downloaded",
+    asyncTaskId: "a",
+    file: "/x/a.csv",
+    bytes: 10
+  },
+  { at: "2026-02-02T09:00:00.000Z", source: "mcp", event: "started", asyncTaskId: "c" },
+  { at: "2026-01-31T23:59:59.999Z", source: "cli", event: "started", asyncTaskId: "d" },
+  { at: "2026-01-20T00:00:00.000Z", source: "cli", event: "completed", asyncTaskId: "d", status: "COM" }
+]
+
+/** Appends {@link AROUND}. */
 export const fillAround = async (journal: Journal.Service) => {
-  const entries: Array<Journal.NewEntry> = [
-    {
-      at: "2026-01-01T10:00:00.000Z",
-      source: "cli",
-      event: "started",
-      asyncTaskId: "a",
-      purpose: "ticket A",
-      description: "Clients of CAR"
-    },
-    {
-      at: "2026-01-02T10:00:00.000Z",
-      source: "mcp",
-      event: "started",
-      asyncTaskId: "b",
-      purpose: "ticket B"
-    },
-    { at: "2026-02-01T00:00:00.000Z", source: "cli", event: "completed", asyncTaskId: "a", status: "COM" },
-    {
-      at: "2026-02-03T08:00:00.000Z",
-      source: "cli",
-      event: "downloaded",
-      asyncTaskId: "a",
-      file: "/x/a.csv",
-      bytes: 10
-    },
-    { at: "2026-02-02T09:00:00.000Z", source: "mcp", event: "started", asyncTaskId: "c" },
-    { at: "2026-01-31T23:59:59.999Z", source: "cli", event: "started", asyncTaskId: "d" },
-    { at: "2026-01-20T00:00:00.000Z", source: "cli", event: "completed", asyncTaskId: "d", status: "COM" }
-  ]
-  for (const entry of entries) await run(journal.append(entry))
+  for (const entry of AROUND) await run(journal.append(entry))
 }
 
 /** What `entriesSince(SINCE)` must give after {@link fillAround}: `[task, event, at]`, oldest first. */
