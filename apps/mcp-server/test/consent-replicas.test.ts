@@ -4,8 +4,6 @@
  * token's hash, never the token.
  */
 import { createHash, randomBytes } from "node:crypto"
-import { writeFileSync } from "node:fs"
-import { join } from "node:path"
 import type { Sandbox } from "@booster-export/sandbox"
 import {
   type CallToolResult,
@@ -14,26 +12,16 @@ import {
   StreamableHTTPClientTransport
 } from "@modelcontextprotocol/client"
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest"
-import {
-  type Connected,
-  connectHttp,
-  filter,
-  type HttpProcess,
-  sandboxEnv,
-  serverEnv,
-  startRound,
-  startSandbox,
-  tempDirs,
-  textOf
-} from "./harness.js"
-import { clusterUrl, freshDatabase, query, skipReason } from "./pg.js"
+import { type Connected, filter, type HttpProcess, startRound, textOf } from "./harness.js"
+import { clusterUrl, query, skipReason } from "./pg.js"
+import { startTeam, type Team } from "./team.js"
 
 if (clusterUrl === undefined) console.warn(`shared-consent tests skipped: ${skipReason}`)
 
 let sandbox: Sandbox.RunningSandbox | undefined
 let journalUrl = ""
 const replicas: Array<Connected & HttpProcess> = []
-const cleanups: Array<() => Promise<void>> = []
+let team: Team | undefined
 
 /** Export requests the API received. */
 const posts = () => sandbox!.requests().filter((request) => request.method === "POST").length
@@ -47,30 +35,15 @@ const previewOn = async (replica: Connected, args: Record<string, unknown>): Pro
 
 describe.skipIf(clusterUrl === undefined)("consent shared by two booster-mcp --http replicas", () => {
   beforeAll(async () => {
-    sandbox = await startSandbox({ customers: 500, taskDurationMs: 60_000 })
-    journalUrl = await freshDatabase()
-    const shared = await tempDirs()
-    cleanups.push(shared.remove)
-    const keyFile = join(shared.root, "team.key")
-    writeFileSync(keyFile, randomBytes(32), { mode: 0o600 })
-    for (let i = 0; i < 2; i++) {
-      const dirs = await tempDirs()
-      cleanups.push(dirs.remove)
-      const env = serverEnv(dirs, {
-        ...sandboxEnv(sandbox),
-        BOOSTER_JOURNAL_URL: journalUrl,
-        BOOSTER_FINGERPRINT_KEY_FILE: keyFile
-      })
-      // the default consent mode: the SDK 1.x client declares no elicitation, so it gets confirmations
-      replicas.push(await connectHttp([], env))
-    }
+    // the default consent mode: the SDK 1.x client declares no elicitation, so it gets confirmations
+    team = await startTeam(2, [])
+    sandbox = team.sandbox
+    replicas.push(...team.replicas)
+    journalUrl = team.journalUrl
   }, 120_000)
 
   afterAll(async () => {
-    await Promise.allSettled(replicas.map((replica) => replica.close()))
-    for (const replica of replicas) replica.process.kill("SIGKILL")
-    await sandbox?.close()
-    for (const cleanup of cleanups) await cleanup()
+    await team?.close()
   })
 
   it("a confirmation from a preview on one replica starts the export on the other, once", async () => {

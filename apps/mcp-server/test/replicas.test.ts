@@ -3,23 +3,11 @@
  * database, one fingerprint key file, one API. The same start sent to both at the same instant
  * creates one export; the other replica returns it with `reused: true`.
  */
-import { randomBytes } from "node:crypto"
-import { writeFileSync } from "node:fs"
-import { join } from "node:path"
 import type { Sandbox } from "@booster-export/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import {
-  type Connected,
-  connectHttp,
-  filter,
-  type HttpProcess,
-  sandboxEnv,
-  serverEnv,
-  startSandbox,
-  tempDirs,
-  textOf
-} from "./harness.js"
-import { clusterUrl, freshDatabase, skipReason } from "./pg.js"
+import { type Connected, filter, type HttpProcess, textOf } from "./harness.js"
+import { clusterUrl, skipReason } from "./pg.js"
+import { startTeam, type Team } from "./team.js"
 
 const password = process.env.BOOSTER_TEST_PG_PASSWORD ?? "unset"
 if (clusterUrl === undefined) console.warn(`replica tests skipped: ${skipReason}`)
@@ -32,33 +20,17 @@ interface Started {
 
 let sandbox: Sandbox.RunningSandbox | undefined
 const replicas: Array<Connected & HttpProcess> = []
-const cleanups: Array<() => Promise<void>> = []
+let team: Team | undefined
 
 describe.skipIf(clusterUrl === undefined)("two booster-mcp --http replicas sharing one team journal", () => {
   beforeAll(async () => {
-    sandbox = await startSandbox({ customers: 500, taskDurationMs: 60_000 })
-    const journalUrl = await freshDatabase()
-    const shared = await tempDirs()
-    cleanups.push(shared.remove)
-    const keyFile = join(shared.root, "team.key")
-    writeFileSync(keyFile, randomBytes(32), { mode: 0o600 })
-    for (let i = 0; i < 2; i++) {
-      const dirs = await tempDirs()
-      cleanups.push(dirs.remove)
-      const env = serverEnv(dirs, {
-        ...sandboxEnv(sandbox),
-        BOOSTER_JOURNAL_URL: journalUrl,
-        BOOSTER_FINGERPRINT_KEY_FILE: keyFile
-      })
-      replicas.push(await connectHttp(["--consent", "token"], env))
-    }
+    team = await startTeam(2, ["--consent", "token"])
+    sandbox = team.sandbox
+    replicas.push(...team.replicas)
   }, 120_000)
 
   afterAll(async () => {
-    await Promise.allSettled(replicas.map((replica) => replica.close()))
-    for (const replica of replicas) replica.process.kill("SIGKILL")
-    await sandbox?.close()
-    for (const cleanup of cleanups) await cleanup()
+    await team?.close()
   })
 
   it("the same start sent to both at the same instant creates one export, round after round", async () => {
