@@ -106,7 +106,7 @@ const inBand = (
           [ANSWER_KEY]: inputRequired.elicit({
             mode: "form",
             message,
-            requestedSchema: requestedSchema as never
+            requestedSchema
           })
         },
         requestState: state.token

@@ -130,7 +130,7 @@ export const make = (options: ServerOptions): Server => {
         ? undefined
         : async (form) => {
             const answer = await context.mcpReq.elicitInput(
-              { mode: "form", message: form.message, requestedSchema: form.requestedSchema as never },
+              { mode: "form", message: form.message, requestedSchema: form.requestedSchema },
               { signal: context.mcpReq.signal, timeout: ELICIT_TIMEOUT_MS }
             )
             return {

@@ -3,7 +3,11 @@
  * handler returning a result with `structuredContent` and a text rendering — or an `isError` result
  * whose text names every problem and the next step, never a personal value.
  */
-import type { CallToolResult, InputRequiredResult } from "@modelcontextprotocol/server"
+import type {
+  CallToolResult,
+  ElicitRequestFormParams,
+  InputRequiredResult
+} from "@modelcontextprotocol/server"
 import { type Effect, JSONSchema, type Schema } from "effect"
 
 /** A JSON Schema object. */
@@ -13,12 +17,8 @@ export type JsonSchema = { readonly [key: string]: unknown }
 export interface ElicitForm {
   /** What the user is asked, in plain words. */
   readonly message: string
-  /** A flat JSON Schema object of the answers asked for. */
-  readonly requestedSchema: {
-    readonly type: "object"
-    readonly properties: Readonly<Record<string, Readonly<Record<string, unknown>>>>
-    readonly required?: ReadonlyArray<string>
-  }
+  /** A flat JSON Schema object of the answers asked for, in the shape the protocol allows. */
+  readonly requestedSchema: ElicitRequestFormParams["requestedSchema"]
 }
 
 /** The user's answer to an {@link ElicitForm}. */
