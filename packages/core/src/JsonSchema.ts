@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { JSONSchema } from "effect"
+import { JSONSchema, type Schema } from "effect"
 import type * as FilterSpec from "./FilterSpec.js"
 
 /**
@@ -20,10 +20,25 @@ const strip = (node: unknown): unknown => {
   if (node === null || typeof node !== "object") return node
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(node)) {
-    if (key === "$schema" || key === "$defs" || key === "title") continue
+    if (key === "$schema" || key === "$defs" || key === "$id" || key === "title") continue
     out[key] = strip(value)
   }
   return out
+}
+
+/**
+ * The JSON Schema (draft 2019-09, also valid 2020-12) of an Effect Schema, without `$schema`,
+ * `$defs`, `$id` or titles: a self-contained schema fit for an MCP tool's input or output schema.
+ * Throws when the schema needs a `$ref` (give its sub-schemas no identifier).
+ *
+ * @since 0.1.0
+ */
+export const of = <A, I>(schema: Schema.Schema<A, I>): JsonSchema => {
+  const generated = JSONSchema.make(schema, { target: "jsonSchema2019-09" })
+  if (JSON.stringify(generated).includes("$ref")) {
+    throw new Error("generated JSON Schemas must not need $ref: give sub-schemas no identifier")
+  }
+  return strip(generated) as JsonSchema
 }
 
 /**
@@ -31,13 +46,4 @@ const strip = (node: unknown): unknown => {
  *
  * @since 0.1.0
  */
-export const ofFilter = <A>(spec: FilterSpec.FilterSpec<A>): JsonSchema => {
-  const generated = JSONSchema.make(spec.schema, { target: "jsonSchema2019-09" }) as unknown as Record<
-    string,
-    unknown
-  >
-  if (JSON.stringify(generated).includes("$ref")) {
-    throw new Error("filter schemas must not need $ref: give sub-schemas no identifier")
-  }
-  return strip(generated) as JsonSchema
-}
+export const ofFilter = <A>(spec: FilterSpec.FilterSpec<A>): JsonSchema => of(spec.schema)

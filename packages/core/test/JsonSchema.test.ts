@@ -1,4 +1,5 @@
 import { Ajv2019 } from "ajv/dist/2019.js"
+import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { ExportFilter, JsonSchema } from "../src/index.js"
 
@@ -37,5 +38,26 @@ describe("generated JSON Schema of the customer filter", () => {
 
   it("matches the recorded schema (a change here changes every tool and flag)", () => {
     expect(schema).toMatchSnapshot()
+  })
+})
+
+describe("JSON Schema of any Effect Schema", () => {
+  it("is self-contained: no $schema, $defs, $id or titles", () => {
+    const Output = Schema.Struct({
+      status: Schema.String.annotations({ title: "Status", description: "Where the task is." }),
+      rows: Schema.optional(Schema.Number)
+    }).annotations({ title: "Output" })
+    const generated = JsonSchema.of(Output)
+    expect(generated).toMatchObject({
+      type: "object",
+      properties: { status: { type: "string", description: "Where the task is." } },
+      required: ["status"]
+    })
+    expect(JSON.stringify(generated)).not.toMatch(/"\$schema"|"\$defs"|"\$id"|"title"/)
+  })
+
+  it("refuses a schema that needs $ref", () => {
+    const Named = Schema.Struct({ a: Schema.String }).annotations({ identifier: "Named" })
+    expect(() => JsonSchema.of(Schema.Struct({ one: Named, two: Named }))).toThrow(/\$ref/)
   })
 })

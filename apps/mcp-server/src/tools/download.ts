@@ -16,7 +16,7 @@ import { render } from "./errors.js"
 import { fileIn } from "./paths.js"
 import { Settings } from "./settings.js"
 import { line, nextStep, summarize } from "./task-summary.js"
-import { failure, jsonSchemaOf, success, type Tool } from "./tool.js"
+import { failure, success, type Tool } from "./tool.js"
 
 /** The arguments: a task id and whether to replace an existing file. */
 export const DownloadArguments = FilterSpec.make({
@@ -88,7 +88,7 @@ export const download: Tool<Api | Journal.Journal | Settings> = {
     "Downloads a completed export's file into the server's export folder; returns its path, size, SHA-256 and " +
     "content type, never its contents. Again: the file already there (overwrite: true fetches anew).",
   inputSchema: JsonSchema.ofFilter(DownloadArguments),
-  outputSchema: jsonSchemaOf(DownloadOutput),
+  outputSchema: JsonSchema.of(DownloadOutput),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   call: (args) =>
     Effect.gen(function* () {

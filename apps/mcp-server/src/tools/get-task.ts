@@ -10,7 +10,7 @@ import { Api } from "../booster/api.js"
 import { asyncTaskId, nonNegativeInteger } from "./args.js"
 import { render } from "./errors.js"
 import { line, nextStep, summarize, TaskSummary } from "./task-summary.js"
-import { jsonSchemaOf, success, type Tool } from "./tool.js"
+import { success, type Tool } from "./tool.js"
 
 /** How long a call follows the task when `waitSeconds` is not given, in seconds. */
 export const DEFAULT_WAIT_SECONDS = 25
@@ -51,7 +51,7 @@ export const getTask: Tool<Api> = {
     "Reads an export task (status, percentage, counts), first following it for up to waitSeconds, with " +
     "progress notifications. If it is still running, call again.",
   inputSchema: JsonSchema.ofFilter(GetTaskArguments),
-  outputSchema: jsonSchemaOf(GetTaskOutput),
+  outputSchema: JsonSchema.of(GetTaskOutput),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   call: (args, context) =>
     Effect.gen(function* () {

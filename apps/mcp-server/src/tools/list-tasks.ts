@@ -7,7 +7,7 @@ import { Api } from "../booster/api.js"
 import { boundedInteger, oneOf } from "./args.js"
 import { render } from "./errors.js"
 import { line, summarize, TaskSummary } from "./task-summary.js"
-import { jsonSchemaOf, success, type Tool } from "./tool.js"
+import { success, type Tool } from "./tool.js"
 
 /** The default number of tasks listed. */
 export const DEFAULT_LIMIT = 20
@@ -44,7 +44,7 @@ export const listTasks: Tool<Api> = {
     "Lists the export tasks these credentials can see, newest first, with status and percentage; optionally " +
     "only those in one state.",
   inputSchema: JsonSchema.ofFilter(ListTasksArguments),
-  outputSchema: jsonSchemaOf(ListTasksOutput),
+  outputSchema: JsonSchema.of(ListTasksOutput),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   call: (args) =>
     Effect.gen(function* () {

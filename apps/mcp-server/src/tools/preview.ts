@@ -7,7 +7,7 @@ import { Effect, Either, Schema } from "effect"
 import { Consent } from "../consent/consent.js"
 import { render } from "./errors.js"
 import { redact } from "./personal.js"
-import { invalid, jsonSchemaOf, success, type Tool } from "./tool.js"
+import { invalid, success, type Tool } from "./tool.js"
 
 const kind = ExportKind.Customer
 
@@ -53,7 +53,7 @@ export const preview: Tool<Consent | FingerprintKey.FingerprintKey> = {
     "Checks a customer export filter, sending nothing: every problem by field, or who would be exported, " +
     "the fingerprint and what start_customer_export would send. Use it before a start.",
   inputSchema: JsonSchema.ofFilter(kind.filter),
-  outputSchema: jsonSchemaOf(PreviewOutput),
+  outputSchema: JsonSchema.of(PreviewOutput),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   call: (args) =>
     Effect.gen(function* () {

@@ -21,7 +21,7 @@ import { obtain } from "../consent/obtain.js"
 import { boundedText, flag, journalText } from "./args.js"
 import { render } from "./errors.js"
 import { Settings } from "./settings.js"
-import { jsonSchemaOf, split, success, type Tool } from "./tool.js"
+import { split, success, type Tool } from "./tool.js"
 
 const kind = ExportKind.Customer
 
@@ -86,7 +86,7 @@ export const start: Tool<Api | Journal.Journal | Settings | Consent | Fingerprin
     "show them preview_customer_export's description and pass its confirmation once they agree (or the server " +
     "asks them). Within the dedupe window the same filter returns that task; force: true starts anew.",
   inputSchema: JsonSchema.ofFilter(StartArguments),
-  outputSchema: jsonSchemaOf(StartOutput),
+  outputSchema: JsonSchema.of(StartOutput),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   call: (args, context) =>
     Effect.gen(function* () {

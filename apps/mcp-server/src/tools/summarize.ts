@@ -18,7 +18,7 @@ import {
 } from "../summary/summarize.js"
 import { asyncTaskId, boundedInteger } from "./args.js"
 import { render } from "./errors.js"
-import { failure, jsonSchemaOf, success, type Tool } from "./tool.js"
+import { failure, success, type Tool } from "./tool.js"
 
 /** The arguments: a downloaded task's id and the minimum group size. */
 export const SummarizeArguments = FilterSpec.make({
@@ -96,7 +96,7 @@ export const summarizeExport: Tool<Journal.Journal> = {
     "by country, status, contact consent, creation year, birth month, spending band, point of sale, interest, " +
     "hobby and product collection; groups under minimumGroupSize withheld.",
   inputSchema: JsonSchema.ofFilter(SummarizeArguments),
-  outputSchema: jsonSchemaOf(SummaryOutput),
+  outputSchema: JsonSchema.of(SummaryOutput),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   call: (args) =>
     Effect.gen(function* () {

@@ -3,15 +3,14 @@
  * handler returning a result with `structuredContent` and a text rendering — or an `isError` result
  * whose text names every problem and the next step, never a personal value.
  */
+
+import type { JsonSchema } from "@booster-export/core"
 import type {
   CallToolResult,
   ElicitRequestFormParams,
   InputRequiredResult
 } from "@modelcontextprotocol/server"
-import { type Effect, JSONSchema, type Schema } from "effect"
-
-/** A JSON Schema object. */
-export type JsonSchema = { readonly [key: string]: unknown }
+import type { Effect } from "effect"
 
 /** A form the server asks the user to fill in through the client (MCP form elicitation). */
 export interface ElicitForm {
@@ -65,9 +64,9 @@ export interface Tool<R> {
   /** What the tool does and when to use it, for the model. */
   readonly description: string
   /** JSON Schema of the arguments, generated from core's field specifications. */
-  readonly inputSchema: JsonSchema
+  readonly inputSchema: JsonSchema.JsonSchema
   /** JSON Schema of `structuredContent`, generated from an Effect Schema. */
-  readonly outputSchema: JsonSchema
+  readonly outputSchema: JsonSchema.JsonSchema
   /** Honest hints: what the tool reads, changes and reaches. */
   readonly annotations: {
     readonly readOnlyHint: boolean
@@ -80,26 +79,6 @@ export interface Tool<R> {
     args: Readonly<Record<string, unknown>>,
     context: CallContext
   ) => Effect.Effect<ToolResult, never, R>
-}
-
-const strip = (node: unknown): unknown => {
-  if (Array.isArray(node)) return node.map(strip)
-  if (node === null || typeof node !== "object") return node
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(node)) {
-    if (key === "$schema" || key === "$defs" || key === "$id" || key === "title") continue
-    out[key] = strip(value)
-  }
-  return out
-}
-
-/** The JSON Schema of an Effect Schema, without `$schema`, `$defs`, `$id` or titles; refuses `$ref`. */
-export const jsonSchemaOf = <A, I>(schema: Schema.Schema<A, I>): JsonSchema => {
-  const generated = JSONSchema.make(schema, { target: "jsonSchema2019-09" })
-  if (JSON.stringify(generated).includes("$ref")) {
-    throw new Error("tool schemas must not need $ref: give sub-schemas no identifier")
-  }
-  return strip(generated) as JsonSchema
 }
 
 /** Splits tool-specific arguments (e.g. `force`, `purpose`) from the rest (the filter). */
