@@ -153,7 +153,7 @@ export interface Service {
 
 /**
  * Builds the client from resolved options over an `HttpClient`. The parts live in their own
- * modules: the credentials (`internal/auth`), the URL policy (`internal/urlPolicy`), the requests
+ * modules: the credentials (`internal/auth`), the URL policy (`UrlPolicy`), the requests
  * to the API (`internal/api`), starting exports (`internal/start`), following tasks
  * (`internal/follow`) and downloads (`internal/download`); this composes them.
  *

@@ -4,12 +4,11 @@
  *
  * @since 0.1.0
  */
-import type { LookupFunction } from "node:net"
 import type { Fingerprint } from "@booster-export/core"
 import { Config, ConfigError, Either, Option, Redacted } from "effect"
 import * as Auth from "./Auth.js"
 import { InvalidConfigError } from "./BoosterError.js"
-import * as UrlPolicy from "./internal/urlPolicy.js"
+import * as UrlPolicy from "./UrlPolicy.js"
 
 /**
  * Log level of the client's own diagnostics (`BOOSTER_LOG`). At `debug`, every HTTP attempt is
@@ -163,48 +162,6 @@ export const defaults = {
   dateFormat: "iso",
   clockSkewMs: 120_000
 } as const
-
-/**
- * True for `localhost`, `127.0.0.0/8` and `::1` (literally: not `*.localhost`, which a resolver
- * may send anywhere).
- *
- * @since 0.1.0
- */
-export const isLoopback = (hostname: string): boolean => UrlPolicy.isLoopback(hostname)
-
-/**
- * The kind of network an address or literal host is on: `loopback`, `private` (RFC 1918,
- * `fc00::/7`, CGNAT), `link-local` (incl. `169.254.169.254`) or `public` (any other name).
- *
- * @since 0.1.0
- */
-export type HostClass = UrlPolicy.HostClass
-
-/**
- * The {@link HostClass} of a URL's host name, from its literal form (a name is `public`).
- *
- * @since 0.1.0
- */
-export const hostClass = (hostname: string): HostClass => UrlPolicy.hostClass(hostname)
-
-/**
- * Whether a URL handed out by the server at `trusted` may be connected to at `address` (an IP a
- * name resolved to, or a literal): public addresses always, internal ones only when `trusted` is on
- * the same kind of network — the rule downloads follow.
- *
- * @since 0.1.0
- */
-export const acceptsAddress = (address: string, trusted: URL): boolean =>
-  UrlPolicy.acceptsDownloadAddress(address, trusted)
-
-/**
- * A `lookup` for Node's `http`/`https` requests that fails the connection (error code
- * `EBOOSTERREFUSEDADDRESS`) when the host name resolves to an address `accept` refuses.
- *
- * @since 0.1.0
- */
-export const guardedLookup = (accept: (address: string) => boolean): LookupFunction =>
-  UrlPolicy.guardedLookup(accept)
 
 const invalid = (field: string, message: string, hint: string) =>
   new InvalidConfigError({ field, message, hint })

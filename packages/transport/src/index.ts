@@ -30,3 +30,7 @@ export * as Redact from "./Redact.js"
 export * as Retention from "./Retention.js"
 /** @since 0.1.0 */
 export * as Retry from "./Retry.js"
+/** @since 0.1.0 */
+export * as Scrub from "./Scrub.js"
+/** @since 0.1.0 */
+export * as UrlPolicy from "./UrlPolicy.js"

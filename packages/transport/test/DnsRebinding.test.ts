@@ -8,12 +8,11 @@ import type * as dns from "node:dns"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterEach, describe, expect, it } from "vitest"
-import { guardedLookup, REFUSED_ADDRESS } from "../src/internal/download.js"
-import * as UrlPolicy from "../src/internal/urlPolicy.js"
+import * as UrlPolicy from "../src/UrlPolicy.js"
 
 /** The API the client talks to: on a public host, so downloads may not reach private ones. */
 const API = new URL("https://booster.example.com/api/")
-const policy = (address: string) => UrlPolicy.acceptsDownloadAddress(address, API)
+const policy = (address: string) => UrlPolicy.acceptsAddress(address, API)
 
 /** A resolver whose answer for every name is `address` (the DNS layer an attacker controls). */
 const answering = (address: string, family: 4 | 6 = 4): typeof dns.lookup =>
@@ -39,7 +38,7 @@ const attacker = async () => {
 }
 
 /** GETs `url` with `lookup`: the response's status, or the error's code. */
-const fetchWith = (url: string, lookup: ReturnType<typeof guardedLookup>) =>
+const fetchWith = (url: string, lookup: ReturnType<typeof UrlPolicy.guardedLookup>) =>
   new Promise<{ status?: number; code?: string }>((resolve) => {
     const request = http.get(url, { lookup }, (response) => {
       response.resume()
@@ -53,14 +52,14 @@ describe("the download guard at connect time (DNS rebinding)", () => {
     const { port, seen } = await attacker()
     const url = `http://downloads.booster-cdn.example:${port}/export.csv?sig=abc`
     // the name itself passes the URL check: only its address gives it away
-    expect(UrlPolicy.acceptsDownloadAddress("203.0.113.7", API)).toBe(true)
-    const refused = await fetchWith(url, guardedLookup(policy, answering("127.0.0.1")))
-    expect(refused).toEqual({ code: REFUSED_ADDRESS })
+    expect(UrlPolicy.acceptsAddress("203.0.113.7", API)).toBe(true)
+    const refused = await fetchWith(url, UrlPolicy.guardedLookup(policy, answering("127.0.0.1")))
+    expect(refused).toEqual({ code: UrlPolicy.REFUSED_ADDRESS })
     expect(seen.connections).toBe(0)
     // the same name with the private-hosts opt-out (allowPrivateDownloadHosts) does connect
     const allowed = await fetchWith(
       url,
-      guardedLookup(() => true, answering("127.0.0.1"))
+      UrlPolicy.guardedLookup(() => true, answering("127.0.0.1"))
     )
     expect(allowed).toEqual({ status: 200 })
     expect(seen.connections).toBe(1)
@@ -69,7 +68,7 @@ describe("the download guard at connect time (DNS rebinding)", () => {
   it("refuses a name resolving to a private, link-local, metadata or IPv6 loopback address, and passes a public one", async () => {
     const lookupOf = (address: string, family: 4 | 6 = 4) =>
       new Promise<{ code?: string; address?: unknown }>((resolve) =>
-        guardedLookup(policy, answering(address, family))(
+        UrlPolicy.guardedLookup(policy, answering(address, family))(
           "downloads.booster-cdn.example",
           { all: true },
           (error, answer) =>
@@ -84,7 +83,7 @@ describe("the download guard at connect time (DNS rebinding)", () => {
       ["::1", 6],
       ["fd00::1", 6]
     ] as const) {
-      expect(await lookupOf(address, family), address).toEqual({ code: REFUSED_ADDRESS })
+      expect(await lookupOf(address, family), address).toEqual({ code: UrlPolicy.REFUSED_ADDRESS })
     }
     expect(await lookupOf("203.0.113.7")).toEqual({ address: [{ address: "203.0.113.7", family: 4 }] })
   })

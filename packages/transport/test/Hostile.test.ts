@@ -11,7 +11,7 @@ import * as path from "node:path"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, HashMap, Layer, Logger } from "effect"
-import { Auth, BoosterClient, BoosterConfig, type BoosterError, Redact } from "../src/index.js"
+import { Auth, BoosterClient, BoosterConfig, type BoosterError, Redact, Scrub } from "../src/index.js"
 import { taskAt } from "./fixtures/task.js"
 import { clientFor, filter, sandbox, server } from "./support.js"
 
@@ -312,10 +312,37 @@ describe("server text never repeats personal values", () => {
       const shown = [error.message, JSON.stringify(error), JSON.stringify(lines)].join("\n")
       expect(shown.toLowerCase()).not.toContain("victim")
       expect(shown).not.toContain("rep.one")
-      expect(shown).toContain("<personal value>")
+      expect(shown).toContain(Scrub.PLACEHOLDER)
       expect(shown).not.toMatch(/[\u001b\u0007\u009b]/)
       expect(error.message).toContain("fields: email")
     })
+  )
+})
+
+describe("server text never carries a URL's credentials", () => {
+  it.scopedLive(
+    "a 403 quoting a signed URL with user info: neither its password nor its query reaches the error",
+    () =>
+      Effect.gen(function* () {
+        const { url } = yield* server((_req, res) => {
+          res.writeHead(403, { "content-type": "application/json" })
+          res.end(
+            JSON.stringify({
+              responseStatus: {
+                errorCode: "Forbidden",
+                message: "Not yours: https://alice:hunter2@files.example/x.csv?X-Amz-Signature=deadbeef#f",
+                errors: [{ errorCode: "Forbidden", fieldName: "brand", message: "see postgres://u:pw@db/x" }]
+              }
+            })
+          )
+        })
+        const client = yield* clientFor({ baseUrl: url, apiKey: "k" })
+        const error = yield* failureOf(client.getTask("00000000000000000000000000000001"))
+        const shown = [error.message, JSON.stringify(error)].join("\n")
+        expect(error).toMatchObject({ _tag: "PermissionError", status: 403 })
+        expect(shown).not.toMatch(/hunter2|deadbeef|alice|u:pw/)
+        expect(shown).toContain("https://files.example/x.csv?<redacted>")
+      })
   )
 })
 
@@ -390,6 +417,8 @@ describe("credential-like headers are redacted wherever shown", () => {
           headers: {
             Authorization: "Bearer profile-value",
             "X-Session-Token": "tok-value",
+            "X-Session-Id": "session-value",
+            "X-Amz-Signature": "signature-value",
             "x-booster-App": "crm"
           }
         })
@@ -398,13 +427,15 @@ describe("credential-like headers are redacted wherever shown", () => {
         expect(names.filter((name) => name === "authorization")).toHaveLength(1)
         expect(dry.headers.authorization).toBe("<redacted>")
         expect(dry.headers["x-session-token"]).toBe("<redacted>")
+        expect(dry.headers["x-session-id"]).toBe("<redacted>")
+        expect(dry.headers["x-amz-signature"]).toBe("<redacted>")
         expect(dry.headers["x-booster-app"]).toBe("crm")
-        expect(JSON.stringify(dry)).not.toMatch(/profile-value|tok-value/)
+        expect(JSON.stringify(dry)).not.toMatch(/profile-value|tok-value|session-value|signature-value/)
         expect(sb.requests()).toEqual([])
       })
   )
 
-  it("Redact.headers and Redact.signedUrl", () => {
+  it("Redact.headers and Redact.url", () => {
     expect(
       Redact.headers({
         Cookie: "a=1",
@@ -418,10 +449,10 @@ describe("credential-like headers are redacted wherever shown", () => {
       "Proxy-Authorization": "<redacted>",
       Accept: "application/json"
     })
-    expect(Redact.signedUrl("https://u:p@s3.example.com/b/f.csv?X-Amz-Signature=abc&expires=1#x")).toBe(
+    expect(Redact.url("https://u:p@s3.example.com/b/f.csv?X-Amz-Signature=abc&expires=1#x")).toBe(
       "https://s3.example.com/b/f.csv?<redacted>"
     )
-    expect(Redact.signedUrl("https://s3.example.com/b/f.csv")).toBe("https://s3.example.com/b/f.csv")
+    expect(Redact.url("https://s3.example.com/b/f.csv")).toBe("https://s3.example.com/b/f.csv")
   })
 })
 

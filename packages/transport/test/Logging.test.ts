@@ -44,7 +44,7 @@ describe("debug logging", () => {
         expect(lines).toContainEqual(expect.objectContaining({ method: "GET", status: "503", attempt: 1 }))
         expect(lines).toContainEqual(expect.objectContaining({ method: "GET", status: "200", attempt: 2 }))
         const download = lines.find((l) => String(l.url).startsWith(sb.storageUrl))
-        expect(download?.url).toMatch(/signature=<redacted>/)
+        expect(download?.url).toMatch(/\.csv\?<redacted>$/)
         expect(lines.every((l) => l.level === "DEBUG" && typeof l.durationMs === "number")).toBe(true)
       })
   )

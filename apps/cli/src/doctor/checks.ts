@@ -8,13 +8,15 @@ import { accessSync, constants, existsSync, readdirSync, statSync } from "node:f
 import { dirname, join } from "node:path"
 import { ApiMetadata } from "@booster-export/core"
 import { Auth, BoosterClient, BoosterConfig, FingerprintKey, Journal } from "@booster-export/transport"
+import * as Redact from "@booster-export/transport/Redact"
+import * as Scrub from "@booster-export/transport/Scrub"
+import * as UrlPolicy from "@booster-export/transport/UrlPolicy"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { Context, Duration, Effect, Either, Layer } from "effect"
 import { authOf, optionsOf } from "../client/runtime.js"
 import * as Paths from "../config/paths.js"
 import type { SettingFlags, Settings } from "../config/profiles.js"
 import * as Profiles from "../config/profiles.js"
-import { stripControl } from "../output/sanitize.js"
 
 /** The outcome of one check. */
 export type Status = "pass" | "fail" | "skip"
@@ -67,13 +69,13 @@ const sourceOf = (source: Profiles.Source, variable: string) =>
         : "the default"
 
 const messageOf = (error: unknown): string =>
-  stripControl(
+  Scrub.text(
     typeof error === "object" && error !== null && "message" in error ? String(error.message) : String(error)
   )
 
 const hintOf = (error: unknown, fallback: string): string =>
   typeof error === "object" && error !== null && "hint" in error && typeof error.hint === "string"
-    ? stripControl(error.hint)
+    ? Scrub.text(error.hint)
     : fallback
 
 const checkConfig = (settings: Settings): Check =>
@@ -169,13 +171,13 @@ const checkBaseUrl = (
   const transport =
     url.protocol === "https:"
       ? "TLS; the certificate is verified when the API is reached"
-      : BoosterConfig.isLoopback(url.hostname)
+      : UrlPolicy.isLoopback(url.hostname)
         ? "plain HTTP on this machine (loopback)"
         : "plain HTTP, allowed by the profile's allowInsecureHttp"
   return {
     check: pass(
       "base-url",
-      `${url.origin}${url.pathname} (from ${sourceOf(settings.baseUrlSource, "BOOSTER_BASE_URL")}), ${transport}`
+      `${Redact.url(url)} (from ${sourceOf(settings.baseUrlSource, "BOOSTER_BASE_URL")}), ${transport}`
     ),
     options
   }

@@ -7,7 +7,7 @@
  */
 import * as http from "node:http"
 import * as https from "node:https"
-import { BoosterConfig } from "@booster-export/transport"
+import * as UrlPolicy from "@booster-export/transport/UrlPolicy"
 import type { AuthInfo, OAuthProtectedResourceMetadata } from "@modelcontextprotocol/server"
 import { createRemoteJWKSet, customFetch, errors, type JWTPayload, jwtVerify } from "jose"
 import { secureOrLoopback } from "../options/options.js"
@@ -81,9 +81,9 @@ export const refusedKeysUrl = (jwks: URL, issuer: URL): string | undefined => {
   }
   if (jwks.username !== "" || jwks.password !== "") return "jwks_uri must not carry user info"
   if (jwks.hostname === issuer.hostname) return undefined
-  const target = BoosterConfig.hostClass(jwks.hostname)
+  const target = UrlPolicy.hostClass(jwks.hostname)
   const address = jwks.hostname === "localhost" ? "127.0.0.1" : jwks.hostname
-  return BoosterConfig.acceptsAddress(address, issuer)
+  return UrlPolicy.acceptsAddress(address, issuer)
     ? undefined
     : `jwks_uri is on a ${target} host while the issuer is not`
 }
@@ -108,7 +108,7 @@ const fetchBounded = (url: URL, accept: string, issuer?: URL): Promise<{ status:
         ...(issuer === undefined || url.hostname === issuer.hostname
           ? {}
           : {
-              lookup: BoosterConfig.guardedLookup((address) => BoosterConfig.acceptsAddress(address, issuer))
+              lookup: UrlPolicy.guardedLookup((address) => UrlPolicy.acceptsAddress(address, issuer))
             })
       },
       (response) => {

@@ -5,13 +5,17 @@ import type * as BoosterConfig from "../BoosterConfig.js"
 import * as BoosterError from "../BoosterError.js"
 import * as Retry from "../Retry.js"
 import * as Scrub from "../Scrub.js"
+import * as UrlPolicy from "../UrlPolicy.js"
 import * as Auth from "./auth.js"
 import * as Http from "./http.js"
 import { logAttempt } from "./log.js"
-import * as UrlPolicy from "./urlPolicy.js"
 
 /** The `user-agent` of every request to the API and the token endpoint. */
 export const USER_AGENT = "booster-export/0.1"
+
+/** The URL of an API route (`tasks/…`, `customer/{brand}/export`), under the configured base URL. */
+export const apiUrl = (config: BoosterConfig.Resolved, relative: string): URL =>
+  new URL(relative.replace(/^\//, ""), config.baseUrl)
 
 /** Requests to the API origin, with credentials, as the other parts of the client use them. */
 export interface Api {
@@ -43,7 +47,7 @@ const decodeTaskList = Schema.decodeUnknownEither(Schema.parseJson(Task.TaskList
 const cleanTask = (task: Task.Task): Task.Task => {
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(task))
-    out[key] = typeof value === "string" ? Scrub.controls(value) : value
+    out[key] = typeof value === "string" ? Scrub.line(value) : value
   return out as unknown as Task.Task
 }
 
@@ -96,7 +100,7 @@ export const make = (config: BoosterConfig.Resolved, client: HttpClient.HttpClie
 
     const getJson: Api["getJson"] = (relative, what) =>
       Effect.suspend(() => {
-        const url = UrlPolicy.apiUrl(config, relative)
+        const url = apiUrl(config, relative)
         // The retry machinery is built only after a first failure, which is replayed to it first.
         return attempt("GET", url, undefined, what, 1).pipe(
           Effect.catchAll((first) => {

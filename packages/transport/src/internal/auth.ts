@@ -5,9 +5,9 @@ import type * as Auth from "../Auth.js"
 import type * as BoosterConfig from "../BoosterConfig.js"
 import * as BoosterError from "../BoosterError.js"
 import * as Retry from "../Retry.js"
+import * as UrlPolicy from "../UrlPolicy.js"
 import * as Http from "./http.js"
 import type { LogAttempt } from "./log.js"
-import * as UrlPolicy from "./urlPolicy.js"
 
 /** The credentials of the API: headers for a request, and one resend with a fresh token on 401. */
 export interface Credentials {

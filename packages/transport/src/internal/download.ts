@@ -8,11 +8,12 @@ import { Task } from "@booster-export/core"
 import { Clock, Effect, Either, Option, Ref } from "effect"
 import type { DownloadOptions } from "../BoosterClient.js"
 import * as BoosterError from "../BoosterError.js"
+import * as Redact from "../Redact.js"
 import * as Retry from "../Retry.js"
+import * as UrlPolicy from "../UrlPolicy.js"
 import type { Api } from "./api.js"
-import { AttemptError, errorCode, isRetryable, redactUrl, requestIdOf } from "./http.js"
+import { AttemptError, errorCode, isRetryable, requestIdOf } from "./http.js"
 import { logAttempt } from "./log.js"
-import * as UrlPolicy from "./urlPolicy.js"
 
 export interface Downloaded {
   readonly path: string
@@ -91,8 +92,9 @@ export const resolveTarget = (destination: string, url: URL, taskId: string) =>
     return path.resolve(destination, name)
   })
 
-/** The DNS-rebinding guard downloads connect through, and the error code of a refused connection. */
-export { guardedLookup, REFUSED_ADDRESS } from "./urlPolicy.js"
+/** The raw download URL of a task, if it has one. */
+const rawDownloadUrl = (raw: string | undefined): Option.Option<string> =>
+  raw === undefined || raw.trim() === "" ? Option.none() : Option.some(raw.trim())
 
 /**
  * Sends a bare GET for `url` with Node's own HTTP stack (no API credential, header or connection
@@ -138,7 +140,7 @@ const get = (
                 outcome: "final",
                 error: new BoosterError.DownloadError({
                   reason: "unsafe-url",
-                  message: `The download host of ${redactUrl(url)} resolves to a private, loopback or link-local address: refused`,
+                  message: `The download host of ${Redact.url(url)} resolves to a private, loopback or link-local address: refused`,
                   hint: "If the storage really is on such a network, allow it explicitly (allowPrivateDownloadHosts)."
                 })
               })
@@ -146,7 +148,7 @@ const get = (
                 outcome: "ambiguous",
                 error: new BoosterError.TransportError({
                   reason: "connection",
-                  message: `Could not fetch the download (${code ?? "connection failed"}) from ${redactUrl(url)}`,
+                  message: `Could not fetch the download (${code ?? "connection failed"}) from ${Redact.url(url)}`,
                   hint: "Check the network and try again."
                 })
               })
@@ -186,7 +188,7 @@ export const fetchToFile = (
     readonly acceptAddress?: ((address: string) => boolean) | undefined
   }
 ): Effect.Effect<Downloaded, AttemptError> => {
-  const shown = redactUrl(url)
+  const shown = Redact.url(url)
   const temp = path.join(
     path.dirname(target),
     `.${path.basename(target)}.${randomBytes(6).toString("hex")}.part`
@@ -499,12 +501,16 @@ export const downloadTask =
       const config = api.config
       const overwrite = options?.overwrite === true
       const initialTask = typeof taskOrId === "string" ? yield* api.getTask(taskOrId) : taskOrId
-      const policy = UrlPolicy.contextOf(config)
+      const policy: UrlPolicy.Context = {
+        baseUrl: config.baseUrl,
+        insecureOrigin: config.insecureOrigin,
+        allowPrivateDownloadHosts: config.allowPrivateDownloadHosts
+      }
       const acceptAddress = config.allowPrivateDownloadHosts
         ? undefined
-        : (address: string) => UrlPolicy.acceptsDownloadAddress(address, config.baseUrl)
+        : (address: string) => UrlPolicy.acceptsAddress(address, config.baseUrl)
       const urlFor = (task: Task.Task) =>
-        Option.match(UrlPolicy.rawDownloadUrl(task.signedDownloadUrl ?? task.downloadUrl), {
+        Option.match(rawDownloadUrl(task.signedDownloadUrl ?? task.downloadUrl), {
           onNone: () =>
             Effect.fail(
               new BoosterError.DownloadError({

@@ -5,6 +5,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Clock, Data, Effect, Schema, Stream } from "effect"
 import * as BoosterError from "../BoosterError.js"
+import * as Redact from "../Redact.js"
 import * as Scrub from "../Scrub.js"
 
 /** What an attempt's failure says about the request's effect on the server. */
@@ -85,29 +86,6 @@ export const retryAfterMs = (
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs)
 }
 
-const SAFE_QUERY = new Set(["expires", "format"])
-
-/** A URL fit for logs and errors: query values other than `expires` shown as `<redacted>`, no user info. */
-export const redactUrl = (url: string | URL): string => {
-  try {
-    const parsed = new URL(url.toString())
-    parsed.username = ""
-    parsed.password = ""
-    const params = [...parsed.searchParams.keys()]
-    if (params.length === 0) return parsed.toString()
-    const query = [...parsed.searchParams.entries()]
-      .map(
-        ([k, v]) =>
-          `${encodeURIComponent(k)}=${SAFE_QUERY.has(k.toLowerCase()) ? encodeURIComponent(v) : "<redacted>"}`
-      )
-      .join("&")
-    parsed.search = ""
-    return `${parsed.toString()}?${query}`
-  } catch {
-    return "<unreadable url>"
-  }
-}
-
 const ErrorBody = Schema.Struct({ responseStatus: BoosterError.ResponseStatus })
 const decodeErrorBody = Schema.decodeUnknownOption(Schema.parseJson(ErrorBody))
 
@@ -147,7 +125,8 @@ const scrubResponseStatus = (
 
 /**
  * The Booster error for a non-2xx answer. `what` names the operation, e.g. `GET /tasks/{id}`;
- * `scrub` cleans every string that came from the server (see `Scrub`) before it is put in the error.
+ * `personal` cleans every string that came from the server (see `Scrub.make`), and every URL in it
+ * loses its user info and query (`Redact.urlsInText`), before it is put in the error.
  */
 export const statusError = (
   status: number,
@@ -155,8 +134,9 @@ export const statusError = (
   text: string,
   what: string,
   nowMs: number,
-  scrub: (text: string) => string = Scrub.make()
+  personal: (text: string) => string = Scrub.make()
 ): AttemptError => {
+  const scrub = (server: string) => Redact.urlsInText(personal(server))
   const parsed = decodeErrorBody(text)
   const responseStatus =
     parsed._tag === "Some" ? scrubResponseStatus(parsed.value.responseStatus, scrub) : undefined

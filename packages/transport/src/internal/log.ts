@@ -1,6 +1,6 @@
 import { Clock, Effect, FiberRef, Logger, LogLevel } from "effect"
 import type * as BoosterConfig from "../BoosterConfig.js"
-import * as Http from "./http.js"
+import * as Redact from "../Redact.js"
 
 /** Logs one HTTP attempt at debug level: method, redacted URL, status, attempt and duration. */
 export type LogAttempt = (
@@ -19,7 +19,7 @@ export const logAttempt: LogAttempt = (method, url, attempt, started, status) =>
           Effect.logDebug("booster http").pipe(
             Effect.annotateLogs({
               method,
-              url: Http.redactUrl(url),
+              url: Redact.url(url),
               status,
               attempt,
               durationMs: now - started

@@ -6,9 +6,8 @@ import * as BoosterError from "../BoosterError.js"
 import * as Redact from "../Redact.js"
 import * as Retry from "../Retry.js"
 import * as Scrub from "../Scrub.js"
-import { type Api, USER_AGENT } from "./api.js"
+import { type Api, apiUrl, USER_AGENT } from "./api.js"
 import * as Http from "./http.js"
-import * as UrlPolicy from "./urlPolicy.js"
 
 /** Starting exports: validation, the request, retries that cannot duplicate an export, reconciliation. */
 export interface Start {
@@ -78,7 +77,7 @@ export const make = (
       )
       return {
         method: "POST" as const,
-        url: UrlPolicy.apiUrl(config, prepared.path).toString(),
+        url: apiUrl(config, prepared.path).toString(),
         headers,
         body: JSON.parse(prepared.body) as unknown,
         downloadRequestId,
@@ -106,7 +105,7 @@ export const make = (
   ): Effect.Effect<Started, BoosterError.BoosterError> =>
     Effect.gen(function* () {
       const { downloadRequestId, kind, prepared } = yield* prepare(input, options)
-      const url = UrlPolicy.apiUrl(config, prepared.path)
+      const url = apiUrl(config, prepared.path)
       const what = `POST ${kind.path}`
       const brand = (prepared.request as { brand: string }).brand
       const scrub = Scrub.make(

@@ -1,27 +1,42 @@
+/**
+ * One policy for every URL the client fetches or is handed: the API base, the OAuth2 token endpoint
+ * and the download URLs a task hands out (and, in `booster-mcp`, an OAuth issuer's key set). Only
+ * `http:` and `https:`; no user info; no plain `http` reached from an `https` API; plain `http`
+ * otherwise only to a loopback host or to the one origin the insecure opt-out was given for; and no
+ * connection to a loopback, private or link-local host when the trusted server is not on such a host
+ * itself (unless allowed) — by the URL's literal host ({@link check}) and by every address its name
+ * resolves to ({@link guardedLookup}).
+ *
+ * @since 0.1.0
+ */
 import * as dns from "node:dns"
 import { BlockList, isIP, type LookupFunction } from "node:net"
-import { Effect, Either, Option } from "effect"
-import type * as BoosterConfig from "../BoosterConfig.js"
+import { Effect, Either } from "effect"
 
 /**
- * One policy for every URL the client fetches: the API base, the OAuth2 token endpoint and the
- * download URLs a task hands out. Only `http:` and `https:`; no user info; no plain `http` reached
- * from an `https` API; plain `http` otherwise only to a loopback host or to the one origin the
- * insecure opt-out was given for; and no download from a loopback, private or link-local host when
- * the API is not on such a host itself (unless allowed).
+ * Which URL is checked: the API base URL, the OAuth2 token URL, or a download URL from a task.
+ *
+ * @since 0.1.0
  */
-
-/** Which URL is checked: the API base URL, the OAuth2 token URL, or a download URL from a task. */
 export type Role = "base" | "token" | "download"
 
-/** Why a URL is refused. The text never repeats the URL's user info or query. */
+/**
+ * Why a URL is refused: the rule, a message and a hint. The text never repeats the URL's user info
+ * or query.
+ *
+ * @since 0.1.0
+ */
 export interface Refusal {
   readonly rule: "scheme" | "malformed" | "userinfo" | "downgrade" | "insecure" | "private-host"
   readonly message: string
   readonly hint: string
 }
 
-/** What the policy needs to know about the API. */
+/**
+ * What the policy needs to know about the API.
+ *
+ * @since 0.1.0
+ */
 export interface Context {
   /** The API base URL (already checked). */
   readonly baseUrl: URL
@@ -31,7 +46,13 @@ export interface Context {
   readonly allowPrivateDownloadHosts: boolean
 }
 
-/** The kind of network a host is on, from its literal name or address. */
+/**
+ * The kind of network an address or literal host is on: `loopback`, `private` (RFC 1918,
+ * `fc00::/7`, CGNAT, `0.0.0.0/8`), `link-local` (incl. `169.254.169.254`) or `public` (any other
+ * address or name).
+ *
+ * @since 0.1.0
+ */
 export type HostClass = "loopback" | "private" | "link-local" | "public"
 
 const blocks = (subnets: ReadonlyArray<readonly [string, number, "ipv4" | "ipv6"]>) => {
@@ -67,7 +88,12 @@ const unmapped = (address: string): string => {
   return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`
 }
 
-/** The class of an IP address (`undefined` when `address` is not one). */
+/**
+ * The {@link HostClass} of an IP address (IPv4-mapped IPv6 read as IPv4, brackets allowed);
+ * `undefined` when `raw` is not an IP address.
+ *
+ * @since 0.1.0
+ */
 export const addressClass = (raw: string): HostClass | undefined => {
   const address = unmapped(raw.replace(/^\[|\]$/g, "").toLowerCase())
   const version = isIP(address)
@@ -83,11 +109,18 @@ export const addressClass = (raw: string): HostClass | undefined => {
  * The class of a URL's host name: `localhost` and literal loopback addresses are loopback (not
  * `*.localhost`, which any resolver may answer); a name is public (its addresses are checked again
  * when a download connects).
+ *
+ * @since 0.1.0
  */
 export const hostClass = (hostname: string): HostClass =>
   hostname.toLowerCase() === "localhost" ? "loopback" : (addressClass(hostname) ?? "public")
 
-/** True for `localhost`, `127.0.0.0/8` and `::1` only. */
+/**
+ * True for `localhost`, `127.0.0.0/8` and `::1` (literally: not `*.localhost`, which a resolver
+ * may send anywhere).
+ *
+ * @since 0.1.0
+ */
 export const isLoopback = (hostname: string): boolean => hostClass(hostname) === "loopback"
 
 const refuse = (rule: Refusal["rule"], message: string, hint: string): Either.Either<URL, Refusal> =>
@@ -109,7 +142,12 @@ const decodes = (url: URL) => {
   }
 }
 
-/** Parses `raw` (relative to `base` when given) and checks the scheme, the escapes and the user info. */
+/**
+ * Parses `raw` (relative to `base` when given) and checks the scheme (`http:`/`https:` only), the
+ * path's percent-escapes and the absence of user info; a {@link Refusal} otherwise.
+ *
+ * @since 0.1.0
+ */
 export const parse = (role: Role, raw: string | URL, base?: URL): Either.Either<URL, Refusal> => {
   const name = NAMES[role]
   let url: URL
@@ -141,7 +179,10 @@ export const parse = (role: Role, raw: string | URL, base?: URL): Either.Either<
 /**
  * Checks a token or download URL against the API: no plain `http` from an `https` API; plain
  * `http` otherwise only to loopback or the explicitly allowed origin; for downloads, no internal
- * host unless the API is on the same kind of host or it is allowed.
+ * host unless the API is on the same kind of host or it is allowed. A download URL may be relative
+ * to the base URL.
+ *
+ * @since 0.1.0
  */
 export const check = (role: Role, raw: string | URL, context: Context): Either.Either<URL, Refusal> =>
   Either.flatMap(parse(role, raw, role === "download" ? context.baseUrl : undefined), (url) => {
@@ -164,9 +205,7 @@ export const check = (role: Role, raw: string | URL, context: Context): Either.E
     }
     if (role === "download" && !context.allowPrivateDownloadHosts) {
       const target = hostClass(url.hostname)
-      if (
-        !acceptsDownloadAddress(url.hostname === "localhost" ? "127.0.0.1" : url.hostname, context.baseUrl)
-      ) {
+      if (!acceptsAddress(url.hostname === "localhost" ? "127.0.0.1" : url.hostname, context.baseUrl)) {
         return refuse(
           "private-host",
           `${name} points at a ${target} address while the API is not on one: refused`,
@@ -177,13 +216,23 @@ export const check = (role: Role, raw: string | URL, context: Context): Either.E
     return Either.right(url)
   })
 
-/** True when a download may connect to `address` (an IP a download host name resolved to). */
-export const acceptsDownloadAddress = (address: string, baseUrl: URL): boolean => {
+/**
+ * Whether a URL handed out by the server at `trusted` may be connected to at `address` (an IP a
+ * name resolved to, or a literal host): public addresses always, internal ones only when `trusted`
+ * is on the same kind of network. The rule downloads follow, and `booster-mcp` for an issuer's keys.
+ *
+ * @since 0.1.0
+ */
+export const acceptsAddress = (address: string, trusted: URL): boolean => {
   const target = addressClass(address) ?? "public"
-  return target === "public" || target === hostClass(baseUrl.hostname)
+  return target === "public" || target === hostClass(trusted.hostname)
 }
 
-/** The error code of a connection refused by {@link guardedLookup}. */
+/**
+ * The error code of a connection refused by {@link guardedLookup}.
+ *
+ * @since 0.1.0
+ */
 export const REFUSED_ADDRESS = "EBOOSTERREFUSEDADDRESS"
 
 /**
@@ -191,6 +240,8 @@ export const REFUSED_ADDRESS = "EBOOSTERREFUSEDADDRESS"
  * `accept` refuses (a name pointing at a private or metadata address: DNS rebinding), with the code
  * {@link REFUSED_ADDRESS}. `resolve` is the system resolver (`dns.lookup`); tests give it the DNS
  * answer an attacker would.
+ *
+ * @since 0.1.0
  */
 export const guardedLookup =
   (accept: (address: string) => boolean, resolve: typeof dns.lookup = dns.lookup): LookupFunction =>
@@ -208,28 +259,21 @@ export const guardedLookup =
       callback(null, address, family)
     })
 
-/** The URL of an API route (`tasks/…`, `customer/{brand}/export`), under the configured base URL. */
-export const apiUrl = (config: BoosterConfig.Resolved, relative: string): URL =>
-  new URL(relative.replace(/^\//, ""), config.baseUrl)
-
-/** The policy context of a resolved configuration. */
-export const contextOf = (config: BoosterConfig.Resolved): Context => ({
-  baseUrl: config.baseUrl,
-  insecureOrigin: config.insecureOrigin,
-  allowPrivateDownloadHosts: config.allowPrivateDownloadHosts
-})
-
-/** The raw download URL of a task, if it has one. */
-export const rawDownloadUrl = (raw: string | undefined): Option.Option<string> =>
-  raw === undefined || raw.trim() === "" ? Option.none() : Option.some(raw.trim())
-
-/** True when a request to `url` uses the insecure-http opt-out (plain http to a non-loopback host). */
+/**
+ * True when a request to `url` uses the insecure-http opt-out (plain http to a non-loopback host).
+ *
+ * @since 0.1.0
+ */
 export const usesInsecureOptOut = (url: URL | string): boolean => {
   const parsed = typeof url === "string" ? new URL(url) : url
   return parsed.protocol === "http:" && !isLoopback(parsed.hostname)
 }
 
-/** Logs a warning for every request sent under the insecure-http opt-out; nothing otherwise. */
+/**
+ * Logs a warning for every request sent under the insecure-http opt-out; nothing otherwise.
+ *
+ * @since 0.1.0
+ */
 export const warnIfInsecure = (url: URL | string): Effect.Effect<void> =>
   Effect.suspend(() =>
     usesInsecureOptOut(url)
