@@ -12,9 +12,8 @@ import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { Cause, Console, Effect, Exit, Fiber, Layer, Option } from "effect"
 import { cli, rootCommand } from "./app/cli.js"
 import * as Help from "./app/help.js"
+import { uncoloured } from "./output/colour.js"
 import { ExitCode, exitCodeOf, toJson, toText } from "./output/errors.js"
-
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g
 
 const jsonMode = (argv: ReadonlyArray<string>) => argv.includes("--json")
 const debug = () => process.env.BOOSTER_LOG?.trim().toLowerCase() === "debug"
@@ -27,11 +26,11 @@ const makeConsole = (json: boolean, captured: Array<string>): Console.Console =>
   const base = Effect.runSync(Console.consoleWith(Effect.succeed))
   const write = (stream: NodeJS.WriteStream, args: ReadonlyArray<unknown>) => {
     const text = args.map(String).join(" ")
-    stream.write(`${colorFor(stream) ? text : text.replace(ANSI, "")}\n`)
+    stream.write(`${colorFor(stream) ? text : uncoloured(text)}\n`)
   }
   const log = (...args: ReadonlyArray<unknown>) => write(process.stdout, args)
   const error = (...args: ReadonlyArray<unknown>) => {
-    if (json) captured.push(args.map(String).join(" ").replace(ANSI, ""))
+    if (json) captured.push(uncoloured(args.map(String).join(" ")))
     else write(process.stderr, args)
   }
   return {
@@ -50,7 +49,7 @@ const terminalLayer = Layer.scoped(
     Terminal.Terminal.of({
       ...terminal,
       display: (text) =>
-        Effect.sync(() => void process.stderr.write(colorFor(process.stderr) ? text : text.replace(ANSI, "")))
+        Effect.sync(() => void process.stderr.write(colorFor(process.stderr) ? text : uncoloured(text)))
     })
   )
 )
@@ -111,7 +110,7 @@ const help = (args: ReadonlyArray<string>): boolean => {
     process.exitCode = ExitCode.usage
     return true
   }
-  process.stdout.write(colorFor(process.stdout) ? text : text.replace(ANSI, ""))
+  process.stdout.write(colorFor(process.stdout) ? text : uncoloured(text))
   return true
 }
 

@@ -14,6 +14,10 @@ const TASK_ID = "9b2e4f0a6c1d4e8b8f3a2d5c7b9e1a40"
 const VICTIM = "Victim.Person@example.com"
 /** OSC 52 (write the clipboard), OSC 0 (window title), CSI (clear the screen), a C1 CSI, and BEL. */
 const ESCAPES = "\u001b]52;c;cm0gLXJmIH4K\u0007\u001b]0;pwned\u001b\\\u001b[2J\u009b31m\u0007"
+/** A right-to-left override, an isolate and a zero-width space: text that reads other than it is. */
+const HIDDEN = "\u202e\u2066\u200b"
+/** A URL whose user info and query are credentials. */
+const CREDENTIAL_URL = "https://alice:hunter2@files.example/x.csv?X-Amz-Signature=deadbeefcafe#f"
 
 let sandbox: Sandbox.RunningSandbox
 let hostile: Server
@@ -21,12 +25,12 @@ let hostileUrl = ""
 
 const hostileTask = {
   asyncTaskId: TASK_ID,
-  type: `crm${ESCAPES}`,
+  type: `crm${ESCAPES}${HIDDEN}`,
   requestDate: "2026-11-30T10:00:00Z",
   status: `COM${ESCAPES}`,
   percentage: 100,
-  brand: `CAR${ESCAPES}`,
-  signedDownloadUrl: "http://127.0.0.1:1/files/x.csv?expires=1&signature=deadbeefcafe",
+  brand: `CAR${HIDDEN}${ESCAPES}`,
+  signedDownloadUrl: "http://alice:hunter2@127.0.0.1:1/files/x.csv?expires=1&signature=deadbeefcafe",
   totalResults: 3
 }
 
@@ -46,7 +50,11 @@ const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (req.method === "GET" && path === `/tasks/${TASK_ID}`) return answer(res, 200, hostileTask)
     if (req.method === "GET" && path?.startsWith("/tasks/")) {
       return answer(res, 403, {
-        responseStatus: { errorCode: "Forbidden", message: `Not yours${ESCAPES}`, errors: [] }
+        responseStatus: {
+          errorCode: "Forbidden",
+          message: `Not yours${ESCAPES}${HIDDEN}: ${CREDENTIAL_URL}`,
+          errors: []
+        }
       })
     }
     if (req.method === "POST" && path?.endsWith("/export")) {
@@ -83,11 +91,15 @@ const sandboxEnv = () => ({
   BOOSTER_API_KEY: sandbox.apiKey
 })
 
-/** No terminal control: no ESC, BEL, other C0 controls but tab and line feed, DEL or C1. */
+/**
+ * No terminal control: no ESC, BEL, other C0 controls but tab and line feed, DEL or C1, no payload of
+ * an escape string; no bidirectional or invisible character.
+ */
 const expectNoControl = (result: Result) => {
   for (const text of [result.stdout, result.stderr]) {
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
-    expect(text).not.toContain("]52;")
+    expect(text).not.toMatch(/[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/)
+    expect(text).not.toMatch(/52;|cm0gLXJmIH4K|pwned/)
   }
 }
 
@@ -120,6 +132,27 @@ describe("server text with terminal escapes", () => {
       expectNoControl(result)
       expect(result.stderr).toContain("Not yours")
     }
+  })
+})
+
+describe("URLs carrying credentials", () => {
+  it("never show their user info or query: a task's download URL and an error quoting one, human and --json", async () => {
+    const env = hostileEnv()
+    const results = []
+    for (const args of [
+      ["tasks", "get", TASK_ID, "--json"],
+      ["tasks", "list", "--json"],
+      ["tasks", "get", "00000000000000000000000000000001"],
+      ["tasks", "get", "00000000000000000000000000000001", "--json"]
+    ]) {
+      const result = await booster(args, { env })
+      results.push(result)
+      expect(`${result.stdout}${result.stderr}`, args.join(" ")).not.toMatch(/hunter2|alice|deadbeef|X-Amz/)
+    }
+    expect(parseJson(results[0]!.stdout)).toMatchObject({
+      signedDownloadUrl: "http://127.0.0.1:1/files/x.csv?<redacted>"
+    })
+    expect(results[2]!.stderr).toContain("https://files.example/x.csv?<redacted>")
   })
 })
 
@@ -197,6 +230,8 @@ describe("credential headers in a profile", () => {
             headers: {
               Authorization: "Bearer profile-secret-1",
               "X-Session-Token": "profile-secret-2",
+              "X-Session-Id": "profile-secret-5",
+              "X-Amz-Signature": "profile-secret-6",
               Cookie: "sid=profile-secret-3",
               "x-booster-App": "crm"
             }
@@ -230,6 +265,8 @@ describe("credential headers in a profile", () => {
       expect(headers).toMatchObject({
         authorization: "<redacted>",
         "x-session-token": "<redacted>",
+        "x-session-id": "<redacted>",
+        "x-amz-signature": "<redacted>",
         cookie: "<redacted>",
         "x-booster-app": "crm"
       })

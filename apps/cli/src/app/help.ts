@@ -9,11 +9,10 @@
 import { ExportFilter } from "@booster-export/core"
 import { HelpDoc } from "@effect/cli"
 import { type FilterFlag, filterFlags } from "../export/filter-flags.js"
+import { uncoloured } from "../output/colour.js"
 
 /** Columns the help is laid out for: a standard terminal. */
 export const WIDTH = 80
-
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g
 
 /** One flag as the help shows it. */
 interface Flag {
@@ -32,8 +31,7 @@ interface Node {
 }
 
 const plain = (doc: unknown): string =>
-  HelpDoc.toAnsiText(doc as HelpDoc.HelpDoc)
-    .replace(ANSI, "")
+  uncoloured(HelpDoc.toAnsiText(doc as HelpDoc.HelpDoc))
     .replace(/\s+/g, " ")
     .trim()
 
@@ -229,9 +227,7 @@ const sectionsOf = (
       visit(node.right as Node)
     } else if (node._tag === "Header") sections.push([plain(node), []])
     else if (node._tag === "Paragraph") {
-      const text = HelpDoc.toAnsiText(node as unknown as HelpDoc.HelpDoc)
-        .replace(ANSI, "")
-        .replace(/\n+$/, "")
+      const text = uncoloured(HelpDoc.toAnsiText(node as unknown as HelpDoc.HelpDoc)).replace(/\n+$/, "")
       const current = sections[sections.length - 1]
       if (current === undefined) about.push(plain(node))
       else current[1].push(text)

@@ -8,9 +8,9 @@ import { readFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { resolve } from "node:path"
 import * as Journal from "@booster-export/transport/Journal"
+import * as Redact from "@booster-export/transport/Redact"
 import { Effect, Redacted, Schema } from "effect"
 import { ConfigError } from "../output/errors.js"
-import * as Redact from "../output/redact.js"
 import * as Paths from "./paths.js"
 
 /** One profile. Every member is optional. */

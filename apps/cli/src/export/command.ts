@@ -13,7 +13,6 @@ import * as Common from "../config/options.js"
 import * as Filters from "../filters/store.js"
 import * as CliJournal from "../journal/journal.js"
 import { DeclinedError, DuplicateExportError, JournalUnwritableError } from "../output/errors.js"
-import * as Redact from "../output/redact.js"
 import * as Term from "../output/terminal.js"
 import * as Follow from "../tasks/follow.js"
 import * as FilterFile from "./filter-file.js"
@@ -152,13 +151,12 @@ const handler = (opts: ExportOptions) =>
       const ephemeral = Fingerprint.key(crypto.getRandomValues(new Uint8Array(Fingerprint.KEY_BYTES)))
       const offline = yield* Common.offlineClient(settings, { fingerprintKey: ephemeral })
       const dry = yield* offline.dryRun(filter, downloadRequestId !== undefined ? { downloadRequestId } : {})
-      const headers = Redact.headers(dry.headers)
       if (opts.json) {
-        return yield* Term.json({ method: dry.method, url: dry.url, headers, body: dry.body })
+        return yield* Term.json({ method: dry.method, url: dry.url, headers: dry.headers, body: dry.body })
       }
       yield* Term.err(`${Term.bold("Would export:")} ${description}`)
       yield* Term.out(`${dry.method} ${dry.url}`)
-      for (const [name, value] of Object.entries(headers)) yield* Term.out(`${name}: ${value}`)
+      for (const [name, value] of Object.entries(dry.headers)) yield* Term.out(`${name}: ${value}`)
       yield* Term.out("")
       yield* Term.out(JSON.stringify(dry.body, null, 2))
       return yield* Term.err(Term.dim("Dry run: nothing was sent."))

@@ -3,6 +3,7 @@
  * (wire shape), and reports validation problems with both the flag and the wire field.
  */
 import { ExportFilter, RelativeDate, Validation } from "@booster-export/core"
+import * as Scrub from "@booster-export/transport/Scrub"
 import { Effect, Either } from "effect"
 import { type FilterFlag, filterFlags, flagOf, MEMBER_ALIASES, SHORTHAND } from "./filter-flags.js"
 
@@ -189,22 +190,8 @@ export const resolveRelative = (
   })
 
 /** The wire fields whose values are personal data (core marks them): email, phone, free search… */
-export const personalFields: ReadonlyArray<string> = Object.entries(ExportFilter.CustomerFilter.fields)
-  .filter(([, field]) => field.doc.personal === true)
-  .map(([wire]) => wire)
+export const personalFields: ReadonlyArray<string> = Scrub.personalFields(ExportFilter.CustomerFilter)
 
-/** What is shown instead of a personal value. */
-export const PERSONAL_PLACEHOLDER = "<personal value, not shown>"
-
-/** The filter with every personal value replaced by {@link PERSONAL_PLACEHOLDER}. */
+/** The filter with every personal value replaced by transport's one placeholder (`Scrub.PLACEHOLDER`). */
 export const hidePersonal = (filter: Readonly<Record<string, unknown>>): Record<string, unknown> =>
-  Object.fromEntries(
-    Object.entries(filter).map(([wire, value]) => [
-      wire,
-      personalFields.includes(wire)
-        ? Array.isArray(value)
-          ? value.map(() => PERSONAL_PLACEHOLDER)
-          : PERSONAL_PLACEHOLDER
-        : value
-    ])
-  )
+  Scrub.hidePersonal(ExportFilter.CustomerFilter, filter).value

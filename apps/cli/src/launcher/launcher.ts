@@ -14,6 +14,7 @@ import { homedir } from "node:os"
 import { dirname, join } from "node:path"
 import { setFlagsFromString } from "node:v8"
 import { Script } from "node:vm"
+import { uncoloured } from "../output/colour.js"
 
 // While the program loads, V8's young generation keeps its first size instead of doubling: loading
 // allocates much that lives on, and every fresh page of a larger young generation is a page fault
@@ -22,8 +23,6 @@ import { Script } from "node:vm"
 const YOUNG_GROWTH_AT_START = "--semi-space-growth-factor=1"
 setFlagsFromString(YOUNG_GROWTH_AT_START)
 setTimeout(() => setFlagsFromString("--semi-space-growth-factor=2"), 1000).unref()
-
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g
 
 /** The help page rendered at build time for `help [COMMAND…]`, or `--help`/`-h` after command words. */
 const cachedHelp = (args: ReadonlyArray<string>): string | undefined => {
@@ -50,7 +49,7 @@ const help = process.env.BOOSTER_WRITE_CODE_CACHE ? undefined : cachedHelp(argv)
 if (help !== undefined) {
   const color =
     process.stdout.isTTY === true && (process.env.NO_COLOR === undefined || process.env.NO_COLOR === "")
-  process.stdout.write(color ? help : help.replace(ANSI, ""))
+  process.stdout.write(color ? help : uncoloured(help))
   process.exit(0)
 }
 

@@ -3,10 +3,11 @@
  * one readable paragraph with a hint, or one JSON object on stderr in `--json` mode.
  */
 import { Validation } from "@booster-export/core"
+import * as Redact from "@booster-export/transport/Redact"
+import * as Scrub from "@booster-export/transport/Scrub"
 import { Schema } from "effect"
 import { type FlagIssue, formatFlagIssues, withFlags } from "../export/filter-input.js"
-import * as Redact from "./redact.js"
-import { forJson, stripControl } from "./sanitize.js"
+import { forJson } from "./sanitize.js"
 
 /** A command was used wrongly: a missing or conflicting option, an unreadable filter file. */
 export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", {
@@ -170,11 +171,12 @@ const plainFields = (error: object): Record<string, unknown> => {
 }
 
 /**
- * The `--json` form of an error: `{_tag, message, hint?, …fields}`, with control characters removed
- * from every string (server text may carry terminal escapes) and URL queries (signatures) redacted.
+ * The `--json` form of an error: `{_tag, message, hint?, …fields}`, as {@link forJson} shows a
+ * value (server text may carry terminal escapes), and every URL in a string without its user info
+ * or query (signatures).
  */
 export const toJson = (error: unknown): Record<string, unknown> =>
-  JSON.parse(Redact.urlQueries(JSON.stringify(forJson(jsonOf(error))))) as Record<string, unknown>
+  Scrub.deep(forJson(jsonOf(error)), Redact.urlsInText) as Record<string, unknown>
 
 const jsonOf = (error: unknown): Record<string, unknown> => {
   if (error instanceof Validation.ValidationError) {
@@ -198,10 +200,10 @@ const jsonOf = (error: unknown): Record<string, unknown> => {
 }
 
 /**
- * The human form of an error: one paragraph (a list for validation problems), then a hint; control
- * characters removed (server text may carry terminal escapes) and URL queries redacted.
+ * The human form of an error: one paragraph (a list for validation problems), then a hint; foreign
+ * text cleaned (server text may carry terminal escapes) and every URL without its user info or query.
  */
-export const toText = (error: unknown): string => Redact.urlQueries(stripControl(textOf(error)))
+export const toText = (error: unknown): string => Redact.urlsInText(Scrub.text(textOf(error)))
 
 const textOf = (error: unknown): string => {
   if (error instanceof Validation.ValidationError) {

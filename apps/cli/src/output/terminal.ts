@@ -2,6 +2,8 @@
  * Writing to the terminal: data on stdout, messages and progress on stderr; colour only on a TTY and
  * without `NO_COLOR`; a progress bar on a TTY, plain lines otherwise.
  */
+
+import * as Scrub from "@booster-export/transport/Scrub"
 import { Effect } from "effect"
 import * as Sanitize from "./sanitize.js"
 
@@ -61,7 +63,7 @@ const percentOf = (p: ProgressState): number => Math.max(0, Math.min(100, Math.r
 /** The payload of the bar's format: `[#########---------]  45% INP  1,234 rows`. */
 const barFields = (p: ProgressState) => ({
   pct: String(percentOf(p)).padStart(3),
-  status: Sanitize.oneLine(p.status).padEnd(3),
+  status: Scrub.line(p.status).padEnd(3),
   rows: p.totalResults !== undefined ? `  ${p.totalResults.toLocaleString("en-GB")} rows` : ""
 })
 
@@ -110,7 +112,7 @@ export const progressDisplay = (quiet: boolean): ProgressDisplay => {
           : Effect.sync(
               () =>
                 void process.stderr.write(
-                  `task ${p.asyncTaskId}: ${Sanitize.oneLine(p.status)} ${Math.round(p.percentage)}%${p.totalResults !== undefined ? ` (${p.totalResults} rows)` : ""}\n`
+                  `task ${p.asyncTaskId}: ${Scrub.line(p.status)} ${Math.round(p.percentage)}%${p.totalResults !== undefined ? ` (${p.totalResults} rows)` : ""}\n`
                 )
             ),
     done: Effect.sync(() => {

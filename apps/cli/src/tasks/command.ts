@@ -9,7 +9,6 @@ import { Effect, Option } from "effect"
 import { withExamples } from "../app/help.js"
 import * as Common from "../config/options.js"
 import * as CliJournal from "../journal/journal.js"
-import * as Sanitize from "../output/sanitize.js"
 import * as Table from "../output/table.js"
 import * as Term from "../output/terminal.js"
 import * as Follow from "./follow.js"
@@ -44,7 +43,7 @@ const list = Command.make("list", { json: Common.json, ...Common.settings }, (op
   Effect.gen(function* () {
     const settings = yield* Common.resolve(opts)
     const client = yield* Common.client(settings)
-    const tasks = Sanitize.clean(yield* client.listTasks())
+    const tasks = yield* client.listTasks()
     if (opts.json) return yield* Term.json(tasks.map(Table.taskJson))
     if (tasks.length === 0) return yield* Term.err("No tasks.")
     const files = yield* knownFiles
@@ -63,7 +62,7 @@ const get = Command.make("get", { taskId, json: Common.json, ...Common.settings 
   Effect.gen(function* () {
     const settings = yield* Common.resolve(opts)
     const client = yield* Common.client(settings)
-    const task = Sanitize.clean(yield* client.getTask(opts.taskId))
+    const task = yield* client.getTask(opts.taskId)
     if (opts.json) return yield* Term.json(Table.taskJson(task))
     yield* detail(task)
     if (task.signedDownloadUrl !== undefined || task.downloadUrl !== undefined) {
