@@ -12,7 +12,7 @@ import { dirname, join, sep } from "node:path"
 import type { Sandbox } from "@booster-export/sandbox"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { fileIn } from "../src/tools/paths.js"
-import { cleanText } from "../src/tools/sanitize.js"
+import { cleanText } from "../src/tools/result.js"
 import {
   BIN,
   type Connected,
@@ -259,13 +259,19 @@ describe("stdio: a message split across reads", () => {
   })
 })
 
+/** A task id the hostile API answers 403 for, with a message quoting a URL with user info and signature. */
+const FORBIDDEN_ID = "fedcba9876543210fedcba9876543210"
+
+/** What must never reach the assistant: escape and control characters, bidirectional and invisible ones. */
+const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/
+
 /** A Booster API that answers with hostile task data: a brand naming a path, control characters, a signed URL. */
 const hostileApi = async () => {
   const id = "0123456789abcdef0123456789abcdef"
   let port = 0
   const task = () => ({
     asyncTaskId: id,
-    type: "crm\u001b[2J\u001b[31m",
+    type: "crm\u001b[2J\u001b[31m\u001b]52;c;cm0gLXJmIH4K\u0007\u200b\u2066",
     requestDate: "2026-01-01\u0007\u202e",
     status: "COM",
     percentage: 100,
@@ -280,6 +286,16 @@ const hostileApi = async () => {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ asyncTaskId: id }))
     } else if (path === `/tasks/${id}`) {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(task()))
+    } else if (path === `/tasks/${FORBIDDEN_ID}`) {
+      res.writeHead(403, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          responseStatus: {
+            errorCode: "Forbidden",
+            message:
+              "Not yours\u202e\u200b\u001b]52;c;cm0gLXJmIH4K\u0007, see https://alice:hunter2@files.example/x.csv?X-Amz-Signature=deadbeef#f"
+          }
+        })
+      )
     } else if (path === "/tasks") {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify([task()]))
     } else if (path.startsWith("/files/")) {
@@ -326,6 +342,8 @@ describe("a hostile API and a prompt-injected assistant", () => {
     for (const result of [read, listed]) {
       const all = JSON.stringify(result)
       expect(all).not.toMatch(/\\u001b|\\u0007|\\u202e/)
+      expect(all).not.toMatch(HIDDEN)
+      expect(all).not.toMatch(/52;|cm0gLXJmIH4K/)
       expect(all).not.toContain("deadbeef")
       expect(all).not.toContain("X-Amz-Signature")
     }
@@ -357,6 +375,24 @@ describe("a hostile API and a prompt-injected assistant", () => {
     expect(JSON.stringify(downloaded)).not.toContain("deadbeef")
   })
 
+  it("tells the assistant a server error without hidden characters, escape payloads or a URL's credentials", async () => {
+    const api = await hostileApi()
+    cleanups.push(api.close)
+    dirs = await tempDirs()
+    connected = await connectStdio(
+      [],
+      serverEnv(dirs, { BOOSTER_BASE_URL: api.baseUrl, BOOSTER_API_KEY: "k" }),
+      V2_PINNED
+    )
+    const refused = await connected.client.callTool("get_export_task", { asyncTaskId: FORBIDDEN_ID })
+    expect(refused.isError).toBe(true)
+    const all = JSON.stringify(refused)
+    expect(textOf(refused)).toContain("Not yours")
+    expect(textOf(refused)).toContain("https://files.example/x.csv?<redacted>")
+    expect(all).not.toMatch(HIDDEN)
+    expect(all).not.toMatch(/52;|cm0gLXJmIH4K|hunter2|alice|deadbeef|X-Amz/)
+  })
+
   it("accepts only plain file names inside the export folder", async () => {
     dirs = await tempDirs()
     await writeFile(join(dirs.root, "marker"), "")
@@ -368,10 +404,10 @@ describe("a hostile API and a prompt-injected assistant", () => {
     }
   })
 
-  it("cleans text: control characters out, line breaks kept, URL signatures redacted", () => {
-    expect(cleanText("a\u001b[31mb\u0007\nc\td https://files.example/x.csv?sig=abc#f and http://h/p")).toBe(
-      "a[31mb\nc\td https://files.example/x.csv?<redacted> and http://h/p"
-    )
+  it("cleans text: escape sequences and control characters out, line breaks kept, URL signatures and user info redacted", () => {
+    expect(
+      cleanText("a\u001b[31mb\u0007\nc\td https://u:pw@files.example/x.csv?sig=abc#f and http://h/p")
+    ).toBe("ab\nc\td https://files.example/x.csv?<redacted> and http://h/p")
   })
 })
 

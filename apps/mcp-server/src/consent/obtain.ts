@@ -17,8 +17,7 @@ import {
   inputResponse
 } from "@modelcontextprotocol/server"
 import { Effect } from "effect"
-import { failure } from "../tools/result.js"
-import { cleanText } from "../tools/sanitize.js"
+import { cleanText, failure } from "../tools/result.js"
 import type { CallContext, ElicitAnswer, ElicitForm, InputRound } from "../tools/tool.js"
 import { Consent, explain } from "./consent.js"
 

@@ -19,8 +19,7 @@ import {
   type Tool as WireTool
 } from "@modelcontextprotocol/server"
 import type { Log } from "../logging/log.js"
-import { failure } from "../tools/result.js"
-import { sanitize } from "../tools/sanitize.js"
+import { failure, outgoing } from "../tools/result.js"
 import type { Elicit, InputRound, ToolResult } from "../tools/tool.js"
 import { actorOf } from "./actor.js"
 
@@ -158,7 +157,7 @@ export const make = (options: ServerOptions): Server => {
         options.log.info(
           `${name} ${result.isError ? "failed" : "succeeded"} in ${Math.round(performance.now() - started)} ms`
         )
-        return server.projectCallToolResult(sanitize(result), tool.outputSchema)
+        return server.projectCallToolResult(outgoing(result), tool.outputSchema)
       } catch (error) {
         options.log.error(`${name} failed unexpectedly: ${error instanceof Error ? error.name : "defect"}`)
         return failure(

@@ -3,10 +3,10 @@
  */
 import { ExportKind, JsonSchema } from "@booster-export/core"
 import * as FingerprintKey from "@booster-export/transport/FingerprintKey"
+import * as Scrub from "@booster-export/transport/Scrub"
 import { Effect, Either, Schema } from "effect"
 import { Consent } from "../consent/consent.js"
 import { render } from "./errors.js"
-import { redact } from "./personal.js"
 import { invalid, success, type Tool } from "./tool.js"
 
 const kind = ExportKind.Customer
@@ -67,9 +67,12 @@ export const preview: Tool<Consent | FingerprintKey.FingerprintKey> = {
         return invalid(prepared.left, "fix the fields listed above and call preview_customer_export again.")
       }
       const { downloadRequestId: _id, ...filter } = prepared.right.request
-      const shown = redact(kind.filter, filter)
-      const body = redact(kind.request, JSON.parse(prepared.right.body) as Record<string, unknown>)
-      const hidden = shown.redacted
+      const shown = Scrub.hidePersonal(kind.filter, filter)
+      const body = Scrub.hidePersonal(
+        kind.request,
+        JSON.parse(prepared.right.body) as Record<string, unknown>
+      )
+      const hidden = shown.hidden
       const consent = yield* Consent
       const confirmation =
         consent.mode === "elicit" ? undefined : yield* consent.issue(prepared.right.fingerprint)

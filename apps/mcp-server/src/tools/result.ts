@@ -1,8 +1,11 @@
 /**
  * Tool results: structured content with a text rendering, or an `isError` result whose text says
- * what is wrong and what to do next. Free of Effect, so the server's start-up path stays light.
+ * what is wrong and what to do next; and the last step of every result before it reaches the
+ * assistant. Free of Effect, so the server's start-up path stays light.
  */
 import type { Validation } from "@booster-export/core"
+import * as Redact from "@booster-export/transport/Redact"
+import * as Scrub from "@booster-export/transport/Scrub"
 import type { CallToolResult } from "@modelcontextprotocol/server"
 
 /** A successful result: the structured content, a text rendering of it, and any further content items. */
@@ -44,3 +47,26 @@ export const invalid = (error: Validation.ValidationError, next: string): CallTo
       `\nNext step: ${next}`
   )
 }
+
+/** Text for the assistant: foreign text cleaned (line breaks kept), every URL without user info or query. */
+export const cleanText = (text: string): string => Redact.urlsInText(Scrub.text(text))
+
+/** A structured value for the assistant: {@link cleanText} on one line. */
+const cleanValue = (text: string): string => Redact.urlsInText(Scrub.line(text))
+
+/**
+ * The result as it leaves the server: strings that came from the API (task types, statuses, dates,
+ * error messages) could carry terminal escapes or invisible characters meant to steer a model, and
+ * a URL could carry a signature granting access to personal data. Every text item is cleaned with
+ * {@link cleanText}, every string of the structured content (keys too) on one line; other content
+ * items are kept as they are.
+ */
+export const outgoing = (result: CallToolResult): CallToolResult => ({
+  ...result,
+  content: result.content.map((item) =>
+    item.type === "text" ? { ...item, text: cleanText(item.text) } : item
+  ),
+  ...(result.structuredContent !== undefined
+    ? { structuredContent: Scrub.deep(result.structuredContent, cleanValue) as Record<string, unknown> }
+    : {})
+})
