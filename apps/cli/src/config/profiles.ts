@@ -268,7 +268,7 @@ export const redactedView = (settings: Settings): Record<string, unknown> => ({
   profile: settings.profile ?? null,
   baseUrl: settings.baseUrl ?? null,
   baseUrlSource: settings.baseUrlSource,
-  apiKey: settings.key === undefined ? null : "<redacted>",
+  apiKey: settings.key === undefined ? null : Redact.REDACTED,
   apiKeySource: settings.key?.source ?? null,
   apiKeyHeader: settings.key === undefined ? null : (settings.key.header ?? "Authorization: Bearer"),
   allowInsecureHttp: settings.allowInsecureHttp,
