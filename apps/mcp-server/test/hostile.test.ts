@@ -325,7 +325,8 @@ describe("a hostile API and a prompt-injected assistant", () => {
     connected = undefined
   })
 
-  it("keeps writes in the export folder, strips control characters and never shows a signed URL", async () => {
+  /** The hostile API, and booster-mcp over stdio in front of it. */
+  const againstHostileApi = async () => {
     const api = await hostileApi()
     cleanups.push(api.close)
     dirs = await tempDirs()
@@ -334,7 +335,11 @@ describe("a hostile API and a prompt-injected assistant", () => {
       serverEnv(dirs, { BOOSTER_BASE_URL: api.baseUrl, BOOSTER_API_KEY: "k" }),
       V2_PINNED
     )
-    const { client } = connected
+    return { api, client: connected.client }
+  }
+
+  it("keeps writes in the export folder, strips control characters and never shows a signed URL", async () => {
+    const { api, client } = await againstHostileApi()
 
     const read = await client.callTool("get_export_task", { asyncTaskId: api.id })
     expect(read.isError).toBeFalsy()
@@ -376,15 +381,8 @@ describe("a hostile API and a prompt-injected assistant", () => {
   })
 
   it("tells the assistant a server error without hidden characters, escape payloads or a URL's credentials", async () => {
-    const api = await hostileApi()
-    cleanups.push(api.close)
-    dirs = await tempDirs()
-    connected = await connectStdio(
-      [],
-      serverEnv(dirs, { BOOSTER_BASE_URL: api.baseUrl, BOOSTER_API_KEY: "k" }),
-      V2_PINNED
-    )
-    const refused = await connected.client.callTool("get_export_task", { asyncTaskId: FORBIDDEN_ID })
+    const { client } = await againstHostileApi()
+    const refused = await client.callTool("get_export_task", { asyncTaskId: FORBIDDEN_ID })
     expect(refused.isError).toBe(true)
     const all = JSON.stringify(refused)
     expect(textOf(refused)).toContain("Not yours")
