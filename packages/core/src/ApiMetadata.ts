@@ -5,8 +5,8 @@
  * - {@link MetadataTypes}: the part of ServiceStack's `MetadataTypes` this package reads (operations
  *   with their request and response types and routes; types with their properties and base type).
  *   Unknown members are ignored.
- * - {@link document}: the document core's model implies for an export kind and the task routes,
- *   generated from the same schemas that validate requests (the sandbox serves it).
+ * - {@link document}: the document core's model implies for the six export kinds and the task
+ *   routes, generated from the same schemas that validate requests (the sandbox serves it).
  * - {@link compare}: every field added, removed or changed between a served document and core's, by
  *   name — the operation's route and verb, the request's properties (inherited ones included), their
  *   JSON types and required flags, the nested item types, and the task.
@@ -141,8 +141,20 @@ export const ITEM_TYPE_NAMES: Readonly<Record<string, string>> = {
   productCategories: "ProductCategory"
 }
 
-/** The customer request's base type and the fields it declares itself (the rest are inherited). */
-const CUSTOMER_BASE = { name: "SearchCustomer", own: ["downloadRequestId"] } as const
+/**
+ * The base types of the export requests that have one, by operation, with the fields the request
+ * declares itself (the rest are inherited): `ExportCustomer : SearchCustomer`,
+ * `ExportStock : StockRequest`, `ExportMovement : MovementsRequest`. The other exports are flat.
+ *
+ * @since 0.1.0
+ */
+export const BASE_TYPES: Readonly<
+  Record<string, { readonly name: string; readonly own: ReadonlyArray<string> }>
+> = {
+  ExportCustomer: { name: "SearchCustomer", own: ["downloadRequestId"] },
+  ExportStock: { name: "StockRequest", own: ["productCategories", "downloadRequestId"] },
+  ExportMovement: { name: "MovementsRequest", own: ["downloadRequestId"] }
+}
 const NAMESPACE = "Richemont.Booster2.PublicApi"
 
 const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1)
@@ -165,6 +177,8 @@ const scalarOf = (kind: Field.FieldKind): string => {
       return "Int32"
     case "Boolean":
       return "Boolean"
+    case "Choice":
+      return "String"
     default:
       return "Object"
   }
@@ -256,15 +270,8 @@ const taskType = (): MetadataType => {
   }
 }
 
-/**
- * The `MetadataTypes` document core's model implies: the customer export operation (its request
- * type declaring `downloadRequestId` over its base `SearchCustomer`, the response, the route and
- * verb), the item types of its object lists, and the two task operations (`GET /tasks`,
- * `GET /tasks/{asyncTaskId}`) answering core's task.
- *
- * @since 0.1.0
- */
-export const document = (kind: ExportKind.Any = ExportKind.Customer): MetadataTypes => {
+/** The request type (and its base type, when it has one) of an export kind. */
+const requestTypes = (kind: ExportKind.Any): ReadonlyArray<MetadataType> => {
   const spec = kind.request
   const props = (names: ReadonlyArray<string>) =>
     names.map((name) => {
@@ -272,36 +279,57 @@ export const document = (kind: ExportKind.Any = ExportKind.Customer): MetadataTy
       return property(name, refOf(name, field.kind), spec.required.includes(name), field.doc.description)
     })
   const names = Object.keys(spec.fields)
-  const base: MetadataType = {
-    name: CUSTOMER_BASE.name,
-    namespace: NAMESPACE,
-    properties: props(names.filter((name) => !CUSTOMER_BASE.own.includes(name as "downloadRequestId")))
-  }
-  const request: MetadataType = {
+  const base = BASE_TYPES[kind.operation]
+  const request = {
     name: kind.operation,
     namespace: NAMESPACE,
-    description: spec.description,
-    inherits: { name: base.name, namespace: NAMESPACE },
-    properties: props(CUSTOMER_BASE.own)
+    description: spec.description
   }
-  const response: MetadataType = {
-    name: `${kind.operation}Response`,
-    namespace: NAMESPACE,
-    properties: [property("asyncTaskId", { type: "String" }, true, "The id of the export task created.")]
-  }
+  if (base === undefined) return [{ ...request, properties: props(names) }]
+  return [
+    { ...request, inherits: { name: base.name, namespace: NAMESPACE }, properties: props(base.own) },
+    {
+      name: base.name,
+      namespace: NAMESPACE,
+      properties: props(names.filter((name) => !base.own.includes(name)))
+    }
+  ]
+}
+
+/**
+ * The `MetadataTypes` document core's model implies: each export operation (its request type, over
+ * its base type when it has one — `SearchCustomer`, `StockRequest`, `MovementsRequest` — the
+ * response, the route and verb), the item types of their object lists, and the two task operations
+ * (`GET /tasks`, `GET /tasks/{asyncTaskId}`) answering core's task. Default: every export kind.
+ *
+ * @since 0.1.0
+ */
+export const document = (kinds: ReadonlyArray<ExportKind.Any> = ExportKind.all): MetadataTypes => {
   const task = taskType()
+  const types = new Map<string, MetadataType>()
+  const operations = kinds.map((kind): MetadataOperation => {
+    const [request, base] = requestTypes(kind)
+    if (base !== undefined) types.set(base.name, base)
+    for (const nested of nestedTypes(kind.request)) types.set(nested.name, nested)
+    const response: MetadataType = {
+      name: `${kind.operation}Response`,
+      namespace: NAMESPACE,
+      properties: [property("asyncTaskId", { type: "String" }, true, "The id of the export task created.")]
+    }
+    return {
+      request: request!,
+      response,
+      actions: [kind.method],
+      returnType: { name: response.name, namespace: NAMESPACE },
+      routes: [{ path: kind.path, verbs: kind.method, summary: kind.summary }],
+      requiresAuth: true
+    }
+  })
   return {
     namespaces: [NAMESPACE],
-    types: [base, ...nestedTypes(spec)],
+    types: [...types.values()],
     operations: [
-      {
-        request,
-        response,
-        actions: [kind.method],
-        returnType: { name: response.name, namespace: NAMESPACE },
-        routes: [{ path: kind.path, verbs: kind.method, summary: "Export Customer Data" }],
-        requiresAuth: true
-      },
+      ...operations,
       {
         request: { name: "GetTask", namespace: NAMESPACE, properties: [] },
         actions: ["GET"],
@@ -541,7 +569,7 @@ const responseOf = (index: Index, op: MetadataOperation): MetadataType | undefin
   op.response ?? (op.returnType !== undefined ? index.types.get(op.returnType.name) : undefined)
 
 /**
- * Compares a served document with core's ({@link document}): for the export operation and each
+ * Compares a served document with core's ({@link document}): for each export operation and each
  * task operation, the route and verb, then the request's properties (with inherited ones) and their
  * nested item types, and the task's properties. An operation missing from the API is one `removed`
  * difference.

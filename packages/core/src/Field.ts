@@ -63,6 +63,13 @@ export type FieldKind =
   | { readonly _tag: "Number" }
   | { readonly _tag: "Integer" }
   | { readonly _tag: "Boolean" }
+  | {
+      readonly _tag: "Choice"
+      /** The allowed values, as the API spells them. */
+      readonly values: ReadonlyArray<string>
+      /** What each value means, in a few words (`""` when the value says it all). */
+      readonly meanings: Readonly<Record<string, string>>
+    }
   | { readonly _tag: "List"; readonly item: FieldKind }
   | { readonly _tag: "Record"; readonly members: ReadonlyArray<string> }
 
@@ -210,6 +217,53 @@ export const integerBetween = (min: number, max: number, ruleId: string, message
   Schema.Number.pipe(Schema.int(rule(ruleId, message)), Schema.between(min, max, rule(ruleId, message)))
 
 /**
+ * The allowed values of a closed set written for people: `standard or consigned`, or with their
+ * meanings, `B (backorder), C (created) or D (draft)`.
+ *
+ * @since 0.1.0
+ */
+export const allowedText = (choices: Readonly<Record<string, string>>): string => {
+  const items = Object.entries(choices).map(([value, meaning]) =>
+    meaning === "" ? value : `${value} (${meaning})`
+  )
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`
+}
+
+/**
+ * One value of a closed set, such as an item type (`standard`, `consigned`) or a sort order.
+ * `choices` maps each allowed value, exactly as the API spells it, to its meaning in a few words
+ * (`""` when the value says it all). The allowed values are in the JSON Schema (`enum`), in the
+ * field's description (so in `--help`), and in the validation error (rule `choice`), which names
+ * the field and the values, never the value given. Input is trimmed and matched without regard to
+ * case (`datedesc` is read as `DateDESC`).
+ *
+ * @since 0.1.0
+ */
+export const choice = <const V extends string>(
+  title: string,
+  choices: { readonly [K in V]: string },
+  doc: FieldDoc
+): Field<V> => {
+  const values = Object.keys(choices) as Array<V>
+  if (values.length === 0) throw new Error(`choice ${title} needs at least one value`)
+  const described: FieldDoc = { ...doc, description: `${doc.description} One of: ${allowedText(choices)}.` }
+  const byLower = new Map(values.map((value) => [value.toLowerCase(), value]))
+  return {
+    schema: withDoc(
+      Schema.Literal(...(values as [V, ...Array<V>])).annotations(
+        rule("choice", `must be one of ${values.join(", ")}`)
+      ),
+      title,
+      described
+    ),
+    normalize: (raw) =>
+      typeof raw === "string" ? (byLower.get(raw.trim().toLowerCase()) ?? raw.trim()) : raw,
+    kind: { _tag: "Choice", values, meanings: choices },
+    doc: described
+  }
+}
+
+/**
  * A true / false flag.
  *
  * @since 0.1.0
@@ -270,11 +324,15 @@ export const list = <A>(
   options: { readonly required?: boolean } = {}
 ): Field<ReadonlyArray<A>> => {
   const base = Schema.Array(item.schema)
+  const described: FieldDoc =
+    item.kind._tag === "Choice"
+      ? { ...doc, description: `${doc.description} Each one of: ${allowedText(item.kind.meanings)}.` }
+      : doc
   const schema = options.required
     ? base.pipe(Schema.minItems(1, rule("non-empty-list", "must list at least one value")))
     : base
   return {
-    schema: withDoc(schema, title, doc),
+    schema: withDoc(schema, title, described),
     normalize: (raw) => {
       if (!Array.isArray(raw)) return raw
       const seen = new Set<string>()
@@ -289,7 +347,7 @@ export const list = <A>(
       return out
     },
     kind: { _tag: "List", item: item.kind },
-    doc
+    doc: described
   }
 }
 

@@ -10,9 +10,15 @@
  * fingerprint. Core does no I/O: the caller brings the key (`@booster-export/transport`'s
  * `FingerprintKey` reads or creates it).
  *
+ * An export kind other than customers mixes its name into the text (`scope`), so that a stock export
+ * is never the "same export" as a customer export with the same brand and POS codes. Customer
+ * fingerprints have no scope: they are exactly what versions before the other kinds wrote, so the
+ * journal entries written then still match.
+ *
  * ```ts
  * const key = Fingerprint.key(bytes)            // 32 secret bytes, kept Redacted
  * Fingerprint.fingerprint(key, filter)          // "hmac-sha256:<64 hex digits>"
+ * Fingerprint.fingerprint(key, filter, "stock") // another fingerprint for a stock export
  * Fingerprint.isKeyed("sha256:…")               // false: written by an older version, never matched
  * ```
  *
@@ -76,28 +82,37 @@ const sortLists = (value: unknown): unknown => {
 }
 
 /**
- * The canonical JSON text a fingerprint authenticates.
+ * The canonical text a fingerprint authenticates: the filter's canonical JSON, preceded by the
+ * scope and a line break when there is one (`stock\n{…}`). JSON text starts with `{`, so a scoped
+ * text never equals an unscoped one, and two scopes never give the same text.
  *
  * @since 0.1.0
  */
-export const canonicalText = (filter: object): string => {
+export const canonicalText = (filter: object, scope?: string): string => {
   const { downloadRequestId: _ignored, ...rest } = filter as Record<string, unknown>
-  return JSON.stringify(Field.canonicalize(sortLists(rest)))
+  const json = JSON.stringify(Field.canonicalize(sortLists(rest)))
+  return scope === undefined ? json : `${scope}\n${json}`
 }
 
-const keyed = (key: Key, filter: object): string =>
-  `${PREFIX}${bytesToHex(hmac(sha256, Redacted.value(key), utf8ToBytes(canonicalText(filter))))}`
+const keyed = (key: Key, filter: object, scope: string | undefined): string =>
+  `${PREFIX}${bytesToHex(hmac(sha256, Redacted.value(key), utf8ToBytes(canonicalText(filter, scope))))}`
 
 /**
  * The fingerprint of a validated, normalised filter under `key`: `hmac-sha256:` followed by 64
- * hexadecimal digits. `fingerprint(key, filter)`, or `fingerprint(key)` for a function of filters.
+ * hexadecimal digits. `fingerprint(key, filter, scope?)`, or `fingerprint(key)` for a function of
+ * customer filters (it takes no scope, so that `filters.map(fingerprint(key))` is safe). `scope` names the export kind for every kind but customers (see the module's notes;
+ * `ExportKind.fingerprint` picks it).
  *
  * @since 0.1.0
  */
 export function fingerprint(key: Key): (filter: object) => string
-export function fingerprint(key: Key, filter: object): string
-export function fingerprint(key: Key, filter?: object): string | ((filter: object) => string) {
-  return filter === undefined ? (f: object) => keyed(key, f) : keyed(key, filter)
+export function fingerprint(key: Key, filter: object, scope?: string): string
+export function fingerprint(
+  key: Key,
+  filter?: object,
+  scope?: string
+): string | ((filter: object) => string) {
+  return filter === undefined ? (f: object) => keyed(key, f, undefined) : keyed(key, filter, scope)
 }
 
 /**

@@ -10,7 +10,9 @@
  *
  * @since 0.1.0
  */
-import { DateTime, Either } from "effect"
+import { DateTime, Either, type SchemaAST } from "effect"
+import * as Field from "./Field.js"
+import type * as FilterSpec from "./FilterSpec.js"
 import type * as Validation from "./Validation.js"
 
 /**
@@ -25,7 +27,8 @@ export interface Clock {
 }
 
 /**
- * The date fields of the customer filter, which take relative dates.
+ * The date fields of the customer filter, which take relative dates (see {@link fieldsOf} for any
+ * export kind's).
  *
  * @since 0.1.0
  */
@@ -42,6 +45,45 @@ export const DATE_FIELDS: ReadonlyArray<string> = [
  * @since 0.1.0
  */
 export const MONTH_FIELDS: ReadonlyArray<string> = ["birthdateMonths"]
+
+/**
+ * The fields of a filter that take relative expressions: its dates and its month lists.
+ *
+ * @since 0.1.0
+ */
+export interface RelativeFields {
+  readonly dates: ReadonlyArray<string>
+  readonly months: ReadonlyArray<string>
+}
+
+/** The rule of a list field's items (`month` for birth months), if any. */
+const itemRule = (ast: SchemaAST.AST): unknown => {
+  let node = ast
+  while (node._tag === "Refinement") node = node.from
+  return node._tag === "TupleType" ? node.rest[0]?.type.annotations[Field.RuleId] : undefined
+}
+
+/**
+ * The fields of a filter specification that take relative expressions: every date field (`Date`
+ * kind) and every list of months (items with the `month` rule). For the customer filter, these are
+ * {@link DATE_FIELDS} and {@link MONTH_FIELDS}; for the other exports, `dateFrom` and `dateTo`.
+ *
+ * @since 0.1.0
+ */
+export const fieldsOf = <A>(spec: FilterSpec.FilterSpec<A>): RelativeFields => {
+  const entries = Object.entries(spec.fields)
+  return {
+    dates: entries.filter(([, field]) => field.kind._tag === "Date").map(([name]) => name),
+    months: entries
+      .filter(([, field]) => field.kind._tag === "List" && itemRule(field.schema.ast) === "month")
+      .map(([name]) => name)
+  }
+}
+
+const CUSTOMER_FIELDS: RelativeFields = { dates: DATE_FIELDS, months: MONTH_FIELDS }
+
+const relativeFields = <A>(spec: FilterSpec.FilterSpec<A> | undefined): RelativeFields =>
+  spec === undefined ? CUSTOMER_FIELDS : fieldsOf(spec)
 
 /**
  * The accepted forms of a relative date, as shown in error messages.
@@ -144,36 +186,48 @@ export const resolveMonth = (value: unknown, clock: Clock): Either.Either<unknow
 }
 
 /**
- * True when a filter (wire shape) holds a relative expression in a date or birth-month field.
+ * True when a filter (wire shape) holds a relative expression in a date or birth-month field of
+ * `spec` (default: the customer filter's).
  *
  * @since 0.1.0
  */
-export const hasRelative = (filter: Readonly<Record<string, unknown>>): boolean =>
-  DATE_FIELDS.some((field) => typeof filter[field] === "string" && isRelativeDate(filter[field])) ||
-  MONTH_FIELDS.some(
-    (field) =>
-      Array.isArray(filter[field]) &&
-      filter[field].some((v: unknown) => typeof v === "string" && !/^\s*\d{1,2}\s*$/.test(v))
+export const hasRelative = <A = unknown>(
+  filter: Readonly<Record<string, unknown>>,
+  spec?: FilterSpec.FilterSpec<A>
+): boolean => {
+  const fields = relativeFields(spec)
+  return (
+    fields.dates.some((field) => typeof filter[field] === "string" && isRelativeDate(filter[field])) ||
+    fields.months.some(
+      (field) =>
+        Array.isArray(filter[field]) &&
+        filter[field].some((v: unknown) => typeof v === "string" && !/^\s*\d{1,2}\s*$/.test(v))
+    )
   )
+}
 
 /**
  * Resolves every relative expression of a filter (wire shape) against the clock: date fields become
  * `YYYY-MM-DD`, birth months become numbers. Values of other types are left for validation to
  * judge. Every expression that is not understood is reported, by field path, with the accepted
- * forms (rule `relative-date` or `relative-month`).
+ * forms (rule `relative-date` or `relative-month`). The fields are those of `spec` (see
+ * {@link fieldsOf}), by default the customer filter's: pass the kind's filter for the other exports
+ * (`resolveFilter(raw, clock, ExportKind.Stock.filter)`).
  *
  * @since 0.1.0
  */
-export const resolveFilter = (
+export const resolveFilter = <A = unknown>(
   filter: Readonly<Record<string, unknown>>,
-  clock: Clock
+  clock: Clock,
+  spec?: FilterSpec.FilterSpec<A>
 ): Either.Either<Record<string, unknown>, ReadonlyArray<Validation.Issue>> => {
+  const { dates, months } = relativeFields(spec)
   if (zoneOf(clock.timeZone) === undefined) {
     return Either.left([{ path: "", rule: "time-zone", message: "the time zone is not known" }])
   }
   const out: Record<string, unknown> = { ...filter }
   const issues: Array<Validation.Issue> = []
-  for (const field of DATE_FIELDS) {
+  for (const field of dates) {
     const value = filter[field]
     if (typeof value !== "string" || value.trim() === "") continue
     Either.match(resolveDate(value, clock), {
@@ -186,7 +240,7 @@ export const resolveFilter = (
       }
     })
   }
-  for (const field of MONTH_FIELDS) {
+  for (const field of months) {
     const value = filter[field]
     if (!Array.isArray(value)) continue
     out[field] = value.map((item: unknown, i) =>

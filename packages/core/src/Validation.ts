@@ -140,7 +140,9 @@ const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/
  */
 export const HIDDEN_NAME = "(unknown member)"
 
-const refinementMessage = (issue: ParseResult.Refinement): string => {
+const annotatedMessage = (
+  issue: ParseResult.Refinement | ParseResult.Type | ParseResult.Composite
+): string => {
   const message = Option.getOrUndefined(SchemaAST.getMessageAnnotation(issue.ast))
   const text = typeof message === "function" ? message(issue) : message
   return typeof text === "string" ? text : "is not valid"
@@ -158,6 +160,11 @@ const toIssues = (
       return toIssues(issue.issue, next, keys, rule)
     }
     case "Composite": {
+      const own = issue.ast.annotations[Field.RuleId]
+      if (issue.ast._tag === "Union" && typeof own === "string") {
+        // a value outside a closed set (a choice): one issue naming the allowed values
+        return [{ path: formatPath(path), rule: own, message: annotatedMessage(issue) }]
+      }
       const inner = Array.isArray(issue.issues) ? issue.issues : [issue.issues as ParseResult.ParseIssue]
       const here = knownKeys(issue.ast)
       return inner.flatMap((child) => toIssues(child, path, here.length > 0 ? here : keys, rule))
@@ -167,18 +174,22 @@ const toIssues = (
       const ruleId = issue.ast.annotations[Field.RuleId]
       const name = typeof ruleId === "string" ? ruleId : "invalid"
       if (issue.issue._tag === "Type") {
-        return [{ path: formatPath(path), rule: name, message: refinementMessage(issue) }]
+        return [{ path: formatPath(path), rule: name, message: annotatedMessage(issue) }]
       }
       return toIssues(issue.issue, path, keys, name)
     }
     case "Transformation":
       return toIssues(issue.issue, path, keys)
-    case "Type":
-      return [
-        rule !== undefined && issue.message !== undefined
-          ? { path: formatPath(path), rule, message: issue.message }
-          : { path: formatPath(path), rule: "type", message: `must be ${describeType(issue.ast)}` }
-      ]
+    case "Type": {
+      if (rule !== undefined && issue.message !== undefined) {
+        return [{ path: formatPath(path), rule, message: issue.message }]
+      }
+      const own = issue.ast.annotations[Field.RuleId]
+      if (issue.ast._tag === "Union" && typeof own === "string") {
+        return [{ path: formatPath(path), rule: own, message: annotatedMessage(issue) }]
+      }
+      return [{ path: formatPath(path), rule: "type", message: `must be ${describeType(issue.ast)}` }]
+    }
     case "Missing":
       return [{ path: formatPath(path), rule: "required", message: "is required" }]
     case "Unexpected": {

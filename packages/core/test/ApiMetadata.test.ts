@@ -54,6 +54,52 @@ describe("ApiMetadata.document", () => {
     ])
   })
 
+  it("describes the six export operations with their routes, base types and flat requests", () => {
+    const exports = doc.operations.filter((op) => op.request.name.startsWith("Export"))
+    expect(exports.map((op) => [op.request.name, op.routes?.[0]?.path, op.request.inherits?.name])).toEqual([
+      ["ExportCustomer", "/customer/{brand}/export", "SearchCustomer"],
+      ["ExportStock", "/stock/{brand}/export", "StockRequest"],
+      ["ExportMovement", "/stock/{brand}/movement/export", "MovementsRequest"],
+      ["ExportSellOut", "/warranty/{brand}/export", undefined],
+      ["ExportInvoice", "/invoice/{brand}/export", undefined],
+      ["ExportOrder", "/purchase/{brand}/export", undefined]
+    ])
+    expect(exports.map((op) => op.routes?.[0]?.summary)).toEqual([
+      "Export Customer Data",
+      "Export Stock Data",
+      "Export Stock Movement Data",
+      "Export Sell-Out Data",
+      "Export Invoice Data",
+      "Export Order Data"
+    ])
+    const type = (name: string) => doc.types?.find((t) => t.name === name)
+    const names = (props: ReadonlyArray<{ name: string }> | undefined) => props?.map((p) => p.name)
+    expect(names(exports[1]!.request.properties)).toEqual(["ProductCategories", "DownloadRequestId"])
+    expect(names(type("StockRequest")?.properties)).toEqual([
+      "Brand",
+      "PosCodes",
+      "ArticleCodes",
+      "IncludeExtraInfo",
+      "ClusterIds",
+      "IncludeConsignmentNotAuthorizedPOS",
+      "IncludeRSP",
+      "DateFrom",
+      "DateTo",
+      "Type"
+    ])
+    expect(
+      type("StockRequest")
+        ?.properties?.filter((p) => p.isRequired)
+        .map((p) => p.name)
+    ).toEqual(["Brand"])
+    expect(names(exports[5]!.request.properties)).toContain("ReasonCode")
+    expect(exports[5]!.request.properties?.find((p) => p.name === "Status")).toMatchObject({
+      type: "List`1",
+      genericArgs: ["String"]
+    })
+    expect(doc.types?.filter((t) => t.name === "ProductCategory")).toHaveLength(1)
+  })
+
   it("is read back by decode and is in step with core", () => {
     const read = ApiMetadata.decode(JSON.stringify(doc))
     expect(read).toBeDefined()
@@ -96,8 +142,10 @@ describe("ApiMetadata.compare", () => {
 
   it("reports a moved route, a changed verb and a changed required flag", () => {
     const api = clone(ApiMetadata.document())
-    api.operations[0].routes = [{ path: "/customers/{brand}/export", verbs: "POST" }]
-    api.operations[2].routes = [{ path: "/tasks/{asyncTaskId}", verbs: "POST" }]
+    const op = (name: string) =>
+      api.operations.find((o: { request: { name: string } }) => o.request.name === name)
+    op("ExportCustomer").routes = [{ path: "/customers/{brand}/export", verbs: "POST" }]
+    op("GetTaskDetail").routes = [{ path: "/tasks/{asyncTaskId}", verbs: "POST" }]
     api.types
       .find((t: { name: string }) => t.name === "SearchCustomer")
       .properties.find((p: { name: string }) => p.name === "PosCodes").isRequired = false
@@ -137,6 +185,21 @@ describe("ApiMetadata.compare", () => {
     expect(result.notes).toContain(
       "ExportCustomer: the API's metadata marks no property required; required flags not compared"
     )
+  })
+
+  it("names a field renamed in another export: the order export's reason codes", () => {
+    const api = clone(ApiMetadata.document())
+    const order = api.operations.find(
+      (op: { request: { name: string } }) => op.request.name === "ExportOrder"
+    )
+    order.request.properties.find((p: { name: string }) => p.name === "ReasonCode").name = "ReasonCodes"
+    const stock = api.types.find((t: { name: string }) => t.name === "StockRequest")
+    stock.properties = stock.properties.filter((p: { name: string }) => p.name !== "ClusterIds")
+    expect(ApiMetadata.compare(api).differences).toEqual([
+      { change: "removed", field: "ExportStock.clusterIds", detail: "in core, not in the API" },
+      { change: "added", field: "ExportOrder.reasonCodes", detail: "in the API, not in core" },
+      { change: "removed", field: "ExportOrder.reasonCode", detail: "in core, not in the API" }
+    ])
   })
 
   it("reports an operation the API no longer has", () => {

@@ -1,6 +1,6 @@
 import { Either, FastCheck as fc } from "effect"
 import { describe, expect, it } from "vitest"
-import { ExportFilter, Fingerprint, Validation, WireFormat } from "../src/index.js"
+import { ExportFilter, ExportKind, Fingerprint, Validation, WireFormat } from "../src/index.js"
 import { arbitrary } from "./arbitraries.js"
 import { testKey } from "./fixtures.js"
 
@@ -107,6 +107,99 @@ describe("properties", () => {
         }
       }),
       runs
+    )
+  })
+})
+
+describe.each(
+  ExportKind.all.filter((kind) => kind !== ExportKind.Customer).map((kind) => [kind.name, kind] as const)
+)("properties of %s exports", (_, kind) => {
+  const kindRequests = arbitrary(kind.request) as fc.Arbitrary<Record<string, unknown>>
+  const check = (input: unknown) => Validation.validate(kind.request, input)
+  const fewer = { numRuns: 300 }
+
+  /** Padding, upper or lower case in closed values, duplicated list members. */
+  const careless = (request: Record<string, unknown>, seed: number): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(request).map(([name, value]) => {
+        const field = kind.request.fields[name]!
+        const choice =
+          field.kind._tag === "Choice" || (field.kind._tag === "List" && field.kind.item._tag === "Choice")
+        const spell = (v: unknown) =>
+          typeof v !== "string"
+            ? v
+            : choice
+              ? seed % 2 === 0
+                ? ` ${v.toLowerCase()} `
+                : v.toUpperCase()
+              : seed % 3 === 0
+                ? ` ${v}\t`
+                : v
+        if (Array.isArray(value)) return [name, [...value, ...value.slice(0, 1)].map(spell)]
+        return [name, spell(value)]
+      })
+    )
+
+  it("every valid request survives encode → decode unchanged", () => {
+    fc.assert(
+      fc.property(kindRequests, (request) => {
+        const decoded = check(JSON.parse(WireFormat.encodeBody(kind.request, request)))
+        expect(Either.isRight(decoded) && decoded.right).toEqual(request)
+      }),
+      fewer
+    )
+  })
+
+  it("careless spellings normalise to the same request, with the same fingerprint", () => {
+    fc.assert(
+      fc.property(kindRequests, fc.nat(), (request, seed) => {
+        const once = check(careless(request, seed))
+        if (Either.isLeft(once)) throw new Error(once.left.message)
+        expect(once.right).toEqual(request)
+        expect(ExportKind.fingerprint(kind, testKey, once.right)).toBe(
+          ExportKind.fingerprint(kind, testKey, request)
+        )
+      }),
+      fewer
+    )
+  })
+
+  it("the fingerprint ignores list order and downloadRequestId, and is never a customer's", () => {
+    fc.assert(
+      fc.property(kindRequests, fc.string(), (request, otherId) => {
+        const reordered = {
+          ...Object.fromEntries(
+            Object.entries(request).map(([key, value]) => [
+              key,
+              Array.isArray(value) ? [...value].reverse() : value
+            ])
+          ),
+          downloadRequestId: otherId
+        }
+        const print = ExportKind.fingerprint(kind, testKey, request)
+        expect(ExportKind.fingerprint(kind, testKey, reordered)).toBe(print)
+        expect(Fingerprint.fingerprint(testKey, request)).not.toBe(print)
+      }),
+      fewer
+    )
+  })
+
+  it("junk mixed into a valid request is reported by field, never thrown", () => {
+    const junkFields = fc.dictionary(
+      fc.constantFrom(...Object.keys(kind.request.fields), "posCode", "extra"),
+      fc.oneof(fc.jsonValue(), fc.constant(Number.NaN))
+    )
+    fc.assert(
+      fc.property(kindRequests, junkFields, (request, junk) => {
+        const result = check({ ...request, ...junk })
+        if (Either.isLeft(result)) {
+          for (const issue of result.left.issues) {
+            expect(issue.path === "" || /^[A-Za-z]/.test(issue.path)).toBe(true)
+            expect(issue.message.length).toBeGreaterThan(0)
+          }
+        }
+      }),
+      fewer
     )
   })
 })

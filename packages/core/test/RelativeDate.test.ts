@@ -1,6 +1,6 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
-import { ExportFilter, RelativeDate, Validation } from "../src/index.js"
+import { ExportFilter, ExportKind, RelativeDate, Validation } from "../src/index.js"
 
 const at = (iso: string, timeZone: string | number = "UTC"): RelativeDate.Clock => ({
   now: new Date(iso),
@@ -94,4 +94,31 @@ describe("RelativeDate", () => {
     expect(RelativeDate.hasRelative({ creationDateFrom: "-2w" })).toBe(true)
     expect(RelativeDate.hasRelative({ creationDateFrom: "2022-01-01", birthdateMonths: [1] })).toBe(false)
   })
+
+  it("finds the date and month fields of every export kind", () => {
+    expect(RelativeDate.fieldsOf(ExportFilter.CustomerFilter)).toEqual({
+      dates: RelativeDate.DATE_FIELDS,
+      months: RelativeDate.MONTH_FIELDS
+    })
+    for (const kind of ExportKind.all.slice(1)) {
+      expect(RelativeDate.fieldsOf(kind.filter)).toEqual({ dates: ["dateFrom", "dateTo"], months: [] })
+    }
+  })
+
+  it.each(ExportKind.names.filter((name) => name !== "customers"))(
+    "resolves the dates of a %s filter given its specification",
+    (name) => {
+      const spec = ExportKind.byName(name).filter
+      const raw = { brand: "CAR", posCodes: ["ES100"], dateFrom: "start-of-year", dateTo: "yesterday" }
+      const resolved = Either.getOrThrow(RelativeDate.resolveFilter(raw, clock, spec))
+      expect(resolved).toMatchObject({ dateFrom: "2026-01-01", dateTo: "2026-11-17" })
+      expect(Either.isRight(Validation.validate(spec, resolved))).toBe(true)
+      expect(RelativeDate.hasRelative(raw, spec)).toBe(true)
+      expect(RelativeDate.hasRelative(raw)).toBe(false)
+      const bad = RelativeDate.resolveFilter({ ...raw, dateTo: "last week" }, clock, spec)
+      expect(Either.isLeft(bad) && bad.left).toEqual([
+        { path: "dateTo", rule: "relative-date", message: expect.stringContaining("start-of-month") }
+      ])
+    }
+  )
 })

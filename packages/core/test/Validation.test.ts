@@ -1,7 +1,7 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
-import { ExportFilter, Validation } from "../src/index.js"
-import { minimal } from "./fixtures.js"
+import { ExportFilter, ExportKind, Validation } from "../src/index.js"
+import { minimal, siblings } from "./fixtures.js"
 
 const spec = ExportFilter.CustomerExportRequest
 
@@ -301,5 +301,119 @@ describe("unknown member names that could be personal data", () => {
     ])
     expect(text).not.toContain("jane")
     expect(text).not.toContain("555")
+  })
+})
+
+describe("the other export kinds", () => {
+  type Sibling = keyof typeof siblings
+  /** The example request of a kind with `patch` applied; an `undefined` in it removes the field. */
+  const issuesAs = (name: Sibling, patch: Record<string, unknown>) => {
+    const input = Object.fromEntries(
+      Object.entries({ ...siblings[name], ...patch }).filter(([, value]) => value !== undefined)
+    )
+    const result = Validation.validate(ExportKind.byName(name).request, input)
+    return Either.isRight(result) ? [] : result.left.issues
+  }
+  const rules = (name: Sibling, patch: Record<string, unknown>) =>
+    issuesAs(name, patch).map(({ path, rule }) => `${path}:${rule}`)
+
+  it.each(Object.keys(siblings) as Array<Sibling>)("%s: accepts the example request", (name) =>
+    expect(rules(name, {})).toEqual([])
+  )
+
+  it.each(["movements", "sell-out", "invoices", "orders"] as const)("%s: requires POS codes", (name) => {
+    expect(rules(name, { posCodes: undefined })).toEqual(["posCodes:required"])
+    expect(rules(name, { posCodes: [] })).toEqual(["posCodes:non-empty-list"])
+  })
+
+  it("stock: takes POS codes as optional, but not an empty code", () => {
+    expect(rules("stock", { posCodes: undefined })).toEqual([])
+    expect(rules("stock", { posCodes: [] })).toEqual([])
+    expect(rules("stock", { posCodes: [" "] })).toEqual(["posCodes[0]:non-empty"])
+  })
+
+  it.each(Object.keys(siblings) as Array<Sibling>)(
+    "%s: checks both dates as calendar dates, in order",
+    (name) => {
+      expect(rules(name, { dateFrom: "2024-02-30" })).toEqual(["dateFrom:date"])
+      expect(rules(name, { dateFrom: "2025-01-01", dateTo: "2024-12-31" })).toEqual(["dateTo:range-order"])
+      expect(issuesAs(name, { dateFrom: "2025-01-01", dateTo: "2024-12-31" })[0]?.message).toBe(
+        "must not be before dateFrom"
+      )
+    }
+  )
+
+  it("refuses a value outside a closed set, naming the field and the allowed values", () => {
+    expect(issuesAs("stock", { type: "consignment" })).toEqual([
+      { path: "type", rule: "choice", message: "must be one of standard, consigned" }
+    ])
+    expect(issuesAs("movements", { sortBy: "newest" })).toEqual([
+      { path: "sortBy", rule: "choice", message: "must be one of DateDESC, DateASC" }
+    ])
+    expect(issuesAs("sell-out", { selloutType: "sale", type: 1 })).toEqual([
+      { path: "selloutType", rule: "choice", message: "must be one of sellout, return" },
+      { path: "type", rule: "choice", message: "must be one of standard, consigned" }
+    ])
+    expect(issuesAs("orders", { status: ["P", "Q", null] })).toEqual([
+      { path: "status[1]", rule: "choice", message: "must be one of B, C, D, I, N, P, PS, R, X, Z" },
+      { path: "status[2]", rule: "choice", message: "must be one of B, C, D, I, N, P, PS, R, X, Z" }
+    ])
+    expect(JSON.stringify(issuesAs("orders", { status: ["secret-value"] }))).not.toContain("secret")
+  })
+
+  it("reads the order statuses I and N as two, where the API's page runs them together", () => {
+    expect(rules("orders", { status: ["I", "N"] })).toEqual([])
+    expect(rules("orders", { status: ["IN"] })).toEqual(["status[0]:choice"])
+  })
+
+  it("takes the order export's reason codes under their singular name, and the invoice's under the plural", () => {
+    expect(issuesAs("orders", { reasonCode: undefined, reasonCodes: ["Y00"] })).toEqual([
+      {
+        path: "reasonCodes",
+        rule: "unknown-field",
+        message: "is not a known field — did you mean reasonCode?"
+      }
+    ])
+    expect(issuesAs("invoices", { reasonCodes: undefined, reasonCode: ["Y00"] })).toEqual([
+      {
+        path: "reasonCode",
+        rule: "unknown-field",
+        message: "is not a known field — did you mean reasonCodes?"
+      }
+    ])
+    expect(rules("orders", { reasonCode: [""] })).toEqual(["reasonCode[0]:non-empty"])
+  })
+
+  it("accepts warranty extension statuses 1 to 6 (the sale-detail page's 5 and 6 too), no other", () => {
+    expect(rules("sell-out", { warrantyExtensionStatusIds: [1, 2, 3, 4, 5, 6] })).toEqual([])
+    expect(rules("sell-out", { warrantyExtensionStatusIds: [0, 7, 2.5] })).toEqual([
+      "warrantyExtensionStatusIds[0]:warranty-status",
+      "warrantyExtensionStatusIds[1]:warranty-status",
+      "warrantyExtensionStatusIds[2]:warranty-status"
+    ])
+  })
+
+  it("checks the sales representatives' emails of sell-outs without repeating them", () => {
+    const issues = issuesAs("sell-out", { saleRepresentativeEmails: ["not an email"] })
+    expect(issues.map(({ path, rule }) => `${path}:${rule}`)).toEqual(["saleRepresentativeEmails[0]:email"])
+    expect(JSON.stringify(issues)).not.toContain("not an email")
+  })
+
+  it("checks movement type ids as whole numbers and stock flags as booleans", () => {
+    expect(rules("movements", { movementTypeIds: [0, 12] })).toEqual([])
+    expect(rules("movements", { movementTypeIds: [-1, 1.5] })).toEqual([
+      "movementTypeIds[0]:id",
+      "movementTypeIds[1]:id"
+    ])
+    expect(rules("stock", { includeRSP: "yes", includeExtraInfo: 1 })).toEqual([
+      "includeExtraInfo:type",
+      "includeRSP:type"
+    ])
+  })
+
+  it("refuses a field of another kind, with a hint when one is close", () => {
+    expect(rules("stock", { creationDateFrom: "2024-01-01" })).toEqual(["creationDateFrom:unknown-field"])
+    expect(issuesAs("invoices", { status: ["P"] })[0]?.rule).toBe("unknown-field")
+    expect(issuesAs("movements", { sortby: "DateASC" })[0]?.message).toContain("did you mean sortBy?")
   })
 })

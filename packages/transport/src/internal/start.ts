@@ -91,7 +91,9 @@ export const make = (
     Effect.map(api.listTasks(), (tasks) =>
       tasks
         .filter((task) => {
-          if (!sameText(task.type, kind.taskType) || !sameText(task.brand, brand)) return false
+          // a kind whose task type is unknown (movements, invoices, orders) takes tasks of any type
+          if (kind.taskType !== undefined && !sameText(task.type, kind.taskType)) return false
+          if (!sameText(task.brand, brand)) return false
           if (known.has(Task.canonicalGuid(task.asyncTaskId))) return false
           const requested = Task.parseApiDate(task.requestDate)
           return requested === undefined || requested.getTime() >= sentAt - config.clockSkewMs
@@ -161,9 +163,17 @@ export const make = (
             )
           }
           const candidates = listed.right
-          if (candidates.length === 1) return started(candidates[0]!, true)
-          if (candidates.length > 1) {
-            return yield* unknown(failure, candidates, `${failure.error.message}; several recent tasks match`)
+          // a task is adopted only when its type says it is this kind's
+          const typed = kind.taskType !== undefined
+          if (candidates.length === 1 && typed) return started(candidates[0]!, true)
+          if (candidates.length > 0) {
+            return yield* unknown(
+              failure,
+              candidates,
+              typed
+                ? `${failure.error.message}; several recent tasks match`
+                : `${failure.error.message}; recent tasks of this brand exist, and which task type this export creates is not known`
+            )
           }
           const mayStillRun =
             failure.status === 504 ||
