@@ -1,6 +1,6 @@
 /**
  * The export file: RFC 4180 CSV in UTF-8 — a header row, then one CRLF-terminated line per
- * customer; fields holding a comma, a double quote or a line break are quoted, quotes doubled.
+ * customer (or stock item, movement, sell-out, invoice or order line: see their modules); fields holding a comma, a double quote or a line break are quoted, quotes doubled.
  * Lists are written `label (id)` joined by `; `. Writing uses `csv-stringify`, reading `csv-parse`.
  *
  * @since 0.1.0
@@ -48,7 +48,13 @@ export const contentType = "text/csv; charset=utf-8"
 const WRITE: Options = { record_delimiter: "\r\n", quote_record_delimiter: true }
 const READ: ParseOptions = { record_delimiter: "\r\n" }
 
-const line = (fields: ReadonlyArray<string>): string => stringify([fields], WRITE)
+/**
+ * One CRLF-terminated line of fields, each quoted when RFC 4180 requires it (every export file of
+ * the sandbox is written with it).
+ *
+ * @since 0.1.0
+ */
+export const line = (fields: ReadonlyArray<string>): string => stringify([fields], WRITE)
 
 /**
  * One field, quoted when RFC 4180 requires it.

@@ -8,23 +8,43 @@
  *
  * @since 0.1.0
  */
+import { ExportKind } from "@booster-export/core"
 import { Data } from "effect"
 import { Prng } from "./internal/prng.js"
 
 /**
- * The routes faults apply to: `export` (`POST /customer/{brand}/export`), `task`
- * (`GET /tasks/{id}`), `tasks` (`GET /tasks`) and `download` (the storage origin).
+ * The export routes of one kind each: `export-customers` (`POST /customer/{brand}/export`),
+ * `export-stock`, `export-movements`, `export-sell-out`, `export-invoices`, `export-orders`.
  *
  * @since 0.1.0
  */
-export type Route = "export" | "task" | "tasks" | "download"
+export type ExportRoute = `export-${ExportKind.Name}`
+
+/**
+ * The routes faults apply to: `export` (every export route, whatever the kind), one kind's export
+ * route ({@link ExportRoute}, e.g. `export-stock`), `task` (`GET /tasks/{id}`), `tasks`
+ * (`GET /tasks`) and `download` (the storage origin). A request to an export route takes its kind's
+ * faults first, then those of `export`.
+ *
+ * @since 0.1.0
+ */
+export type Route = "export" | ExportRoute | "task" | "tasks" | "download"
+
+/**
+ * The fault route of one kind's export route, e.g. `export-stock`.
+ *
+ * @since 0.1.0
+ */
+export const exportRoute = (name: ExportKind.Name): ExportRoute => `export-${name}`
+
+const EXPORT_ROUTES: ReadonlyArray<Route> = ["export", ...ExportKind.names.map(exportRoute)]
 
 /**
  * The route names, in order.
  *
  * @since 0.1.0
  */
-export const routes: ReadonlyArray<Route> = ["export", "task", "tasks", "download"]
+export const routes: ReadonlyArray<Route> = [...EXPORT_ROUTES, "task", "tasks", "download"]
 
 /**
  * The statuses a `status` fault may answer.
@@ -138,12 +158,18 @@ const ROUTES_OF: Readonly<Record<Fault["kind"], ReadonlyArray<Route>>> = {
   delay: routes,
   truncate: ["download"],
   "expire-url": ["task", "tasks", "download"],
-  "task-error": ["export"],
-  "create-then-fail": ["export"],
+  "task-error": EXPORT_ROUTES,
+  "create-then-fail": EXPORT_ROUTES,
   "download-url": ["task", "tasks"],
-  echo: ["export"],
-  oversize: ["export", "task", "tasks"],
+  echo: EXPORT_ROUTES,
+  oversize: [...EXPORT_ROUTES, "task", "tasks"],
   trickle: ["download"]
+}
+
+/** How an error message names the routes a fault applies to: every export route as `export[-kind]`. */
+const routeList = (list: ReadonlyArray<Route>): string => {
+  const others = list.filter((route) => !EXPORT_ROUTES.includes(route))
+  return [...(list.includes("export") ? ["export[-kind]"] : []), ...others].join(", ")
 }
 
 const describeRule = (rule: FaultRule): string => `${rule.route}:${rule.fault.kind}`
@@ -161,7 +187,7 @@ export const check = (rule: FaultRule, token: string = describeRule(rule)): Faul
   if (!routes.includes(rule.route)) fail(`unknown route; use one of ${routes.join(", ")}`)
   const allowed = ROUTES_OF[rule.fault.kind]
   if (allowed === undefined) fail("unknown fault kind")
-  if (!allowed.includes(rule.route)) fail(`${rule.fault.kind} applies only to ${allowed.join(", ")}`)
+  if (!allowed.includes(rule.route)) fail(`${rule.fault.kind} applies only to ${routeList(allowed)}`)
   const fault = rule.fault
   if (fault.kind === "status" && !STATUSES.includes(fault.status)) {
     fail(`status must be one of ${STATUSES.join(", ")}`)
@@ -203,12 +229,13 @@ const millis = (text: string): number | undefined => {
 }
 
 const RULE =
-  /^(?<route>[a-z]+):(?<name>\d{3}|[a-z-]+?)(?:=(?<arg>[^@~]+?))?(?:@(?<retry>\d+(?:\.\d+)?)(?<unit>ms|s)?)?(?:x(?<times>\d+|\*))?(?:~(?<p>\d*(?:\.\d+)?))?$/
+  /^(?<route>[a-z][a-z-]*):(?<name>\d{3}|[a-z-]+?)(?:=(?<arg>[^@~]+?))?(?:@(?<retry>\d+(?:\.\d+)?)(?<unit>ms|s)?)?(?:x(?<times>\d+|\*))?(?:~(?<p>\d*(?:\.\d+)?))?$/
 
 /**
  * Parses a comma-separated list of rules, as given to a command-line flag:
  * `route:fault[=arg][@retry][xN|x*][~probability]`, for example
  * `export:503x2,download:truncate,task:429@2s,tasks:delay=500ms~0.5,export:create-then-fail=timeout`.
+ * `export` applies to every export route; `export-stock`, `export-sell-out`, … to one kind's.
  *
  * Faults: a status (`408`, `429`, `500`, `502`, `503`, `504`; `@2s` / `@250ms` adds `Retry-After` /
  * `retry-after-ms`), `reset`, `delay=<ms|Ns>`, `truncate[=<bytes>]`, `expire-url`, `task-error`,

@@ -17,6 +17,7 @@
  */
 import type { ExportFilter } from "@booster-export/core"
 import type { Customer } from "./Customers.js"
+import { categoryMatcher } from "./internal/catalog.js"
 
 /**
  * A compiled filter: true when the customer is selected.
@@ -34,14 +35,6 @@ const lowerSet = (values: ReadonlyArray<string>): Set<string> => new Set(values.
  * @since 0.1.0
  */
 export const phoneKey = (phone: string): string => phone.replace(/[\s().-]/g, "")
-
-const CATEGORY_LEVELS = [
-  "brandCategoryId",
-  "grandCategoryId",
-  "masterCategoryId",
-  "categoryId",
-  "subCategoryId"
-] as const
 
 /**
  * Compiles a validated, normalised filter (or full request) into a predicate.
@@ -125,19 +118,8 @@ export const compile = (filter: ExportFilter.CustomerFilter): Predicate => {
   }
   const sapError = filter.hasSapCrmError
   if (sapError !== undefined) tests.push((c) => c.hasSapCrmError === sapError)
-  if (filter.productCategories !== undefined) {
-    const wanted = filter.productCategories.map((item) =>
-      CATEGORY_LEVELS.flatMap((level) => {
-        const value = item[level]
-        return value === undefined ? [] : [[level, value.toUpperCase()] as const]
-      })
-    )
-    tests.push((c) =>
-      c.productCategories.some((category) =>
-        wanted.some((levels) => levels.every(([level, value]) => category[level].toUpperCase() === value))
-      )
-    )
-  }
+  const category = categoryMatcher(filter.productCategories)
+  if (category !== undefined) tests.push((c) => c.productCategories.some(category))
   if (filter.saleRepresentativeEmails !== undefined) {
     const reps = lowerSet(filter.saleRepresentativeEmails)
     tests.push((c) => reps.has(c.saleRepresentativeEmail))

@@ -1,13 +1,17 @@
 /**
  * The sandbox: an embedded simulator of the Booster2 API routes an export uses, on 127.0.0.1.
  *
- * - API origin: `POST /customer/{brand}/export`, `GET /tasks`, `GET /tasks/{asyncTaskId}` (JSON,
- *   ServiceStack error shapes, API-key auth, tasks owned by the key that created them), and
- *   ServiceStack's `GET /types/metadata` (no credentials), generated from core's model.
+ * - API origin: the six export routes — `POST /customer/{brand}/export`, `/stock/{brand}/export`,
+ *   `/stock/{brand}/movement/export`, `/warranty/{brand}/export`, `/invoice/{brand}/export`,
+ *   `/purchase/{brand}/export` — validated with core's schemas, `GET /tasks`,
+ *   `GET /tasks/{asyncTaskId}` (JSON, ServiceStack error shapes, API-key auth, tasks owned by the
+ *   key that created them), and ServiceStack's `GET /types/metadata` (no credentials), generated
+ *   from core's model.
  * - Storage origin (its own port): the finished CSV at signed, expiring URLs
  *   `/files/<taskId>.csv?expires=<unix ms>&signature=<hex>`; no API credentials needed.
- * - Deterministic synthetic customers (see `Customers`), filter semantics (see `Matcher`), a task
- *   lifecycle REQ → INP → COM / ERR, fault injection (see `Faults`) and a recorder of every request.
+ * - Deterministic synthetic data per export (see `Customers` and `Matcher`, `Stock`, `Movements`,
+ *   `SellOuts`, `Invoices`, `Orders`), a task lifecycle REQ → INP → COM / ERR, fault injection (see
+ *   `Faults`) and a recorder of every request.
  *
  * ```ts
  * const sb = await Sandbox.start({ taskDurationMs: 0 })
@@ -17,10 +21,36 @@
  *
  * @since 0.1.0
  */
-import type { Task } from "@booster-export/core"
+import type { ExportKind, Task } from "@booster-export/core"
 import { Context, Effect, Layer } from "effect"
 import type * as Faults from "./Faults.js"
+import { IMPORT_TASK_TYPE as IMPORT_TYPE, TASK_TYPES as TYPES } from "./internal/datasets.js"
 import { DEFAULT_KEY, startServer } from "./internal/server.js"
+
+/**
+ * The task `type` the sandbox gives each export kind's tasks: `crm` (customers), `stock`,
+ * `movement`, `sellout` (sell-out), `invoice`, `order`. The API documents none of them: `crm`,
+ * `stock` and `sellout` are the examples of its task description, the others are the sandbox's
+ * choice. Never read them as the API's (core's `ExportKind.taskType` says what is known).
+ *
+ * @since 0.1.0
+ */
+export const TASK_TYPES: Readonly<Record<ExportKind.Name, string>> = TYPES
+
+/**
+ * The task `type` of the import tasks listed with `importTasks: true`: `import` (the sandbox's
+ * choice; the API's is not documented).
+ *
+ * @since 0.1.0
+ */
+export const IMPORT_TASK_TYPE: string = IMPORT_TYPE
+
+/**
+ * How many rows the data set of each export other than customers has.
+ *
+ * @since 0.1.0
+ */
+export type RecordCounts = { readonly [K in Exclude<ExportKind.Name, "customers">]?: number }
 
 /**
  * The key accepted when no `keys` option is given; allowed every brand and POS.
@@ -56,6 +86,17 @@ export interface SandboxOptions {
   readonly storagePort?: number
   /** Number of synthetic customers. Default 10 000; a million or more keeps memory flat. */
   readonly customers?: number
+  /**
+   * Number of synthetic rows of the other exports, by kind: `{ stock, movements, "sell-out",
+   * invoices, orders }`. Default 10 000 each.
+   */
+  readonly records?: RecordCounts
+  /**
+   * Whether `GET /tasks` also lists one import task per key (type {@link IMPORT_TASK_TYPE},
+   * completed, with import counts and no file), as the API lists the user's imports beside the
+   * exports: a client must not take every task for an export of its own. Default false.
+   */
+  readonly importTasks?: boolean
   /**
    * Brand trigrams the synthetic customers belong to (upper-cased). Default the six of
    * `Customers.brands`; one brand makes every customer exportable by a single export.
@@ -142,7 +183,7 @@ export interface RunningSandbox {
   readonly requests: () => ReadonlyArray<RecordedRequest>
   /** Number of export tasks really created. */
   readonly tasksCreated: () => number
-  /** Every task, as `GET /tasks/{id}` would show it now. */
+  /** Every task (import tasks included), as `GET /tasks/{id}` would show it now. */
   readonly tasks: () => ReadonlyArray<Task.Task>
   /** Stops both origins, dropping open connections. Idempotent. */
   readonly close: () => Promise<void>

@@ -18,6 +18,9 @@ Options:
   --port <n>                  API port (default 0: any free port)
   --storage-port <n>          download (storage) port (default 0: any free port)
   --customers <n>             synthetic customers (default 10000)
+  --records <n>               rows of each other export: stock, movements, sell-out,
+                              invoices, orders (default 10000)
+  --import-tasks              list an import task among each key's tasks
   --seed <n>                  data seed (default 1)
   --brands <list>             brands of the customers, comma-separated (default CAR,IWC,JLC,VCA,PIA,MTB)
   --task-duration-ms <n>      REQ -> INP -> COM duration (default 3000; 0 completes at once)
@@ -47,6 +50,8 @@ const main = async () => {
         port: { type: "string" },
         "storage-port": { type: "string" },
         customers: { type: "string" },
+        records: { type: "string" },
+        "import-tasks": { type: "boolean" },
         seed: { type: "string" },
         brands: { type: "string" },
         "task-duration-ms": { type: "string" },
@@ -86,7 +91,8 @@ const main = async () => {
             .filter((brand) => brand !== "")
         }
       : {}),
-    ...(text("api-key-header") !== undefined ? { apiKeyHeader: text("api-key-header")! } : {})
+    ...(text("api-key-header") !== undefined ? { apiKeyHeader: text("api-key-header")! } : {}),
+    ...(values["import-tasks"] === true ? { importTasks: true } : {})
   }
   const numbers: Array<[string, keyof Sandbox.SandboxOptions]> = [
     ["port", "port"],
@@ -101,7 +107,22 @@ const main = async () => {
     const value = integer(flag, text(flag))
     if (value !== undefined) numeric[option] = value
   }
-  const sandbox = await Sandbox.start({ ...options, ...numeric })
+  const records = integer("records", text("records"))
+  const sandbox = await Sandbox.start({
+    ...options,
+    ...numeric,
+    ...(records !== undefined
+      ? {
+          records: {
+            stock: records,
+            movements: records,
+            "sell-out": records,
+            invoices: records,
+            orders: records
+          }
+        }
+      : {})
+  })
   process.stdout.write(
     `Booster2 sandbox listening\n  base URL:    ${sandbox.baseUrl}\n  storage URL: ${sandbox.storageUrl}\n  demo key:    ${sandbox.apiKey}\n\n` +
       `  export BOOSTER_BASE_URL=${sandbox.baseUrl}\n  export BOOSTER_API_KEY=${sandbox.apiKey}\n\nPress Ctrl-C to stop.\n`

@@ -1,4 +1,5 @@
 import { request } from "node:http"
+import { ExportKind } from "@booster-export/core"
 import { Csv, type Sandbox } from "../src/index.js"
 
 export interface Reply {
@@ -26,11 +27,15 @@ export const auth = (sb: Sandbox.RunningSandbox): Record<string, string> => ({
 export const post = async (
   sb: Sandbox.RunningSandbox,
   body: unknown,
-  options: { brand?: string; headers?: Record<string, string> } = {}
+  options: { brand?: string; headers?: Record<string, string>; kind?: ExportKind.Name } = {}
 ): Promise<Reply> => {
   const brand = options.brand ?? (body as { brand?: string }).brand ?? "CAR"
+  const path = ExportKind.byName(options.kind ?? "customers").path.replace(
+    "{brand}",
+    encodeURIComponent(brand)
+  )
   return read(
-    await fetch(`${sb.baseUrl}/customer/${encodeURIComponent(brand)}/export`, {
+    await fetch(`${sb.baseUrl}${path}`, {
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -69,12 +74,13 @@ export interface TaskJson {
 let counter = 0
 export const requestId = (): string => `test-${++counter}`
 
-/** Starts an export (taskDurationMs 0 sandbox), reads the task and downloads the CSV. */
+/** Starts an export (taskDurationMs 0 sandbox) of a kind, reads the task and downloads the CSV. */
 export const runExport = async (
   sb: Sandbox.RunningSandbox,
-  filter: Record<string, unknown>
+  filter: Record<string, unknown>,
+  kind: ExportKind.Name = "customers"
 ): Promise<{ task: TaskJson; rows: Array<Array<string>>; header: Array<string> }> => {
-  const created = await post(sb, { downloadRequestId: requestId(), ...filter })
+  const created = await post(sb, { downloadRequestId: requestId(), ...filter }, { kind })
   if (created.status !== 200) throw new Error(`export answered ${created.status}: ${created.text}`)
   const id = (created.json as { asyncTaskId: string }).asyncTaskId
   const task = (await get(sb, `/tasks/${id}`)).json as TaskJson

@@ -1,3 +1,4 @@
+import { ExportKind } from "@booster-export/core"
 import type { Faults } from "@booster-export/sandbox"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -146,6 +147,50 @@ describe("duplicate safety of startExport (one row of the README table per test)
       expect(result.reconciled).toBe(true)
       expect(result.asyncTaskId).not.toBe(mine.asyncTaskId)
       expect(sb.tasksCreated()).toBe(3)
+    })
+  )
+
+  it.scopedLive("a stock export (task type presumably stock) is reconciled like a customer export", () =>
+    Effect.gen(function* () {
+      const sb = yield* sandbox({ importTasks: true })
+      sb.faults.script("export-stock", [createThenFail(500)])
+      const client = yield* clientFor(sb)
+      const result = yield* client.startExport({ brand: "CAR" }, { kind: ExportKind.Stock })
+      expect(result.reconciled).toBe(true)
+      expect(sb.tasksCreated()).toBe(1)
+      expect(sb.tasks().find((t) => t.asyncTaskId === result.asyncTaskId)?.type).toBe("stock")
+      expect(started(sb)).toEqual(["POST /stock/CAR/export", "GET /tasks"])
+    })
+  )
+
+  it.scopedLive(
+    "an export whose task type is unknown (movements) never adopts a task: OutcomeUnknownError naming the recent ones, no resend",
+    () =>
+      Effect.gen(function* () {
+        const sb = yield* sandbox()
+        sb.faults.script("export", [createThenFail(500)])
+        const client = yield* clientFor(sb)
+        const error = yield* Effect.flip(
+          client.startExport(filter, { kind: ExportKind.Movement, downloadRequestId: "req-m" })
+        )
+        expect(error._tag).toBe("OutcomeUnknownError")
+        if (error._tag !== "OutcomeUnknownError") return
+        expect(error.candidates).toEqual(sb.tasks().map((t) => t.asyncTaskId))
+        expect(error.message).toContain("task type this export creates is not known")
+        expect(exportPosts(sb)).toHaveLength(1)
+        expect(sb.tasksCreated()).toBe(1)
+      })
+  )
+
+  it.scopedLive("an export whose task type is unknown, with no recent task of its brand: sent again", () =>
+    Effect.gen(function* () {
+      const sb = yield* sandbox()
+      sb.faults.script("export-orders", [{ kind: "status", status: 500 }])
+      const client = yield* clientFor(sb)
+      const result = yield* client.startExport(filter, { kind: ExportKind.Order, downloadRequestId: "req-o" })
+      expect(result.reconciled).toBe(false)
+      expect(sb.tasksCreated()).toBe(1)
+      expect(started(sb)).toEqual(["POST /purchase/CAR/export", "GET /tasks", "POST /purchase/CAR/export"])
     })
   )
 

@@ -1,12 +1,12 @@
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { ApiMetadata, ExportFilter, ExportKind, Task, Validation } from "@booster-export/core"
+import { ApiMetadata, ExportKind, Task, Validation } from "@booster-export/core"
 import * as Csv from "../Csv.js"
 import * as Customers from "../Customers.js"
 import * as Faults from "../Faults.js"
-import * as Matcher from "../Matcher.js"
 import type { RunningSandbox, SandboxOptions } from "../Sandbox.js"
+import * as Datasets from "./datasets.js"
 import { drained, type FieldError, readBody, sendError, sendJson, sendStorageError } from "./http.js"
 
 export const DEFAULT_KEY = "sandbox-demo-key"
@@ -26,9 +26,10 @@ interface TaskState {
   readonly id: string
   readonly owner: string
   readonly brand: string
+  readonly type: string
   readonly createdAt: number
   readonly fails: boolean
-  readonly predicate: Matcher.Predicate
+  readonly selection: Datasets.Selection
   readonly matches: Uint8Array
   scanned: number
   count: number
@@ -50,15 +51,43 @@ interface MutableRecord {
 }
 
 const WCF_DATE = /^\/Date\((-?\d+)(?:[+-]\d{4})?\)\/$/
-const DATE_FIELDS = Object.entries(ExportFilter.CustomerExportRequest.fields)
-  .filter(([, field]) => field.kind._tag === "Date")
-  .map(([name]) => name)
+
+/** What the sandbox reads of any export request. */
+type ExportRequest = ExportKind.ExportRequestBase & {
+  readonly posCodes?: ReadonlyArray<string>
+} & Readonly<Record<string, unknown>>
+
+/** An import task, listed by `GET /tasks` beside the exports (option `importTasks`). */
+interface ImportTask {
+  readonly id: string
+  readonly owner: string
+  readonly brand: string
+  readonly createdAt: number
+}
+
+/** The export routes, each a kind and its path split into segments (`{brand}` one of them). */
+const EXPORT_ROUTES = ExportKind.all.map((kind) => ({
+  kind,
+  segments: kind.path.split("/").filter((segment) => segment !== "")
+}))
+
+/** The export route a path is, with the brand segment, if any. */
+const exportRouteOf = (segments: ReadonlyArray<string>) => {
+  for (const { kind, segments: template } of EXPORT_ROUTES) {
+    if (template.length !== segments.length) continue
+    if (template.every((part, i) => part === "{brand}" || part === segments[i])) {
+      return { kind, brand: decodeURIComponent(segments[template.indexOf("{brand}")]!) }
+    }
+  }
+  return undefined
+}
 
 /** Reads ServiceStack's `/Date(ms)/` form of date fields as `YYYY-MM-DD`, as the real server would. */
-const acceptWcfDates = (body: unknown): unknown => {
+const acceptWcfDates = (kind: ExportKind.Any, body: unknown): unknown => {
   if (body === null || typeof body !== "object" || Array.isArray(body)) return body
   const out: Record<string, unknown> = { ...(body as Record<string, unknown>) }
-  for (const name of DATE_FIELDS) {
+  const dates = Object.entries(kind.request.fields).filter(([, field]) => field.kind._tag === "Date")
+  for (const [name] of dates) {
     const value = out[name]
     if (typeof value !== "string") continue
     const match = WCF_DATE.exec(value.trim())
@@ -77,12 +106,25 @@ const sha256 = (data: Buffer): string => createHash("sha256").update(data).diges
 
 export const startServer = async (options: SandboxOptions): Promise<RunningSandbox> => {
   const host = options.host ?? "127.0.0.1"
-  const total = Math.max(0, Math.floor(options.customers ?? 10_000))
+  const count = (value: number | undefined) => Math.max(0, Math.floor(value ?? 10_000))
+  const recordCounts = options.records ?? {}
   const seed = options.seed ?? 1
   const brandList =
     options.brands !== undefined && options.brands.length > 0
       ? options.brands.map((brand) => brand.toUpperCase())
       : Customers.brands
+  const context: Datasets.Context = {
+    seed,
+    brands: brandList,
+    counts: {
+      customers: count(options.customers),
+      stock: count(recordCounts.stock),
+      movements: count(recordCounts.movements),
+      "sell-out": count(recordCounts["sell-out"]),
+      invoices: count(recordCounts.invoices),
+      orders: count(recordCounts.orders)
+    }
+  }
   const durationMs = Math.max(0, options.taskDurationMs ?? 3000)
   const ttlMs = options.signedUrlTtlMs ?? 15 * 60_000
   const clock = options.now ?? Date.now
@@ -99,6 +141,15 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
   const signingKey = randomBytes(32)
   const records: Array<MutableRecord> = []
   const tasks = new Map<string, TaskState>()
+  const imports: ReadonlyArray<ImportTask> =
+    options.importTasks === true
+      ? keys.map((k) => ({
+          id: randomUUID().replace(/-/g, ""),
+          owner: k.key,
+          brand: [...(k.brands ?? brandList)][0] ?? "CAR",
+          createdAt: clock()
+        }))
+      : []
   const timers = new Set<NodeJS.Timeout>()
   const hanging = new Set<ServerResponse>()
   let created = 0
@@ -137,11 +188,11 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
 
   const scan = (task: TaskState, until: number) => {
     for (let i = task.scanned; i < until; i++) {
-      const customer = Customers.generate(seed, i, brandList)
-      if (task.predicate(customer)) {
+      const line = task.selection.lineAt(i)
+      if (line !== undefined) {
         task.matches[i >>> 3]! |= 1 << (i & 7)
         task.count++
-        task.bytes += Buffer.byteLength(Csv.row(customer))
+        task.bytes += Buffer.byteLength(line)
       }
     }
     task.scanned = until
@@ -150,8 +201,8 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
   const scanInBackground = (task: TaskState) => {
     const step = () => {
       if (closed) return
-      scan(task, Math.min(total, task.scanned + SCAN_SLICE))
-      if (task.scanned < total) setImmediate(step)
+      scan(task, Math.min(task.selection.total, task.scanned + SCAN_SLICE))
+      if (task.scanned < task.selection.total) setImmediate(step)
     }
     setImmediate(step)
   }
@@ -165,11 +216,12 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
   const view = (task: TaskState, now: number, expireUrl: boolean, peek = false): Task.Task => {
     const elapsed = now - task.createdAt
     const timeFraction = durationMs === 0 ? 1 : Math.min(1, elapsed / durationMs)
+    const total = task.selection.total
     const scanFraction = total === 0 ? 1 : task.scanned / total
     const fraction = Math.min(timeFraction, scanFraction)
     const base = {
       asyncTaskId: task.id,
-      type: ExportKind.Customer.taskType,
+      type: task.type,
       requestDate: `/Date(${task.createdAt}-0000)/`,
       brand: task.brand
     }
@@ -237,13 +289,16 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
    * for the route itself (truncate, expire-url, task-error, create-then-fail), if any.
    */
   const takeFault = async (
-    route: Faults.FaultRule["route"],
+    routes: ReadonlyArray<Faults.Route>,
     req: IncomingMessage,
     res: ServerResponse,
     entry: MutableRecord,
     sendStatus: (status: Faults.FaultStatus, headers: Record<string, string>) => void
   ): Promise<Faults.Fault | "answered" | undefined> => {
-    const fault = faults.next(route)
+    const fault = routes.reduce<Faults.Fault | undefined>(
+      (found, route) => found ?? faults.next(route),
+      undefined
+    )
     if (fault === undefined) return undefined
     entry.fault = fault.kind
     switch (fault.kind) {
@@ -264,6 +319,19 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
         return fault
     }
   }
+
+  /** An import task: completed, with the counts of an import and no file. */
+  const importView = (task: ImportTask): Task.Task => ({
+    asyncTaskId: task.id,
+    type: Datasets.IMPORT_TASK_TYPE,
+    requestDate: `/Date(${task.createdAt}-0000)/`,
+    status: "COM",
+    percentage: 100,
+    brand: task.brand,
+    totalResults: 120,
+    totalSucceeded: 118,
+    totalFailed: 2
+  })
 
   /** A completed task pointing at `url` instead of the storage (hostile mode `download-url`). */
   const withUrl = (task: Task.Task, url: string): Task.Task =>
@@ -315,6 +383,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
     res: ServerResponse,
     entry: MutableRecord,
     key: Key,
+    kind: ExportKind.Any,
     routeBrand: string,
     body: Buffer,
     fault: Faults.Fault | undefined
@@ -327,7 +396,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
         sendError(res, 400, "SerializationException", "The request body is not valid JSON.")
       )
     }
-    const validated = Validation.validate(ExportKind.Customer.request, acceptWcfDates(raw))
+    const validated = Validation.validate<ExportRequest>(kind.request, acceptWcfDates(kind, raw))
     if (validated._tag === "Left") {
       const error = validated.left
       const errors: Array<FieldError> = error.issues.map((issue) => ({
@@ -358,7 +427,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
         ])
       )
     }
-    if (key.posCodes !== undefined) {
+    if (key.posCodes !== undefined && request.posCodes !== undefined) {
       const allowed = key.posCodes
       const refused = request.posCodes.flatMap((pos, index) =>
         allowed.has(pos.toUpperCase())
@@ -377,23 +446,25 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
         )
       }
     }
+    const selection = Datasets.select(kind, request, context, key.posCodes)
     const task: TaskState = {
       id: randomUUID().replace(/-/g, ""),
       owner: key.key,
       brand,
+      type: Datasets.TASK_TYPES[kind.name as ExportKind.Name],
       createdAt: clock(),
       fails: fault?.kind === "task-error",
-      predicate: Matcher.compile(request),
-      matches: new Uint8Array(Math.ceil(total / 8)),
+      selection,
+      matches: new Uint8Array(Math.ceil(selection.total / 8)),
       scanned: 0,
       count: 0,
-      bytes: Buffer.byteLength(Csv.header),
+      bytes: Buffer.byteLength(selection.header),
       expireNext: false,
       url: undefined
     }
     tasks.set(task.id, task)
     created++
-    if (total <= SYNC_SCAN_LIMIT) scan(task, total)
+    if (selection.total <= SYNC_SCAN_LIMIT) scan(task, selection.total)
     else scanInBackground(task)
     if (fault?.kind === "create-then-fail") {
       if (fault.after === "reset") {
@@ -463,9 +534,10 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
       }
       return respond(res, entry, () => sendJson(res, 200, metadata))
     }
-    let route: Faults.Route | undefined
+    let route: "export" | "task" | "tasks" | undefined
     let allowed = ""
-    if (segments.length === 3 && segments[0] === "customer" && segments[2] === "export") {
+    const exportRoute = exportRouteOf(segments)
+    if (exportRoute !== undefined) {
       allowed = "POST"
       if (method === "POST") route = "export"
     } else if (segments.length === 1 && segments[0] === "tasks") {
@@ -488,7 +560,11 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
         sendError(res, 413, "RequestTooLarge", "The request body is too large.")
       )
     }
-    const fault = await takeFault(route, req, res, entry, (status, headers) =>
+    const faultRoutes: ReadonlyArray<Faults.Route> =
+      exportRoute !== undefined
+        ? [Faults.exportRoute(exportRoute.kind.name as ExportKind.Name), "export"]
+        : [route]
+    const fault = await takeFault(faultRoutes, req, res, entry, (status, headers) =>
       sendError(res, status, STATUS_CODES[status], STATUS_MESSAGES[status], [], headers)
     )
     if (fault === "answered") return
@@ -507,18 +583,25 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
       )
     }
     res.setHeader("x-request-id", randomUUID())
-    if (route === "export") {
-      return handleExport(req, res, entry, key, decodeURIComponent(segments[1]!), body, fault)
+    if (route === "export" && exportRoute !== undefined) {
+      return handleExport(req, res, entry, key, exportRoute.kind, exportRoute.brand, body, fault)
     }
     const now = clock()
     if (route === "tasks") {
-      const list = [...tasks.values()]
-        .filter((task) => task.owner === key.key)
-        .map((task) => view(task, now, fault?.kind === "expire-url"))
-        .map((task) => (fault?.kind === "download-url" ? withUrl(task, fault.url) : task))
+      const list = [
+        ...imports.filter((task) => task.owner === key.key).map(importView),
+        ...[...tasks.values()]
+          .filter((task) => task.owner === key.key)
+          .map((task) => view(task, now, fault?.kind === "expire-url"))
+          .map((task) => (fault?.kind === "download-url" ? withUrl(task, fault.url) : task))
+      ]
       return respond(res, entry, () => sendJson(res, 200, list))
     }
     const id = decodeURIComponent(segments[1]!)
+    const imported = imports.find((task) => Task.isGuid(id) && task.id === Task.canonicalGuid(id))
+    if (imported !== undefined && imported.owner === key.key) {
+      return respond(res, entry, () => sendJson(res, 200, importView(imported)))
+    }
     const task = Task.isGuid(id) ? tasks.get(Task.canonicalGuid(id)) : undefined
     if (task === undefined || task.owner !== key.key) {
       return respond(res, entry, () => sendError(res, 404, "NotFound", "No such task."))
@@ -543,13 +626,17 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
       if (!res.write(text)) await drained(res)
       return !res.destroyed
     }
-    let chunk = Csv.header
-    for (let byte = 0; byte < task.matches.length; byte++) {
-      const bits = task.matches[byte]!
+    let chunk = task.selection.header
+    const { matches } = task
+    const descending = task.selection.descending
+    for (let n = 0; n < matches.length; n++) {
+      const byte = descending ? matches.length - 1 - n : n
+      const bits = matches[byte]!
       if (bits === 0) continue
-      for (let bit = 0; bit < 8; bit++) {
+      for (let m = 0; m < 8; m++) {
+        const bit = descending ? 7 - m : m
         if ((bits & (1 << bit)) === 0) continue
-        chunk += Csv.row(Customers.generate(seed, byte * 8 + bit, brandList))
+        chunk += task.selection.lineAt(byte * 8 + bit)!
         if (chunk.length >= CHUNK_CHARS) {
           if (!(await push(chunk))) return sent
           chunk = ""
@@ -563,7 +650,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
 
   /** Sends the file's first bytes one at a time, `ms` apart, until the client gives up. */
   const trickle = async (res: ServerResponse, task: TaskState, ms: number) => {
-    const text = Buffer.from(Csv.header.padEnd(task.bytes, " "))
+    const text = Buffer.from(task.selection.header.padEnd(task.bytes, " "))
     for (let i = 0; i < task.bytes && !res.destroyed && !closed; i++) {
       res.write(text.subarray(i, i + 1))
       await later(ms)
@@ -584,7 +671,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
         sendStorageError(res, 405, "MethodNotAllowed", "The method is not allowed on this resource.")
       )
     }
-    const fault = await takeFault("download", req, res, entry, (status, headers) => {
+    const fault = await takeFault(["download"], req, res, entry, (status, headers) => {
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
       sendStorageError(res, status, STATUS_CODES[status], STATUS_MESSAGES[status])
     })
@@ -623,7 +710,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
       return respond(res, entry, () => sendStorageError(res, 403, "AccessDenied", "Request has expired."))
     }
     const task = tasks.get(id)
-    if (task === undefined || task.scanned < total || task.fails) {
+    if (task === undefined || task.scanned < task.selection.total || task.fails) {
       return respond(res, entry, () => sendStorageError(res, 404, "NoSuchKey", "No such key."))
     }
     res.writeHead(200, {
@@ -708,7 +795,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
     tasksCreated: () => created,
     tasks: () => {
       const now = clock()
-      return [...tasks.values()].map((task) => view(task, now, false, true))
+      return [...imports.map(importView), ...[...tasks.values()].map((task) => view(task, now, false, true))]
     },
     close
   }
