@@ -1,6 +1,13 @@
 import { Either, FastCheck as fc } from "effect"
 import { describe, expect, it } from "vitest"
-import { ExportFilter, ExportKind, Fingerprint, Validation, WireFormat } from "../src/index.js"
+import {
+  ExportFilter,
+  ExportKind,
+  type FilterSpec,
+  Fingerprint,
+  Validation,
+  WireFormat
+} from "../src/index.js"
 import { arbitrary } from "./arbitraries.js"
 import { testKey } from "./fixtures.js"
 
@@ -27,21 +34,51 @@ const messUp = (request: Request, seed: number): Record<string, unknown> => {
   return out
 }
 
-const reverseLists = (request: Request): Request =>
+const reverseLists = <A extends object>(request: A): A =>
   Object.fromEntries(
     Object.entries(request).map(([key, value]) => [key, Array.isArray(value) ? [...value].reverse() : value])
-  ) as unknown as Request
+  ) as A
+
+/** Every valid request of `spec` survives encode → decode unchanged. */
+const roundTrips = <A>(
+  spec: FilterSpec.FilterSpec<A>,
+  values: fc.Arbitrary<A>,
+  options: { numRuns: number }
+) =>
+  fc.assert(
+    fc.property(values, (request) => {
+      const decoded = Validation.validate(spec, JSON.parse(WireFormat.encodeBody(spec, request)))
+      expect(Either.isRight(decoded) && decoded.right).toEqual(request)
+    }),
+    options
+  )
+
+/** Junk mixed into a valid request of `spec` is reported by field, never thrown. */
+const reportsJunk = <A>(
+  spec: FilterSpec.FilterSpec<A>,
+  values: fc.Arbitrary<A>,
+  options: { numRuns: number }
+) => {
+  const junkFields = fc.dictionary(
+    fc.constantFrom(...Object.keys(spec.fields), "posCode", "extra"),
+    fc.oneof(fc.jsonValue(), fc.constant(Number.NaN), fc.constant(Number.POSITIVE_INFINITY))
+  )
+  fc.assert(
+    fc.property(values, junkFields, (request, junk) => {
+      const result = Validation.validate(spec, { ...request, ...junk })
+      if (Either.isLeft(result)) {
+        for (const issue of result.left.issues) {
+          expect(issue.path === "" || /^[A-Za-z]/.test(issue.path)).toBe(true)
+          expect(issue.message.length).toBeGreaterThan(0)
+        }
+      }
+    }),
+    options
+  )
+}
 
 describe("properties", () => {
-  it("every valid request survives encode → decode unchanged", () => {
-    fc.assert(
-      fc.property(requests, (request) => {
-        const decoded = validate(JSON.parse(WireFormat.encodeBody(spec, request)))
-        expect(Either.isRight(decoded) && decoded.right).toEqual(request)
-      }),
-      runs
-    )
-  })
+  it("every valid request survives encode → decode unchanged", () => roundTrips(spec, requests, runs))
 
   it("normalisation is idempotent, and careless spellings normalise to the same value", () => {
     fc.assert(
@@ -91,24 +128,8 @@ describe("properties", () => {
     )
   })
 
-  it("junk mixed into a valid request is reported by field, never thrown", () => {
-    const junkFields = fc.dictionary(
-      fc.constantFrom(...Object.keys(spec.fields), "posCode", "extra"),
-      fc.oneof(fc.jsonValue(), fc.constant(Number.NaN), fc.constant(Number.POSITIVE_INFINITY))
-    )
-    fc.assert(
-      fc.property(requests, junkFields, (request, junk) => {
-        const result = validate({ ...request, ...junk })
-        if (Either.isLeft(result)) {
-          for (const issue of result.left.issues) {
-            expect(issue.path === "" || /^[A-Za-z]/.test(issue.path)).toBe(true)
-            expect(issue.message.length).toBeGreaterThan(0)
-          }
-        }
-      }),
-      runs
-    )
-  })
+  it("junk mixed into a valid request is reported by field, never thrown", () =>
+    reportsJunk(spec, requests, runs))
 })
 
 describe.each(
@@ -140,15 +161,8 @@ describe.each(
       })
     )
 
-  it("every valid request survives encode → decode unchanged", () => {
-    fc.assert(
-      fc.property(kindRequests, (request) => {
-        const decoded = check(JSON.parse(WireFormat.encodeBody(kind.request, request)))
-        expect(Either.isRight(decoded) && decoded.right).toEqual(request)
-      }),
-      fewer
-    )
-  })
+  it("every valid request survives encode → decode unchanged", () =>
+    roundTrips(kind.request, kindRequests, fewer))
 
   it("careless spellings normalise to the same request, with the same fingerprint", () => {
     fc.assert(
@@ -167,15 +181,7 @@ describe.each(
   it("the fingerprint ignores list order and downloadRequestId, and is never a customer's", () => {
     fc.assert(
       fc.property(kindRequests, fc.string(), (request, otherId) => {
-        const reordered = {
-          ...Object.fromEntries(
-            Object.entries(request).map(([key, value]) => [
-              key,
-              Array.isArray(value) ? [...value].reverse() : value
-            ])
-          ),
-          downloadRequestId: otherId
-        }
+        const reordered = { ...reverseLists(request), downloadRequestId: otherId }
         const print = ExportKind.fingerprint(kind, testKey, request)
         expect(ExportKind.fingerprint(kind, testKey, reordered)).toBe(print)
         expect(Fingerprint.fingerprint(testKey, request)).not.toBe(print)
@@ -184,22 +190,6 @@ describe.each(
     )
   })
 
-  it("junk mixed into a valid request is reported by field, never thrown", () => {
-    const junkFields = fc.dictionary(
-      fc.constantFrom(...Object.keys(kind.request.fields), "posCode", "extra"),
-      fc.oneof(fc.jsonValue(), fc.constant(Number.NaN))
-    )
-    fc.assert(
-      fc.property(kindRequests, junkFields, (request, junk) => {
-        const result = check({ ...request, ...junk })
-        if (Either.isLeft(result)) {
-          for (const issue of result.left.issues) {
-            expect(issue.path === "" || /^[A-Za-z]/.test(issue.path)).toBe(true)
-            expect(issue.message.length).toBeGreaterThan(0)
-          }
-        }
-      }),
-      fewer
-    )
-  })
+  it("junk mixed into a valid request is reported by field, never thrown", () =>
+    reportsJunk(kind.request, kindRequests, fewer))
 })

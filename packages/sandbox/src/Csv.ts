@@ -57,6 +57,37 @@ const READ: ParseOptions = { record_delimiter: "\r\n" }
 export const line = (fields: ReadonlyArray<string>): string => stringify([fields], WRITE)
 
 /**
+ * A file layout: its columns in order, each with how a row fills it.
+ *
+ * @since 0.1.0
+ */
+export interface Layout<Row, Options = never> {
+  /** The column names, in order. */
+  readonly columns: ReadonlyArray<string>
+  /** The header line, CRLF included. */
+  readonly header: string
+  /** The line of one row, CRLF included. */
+  readonly row: (row: Row, options?: Options) => string
+}
+
+/**
+ * Declares a file layout from its columns, each a name and the text of a row's cell (given the
+ * options the export asked for), so that names and values cannot drift apart.
+ *
+ * @since 0.1.0
+ */
+export const layout = <Row, Options = never>(
+  cells: ReadonlyArray<readonly [name: string, cell: (row: Row, options: Options | undefined) => string]>
+): Layout<Row, Options> => {
+  const columns = cells.map(([name]) => name)
+  return {
+    columns,
+    header: line(columns),
+    row: (row, options) => line(cells.map(([, cell]) => cell(row, options)))
+  }
+}
+
+/**
  * One field, quoted when RFC 4180 requires it.
  *
  * @since 0.1.0

@@ -18,8 +18,8 @@ import * as Customers from "./Customers.js"
 import {
   anyOf,
   articles,
-  categoryMatcher,
   categoryOf,
+  commonTest,
   customerReference,
   dayAfter,
   daysBetween,
@@ -95,52 +95,24 @@ export const generate = (
 }
 
 /**
- * The column names, in order.
+ * The file's layout: its columns in order, the header line and the line of an invoice line.
  *
  * @since 0.1.0
  */
-export const columns: ReadonlyArray<string> = [
-  "invoiceNumber",
-  "lineNumber",
-  "invoiceDate",
-  "brand",
-  "posCode",
-  "articleCode",
-  "productCategory",
-  "quantity",
-  "netAmount",
-  "currencyCode",
-  "reasonCode",
-  "customerReference"
-]
-
-/**
- * The header line, CRLF included.
- *
- * @since 0.1.0
- */
-export const header: string = Csv.line(columns)
-
-/**
- * The line of one invoice line, CRLF included.
- *
- * @since 0.1.0
- */
-export const row = (i: Invoice): string =>
-  Csv.line([
-    i.invoiceNumber,
-    String(i.lineNumber),
-    i.invoiceDate,
-    i.brand,
-    i.posCode,
-    i.articleCode,
-    i.productCategory.subCategoryId,
-    String(i.quantity),
-    i.netAmount.toFixed(2),
-    i.currencyCode,
-    i.reasonCode,
-    i.customerReference
-  ])
+export const csv: Csv.Layout<Invoice> = Csv.layout<Invoice>([
+  ["invoiceNumber", (i) => i.invoiceNumber],
+  ["lineNumber", (i) => String(i.lineNumber)],
+  ["invoiceDate", (i) => i.invoiceDate],
+  ["brand", (i) => i.brand],
+  ["posCode", (i) => i.posCode],
+  ["articleCode", (i) => i.articleCode],
+  ["productCategory", (i) => i.productCategory.subCategoryId],
+  ["quantity", (i) => String(i.quantity)],
+  ["netAmount", (i) => i.netAmount.toFixed(2)],
+  ["currencyCode", (i) => i.currencyCode],
+  ["reasonCode", (i) => i.reasonCode],
+  ["customerReference", (i) => i.customerReference]
+])
 
 /**
  * Compiles a validated invoice filter into a predicate.
@@ -148,16 +120,7 @@ export const row = (i: Invoice): string =>
  * @since 0.1.0
  */
 export const compile = (filter: ExportFilter.InvoiceFilter): ((i: Invoice) => boolean) => {
-  const brand = filter.brand.toUpperCase()
-  const pos = anyOf(filter.posCodes)!
+  const common = commonTest<Invoice>(filter, (i) => i.invoiceDate)
   const reason = anyOf(filter.reasonCodes)
-  const category = categoryMatcher(filter.productCategories)
-  const { dateFrom, dateTo } = filter
-  return (i) =>
-    i.brand === brand &&
-    pos(i.posCode) &&
-    (reason === undefined || reason(i.reasonCode)) &&
-    (category === undefined || category(i.productCategory)) &&
-    (dateFrom === undefined || i.invoiceDate >= dateFrom) &&
-    (dateTo === undefined || i.invoiceDate <= dateTo)
+  return (i) => common(i) && (reason === undefined || reason(i.reasonCode))
 }

@@ -17,7 +17,7 @@
 import type { ExportFilter } from "@booster-export/core"
 import * as Csv from "./Csv.js"
 import * as Customers from "./Customers.js"
-import { anyOf, articles, dayAfter, daysBetween, kindSeed, pointsOfSale } from "./internal/catalog.js"
+import { articles, commonTest, dayAfter, daysBetween, kindSeed, pointsOfSale } from "./internal/catalog.js"
 import { hash2, Prng } from "./internal/prng.js"
 
 /**
@@ -99,50 +99,23 @@ export const generate = (
 }
 
 /**
- * The column names, in order.
+ * The file's layout: its columns in order, the header line and the line of a movement.
  *
  * @since 0.1.0
  */
-export const columns: ReadonlyArray<string> = [
-  "movementId",
-  "brand",
-  "posCode",
-  "posName",
-  "createdBy",
-  "movementDate",
-  "articleCode",
-  "serialNumber",
-  "quantity",
-  "movementTypeId",
-  "comments"
-]
-
-/**
- * The header line, CRLF included.
- *
- * @since 0.1.0
- */
-export const header: string = Csv.line(columns)
-
-/**
- * The line of one movement, CRLF included.
- *
- * @since 0.1.0
- */
-export const row = (m: Movement): string =>
-  Csv.line([
-    String(m.movementId),
-    m.brand,
-    m.posCode,
-    m.posName,
-    m.createdBy,
-    m.movementDate,
-    m.articleCode,
-    m.serialNumber,
-    String(m.quantity),
-    String(m.movementTypeId),
-    m.comments
-  ])
+export const csv: Csv.Layout<Movement> = Csv.layout<Movement>([
+  ["movementId", (m) => String(m.movementId)],
+  ["brand", (m) => m.brand],
+  ["posCode", (m) => m.posCode],
+  ["posName", (m) => m.posName],
+  ["createdBy", (m) => m.createdBy],
+  ["movementDate", (m) => m.movementDate],
+  ["articleCode", (m) => m.articleCode],
+  ["serialNumber", (m) => m.serialNumber],
+  ["quantity", (m) => String(m.quantity)],
+  ["movementTypeId", (m) => String(m.movementTypeId)],
+  ["comments", (m) => m.comments]
+])
 
 /**
  * True when the filter lists the newest movement first (`sortBy` omitted or `DateDESC`).
@@ -157,16 +130,11 @@ export const newestFirst = (filter: ExportFilter.MovementFilter): boolean => fil
  * @since 0.1.0
  */
 export const compile = (filter: ExportFilter.MovementFilter): ((m: Movement) => boolean) => {
-  const brand = filter.brand.toUpperCase()
-  const pos = anyOf(filter.posCodes)!
+  const common = commonTest<Movement>(filter, (m) => m.movementDate)
   const types = filter.movementTypeIds === undefined ? undefined : new Set(filter.movementTypeIds)
   const key = filter.searchKey?.toUpperCase()
-  const { dateFrom, dateTo } = filter
   return (m) =>
-    m.brand === brand &&
-    pos(m.posCode) &&
+    common(m) &&
     (types === undefined || types.has(m.movementTypeId)) &&
-    (key === undefined || m.articleCode.includes(key) || m.serialNumber.includes(key)) &&
-    (dateFrom === undefined || m.movementDate >= dateFrom) &&
-    (dateTo === undefined || m.movementDate <= dateTo)
+    (key === undefined || m.articleCode.includes(key) || m.serialNumber.includes(key))
 }

@@ -19,8 +19,8 @@ import { reasonCodes } from "./Invoices.js"
 import {
   anyOf,
   articles,
-  categoryMatcher,
   categoryOf,
+  commonTest,
   customerReference,
   dayAfter,
   daysBetween,
@@ -104,62 +104,29 @@ export const generate = (
 }
 
 /**
- * The column names, in order.
+ * The file's layout: its columns in order, the header line and the line of an order line.
  *
  * @since 0.1.0
  */
-export const columns: ReadonlyArray<string> = [
-  "erpOrderId",
-  "lineNumber",
-  "orderDate",
-  "brand",
-  "posCode",
-  "articleCode",
-  "productCategory",
-  "orderedQuantity",
-  "openQuantity",
-  "status",
-  "reasonCode",
-  "netAmount",
-  "currencyCode",
-  "customerReference",
-  "expectedDeliveryDate",
-  "finalShipTo",
-  "orderType"
-]
-
-/**
- * The header line, CRLF included.
- *
- * @since 0.1.0
- */
-export const header: string = Csv.line(columns)
-
-/**
- * The line of one order line, CRLF included.
- *
- * @since 0.1.0
- */
-export const row = (o: Order): string =>
-  Csv.line([
-    o.erpOrderId,
-    String(o.lineNumber),
-    o.orderDate,
-    o.brand,
-    o.posCode,
-    o.articleCode,
-    o.productCategory.subCategoryId,
-    String(o.orderedQuantity),
-    String(o.openQuantity),
-    o.status,
-    o.reasonCode,
-    o.netAmount.toFixed(2),
-    o.currencyCode,
-    o.customerReference,
-    o.expectedDeliveryDate,
-    o.finalShipTo,
-    o.orderType
-  ])
+export const csv: Csv.Layout<Order> = Csv.layout<Order>([
+  ["erpOrderId", (o) => o.erpOrderId],
+  ["lineNumber", (o) => String(o.lineNumber)],
+  ["orderDate", (o) => o.orderDate],
+  ["brand", (o) => o.brand],
+  ["posCode", (o) => o.posCode],
+  ["articleCode", (o) => o.articleCode],
+  ["productCategory", (o) => o.productCategory.subCategoryId],
+  ["orderedQuantity", (o) => String(o.orderedQuantity)],
+  ["openQuantity", (o) => String(o.openQuantity)],
+  ["status", (o) => o.status],
+  ["reasonCode", (o) => o.reasonCode],
+  ["netAmount", (o) => o.netAmount.toFixed(2)],
+  ["currencyCode", (o) => o.currencyCode],
+  ["customerReference", (o) => o.customerReference],
+  ["expectedDeliveryDate", (o) => o.expectedDeliveryDate],
+  ["finalShipTo", (o) => o.finalShipTo],
+  ["orderType", (o) => o.orderType]
+])
 
 /**
  * Compiles a validated order filter into a predicate.
@@ -167,20 +134,13 @@ export const row = (o: Order): string =>
  * @since 0.1.0
  */
 export const compile = (filter: ExportFilter.OrderFilter): ((o: Order) => boolean) => {
-  const brand = filter.brand.toUpperCase()
-  const pos = anyOf(filter.posCodes)!
+  const common = commonTest<Order>(filter, (o) => o.orderDate)
   const status = anyOf(filter.status)
   const reason = anyOf(filter.reasonCode)
   const shipTo = anyOf(filter.finalShipTo)
-  const category = categoryMatcher(filter.productCategories)
-  const { dateFrom, dateTo } = filter
   return (o) =>
-    o.brand === brand &&
-    pos(o.posCode) &&
+    common(o) &&
     (status === undefined || status(o.status)) &&
     (reason === undefined || reason(o.reasonCode)) &&
-    (shipTo === undefined || shipTo(o.finalShipTo)) &&
-    (category === undefined || category(o.productCategory)) &&
-    (dateFrom === undefined || o.orderDate >= dateFrom) &&
-    (dateTo === undefined || o.orderDate <= dateTo)
+    (shipTo === undefined || shipTo(o.finalShipTo))
 }

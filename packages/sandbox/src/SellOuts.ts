@@ -22,8 +22,8 @@ import * as Customers from "./Customers.js"
 import {
   anyOf,
   articles,
-  categoryMatcher,
   categoryOf,
+  commonTest,
   dayAfter,
   daysBetween,
   kindSeed,
@@ -119,68 +119,35 @@ export const generate = (
 }
 
 /**
- * The column names, in order.
+ * The file's layout: its columns in order, the header line and the line of a sale line.
  *
  * @since 0.1.0
  */
-export const columns: ReadonlyArray<string> = [
-  "saleId",
-  "saleDetailId",
-  "boosterCustomerId",
-  "brand",
-  "posCode",
-  "documentNumber",
-  "documentDate",
-  "documentLineNumber",
-  "articleCode",
-  "productCategory",
-  "serialNumber",
-  "quantity",
-  "retailPrice",
-  "unitPrice",
-  "currencyCode",
-  "warrantyExtensionStatusId",
-  "warrantyExtensionStatusDescription",
-  "saleRepresentativeEmails",
-  "type",
-  "selloutType"
-]
-
-/**
- * The header line, CRLF included.
- *
- * @since 0.1.0
- */
-export const header: string = Csv.line(columns)
-
-/**
- * The line of one sale, CRLF included.
- *
- * @since 0.1.0
- */
-export const row = (s: SellOut): string =>
-  Csv.line([
-    String(s.saleId),
-    String(s.saleDetailId),
-    s.boosterCustomerId === undefined ? "" : String(s.boosterCustomerId),
-    s.brand,
-    s.posCode,
-    s.documentNumber,
-    s.documentDate,
-    String(s.documentLineNumber),
-    s.articleCode,
-    s.productCategory.subCategoryId,
-    s.serialNumber,
-    String(s.quantity),
-    s.retailPrice.toFixed(2),
-    s.unitPrice.toFixed(2),
-    s.currencyCode,
-    String(s.warrantyExtensionStatusId),
-    ExportFilter.WARRANTY_EXTENSION_STATUSES[s.warrantyExtensionStatusId] ?? "",
-    s.saleRepresentativeEmails.join("; "),
-    s.type,
-    s.selloutType
-  ])
+export const csv: Csv.Layout<SellOut> = Csv.layout<SellOut>([
+  ["saleId", (s) => String(s.saleId)],
+  ["saleDetailId", (s) => String(s.saleDetailId)],
+  ["boosterCustomerId", (s) => (s.boosterCustomerId === undefined ? "" : String(s.boosterCustomerId))],
+  ["brand", (s) => s.brand],
+  ["posCode", (s) => s.posCode],
+  ["documentNumber", (s) => s.documentNumber],
+  ["documentDate", (s) => s.documentDate],
+  ["documentLineNumber", (s) => String(s.documentLineNumber)],
+  ["articleCode", (s) => s.articleCode],
+  ["productCategory", (s) => s.productCategory.subCategoryId],
+  ["serialNumber", (s) => s.serialNumber],
+  ["quantity", (s) => String(s.quantity)],
+  ["retailPrice", (s) => s.retailPrice.toFixed(2)],
+  ["unitPrice", (s) => s.unitPrice.toFixed(2)],
+  ["currencyCode", (s) => s.currencyCode],
+  ["warrantyExtensionStatusId", (s) => String(s.warrantyExtensionStatusId)],
+  [
+    "warrantyExtensionStatusDescription",
+    (s) => ExportFilter.WARRANTY_EXTENSION_STATUSES[s.warrantyExtensionStatusId] ?? ""
+  ],
+  ["saleRepresentativeEmails", (s) => s.saleRepresentativeEmails.join("; ")],
+  ["type", (s) => s.type],
+  ["selloutType", (s) => s.selloutType]
+])
 
 /**
  * Compiles a validated sell-out filter into a predicate.
@@ -188,23 +155,17 @@ export const row = (s: SellOut): string =>
  * @since 0.1.0
  */
 export const compile = (filter: ExportFilter.SellOutFilter): ((s: SellOut) => boolean) => {
-  const brand = filter.brand.toUpperCase()
-  const pos = anyOf(filter.posCodes)!
+  const common = commonTest<SellOut>(filter, (s) => s.documentDate)
   const article = anyOf(filter.articleCodes)
   const rep = anyOf(filter.saleRepresentativeEmails)
-  const category = categoryMatcher(filter.productCategories)
   const statuses =
     filter.warrantyExtensionStatusIds === undefined ? undefined : new Set(filter.warrantyExtensionStatusIds)
-  const { dateFrom, dateTo, selloutType, type } = filter
+  const { selloutType, type } = filter
   return (s) =>
-    s.brand === brand &&
-    pos(s.posCode) &&
+    common(s) &&
     (article === undefined || article(s.articleCode)) &&
     (rep === undefined || s.saleRepresentativeEmails.some(rep)) &&
-    (category === undefined || category(s.productCategory)) &&
     (statuses === undefined || statuses.has(s.warrantyExtensionStatusId)) &&
-    (dateFrom === undefined || s.documentDate >= dateFrom) &&
-    (dateTo === undefined || s.documentDate <= dateTo) &&
     (selloutType === undefined || s.selloutType === selloutType) &&
     (type === undefined || s.type === type)
 }

@@ -25,8 +25,8 @@ import * as Customers from "./Customers.js"
 import {
   anyOf,
   articles,
-  categoryMatcher,
   categoryOf,
+  commonTest,
   dayAfter,
   daysBetween,
   kindSeed,
@@ -102,35 +102,6 @@ export const generate = (
 }
 
 /**
- * The column names, in order.
- *
- * @since 0.1.0
- */
-export const columns: ReadonlyArray<string> = [
-  "brand",
-  "posCode",
-  "clusterId",
-  "articleCode",
-  "serialNumber",
-  "quantity",
-  "stockDate",
-  "type",
-  "productCategory",
-  "retailSalesPrice",
-  "currencyCode",
-  "posName",
-  "loadedOnDate",
-  "isConsignmentSellable"
-]
-
-/**
- * The header line, CRLF included.
- *
- * @since 0.1.0
- */
-export const header: string = Csv.line(columns)
-
-/**
  * What a stock filter asks the file to include.
  *
  * @since 0.1.0
@@ -141,27 +112,26 @@ export interface RowOptions {
 }
 
 /**
- * The line of one stock position, CRLF included.
+ * The file's layout: its columns in order, the header line and the line of a stock position (`retailSalesPrice` filled with `includeRSP`, the last three columns with `includeExtraInfo`).
  *
  * @since 0.1.0
  */
-export const row = (item: StockItem, options: RowOptions = {}): string =>
-  Csv.line([
-    item.brand,
-    item.posCode,
-    item.clusterId,
-    item.articleCode,
-    item.serialNumber,
-    String(item.quantity),
-    item.stockDate,
-    item.type,
-    item.productCategory.subCategoryId,
-    options.includeRSP === true ? item.retailSalesPrice.toFixed(2) : "",
-    item.currencyCode,
-    options.includeExtraInfo === true ? item.posName : "",
-    options.includeExtraInfo === true ? item.loadedOnDate : "",
-    options.includeExtraInfo === true ? String(item.isConsignmentSellable) : ""
-  ])
+export const csv: Csv.Layout<StockItem, RowOptions> = Csv.layout<StockItem, RowOptions>([
+  ["brand", (s) => s.brand],
+  ["posCode", (s) => s.posCode],
+  ["clusterId", (s) => s.clusterId],
+  ["articleCode", (s) => s.articleCode],
+  ["serialNumber", (s) => s.serialNumber],
+  ["quantity", (s) => String(s.quantity)],
+  ["stockDate", (s) => s.stockDate],
+  ["type", (s) => s.type],
+  ["productCategory", (s) => s.productCategory.subCategoryId],
+  ["retailSalesPrice", (s, o) => (o?.includeRSP === true ? s.retailSalesPrice.toFixed(2) : "")],
+  ["currencyCode", (s) => s.currencyCode],
+  ["posName", (s, o) => (o?.includeExtraInfo === true ? s.posName : "")],
+  ["loadedOnDate", (s, o) => (o?.includeExtraInfo === true ? s.loadedOnDate : "")],
+  ["isConsignmentSellable", (s, o) => (o?.includeExtraInfo === true ? String(s.isConsignmentSellable) : "")]
+])
 
 /**
  * Compiles a validated stock filter into a predicate. `allowedPos` (upper case) restricts a filter
@@ -173,21 +143,15 @@ export const compile = (
   filter: ExportFilter.StockFilter,
   allowedPos?: ReadonlySet<string>
 ): ((item: StockItem) => boolean) => {
-  const brand = filter.brand.toUpperCase()
-  const pos = anyOf(filter.posCodes)
+  const common = commonTest<StockItem>(filter, (item) => item.stockDate, allowedPos)
   const article = anyOf(filter.articleCodes)
   const cluster = anyOf(filter.clusterIds)
-  const category = categoryMatcher(filter.productCategories)
-  const { dateFrom, dateTo, type } = filter
+  const { type } = filter
   const withUnauthorized = filter.includeConsignmentNotAuthorizedPOS === true
   return (item) =>
-    item.brand === brand &&
-    (pos === undefined ? allowedPos === undefined || allowedPos.has(item.posCode) : pos(item.posCode)) &&
+    common(item) &&
     (article === undefined || article(item.articleCode)) &&
     (cluster === undefined || cluster(item.clusterId)) &&
-    (category === undefined || category(item.productCategory)) &&
-    (dateFrom === undefined || item.stockDate >= dateFrom) &&
-    (dateTo === undefined || item.stockDate <= dateTo) &&
     (type === undefined || item.type === type) &&
     (withUnauthorized || item.type !== "consigned" || item.consignmentAuthorizedPos)
 }

@@ -52,7 +52,7 @@ const stockCase = (
   expected: () =>
     ofBrand(stock)
       .filter(test)
-      .map((s) => Stock.row(s, options))
+      .map((s) => Stock.csv.row(s, options))
 })
 const aStock = ofBrand(stock)[5]!
 
@@ -114,7 +114,9 @@ const moveCase = (
   kind: "movements",
   filter: { ...base, ...filter },
   expected: () => {
-    const lines = ofBrand(movements).filter(test).map(Movements.row)
+    const lines = ofBrand(movements)
+      .filter(test)
+      .map((r) => Movements.csv.row(r))
     return oldestFirst ? lines : lines.reverse()
   }
 })
@@ -155,7 +157,10 @@ const saleCase = (
   name: `sell-out: ${name}`,
   kind: "sell-out",
   filter: { ...base, ...filter },
-  expected: () => ofBrand(sellOuts).filter(test).map(SellOuts.row)
+  expected: () =>
+    ofBrand(sellOuts)
+      .filter(test)
+      .map((r) => SellOuts.csv.row(r))
 })
 
 const sellOutCases: ReadonlyArray<Case> = [
@@ -201,7 +206,10 @@ const invoiceCase = (
   name: `invoices: ${name}`,
   kind: "invoices",
   filter: { ...base, ...filter },
-  expected: () => ofBrand(invoices).filter(test).map(Invoices.row)
+  expected: () =>
+    ofBrand(invoices)
+      .filter(test)
+      .map((r) => Invoices.csv.row(r))
 })
 
 const invoiceCases: ReadonlyArray<Case> = [
@@ -230,7 +238,10 @@ const orderCase = (
   name: `orders: ${name}`,
   kind: "orders",
   filter: { ...base, ...filter },
-  expected: () => ofBrand(orders).filter(test).map(Orders.row)
+  expected: () =>
+    ofBrand(orders)
+      .filter(test)
+      .map((r) => Orders.csv.row(r))
 })
 
 const orderCases: ReadonlyArray<Case> = [
@@ -265,11 +276,11 @@ const orderCases: ReadonlyArray<Case> = [
 const cases = [...stockCases, ...movementCases, ...sellOutCases, ...invoiceCases, ...orderCases]
 
 const headers: Readonly<Record<string, ReadonlyArray<string>>> = {
-  stock: Stock.columns,
-  movements: Movements.columns,
-  "sell-out": SellOuts.columns,
-  invoices: Invoices.columns,
-  orders: Orders.columns
+  stock: Stock.csv.columns,
+  movements: Movements.csv.columns,
+  "sell-out": SellOuts.csv.columns,
+  invoices: Invoices.csv.columns,
+  orders: Orders.csv.columns
 }
 
 describe("Filter semantics of the other exports, checked against the generated data", () => {

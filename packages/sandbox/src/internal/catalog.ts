@@ -152,6 +152,44 @@ export const anyOf = (
   return (value) => set.has(value.toUpperCase())
 }
 
+/** What every row of the other exports has that a filter selects on. */
+export interface CommonRow {
+  readonly brand: string
+  readonly posCode: string
+  readonly productCategory?: Customers.ProductCategory
+}
+
+/** The filter fields most exports share. */
+export interface CommonFilter {
+  readonly brand: string
+  readonly posCodes?: ReadonlyArray<string> | undefined
+  readonly dateFrom?: string | undefined
+  readonly dateTo?: string | undefined
+  readonly productCategories?: ReadonlyArray<Partial<Customers.ProductCategory>> | undefined
+}
+
+/**
+ * The test of the shared fields: the brand, the POS codes (any of; without them, `allowedPos` when
+ * given, else every POS), the row's date (`dateOf`) within `dateFrom`..`dateTo` inclusive, and the
+ * product categories.
+ */
+export const commonTest = <R extends CommonRow>(
+  filter: CommonFilter,
+  dateOf: (row: R) => string,
+  allowedPos?: ReadonlySet<string>
+): ((row: R) => boolean) => {
+  const brand = filter.brand.toUpperCase()
+  const pos = anyOf(filter.posCodes)
+  const category = categoryMatcher(filter.productCategories)
+  const { dateFrom, dateTo } = filter
+  return (row) =>
+    row.brand === brand &&
+    (pos === undefined ? allowedPos === undefined || allowedPos.has(row.posCode) : pos(row.posCode)) &&
+    (category === undefined || (row.productCategory !== undefined && category(row.productCategory))) &&
+    (dateFrom === undefined || dateOf(row) >= dateFrom) &&
+    (dateTo === undefined || dateOf(row) <= dateTo)
+}
+
 /** A seed for one kind's rows, so that two kinds with the same seed get unrelated data. */
 export const kindSeed = (seed: number, salt: number): number => (seed ^ Math.imul(salt, 0x9e3779b1)) >>> 0
 

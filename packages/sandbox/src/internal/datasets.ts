@@ -91,46 +91,46 @@ export const select = (
       const filter = request as ExportFilter.StockFilter
       return selection(
         counts.stock,
-        Stock.header,
+        Stock.csv.header,
         (i) => Stock.generate(seed, i, brands),
         Stock.compile(filter, allowedPos),
-        (item) => Stock.row(item, filter)
+        (item) => Stock.csv.row(item, filter)
       )
     }
     case "movements": {
       const filter = request as ExportFilter.MovementFilter
       return selection(
         counts.movements,
-        Movements.header,
+        Movements.csv.header,
         (i) => Movements.generate(seed, i, counts.movements, brands),
         Movements.compile(filter),
-        Movements.row,
+        (row) => Movements.csv.row(row),
         Movements.newestFirst(filter)
       )
     }
     case "sell-out":
       return selection(
         counts["sell-out"],
-        SellOuts.header,
+        SellOuts.csv.header,
         (i) => SellOuts.generate(seed, i, counts.customers, brands),
         SellOuts.compile(request as ExportFilter.SellOutFilter),
-        SellOuts.row
+        (row) => SellOuts.csv.row(row)
       )
     case "invoices":
       return selection(
         counts.invoices,
-        Invoices.header,
+        Invoices.csv.header,
         (i) => Invoices.generate(seed, i, brands),
         Invoices.compile(request as ExportFilter.InvoiceFilter),
-        Invoices.row
+        (row) => Invoices.csv.row(row)
       )
     case "orders":
       return selection(
         counts.orders,
-        Orders.header,
+        Orders.csv.header,
         (i) => Orders.generate(seed, i, brands),
         Orders.compile(request as ExportFilter.OrderFilter),
-        Orders.row
+        (row) => Orders.csv.row(row)
       )
   }
 }
