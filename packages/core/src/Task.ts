@@ -88,7 +88,9 @@ export const Task = Schema.Struct({
 export type Task = typeof Task.Type
 
 /**
- * The list answered by `GET /tasks`.
+ * The list answered by `GET /tasks`: every task of the authorised user, imports (`ImportRequest`)
+ * included, of every export kind — never assume a task in it is an export of yours, or of the kind
+ * at hand.
  *
  * @since 0.1.0
  */
