@@ -3,8 +3,6 @@ import { defineConfig } from "vitest/config"
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // a throw-away PostgreSQL cluster for the team-journal tests (skipped, saying why, without one)
-    globalSetup: ["../../scripts/postgres-test-cluster.mjs"],
     testTimeout: 30_000,
     hookTimeout: 30_000
   }

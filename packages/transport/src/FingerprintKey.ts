@@ -1,9 +1,9 @@
 /**
  * The secret key fingerprints are computed under (see `@booster-export/core`'s `Fingerprint`).
  *
- * By default the key is per install: 32 random bytes in `fingerprint.key` beside the journal
- * (`$XDG_STATE_HOME/booster-export/`, folder mode 0700, file mode 0600), created on first use and
- * shared by `booster` and `booster-mcp` on the same machine. Creation is race-safe: the bytes are
+ * By default the key is per install: 32 random bytes in `fingerprint.key` in the state folder
+ * (`StateDirectory`: `$XDG_STATE_HOME/booster-export/`, beside the local journal; folder mode 0700,
+ * file mode 0600), created on first use and shared by `booster` and `booster-mcp` on the same machine. Creation is race-safe: the bytes are
  * written to a private temporary file that is then linked into place exclusively, so two processes
  * creating the key at once both end up with the one that won, and nobody ever reads a half-written
  * key. A team that wants the same fingerprints on several machines points
@@ -19,7 +19,7 @@ import { join } from "node:path"
 import { Fingerprint } from "@booster-export/core"
 import { Context, Effect, Layer } from "effect"
 import { InvalidConfigError } from "./BoosterError.js"
-import { defaultDirectory } from "./Journal.js"
+import * as StateDirectory from "./StateDirectory.js"
 
 /**
  * The environment variable naming a shared key file: `BOOSTER_FINGERPRINT_KEY_FILE`.
@@ -29,7 +29,7 @@ import { defaultDirectory } from "./Journal.js"
 export const ENV_VAR = "BOOSTER_FINGERPRINT_KEY_FILE"
 
 /**
- * The name of the per-install key file in the journal's folder: `fingerprint.key`.
+ * The name of the per-install key file in the state folder: `fingerprint.key`.
  *
  * @since 0.1.0
  */
@@ -173,14 +173,14 @@ export const fromFile = (path: string): Effect.Effect<Loaded, InvalidConfigError
   })
 
 /**
- * The per-install key of `directory` (default: the journal's, {@link defaultDirectory}), created
+ * The per-install key of `directory` (default: the state folder, `StateDirectory.resolve()`), created
  * with 32 random bytes on first use. Fails with `InvalidConfigError` when the folder cannot hold it
  * (naming the path and the system's error; `path` and `code` set) or an existing key file is refused.
  *
  * @since 0.1.0
  */
 export const forInstall = (
-  directory: string = defaultDirectory()
+  directory: string = StateDirectory.resolve()
 ): Effect.Effect<Loaded, InvalidConfigError> =>
   Effect.tryPromise({
     try: async () => ({
@@ -197,7 +197,7 @@ export const forInstall = (
 
 /**
  * The key to use: the file named by {@link ENV_VAR} when it is set, else the per-install key of
- * `directory` (default: the journal's folder for `env`).
+ * `directory` (default: the state folder for `env`, `StateDirectory.resolve(env)`).
  *
  * @since 0.1.0
  */
@@ -206,7 +206,7 @@ export const load = (
 ): Effect.Effect<Loaded, InvalidConfigError> => {
   const env = options.env ?? process.env
   const file = env[ENV_VAR]?.trim()
-  return file ? fromFile(file) : forInstall(options.directory ?? defaultDirectory(env))
+  return file ? fromFile(file) : forInstall(options.directory ?? StateDirectory.resolve(env))
 }
 
 /**

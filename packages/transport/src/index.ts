@@ -7,8 +7,6 @@
  */
 
 /** @since 0.1.0 */
-export * as AuditTrail from "./AuditTrail.js"
-/** @since 0.1.0 */
 export * as Auth from "./Auth.js"
 /** @since 0.1.0 */
 export * as BoosterClient from "./BoosterClient.js"
@@ -21,16 +19,14 @@ export * as ExportToFile from "./ExportToFile.js"
 /** @since 0.1.0 */
 export * as FingerprintKey from "./FingerprintKey.js"
 /** @since 0.1.0 */
-export * as Journal from "./Journal.js"
-/** @since 0.1.0 */
 export * as Promise from "./Promise.js"
 /** @since 0.1.0 */
 export * as Redact from "./Redact.js"
 /** @since 0.1.0 */
-export * as Retention from "./Retention.js"
-/** @since 0.1.0 */
 export * as Retry from "./Retry.js"
 /** @since 0.1.0 */
 export * as Scrub from "./Scrub.js"
+/** @since 0.1.0 */
+export * as StateDirectory from "./StateDirectory.js"
 /** @since 0.1.0 */
 export * as UrlPolicy from "./UrlPolicy.js"

@@ -7,8 +7,9 @@ import { promisify } from "node:util"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { fetchToFile } from "../src/internal/download.js"
+import { bundleFixture } from "./files.js"
 import { taskAt } from "./fixtures/task.js"
-import { bundleFixture, clientFor, sandbox, server } from "./support.js"
+import { clientFor, sandbox, server } from "./support.js"
 
 const MiB = 1024 * 1024
 const tempDir = Effect.acquireRelease(
@@ -92,7 +93,9 @@ describe("download integrity", () => {
         res.writeHead(200, { "content-length": String(64 * MiB) })
         res.write(Buffer.alloc(MiB, 97))
       })
-      const script = yield* Effect.promise(() => bundleFixture("abort-download", folder))
+      const script = yield* Effect.promise(() =>
+        bundleFixture(new URL("./fixtures/abort-download.ts", import.meta.url), folder)
+      )
       const run = yield* Effect.promise(() =>
         promisify(execFile)(process.execPath, [script, `${stalling.url}/big.csv`, dir], {
           timeout: 20_000,

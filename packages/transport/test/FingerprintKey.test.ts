@@ -6,7 +6,7 @@ import { Fingerprint } from "@booster-export/core"
 import { Effect, Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { Auth, BoosterClient, FingerprintKey } from "../src/index.js"
-import { bundleFixture, temporaryFolders } from "./support.js"
+import { bundleFixture, temporaryFolders } from "./files.js"
 
 const tempDir = temporaryFolders("booster-key-")
 
@@ -108,7 +108,7 @@ describe("FingerprintKey", () => {
 
   it("gives processes creating the key at the same instant one and the same key", async () => {
     const directory = join(await tempDir(), "booster-export")
-    const script = await bundleFixture("key-race", await tempDir())
+    const script = await bundleFixture(new URL("./fixtures/key-race.ts", import.meta.url), await tempDir())
     const gate = await tempDir()
     const count = 6
     const runs = Array.from({ length: count }, () =>

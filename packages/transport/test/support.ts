@@ -1,34 +1,14 @@
-import { mkdtemp, rm } from "node:fs/promises"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
-import { tmpdir } from "node:os"
-import { dirname, join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { Fingerprint } from "@booster-export/core"
 import { type Faults, Sandbox } from "@booster-export/sandbox"
 import { Context, Effect, Layer } from "effect"
-import { build } from "esbuild"
-import { afterEach } from "vitest"
 import { Auth, BoosterClient, type BoosterConfig } from "../src/index.js"
 
 export const filter = { brand: "CAR", posCodes: ["P001"] }
 
 /** A fixed fingerprint key, so that tests never create the per-install key of the real home. */
 export const testKey = Fingerprint.key(new Uint8Array(32).fill(3))
-
-/** A maker of temporary folders for one test file; they are removed after each test. */
-export const temporaryFolders = (prefix: string): (() => Promise<string>) => {
-  let roots: Array<string> = []
-  afterEach(async () => {
-    await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })))
-    roots = []
-  })
-  return async () => {
-    const root = await mkdtemp(join(tmpdir(), prefix))
-    roots.push(root)
-    return root
-  }
-}
 
 /** A sandbox for the test's scope. */
 export const sandbox = (options: Sandbox.SandboxOptions = {}) =>
@@ -99,22 +79,3 @@ export const createThenFail = (outcome: 500 | 502 | 504 | "reset" | "timeout"): 
   kind: "create-then-fail",
   after: outcome
 })
-
-/** Bundles `test/fixtures/<name>.ts` into `<folder>/<name>.mjs`, to be run as its own Node process. */
-export const bundleFixture = async (name: string, folder: string): Promise<string> => {
-  const outfile = join(folder, `${name}.mjs`)
-  await build({
-    entryPoints: [join(dirname(fileURLToPath(import.meta.url)), "fixtures", `${name}.ts`)],
-    outfile,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    logLevel: "error",
-    // pg's optional native binding
-    external: ["pg-native"],
-    banner: {
-      js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);'
-    }
-  })
-  return outfile
-}

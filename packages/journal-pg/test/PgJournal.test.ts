@@ -1,17 +1,18 @@
 import { execFile } from "node:child_process"
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises"
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
+import { AuditTrail, type Journal } from "@booster-export/journal"
 import { Effect, Exit, Redacted, Scope } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import { AuditTrail, type Journal } from "../src/index.js"
+import { checkAround, fillAround, SINCE } from "../../journal/test/since.js"
+import { type Store, scenarios } from "../../journal/test/tamper.js"
+import * as V0 from "../../journal/test/v0.js"
+import { bundleFixture } from "../../transport/test/files.js"
+import { PgJournal } from "../src/index.js"
 import { SINCE_QUERY } from "../src/internal/journalSql.js"
-import * as PgJournal from "../src/PgJournal.js"
 import { clusterUrl, freshDatabase, password, skipReason, sql } from "./pg.js"
-import { checkAround, fillAround, SINCE } from "./since.js"
-import { bundleFixture } from "./support.js"
-import { type Store, scenarios } from "./tamper.js"
 
 let roots: Array<string> = []
 let scopes: Array<Scope.CloseableScope> = []
@@ -27,9 +28,13 @@ const tempDir = async () => {
   return root
 }
 
+/** The team database at `url`, for the life of the scope. */
+const openAt = (url: string, connectTimeoutMs?: number) =>
+  PgJournal.connect({ url: Redacted.make(url), connectTimeoutMs })
+
 /** Runs `body` with the journal of the database at `url`, closed afterwards. */
 const withJournal = <A, E>(url: string, body: (journal: Journal.Service) => Effect.Effect<A, E>) =>
-  Effect.runPromise(Effect.scoped(Effect.flatMap(PgJournal.make({ url: Redacted.make(url) }), body)))
+  Effect.runPromise(Effect.scoped(Effect.flatMap(openAt(url), (database) => body(database.journal))))
 
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
 
@@ -101,7 +106,7 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
         Effect.gen(function* () {
           const scope = yield* Scope.make()
           scopes.push(scope)
-          return yield* Scope.extend(PgJournal.open({ url: Redacted.make(url) }), scope)
+          return yield* Scope.extend(openAt(url), scope)
         })
       )
     const [a, b] = await Promise.all([opened(), opened()])
@@ -200,9 +205,56 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
     // a database never prepared by a writable connection: says what to do
     const empty = await freshDatabase()
     await readOnly(empty)
-    const error = await run(Effect.flip(Effect.scoped(PgJournal.make({ url: Redacted.make(empty) }))))
+    const error = await run(Effect.flip(Effect.scoped(openAt(empty))))
     expect(error.message).toContain("use it once through the primary")
     expect(error.message).not.toContain(password)
+  })
+
+  it("reads a database the first version wrote: migrates nothing, verifies and continues its chain, redeems its token", async () => {
+    const url = await freshDatabase()
+    const dump = await readFile(new URL("./fixtures/database-v0.sql", import.meta.url), "utf8")
+    await sql(url, (client) => client.unsafe(dump))
+    const { fingerprint } = V0
+    const database = await run(
+      Effect.gen(function* () {
+        const scope = yield* Scope.make()
+        scopes.push(scope)
+        return yield* Scope.extend(openAt(url), scope)
+      })
+    )
+    const entries = await run(database.journal.entries)
+    expect(entries.map((entry) => entry.event)).toEqual(V0.events)
+    expect(AuditTrail.verify(await run(database.journal.trail), "row")).toMatchObject({
+      ok: true,
+      entries: 6
+    })
+    const started = await run(
+      database.journal.latestStart({
+        fingerprint,
+        host: "booster.example.com",
+        now: Date.parse("2026-03-02T10:00:00.000Z"),
+        windowMs: 3_600_000
+      })
+    )
+    expect(started).toMatchObject({
+      asyncTaskId: "6f1d2c3b4a5948e7a6b5c4d3e2f1a0b9",
+      actor: "ada@workstation"
+    })
+    await run(database.journal.append({ source: "cli", event: "started", asyncTaskId: "next", fingerprint }))
+    expect(AuditTrail.verify(await run(database.journal.trail), "row")).toMatchObject({
+      ok: true,
+      entries: 7,
+      head: { seq: 7 }
+    })
+    const redeem = () =>
+      run(database.tokens.redeem({ token: "bxc_issued-before-the-move", kind: "confirmation", fingerprint }))
+    expect(await redeem()).toBeUndefined()
+    expect(await redeem()).toBe("used")
+    const migrations = await sql(
+      url,
+      (client) => client`SELECT count(*)::int AS n FROM booster_journal_migrations`
+    )
+    expect(migrations).toEqual([{ n: 3 }])
   })
 
   it("verifies a trail of more than nine entries (rows in number order)", async () => {
@@ -236,9 +288,7 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
     const refused = new URL(clusterUrl!)
     refused.port = "1"
     for (const url of [wrong.toString(), refused.toString()]) {
-      const error = await run(
-        Effect.flip(Effect.scoped(PgJournal.make({ url: Redacted.make(url), connectTimeoutMs: 3000 })))
-      )
+      const error = await run(Effect.flip(Effect.scoped(openAt(url, 3000))))
       expect(error._tag).toBe("JournalError")
       expect(error.message).toContain(`postgres://${new URL(url).host}/postgres`)
       expect(error.message).not.toContain("not-the-password")
@@ -250,7 +300,7 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
     const url = await freshDatabase()
     const scope = await run(Scope.make())
     scopes.push(scope)
-    const journal = await run(Scope.extend(PgJournal.make({ url: Redacted.make(url) }), scope))
+    const { journal } = await run(Scope.extend(openAt(url), scope))
     // tampering needs the owner to switch the append-only trigger off first
     const tamper = (
       statement: (client: Parameters<Parameters<typeof sql>[1]>[0]) => Effect.Effect<unknown, unknown>
@@ -305,7 +355,10 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
     const url = await freshDatabase()
     const count = 6
     const race = async (env: Record<string, string>) => {
-      const script = await bundleFixture("start-race", await tempDir())
+      const script = await bundleFixture(
+        new URL("./fixtures/start-race.ts", import.meta.url),
+        await tempDir()
+      )
       const gate = await tempDir()
       const runs = Array.from({ length: count }, async () => {
         // a state folder each: separate machines that share nothing but the database

@@ -1,9 +1,12 @@
 /**
- * The local journal of exports, shared by every front end: one JSON object per line in
- * `$XDG_STATE_HOME/booster-export/journal.jsonl` (falling back to `~/.local/state/booster-export`),
- * recording which exports were started, finished and downloaded — when, by which front end, the
- * filter's fingerprint, the task and request ids, the API host, the brand, an optional purpose and
- * the downloaded file's path, size and SHA-256. Never a filter value or any personal data.
+ * The journal of exports, shared by every front end. Locally it is one JSON object per line in
+ * `journal.jsonl` of the state folder (`$XDG_STATE_HOME/booster-export`, falling back to
+ * `~/.local/state/booster-export`: `StateDirectory` of `@booster-export/transport`); for a team, a
+ * PostgreSQL database (`@booster-export/journal-pg`). It records which exports were started,
+ * finished and downloaded — when, by which front end and actor, the export kind, the filter's
+ * fingerprint and plain-English description, the task and request ids, the API host, the brand, an
+ * optional purpose and the downloaded file's path, size and SHA-256. Never a filter value or any
+ * personal data.
  *
  * Reading is tolerant: members it does not know are ignored and lines it cannot read are skipped.
  * Lines in the older `history.jsonl` of the same directory are read too.
@@ -13,10 +16,11 @@
 import { createHash, randomUUID } from "node:crypto"
 import type { BigIntStats } from "node:fs"
 import { appendFile, mkdir, open, readFile, stat, unlink } from "node:fs/promises"
-import { homedir, hostname, userInfo } from "node:os"
+import { hostname, userInfo } from "node:os"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
-import { Fingerprint } from "@booster-export/core"
+import { ExportKind, Fingerprint } from "@booster-export/core"
+import * as StateDirectory from "@booster-export/transport/StateDirectory"
 import { Clock, Context, Duration, Effect, Either, Layer, Schema, Scope } from "effect"
 import * as AuditTrail from "./AuditTrail.js"
 
@@ -50,6 +54,8 @@ export type Event =
  * are absent from lines written by older versions.
  *
  * - `actor`: who did it, `user@host` (the OS user and machine), or the authenticated subject;
+ * - `kind`: the export kind's name (`ExportKind`'s `name`); absent on lines written before kinds
+ *   were recorded, which are customer exports (see {@link kindOf});
  * - `description`: the filter in plain English (core's description, never a personal value);
  * - `expiresAt`: for a download, when retention may delete the file (ISO-8601);
  * - `seq`, `prev`, `hash`: the entry's place in the audit chain (see `AuditTrail`).
@@ -62,6 +68,7 @@ export const Entry = Schema.Struct({
   event: Schema.optional(Schema.String),
   actor: Schema.optional(Schema.String),
   asyncTaskId: Schema.String,
+  kind: Schema.optional(Schema.String),
   fingerprint: Schema.optional(Schema.String),
   downloadRequestId: Schema.optional(Schema.String),
   host: Schema.optional(Schema.String),
@@ -127,20 +134,6 @@ export const FILE = "journal.jsonl"
  */
 export const LEGACY_FILES: ReadonlyArray<string> = ["history.jsonl"]
 
-type Env = Readonly<Record<string, string | undefined>>
-
-/**
- * The journal's directory: `$XDG_STATE_HOME/booster-export`, else `~/.local/state/booster-export`.
- *
- * @since 0.1.0
- */
-export const defaultDirectory = (env: Env = process.env): string => {
-  const stateHome = env.XDG_STATE_HOME?.trim()
-  return stateHome
-    ? join(stateHome, "booster-export")
-    : join(env.HOME?.trim() || homedir(), ".local", "state", "booster-export")
-}
-
 /**
  * The host of a base URL, as kept in the journal (no scheme, path or credentials); `undefined`
  * when there is no URL or it cannot be parsed.
@@ -158,7 +151,7 @@ export const hostOf = (baseUrl: string | undefined): string | undefined => {
 
 /**
  * True when `url` names a PostgreSQL database for the team journal (`postgres://` or
- * `postgresql://`, see `PgJournal`).
+ * `postgresql://`, see `PgJournal` of `@booster-export/journal-pg`).
  *
  * @since 0.1.0
  */
@@ -252,18 +245,29 @@ export const isStart = (entry: Entry): boolean =>
 export const isRequest = (entry: Entry): boolean => entry.event === "requested"
 
 /**
- * The key of a start lock: one filter (`fingerprint`) on one API `host`.
+ * The export kind an entry is about: its `kind`, or `"customers"` (`ExportKind.Customer`) for an entry
+ * without one (every line written before kinds were recorded is about a customer export).
+ *
+ * @since 0.1.0
+ */
+export const kindOf = (entry: Pick<Entry, "kind">): string => entry.kind ?? ExportKind.Customer.name
+
+/**
+ * The key of a start lock and of a repeated start: one filter (`fingerprint`) of one export `kind`
+ * (default `"customers"`) on one API `host`.
  *
  * @since 0.1.0
  */
 export interface StartKey {
   readonly fingerprint: string
   readonly host: string | undefined
+  readonly kind?: string | undefined
 }
 
 /**
- * A journal: the local file ({@link make}) or a database shared by a team (`PgJournal`). Both keep
- * the same entries, the same audit chain and the same start lock semantics.
+ * A journal: the local file ({@link make}) or a database shared by a team (`PgJournal` of
+ * `@booster-export/journal-pg`). Both keep the same entries, the same audit chain and the same start
+ * lock semantics.
  *
  * @since 0.1.0
  */
@@ -378,7 +382,7 @@ const readJournalText = async (path: string): Promise<string> => {
  *
  * @since 0.1.0
  */
-export class Journal extends Context.Tag("@booster-export/transport/Journal")<Journal, Service>() {}
+export class Journal extends Context.Tag("@booster-export/journal/Journal")<Journal, Service>() {}
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
@@ -422,14 +426,15 @@ const readSince = async (paths: ReadonlyArray<string>, since: number): Promise<R
 }
 
 /**
- * The journal kept in `directory` (see {@link defaultDirectory}). Each entry is one JSON line,
- * linked into the audit chain; appends from every process on the machine take turns under a lock
- * file in `<directory>/locks/`, so the chain never forks. The directory is created with mode 0700
- * and the file with mode 0600.
+ * The journal kept in `directory` (default: the state folder shared by `booster` and `booster-mcp`,
+ * `StateDirectory.resolve()` of `@booster-export/transport`). Each entry is one JSON line, linked
+ * into the audit chain; appends from every process on the machine take turns under a lock file in
+ * `<directory>/locks/`, so the chain never forks. The directory is created with mode 0700 and the
+ * file with mode 0600.
  *
  * @since 0.1.0
  */
-export const make = (directory: string): FileService => {
+export const make = (directory: string = StateDirectory.resolve()): FileService => {
   const path = join(directory, FILE)
   const read = (file: string) => readJournalText(join(directory, file)).then(parseLines)
   const entries = Effect.promise(async () => {
@@ -476,11 +481,12 @@ export const make = (directory: string): FileService => {
 }
 
 /**
- * A layer providing the journal kept in `directory`.
+ * A layer providing the journal kept in `directory` (default: the state folder, as {@link make}).
  *
  * @since 0.1.0
  */
-export const layer = (directory: string): Layer.Layer<Journal> => Layer.succeed(Journal, make(directory))
+export const layer = (directory: string = StateDirectory.resolve()): Layer.Layer<Journal> =>
+  Layer.succeed(Journal, make(directory))
 
 /**
  * A layer providing a journal that is opened on first use (and closed with the layer): a command
@@ -513,27 +519,24 @@ export const layerOnFirstUse = (
   )
 
 /**
- * The most recent start of the same filter (`fingerprint`) on the same API `host` no older than
- * `windowMs` before `now` (epoch milliseconds), whichever front end recorded it. Entries without a
- * host (older lines) match any host. The unkeyed `sha256:` fingerprints older versions wrote are read
- * and listed but never matched: fingerprints are keyed now (`hmac-sha256:`).
+ * The most recent start of the same filter (`fingerprint`) of the same export `kind` (default
+ * `"customers"`, see {@link kindOf}) on the same API `host` no older than `windowMs` before `now`
+ * (epoch milliseconds), whichever front end recorded it. Entries without a host (older lines) match
+ * any host. The unkeyed `sha256:` fingerprints older versions wrote are read and listed but never
+ * matched: fingerprints are keyed now (`hmac-sha256:`).
  *
  * @since 0.1.0
  */
 export const recentStart = (
   entries: ReadonlyArray<Entry>,
-  options: {
-    readonly fingerprint: string
-    readonly host: string | undefined
-    readonly now: number
-    readonly windowMs: number
-  }
+  options: StartKey & { readonly now: number; readonly windowMs: number }
 ): Entry | undefined => {
   if (options.fingerprint.startsWith(Fingerprint.LEGACY_PREFIX)) return undefined
   const since = options.now - options.windowMs
+  const kind = options.kind ?? ExportKind.Customer.name
   for (let i = entries.length - 1; i >= 0; i--) {
     const entry = entries[i]!
-    if (entry.fingerprint !== options.fingerprint || !isStart(entry)) continue
+    if (entry.fingerprint !== options.fingerprint || !isStart(entry) || kindOf(entry) !== kind) continue
     if (entry.host !== undefined && entry.host !== options.host) continue
     const at = Date.parse(entry.at)
     if (Number.isFinite(at) && at >= since) return entry
@@ -751,7 +754,17 @@ const withLockFile =
   }
 
 /**
- * Runs `effect` holding the journal's start lock for one filter (`fingerprint`) on one API `host`:
+ * The text a start lock is named after: the fingerprint and the host, and the kind when it is not a
+ * customer export (so that the locks of customer exports keep the names older versions use).
+ *
+ * @since 0.1.0
+ */
+export const startLockName = (key: StartKey): string =>
+  `${key.fingerprint}\n${key.host ?? ""}${key.kind === undefined || key.kind === ExportKind.Customer.name ? "" : `\n${key.kind}`}`
+
+/**
+ * Runs `effect` holding the journal's start lock for one filter (`fingerprint`) of one export kind on
+ * one API `host`:
  * one process (and one fiber) at a time checks the journal for a repeated start, starts the export
  * and records it, so two front ends starting the same filter at the same instant cannot both create
  * it. The lock is a file created exclusively in `<directory>/locks/` and removed afterwards; one
@@ -763,16 +776,9 @@ const withLockFile =
  * @since 0.1.0
  */
 export const withStartLock =
-  (
-    directory: string,
-    key: { readonly fingerprint: string; readonly host: string | undefined },
-    options: { readonly staleMs?: number } = {}
-  ) =>
+  (directory: string, key: StartKey, options: { readonly staleMs?: number } = {}) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | JournalError, R> => {
-    const name = createHash("sha256")
-      .update(`${key.fingerprint}\n${key.host ?? ""}`)
-      .digest("hex")
-      .slice(0, 32)
+    const name = createHash("sha256").update(startLockName(key)).digest("hex").slice(0, 32)
     return withLockFile(
       join(directory, "locks"),
       `${name}.lock`,

@@ -1,7 +1,10 @@
 /**
  * The journal of a team, in PostgreSQL (`BOOSTER_JOURNAL_URL=postgres://…`): the same entries, audit
- * chain and start lock as the local file journal, shared by every machine using the database.
+ * chain and start lock as the local file journal of `@booster-export/journal`, shared by every
+ * machine using the database.
  *
+ * - The store works on the `SqlClient` of the context, as `@effect/sql`'s own stores do, so the
+ *   program builds the connection pool; {@link layerClient} builds one from a `Redacted` URL.
  * - Schema migrations (`@effect/sql` `Migrator`) are applied on first use, one process at a time.
  *   Through a read-only connection (a streaming replica for audit readers) nothing is migrated:
  *   the journal is read as the primary left it, and writing fails naming the database.
@@ -12,27 +15,28 @@
  *   starting the same filter at the same instant create one export.
  * - The URL's password never appears in any message: the URL is `Redacted` and errors name the
  *   host and database only.
- * - Single-use tokens (`booster-mcp`'s consent confirmations) can be shared by every process of the
- *   database (`open`): rows of `booster_consent_tokens` holding the token's SHA-256, never the token,
- *   used up by one atomic `UPDATE … RETURNING`, so that one of N processes redeeming the same token at
- *   the same instant succeeds.
+ * - Single-use tokens (`booster-mcp`'s consent confirmations, `ConsentTokens` of
+ *   `@booster-export/journal`) can be shared by every process of the database ({@link open}): rows of
+ *   `booster_consent_tokens` holding the token's SHA-256, never the token, used up by one atomic
+ *   `UPDATE … RETURNING`, so that one of N processes redeeming the same token at the same instant
+ *   succeeds.
  *
  * @since 0.1.0
  */
 
 import { createHash } from "node:crypto"
-import * as Reactivity from "@effect/experimental/Reactivity"
+import * as AuditTrail from "@booster-export/journal/AuditTrail"
+import type * as ConsentTokens from "@booster-export/journal/ConsentTokens"
+import * as Journal from "@booster-export/journal/Journal"
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
 import * as PgClient from "@effect/sql-pg/PgClient"
-import { Duration, Effect, Layer, Redacted, type Scope } from "effect"
-import * as AuditTrail from "./AuditTrail.js"
+import { Duration, Effect, Layer, Option, Redacted, type Scope } from "effect"
 import { SINCE_QUERY } from "./internal/journalSql.js"
-import * as Journal from "./Journal.js"
 
 /**
- * Options of the PostgreSQL journal.
+ * Options of {@link layerClient}.
  *
  * @since 0.1.0
  */
@@ -43,20 +47,32 @@ export interface Options {
   readonly connectTimeoutMs?: number | undefined
 }
 
-/**
- * True when `url` names a PostgreSQL database (`postgres://` or `postgresql://`).
- *
- * @since 0.1.0
- */
-export const isPostgresUrl = Journal.isDatabaseUrl
+/** Where a client connects, for messages, and the password messages must never show. */
+interface Where {
+  readonly location: string
+  readonly password: string | undefined
+}
 
-/**
- * A PostgreSQL URL without its credentials or parameters, for messages: `postgres://host:port/db`.
- *
- * @since 0.1.0
- */
-export const describeUrl = (url: Redacted.Redacted<string> | string): string =>
-  Journal.describeDatabaseUrl(typeof url === "string" ? url : Redacted.value(url))
+const whereOf = (
+  config: Pick<PgClient.PgClientConfig, "url" | "host" | "port" | "database" | "password">
+): Where => {
+  const url = config.url !== undefined ? Redacted.value(config.url) : undefined
+  let password = config.password !== undefined ? Redacted.value(config.password) : undefined
+  if (password === undefined && url !== undefined) {
+    try {
+      password = decodeURIComponent(new URL(url).password) || undefined
+    } catch {
+      // an unreadable URL: pg refuses it, and the message names no part of it
+    }
+  }
+  const location =
+    url !== undefined
+      ? Journal.describeDatabaseUrl(url)
+      : config.host !== undefined
+        ? `postgres://${config.host}${config.port !== undefined ? `:${config.port}` : ""}/${config.database ?? ""}`
+        : "the team database"
+  return { location, password }
+}
 
 const TABLE = "booster_journal"
 const MIGRATIONS_TABLE = "booster_journal_migrations"
@@ -115,52 +131,15 @@ const migrations = Migrator.fromRecord(MIGRATIONS)
 const LATEST_MIGRATION = Math.max(...Object.keys(MIGRATIONS).map((name) => Number.parseInt(name, 10)))
 
 /**
- * Why a single-use token was refused: not issued (or of another kind), past its expiry, used
- * already, or issued for another fingerprint.
- *
- * @since 0.1.0
- */
-export type TokenRefusal = "unknown" | "expired" | "used" | "other-filter"
-
-/**
- * Single-use tokens bound to a fingerprint, shared by every process using the database. Only a
- * token's SHA-256 is stored; times are the database's clock, so that processes whose clocks differ
- * agree on expiry.
- *
- * @since 0.1.0
- */
-export interface Tokens {
-  /**
-   * Records `token` as a `kind` token for `fingerprint`, valid for `ttlMs` milliseconds, and returns
-   * its expiry (epoch milliseconds). Removes the tokens expired more than `ttlMs` ago (until then a
-   * late redemption is told "expired" rather than "unknown").
-   */
-  readonly issue: (options: {
-    readonly token: string
-    readonly kind: string
-    readonly fingerprint: string
-    readonly ttlMs: number
-  }) => Effect.Effect<number, Journal.JournalError>
-  /**
-   * Uses up `token` if it is a `kind` token for `fingerprint`, unused and unexpired, in one atomic
-   * statement: of several processes redeeming it at once, one gets `undefined`, the others "used".
-   * A token for another fingerprint is refused and stays usable for its own.
-   */
-  readonly redeem: (options: {
-    readonly token: string
-    readonly kind: string
-    readonly fingerprint: string
-  }) => Effect.Effect<TokenRefusal | undefined, Journal.JournalError>
-}
-
-/**
- * The team database: its journal and its single-use tokens, on one connection pool.
+ * The team database: its journal and its single-use tokens (`ConsentTokens`: only a token's SHA-256
+ * is stored; times are the database's clock, so that processes whose clocks differ agree on expiry),
+ * on the one connection pool of the context.
  *
  * @since 0.1.0
  */
 export interface Database {
   readonly journal: Journal.Service
-  readonly tokens: Tokens
+  readonly tokens: ConsentTokens.Service
 }
 
 /** What is stored of a token: its SHA-256, hex. */
@@ -174,14 +153,6 @@ const lock = (sql: SqlClient.SqlClient, name: string) =>
 
 const isSqlError = (error: unknown): error is SqlError => error instanceof SqlError
 
-const passwordOf = (url: Redacted.Redacted<string>): string | undefined => {
-  try {
-    return decodeURIComponent(new URL(Redacted.value(url)).password) || undefined
-  } catch {
-    return undefined
-  }
-}
-
 const reasonOf = (error: SqlError, password: string | undefined): string => {
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined
   const detail = typeof cause?.message === "string" ? cause.message : error.message
@@ -190,30 +161,49 @@ const reasonOf = (error: SqlError, password: string | undefined): string => {
   return password ? text.split(password).join("<redacted>") : text
 }
 
+/** A `JournalError` saying what could not be done with the team journal at `where`, and why. */
+const failure =
+  (where: Where, doing: string) =>
+  (error: unknown): Journal.JournalError =>
+    new Journal.JournalError({
+      message: `could not ${doing} the team journal at ${where.location}: ${isSqlError(error) ? reasonOf(error, where.password) : error instanceof Error ? error.message : String(error)}`
+    })
+
 /**
- * The team database at `options.url` (its journal and its single-use tokens), for the life of the
- * scope (its connection pool closes with it). Connects, applies the migrations when needed, and
- * fails with `JournalError` naming the host and database (never the password) when it cannot.
+ * The connection pool of the team database at `options.url`, as `PgClient.PgClient` and
+ * `SqlClient.SqlClient`, for the life of the layer: at most 4 connections, application name
+ * `booster-export`, `connectTimeoutMs` (default 10 s) to connect. Connects at once and fails with
+ * `JournalError` naming the host and database (never the password) when it cannot.
  *
  * @since 0.1.0
  */
-export const open = (options: Options): Effect.Effect<Database, Journal.JournalError, Scope.Scope> =>
+export const layerClient = (
+  options: Options
+): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, Journal.JournalError> =>
+  PgClient.layer({
+    url: options.url,
+    connectTimeout: Duration.millis(options.connectTimeoutMs ?? 10_000),
+    applicationName: "booster-export",
+    maxConnections: 4
+  }).pipe(Layer.mapError(failure(whereOf({ url: options.url }), "connect to")))
+
+/**
+ * The team database of the context's `SqlClient` (its journal and its single-use tokens). Applies the
+ * migrations when needed (one process at a time; through a read-only connection, nothing: it needs
+ * them applied already) and fails with `JournalError` naming the host and database (never the
+ * password) when it cannot; so do its operations. Messages name the database from the context's
+ * `PgClient` when there is one ({@link layerClient} provides both).
+ *
+ * @since 0.1.0
+ */
+export const open = (): Effect.Effect<Database, Journal.JournalError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
-    const where = describeUrl(options.url)
-    const password = passwordOf(options.url)
-    const toJournalError =
-      (doing: string) =>
-      (error: unknown): Journal.JournalError =>
-        new Journal.JournalError({
-          message: `could not ${doing} the team journal at ${where}: ${isSqlError(error) ? reasonOf(error, password) : error instanceof Error ? error.message : String(error)}`
-        })
-    const client = yield* PgClient.make({
-      url: options.url,
-      connectTimeout: Duration.millis(options.connectTimeoutMs ?? 10_000),
-      applicationName: "booster-export",
-      maxConnections: 4
-    }).pipe(Effect.provide(Reactivity.layer))
-    const sql: SqlClient.SqlClient = client
+    const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+    const where = Option.match(yield* Effect.serviceOption(PgClient.PgClient), {
+      onNone: (): Where => ({ location: "the team database", password: undefined }),
+      onSome: (client) => whereOf(client.config)
+    })
+    const toJournalError = (doing: string) => failure(where, doing)
     const run = <A>(doing: string, effect: Effect.Effect<A, SqlError>) =>
       effect.pipe(Effect.mapError(toJournalError(doing)))
 
@@ -272,7 +262,7 @@ export const open = (options: Options): Effect.Effect<Database, Journal.JournalE
       })
 
     const service: Journal.Service = {
-      location: where,
+      location: where.location,
       append: (entry) =>
         Effect.flatMap(Journal.prepare(entry), (prepared) =>
           run(
@@ -288,7 +278,7 @@ export const open = (options: Options): Effect.Effect<Database, Journal.JournalE
                 const previous =
                   last[0] !== undefined ? { seq: Number(last[0].position), hash: last[0].hash } : undefined
                 const linked = AuditTrail.link(previous, prepared)
-                yield* sql`INSERT INTO ${sql(TABLE)} (seq, entry) VALUES (${linked.seq}, ${client.json(linked)})`
+                yield* sql`INSERT INTO ${sql(TABLE)} (seq, entry) VALUES (${linked.seq}, ${JSON.stringify(linked)}::jsonb)`
               })
             )
           )
@@ -319,7 +309,7 @@ export const open = (options: Options): Effect.Effect<Database, Journal.JournalE
         sql
           .withTransaction(
             Effect.zipRight(
-              lock(sql, `start:${key.fingerprint}\n${key.host ?? ""}`).pipe(
+              lock(sql, `start:${Journal.startLockName(key)}`).pipe(
                 Effect.mapError(toJournalError("lock a start in"))
               ),
               effect
@@ -346,7 +336,7 @@ export const open = (options: Options): Effect.Effect<Database, Journal.JournalE
         )
       )
     }
-    const tokens: Tokens = {
+    const tokens: ConsentTokens.Service = {
       issue: ({ token, kind, fingerprint, ttlMs }) =>
         run(
           "write to",
@@ -386,30 +376,33 @@ export const open = (options: Options): Effect.Effect<Database, Journal.JournalE
         )
     }
     return { journal: service, tokens }
-  }).pipe(
-    Effect.catchIf(isSqlError, (error) =>
-      Effect.fail(
-        new Journal.JournalError({
-          message: `could not connect to the team journal at ${describeUrl(options.url)}: ${reasonOf(error, passwordOf(options.url))}`
-        })
-      )
-    )
-  )
+  })
 
 /**
- * The journal in the PostgreSQL database at `options.url`, for the life of the scope (its
- * connection pool closes with it). Connects, applies the migrations when needed, and fails with
- * `JournalError` naming the host and database (never the password) when it cannot.
+ * The team database at `options.url` on a connection pool of its own ({@link layerClient}) for the
+ * life of the scope: {@link open} on that pool. Fails with `JournalError` naming the host and
+ * database (never the password) when it cannot connect or prepare the database.
  *
  * @since 0.1.0
  */
-export const make = (options: Options): Effect.Effect<Journal.Service, Journal.JournalError, Scope.Scope> =>
-  Effect.map(open(options), (database) => database.journal)
+export const connect = (options: Options): Effect.Effect<Database, Journal.JournalError, Scope.Scope> =>
+  Effect.flatMap(Layer.build(layerClient(options)), (client) => Effect.provide(open(), client))
 
 /**
- * A layer providing the PostgreSQL journal as `Journal.Journal`.
+ * The journal of the team database of the context's `SqlClient` (see {@link open}).
  *
  * @since 0.1.0
  */
-export const layer = (options: Options): Layer.Layer<Journal.Journal, Journal.JournalError> =>
-  Layer.scoped(Journal.Journal, make(options))
+export const make = (): Effect.Effect<Journal.Service, Journal.JournalError, SqlClient.SqlClient> =>
+  Effect.map(open(), (database) => database.journal)
+
+/**
+ * A layer providing the team database's journal as `Journal.Journal`, on the context's `SqlClient`;
+ * e.g. `PgJournal.layer.pipe(Layer.provide(PgJournal.layerClient({ url })))`.
+ *
+ * @since 0.1.0
+ */
+export const layer: Layer.Layer<Journal.Journal, Journal.JournalError, SqlClient.SqlClient> = Layer.effect(
+  Journal.Journal,
+  make()
+)

@@ -5,24 +5,13 @@ import { join } from "node:path"
 import { promisify } from "node:util"
 import { Effect, Fiber } from "effect"
 import { describe, expect, it } from "vitest"
+import { bundleFixture, temporaryFolders } from "../../transport/test/files.js"
 import { AuditTrail, Journal } from "../src/index.js"
 import { checkAround, fillAround, SINCE } from "./since.js"
-import { bundleFixture, temporaryFolders } from "./support.js"
 
 const tempDir = temporaryFolders("booster-journal-")
 
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
-
-describe("Journal.defaultDirectory", () => {
-  it("is $XDG_STATE_HOME/booster-export, else ~/.local/state/booster-export", () => {
-    expect(Journal.defaultDirectory({ XDG_STATE_HOME: "/state", HOME: "/home/ada" })).toBe(
-      join("/state", "booster-export")
-    )
-    expect(Journal.defaultDirectory({ XDG_STATE_HOME: "  ", HOME: "/home/ada" })).toBe(
-      join("/home/ada", ".local", "state", "booster-export")
-    )
-  })
-})
 
 describe("Journal.parseLines", () => {
   it("skips lines it cannot read and ignores members it does not know", () => {
@@ -311,7 +300,7 @@ describe("Journal.withStartLock", () => {
   /** Runs `count` processes at once that each start the same filter unless the journal has it. */
   const race = async (count: number, env: Record<string, string> = {}) => {
     const directory = await tempDir()
-    const script = await bundleFixture("start-race", await tempDir())
+    const script = await bundleFixture(new URL("./fixtures/start-race.ts", import.meta.url), await tempDir())
     const gate = await tempDir()
     const runs = Array.from({ length: count }, () =>
       promisify(execFile)(process.execPath, [script, directory, key.fingerprint, gate], {
@@ -370,7 +359,10 @@ describe("Journal.withStartLock", () => {
     const gate = await tempDir()
     const log = join(await tempDir(), "log")
     await writeFile(log, "")
-    const script = await bundleFixture("lock-takeover", await tempDir())
+    const script = await bundleFixture(
+      new URL("./fixtures/lock-takeover.ts", import.meta.url),
+      await tempDir()
+    )
     const ended = Number(
       (await promisify(execFile)(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }))
         .stdout

@@ -1,0 +1,20 @@
+/**
+ * `@booster-export/journal`: the journal of exports shared by `booster`, `booster-mcp` and programs —
+ * the local file and its start lock, the audit chain, retention, single-use consent tokens — and the
+ * flows built on it: the guarded start of an export and the record of a download.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as AuditTrail from "./AuditTrail.js"
+/** @since 0.1.0 */
+export * as ConsentTokens from "./ConsentTokens.js"
+/** @since 0.1.0 */
+export * as GuardedStart from "./GuardedStart.js"
+/** @since 0.1.0 */
+export * as Journal from "./Journal.js"
+/** @since 0.1.0 */
+export * as RecordDownload from "./RecordDownload.js"
+/** @since 0.1.0 */
+export * as Retention from "./Retention.js"
