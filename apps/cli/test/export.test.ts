@@ -171,6 +171,21 @@ describe("booster export against the sandbox", () => {
     expect(statSync(out).size).toBe(file.bytes)
     expect(readFileSync(out, "utf8").split("\n")[0]).toContain(",")
     expect(readdirSync(home.root).filter((name) => name.endsWith(".part"))).toEqual([])
+    // the download's record names the start it answers, and when retention may delete the file
+    const journal = readFileSync(join(home.env.XDG_STATE_HOME, "booster-export", "journal.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(journal.at(-1)).toMatchObject({
+      source: "cli",
+      event: "downloaded",
+      asyncTaskId: body.asyncTaskId,
+      fingerprint: body.fingerprint,
+      downloadRequestId: body.downloadRequestId,
+      brand: "CAR",
+      file: out,
+      expiresAt: expect.any(String)
+    })
     const history = await booster(["history", "--json"], { env: home.env })
     const rows = JSON.parse(history.stdout) as Array<Record<string, unknown>>
     expect(rows[0]).toMatchObject({
@@ -236,6 +251,28 @@ describe("booster export against the sandbox", () => {
     })
     expect(forced.code).toBe(0)
     expect(sandbox.tasksCreated()).toBe(before + 1)
+  })
+
+  it("starts the same filter again once its earlier export ended in error, and refuses a repeat of the new one", async () => {
+    const home = freshHome()
+    const args = ["export", "--brand", "CAR", "--pos-code", "NL100", "--json"]
+    const posts = () =>
+      sandbox.requests().filter((r) => r.method === "POST" && r.path === "/customer/CAR/export").length
+    const before = posts()
+    sandbox.faults.add({ route: "export", fault: { kind: "task-error" } })
+    const failed = await booster([...args, "--wait"], { env: apiEnv(home) })
+    expect(failed.code).toBe(4)
+    expect(parseJson(failed.stderr)._tag).toBe("ExportFailedError")
+    // the task ended in error, so it exported nobody: the same filter starts again
+    const again = await booster(args, { env: apiEnv(home) })
+    expect(again.code).toBe(0)
+    const retried = parseJson(again.stdout).asyncTaskId
+    expect(posts()).toBe(before + 2)
+    // that new task did not end in error: a repeat of it is refused as before
+    const repeat = await booster(args, { env: apiEnv(home) })
+    expect(repeat.code).toBe(2)
+    expect(parseJson(repeat.stderr)).toMatchObject({ _tag: "DuplicateExportError", asyncTaskId: retried })
+    expect(posts()).toBe(before + 2)
   })
 
   it("two shells starting the same filter at the same instant create one task; the other is told", async () => {

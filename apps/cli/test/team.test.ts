@@ -6,15 +6,16 @@
 import { randomBytes, randomUUID } from "node:crypto"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { Journal } from "@booster-export/journal"
+import * as PgJournal from "@booster-export/journal-pg/PgJournal"
 import { Sandbox } from "@booster-export/sandbox"
-import { Journal } from "@booster-export/transport"
-import * as PgJournal from "@booster-export/transport/PgJournal"
+import { StateDirectory } from "@booster-export/transport"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 // the entries the journal tests read with a time bound, read here through `booster audit export`
-import { AROUND } from "../../../packages/transport/test/since.js"
+import { AROUND } from "../../../packages/journal/test/since.js"
 import { booster, ensureBuilt, freshHome, parseJson } from "./helpers.js"
 
 const clusterUrl = process.env.BOOSTER_TEST_PG_URL
@@ -136,7 +137,7 @@ describe.skipIf(clusterUrl === undefined)("booster with a team journal in Postgr
     const url = await freshDatabase()
     await Effect.runPromise(
       Effect.scoped(
-        Effect.flatMap(PgJournal.make({ url: Redacted.make(url) }), (journal) =>
+        Effect.flatMap(PgJournal.connect({ url: Redacted.make(url) }), ({ journal }) =>
           Effect.forEach(AROUND, (entry) => journal.append(entry), { discard: true })
         )
       )
@@ -216,7 +217,7 @@ describe("booster audit and files with the local journal", () => {
 
   it("audit export --since gives the rows from that time on, with what their starts recorded", async () => {
     const home = freshHome()
-    const journal = Journal.make(Journal.defaultDirectory(home.env))
+    const journal = Journal.make(StateDirectory.resolve(home.env))
     await Effect.runPromise(Effect.forEach(AROUND, (entry) => journal.append(entry), { discard: true }))
     await checkSince(home.env)
   })

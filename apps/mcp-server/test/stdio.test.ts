@@ -2,8 +2,8 @@ import { createHash } from "node:crypto"
 import { readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
+import { Journal } from "@booster-export/journal"
 import type { Sandbox } from "@booster-export/sandbox"
-import { Journal } from "@booster-export/transport"
 import { Effect } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { listing } from "../src/tools/listing.js"
@@ -567,12 +567,22 @@ describe.each(GENERATIONS)("$name", (generation) => {
         expect.objectContaining({ type: "resource_link", uri: pathToFileURL(out.path).href, size: out.bytes })
       )
 
+      // the download's record names the start it answers, and when retention may delete the file
+      const { fingerprint, downloadRequestId } = started.structuredContent as {
+        fingerprint: string
+        downloadRequestId: string
+      }
       const journal = await readJournal(dirs.journal)
       expect(journal.at(-1)).toMatchObject({
+        source: "mcp",
+        event: "downloaded",
         asyncTaskId: id,
+        fingerprint,
+        downloadRequestId,
         file: out.path,
         bytes: out.bytes,
-        sha256: out.sha256
+        sha256: out.sha256,
+        expiresAt: expect.any(String)
       })
     })
 

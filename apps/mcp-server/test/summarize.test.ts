@@ -1,5 +1,5 @@
+import * as Journal from "@booster-export/journal/Journal"
 import { Csv, Customers } from "@booster-export/sandbox"
-import * as Journal from "@booster-export/transport/Journal"
 import { FastCheck } from "effect"
 import { describe, expect, it } from "vitest"
 import {

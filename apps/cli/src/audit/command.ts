@@ -3,7 +3,7 @@
  * names the first altered, removed or reordered entry; `export` gives the record a data-protection
  * officer asks for (who, what, why, where), as a table, JSON or CSV.
  */
-import { AuditTrail, Journal } from "@booster-export/transport"
+import { AuditTrail, Journal } from "@booster-export/journal"
 import { Command, Options } from "@effect/cli"
 import { stringify } from "csv-stringify/sync"
 import { Effect, Option, Schema } from "effect"

@@ -1,6 +1,7 @@
 /**
  * Where the command line keeps its files: profiles under `$XDG_CONFIG_HOME/booster-export/`, caches
- * under `$XDG_CACHE_HOME/booster-export/` (the journal's place is transport's `Journal.defaultDirectory`).
+ * under `$XDG_CACHE_HOME/booster-export/` (the journal and the fingerprint key are in the state folder,
+ * transport's `StateDirectory`).
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
 import { homedir } from "node:os"

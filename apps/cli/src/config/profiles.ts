@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { resolve } from "node:path"
-import * as Journal from "@booster-export/transport/Journal"
+import * as Journal from "@booster-export/journal/Journal"
 import * as Redact from "@booster-export/transport/Redact"
 import { Effect, Redacted, Schema } from "effect"
 import { ConfigError } from "../output/errors.js"

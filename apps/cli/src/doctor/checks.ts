@@ -7,7 +7,7 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { ApiMetadata } from "@booster-export/core"
-import { Auth, BoosterClient, BoosterConfig, FingerprintKey, Journal } from "@booster-export/transport"
+import { Auth, BoosterClient, BoosterConfig, FingerprintKey, StateDirectory } from "@booster-export/transport"
 import * as Redact from "@booster-export/transport/Redact"
 import * as Scrub from "@booster-export/transport/Scrub"
 import * as UrlPolicy from "@booster-export/transport/UrlPolicy"
@@ -277,7 +277,7 @@ const writable = (path: string): boolean => {
 }
 
 const checkJournal = (): Check => {
-  const dir = Journal.defaultDirectory()
+  const dir = StateDirectory.resolve()
   if (!existsSync(dir)) {
     const parent = existingAncestor(dir)
     return writable(parent)
@@ -353,7 +353,7 @@ const checkExportDir = (dir: string, source: Profiles.Source): Check => {
 const checkFingerprintKey = (): Effect.Effect<Check> =>
   Effect.gen(function* () {
     const variable = process.env[FingerprintKey.ENV_VAR]?.trim()
-    const path = variable || join(Journal.defaultDirectory(), FingerprintKey.FILE)
+    const path = variable || join(StateDirectory.resolve(), FingerprintKey.FILE)
     if (!existsSync(path)) {
       return variable
         ? fail(

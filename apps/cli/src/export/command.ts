@@ -5,8 +5,9 @@
  */
 
 import { dirname } from "node:path"
-import { ExportFilter, ExportKind, Fingerprint, Validation } from "@booster-export/core"
-import { FingerprintKey, Journal } from "@booster-export/transport"
+import { ExportFilter, ExportKind, Fingerprint, type Task, Validation } from "@booster-export/core"
+import { GuardedStart, Journal } from "@booster-export/journal"
+import { FingerprintKey } from "@booster-export/transport"
 import { Command, HelpDoc, Options, Prompt } from "@effect/cli"
 import { Effect, Either, Option } from "effect"
 import * as Common from "../config/options.js"
@@ -119,15 +120,22 @@ const confirm = (description: string) =>
 /** How long a start of the same filter is flagged as a duplicate: 24 hours. */
 const DUPLICATE_WINDOW_MS = 24 * 60 * 60 * 1000
 
-const duplicateChoice = (match: Journal.Entry) =>
+/** Asks what to do with a recent start of the same filter; "Stop" declines. */
+const duplicateChoice = ({ entry }: GuardedStart.Earlier) =>
   Prompt.select({
-    message: `The same filter was exported at ${match.at} (task ${match.asyncTaskId}). What now?`,
+    message: `The same filter was exported at ${entry.at} (task ${entry.asyncTaskId}). What now?`,
     choices: [
       { title: "Follow the existing task", value: "reuse" as const },
-      { title: "Start a new export anyway", value: "new" as const },
+      { title: "Start a new export anyway", value: "start" as const },
       { title: "Stop", value: "stop" as const }
     ]
-  })
+  }).pipe(
+    Effect.flatMap((choice) =>
+      choice === "stop"
+        ? Effect.fail(new DeclinedError({ message: "The export was not started", hint: "Nothing was sent." }))
+        : Effect.succeed(choice)
+    )
+  )
 
 /** The refusal of a start whose local journal or fingerprint key cannot be written. */
 const unwritable = (what: string, path: string, code: string) =>
@@ -161,7 +169,6 @@ const handler = (opts: ExportOptions) =>
       yield* Term.out(JSON.stringify(dry.body, null, 2))
       return yield* Term.err(Term.dim("Dry run: nothing was sent."))
     }
-    const settingsJournalIsLocal = settings.journalUrl === undefined
     /** Why this start runs without the journal's guard (only with --force), if it does. */
     let unguarded: string | undefined
     const loaded = yield* Effect.either(FingerprintKey.load())
@@ -181,119 +188,89 @@ const handler = (opts: ExportOptions) =>
     const client = yield* Common.client(settings, { fingerprintKey })
     const interactive = Term.canPrompt() && !opts.noInput && !opts.json
     const host = Journal.hostOf(settings.baseUrl)
-    /** The latest start of this filter on this API host in the window, whoever made it. */
-    const journal = yield* Journal.Journal
-    const purpose = Option.getOrUndefined(opts.purpose)
-    const latestStart = Effect.suspend(() =>
-      journal.latestStart({ fingerprint, host, now: Date.now(), windowMs: DUPLICATE_WINDOW_MS })
-    )
-    const duplicate = (entry: Journal.Entry, meanwhile: boolean) =>
-      new DuplicateExportError({
-        message: `The same filter was exported at ${entry.at} as task ${entry.asyncTaskId}${meanwhile ? ", by another process while this one was getting ready" : ""}; starting it again would export the same customers twice`,
-        hint: `Follow that task with \`booster tasks wait ${entry.asyncTaskId}\`, pass --reuse to follow it here, or --force to start a new export.`,
-        asyncTaskId: entry.asyncTaskId,
-        fingerprint,
-        startedAt: entry.at
-      })
-    const match = opts.force ? undefined : yield* latestStart
-    let reused: Journal.Entry | undefined
-    if (match !== undefined) {
-      const choice = opts.reuse ? "reuse" : interactive ? yield* duplicateChoice(match) : "refuse"
-      if (choice === "stop") {
-        return yield* new DeclinedError({ message: "The export was not started", hint: "Nothing was sent." })
-      }
-      if (choice === "refuse") return yield* duplicate(match, false)
-      if (choice === "reuse") reused = match
+    const request = {
+      source: "cli",
+      fingerprint,
+      host,
+      downloadRequestId,
+      brand: String(filter.brand),
+      description,
+      purpose: Option.getOrUndefined(opts.purpose),
+      start: (requestId: string) => client.startExport(filter, { downloadRequestId: requestId })
     }
-    let started: { asyncTaskId: string; downloadRequestId: string; fingerprint: string } | undefined
-    if (reused === undefined) {
-      if (interactive && !opts.yes) yield* confirm(description)
-      else if (!opts.json) yield* Term.err(`${Term.bold("Exporting:")} ${description}`)
-      const requestId = downloadRequestId ?? crypto.randomUUID()
-      const recorded = {
-        downloadRequestId: requestId,
-        fingerprint,
-        host,
-        brand: String(filter.brand),
-        description,
-        ...(purpose !== undefined ? { purpose } : {})
-      }
-      /**
-       * Sends the start. Guarded, the request is written to the journal first, so that nothing is
-       * sent that the journal could not record; the start is recorded once the API answered.
-       */
-      const send = (guarded: boolean) =>
-        Effect.gen(function* () {
-          if (guarded) {
-            yield* journal.append({ ...recorded, source: "cli", event: "requested", asyncTaskId: "" })
-          }
-          const result = yield* client.startExport(filter, { downloadRequestId: requestId })
-          const written = yield* Effect.either(
-            journal.append({ ...recorded, source: "cli", event: "started", asyncTaskId: result.asyncTaskId })
-          )
-          if (Either.isLeft(written)) {
-            yield* Term.err(
-              Term.yellow(
-                `Warning: task ${result.asyncTaskId} started but was not recorded (${written.left.message}); a repeated start of this filter will not be recognised.`
+    const announce =
+      interactive && !opts.yes
+        ? confirm(description)
+        : opts.json
+          ? Effect.void
+          : Term.err(`${Term.bold("Exporting:")} ${description}`)
+    // the journal's guard (see GuardedStart): a repeat of the last 24 hours is refused, followed
+    // (--reuse) or asked about (on a terminal); one that ended in error lets a new start through
+    const outcome =
+      unguarded !== undefined
+        ? yield* Effect.zipRight(announce, GuardedStart.unguarded(request, unguarded))
+        : yield* GuardedStart.run({
+            ...request,
+            duplicateWindowMs: DUPLICATE_WINDOW_MS,
+            force: opts.force,
+            taskStatus: (id) =>
+              client.getTask(id).pipe(
+                Effect.map((task): Task.Task | undefined => task),
+                Effect.catchTag("NotFoundError", () => Effect.succeed(undefined))
+              ),
+            onDuplicate: opts.reuse ? "reuse" : interactive ? duplicateChoice : "refuse",
+            // a local journal that cannot be written is sent past only with --force; a team
+            // database fails closed, even with --force
+            onUnwritableJournal: opts.force ? "send-unguarded" : "refuse",
+            confirm: announce
+          }).pipe(
+            Effect.catchTag("JournalError", (error) =>
+              Effect.fail(
+                settings.journalUrl === undefined && error.path !== undefined && error.code !== undefined
+                  ? unwritable(error.message, error.path, error.code)
+                  : error
               )
             )
-          }
-          return { result }
+          )
+    let started: { asyncTaskId: string; downloadRequestId: string; fingerprint: string }
+    switch (outcome._tag) {
+      case "Refused": {
+        const { entry, meanwhile } = outcome
+        return yield* new DuplicateExportError({
+          message: `The same filter was exported at ${entry.at} as task ${entry.asyncTaskId}${meanwhile ? ", by another process while this one was getting ready" : ""}; starting it again would export the same customers twice`,
+          hint: `Follow that task with \`booster tasks wait ${entry.asyncTaskId}\`, pass --reuse to follow it here, or --force to start a new export.`,
+          asyncTaskId: entry.asyncTaskId,
+          fingerprint,
+          startedAt: entry.at
         })
-      const sendUnguarded = (why: string) =>
-        Effect.zipRight(
-          Term.err(
-            Term.yellow(
-              `Warning: ${why}; starting anyway (--force) with duplicate protection off: a repeated start of this filter will not be recognised.`
-            )
-          ),
-          send(false)
-        )
-      // One start of this filter at a time across every process sharing the journal (another
-      // `booster`, `booster-mcp`): the journal is read again under the lock, so that a start made
-      // elsewhere since the check above is seen.
-      const guarded = Effect.gen(function* () {
-        const latest = opts.force ? undefined : yield* latestStart
-        if (latest !== undefined && latest.asyncTaskId !== match?.asyncTaskId) {
-          if (opts.reuse) return { reuse: latest }
-          return yield* duplicate(latest, true)
+      }
+      case "Reused": {
+        const { entry } = outcome
+        if (!opts.json) yield* Term.err(`Following the existing task ${entry.asyncTaskId}.`)
+        started = {
+          asyncTaskId: entry.asyncTaskId,
+          downloadRequestId: entry.downloadRequestId ?? "",
+          fingerprint
         }
-        return yield* send(true)
-      }).pipe(
-        journal.withStartLock({ fingerprint, host }),
-        // a local journal that cannot be written fails before anything is sent (a team database
-        // journal fails closed, even with --force)
-        Effect.catchTag(
-          "JournalError",
-          (
-            error
-          ): Effect.Effect<
-            Effect.Effect.Success<ReturnType<typeof send>>,
-            Effect.Effect.Error<ReturnType<typeof send>> | JournalUnwritableError
-          > => {
-            if (!settingsJournalIsLocal || error.path === undefined || error.code === undefined) {
-              return Effect.fail(error)
-            }
-            if (opts.force) return sendUnguarded(error.message)
-            return Effect.fail(unwritable(error.message, error.path, error.code))
-          }
-        )
-      )
-      const outcome = yield* unguarded !== undefined ? sendUnguarded(unguarded) : guarded
-      if ("reuse" in outcome) reused = outcome.reuse
-      else {
-        const { asyncTaskId, downloadRequestId: requestId, fingerprint: sent } = outcome.result
+        break
+      }
+      case "Started": {
+        const { asyncTaskId, downloadRequestId: requestId, fingerprint: sent } = outcome.started
+        if (outcome.unguarded !== undefined) {
+          yield* Term.err(
+            Term.yellow(
+              `Warning: ${outcome.unguarded}; started anyway (--force) with duplicate protection off: a repeated start of this filter will not be recognised.`
+            )
+          )
+        } else if (outcome.unrecorded !== undefined) {
+          yield* Term.err(
+            Term.yellow(
+              `Warning: task ${asyncTaskId} started but was not recorded (${outcome.unrecorded.message}); a repeated start of this filter will not be recognised.`
+            )
+          )
+        }
         started = { asyncTaskId, downloadRequestId: requestId, fingerprint: sent }
         if (!opts.json) yield* Term.err(`Started task ${Term.bold(asyncTaskId)} (request ${requestId}).`)
-      }
-    }
-    if (started === undefined) {
-      const entry = reused!
-      if (!opts.json) yield* Term.err(`Following the existing task ${entry.asyncTaskId}.`)
-      started = {
-        asyncTaskId: entry.asyncTaskId,
-        downloadRequestId: entry.downloadRequestId ?? "",
-        fingerprint
       }
     }
     const output = Option.getOrUndefined(opts.output)
@@ -335,7 +312,7 @@ const examples = [
 /** The command's help: one paragraph and examples. */
 export const description = HelpDoc.blocks([
   HelpDoc.p(
-    "Start a customer export: one filter flag per field of the API's filter (list fields repeat), validated before anything is sent. On a terminal the export is described and confirmed first (--yes skips; --no-input and --json never prompt). The same filter started in the last 24 hours is not started again unless --reuse or --force says what to do."
+    "Start a customer export: one filter flag per field of the API's filter (list fields repeat), validated before anything is sent. On a terminal the export is described and confirmed first (--yes skips; --no-input and --json never prompt). The same filter started in the last 24 hours is not started again unless --reuse or --force says what to do, or that export ended in error."
   ),
   HelpDoc.h1("EXAMPLES"),
   HelpDoc.blocks(examples.map((example) => HelpDoc.p(`  ${example}`)))

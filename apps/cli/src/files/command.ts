@@ -3,7 +3,7 @@
  * expiry (the profile's `retentionDays`, default 30); `purge` deletes expired files that are still
  * as downloaded and records each deletion; a file moved or changed since is reported, not deleted.
  */
-import { Journal, Retention } from "@booster-export/transport"
+import { Journal, Retention } from "@booster-export/journal"
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { withExamples } from "../app/help.js"

@@ -3,7 +3,7 @@
  * fingerprint, task id, request id, file, size and SHA-256; never personal data.
  */
 import { Fingerprint } from "@booster-export/core"
-import { Journal } from "@booster-export/transport"
+import { Journal } from "@booster-export/journal"
 import { Command, HelpDoc, Options } from "@effect/cli"
 import { Effect } from "effect"
 import * as Common from "../config/options.js"

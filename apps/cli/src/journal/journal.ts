@@ -1,10 +1,10 @@
 /**
  * The journal a command records in and reads: the team's PostgreSQL database when
- * `BOOSTER_JOURNAL_URL` (or the profile's `journalUrl`) names one, else the local file under
- * `$XDG_STATE_HOME/booster-export/`. The database is reached on first use only (a dry run or a usage
- * error never connects), and the PostgreSQL client is loaded only then.
+ * `BOOSTER_JOURNAL_URL` (or the profile's `journalUrl`) names one, else the local file in the state
+ * folder (`$XDG_STATE_HOME/booster-export/`). The database is reached on first use only (a dry run or
+ * a usage error never connects), and the PostgreSQL client is loaded only then.
  */
-import { Journal } from "@booster-export/transport"
+import { Journal } from "@booster-export/journal"
 import { Effect, Layer, Redacted } from "effect"
 import type * as Common from "../config/options.js"
 import * as Profiles from "../config/profiles.js"
@@ -12,12 +12,12 @@ import * as Profiles from "../config/profiles.js"
 /** The journal of these settings, for the life of the command (a database pool closes with it). */
 export const layer = (settings: Pick<Profiles.Settings, "journalUrl">): Layer.Layer<Journal.Journal> => {
   const url = settings.journalUrl
-  if (url === undefined) return Journal.layer(Journal.defaultDirectory())
+  if (url === undefined) return Journal.layer()
   return Journal.layerOnFirstUse(
     Journal.describeDatabaseUrl(Redacted.value(url)),
     Effect.flatMap(
-      Effect.promise(() => import("@booster-export/transport/PgJournal")),
-      (PgJournal) => PgJournal.make({ url })
+      Effect.promise(() => import("@booster-export/journal-pg/PgJournal")),
+      (PgJournal) => Effect.map(PgJournal.connect({ url }), (database) => database.journal)
     )
   )
 }

@@ -3,7 +3,7 @@
  * a new shell.
  */
 import { Task } from "@booster-export/core"
-import { Journal } from "@booster-export/transport"
+import { Journal } from "@booster-export/journal"
 import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { withExamples } from "../app/help.js"

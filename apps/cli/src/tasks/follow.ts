@@ -4,7 +4,7 @@
  */
 import { isAbsolute, resolve, sep } from "node:path"
 import type { Task } from "@booster-export/core"
-import { Journal } from "@booster-export/transport"
+import { Journal, RecordDownload } from "@booster-export/journal"
 import { Effect, Stream } from "effect"
 import type { Client } from "../client/runtime.js"
 import type { Settings } from "../config/profiles.js"
@@ -75,7 +75,10 @@ export const destinationOf = (output: string | undefined, settings: Settings): s
 /** A folder path with a trailing separator: the download then creates it (0700) when it is missing. */
 const withTrailingSeparator = (folder: string): string => (/[\\/]$/.test(folder) ? folder : `${folder}${sep}`)
 
-/** Downloads a task's file and records it in the journal. */
+/**
+ * Downloads a task's file and records it in the journal (with the start's fingerprint and request id
+ * when the journal has the start); a record that cannot be written is said on stderr, the file kept.
+ */
 export const download = (
   client: Client,
   task: Task.Task | string,
@@ -89,16 +92,22 @@ export const download = (
 ) =>
   client.download(task, destination, { overwrite: options.overwrite }).pipe(
     Effect.tap((file) =>
-      record({
-        event: "downloaded",
+      RecordDownload.record({
+        source: "cli",
         asyncTaskId: typeof task === "string" ? task : task.asyncTaskId,
         host: options.host,
-        file: file.path,
-        bytes: file.bytes,
-        sha256: file.sha256,
-        contentType: file.contentType,
-        expiresAt: new Date(Date.now() + options.retentionDays * 86_400_000).toISOString()
-      })
+        brand: typeof task === "string" ? undefined : task.brand,
+        file,
+        retentionDays: options.retentionDays
+      }).pipe(
+        Effect.catchAll((error) =>
+          Term.err(
+            Term.yellow(
+              `Warning: the download was not recorded in the journal (${error.message}); \`booster files purge\` will not know this file.`
+            )
+          )
+        )
+      )
     )
   )
 

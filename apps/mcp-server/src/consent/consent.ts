@@ -3,14 +3,16 @@
  * token bound to the fingerprint of the exact normalised filter and valid for a few minutes, kept in
  * this process's memory (so it serves every stdio request and every HTTP session or request of the
  * process, and dies with it), or, with a team journal in PostgreSQL, in that database (so that every
- * replica sharing it accepts it, once: `shared.ts`). A start then needs that token for the same filter, or a yes the server
+ * replica sharing it accepts it, once): either store is a `ConsentTokens` store of
+ * `@booster-export/journal`. A start then needs that token for the same filter, or a yes the server
  * asked the human for itself (elicitation), depending on the consent mode. A question asked in-band
  * (the 2026-07-28 multi-round-trip) carries a state of the same kind, so that the answer coming back
  * on the retried call is accepted only for the question this server asked, for that filter, once.
  */
 import { randomBytes } from "node:crypto"
-import type * as Journal from "@booster-export/transport/Journal"
-import { Clock, Context, Effect, Layer } from "effect"
+import * as ConsentTokens from "@booster-export/journal/ConsentTokens"
+import type * as Journal from "@booster-export/journal/Journal"
+import { Context, Effect, Layer } from "effect"
 
 import { DEFAULT_CONFIRMATION_MINUTES, type Mode } from "./mode.js"
 
@@ -31,7 +33,7 @@ export interface Confirmation {
 export type Kind = "confirmation" | "question"
 
 /** Why a confirmation (or a question's state) was refused. */
-export type Refusal = "unknown" | "expired" | "used" | "other-filter"
+export type Refusal = ConsentTokens.Refusal
 
 /** What a refusal means for the person reading it. */
 export const explain = (refusal: Refusal, kind: Kind = "confirmation"): string => {
@@ -57,13 +59,6 @@ const PREFIX: Record<Kind, string> = { confirmation: "bxc_", question: "bxq_" }
 /** A new opaque token of `kind`: its prefix and 144 random bits. */
 export const newToken = (kind: Kind): string => `${PREFIX[kind]}${randomBytes(18).toString("base64url")}`
 
-interface Issued {
-  readonly kind: Kind
-  readonly fingerprint: string
-  readonly expiresAt: number
-  used: boolean
-}
-
 /** The consent service. */
 export class Consent extends Context.Tag("@booster-export/mcp-server/Consent")<
   Consent,
@@ -86,38 +81,28 @@ export class Consent extends Context.Tag("@booster-export/mcp-server/Consent")<
     ) => Effect.Effect<Refusal | undefined, Journal.JournalError>
   }
 >() {
-  /** Consent in `mode`, confirmations valid for `ttlMs`. */
+  /** Consent in `mode`, confirmations valid for `ttlMs`, kept in this process's memory. */
   static readonly layer = (mode: Mode, ttlMs: number = DEFAULT_CONFIRMATION_MINUTES * 60_000) =>
-    Layer.sync(Consent, () => make(mode, ttlMs))
+    Layer.sync(Consent, () => make(mode, ttlMs, Effect.succeed(ConsentTokens.makeMemory())))
 }
 
-/** A consent service keeping its confirmations in memory. */
-export const make = (mode: Mode, ttlMs: number): Consent["Type"] => {
-  const issued = new Map<string, Issued>()
-  const prune = (now: number) => {
-    for (const [token, entry] of issued) if (entry.expiresAt + ttlMs < now) issued.delete(token)
-  }
-  return {
-    mode,
-    issue: (fingerprint, kind = "confirmation") =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        prune(now)
-        const token = newToken(kind)
-        const expiresAt = now + ttlMs
-        issued.set(token, { kind, fingerprint, expiresAt, used: false })
-        return { token, expiresAt }
-      }),
-    redeem: (token, fingerprint, kind = "confirmation") =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        const entry = issued.get(token)
-        if (entry === undefined || entry.kind !== kind) return "unknown" as const
-        if (entry.used) return "used" as const
-        if (entry.expiresAt <= now) return "expired" as const
-        if (entry.fingerprint !== fingerprint) return "other-filter" as const
-        entry.used = true
-        return undefined
-      })
-  }
-}
+/**
+ * A consent service in `mode` whose tokens, valid `ttlMs`, are kept in the store `tokens` gives: this
+ * process's memory, or the team database (opened on first use; its failures are `JournalError`).
+ */
+export const make = (
+  mode: Mode,
+  ttlMs: number,
+  tokens: Effect.Effect<ConsentTokens.Service, Journal.JournalError>
+): Consent["Type"] => ({
+  mode,
+  issue: (fingerprint, kind = "confirmation") =>
+    Effect.gen(function* () {
+      const store = yield* tokens
+      const token = newToken(kind)
+      const expiresAt = yield* store.issue({ token, kind, fingerprint, ttlMs })
+      return { token, expiresAt }
+    }),
+  redeem: (token, fingerprint, kind = "confirmation") =>
+    Effect.flatMap(tokens, (store) => store.redeem({ token, kind, fingerprint }))
+})

@@ -9,7 +9,7 @@
  * tokens cannot be reached.
  */
 
-import type * as Journal from "@booster-export/transport/Journal"
+import type * as Journal from "@booster-export/journal/Journal"
 import {
   type CallToolResult,
   type InputRequiredResult,

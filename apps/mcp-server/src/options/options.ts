@@ -7,6 +7,7 @@ import { isIPv4 } from "node:net"
 import { homedir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
+import * as StateDirectory from "@booster-export/transport/StateDirectory"
 import { DEFAULT_CONFIRMATION_MINUTES, MODES, type Mode } from "../consent/mode.js"
 
 /** How long an identical export started earlier is handed back instead of a new one, by default. */
@@ -193,7 +194,6 @@ export const parse = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Opti
   }
   const home = env.HOME ?? homedir()
   const dataHome = nonEmpty(env.XDG_DATA_HOME) ?? join(home, ".local", "share")
-  const stateHome = nonEmpty(env.XDG_STATE_HOME) ?? join(home, ".local", "state")
   const level = (nonEmpty(env.BOOSTER_LOG) ?? "warn").toLowerCase()
   if (!LEVELS.includes(level as LogLevel)) {
     throw new UsageError(`BOOSTER_LOG must be one of ${LEVELS.join(", ")}`)
@@ -283,7 +283,7 @@ export const parse = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Opti
       nonEmpty(values["export-dir"]) ??
       nonEmpty(env.BOOSTER_EXPORT_DIR) ??
       join(dataHome, "booster-export", "exports"),
-    stateDir: join(stateHome, "booster-export"),
+    stateDir: StateDirectory.resolve(env),
     journalUrl: journalUrlOf(env),
     retentionDays:
       values["retention-days"] === undefined

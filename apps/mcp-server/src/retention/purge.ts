@@ -3,8 +3,8 @@
  * deleted at start and then every day, each deletion recorded in the journal. A file changed or
  * moved since its download is reported on stderr and left in place.
  */
-import * as Journal from "@booster-export/transport/Journal"
-import * as Retention from "@booster-export/transport/Retention"
+import * as Journal from "@booster-export/journal/Journal"
+import * as Retention from "@booster-export/journal/Retention"
 import { Effect, Fiber, Schedule } from "effect"
 import type * as Log from "../logging/log.js"
 import type { Options } from "../options/options.js"

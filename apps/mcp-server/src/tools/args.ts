@@ -3,7 +3,7 @@
  * generate JSON Schema exactly like the filter's fields.
  */
 import { Field, Task } from "@booster-export/core"
-import * as Journal from "@booster-export/transport/Journal"
+import * as Journal from "@booster-export/journal/Journal"
 import { Schema } from "effect"
 
 const trim = (raw: unknown): unknown => (typeof raw === "string" ? raw.trim() : raw)

@@ -1,12 +1,12 @@
 /**
  * The tools this server offers, and which of them only read.
  */
+
+import * as Journal from "@booster-export/journal/Journal"
 import * as FingerprintKey from "@booster-export/transport/FingerprintKey"
-import * as Journal from "@booster-export/transport/Journal"
 import { Effect, Layer, Redacted, Scope } from "effect"
 import type { Api } from "../booster/api.js"
-import { Consent, type Mode } from "../consent/consent.js"
-import * as SharedConsent from "../consent/shared.js"
+import { Consent, type Mode, make as makeConsent } from "../consent/consent.js"
 import { download } from "./download.js"
 import { getTask } from "./get-task.js"
 import { listTasks } from "./list-tasks.js"
@@ -19,6 +19,13 @@ import type { Tool } from "./tool.js"
 /** The services the tools need. */
 export type ToolServices = Api | Journal.Journal | Settings | Consent | FingerprintKey.FingerprintKey
 
+/** The team database at `url` for the life of the scope; the PostgreSQL client is loaded only then. */
+const openDatabase = (url: string) =>
+  Effect.flatMap(
+    Effect.promise(() => import("@booster-export/journal-pg/PgJournal")),
+    (PgJournal) => PgJournal.connect({ url: Redacted.make(url) })
+  )
+
 /**
  * The journal, shared with `booster`, that the tools record starts and downloads in: the team's
  * PostgreSQL database when `url` names one (opened on first use), else the file in `directory`.
@@ -28,10 +35,7 @@ export const journal = (directory: string, url?: string | undefined): Layer.Laye
     ? Journal.layer(directory)
     : Journal.layerOnFirstUse(
         Journal.describeDatabaseUrl(url),
-        Effect.flatMap(
-          Effect.promise(() => import("@booster-export/transport/PgJournal")),
-          (PgJournal) => PgJournal.make({ url: Redacted.make(url) })
-        )
+        Effect.map(openDatabase(url), (database) => database.journal)
       )
 
 /**
@@ -50,15 +54,7 @@ export const journalAndConsent = (
     : Layer.unwrapScoped(
         Effect.gen(function* () {
           const scope = yield* Effect.scope
-          const database = yield* Effect.cached(
-            Scope.extend(
-              Effect.flatMap(
-                Effect.promise(() => import("@booster-export/transport/PgJournal")),
-                (PgJournal) => PgJournal.open({ url: Redacted.make(url) })
-              ),
-              scope
-            )
-          )
+          const database = yield* Effect.cached(Scope.extend(openDatabase(url), scope))
           return Layer.merge(
             Journal.layerOnFirstUse(
               Journal.describeDatabaseUrl(url),
@@ -66,7 +62,7 @@ export const journalAndConsent = (
             ),
             Layer.succeed(
               Consent,
-              SharedConsent.make(
+              makeConsent(
                 mode,
                 ttlMs,
                 Effect.map(database, (opened) => opened.tokens)

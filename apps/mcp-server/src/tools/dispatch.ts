@@ -4,7 +4,7 @@
  * every journal entry it writes, and redeems only the consent issued to that subject.
  */
 import { createHash } from "node:crypto"
-import * as Journal from "@booster-export/transport/Journal"
+import * as Journal from "@booster-export/journal/Journal"
 import { Effect, type Layer, ManagedRuntime } from "effect"
 import { Consent } from "../consent/consent.js"
 import type { Dispatch } from "../server/make-server.js"

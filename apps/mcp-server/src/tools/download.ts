@@ -8,8 +8,9 @@ import { mkdir } from "node:fs/promises"
 import { basename, extname } from "node:path"
 import { pathToFileURL } from "node:url"
 import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
-import * as Journal from "@booster-export/transport/Journal"
-import { Clock, Effect, Either, Schema } from "effect"
+import * as Journal from "@booster-export/journal/Journal"
+import * as RecordDownload from "@booster-export/journal/RecordDownload"
+import { Effect, Either, Schema } from "effect"
 import { Api } from "../booster/api.js"
 import { asyncTaskId, flag } from "./args.js"
 import { render } from "./errors.js"
@@ -116,16 +117,11 @@ export const download: Tool<Api | Journal.Journal | Settings> = {
               "Next step: report the task id to the API's administrators."
           )
         }
-        const entries = yield* journal.entries
-        const started = entries.find(
-          (entry) =>
-            Journal.isStart(entry) && Task.canonicalGuid(entry.asyncTaskId) === Task.canonicalGuid(id)
-        )
         const result = yield* client.download(task, destination, { overwrite }).pipe(Effect.either)
         if (Either.isLeft(result)) {
           const error = result.left
           if (error._tag !== "DownloadError" || error.reason !== "exists") return render(error)
-          const known = [...entries]
+          const known = [...(yield* journal.entries)]
             .reverse()
             .find((entry) => entry.file === destination && entry.sha256 !== undefined)
           const present = yield* hashFile(destination).pipe(Effect.option)
@@ -150,28 +146,19 @@ export const download: Tool<Api | Journal.Journal | Settings> = {
           )
         }
         const file = result.right
-        const at = new Date(yield* Clock.currentTimeMillis).toISOString()
-        yield* journal
-          .append({
-            at,
-            source: "mcp",
-            event: "downloaded",
-            ...(started?.fingerprint !== undefined ? { fingerprint: started.fingerprint } : {}),
-            asyncTaskId: task.asyncTaskId,
-            ...(started?.downloadRequestId !== undefined
-              ? { downloadRequestId: started.downloadRequestId }
-              : {}),
-            host,
-            brand: task.brand,
-            file: file.path,
-            bytes: file.bytes,
-            sha256: file.sha256,
-            contentType: file.contentType,
-            expiresAt: new Date(Date.parse(at) + settings.retentionDays * 86_400_000).toISOString()
-          })
-          .pipe(Effect.ignore)
+        const recorded = yield* RecordDownload.record({
+          source: "mcp",
+          asyncTaskId: task.asyncTaskId,
+          host,
+          brand: task.brand,
+          file,
+          retentionDays: settings.retentionDays
+        }).pipe(Effect.either)
         return success(
           `Downloaded ${file.path} (${file.bytes} bytes, ${file.contentType}, sha256 ${file.sha256}).\n` +
+            (Either.isLeft(recorded)
+              ? `Warning: the download was not recorded (${recorded.left.message}); retention will not delete this file.\n`
+              : "") +
             "The file contains personal data: keep it in the export directory and share it only as your policy allows.",
           {
             asyncTaskId: task.asyncTaskId,

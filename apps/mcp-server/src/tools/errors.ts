@@ -3,8 +3,8 @@
  * The errors' messages never carry personal values or secrets, so they are shown as they are.
  */
 import type { Validation } from "@booster-export/core"
+import type * as Journal from "@booster-export/journal/Journal"
 import type { BoosterError } from "@booster-export/transport"
-import type * as Journal from "@booster-export/transport/Journal"
 import type { CallToolResult } from "@modelcontextprotocol/server"
 import type { ApiUnavailable } from "../booster/api.js"
 import { failure, invalid } from "./tool.js"

@@ -1,7 +1,9 @@
 /**
  * `start_customer_export`: starts an export, unless the same filter (same fingerprint) was started
- * within the dedupe window — then the existing task is returned, so that an agent repeating itself
- * does not export the same personal data twice. `force: true` overrides. Every start is journalled.
+ * within the dedupe window and its task did not end in error — then the existing task is returned,
+ * so that an agent repeating itself does not export the same personal data twice. `force: true`
+ * overrides. Every start is journalled before it is sent (`GuardedStart` of the journal); a journal
+ * that cannot be written stops it, `force` or not.
  */
 import {
   ExportKind,
@@ -9,12 +11,14 @@ import {
   FilterSpec,
   Fingerprint,
   JsonSchema,
-  Task,
+  type Task,
   Validation
 } from "@booster-export/core"
+import * as GuardedStart from "@booster-export/journal/GuardedStart"
+import type * as Journal from "@booster-export/journal/Journal"
 import * as FingerprintKey from "@booster-export/transport/FingerprintKey"
-import * as Journal from "@booster-export/transport/Journal"
-import { Clock, Effect, Either, Option, Schema } from "effect"
+import type { CallToolResult, InputRequiredResult } from "@modelcontextprotocol/server"
+import { Data, Effect, Either, Schema } from "effect"
 import { Api } from "../booster/api.js"
 import type { Consent } from "../consent/consent.js"
 import { obtain } from "../consent/obtain.js"
@@ -77,6 +81,11 @@ export const StartOutput = Schema.Struct({
   description: Schema.String.annotations({ description: "Who is exported, in plain English." })
 })
 
+/** Consent was not given (or is being asked for): the result to return instead of starting. */
+class NotConsented extends Data.TaggedError("NotConsented")<{
+  readonly result: CallToolResult | InputRequiredResult
+}> {}
+
 /** The start tool. */
 export const start: Tool<Api | Journal.Journal | Settings | Consent | FingerprintKey.FingerprintKey> = {
   name: "start_customer_export",
@@ -107,78 +116,42 @@ export const start: Tool<Api | Journal.Journal | Settings | Consent | Fingerprin
       const confirmation = typeof flags.confirmation === "string" ? flags.confirmation : undefined
       const description = kind.describe(filter as never)
       const settings = yield* Settings
-      const journal = yield* Journal.Journal
       const api = yield* Api
       const keys = yield* FingerprintKey.FingerprintKey
 
       return yield* Effect.gen(function* () {
         const fingerprint = Fingerprint.fingerprint((yield* keys.get).key, filter)
         const { client, host } = yield* api.connection
-        /** The export of this filter started within the dedupe window and not in error, if any. */
-        const recent = Effect.gen(function* () {
-          if (force || settings.dedupeWindowMs <= 0) return Option.none()
-          const previous = yield* journal.latestStart({
-            fingerprint,
-            host,
-            now: yield* Clock.currentTimeMillis,
-            windowMs: settings.dedupeWindowMs
-          })
-          if (previous === undefined) return Option.none()
-          const task = yield* client.getTask(previous.asyncTaskId).pipe(
-            Effect.map(Option.some),
-            Effect.catchTag("NotFoundError", () => Effect.succeed(Option.none<Task.Task>()))
-          )
-          if (Option.isNone(task) || Task.statusKind(task.value.status) === "error") return Option.none()
-          const minutes = Math.round(settings.dedupeWindowMs / 60_000)
-          return Option.some(
-            success(
-              `The same export was started at ${previous.at} (task ${previous.asyncTaskId}, now ${task.value.status} ${task.value.percentage}%); ` +
-                `it is returned instead of exporting the same customers again within ${minutes} minutes.\n` +
-                `Who: ${description}\n` +
-                `Next step: get_export_task with asyncTaskId ${previous.asyncTaskId} and waitSeconds 45; ` +
-                "or call start_customer_export again with force: true if a new export is really needed.",
-              {
-                asyncTaskId: previous.asyncTaskId,
-                downloadRequestId: previous.downloadRequestId ?? "",
-                fingerprint,
-                reused: true,
-                startedAt: previous.at,
-                description
-              }
-            )
+        const outcome = yield* GuardedStart.run({
+          source: "mcp",
+          fingerprint,
+          host,
+          brand: String(filter.brand),
+          description,
+          purpose,
+          start: (downloadRequestId) => client.startExport(filter, { downloadRequestId }),
+          duplicateWindowMs: settings.dedupeWindowMs,
+          force,
+          taskStatus: (id) =>
+            client.getTask(id).pipe(
+              Effect.map((task): Task.Task | undefined => task),
+              Effect.catchTag("NotFoundError", () => Effect.succeed(undefined))
+            ),
+          onDuplicate: "reuse",
+          onUnwritableJournal: "refuse",
+          // a repeat within the window sends nothing new, so it needs no consent: asked only now
+          confirm: Effect.flatMap(
+            obtain({ fingerprint, description, purpose, confirmation }, context),
+            (refused) =>
+              refused === undefined ? Effect.void : Effect.fail(new NotConsented({ result: refused }))
           )
         })
-
-        // a repeat within the window sends nothing new, so it needs no consent
-        const reused = yield* recent
-        if (Option.isSome(reused)) return reused.value
-        const refused = yield* obtain({ fingerprint, description, purpose, confirmation }, context)
-        if (refused !== undefined) return refused
-
-        // one start of this filter at a time, across every process sharing the journal
-        return yield* Effect.gen(function* () {
-          const raced = yield* recent
-          if (Option.isSome(raced)) return raced.value
-          const downloadRequestId = crypto.randomUUID()
-          const recorded = {
-            source: "mcp",
-            fingerprint,
-            downloadRequestId,
-            host,
-            brand: String(filter.brand),
-            ...(purpose !== undefined ? { purpose } : {})
-          }
-          // written before sending: nothing is sent that the journal could not record
-          yield* journal.append({ ...recorded, event: "requested", asyncTaskId: "" })
-          const started = yield* client.startExport(filter, { downloadRequestId })
-          const at = new Date(yield* Clock.currentTimeMillis).toISOString()
-          const journalled = yield* journal
-            .append({ ...recorded, at, event: "started", asyncTaskId: started.asyncTaskId })
-            .pipe(Effect.either)
+        if (outcome._tag === "Started") {
+          const { started, at, unrecorded } = outcome
           return success(
             `Started export task ${started.asyncTaskId}.\nWho: ${description}\nFingerprint: ${fingerprint}\n` +
-              (Either.isLeft(journalled)
-                ? `Warning: ${journalled.left.message}; a repeated start will not be recognised.\n`
+              (unrecorded !== undefined
+                ? `Warning: ${unrecorded.message}; a repeated start will not be recognised.\n`
                 : "") +
               `Next step: get_export_task with asyncTaskId ${started.asyncTaskId} and waitSeconds 45.`,
             {
@@ -190,7 +163,28 @@ export const start: Tool<Api | Journal.Journal | Settings | Consent | Fingerprin
               description
             }
           )
-        }).pipe(journal.withStartLock({ fingerprint, host }))
-      }).pipe(Effect.catchAll((error) => Effect.succeed(render(error))))
+        }
+        // onDuplicate "reuse": a repeat is always returned, never refused
+        const { entry, task } = outcome
+        const minutes = Math.round(settings.dedupeWindowMs / 60_000)
+        return success(
+          `The same export was started at ${entry.at} (task ${entry.asyncTaskId}${task !== undefined ? `, now ${task.status} ${task.percentage}%` : ""}); ` +
+            `it is returned instead of exporting the same customers again within ${minutes} minutes.\n` +
+            `Who: ${description}\n` +
+            `Next step: get_export_task with asyncTaskId ${entry.asyncTaskId} and waitSeconds 45; ` +
+            "or call start_customer_export again with force: true if a new export is really needed.",
+          {
+            asyncTaskId: entry.asyncTaskId,
+            downloadRequestId: entry.downloadRequestId ?? "",
+            fingerprint,
+            reused: true,
+            startedAt: entry.at,
+            description
+          }
+        )
+      }).pipe(
+        Effect.catchTag("NotConsented", (refused) => Effect.succeed(refused.result)),
+        Effect.catchAll((error) => Effect.succeed(render(error)))
+      )
     })
 }

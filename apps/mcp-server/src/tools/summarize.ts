@@ -6,7 +6,7 @@
 import { createReadStream } from "node:fs"
 import { stat } from "node:fs/promises"
 import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
-import * as Journal from "@booster-export/transport/Journal"
+import * as Journal from "@booster-export/journal/Journal"
 import { Effect, Either, Schema } from "effect"
 import {
   DEFAULT_MINIMUM_GROUP_SIZE,
