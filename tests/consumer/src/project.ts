@@ -1,6 +1,6 @@
 /**
  * A project outside the workspace that uses the libraries the way another team would: it packs
- * `@booster-export/core`, `transport` and `sandbox` with pnpm (each `prepack` builds `dist` from
+ * `@booster-export/core`, `transport`, `journal`, `journal-pg` and `sandbox` with pnpm (each `prepack` builds `dist` from
  * scratch) and installs the tarballs with npm from the registry, as a consumer does. Used by the
  * consumer test and by transport's import benchmark.
  */
@@ -16,6 +16,8 @@ export const root = fileURLToPath(new URL("../../..", import.meta.url))
 export const libraries = [
   { dir: "core", name: "@booster-export/core" },
   { dir: "transport", name: "@booster-export/transport" },
+  { dir: "journal", name: "@booster-export/journal" },
+  { dir: "journal-pg", name: "@booster-export/journal-pg" },
   { dir: "sandbox", name: "@booster-export/sandbox" }
 ]
 

@@ -168,10 +168,30 @@ describe("a project installing the tarballs", () => {
     expect(again.path).not.toBe(file.path)
   })
 
+  it("guards a start with the journal: the same filter again reuses the export; the download is recorded", async () => {
+    const state = join(work, "journal-state")
+    const program = await run("node", ["out/journal-export.js", state, join(work, "journal-exports/")])
+    expect(program.code, program.out).toBe(0)
+    const { first, second, tasks, entries } = JSON.parse(program.stdout)
+    expect(first.outcome).toBe("Started")
+    expect(second).toEqual({ outcome: "Reused", asyncTaskId: first.asyncTaskId })
+    expect(tasks).toBe(1)
+    const events = entries.map((entry: { event: string }) => entry.event)
+    expect(events).toEqual(["requested", "started", "downloaded"])
+    expect(entries[2]).toMatchObject({ fingerprint: entries[1].fingerprint, asyncTaskId: first.asyncTaskId })
+    expect(statSync(join(state, "journal.jsonl")).mode & 0o777).toBe(0o600)
+  })
+
   it("loads from CommonJS with require() (Node >= 20.19)", async () => {
     const program = await run("node", ["src/require.cjs"])
     expect(program.code, program.out).toBe(0)
-    expect(JSON.parse(program.stdout)).toEqual({ valid: true, createClient: "function", start: "function" })
+    expect(JSON.parse(program.stdout)).toEqual({
+      valid: true,
+      createClient: "function",
+      start: "function",
+      guardedStart: "function",
+      pgJournal: "function"
+    })
   })
 
   it("bundles core for the browser within 125 KiB gzip", async () => {
