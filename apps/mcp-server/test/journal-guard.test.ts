@@ -1,6 +1,8 @@
 import { mkdir, symlink, writeFile } from "node:fs/promises"
 import { join } from "node:path"
+import * as Journal from "@booster-export/journal/Journal"
 import type { Sandbox } from "@booster-export/sandbox"
+import { Effect } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import {
   type Connected,
@@ -67,5 +69,33 @@ describe("start_customer_export where the local journal cannot be written", () =
     expect(textOf(result)).toContain("ENOTDIR")
     expect(textOf(result)).toContain("Nothing was sent")
     expect(exportPosts()).toBe(before)
+  })
+})
+
+describe("start_customer_export and a recent start whose task the API does not know", () => {
+  it("returns that start instead of exporting the same filter again; force: true starts anew", async () => {
+    dirs = await tempDirs()
+    const args = filter({ brand: "JDC" })
+    server = await connectStdio([], serverEnv(dirs, sandboxEnv(sandbox)))
+    const preview = await server.client.callTool("preview_customer_export", args)
+    const { fingerprint } = preview.structuredContent as { fingerprint: string }
+    // a start of this filter another program recorded, whose task this API does not know
+    const unknown = "0123456789abcdef0123456789abcdef"
+    await Effect.runPromise(
+      Journal.make(join(dirs.stateHome, "booster-export")).append({
+        source: "cli",
+        event: "started",
+        asyncTaskId: unknown,
+        fingerprint,
+        host: new URL(sandbox.baseUrl).host
+      })
+    )
+    const before = exportPosts()
+    const again = await startWithConsent(server.client, args)
+    expect(again.structuredContent).toMatchObject({ asyncTaskId: unknown, reused: true })
+    expect(exportPosts()).toBe(before)
+    const forced = await startWithConsent(server.client, { ...args, force: true })
+    expect(forced.structuredContent).toMatchObject({ reused: false })
+    expect(exportPosts()).toBe(before + 1)
   })
 })

@@ -115,8 +115,9 @@ export interface Options<S extends Created, E, R, ES, RS, ED, RD, EC, RC> extend
   readonly earlierFailed?: EarlierFailed | undefined
   /**
    * The task of an earlier start as the API reports it now (`GET /tasks/{id}`), or `undefined` when
-   * the API does not know it. Asked once a recent start is found, to tell a task that ended in error
-   * from one that did not. Without it every recent start is a repeat. A failure stops the start.
+   * the API does not know it (such a start still counts: it may have exported the same people).
+   * Asked once a recent start is found, to tell a task that ended in error from one that did not.
+   * Without it every recent start is a repeat. A failure stops the start.
    */
   readonly taskStatus?: ((asyncTaskId: string) => Effect.Effect<Task.Task | undefined, ES, RS>) | undefined
   /** See {@link OnDuplicate}. */
