@@ -25,6 +25,10 @@ export * as JsonSchema from "./JsonSchema.js"
 /** @since 0.1.0 */
 export * as RelativeDate from "./RelativeDate.js"
 /** @since 0.1.0 */
+export * as Summary from "./Summary.js"
+/** @since 0.1.0 */
+export * as SummaryScanner from "./SummaryScanner.js"
+/** @since 0.1.0 */
 export * as Task from "./Task.js"
 /** @since 0.1.0 */
 export * as Validation from "./Validation.js"

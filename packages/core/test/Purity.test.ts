@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
-import { build } from "esbuild"
+import { build, type Metafile } from "esbuild"
 import { describe, expect, it } from "vitest"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
@@ -51,6 +51,14 @@ export const checkAny = (name, input, keyBytes) => {
 }
 `
 
+/** The modules of which some code is in the (single) output of a bundle. */
+const bundled = (metafile: Metafile): ReadonlyArray<string> =>
+  Object.values(metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path)
+  )
+
 describe("core is pure", () => {
   it("finds the sources it checks", () => {
     expect(sources).toContain("index.ts")
@@ -90,10 +98,42 @@ describe("core is pure", () => {
         /fast-check|effect\/dist\/esm\/(Arbitrary|FastCheck)\.js|^node:/.test(edge.split(" -> ")[1]!)
       )
     expect(testOnly).toEqual([])
+    // the summary is left out of a bundle that does not use it
+    expect(bundled(result.metafile).filter((path) => /Summary|tally/.test(path))).toEqual([])
     const output = result.outputFiles[0]!.contents
     const gzipped = gzipSync(output).length
     console.log(
       `core for the browser: ${(output.length / 1024).toFixed(1)} KiB minified, ${(gzipped / 1024).toFixed(1)} KiB gzip`
+    )
+    expect(gzipped).toBeLessThanOrEqual(125 * 1024)
+  })
+  it("a browser bundle that summarises an export file is at most 125 KiB gzip", async () => {
+    const result = await build({
+      stdin: {
+        contents: `import { Summary } from "../src/index.js"
+export const summarize = (chunks) => Summary.summarize(chunks, { minimumGroupSize: 10 })`,
+        resolveDir: `${root}test`,
+        loader: "js"
+      },
+      absWorkingDir: root,
+      bundle: true,
+      minify: true,
+      format: "esm",
+      platform: "browser",
+      write: false,
+      metafile: true,
+      logLevel: "silent"
+    })
+    expect(result.errors).toEqual([])
+    expect(
+      bundled(result.metafile)
+        .filter((path) => path.startsWith("src/"))
+        .sort()
+    ).toEqual(["src/Summary.ts", "src/SummaryScanner.ts", "src/internal/tally.ts"])
+    const output = result.outputFiles[0]!.contents
+    const gzipped = gzipSync(output).length
+    console.log(
+      `core's summary for the browser: ${(output.length / 1024).toFixed(1)} KiB minified, ${(gzipped / 1024).toFixed(1)} KiB gzip`
     )
     expect(gzipped).toBeLessThanOrEqual(125 * 1024)
   })
