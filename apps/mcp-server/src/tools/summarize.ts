@@ -5,17 +5,9 @@
  */
 import { createReadStream } from "node:fs"
 import { stat } from "node:fs/promises"
-import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
+import { FilterSpec, JsonSchema, Summary, SummaryScanner, Task, Validation } from "@booster-export/core"
 import * as Journal from "@booster-export/journal/Journal"
 import { Effect, Either, Schema } from "effect"
-import {
-  DEFAULT_MINIMUM_GROUP_SIZE,
-  effectiveMinimum,
-  MINIMUM_GROUP_SIZE_FLOOR,
-  type Summary,
-  summarize as summarizeFile,
-  UnrecognisedFile
-} from "../summary/summarize.js"
 import { asyncTaskId, boundedInteger } from "./args.js"
 import { render } from "./errors.js"
 import { failure, success, type Tool } from "./tool.js"
@@ -26,10 +18,10 @@ export const SummarizeArguments = FilterSpec.make({
   optional: {
     minimumGroupSize: boundedInteger(
       "minimumGroupSize",
-      `Groups with fewer customers than this are withheld (default ${DEFAULT_MINIMUM_GROUP_SIZE}; a value below ${MINIMUM_GROUP_SIZE_FLOOR} is raised to ${MINIMUM_GROUP_SIZE_FLOOR}).`,
+      `Groups with fewer customers than this are withheld (default ${Summary.DEFAULT_MINIMUM_GROUP_SIZE}; a value below ${Summary.MINIMUM_GROUP_SIZE_FLOOR} is raised to ${Summary.MINIMUM_GROUP_SIZE_FLOOR}).`,
       0,
       1_000_000,
-      [DEFAULT_MINIMUM_GROUP_SIZE]
+      [Summary.DEFAULT_MINIMUM_GROUP_SIZE]
     )
   },
   description: "Which downloaded export to summarise, and the smallest group to report."
@@ -45,7 +37,7 @@ export const SummaryOutput = Schema.Struct({
     description: "Groups with fewer customers than this were withheld."
   }),
   minimumGroupSizeRaised: Schema.Boolean.annotations({
-    description: `True when the size asked for was below ${MINIMUM_GROUP_SIZE_FLOOR} and was raised.`
+    description: `True when the size asked for was below ${Summary.MINIMUM_GROUP_SIZE_FLOOR} and was raised.`
   }),
   dimensions: Schema.Array(
     Schema.Struct({
@@ -66,13 +58,18 @@ export const SummaryOutput = Schema.Struct({
   })
 })
 
-const renderSummary = (id: string, summary: Summary, raised: boolean, asked: number | undefined): string => {
+const renderSummary = (
+  id: string,
+  summary: Summary.Summary,
+  raised: boolean,
+  asked: number | undefined
+): string => {
   const lines = [
     `Export ${id}: ${summary.rows} customers. Counts only; groups of fewer than ${summary.minimumGroupSize} are withheld.`
   ]
   if (raised) {
     lines.push(
-      `The minimum group size asked for (${asked}) is below ${MINIMUM_GROUP_SIZE_FLOOR}: it was raised to ${MINIMUM_GROUP_SIZE_FLOOR}.`
+      `The minimum group size asked for (${asked}) is below ${Summary.MINIMUM_GROUP_SIZE_FLOOR}: it was raised to ${Summary.MINIMUM_GROUP_SIZE_FLOOR}.`
     )
   }
   for (const dimension of summary.dimensions) {
@@ -106,7 +103,7 @@ export const summarizeExport: Tool<Journal.Journal> = {
       }
       const id = String(validated.right.asyncTaskId)
       const asked = validated.right.minimumGroupSize as number | undefined
-      const { minimumGroupSize, raised } = effectiveMinimum(asked)
+      const { minimumGroupSize, raised } = Summary.effectiveMinimum(asked)
       const journal = yield* Journal.Journal
       const read = yield* Effect.either(journal.entries)
       if (Either.isLeft(read)) return render(read.left)
@@ -138,7 +135,7 @@ export const summarizeExport: Tool<Journal.Journal> = {
       }
       const summary = yield* Effect.tryPromise({
         try: (signal) =>
-          summarizeFile(
+          Summary.summarize(
             createReadStream(path, { highWaterMark: 1024 * 1024 }),
             { minimumGroupSize, looksPersonal: Journal.looksPersonal },
             signal
@@ -147,7 +144,7 @@ export const summarizeExport: Tool<Journal.Journal> = {
       }).pipe(Effect.either)
       if (Either.isLeft(summary)) {
         const error = summary.left
-        if (error instanceof UnrecognisedFile) {
+        if (error instanceof SummaryScanner.UnrecognisedFile) {
           return failure(
             `The file of task ${id} cannot be summarised: ${error.message}. Nothing was guessed.\n` +
               "Next step: open the file with a tool meant for personal data; this server only summarises CSV exports with a header line."

@@ -1,4 +1,8 @@
 /**
+ * The summary as booster-mcp computed it before it moved to `@booster-export/core` (`Summary`,
+ * `SummaryScanner`): kept unchanged as the reference the core scanner's counts are compared with
+ * (test/summary-counts.test.ts) and timed against (bench/summary.ts). Not used by the server.
+ *
  * Counts-only summary of a customer export file, read as a byte stream: total rows and counts by
  * country, status, contact consent, creation year, birth month, spending band, point of sale and
  * interest / hobby / product collection label. Personal columns (names, emails, phones, ids, sales
