@@ -1,9 +1,15 @@
 /**
- * Summary benchmark: the counts-only summary of the 1,000,000-customer sandbox export (≈234 MiB)
- * against a plain Node program that reads the same file and counts its lines, each in its own
- * child process (time measured inside the child from opening the file to the answer, peak RSS
- * read by the child on exit), runs interleaved, median of BENCH_RUNS (default 3).
- * Targets: at most 3× the line count's time, peak RSS at most 200 MiB.
+ * Summary benchmark: the counts-only summary of the 1,000,000-customer sandbox export (≈234 MiB),
+ * by core's scanner (`Summary.summarize`, what summarize_export_file runs) and by the scanner
+ * booster-mcp used before (test/legacy/summarize.ts), against two plain Node programs that read the
+ * same file and count its lines: `Buffer.indexOf(10)` over 1 MiB chunks, and `node:readline`. Each
+ * run is a child process (time measured inside the child from opening the file to the answer,
+ * peak RSS read by the child on exit); the four programs run interleaved, median of BENCH_RUNS
+ * (default 5). Both summaries must give the same counts (a digest of every group, minimum group
+ * size 1, is compared).
+ *
+ * Targets for core's summary, in wall time: at most 10× the `indexOf` line count, at most 1.2× the
+ * readline line count, peak RSS at most 200 MiB.
  *
  * The file is generated once with the sandbox (as packages/sandbox/bench/export-1m.ts does: one
  * export of every customer, downloaded over HTTP) and kept in the temporary directory; BENCH_FILE
@@ -21,8 +27,9 @@ import { Customers, Sandbox } from "@booster-export/sandbox"
 import { build } from "esbuild"
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000)
-const RUNS = Number(process.env.BENCH_RUNS ?? 3)
-const RATIO_TARGET = 3
+const RUNS = Number(process.env.BENCH_RUNS ?? 5)
+const INDEXOF_TARGET = 10
+const READLINE_TARGET = 1.2
 const RSS_TARGET = 200 * 1024 * 1024
 const MiB = 1024 * 1024
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
@@ -61,16 +68,24 @@ const generate = async (path: string): Promise<void> => {
   }
 }
 
-const RUNNER = `
+/** A summary runner: `summarize` of core, or of the scanner of before, over the file. */
+const runner = (importLine: string) => `
+import { createHash } from "node:crypto"
 import { createReadStream } from "node:fs"
-import { summarize, effectiveMinimum } from "${join(root, "src", "summary", "summarize.ts").replaceAll("\\", "/")}"
+${importLine}
 const started = performance.now()
 const cpu = process.cpuUsage()
-const summary = await summarize(createReadStream(process.argv[2], { highWaterMark: 1 << 20 }), effectiveMinimum(undefined))
+const summary = await summarize(createReadStream(process.argv[2], { highWaterMark: 1 << 20 }), { minimumGroupSize: 1 })
 const ms = performance.now() - started
 const used = process.cpuUsage(cpu)
-console.log(JSON.stringify({ ms, cpuMs: (used.user + used.system) / 1000, count: summary.rows, maxRss: process.resourceUsage().maxRSS * 1024 }))
+const digest = createHash("sha256").update(JSON.stringify(summary)).digest("hex")
+console.log(JSON.stringify({ ms, cpuMs: (used.user + used.system) / 1000, count: summary.rows, maxRss: process.resourceUsage().maxRSS * 1024, digest }))
 `
+
+const NOW = runner(`import { Summary } from "@booster-export/core"
+const summarize = Summary.summarize`)
+
+const BEFORE = runner(`import { summarize } from "./test/legacy/summarize.ts"`)
 
 const BASELINE = `
 import { createReadStream } from "node:fs"
@@ -103,6 +118,7 @@ interface Run {
   readonly cpuMs: number
   readonly count: number
   readonly maxRss: number
+  readonly digest?: string
 }
 
 const run = (script: string, file: string): Promise<Run> =>
@@ -118,64 +134,76 @@ const median = (values: ReadonlyArray<number>): number => {
   return sorted[Math.floor(sorted.length / 2)]!
 }
 
+const bundle = (contents: string, outfile: string) =>
+  build({
+    stdin: { contents, resolveDir: root, sourcefile: "runner.ts", loader: "ts" },
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "warning"
+  })
+
 const main = async () => {
   const file = process.env.BENCH_FILE ?? join(tmpdir(), `booster-bench-customers-${CUSTOMERS}.csv`)
   if (!existsSync(file)) await generate(file)
   const scratch = mkdtempSync(join(tmpdir(), "booster-mcp-bench-summary-"))
   try {
-    const runner = join(scratch, "summary.mjs")
-    const lineCount = join(scratch, "count-lines.mjs")
-    const readline = join(scratch, "readline.mjs")
-    writeFileSync(join(scratch, "runner.mjs"), RUNNER)
-    writeFileSync(lineCount, BASELINE)
-    writeFileSync(readline, READLINE)
-    await build({
-      entryPoints: [join(scratch, "runner.mjs")],
-      outfile: runner,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      logLevel: "warning"
-    })
-    const summaries: Array<Run> = []
-    const counts: Array<Run> = []
-    const readlines: Array<Run> = []
+    const programs = {
+      indexOf: join(scratch, "count-lines.mjs"),
+      readline: join(scratch, "readline.mjs"),
+      before: join(scratch, "summary-before.mjs"),
+      now: join(scratch, "summary-now.mjs")
+    }
+    writeFileSync(programs.indexOf, BASELINE)
+    writeFileSync(programs.readline, READLINE)
+    await bundle(BEFORE, programs.before)
+    await bundle(NOW, programs.now)
+    const runs: Record<keyof typeof programs, Array<Run>> = { indexOf: [], readline: [], before: [], now: [] }
     for (let i = 0; i < RUNS; i++) {
-      counts.push(await run(lineCount, file))
-      readlines.push(await run(readline, file))
-      summaries.push(await run(runner, file))
+      for (const name of ["indexOf", "readline", "before", "now"] as const)
+        runs[name].push(await run(programs[name], file))
     }
-    const rows = summaries[0]!.count
-    for (const baseline of [counts[0]!, readlines[0]!]) {
-      if (baseline.count !== rows + 1)
-        throw new Error(`summary read ${rows} rows, the file has ${baseline.count} lines`)
+    const rows = runs.now[0]!.count
+    for (const name of ["indexOf", "readline"] as const) {
+      if (runs[name][0]!.count !== rows + 1)
+        throw new Error(`summary read ${rows} rows, the file has ${runs[name][0]!.count} lines`)
     }
-    const wall = (runs: ReadonlyArray<Run>) => median(runs.map((r) => r.ms))
-    const cpu = (runs: ReadonlyArray<Run>) => median(runs.map((r) => r.cpuMs))
-    const rss = (runs: ReadonlyArray<Run>) => Math.max(...runs.map((r) => r.maxRss))
-    const line = (label: string, value: string) => console.log(`  ${label.padEnd(44)}${value}`)
-    const figures = (runs: ReadonlyArray<Run>) =>
-      `${(wall(runs) / 1000).toFixed(2)} s wall, ${(cpu(runs) / 1000).toFixed(2)} s CPU, peak RSS ${(rss(runs) / MiB).toFixed(0)} MiB`
+    const identical = [...runs.before, ...runs.now].every((r) => r.digest === runs.now[0]!.digest)
+    const wall = (name: keyof typeof programs) => median(runs[name].map((r) => r.ms))
+    const cpu = (name: keyof typeof programs) => median(runs[name].map((r) => r.cpuMs))
+    const rss = (name: keyof typeof programs) => Math.max(...runs[name].map((r) => r.maxRss))
+    const line = (label: string, value: string) => console.log(`  ${label.padEnd(46)}${value}`)
+    const mark = (met: boolean) => (met ? "✔" : "✘")
+    const figures = (name: keyof typeof programs) =>
+      `${(wall(name) / 1000).toFixed(2)} s wall, ${(cpu(name) / 1000).toFixed(2)} s CPU, peak RSS ${(rss(name) / MiB).toFixed(0)} MiB`
+    const ratio = (name: keyof typeof programs, baseline: keyof typeof programs) =>
+      `${(wall(name) / wall(baseline)).toFixed(2)}x wall, ${(cpu(name) / cpu(baseline)).toFixed(2)}x CPU`
     console.log(`summary benchmark: ${rows.toLocaleString("en")} rows, median of ${RUNS} interleaved runs`)
     line("file size", `${(statSync(file).size / MiB).toFixed(1)} MiB`)
-    line("baseline: line count (Buffer.indexOf)", figures(counts))
-    line("baseline: line count (node:readline)", figures(readlines))
-    line("summary (summarize_export_file)", figures(summaries))
-    const ratio = (baseline: ReadonlyArray<Run>) =>
-      `${(wall(summaries) / wall(baseline)).toFixed(1)}x wall, ${(cpu(summaries) / cpu(baseline)).toFixed(1)}x CPU`
-    line("summary vs Buffer.indexOf line count", ratio(counts))
-    const target = cpu(summaries) / cpu(readlines)
-    line(
-      "summary vs readline line count",
-      `${ratio(readlines)} (target ≤ ${RATIO_TARGET}x CPU: ${target <= RATIO_TARGET ? "met" : "MISSED"})`
-    )
-    const peak = rss(summaries)
-    line(
-      "summary peak RSS",
-      `${(peak / MiB).toFixed(0)} MiB (target ≤ 200 MiB: ${peak <= RSS_TARGET ? "met" : "MISSED"})`
-    )
-    if (target > RATIO_TARGET || peak > RSS_TARGET) process.exitCode = 1
+    line("baseline: line count (Buffer.indexOf)", figures("indexOf"))
+    line("baseline: line count (node:readline)", figures("readline"))
+    line("summary before (booster-mcp's own scanner)", figures("before"))
+    line("summary now (core's Summary)", figures("now"))
+    line("before vs indexOf / readline", `${ratio("before", "indexOf")} / ${ratio("before", "readline")}`)
+    line("now vs before", ratio("now", "before"))
+    const goals = [
+      [
+        `now vs Buffer.indexOf line count (≤ ${INDEXOF_TARGET}x wall)`,
+        ratio("now", "indexOf"),
+        wall("now") <= INDEXOF_TARGET * wall("indexOf")
+      ],
+      [
+        `now vs readline line count (≤ ${READLINE_TARGET}x wall)`,
+        ratio("now", "readline"),
+        wall("now") <= READLINE_TARGET * wall("readline")
+      ],
+      ["now peak RSS (≤ 200 MiB)", `${(rss("now") / MiB).toFixed(0)} MiB`, rss("now") <= RSS_TARGET],
+      ["now and before give the same counts", identical ? "identical" : "DIFFERENT", identical]
+    ] as const
+    for (const [label, value, met] of goals) line(label, `${value} ${mark(met)}`)
+    if (goals.some(([, , met]) => !met)) process.exitCode = 1
   } finally {
     rmSync(scratch, { recursive: true, force: true })
   }
