@@ -144,8 +144,8 @@ export const release = (counts: SummaryScanner.Counts, options: ReleaseOptions):
 })
 
 /**
- * Summarises a whole file given as a stream of byte chunks (a Node `fs.createReadStream`, a web
- * `ReadableStream` body): `SummaryScanner.scan`, then {@link release}. Rejects with
+ * Summarises a whole file given as an async iterable of byte chunks (a Node `fs.createReadStream`, a
+ * web `ReadableStream` where it is async-iterable): `SummaryScanner.scan`, then {@link release}. Rejects with
  * `SummaryScanner.UnrecognisedFile` when the file is not a recognised export, and with the
  * signal's reason once `signal` aborts.
  *

@@ -11,8 +11,8 @@
  * past {@link MAX_ROW_BYTES} — is an {@link UnrecognisedFile} error, never a guess. Columns that are not
  * counted (names, emails, phones, ids, sales representatives) are stepped over, never decoded.
  *
- * The file is fed as `Uint8Array` chunks in order, from any source (a Node stream, a `fetch` body,
- * a `Blob`): no I/O here. Memory stays flat: one reused buffer for a row split across chunks, and
+ * The file is fed as `Uint8Array` chunks in order, from any source (a Node stream, a web stream, a
+ * `Blob`'s chunks): no I/O here. Memory stays flat: one reused buffer for a row split across chunks, and
  * at most {@link MAX_DISTINCT_VALUES} distinct values per dimension.
  *
  * ```ts
@@ -231,8 +231,8 @@ export const make = (options: ScanOptions = {}): Scanner => {
 }
 
 /**
- * Reads a whole file given as a stream of byte chunks (a Node `fs.createReadStream`, a web
- * `ReadableStream` body) and returns its exact counts. Rejects with {@link UnrecognisedFile} when
+ * Reads a whole file given as an async iterable of byte chunks (a Node `fs.createReadStream`, a web
+ * `ReadableStream` where it is async-iterable) and returns its exact counts. Rejects with {@link UnrecognisedFile} when
  * the file is not a recognised export, and with the signal's reason once `signal` aborts.
  *
  * @since 0.1.0

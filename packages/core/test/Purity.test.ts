@@ -51,6 +51,20 @@ export const checkAny = (name, input, keyBytes) => {
 }
 `
 
+/** A minified browser bundle of `contents`, a module in `test/`, with its metafile. */
+const browserBundle = (contents: string) =>
+  build({
+    stdin: { contents, resolveDir: `${root}test`, loader: "js" },
+    absWorkingDir: root,
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    write: false,
+    metafile: true,
+    logLevel: "silent"
+  })
+
 /** The modules of which some code is in the (single) output of a bundle. */
 const bundled = (metafile: Metafile): ReadonlyArray<string> =>
   Object.values(metafile.outputs).flatMap((output) =>
@@ -76,17 +90,7 @@ describe("core is pure", () => {
   })
 
   it("a browser bundle that validates and prepares an export of any kind is at most 125 KiB gzip", async () => {
-    const result = await build({
-      stdin: { contents: browserEntry, resolveDir: `${root}test`, loader: "js" },
-      absWorkingDir: root,
-      bundle: true,
-      minify: true,
-      format: "esm",
-      platform: "browser",
-      write: false,
-      metafile: true,
-      logLevel: "silent"
-    })
+    const result = await browserBundle(browserEntry)
     expect(result.errors).toEqual([])
     const inputs = result.metafile.inputs
     expect(Object.keys(inputs)).toContain("src/Field.ts")
@@ -108,22 +112,8 @@ describe("core is pure", () => {
     expect(gzipped).toBeLessThanOrEqual(125 * 1024)
   })
   it("a browser bundle that summarises an export file is at most 125 KiB gzip", async () => {
-    const result = await build({
-      stdin: {
-        contents: `import { Summary } from "../src/index.js"
-export const summarize = (chunks) => Summary.summarize(chunks, { minimumGroupSize: 10 })`,
-        resolveDir: `${root}test`,
-        loader: "js"
-      },
-      absWorkingDir: root,
-      bundle: true,
-      minify: true,
-      format: "esm",
-      platform: "browser",
-      write: false,
-      metafile: true,
-      logLevel: "silent"
-    })
+    const result = await browserBundle(`import { Summary } from "../src/index.js"
+export const summarize = (chunks) => Summary.summarize(chunks, { minimumGroupSize: 10 })`)
     expect(result.errors).toEqual([])
     expect(
       bundled(result.metafile)

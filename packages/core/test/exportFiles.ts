@@ -8,29 +8,15 @@ import { parse } from "csv-parse/sync"
 import { FastCheck as fc } from "effect"
 import { SummaryScanner } from "../src/index.js"
 
-/** The columns of a customer export, in the order the sandbox writes them. */
+/**
+ * The columns of a customer export: the sandbox's, in another order, so that the summary is seen
+ * to find its columns wherever they stand.
+ */
 export const COLUMNS: ReadonlyArray<string> = [
-  "boosterCustomerId",
-  "sapCrmId",
-  "brand",
-  "posCode",
-  "firstName",
-  "lastName",
-  "email",
-  "phoneNumber",
-  "locationCountryId",
-  "customerStatus",
-  "clientSpending",
-  "creationDate",
-  "lastTransactionDate",
-  "birthDate",
-  "canBeContactedByMaison",
-  "hasSapCrmError",
-  "saleRepresentativeEmail",
-  "interests",
-  "hobbies",
-  "productCollections",
-  "productCategories"
+  ...["boosterCustomerId", "sapCrmId", "brand", "firstName", "lastName", "email", "phoneNumber"],
+  ...["posCode", "locationCountryId", "customerStatus", "clientSpending", "creationDate", "birthDate"],
+  ...["lastTransactionDate", "hasSapCrmError", "saleRepresentativeEmail", "canBeContactedByMaison"],
+  ...["interests", "hobbies", "productCollections", "productCategories"]
 ]
 
 /** One row: a value per column. */
@@ -132,20 +118,9 @@ export const tableOf = (counts: SummaryScanner.Counts): Record<string, Record<st
   )
 })
 
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December"
-]
+/** The English name of month `month` (1 to 12), from the platform's calendar. */
+export const monthName = (month: number): string =>
+  new Intl.DateTimeFormat("en", { month: "long", timeZone: "UTC" }).format(Date.UTC(2000, month - 1, 1))
 
 /** What one cell counts as, read with string functions (the scanner's rules, written another way). */
 const groupsOfCell = (grouping: SummaryScanner.Grouping, cell: string, cap: number): Array<string> => {
@@ -165,7 +140,7 @@ const groupsOfCell = (grouping: SummaryScanner.Grouping, cell: string, cap: numb
     case "month": {
       const month = /^....-([0-9][0-9])/.exec(cell)
       const index = month === null ? 0 : Number(month[1])
-      return [index >= 1 && index <= 12 ? MONTHS[index - 1]! : SummaryScanner.UNREADABLE]
+      return [index >= 1 && index <= 12 ? monthName(index) : SummaryScanner.UNREADABLE]
     }
     case "spending": {
       const amount = /^([0-9]{1,15})(\.[0-9]*)?$/.exec(cell)
