@@ -305,35 +305,63 @@ class ByteScanner {
       sniff(chunk)
     }
     // a plain Uint8Array view (not a Node Buffer): every byte read below then sees one kind of array
-    let buf = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)
-    if (this.carry > 0) {
-      const total = this.carry + chunk.length
-      this.reserve(total)
-      this.buffer.set(chunk, this.carry)
-      buf = this.buffer.subarray(0, total)
-      this.carry = 0
+    const buf = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)
+    const from = this.carry > 0 ? this.finishCarriedRow(buf) : 0
+    if (from < 0) return
+    const used = this.readRows(buf, false, from)
+    if (used < buf.length) this.keep(buf.subarray(used))
+  }
+
+  /**
+   * Reads the row begun at the end of the previous chunk, copying into the reused buffer only the
+   * start of `buf` it needs: up to the first line feed, and while the row is not done (the line feed
+   * was within quotes), up to the next one but at least twice as far, so that no byte is read more
+   * than a few times. Returns where the first row not read starts in `buf`, or -1 when the row does
+   * not end in `buf` (all of `buf` is then kept for the next chunk).
+   */
+  private finishCarriedRow(buf: Uint8Array): number {
+    const carried = this.carry
+    let end = 0
+    for (;;) {
+      const lf = buf.indexOf(10, end)
+      end = lf === -1 ? buf.length : Math.max(lf + 1, Math.min(buf.length, 2 * end))
+      this.reserve(carried + end)
+      this.buffer.set(buf.subarray(0, end), carried)
+      const used = this.readRows(this.buffer.subarray(0, carried + end), false, 0)
+      if (used > 0) {
+        this.carry = 0
+        return used - carried
+      }
+      if (end === buf.length) {
+        this.carry = carried + end
+        this.checkCarry()
+        return -1
+      }
     }
-    const used = this.readRows(buf, false)
-    const rest = buf.length - used
-    if (rest === 0) return
-    if (rest > this.maxRowBytes) {
+  }
+
+  /** Keeps the start of an unfinished row for the next chunk. */
+  private keep(rest: Uint8Array): void {
+    this.carry = 0
+    this.reserve(rest.length)
+    this.buffer.set(rest)
+    this.carry = rest.length
+    this.checkCarry()
+  }
+
+  private checkCarry(): void {
+    if (this.carry > this.maxRowBytes) {
       throw new UnrecognisedFile({
         message: `line ${this.line + 1} is longer than ${this.maxRowBytes} bytes: not a CSV export this server reads`
       })
     }
-    if (buf.buffer === this.buffer.buffer) this.buffer.copyWithin(0, used, buf.length)
-    else {
-      this.reserve(rest)
-      this.buffer.set(buf.subarray(used))
-    }
-    this.carry = rest
   }
 
   finish(): Counts {
     if (this.carry > 0) {
       const rest = this.buffer.subarray(0, this.carry)
       this.carry = 0
-      this.readRows(rest, true)
+      this.readRows(rest, true, 0)
     }
     if (this.columns < 0)
       throw new UnrecognisedFile({ message: "the file is empty: there is no header line" })
@@ -418,10 +446,10 @@ class ByteScanner {
   }
 
   /**
-   * Reads the whole rows of `buf`; returns where the first incomplete row starts (`buf.length`
-   * when there is none). With `final`, the end of `buf` ends the last row.
+   * Reads the whole rows of `buf` from `from`; returns where the first row not read starts
+   * (`buf.length` when there is none). With `final`, the end of `buf` ends the last row.
    */
-  private readRows(buf: Uint8Array, final: boolean): number {
+  private readRows(buf: Uint8Array, final: boolean, from: number): number {
     // byte values as local constants: once bundled, a module-level one is read again at every use
     const QUOTE = 34
     const COMMA = 44
@@ -434,7 +462,7 @@ class ByteScanner {
     const ends = this.ends
     const escapedFields = this.escaped
     const bounds: Array<number> | undefined = columns < 0 ? [] : undefined
-    let p = 0
+    let p = from
     while (p < n) {
       const rowStart = p
       let field = 0
@@ -513,7 +541,7 @@ class ByteScanner {
       if (bounds !== undefined) {
         this.line++
         this.header(buf, bounds)
-        return p + this.readRows(buf.subarray(p), final)
+        return this.readRows(buf, final, p)
       }
       if (field !== columns && !(field === 1 && blank)) {
         this.malformed(`it has ${field} fields where the header has ${columns}`)

@@ -74,6 +74,17 @@ describe("SummaryScanner", () => {
     expect(countsOf(file, 1)).toEqual(whole)
   })
 
+  it("reads rows many chunks long, with line breaks in their quoted fields", () => {
+    const long = (n: number) => Array.from({ length: n }, (_, i) => `Label, ${i} (L-${i})`).join("; ")
+    const data = rows(40, 13).map((row, i) =>
+      i % 3 === 0 ? { ...row, interests: long(400 + i * 20), hobbies: `${"Line\n".repeat(i * 50)}(L)` } : row
+    )
+    const text = csvOf(data)
+    const file = bytes(text)
+    expect(tableOf(countsOf(file, file.length))).toEqual(oracle(text))
+    for (const chunk of [1000, 4097, 7000]) expect(countsOf(file, chunk)).toEqual(countsOf(file, file.length))
+  })
+
   it("skips blank lines and reads a last line without a line end", () => {
     const text = "customerStatus,posCode\r\nClient,ES100\r\n\r\n\nProspect,IT200"
     expect(tableOf(countsOf(bytes(text)))).toMatchObject({
