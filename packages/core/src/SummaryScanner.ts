@@ -498,6 +498,26 @@ class ByteScanner {
           next = close + 1
         } else {
           let i = p
+          // four bytes a turn, then one by one: the loop's own checks are paid once for four bytes
+          for (; i + 3 < n; i += 4) {
+            const c0 = buf[i]!
+            if (c0 <= COMMA && (c0 === COMMA || c0 === LF || c0 === CR)) break
+            const c1 = buf[i + 1]!
+            if (c1 <= COMMA && (c1 === COMMA || c1 === LF || c1 === CR)) {
+              i += 1
+              break
+            }
+            const c2 = buf[i + 2]!
+            if (c2 <= COMMA && (c2 === COMMA || c2 === LF || c2 === CR)) {
+              i += 2
+              break
+            }
+            const c3 = buf[i + 3]!
+            if (c3 <= COMMA && (c3 === COMMA || c3 === LF || c3 === CR)) {
+              i += 3
+              break
+            }
+          }
           while (i < n) {
             const c = buf[i]!
             if (c <= COMMA && (c === COMMA || c === LF || c === CR)) break
@@ -594,6 +614,14 @@ class ByteScanner {
     let from = start
     while (from < end) {
       let to = from
+      while (
+        to + 3 < end &&
+        buf[to] !== SEMICOLON &&
+        buf[to + 1] !== SEMICOLON &&
+        buf[to + 2] !== SEMICOLON &&
+        buf[to + 3] !== SEMICOLON
+      )
+        to += 4
       while (to < end && buf[to] !== SEMICOLON) to++
       let a = from
       let b = to
