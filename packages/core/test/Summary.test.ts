@@ -7,7 +7,7 @@ const PLANTED_NAME = "Zebulonplanted"
 const PLANTED_PHONE = "+41799990001"
 const PLANTED_REP = "secret.rep.planted@maison.example"
 
-/** Email- or phone-like, by the rules of `@booster-export/transport`'s `Journal.looksPersonal`. */
+/** Email- or phone-like, by the rules of `@booster-export/journal`'s `Journal.looksPersonal`. */
 const looksPersonal = (value: string): boolean =>
   /[^\s@]+@[^\s@]+\.[^\s@]+/.test(value) || /\+\s?\d[\d\s().-]{6,}\d/.test(value)
 
