@@ -13,23 +13,18 @@
 //
 // `node build.mjs --floor DIR` bundles bench/floor.ts (a bare SDK server) the same way into DIR, for
 // the start-up benchmark's second baseline.
-import { execFileSync } from "node:child_process"
-import { chmodSync, readFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import * as Tooling from "@booster-export/tooling/build"
 import { build } from "esbuild"
-import { lazyBuiltin } from "../../scripts/esbuild-lazy-builtin.mjs"
 
 const here = dirname(fileURLToPath(import.meta.url))
 
 const common = {
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  legalComments: "none",
-  logLevel: "warning",
+  ...Tooling.common,
   // pg's optional native binding (the team journal uses pg's JavaScript client)
   external: ["pg-native"]
 }
@@ -92,7 +87,7 @@ export { process }`
 
 // node:crypto (hashing the HTTP bearer token, session ids) is not needed to answer initialize and
 // tools/list over stdio: it loads on first use.
-const lazyCrypto = lazyBuiltin(/^node:crypto$/)
+const lazyCrypto = Tooling.lazyBuiltin(/^node:crypto$/)
 
 // The lazy modules use a few of the SDK's helpers (e.g. the consent's input-required results): they
 // get them from the start path's copy of the SDK, which hands its namespace out through a global
@@ -137,17 +132,14 @@ const bundleStartPath = async (entry, dir) => {
     sourcemap: "linked",
     plugins: [lazyOut(entries), lazyAjv, lazyCrypto],
     external: [...common.external, "./ajv.cjs"],
-    define: { "import.meta.url": "__import_meta_url" },
-    banner: { js: 'var __import_meta_url=require("node:url").pathToFileURL(__filename).href;' }
+    ...Tooling.importMetaUrl
   })
-  // The launcher reads the bundle as latin1 (no UTF-8 validation), so it must stay ASCII, which
-  // esbuild's default charset gives. Imports of the lazy modules go through the launcher's `__lazy`
-  // (a vm script run from a code cache loses its dynamic-import hook): the call is renamed in place,
-  // to a name of the same length, so that the source map still holds.
+  // The launcher reads the bundle as latin1, so it must stay ASCII. Imports of the lazy modules go
+  // through the launcher's `__lazy` (a vm script run from a code cache loses its dynamic-import hook):
+  // the call is renamed in place, to a name of the same length, so that the source map still holds.
   const mainFile = join(dir, "main.cjs")
   const main = readFileSync(mainFile, "latin1")
-  const nonAscii = Buffer.from(main, "latin1").findIndex((byte) => byte > 127)
-  if (nonAscii !== -1) throw new Error(`${mainFile} is not ASCII (byte ${nonAscii})`)
+  Tooling.assertAscii(mainFile, main)
   const renamed = main.replace(/\bimport\((?="\.\/lazy\/)/g, "__lazy(")
   if (/\bimport\(/.test(renamed)) throw new Error(`${mainFile} imports a module other than dist/lazy/*`)
   await writeFile(mainFile, renamed, "latin1")
@@ -162,14 +154,11 @@ const bundleStartPath = async (entry, dir) => {
     outfile: join(dir, "ajv.cjs"),
     minify: true
   })
-  await build({
-    ...common,
-    format: "cjs",
-    entryPoints: [join(here, "src/launcher/launcher.ts")],
+  await Tooling.bundleLauncher({
+    entry: join(here, "src/launcher/launcher.ts"),
     outfile: join(dir, "booster-mcp.cjs"),
-    banner: { js: "#!/usr/bin/env node" }
+    main: mainFile
   })
-  chmodSync(join(dir, "booster-mcp.cjs"), 0o755)
   return entries
 }
 
@@ -178,7 +167,9 @@ const warmCodeCache = async (dir) => {
   const scratch = await mkdtemp(join(tmpdir(), "booster-mcp-build-"))
   try {
     const line = (message) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`
-    execFileSync(process.execPath, [join(dir, "booster-mcp.cjs")], {
+    Tooling.warmCodeCache({
+      launcher: join(dir, "booster-mcp.cjs"),
+      cache: join(dir, "main.cache"),
       input: [
         line({
           id: 1,
@@ -192,17 +183,14 @@ const warmCodeCache = async (dir) => {
         line({ method: "notifications/initialized" }),
         line({ id: 2, method: "tools/list" })
       ].join(""),
-      stdio: ["pipe", "ignore", "inherit"],
       env: {
         PATH: process.env.PATH ?? "",
         HOME: scratch,
         XDG_STATE_HOME: join(scratch, "state"),
         XDG_DATA_HOME: join(scratch, "data"),
-        XDG_CACHE_HOME: join(scratch, "cache"),
-        BOOSTER_WRITE_CODE_CACHE: join(dir, "main.cache")
+        XDG_CACHE_HOME: join(scratch, "cache")
       }
     })
-    chmodSync(join(dir, "main.cache"), 0o644)
   } finally {
     await rm(scratch, { recursive: true, force: true })
   }

@@ -1,6 +1,8 @@
-import { cp, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises"
+import { existsSync } from "node:fs"
+import { chmod, chown, cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
+import { plant } from "@booster-export/tooling/planted-cache"
 import { afterEach, describe, expect, it } from "vitest"
 import { BIN, type Connected, connectStdio, filter, serverEnv, tempDirs } from "./harness.js"
 
@@ -33,7 +35,9 @@ const use = async (bin: string, cacheHome: string): Promise<string> => {
 }
 
 const cacheFiles = async (cacheHome: string): Promise<ReadonlyArray<string>> =>
-  (await readdir(join(cacheHome, "booster-export")).catch(() => [])).filter((name) => name.startsWith("mcp-"))
+  (await readdir(join(cacheHome, "booster-export")).catch(() => [])).filter((name) =>
+    name.startsWith("booster-mcp-")
+  )
 
 describe("the start-up launcher", () => {
   it("starts from the code cache built with the bundle and writes no cache of its own", async () => {
@@ -54,7 +58,7 @@ describe("the start-up launcher", () => {
     expect(await use(bin, cacheHome)).not.toMatch(/cache|error/i)
     const [written, ...others] = await cacheFiles(cacheHome)
     expect(others).toEqual([])
-    expect(written).toMatch(new RegExp(`^mcp-${process.version.replaceAll(".", "\\.")}-\\d+-\\d+\\.cache$`))
+    expect(written).toMatch(/^booster-mcp-[0-9a-f]{16}-[0-9a-f]{16}\.cache$/)
     const file = join(cacheHome, "booster-export", written!)
     const first = await stat(file)
     expect(first.mode & 0o777).toBe(0o600)
@@ -85,5 +89,96 @@ describe("the start-up launcher", () => {
   it("still starts from the former entry, dist/booster-mcp.mjs", async () => {
     dirs = await tempDirs()
     expect(await use(join(dist, "booster-mcp.mjs"), join(dirs.root, "cache"))).not.toMatch(/error/i)
+  })
+})
+
+/**
+ * Another local user who can write where `booster-mcp` keeps its own code cache plants one compiled
+ * from another script of the start path's length, which writes a marker file when it runs. The
+ * bundled cache is unusable (removed), so that the launcher turns to the user's cache.
+ */
+const attacked = async () => {
+  dirs = await tempDirs()
+  copy = await mkdtemp(join(tmpdir(), "booster-mcp-dist-"))
+  await cp(dist, copy, { recursive: true })
+  await rm(join(copy, "main.cache"))
+  const bin = join(copy, "booster-mcp.cjs")
+  const cacheHome = join(dirs.root, "cache")
+  await use(bin, cacheHome)
+  const folder = join(cacheHome, "booster-export")
+  const [name, ...others] = await readdir(folder)
+  expect(others).toEqual([])
+  const file = join(folder, name!)
+  const marker = join(dirs.root, "planted-script-ran")
+  const planted = await plant({
+    dist: copy,
+    launcher: "booster-mcp.cjs",
+    legitimate: await readFile(file),
+    marker
+  })
+  return { bin, cacheHome, folder, file, marker, planted }
+}
+
+/** Uses the server as `use` does; the error when it did not answer as the server does. */
+const attempt = (bin: string, cacheHome: string): Promise<unknown> =>
+  use(bin, cacheHome).then(
+    () => undefined,
+    (error: unknown) => error
+  )
+
+describe("a code cache planted by another local user", () => {
+  it("is not used while the bundled cache is usable, even when it passes every check", async () => {
+    const { cacheHome, file, marker, planted } = await attacked()
+    await writeFile(file, planted.asTheLaunchersOwn)
+    const failure = await attempt(BIN, cacheHome)
+    expect(existsSync(marker)).toBe(false)
+    expect(failure).toBeUndefined()
+  })
+
+  it("is ignored in a cache folder its group can write, and nothing is written there", async () => {
+    const { bin, cacheHome, folder, file, marker, planted } = await attacked()
+    await writeFile(file, planted.asTheLaunchersOwn)
+    await chmod(folder, 0o770)
+    const failure = await attempt(bin, cacheHome)
+    expect(existsSync(marker)).toBe(false)
+    expect(failure).toBeUndefined()
+    expect(await readdir(folder)).toEqual([file.slice(folder.length + 1)])
+    expect((await readFile(file)).equals(planted.asTheLaunchersOwn)).toBe(true)
+  })
+
+  it("is ignored below a cache root others can write", async () => {
+    const { bin, cacheHome, file, marker, planted } = await attacked()
+    await writeFile(file, planted.asTheLaunchersOwn)
+    await chmod(cacheHome, 0o777)
+    const failure = await attempt(bin, cacheHome)
+    expect(existsSync(marker)).toBe(false)
+    expect(failure).toBeUndefined()
+    expect((await readFile(file)).equals(planted.asTheLaunchersOwn)).toBe(true)
+  })
+
+  it("is ignored when the file belongs to another user, and left as it is", async () => {
+    const { bin, cacheHome, file, marker, planted } = await attacked()
+    await writeFile(file, planted.asTheLaunchersOwn)
+    await chown(file, 65534, 65534)
+    const failure = await attempt(bin, cacheHome)
+    expect(existsSync(marker)).toBe(false)
+    expect(failure).toBeUndefined()
+    expect((await stat(file)).uid).toBe(65534)
+    expect((await readFile(file)).equals(planted.asTheLaunchersOwn)).toBe(true)
+  })
+
+  it("is ignored, though the user's own file, without the header naming this program's content", async () => {
+    const { bin, cacheHome, file, marker, planted } = await attacked()
+    await writeFile(file, planted.bare, { mode: 0o600 })
+    const failure = await attempt(bin, cacheHome)
+    expect(existsSync(marker)).toBe(false)
+    expect(failure).toBeUndefined()
+  })
+
+  it("runs a user cache that passes every check: the start-up path the checks keep", async () => {
+    const { bin, cacheHome, file, marker, planted } = await attacked()
+    await writeFile(file, planted.asTheLaunchersOwn)
+    expect(await attempt(bin, cacheHome)).toBeDefined()
+    expect(existsSync(marker)).toBe(true)
   })
 })

@@ -1,19 +1,17 @@
 /**
  * The start-up launcher (`dist/booster.cjs`): loads the bundled program (`dist/main.cjs`) through a
- * V8 code cache so that start-up skips parsing and compiling it. The cache built with the bundle
- * (`dist/main.cache`) is used when this Node accepts it; otherwise one is written after the first
- * run under `$XDG_CACHE_HOME/booster-export/` (folder `0700`, file `0600`) and used from then on. Any
- * cache problem only costs speed.
+ * V8 code cache so that start-up skips parsing and compiling it (`@booster-export/tooling`'s
+ * `Launcher`: the cache built with the bundle when this Node accepts it, else the user's own under
+ * `$XDG_CACHE_HOME/booster-export/`, trusted only when it is provably this program's and no one else
+ * can write it).
  *
  * `--help` of each command is rendered by the program itself when the bundle is built
  * (`dist/help/*.txt`) and printed from there, colour removed unless stdout is a colour terminal.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
-import Module from "node:module"
-import { homedir } from "node:os"
-import { dirname, join } from "node:path"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { setFlagsFromString } from "node:v8"
-import { Script } from "node:vm"
+import * as Launcher from "@booster-export/tooling/launcher"
 import { uncoloured } from "../output/colour.js"
 
 // While the program loads, V8's young generation keeps its first size instead of doubling: loading
@@ -44,8 +42,7 @@ const cachedHelp = (args: ReadonlyArray<string>): string | undefined => {
   }
 }
 
-const argv = process.argv.slice(2)
-const help = process.env.BOOSTER_WRITE_CODE_CACHE ? undefined : cachedHelp(argv)
+const help = process.env.BOOSTER_WRITE_CODE_CACHE ? undefined : cachedHelp(process.argv.slice(2))
 if (help !== undefined) {
   const color =
     process.stdout.isTTY === true && (process.env.NO_COLOR === undefined || process.env.NO_COLOR === "")
@@ -53,92 +50,20 @@ if (help !== undefined) {
   process.exit(0)
 }
 
-const main = join(__dirname, "main.cjs")
-// The bundle is ASCII (checked when it is built): latin1 decodes it without UTF-8 validation
-const source = readFileSync(main, "latin1")
-const bundled = join(__dirname, "main.cache")
-
-const userCache = (): string | undefined => {
-  try {
-    const base = process.env.XDG_CACHE_HOME?.trim() || join(process.env.HOME?.trim() || homedir(), ".cache")
-    const stat = statSync(main)
-    return join(
-      base,
-      "booster-export",
-      `main-${process.version}-${stat.size}-${Math.floor(stat.mtimeMs)}.cache`
-    )
-  } catch {
-    return undefined
-  }
-}
-
-const read = (path: string): Buffer | undefined => {
-  try {
-    return readFileSync(path)
-  } catch {
-    return undefined
-  }
-}
-
-/** Set when building: compile without a cache and write the cache here on exit. */
-const writeCache = process.env.BOOSTER_WRITE_CODE_CACHE || undefined
-// One compilation only: once V8 has compiled the source, a second Script of it comes from V8's
-// in-memory compilation cache and ignores (without rejecting) the data it is given. So the user's
-// cache, which exists only when the bundled one was refused, is tried first, else the bundled one.
-const own = writeCache === undefined ? userCache() : undefined
-const cachedData =
-  writeCache !== undefined ? undefined : ((own !== undefined ? read(own) : undefined) ?? read(bundled))
-const script = new Script(Module.wrap(source), { filename: main, ...(cachedData ? { cachedData } : {}) })
-/** Where a cache is written when this process exits: when building, or the user's when none was accepted. */
-const writeTo =
-  writeCache ?? (cachedData === undefined || script.cachedDataRejected === true ? own : undefined)
-if (writeTo !== undefined) {
-  const path = writeTo
-  process.once("exit", () => {
-    try {
-      setFlagsFromString(YOUNG_GROWTH_AT_START)
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
-      const temp = `${path}.${process.pid}.tmp`
-      writeFileSync(temp, script.createCachedData(), { mode: 0o600 })
-      renameSync(temp, path)
-    } catch {
-      // a cache that cannot be written only costs start-up time
-    }
-  })
-}
+declare const __BOOSTER_MAIN_SHA256__: string
 declare const __UNDICI_KEYS__: ReadonlyArray<string>
 
-const requireMain = Module.createRequire(main)
-let undici: Record<string, unknown> | undefined
-const loadUndici = () => {
-  undici ??= requireMain("./undici.cjs") as Record<string, unknown>
-  return undici
-}
-const undiciKeys: ReadonlyArray<string> = __UNDICI_KEYS__
-/** Stands in for undici until a member is used; the keys are known from the build. */
-const lazyUndici = new Proxy(
-  {},
-  {
-    get: (_, key) => (key === "__esModule" ? undefined : loadUndici()[key as string]),
-    has: (_, key) => undiciKeys.includes(key as string),
-    ownKeys: () => [...undiciKeys],
-    getOwnPropertyDescriptor: (_, key) =>
-      undiciKeys.includes(key as string)
-        ? { configurable: true, enumerable: true, get: () => loadUndici()[key as string] }
-        : undefined
-  }
-)
-const requireProgram = Object.assign(
-  (id: string): unknown => (id === "./undici.cjs" ? lazyUndici : requireMain(id)),
-  requireMain
-) as NodeJS.Require
-
-const wrapper = script.runInThisContext() as (
-  exports: unknown,
-  require: NodeJS.Require,
-  module: { exports: unknown },
-  filename: string,
-  dirname: string
-) => void
-const module_ = { exports: {} }
-wrapper.call(module_.exports, module_.exports, requireProgram, module_, main, __dirname)
+Launcher.run({
+  dir: __dirname,
+  name: "booster",
+  contentHash: __BOOSTER_MAIN_SHA256__,
+  // undici (dist/undici.cjs) is loaded when the program first uses it
+  require: (own) => {
+    const undici = Launcher.lazyModule(() => own("./undici.cjs") as Record<string, unknown>, __UNDICI_KEYS__)
+    return Object.assign(
+      (id: string): unknown => (id === "./undici.cjs" ? undici : own(id)),
+      own
+    ) as NodeJS.Require
+  },
+  beforeCacheWrite: () => setFlagsFromString(YOUNG_GROWTH_AT_START)
+})
