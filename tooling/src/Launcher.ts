@@ -152,14 +152,12 @@ const readUserCache = (
   }
 }
 
-/** Creates the folders when missing (`0700`), checks them again, and writes `bytes` to `path` through a temporary file. */
-const writeUserCache = (folders: Folders, path: string, uid: number, bytes: ReadonlyArray<Buffer>) => {
-  mkdirSync(folders.folder, { recursive: true, mode: 0o700 })
-  if (checkFolders(folders, uid) !== "trusted") return
+/** Writes `chunks` to `path` through a new temporary file (`mode`) renamed into place. */
+const writeAtomically = (path: string, chunks: ReadonlyArray<Buffer>, mode: number) => {
   const temp = `${path}.${process.pid}.tmp`
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600)
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, mode)
   try {
-    for (const chunk of bytes) {
+    for (const chunk of chunks) {
       let written = 0
       while (written < chunk.length) written += writeSync(fd, chunk, written)
     }
@@ -170,6 +168,15 @@ const writeUserCache = (folders: Folders, path: string, uid: number, bytes: Read
   }
   closeSync(fd)
   renameSync(temp, path)
+}
+
+/** Creates the missing folders (`0700`) where the existing ones pass the checks, checks them again, and writes `bytes` to `path`. */
+const writeUserCache = (folders: Folders, path: string, uid: number, bytes: ReadonlyArray<Buffer>) => {
+  const state = checkFolders(folders, uid)
+  if (state === "untrusted") return
+  if (state === "absent") mkdirSync(folders.folder, { recursive: true, mode: 0o700 })
+  if (checkFolders(folders, uid) !== "trusted") return
+  writeAtomically(path, bytes, 0o600)
 }
 
 /**
@@ -211,16 +218,7 @@ export const run = (options: Options): void => {
   let script: Script
   if (building !== undefined) {
     script = new Script(source, { filename: main })
-    writeTo = () => {
-      const temp = `${building}.${process.pid}.tmp`
-      const fd = openSync(temp, "w", 0o644)
-      try {
-        writeSync(fd, script.createCachedData())
-      } finally {
-        closeSync(fd)
-      }
-      renameSync(temp, building)
-    }
+    writeTo = () => writeAtomically(building, [script.createCachedData()], 0o644)
   } else {
     // One compilation only: once V8 has compiled the source, another Script of it comes from V8's
     // in-memory compilation cache and ignores the data it is given. So the choice is made first.
