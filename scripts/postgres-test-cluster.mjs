@@ -2,7 +2,10 @@
  * A vitest globalSetup: starts a throw-away PostgreSQL cluster on a free 127.0.0.1 port for the
  * tests of the team journal, and removes it afterwards. The URL (with a password, so that tests can
  * check it never leaks) is put in `BOOSTER_TEST_PG_URL` for the test workers and the processes they
- * spawn.
+ * spawn. One cluster serves the whole run: when the URL (or the reason to skip) is already set — by
+ * another package's setup in the same `vitest` run, or by the caller — it is used as it is. Every
+ * test creates its own database in it (`CREATE DATABASE` with a random name), so that packages and
+ * files running side by side never share one.
  *
  * Without PostgreSQL on the machine the tests that need it are skipped, with the reason in
  * `BOOSTER_TEST_PG_SKIP`; with `CI=true` a missing PostgreSQL fails the run instead.
@@ -48,9 +51,13 @@ const userIds = (name) => {
 }
 
 export default async function setup() {
+  if (process.env.BOOSTER_TEST_PG_URL !== undefined || process.env.BOOSTER_TEST_PG_SKIP !== undefined) {
+    return () => {}
+  }
   const bin = binDir()
   if (bin === undefined) {
-    const reason = "PostgreSQL is not installed (neither pg_config nor /usr/lib/postgresql/*/bin/initdb): the team-journal tests were skipped"
+    const reason =
+      "PostgreSQL is not installed (neither pg_config nor /usr/lib/postgresql/*/bin/initdb): the team-journal tests were skipped"
     if (process.env.CI === "true") throw new Error(`${reason}; CI needs it (apt-get install -y postgresql)`)
     process.env.BOOSTER_TEST_PG_SKIP = reason
     console.warn(reason)
@@ -95,7 +102,7 @@ export default async function setup() {
     "-l",
     join(root, "log"),
     "-o",
-    `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+    `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400`,
     "start"
   ])
   process.env.BOOSTER_TEST_PG_URL = `postgres://booster:${PASSWORD}@127.0.0.1:${port}/postgres`

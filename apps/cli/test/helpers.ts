@@ -1,18 +1,20 @@
 import { spawn, spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync } from "node:fs"
+import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as Bundle from "@booster-export/tooling/bundle"
 
 export const appDir = join(dirname(fileURLToPath(import.meta.url)), "..")
 export const binary = join(appDir, "dist", "booster.cjs")
 
-/** Builds the bundle when it is missing (the turbo `test` task builds it first). */
-export const ensureBuilt = () => {
-  if (existsSync(binary) && existsSync(join(appDir, "dist", "main.cjs"))) return
-  const result = spawnSync(process.execPath, [join(appDir, "build.mjs")], { stdio: "inherit" })
-  if (result.status !== 0) throw new Error("the booster bundle could not be built")
-}
+const OUTPUTS = ["dist/main.cjs", "dist/booster.cjs", "dist/main.cache", "dist/help/booster.txt"]
+
+/**
+ * Builds the bundle when it is missing; with `whenStale`, also when it is older than its sources
+ * (the global setup, once before the files run: a file never replaces the bundle under another).
+ */
+export const ensureBuilt = (whenStale = false) => Bundle.ensureBuilt(appDir, OUTPUTS, { whenStale })
 
 /** A fresh home for one test: isolated XDG folders and an export folder. */
 export const freshHome = () => {

@@ -9,7 +9,7 @@ import { appDir, booster, ensureBuilt, freshHome } from "./helpers.js"
 const dist = join(appDir, "dist")
 const made: Array<string> = []
 
-beforeAll(ensureBuilt)
+beforeAll(() => ensureBuilt())
 afterEach(async () => {
   for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true })
 })

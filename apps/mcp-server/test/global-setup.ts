@@ -1,9 +1,13 @@
-import { execFileSync } from "node:child_process"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { ensureBuilt } from "@booster-export/tooling/bundle"
 
-/** Bundles the server once, so that the tests run the binary a user runs. */
+/** Builds the bundle when it is missing or stale, once, so that the tests run the binary a user runs. */
 export default function setup(): void {
-  const root = join(dirname(fileURLToPath(import.meta.url)), "..")
-  execFileSync(process.execPath, ["build.mjs"], { cwd: root, stdio: "inherit" })
+  ensureBuilt(join(dirname(fileURLToPath(import.meta.url)), ".."), [
+    "dist/main.cjs",
+    "dist/booster-mcp.cjs",
+    "dist/tools.json",
+    "dist/main.cache"
+  ])
 }
