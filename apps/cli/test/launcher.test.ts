@@ -136,24 +136,18 @@ describe("a code cache planted by another local user", () => {
     expectWorked(result)
   })
 
-  it("is ignored in a cache folder its group can write, and nothing is written there", async () => {
-    const { home, bin, folder, file, marker, planted } = await attacked()
+  it.each([
+    { where: "in a cache folder its group can write", open: "folder", mode: 0o770 },
+    { where: "below a cache root others can write", open: "cacheRoot", mode: 0o777 }
+  ] as const)("is ignored $where, and nothing is written there", async ({ open, mode }) => {
+    const scene = await attacked()
+    const { home, bin, folder, file, marker, planted } = scene
     await writeFile(file, planted.asTheLaunchersOwn)
-    await chmod(folder, 0o770)
+    await chmod(scene[open], mode)
     const result = await runDryRun(bin, home.env)
     expect(existsSync(marker)).toBe(false)
     expectWorked(result)
     expect(await readdir(folder)).toEqual([file.slice(folder.length + 1)])
-    expect((await readFile(file)).equals(planted.asTheLaunchersOwn)).toBe(true)
-  })
-
-  it("is ignored below a cache root others can write", async () => {
-    const { home, bin, cacheRoot, file, marker, planted } = await attacked()
-    await writeFile(file, planted.asTheLaunchersOwn)
-    await chmod(cacheRoot, 0o777)
-    const result = await runDryRun(bin, home.env)
-    expect(existsSync(marker)).toBe(false)
-    expectWorked(result)
     expect((await readFile(file)).equals(planted.asTheLaunchersOwn)).toBe(true)
   })
 

@@ -34,6 +34,15 @@ const use = async (bin: string, cacheHome: string): Promise<string> => {
   return stderr
 }
 
+/** Fresh folders and a copy of the server without its bundled code cache. */
+const withoutBundledCache = async () => {
+  dirs = await tempDirs()
+  copy = await mkdtemp(join(tmpdir(), "booster-mcp-dist-"))
+  await cp(dist, copy, { recursive: true })
+  await rm(join(copy, "main.cache"))
+  return { copy, root: dirs.root, bin: join(copy, "booster-mcp.cjs"), cacheHome: join(dirs.root, "cache") }
+}
+
 const cacheFiles = async (cacheHome: string): Promise<ReadonlyArray<string>> =>
   (await readdir(join(cacheHome, "booster-export")).catch(() => [])).filter((name) =>
     name.startsWith("booster-mcp-")
@@ -71,12 +80,7 @@ describe("the start-up launcher", () => {
   })
 
   it("starts when the user's cache is damaged too, and replaces it", async () => {
-    dirs = await tempDirs()
-    copy = await mkdtemp(join(tmpdir(), "booster-mcp-dist-"))
-    await cp(dist, copy, { recursive: true })
-    await rm(join(copy, "main.cache"))
-    const bin = join(copy, "booster-mcp.cjs")
-    const cacheHome = join(dirs.root, "cache")
+    const { bin, cacheHome } = await withoutBundledCache()
     await use(bin, cacheHome)
     const [written] = await cacheFiles(cacheHome)
     const file = join(cacheHome, "booster-export", written!)
@@ -98,18 +102,13 @@ describe("the start-up launcher", () => {
  * bundled cache is unusable (removed), so that the launcher turns to the user's cache.
  */
 const attacked = async () => {
-  dirs = await tempDirs()
-  copy = await mkdtemp(join(tmpdir(), "booster-mcp-dist-"))
-  await cp(dist, copy, { recursive: true })
-  await rm(join(copy, "main.cache"))
-  const bin = join(copy, "booster-mcp.cjs")
-  const cacheHome = join(dirs.root, "cache")
+  const { copy, root, bin, cacheHome } = await withoutBundledCache()
   await use(bin, cacheHome)
   const folder = join(cacheHome, "booster-export")
   const [name, ...others] = await readdir(folder)
   expect(others).toEqual([])
   const file = join(folder, name!)
-  const marker = join(dirs.root, "planted-script-ran")
+  const marker = join(root, "planted-script-ran")
   const planted = await plant({
     dist: copy,
     launcher: "booster-mcp.cjs",
@@ -135,24 +134,18 @@ describe("a code cache planted by another local user", () => {
     expect(failure).toBeUndefined()
   })
 
-  it("is ignored in a cache folder its group can write, and nothing is written there", async () => {
-    const { bin, cacheHome, folder, file, marker, planted } = await attacked()
+  it.each([
+    { where: "in a cache folder its group can write", open: "folder", mode: 0o770 },
+    { where: "below a cache root others can write", open: "cacheHome", mode: 0o777 }
+  ] as const)("is ignored $where, and nothing is written there", async ({ open, mode }) => {
+    const scene = await attacked()
+    const { bin, cacheHome, folder, file, marker, planted } = scene
     await writeFile(file, planted.asTheLaunchersOwn)
-    await chmod(folder, 0o770)
+    await chmod(scene[open], mode)
     const failure = await attempt(bin, cacheHome)
     expect(existsSync(marker)).toBe(false)
     expect(failure).toBeUndefined()
     expect(await readdir(folder)).toEqual([file.slice(folder.length + 1)])
-    expect((await readFile(file)).equals(planted.asTheLaunchersOwn)).toBe(true)
-  })
-
-  it("is ignored below a cache root others can write", async () => {
-    const { bin, cacheHome, file, marker, planted } = await attacked()
-    await writeFile(file, planted.asTheLaunchersOwn)
-    await chmod(cacheHome, 0o777)
-    const failure = await attempt(bin, cacheHome)
-    expect(existsSync(marker)).toBe(false)
-    expect(failure).toBeUndefined()
     expect((await readFile(file)).equals(planted.asTheLaunchersOwn)).toBe(true)
   })
 
