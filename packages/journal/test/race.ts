@@ -3,8 +3,9 @@
  * journal here and with the PostgreSQL journal in journal-pg): checks the journal for a recent start
  * of one filter and, when there is none, "starts" it (300 ms, as a slow API answer) and records it.
  * Prints `started` or `reused`. With NO_LOCK set it skips the start lock, to show the race it
- * prevents. Every process announces itself (`ready-<pid>` in the gate folder) and waits for a `go`
- * file there, so that all of them check the journal at the same instant.
+ * prevents. Every process opens the journal (connects, for PostgreSQL), then announces itself
+ * (`ready-<pid>` in the gate folder) and waits for a `go` file there, so that all of them check the
+ * journal at the same instant, however long each took to connect on a loaded machine.
  *
  * Arguments: the journal's folder, the fingerprint (FINGERPRINT_SUFFIX is appended), the gate folder.
  */
@@ -20,6 +21,8 @@ export const race = (open: (directory: string) => Effect.Effect<Journal.Service,
   const host = "booster.example.com"
   const program = Effect.gen(function* () {
     const journal = yield* open(directory)
+    writeFileSync(join(gate, `ready-${process.pid}`), "")
+    while (!existsSync(join(gate, "go"))) yield* Effect.sleep("5 millis")
     const startOnce = Effect.gen(function* () {
       if (
         (yield* journal.latestStart({ fingerprint, host, now: Date.now(), windowMs: 60_000 })) !== undefined
@@ -40,11 +43,5 @@ export const race = (open: (directory: string) => Effect.Effect<Journal.Service,
       ? startOnce
       : startOnce.pipe(journal.withStartLock({ fingerprint, host }))
   })
-  writeFileSync(join(gate, `ready-${process.pid}`), "")
-  const waitForGo = Effect.gen(function* () {
-    while (!existsSync(join(gate, "go"))) yield* Effect.sleep("5 millis")
-  })
-  Effect.runPromise(Effect.scoped(Effect.zipRight(waitForGo, program))).then((outcome) =>
-    console.log(outcome)
-  )
+  Effect.runPromise(Effect.scoped(program)).then((outcome) => console.log(outcome))
 }
