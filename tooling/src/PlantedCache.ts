@@ -4,10 +4,11 @@
  * the program. V8 checks only the source's length, its own version and flags, so a launcher that
  * takes such a file runs the planted script with its user's credentials.
  */
-import { execFileSync } from "node:child_process"
+import { execFile } from "node:child_process"
 import { cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { promisify } from "node:util"
 
 /** The planted caches, in the two shapes an attacker can give them. */
 export interface PlantedCache {
@@ -39,8 +40,7 @@ export const plant = async (options: {
     if (code.length > length) throw new Error("the program is shorter than the planted script")
     await writeFile(join(evil, "main.cjs"), code.padEnd(length, " "), "latin1")
     const cache = join(evil, "planted.cache")
-    execFileSync(process.execPath, [join(evil, options.launcher)], {
-      stdio: "ignore",
+    await promisify(execFile)(process.execPath, [join(evil, options.launcher)], {
       env: { PATH: process.env.PATH ?? "", HOME: evil, BOOSTER_WRITE_CODE_CACHE: cache }
     })
     await rm(options.marker, { force: true })

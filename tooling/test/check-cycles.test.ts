@@ -4,7 +4,6 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach, describe, expect, it } from "vitest"
-import { check } from "../src/check-cycles.mjs"
 
 const repository = join(dirname(fileURLToPath(import.meta.url)), "..", "..")
 const script = join(repository, "tooling", "src", "check-cycles.mjs")
@@ -47,12 +46,23 @@ const workspace = (packages: ReadonlyArray<string>, files: Record<string, string
   return root
 }
 
+/**
+ * Runs the check on `root` as CI does, in a process of its own (its graph walk is synchronous, and
+ * would hold up the test worker): the exit code, and the problems it printed, one per line.
+ */
 const run = (root: string) =>
-  new Promise<{ code: number | null; output: string }>((resolve) => {
+  new Promise<{ code: number | null; output: string; problems: ReadonlyArray<string> }>((resolve) => {
     execFile(process.execPath, [script, root], (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : (error.code as number), output: stdout + stderr })
+      resolve({
+        code: error === null ? 0 : (error.code as number),
+        output: stdout + stderr,
+        problems: stderr.split("\n").filter((line) => line !== "" && !line.startsWith("structure check:"))
+      })
     )
   })
+
+/** The problems the check finds in `root`. */
+const check = async (root: string) => (await run(root)).problems
 
 const LAYERED = ["packages/core", "packages/transport", "packages/journal", "packages/sandbox", "apps/cli"]
 
