@@ -3,9 +3,9 @@
  * separate homes and so separate local state), the audit trail and retention, through the bundled
  * `booster`.
  */
-import { randomBytes, randomUUID } from "node:crypto"
-import { existsSync, readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { createHash, randomBytes, randomUUID } from "node:crypto"
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { dirname, join } from "node:path"
 import { Journal } from "@booster-export/journal"
 import * as PgJournal from "@booster-export/journal-pg/PgJournal"
 import { Sandbox } from "@booster-export/sandbox"
@@ -183,6 +183,83 @@ describe.skipIf(clusterUrl === undefined)("booster with a team journal in Postgr
       expect(text).not.toContain(password)
     }
     expect(unreachable.stderr).toContain(`postgres://127.0.0.1:1/`)
+  })
+})
+
+/** What a colleague with the team database's role can write: `downloaded` rows naming any path. */
+const forgeDownloads = (url: string, rows: ReadonlyArray<Journal.NewEntry>) =>
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.flatMap(PgJournal.connect({ url: Redacted.make(url) }), ({ journal }) =>
+        Effect.forEach(rows, (row) => journal.append(row), { discard: true })
+      )
+    )
+  )
+
+describe.skipIf(clusterUrl === undefined)("retention with a team journal", () => {
+  it("files purge deletes only this install's own downloads: a colleague's forged rows change nothing", async () => {
+    const url = await freshDatabase()
+    const [victim] = machines(1, url)
+    const home = victim!.home.root
+    const exportDir = join(home, "exports")
+    const own = await booster(
+      ["export", "--brand", "VCA", "--pos-code", "IT100", "--output", `${exportDir}/`, "--json"],
+      { env: victim!.env }
+    )
+    expect(own.code).toBe(0)
+    const ownFile = (parseJson(own.stdout).file as { path: string }).path
+    expect(ownFile.startsWith(exportDir)).toBe(true)
+
+    // the victim's own files: a document, a skeleton dotfile, a file put in the export folder by hand
+    const thesis = join(home, "Documents", "thesis.txt")
+    mkdirSync(dirname(thesis), { recursive: true })
+    writeFileSync(thesis, "three years of work\n")
+    const dotfile = join(home, ".bashrc")
+    const skeleton = "# ~/.bashrc: executed by bash(1) for non-login shells.\n"
+    writeFileSync(dotfile, skeleton)
+    const byHand = join(exportDir, "customer-export-VCA-0123456789abcdef0123456789abcdef.csv")
+    writeFileSync(byHand, "sapCrmId,email\n1,someone@example.com\n")
+    const longAgo = new Date(Date.now() - 90 * 86_400_000).toISOString()
+    const forged = (file: string, proof: boolean) => ({
+      at: longAgo,
+      actor: "colleague@elsewhere",
+      source: "cli",
+      event: "downloaded",
+      asyncTaskId: randomUUID().replace(/-/g, ""),
+      file,
+      ...(proof
+        ? {
+            bytes: readFileSync(file).length,
+            sha256: createHash("sha256").update(readFileSync(file)).digest("hex")
+          }
+        : {}),
+      expiresAt: longAgo
+    })
+    await forgeDownloads(url, [forged(thesis, false), forged(dotfile, true), forged(byHand, true)])
+
+    const listed = await booster(["files", "list", "--json"], { env: victim!.env })
+    expect(listed.code).toBe(0)
+    expect((JSON.parse(listed.stdout) as Array<{ path: string }>).map((row) => row.path)).toEqual([ownFile])
+
+    const purged = await booster(["files", "purge", "--older-than", "0d", "--json"], { env: victim!.env })
+    expect(purged.code).toBe(0)
+    expect(JSON.parse(purged.stdout)).toEqual([
+      expect.objectContaining({ path: ownFile, outcome: "deleted" })
+    ])
+    expect(existsSync(ownFile)).toBe(false)
+    expect(readFileSync(thesis, "utf8")).toBe("three years of work\n")
+    expect(readFileSync(dotfile, "utf8")).toBe(skeleton)
+    expect(readFileSync(byHand, "utf8")).toContain("sapCrmId")
+
+    // the team's record says what this install deleted, and the trail still verifies
+    const audit = JSON.parse(
+      (await booster(["audit", "export", "--json"], { env: victim!.env })).stdout
+    ) as Array<{
+      event: string
+      file?: string
+    }>
+    expect(audit.filter((row) => row.event === "deleted").map((row) => row.file)).toEqual([ownFile])
+    expect((await booster(["audit", "verify"], { env: victim!.env })).code).toBe(0)
   })
 })
 

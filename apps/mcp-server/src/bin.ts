@@ -60,6 +60,7 @@ const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> =
       options.consent,
       options.confirmationMinutes * 60_000
     ),
+    Catalog.downloads(options.stateDir),
     Catalog.fingerprintKey(options.stateDir),
     Settings.layer({
       exportDir: options.exportDir,

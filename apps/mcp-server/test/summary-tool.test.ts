@@ -1,5 +1,9 @@
-import { readFile, writeFile } from "node:fs/promises"
+import { createHash } from "node:crypto"
+import { readFile, realpath, rm, symlink, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import * as Downloads from "@booster-export/journal/Downloads"
 import type { Sandbox } from "@booster-export/sandbox"
+import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   type Connected,
@@ -74,7 +78,7 @@ describe("summarize_export_file", () => {
     expect(textOf(result)).toContain("(0) is below 5: it was raised to 5")
   })
 
-  it("reads only the file the journal recorded, never a path from the assistant", async () => {
+  it("reads only the file this install recorded, never a path from the assistant", async () => {
     const withPath = await call("summarize_export_file", { asyncTaskId: id, path: "/etc/passwd" })
     expect(withPath.isError).toBe(true)
     const unknown = await call("summarize_export_file", { asyncTaskId: "0123456789abcdef0123456789abcdef" })
@@ -82,20 +86,54 @@ describe("summarize_export_file", () => {
     expect(textOf(unknown)).toContain("download_export_file")
   })
 
-  it("refuses a file that changed since the download, and a format it does not know", async () => {
+  it("refuses a file that changed since the download, even at the same size, and a format it does not know", async () => {
     const original = await readFile(file)
     try {
       await writeFile(file, Buffer.concat([original, Buffer.from("x")]))
       const changed = await call("summarize_export_file", { asyncTaskId: id })
       expect(changed.isError).toBe(true)
       expect(textOf(changed)).toContain("changed since it was downloaded")
-      const unknown = Buffer.alloc(original.length, 0x41)
-      unknown.write('{"not":"csv"}\n', 0)
-      await writeFile(file, unknown)
-      const refused = await call("summarize_export_file", { asyncTaskId: id })
-      expect(refused.isError).toBe(true)
-      expect(textOf(refused)).toContain("cannot be summarised")
+      const sameSize = Buffer.from(original)
+      sameSize[sameSize.length - 3] = sameSize[sameSize.length - 3] === 0x41 ? 0x42 : 0x41
+      await writeFile(file, sameSize)
+      const altered = await call("summarize_export_file", { asyncTaskId: id })
+      expect(altered.isError).toBe(true)
+      expect(textOf(altered)).toContain("changed since it was downloaded")
     } finally {
+      await writeFile(file, original)
+    }
+    // a download of this install whose content is not an export this server reads
+    const unknown = Buffer.from('{"not":"csv"}\n')
+    const other = "fedcba9876543210fedcba9876543210"
+    const path = join(dirs.exportDir, `customer-export-CAR-${other}.json`)
+    await writeFile(path, unknown)
+    await Effect.runPromise(
+      Downloads.make(join(dirs.stateHome, "booster-export")).append({
+        event: "downloaded",
+        asyncTaskId: other,
+        file: path,
+        folder: await realpath(dirs.exportDir),
+        bytes: unknown.length,
+        sha256: createHash("sha256").update(unknown).digest("hex")
+      })
+    )
+    const refused = await call("summarize_export_file", { asyncTaskId: other })
+    expect(refused.isError).toBe(true)
+    expect(textOf(refused)).toContain("cannot be summarised")
+  })
+
+  it("never reads through a symbolic link put in place of the file it downloaded", async () => {
+    const original = await readFile(file)
+    const elsewhere = join(dirs.root, "elsewhere.csv")
+    await writeFile(elsewhere, original)
+    try {
+      await rm(file)
+      await symlink(elsewhere, file)
+      const result = await call("summarize_export_file", { asyncTaskId: id })
+      expect(result.isError).toBe(true)
+      expect(textOf(result)).toContain("no longer leads to the file downloaded there")
+    } finally {
+      await rm(file, { force: true })
       await writeFile(file, original)
     }
   })

@@ -21,8 +21,9 @@ import { join } from "node:path"
 import { createInterface } from "node:readline"
 import { ExportKind, Fingerprint } from "@booster-export/core"
 import * as StateDirectory from "@booster-export/transport/StateDirectory"
-import { Clock, Context, Duration, Effect, Either, Layer, Schema, Scope } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Schema, Scope } from "effect"
 import * as AuditTrail from "./AuditTrail.js"
+import { decodeLines, readRegularFile } from "./internal/textFile.js"
 
 /**
  * Which front end wrote a line: `"cli"` (the `booster` command line), `"mcp"` (the `booster-mcp`
@@ -200,8 +201,13 @@ const osCodeOf = (error: unknown): string => {
   return typeof code === "string" ? code : "EIO"
 }
 
-/** The error of a local file that could not be written, naming the path and the system's error. */
-const unwritable = (what: string, path: string, error: unknown): JournalError => {
+/**
+ * The error of a local file that could not be written (`what`, e.g. "the journal"), naming the path
+ * and the operating system's error code (`EIO` when there is none).
+ *
+ * @since 0.1.0
+ */
+export const unwritable = (what: string, path: string, error: unknown): JournalError => {
   const reason = error instanceof Error ? error.message : String(error)
   const code = osCodeOf(error)
   return new JournalError({
@@ -211,23 +217,12 @@ const unwritable = (what: string, path: string, error: unknown): JournalError =>
   })
 }
 
-const decodeEntry = Schema.decodeUnknownEither(Entry)
-
 /**
  * Parses journal text, skipping lines that are not journal entries.
  *
  * @since 0.1.0
  */
-export const parseLines = (text: string): ReadonlyArray<Entry> =>
-  text.split("\n").flatMap((line) => {
-    if (line.trim() === "") return []
-    try {
-      const result = decodeEntry(JSON.parse(line))
-      return Either.isRight(result) ? [result.right] : []
-    } catch {
-      return []
-    }
-  })
+export const parseLines: (text: string) => ReadonlyArray<Entry> = decodeLines(Entry)
 
 /**
  * True for an entry recording a start (not a request about to be sent, a download or a later state).
@@ -361,23 +356,6 @@ const lastLink = (text: string): { seq: number; hash: string } | undefined => {
 }
 
 /**
- * The text of a journal file; empty when it is absent, unreadable or not a regular file (a device
- * in its place is never read endlessly).
- */
-const readJournalText = async (path: string): Promise<string> => {
-  try {
-    const handle = await open(path, "r")
-    try {
-      return (await handle.stat()).isFile() ? await handle.readFile("utf8") : ""
-    } finally {
-      await handle.close()
-    }
-  } catch {
-    return ""
-  }
-}
-
-/**
  * The journal service.
  *
  * @since 0.1.0
@@ -389,7 +367,7 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 /**
  * The entries at or after `since` and the older starts of the tasks they are about, oldest first,
  * from journal files read line by line: neither file is held whole, only the entries kept and the
- * latest start of each task seen before `since`. Like {@link readJournalText}, a file that is
+ * latest start of each task seen before `since`. Like {@link readRegularFile}, a file that is
  * absent, unreadable or not a regular file reads as empty.
  */
 const readSince = async (paths: ReadonlyArray<string>, since: number): Promise<ReadonlyArray<Entry>> => {
@@ -436,7 +414,7 @@ const readSince = async (paths: ReadonlyArray<string>, since: number): Promise<R
  */
 export const make = (directory: string = StateDirectory.resolve()): FileService => {
   const path = join(directory, FILE)
-  const read = (file: string) => readJournalText(join(directory, file)).then(parseLines)
+  const read = (file: string) => readRegularFile(join(directory, file)).then(parseLines)
   const entries = Effect.promise(async () => {
     const all = (await Promise.all([...LEGACY_FILES, FILE].map(read))).flat()
     return all.sort((a, b) => compare(a.at, b.at))
@@ -450,7 +428,7 @@ export const make = (directory: string = StateDirectory.resolve()): FileService 
         Effect.tryPromise({
           try: async () => {
             await mkdir(directory, { recursive: true, mode: 0o700 })
-            const text = await readJournalText(path)
+            const text = await readRegularFile(path)
             const line = AuditTrail.link(lastLink(text), prepared)
             // a torn last line (a crash mid-write) is left on its own line
             const separator = text !== "" && !text.endsWith("\n") ? "\n" : ""
@@ -470,7 +448,7 @@ export const make = (directory: string = StateDirectory.resolve()): FileService 
     latestStart: (key) => Effect.map(entries, (all) => recentStart(all, key)),
     withStartLock: (key) => withStartLock(directory, key),
     trail: Effect.promise(async () => {
-      const text = await readJournalText(path)
+      const text = await readRegularFile(path)
       return text
         .split("\n")
         .flatMap((line, index) =>

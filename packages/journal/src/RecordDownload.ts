@@ -1,14 +1,21 @@
 /**
- * The journal's record of a downloaded export file (`event: "downloaded"`), the same from every front
- * end: where the file is, its size, SHA-256 and content type, when retention may delete it
- * (`expiresAt`, see `Retention`), and — when the journal has the task's start — the start's
- * fingerprint, `downloadRequestId` and export kind, so that an audit row about the file says which
- * request it answers.
+ * The record of a downloaded export file (`event: "downloaded"`), the same from every front end, made
+ * the moment the file is written, twice:
+ *
+ * - in this install's own record (`Downloads`): where the file is, the real path of the folder it
+ *   was written into, its size and SHA-256 and when retention may delete it (`expiresAt`, see
+ *   `Retention`). Only files recorded there are ever deleted or summarised;
+ * - in the journal (the team's history when it is a database): the same, and — when the journal has
+ *   the task's start — the start's fingerprint, `downloadRequestId` and export kind, so that an audit
+ *   row about the file says which request it answers.
  *
  * @since 0.1.0
  */
+import { realpath } from "node:fs/promises"
+import { dirname } from "node:path"
 import { Task } from "@booster-export/core"
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Either } from "effect"
+import * as Downloads from "./Downloads.js"
 import * as Journal from "./Journal.js"
 import * as Retention from "./Retention.js"
 
@@ -66,17 +73,19 @@ export const startOf = (
 }
 
 /**
- * Records a download in the journal of the context, stamped with the current time, and returns the
- * entry appended. Fails with `JournalError` when the journal cannot be read or written (the file is
- * downloaded all the same: a front end says so, since retention will then not know the file).
+ * Records a download in this install's record of downloads and in the journal of the context,
+ * stamped with the current time, and returns the journal entry appended. Fails with `JournalError`
+ * when either cannot be written (both are tried; the file is downloaded all the same: a front end
+ * says so, since retention will then not know the file).
  *
  * @since 0.1.0
  */
 export const record = (
   options: Options
-): Effect.Effect<Journal.NewEntry, Journal.JournalError, Journal.Journal> =>
+): Effect.Effect<Journal.NewEntry, Journal.JournalError, Journal.Journal | Downloads.Downloads> =>
   Effect.gen(function* () {
     const journal = yield* Journal.Journal
+    const own = yield* Downloads.Downloads
     const start = startOf(yield* journal.entries, options.asyncTaskId)
     const now = yield* Clock.currentTimeMillis
     const entry: Journal.NewEntry = {
@@ -95,6 +104,22 @@ export const record = (
       contentType: options.file.contentType,
       expiresAt: Retention.expiresAt(now, options.retentionDays)
     }
+    const folder = yield* Effect.promise(() => realpath(dirname(options.file.path)).catch(() => undefined))
+    const recorded = yield* Effect.either(
+      own.append({
+        at: entry.at,
+        event: "downloaded",
+        source: options.source,
+        asyncTaskId: options.asyncTaskId,
+        file: options.file.path,
+        ...(folder !== undefined ? { folder } : {}),
+        bytes: options.file.bytes,
+        sha256: options.file.sha256,
+        contentType: options.file.contentType,
+        expiresAt: entry.expiresAt
+      })
+    )
     yield* journal.append(entry)
+    if (Either.isLeft(recorded)) return yield* recorded.left
     return entry
   })

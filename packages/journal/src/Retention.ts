@@ -1,16 +1,23 @@
 /**
- * Retention of downloaded exports: every download recorded in the journal carries an expiry
- * (`expiresAt`, by default {@link DEFAULT_DAYS} days after the download). {@link files} lists what
- * the journal knows of each file and {@link purge} deletes the expired ones, recording each
- * deletion (`event: "deleted"`). A file that was moved, or whose size or SHA-256 no longer match
- * the download's, is reported and left in place: it may be someone's work now.
+ * Retention of downloaded exports: every download carries an expiry (`expiresAt`, by default
+ * {@link DEFAULT_DAYS} days after the download). {@link files} lists what this install's record of
+ * downloads (`Downloads`) knows of each file and {@link purge} deletes the expired ones, recording
+ * each deletion (`event: "deleted"`) there and in the journal.
+ *
+ * Only the files this install downloaded are ever deleted, and only while they are still what was
+ * downloaded, where it was downloaded: a row of a journal shared by a team names nothing here. A
+ * file that was moved, whose size or SHA-256 no longer match, whose path now leads elsewhere (a
+ * symbolic link, a folder that is no longer the one written into) or whose download was recorded
+ * without its size and SHA-256, is reported and left in place: it may be someone's work now.
  *
  * @since 0.1.0
  */
 import { createHash } from "node:crypto"
-import { createReadStream } from "node:fs"
-import { stat, unlink } from "node:fs/promises"
-import { Effect } from "effect"
+import { constants } from "node:fs"
+import { lstat, open, realpath, unlink } from "node:fs/promises"
+import { dirname, resolve } from "node:path"
+import { Effect, Either } from "effect"
+import type * as Downloads from "./Downloads.js"
 import type * as Journal from "./Journal.js"
 
 /**
@@ -29,12 +36,19 @@ export const expiresAt = (at: number, days: number = DEFAULT_DAYS): string =>
   new Date(at + days * 86_400_000).toISOString()
 
 /**
- * What the journal knows of one downloaded file: its latest download, and its deletion if any.
+ * What this install's record knows of one downloaded file: its latest download, and its deletion if
+ * any.
  *
  * @since 0.1.0
  */
 export interface File {
   readonly path: string
+  /**
+   * The real path of the folder the file was written into, recorded at download time; `undefined`
+   * for a download recorded by an older version (its folder is then the one `path` names, taken as
+   * written: a symbolic link on the way is refused).
+   */
+  readonly folder: string | undefined
   readonly asyncTaskId: string
   readonly downloadedAt: string
   readonly expiresAt: string | undefined
@@ -45,29 +59,43 @@ export interface File {
 }
 
 /**
+ * A line about a download or a deletion: one of `Downloads` or, as older versions kept them, one of
+ * the local journal.
+ *
+ * @since 0.1.0
+ */
+export type Line = Pick<
+  Journal.Entry,
+  "at" | "event" | "asyncTaskId" | "file" | "bytes" | "sha256" | "expiresAt"
+> & {
+  readonly folder?: string | undefined
+}
+
+/**
  * One row per downloaded file path (the latest download of it), oldest download first. A file
  * downloaded again after a deletion is kept again.
  *
  * @since 0.1.0
  */
-export const files = (entries: ReadonlyArray<Journal.Entry>): ReadonlyArray<File> => {
+export const files = (lines: ReadonlyArray<Line>): ReadonlyArray<File> => {
   const byPath = new Map<string, File>()
-  for (const entry of entries) {
-    if (entry.file === undefined) continue
-    if (entry.event === "deleted") {
-      const known = byPath.get(entry.file)
-      if (known !== undefined) byPath.set(entry.file, { ...known, deletedAt: entry.at })
+  for (const line of lines) {
+    if (line.file === undefined) continue
+    if (line.event === "deleted") {
+      const known = byPath.get(line.file)
+      if (known !== undefined) byPath.set(line.file, { ...known, deletedAt: line.at })
       continue
     }
-    if (entry.event !== undefined && entry.event !== "downloaded") continue
-    byPath.delete(entry.file)
-    byPath.set(entry.file, {
-      path: entry.file,
-      asyncTaskId: entry.asyncTaskId,
-      downloadedAt: entry.at,
-      expiresAt: entry.expiresAt,
-      bytes: entry.bytes,
-      sha256: entry.sha256,
+    if (line.event !== undefined && line.event !== "downloaded") continue
+    byPath.delete(line.file)
+    byPath.set(line.file, {
+      path: line.file,
+      folder: line.folder,
+      asyncTaskId: line.asyncTaskId,
+      downloadedAt: line.at,
+      expiresAt: line.expiresAt,
+      bytes: line.bytes,
+      sha256: line.sha256,
       deletedAt: undefined
     })
   }
@@ -75,41 +103,54 @@ export const files = (entries: ReadonlyArray<Journal.Entry>): ReadonlyArray<File
 }
 
 /**
- * The state of a file on disk against its download: `kept` (same size and SHA-256), `missing`
- * (moved or removed by hand), `changed` (size or SHA-256 differ), or `deleted` (by retention).
+ * The state of a file on disk against its download: `kept` (same size and SHA-256, where it was
+ * written), `missing` (moved or removed by hand), `changed` (size or SHA-256 differ, or no longer a
+ * regular file), `redirected` (its path now leads elsewhere: a symbolic link, a `..`, or a folder that
+ * is not the one written into), `unverified` (the download was recorded without its size and SHA-256:
+ * it cannot be told apart from another file), or `deleted` (by retention).
  *
  * @since 0.1.0
  */
-export type State = "kept" | "missing" | "changed" | "deleted"
+export type State = "kept" | "missing" | "changed" | "redirected" | "unverified" | "deleted"
 
-const sha256Of = (path: string): Promise<string> =>
-  new Promise((resolve, reject) => {
+/** The SHA-256 of the file at `path` if it is still the file `expected` described (never through a link). */
+const sha256Of = async (path: string, expected: { readonly ino: number; readonly dev: number }) => {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW)
+  try {
+    const info = await handle.stat()
+    if (info.ino !== expected.ino || info.dev !== expected.dev) return undefined
     const hash = createHash("sha256")
-    createReadStream(path)
-      .on("data", (chunk) => hash.update(chunk))
-      .on("error", reject)
-      .on("end", () => resolve(hash.digest("hex")))
-  })
+    for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer)
+    return hash.digest("hex")
+  } finally {
+    await handle.close()
+  }
+}
+
+const check = async (file: File): Promise<State> => {
+  // an absolute path as written, with no `.` or `..` in it
+  if (resolve(file.path) !== file.path) return "redirected"
+  const info = await lstat(file.path).catch(() => undefined)
+  if (info === undefined) return "missing"
+  if (info.isSymbolicLink()) return "redirected"
+  if (!info.isFile()) return "changed"
+  const folder = await realpath(dirname(file.path)).catch(() => undefined)
+  if (folder === undefined) return "missing"
+  if (folder !== (file.folder ?? dirname(file.path))) return "redirected"
+  if (file.bytes !== undefined && info.size !== file.bytes) return "changed"
+  if (file.bytes === undefined || file.sha256 === undefined) return "unverified"
+  const sha256 = await sha256Of(file.path, info).catch(() => undefined)
+  return sha256 === file.sha256 ? "kept" : "changed"
+}
 
 /**
- * Checks a file against its download: size first, then SHA-256.
+ * Checks a file against its download: where it is (a regular file, no symbolic link, in the folder
+ * it was written into), then its size, then its SHA-256.
  *
  * @since 0.1.0
  */
 export const inspect = (file: File): Effect.Effect<State> =>
-  file.deletedAt !== undefined
-    ? Effect.succeed("deleted")
-    : Effect.promise(async (): Promise<State> => {
-        try {
-          const info = await stat(file.path)
-          if (!info.isFile()) return "missing"
-          if (file.bytes !== undefined && info.size !== file.bytes) return "changed"
-          if (file.sha256 !== undefined && (await sha256Of(file.path)) !== file.sha256) return "changed"
-          return "kept"
-        } catch {
-          return "missing"
-        }
-      })
+  file.deletedAt !== undefined ? Effect.succeed("deleted") : Effect.promise(() => check(file))
 
 /**
  * True when a file is due for deletion at `now` (epoch milliseconds): its expiry has passed, or,
@@ -126,25 +167,28 @@ export const isDue = (file: File, now: number, olderThanMs?: number): boolean =>
 }
 
 /**
- * What {@link purge} did with one due file: `deleted` (and recorded), `changed` or `missing`
- * (left alone and reported), or `failed` (it could not be removed).
+ * What {@link purge} did with one due file: `deleted` (and recorded); `changed`, `missing`,
+ * `redirected` or `unverified` (left alone and reported, see {@link State}); or `failed` (it could
+ * not be removed, `reason` the system's error code).
  *
  * @since 0.1.0
  */
 export interface Outcome {
   readonly file: File
-  readonly outcome: "deleted" | "changed" | "missing" | "failed"
+  readonly outcome: Exclude<State, "kept"> | "failed"
   readonly reason?: string
 }
 
 /**
- * Deletes the due files known to `journal` that are still as downloaded, and records each deletion
- * (`event: "deleted"` with path, size and SHA-256, by `source`). With `dryRun`, reports what it
- * would do and deletes nothing.
+ * Deletes the due files of this install's record of downloads (`own`) that are still as
+ * downloaded, and records each deletion (`event: "deleted"` with path, size and SHA-256, by
+ * `source`) in that record and in `journal`. Nothing else is deleted, whatever `journal` holds. With
+ * `dryRun`, reports what it would do and deletes nothing.
  *
  * @since 0.1.0
  */
 export const purge = (
+  own: Downloads.Service,
   journal: Journal.Service,
   options: {
     readonly source: Journal.Source
@@ -154,14 +198,13 @@ export const purge = (
   }
 ): Effect.Effect<ReadonlyArray<Outcome>, Journal.JournalError> =>
   Effect.gen(function* () {
-    const known = files(yield* journal.entries)
-    const due = known.filter(
+    const due = files(yield* own.entries).filter(
       (file) => file.deletedAt === undefined && isDue(file, options.now, options.olderThanMs)
     )
     const outcomes: Array<Outcome> = []
     for (const file of due) {
       const state = yield* inspect(file)
-      if (state === "changed" || state === "missing") {
+      if (state !== "kept") {
         outcomes.push({ file, outcome: state })
         continue
       }
@@ -170,7 +213,7 @@ export const purge = (
         continue
       }
       const removed = yield* Effect.tryPromise(() => unlink(file.path)).pipe(Effect.either)
-      if (removed._tag === "Left") {
+      if (Either.isLeft(removed)) {
         const cause = removed.left.error as { code?: unknown }
         outcomes.push({
           file,
@@ -179,14 +222,17 @@ export const purge = (
         })
         continue
       }
-      yield* journal.append({
+      const deletion = {
         source: options.source,
-        event: "deleted",
+        event: "deleted" as const,
         asyncTaskId: file.asyncTaskId,
         file: file.path,
         ...(file.bytes !== undefined ? { bytes: file.bytes } : {}),
         ...(file.sha256 !== undefined ? { sha256: file.sha256 } : {})
-      })
+      }
+      const recorded = yield* Effect.either(own.append(deletion))
+      yield* journal.append(deletion)
+      if (Either.isLeft(recorded)) return yield* recorded.left
       outcomes.push({ file, outcome: "deleted" })
     }
     return outcomes

@@ -1,7 +1,8 @@
 /**
  * `@booster-export/journal`: the journal of exports shared by `booster`, `booster-mcp` and programs —
- * the local file and its start lock, the audit chain, retention, single-use consent tokens — and the
- * flows built on it: the guarded start of an export and the record of a download.
+ * the local file and its start lock, the audit chain, this install's own record of downloads,
+ * retention, single-use consent tokens — and the flows built on it: the guarded start of an export
+ * and the record of a download.
  *
  * @since 0.1.0
  */
@@ -10,6 +11,8 @@
 export * as AuditTrail from "./AuditTrail.js"
 /** @since 0.1.0 */
 export * as ConsentTokens from "./ConsentTokens.js"
+/** @since 0.1.0 */
+export * as Downloads from "./Downloads.js"
 /** @since 0.1.0 */
 export * as GuardedStart from "./GuardedStart.js"
 /** @since 0.1.0 */

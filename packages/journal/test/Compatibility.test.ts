@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url"
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { temporaryFolders } from "../../transport/test/files.js"
-import { AuditTrail, GuardedStart, Journal, RecordDownload, Retention } from "../src/index.js"
+import { AuditTrail, Downloads, GuardedStart, Journal, RecordDownload, Retention } from "../src/index.js"
 import * as V0 from "./v0.js"
 
 const tempDir = temporaryFolders("booster-journal-v0-")
@@ -43,6 +43,8 @@ describe("a journal file written by the first version", () => {
         bytes: 48213
       })
     ])
+    // its downloads are this install's own: only this user writes that file
+    expect(Retention.files(await run(Downloads.make(directory).entries))).toEqual(Retention.files(entries))
     expect(Journal.rows(entries)[1]).toMatchObject({
       asyncTaskId: V0.asyncTaskId,
       status: "COM",
@@ -75,7 +77,7 @@ describe("a journal file written by the first version", () => {
           sha256: "ab".repeat(32),
           contentType: "text/csv"
         }
-      }).pipe(inJournal)
+      }).pipe(inJournal, Effect.provide(Downloads.layer(directory)))
     )
     const after = await run(journal.entries)
     expect(after.at(-1)).toMatchObject({

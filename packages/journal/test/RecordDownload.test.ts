@@ -1,11 +1,27 @@
+import { mkdir, realpath, stat, symlink, writeFile } from "node:fs/promises"
+import { join } from "node:path"
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { temporaryFolders } from "../../transport/test/files.js"
-import { Journal, RecordDownload, Retention } from "../src/index.js"
+import { Downloads, Journal, RecordDownload, Retention } from "../src/index.js"
 
 const tempDir = temporaryFolders("booster-record-download-")
-const run = <A, E>(journal: Journal.Service, effect: Effect.Effect<A, E, Journal.Journal>) =>
-  Effect.runPromise(effect.pipe(Effect.provide(Layer.succeed(Journal.Journal, journal))))
+/** Runs with `journal` and, as this install's record, the one of `own` (default: a fresh folder). */
+const run = async <A, E>(
+  journal: Journal.Service,
+  effect: Effect.Effect<A, E, Journal.Journal | Downloads.Downloads>,
+  own?: Downloads.Service
+) =>
+  Effect.runPromise(
+    effect.pipe(
+      Effect.provide(
+        Layer.merge(
+          Layer.succeed(Journal.Journal, journal),
+          Layer.succeed(Downloads.Downloads, own ?? Downloads.make(await tempDir()))
+        )
+      )
+    )
+  )
 
 const file = { path: "/exports/a.csv", bytes: 1234, sha256: "ab".repeat(32), contentType: "text/csv" }
 
@@ -68,5 +84,39 @@ describe("RecordDownload.record", () => {
     expect(recorded!.fingerprint).toBeUndefined()
     expect(recorded!.downloadRequestId).toBeUndefined()
     expect(Date.parse(recorded!.expiresAt!) - Date.parse(recorded!.at)).toBe(30 * 86_400_000)
+  })
+
+  it("keeps this install's own record of the file, 0600 in a 0700 folder, with the real folder it was written into", async () => {
+    const root = await tempDir()
+    const state = join(root, "state")
+    const own = Downloads.make(state)
+    // a team journal elsewhere
+    const journal = Journal.make(join(root, "team"))
+    await mkdir(join(root, "real-exports"))
+    await symlink(join(root, "real-exports"), join(root, "exports"))
+    const path = join(root, "exports", "a.csv")
+    await writeFile(path, "a\n")
+    await run(
+      journal,
+      RecordDownload.record({ source: "cli", asyncTaskId: "t", host: undefined, file: { ...file, path } }),
+      own
+    )
+    const [line] = await Effect.runPromise(own.entries)
+    expect(line).toMatchObject({
+      event: "downloaded",
+      source: "cli",
+      asyncTaskId: "t",
+      file: path,
+      folder: await realpath(join(root, "real-exports")),
+      bytes: 1234,
+      sha256: "ab".repeat(32)
+    })
+    expect((await stat(own.location)).mode & 0o777).toBe(0o600)
+    expect((await stat(state)).mode & 0o777).toBe(0o700)
+    // the same download is in the journal, for the team's history
+    expect((await Effect.runPromise(journal.entries)).at(-1)).toMatchObject({
+      event: "downloaded",
+      file: path
+    })
   })
 })

@@ -180,6 +180,7 @@ describe("a project installing the tarballs", () => {
     expect(events).toEqual(["requested", "started", "downloaded"])
     expect(entries[2]).toMatchObject({ fingerprint: entries[1].fingerprint, asyncTaskId: first.asyncTaskId })
     expect(statSync(join(state, "journal.jsonl")).mode & 0o777).toBe(0o600)
+    expect(statSync(join(state, "downloads.jsonl")).mode & 0o777).toBe(0o600)
   })
 
   it("loads from CommonJS with require() (Node >= 20.19)", async () => {

@@ -1,9 +1,11 @@
 /**
- * `booster files list|purge`: retention of downloaded exports. Each download is journalled with an
- * expiry (the profile's `retentionDays`, default 30); `purge` deletes expired files that are still
- * as downloaded and records each deletion; a file moved or changed since is reported, not deleted.
+ * `booster files list|purge`: retention of downloaded exports. Each download is recorded with an
+ * expiry (the profile's `retentionDays`, default 30) in this install's own record of downloads;
+ * `purge` deletes expired files of that record that are still as downloaded, where they were
+ * downloaded, and records each deletion; anything else is reported, not deleted. Rows of a team
+ * journal name nothing here.
  */
-import { Journal, Retention } from "@booster-export/journal"
+import { Downloads, Journal, Retention } from "@booster-export/journal"
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { withExamples } from "../app/help.js"
@@ -33,8 +35,8 @@ const list = Command.make(
   },
   (opts) =>
     Effect.gen(function* () {
-      const journal = yield* Journal.Journal
-      const known = Retention.files(yield* journal.entries).filter(
+      const own = yield* Downloads.Downloads
+      const known = Retention.files(yield* own.entries).filter(
         (file) => opts.all || file.deletedAt === undefined
       )
       const now = Date.now()
@@ -66,7 +68,7 @@ const list = Command.make(
 ).pipe(
   Command.withDescription(
     withExamples(
-      "List the downloaded files the journal knows: when downloaded, when they expire, and whether each is still as downloaded (kept), missing, or changed (size or SHA-256 differ).",
+      "List the files this install downloaded: when downloaded, when they expire, and whether each is still as downloaded (kept), missing, changed (size or SHA-256 differ), redirected (its path now leads elsewhere) or unverified (recorded without size and SHA-256). Downloads a team journal records from other machines are not listed.",
       ["booster files list", "booster files list --all --json"]
     )
   )
@@ -101,7 +103,7 @@ const purge = Command.make(
         }
       }
       const journal = yield* Journal.Journal
-      const outcomes = yield* Retention.purge(journal, {
+      const outcomes = yield* Retention.purge(yield* Downloads.Downloads, journal, {
         source: "cli",
         now: Date.now(),
         olderThanMs,
@@ -127,6 +129,18 @@ const purge = Command.make(
           )
         else if (outcome === "missing")
           yield* Term.err(Term.yellow(`Warning: ${file.path} is no longer there (moved or removed by hand).`))
+        else if (outcome === "redirected")
+          yield* Term.err(
+            Term.yellow(
+              `Warning: ${file.path} no longer leads to the file downloaded there (a symbolic link, or a folder that is not the one written into); left in place.`
+            )
+          )
+        else if (outcome === "unverified")
+          yield* Term.err(
+            Term.yellow(
+              `Warning: ${file.path} was recorded without its size and SHA-256, so it cannot be told apart from another file; left in place (delete it by hand if it is the export).`
+            )
+          )
         else yield* Term.err(Term.yellow(`Warning: ${file.path} could not be deleted (${reason}).`))
       }
       const deleted = outcomes.filter((o) => o.outcome === "deleted").length
@@ -139,7 +153,7 @@ const purge = Command.make(
 ).pipe(
   Command.withDescription(
     withExamples(
-      "Delete downloaded exports past their expiry (or older than --older-than) that are still as downloaded, and record each deletion in the journal. A file moved or changed since its download is reported and left in place.",
+      "Delete the exports this install downloaded that are past their expiry (or older than --older-than) and still as downloaded, where they were downloaded (same size and SHA-256, no symbolic link), and record each deletion in the journal. Anything else is reported and left in place; rows of a team journal never delete a file.",
       ["booster files purge", "booster files purge --older-than 7d --dry-run"]
     )
   )

@@ -2,6 +2,7 @@
  * The tools this server offers, and which of them only read.
  */
 
+import * as Downloads from "@booster-export/journal/Downloads"
 import * as Journal from "@booster-export/journal/Journal"
 import * as FingerprintKey from "@booster-export/transport/FingerprintKey"
 import { Effect, Layer, Redacted, Scope } from "effect"
@@ -17,7 +18,13 @@ import { summarizeExport } from "./summarize.js"
 import type { Tool } from "./tool.js"
 
 /** The services the tools need. */
-export type ToolServices = Api | Journal.Journal | Settings | Consent | FingerprintKey.FingerprintKey
+export type ToolServices =
+  | Api
+  | Journal.Journal
+  | Downloads.Downloads
+  | Settings
+  | Consent
+  | FingerprintKey.FingerprintKey
 
 /** The team database at `url` for the life of the scope; the PostgreSQL client is loaded only then. */
 const openDatabase = (url: string) =>
@@ -37,6 +44,12 @@ export const journal = (directory: string, url?: string | undefined): Layer.Laye
         Journal.describeDatabaseUrl(url),
         Effect.map(openDatabase(url), (database) => database.journal)
       )
+
+/**
+ * This install's own record of downloads, in the state folder `directory` whatever the journal: the
+ * only files retention deletes and the summary reads.
+ */
+export const downloads = (directory: string): Layer.Layer<Downloads.Downloads> => Downloads.layer(directory)
 
 /**
  * The journal and the consent service together: with a team database (`url`), both in it, opened

@@ -8,7 +8,8 @@ import { mkdir } from "node:fs/promises"
 import { basename, extname } from "node:path"
 import { pathToFileURL } from "node:url"
 import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
-import * as Journal from "@booster-export/journal/Journal"
+import * as Downloads from "@booster-export/journal/Downloads"
+import type * as Journal from "@booster-export/journal/Journal"
 import * as RecordDownload from "@booster-export/journal/RecordDownload"
 import { Effect, Either, Schema } from "effect"
 import { Api } from "../booster/api.js"
@@ -82,7 +83,7 @@ const hashFile = (path: string) =>
   })
 
 /** The download tool. */
-export const download: Tool<Api | Journal.Journal | Settings> = {
+export const download: Tool<Api | Journal.Journal | Downloads.Downloads | Settings> = {
   name: "download_export_file",
   title: "Download an export file",
   description:
@@ -101,7 +102,7 @@ export const download: Tool<Api | Journal.Journal | Settings> = {
       const overwrite = validated.right.overwrite === true
       const api = yield* Api
       const settings = yield* Settings
-      const journal = yield* Journal.Journal
+      const own = yield* Downloads.Downloads
       return yield* Effect.gen(function* () {
         const { client, host } = yield* api.connection
         const task = yield* client.getTask(id)
@@ -121,9 +122,13 @@ export const download: Tool<Api | Journal.Journal | Settings> = {
         if (Either.isLeft(result)) {
           const error = result.left
           if (error._tag !== "DownloadError" || error.reason !== "exists") return render(error)
-          const known = [...(yield* journal.entries)]
+          // only this install's own record says which file it downloaded there
+          const known = [...(yield* own.entries)]
             .reverse()
-            .find((entry) => entry.file === destination && entry.sha256 !== undefined)
+            .find(
+              (entry) =>
+                entry.event === "downloaded" && entry.file === destination && entry.sha256 !== undefined
+            )
           const present = yield* hashFile(destination).pipe(Effect.option)
           if (known !== undefined && present._tag === "Some" && present.value.sha256 === known.sha256) {
             return success(

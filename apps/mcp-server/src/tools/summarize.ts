@@ -1,12 +1,16 @@
 /**
- * `summarize_export_file`: counts, never values, from a file `download_export_file` wrote. The file
- * is found through the journal's download record of the task (never a path from the assistant);
- * groups smaller than the minimum group size are withheld.
+ * `summarize_export_file`: counts, never values, from a file this install downloaded. The file is
+ * found through the install's own record of downloads (`Downloads`: never a path from the assistant,
+ * never a row of a team journal) and read only while it is what was downloaded, where it was
+ * downloaded (same size and SHA-256, no symbolic link); groups smaller than the minimum group size
+ * are withheld.
  */
-import { createReadStream } from "node:fs"
-import { stat } from "node:fs/promises"
+import { constants } from "node:fs"
+import { open } from "node:fs/promises"
 import { FilterSpec, JsonSchema, Summary, SummaryScanner, Task, Validation } from "@booster-export/core"
+import * as Downloads from "@booster-export/journal/Downloads"
 import * as Journal from "@booster-export/journal/Journal"
+import * as Retention from "@booster-export/journal/Retention"
 import { Effect, Either, Schema } from "effect"
 import { asyncTaskId, boundedInteger } from "./args.js"
 import { render } from "./errors.js"
@@ -85,7 +89,7 @@ const renderSummary = (
 }
 
 /** The summary tool: reads a local file only. */
-export const summarizeExport: Tool<Journal.Journal> = {
+export const summarizeExport: Tool<Downloads.Downloads> = {
   name: "summarize_export_file",
   title: "Summarise a downloaded export",
   description:
@@ -104,42 +108,53 @@ export const summarizeExport: Tool<Journal.Journal> = {
       const id = String(validated.right.asyncTaskId)
       const asked = validated.right.minimumGroupSize as number | undefined
       const { minimumGroupSize, raised } = Summary.effectiveMinimum(asked)
-      const journal = yield* Journal.Journal
-      const read = yield* Effect.either(journal.entries)
-      if (Either.isLeft(read)) return render(read.left)
-      const record = [...read.right]
+      const own = yield* Downloads.Downloads
+      const record = [...Retention.files(yield* own.entries)]
         .reverse()
-        .find(
-          (entry) =>
-            entry.file !== undefined && Task.canonicalGuid(entry.asyncTaskId) === Task.canonicalGuid(id)
-        )
-      if (record?.file === undefined) {
+        .find((file) => Task.canonicalGuid(file.asyncTaskId) === Task.canonicalGuid(id))
+      const again = `Next step: download_export_file with asyncTaskId ${id} and overwrite: true, then summarize_export_file again.`
+      if (record === undefined) {
         return failure(
-          `No downloaded file is recorded for task ${id}.\n` +
+          `No file downloaded by this install is recorded for task ${id}.\n` +
             `Next step: download_export_file with asyncTaskId ${id} (once get_export_task says it is completed), then call summarize_export_file again.`
         )
       }
-      const path = record.file
-      const size = yield* Effect.tryPromise(() => stat(path)).pipe(Effect.option)
-      if (size._tag === "None" || !size.value.isFile()) {
+      const path = record.path
+      const state = yield* Retention.inspect(record)
+      if (state === "deleted") {
+        return failure(`The file downloaded for task ${id} was deleted when it expired.\n${again}`)
+      }
+      if (state === "missing")
+        return failure(`The file downloaded for task ${id} is no longer at ${path}.\n${again}`)
+      if (state === "changed") {
         return failure(
-          `The file downloaded for task ${id} is no longer at ${path}.\n` +
-            `Next step: download_export_file with asyncTaskId ${id} and overwrite: true, then summarize_export_file again.`
+          `The file at ${path} has changed since it was downloaded (size or SHA-256); it was not read.\n${again}`
         )
       }
-      if (record.bytes !== undefined && size.value.size !== record.bytes) {
+      if (state === "redirected") {
         return failure(
-          `The file at ${path} has changed since it was downloaded (${size.value.size} bytes, ${record.bytes} recorded); it was not read.\n` +
-            `Next step: download_export_file with asyncTaskId ${id} and overwrite: true, then summarize_export_file again.`
+          `The path ${path} no longer leads to the file downloaded there (a symbolic link, or a folder that is not the one written into); it was not read.\n${again}`
+        )
+      }
+      if (state === "unverified") {
+        return failure(
+          `The download of task ${id} was recorded without its size and SHA-256, so the file at ${path} cannot be checked; it was not read.\n${again}`
         )
       }
       const summary = yield* Effect.tryPromise({
-        try: (signal) =>
-          Summary.summarize(
-            createReadStream(path, { highWaterMark: 1024 * 1024 }),
-            { minimumGroupSize, looksPersonal: Journal.looksPersonal },
-            signal
-          ),
+        try: async (signal) => {
+          // never through a symbolic link put in its place since
+          const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW)
+          try {
+            return await Summary.summarize(
+              handle.createReadStream({ highWaterMark: 1024 * 1024, autoClose: false }),
+              { minimumGroupSize, looksPersonal: Journal.looksPersonal },
+              signal
+            )
+          } finally {
+            await handle.close()
+          }
+        },
         catch: (error) => error
       }).pipe(Effect.either)
       if (Either.isLeft(summary)) {
