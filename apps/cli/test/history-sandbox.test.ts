@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process"
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Journal } from "@booster-export/journal"
 import { Sandbox } from "@booster-export/sandbox"
@@ -214,5 +214,31 @@ describe("booster demo", () => {
     expect(file.startsWith(out)).toBe(true)
     expect(result.stderr).toContain(`to ${file}`)
     expect(readFileSync(file, "utf8").length).toBeGreaterThan(0)
+  })
+
+  it("leaves nothing in the user's journal, audit trail or retention list, nor in a team database", async () => {
+    const home = freshHome()
+    const out = join(home.root, "demo")
+    const demo = await booster(["demo", "--task-seconds", "0", "--customers", "500", "--output", out], {
+      // a team database that cannot be reached: the demo never opens it
+      env: { ...home.env, BOOSTER_JOURNAL_URL: "postgres://booster@127.0.0.1:1/booster" }
+    })
+    expect(demo.code).toBe(0)
+    expect(existsSync(demo.stdout.trim())).toBe(true)
+    expect(demo.stderr).toContain("not recorded in your journal")
+
+    const history = await booster(["history", "--json"], { env: home.env })
+    expect(history.code).toBe(0)
+    expect(JSON.parse(history.stdout)).toEqual([])
+    const files = await booster(["files", "list", "--json"], { env: home.env })
+    expect(files.code).toBe(0)
+    expect(JSON.parse(files.stdout)).toEqual([])
+    const audit = await booster(["audit", "export", "--json"], { env: home.env })
+    expect(JSON.parse(audit.stdout)).toEqual([])
+    const verified = await booster(["audit", "verify", "--json"], { env: home.env })
+    expect(verified.code).toBe(0)
+    expect(parseJson(verified.stdout)).toMatchObject({ ok: true, entries: 0 })
+    // no state of the demo is left on the machine either
+    expect(existsSync(join(home.env.XDG_STATE_HOME, "booster-export"))).toBe(false)
   })
 })

@@ -1,8 +1,11 @@
 /**
  * `booster demo`: starts the embedded sandbox and runs a real customer export through `booster
- * export` end to end — description, progress, download and a summary naming the file.
+ * export` end to end — description, progress, download and a summary naming the file. The demo is
+ * not the user's record: it runs with a throw-away state and configuration folder and none of the
+ * user's settings (no profile, no team journal, no keys), removed when it ends, so that its export
+ * is in no journal, audit trail or retention list.
  */
-import { mkdir } from "node:fs/promises"
+import { mkdir, mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Command, HelpDoc, Options } from "@effect/cli"
@@ -54,6 +57,21 @@ const options = {
   )
 }
 
+/**
+ * Runs the rest of this process on its own: state (journal, record of downloads, fingerprint key) and
+ * configuration (profiles) in `folder`, and none of the user's `BOOSTER_*` settings but the export
+ * folder and the log level.
+ */
+const isolate = (folder: string): void => {
+  for (const name of Object.keys(process.env)) {
+    if (name.startsWith("BOOSTER_") && name !== "BOOSTER_EXPORT_DIR" && name !== "BOOSTER_LOG") {
+      delete process.env[name]
+    }
+  }
+  process.env.XDG_STATE_HOME = join(folder, "state")
+  process.env.XDG_CONFIG_HOME = join(folder, "config")
+}
+
 /** The `demo` command. */
 export const demoCommand = Command.make("demo", options, (opts) =>
   Effect.gen(function* () {
@@ -69,13 +87,21 @@ export const demoCommand = Command.make("demo", options, (opts) =>
       () => process.env.BOOSTER_EXPORT_DIR?.trim() || join(tmpdir(), "booster-demo")
     )
     yield* Effect.promise(() => mkdir(output, { recursive: true }))
+    const scratch = yield* Effect.acquireRelease(
+      Effect.promise(() => mkdtemp(join(tmpdir(), "booster-demo-state-"))),
+      (folder) => Effect.promise(() => rm(folder, { recursive: true, force: true }))
+    )
+    isolate(scratch)
     process.env.BOOSTER_BASE_URL = sandbox.baseUrl
     process.env.BOOSTER_API_KEY = sandbox.apiKey
-    delete process.env.BOOSTER_API_KEY_HEADER
-    delete process.env.BOOSTER_PROFILE
     const args = [...demoExportArgs, "--force", "--output", output]
     yield* Term.err(
       `${Term.bold("Sandbox")} ${sandbox.baseUrl} with ${opts.customers.toLocaleString("en-GB")} synthetic customers.`
+    )
+    yield* Term.err(
+      Term.dim(
+        "The demo's export is not recorded in your journal, audit trail or retention list: delete its file when you are done."
+      )
     )
     yield* Term.err(`${Term.bold("Running")} booster export ${args.join(" ")}`)
     yield* runExport(["node", "booster", "export", ...args])
