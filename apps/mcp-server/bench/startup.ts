@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { record } from "../../../scripts/bench-results.mjs"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const bin = join(root, "dist", "booster-mcp.cjs")
@@ -34,6 +35,9 @@ const baseline = (): Promise<number> =>
 const message = (id: number, method: string, params: object = {}) =>
   `${JSON.stringify({ jsonrpc: "2.0", id, method, params })}\n`
 
+/** The size of the last `tools/list` result booster-mcp answered, as the client receives it. */
+let toolsListBytes = 0
+
 const server = (args: ReadonlyArray<string>, program = bin): Promise<number> =>
   new Promise((resolve, reject) => {
     const started = performance.now()
@@ -55,6 +59,7 @@ const server = (args: ReadonlyArray<string>, program = bin): Promise<number> =>
         } else if (reply.id === 2) {
           const elapsed = performance.now() - started
           if ((reply.result?.tools?.length ?? 0) === 0) reject(new Error("tools/list answered no tools"))
+          if (program === bin) toolsListBytes = Buffer.byteLength(JSON.stringify(reply.result), "utf8")
           child.stdin.end()
           child.once("exit", () => resolve(elapsed))
         }
@@ -112,3 +117,21 @@ console.log(row("node -e 0", results.node))
 console.log(row("SDK floor: bare SDK v2 server, one trivial tool", results.floor))
 console.log(row("booster-mcp: spawn → initialize → tools/list", results.stdio))
 console.log(row("booster-mcp --sandbox: same", results.sandbox))
+/** At the SDK's floor: what booster-mcp adds to a bare SDK server is within the noise of a start-up. */
+const FLOOR_TARGET = 1.1
+const atFloor = median(results.stdio) / floor
+record({
+  name: "booster-mcp start (spawn → tools/list)",
+  value: `${atFloor.toFixed(2)}× SDK floor`,
+  goal: `≤ ${FLOOR_TARGET}×`,
+  met: atFloor <= FLOOR_TARGET
+})
+/** tools/list sits in every assistant's context: every tool, every argument described, kept lean. */
+const TOOLS_LIST_KIB = 24
+console.log(`tools/list: ${(toolsListBytes / 1024).toFixed(1)} KiB`)
+record({
+  name: "booster-mcp tools/list",
+  value: `${(toolsListBytes / 1024).toFixed(1)} KiB`,
+  goal: `≤ ${TOOLS_LIST_KIB} KiB`,
+  met: toolsListBytes <= TOOLS_LIST_KIB * 1024
+})

@@ -26,6 +26,7 @@ import { pipeline } from "node:stream/promises"
 import { fileURLToPath } from "node:url"
 import { Customers, Sandbox } from "@booster-export/sandbox"
 import { build } from "esbuild"
+import { record } from "../../../scripts/bench-results.mjs"
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000)
 const RUNS = Number(process.env.BENCH_RUNS ?? 5)
@@ -204,6 +205,37 @@ const main = async () => {
       ["now and before give the same counts", identical ? "identical" : "DIFFERENT", identical]
     ] as const
     for (const [label, value, met] of goals) line(label, `${value} ${mark(met)}`)
+    const wallRatio = (baseline: keyof typeof programs) => wall("now") / wall(baseline)
+    const cpuRatio = (baseline: keyof typeof programs) => cpu("now") / cpu(baseline)
+    for (const [name, baseline, target] of [
+      ["summary vs Buffer.indexOf line count", "indexOf", INDEXOF_TARGET],
+      ["summary vs readline line count", "readline", READLINE_TARGET]
+    ] as const) {
+      record({
+        name: `${name}, wall`,
+        value: `${wallRatio(baseline).toFixed(2)}×`,
+        goal: `≤ ${target}×`,
+        met: wallRatio(baseline) <= target
+      })
+      record({
+        name: `${name}, CPU`,
+        value: `${cpuRatio(baseline).toFixed(2)}×`,
+        goal: `≤ ${target}×`,
+        met: cpuRatio(baseline) <= target
+      })
+    }
+    record({
+      name: "summary peak RSS",
+      value: `${(rss("now") / MiB).toFixed(0)} MiB`,
+      goal: "≤ 200 MiB",
+      met: rss("now") <= RSS_TARGET
+    })
+    record({
+      name: "summary counts equal the previous scanner's",
+      value: identical ? "identical" : "different",
+      goal: "identical",
+      met: identical
+    })
     if (goals.some(([, , met]) => !met)) process.exitCode = 1
   } finally {
     rmSync(scratch, { recursive: true, force: true })

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
-import { build, type Metafile } from "esbuild"
+import type { Metafile } from "esbuild"
 import { describe, expect, it } from "vitest"
+import { browserBundle, browserEntry } from "./browser-bundle.js"
 
-const root = fileURLToPath(new URL("..", import.meta.url))
 const src = fileURLToPath(new URL("../src/", import.meta.url))
 const sources = readdirSync(src, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".ts"))
 
@@ -22,48 +22,6 @@ const effectNamesOf = (code: string): ReadonlyArray<string> =>
         .replace(/^type\s+/, "")
     )
   )
-
-/** What a web form uses of core: validate, normalise, describe, wire-encode, keyed fingerprint — for every export kind. */
-const browserEntry = `
-import { Describe, ExportFilter, ExportKind, Fingerprint, JsonSchema, Validation, WireFormat } from "../src/index.js"
-import { Either } from "effect"
-
-export const check = (input, keyBytes) => {
-  const normalised = ExportFilter.CustomerFilter.normalize(input)
-  const filter = Validation.validate(ExportFilter.CustomerFilter, normalised)
-  const prepared = ExportKind.prepare(
-    ExportKind.Customer,
-    { downloadRequestId: "form-1", ...input },
-    { fingerprintKey: Fingerprint.key(keyBytes) }
-  )
-  return {
-    description: Either.isRight(filter) ? Describe.describeCustomerFilter(filter.right) : undefined,
-    body: Either.isRight(prepared) ? WireFormat.encodeBody(ExportFilter.CustomerExportRequest, prepared.right.request) : undefined,
-    fingerprint: Either.isRight(prepared) ? prepared.right.fingerprint : undefined
-  }
-}
-
-export const checkAny = (name, input, keyBytes) => {
-  const kind = ExportKind.byName(name)
-  if (kind === undefined) return { kinds: ExportKind.names }
-  const prepared = ExportKind.prepare(kind, { downloadRequestId: "form-1", ...input }, { fingerprintKey: Fingerprint.key(keyBytes) })
-  return Either.isRight(prepared) ? prepared.right : { issues: prepared.left.issues, schema: JsonSchema.ofFilter(kind.filter) }
-}
-`
-
-/** A minified browser bundle of `contents`, a module in `test/`, with its metafile. */
-const browserBundle = (contents: string) =>
-  build({
-    stdin: { contents, resolveDir: `${root}test`, loader: "js" },
-    absWorkingDir: root,
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    write: false,
-    metafile: true,
-    logLevel: "silent"
-  })
 
 /** The modules of which some code is in the (single) output of a bundle. */
 const bundled = (metafile: Metafile): ReadonlyArray<string> =>

@@ -12,6 +12,7 @@
 import { type ChildProcess, fork } from "node:child_process"
 import { tmpdir } from "node:os"
 import { fileURLToPath } from "node:url"
+import { record } from "../../../scripts/bench-results.mjs"
 import { Customers } from "../src/index.js"
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000)
@@ -166,6 +167,12 @@ const main = async () => {
     `${(baseline.ms / 1000).toFixed(2)} s, ${(mb / (baseline.ms / 1000)).toFixed(1)} MB/s, peak RSS ${(baselineRss / MiB).toFixed(0)} MiB`
   )
   line("download time vs baseline", `${(file.ms / baseline.ms).toFixed(1)}x`)
+  record({
+    name: "sandbox peak RSS, 1M-customer export",
+    value: `${(sandboxRss / MiB).toFixed(0)} MiB`,
+    goal: "< 300 MiB",
+    met: sandboxRss < RSS_TARGET
+  })
   if (sandboxRss >= RSS_TARGET) process.exitCode = 1
 }
 

@@ -8,6 +8,7 @@
 import { spawnSync } from "node:child_process"
 import { existsSync, rmSync } from "node:fs"
 import { join } from "node:path"
+import { record } from "../../../scripts/bench-results.mjs"
 import { cleanEnv, installProject, packLibraries, root } from "../../../tests/consumer/src/project.js"
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15)
@@ -69,6 +70,12 @@ contenders.forEach(({ name }, i) => {
   )
 })
 const ratio = median(ratios[1]!)
+record({
+  name: "import @booster-export/transport",
+  value: `${ratio.toFixed(2)}× import effect`,
+  goal: `≤ ${TARGET}×`,
+  met: ratio <= TARGET
+})
 console.log(
   `transport vs effect: ${ratio.toFixed(2)}× (target ≤ ${TARGET}×) — ${ratio <= TARGET ? "met" : "NOT met"}`
 )

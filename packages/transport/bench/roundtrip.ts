@@ -9,6 +9,7 @@
 import { Fingerprint } from "@booster-export/core"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Context, Effect, Layer } from "effect"
+import { record } from "../../../scripts/bench-results.mjs"
 import { Auth, BoosterClient } from "../src/index.js"
 import { startSandboxProcess } from "./support.js"
 
@@ -103,6 +104,13 @@ try {
           )
         }
         console.log("  target: this client <= 1.15x plain fetch (median)")
+        const client = median(perRound["this client (undici, default)"]!.map((ms, i) => ms / baseline[i]!))
+        record({
+          name: "start + get round trips",
+          value: `${client.toFixed(2)}× plain fetch`,
+          goal: "≤ 1.15×",
+          met: client <= 1.15
+        })
 
         const before = (yield* node.listTasks()).length
         const t = performance.now()
