@@ -144,7 +144,7 @@ describe.each([
     const result = await start(client, {
       ...filter({ brand: "RTY" }),
       ...PERSONAL,
-      interests: [{ interest: "Watches\u202Eseirtnuoc lla\u202C", sapInterestId: "CA-1" }],
+      interests: [{ interest: "Watches", sapInterestId: "CA-1" }],
       purpose: "ticket OPS-9"
     })
     expect(textOf(result)).toContain("Started export task")
@@ -157,9 +157,23 @@ describe.each([
     expect(shown).toContain("ES100")
     expect(shown).toContain("start")
     for (const value of PERSONAL_VALUES) expect(shown).not.toContain(value)
-    // a reordering character in the filter cannot disguise what the user is asked
     expect(asked[0]?.message).toContain("Watches")
-    expect(asked[0]?.message).not.toMatch(/[\u202A-\u202E]/)
+  })
+
+  it("never asks about a filter whose label carries a reordering character: refused, naming the field and the rule", async () => {
+    const { client, asked } = await connect(over, { answer: yes })
+    const before = posts()
+    const result = await start(client, {
+      ...filter({ brand: "RTR" }),
+      interests: [{ interest: "Watches\u202Eseirtnuoc lla\u202C", sapInterestId: "CA-1" }]
+    })
+    expect(result.isError).toBe(true)
+    expect(textOf(result)).toContain("interests[0].interest")
+    expect(textOf(result)).toContain("no-control-characters")
+    // a reordering character in the filter cannot disguise what the user is asked: nothing is asked
+    expect(textOf(result)).not.toMatch(/[\u202A-\u202E]/)
+    expect(asked).toHaveLength(0)
+    expect(posts()).toBe(before)
   })
 
   it("sends nothing when the user declines, dismisses or answers no", async () => {

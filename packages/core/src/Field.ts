@@ -78,8 +78,38 @@ const rule = (id: string, message: string) => ({ [RuleId]: id, message: () => me
 const trimIfString = (raw: unknown): unknown => (typeof raw === "string" ? raw.trim() : raw)
 const lowerIfString = (raw: unknown): unknown => (typeof raw === "string" ? raw.trim().toLowerCase() : raw)
 
-/** A string that is not empty once trimmed. */
-const NonEmptyText = Schema.String.pipe(Schema.minLength(1, rule("non-empty", "must not be empty or blank")))
+/**
+ * What no text field may hold: C0 and C1 control characters and DEL (escape sequences start with
+ * one; tabs and line breaks included), the bidirectional marks, embeddings, overrides and isolates,
+ * the line and paragraph separators, the invisible formatting characters (zero-width space, word
+ * joiner, soft hyphen, byte-order mark…) and the Unicode tags. The zero-width non-joiner and joiner
+ * (U+200C, U+200D) are allowed: Persian, the Indic scripts and emoji sequences need them.
+ */
+const CONTROL_CHARACTERS =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f\ufeff\u{e0000}-\u{e007f}]/u
+
+/**
+ * True when `text` holds a character no text field of a filter accepts (rule
+ * `no-control-characters`): a control character (escape sequences, tabs and line breaks included),
+ * a bidirectional control, a line or paragraph separator, an invisible formatting character (the
+ * zero-width non-joiner and joiner excepted) or a Unicode tag. Such text could rewrite what a person
+ * confirms on a terminal, or read other than it is.
+ *
+ * @since 0.1.0
+ */
+export const hasControlCharacters = (text: string): boolean => CONTROL_CHARACTERS.test(text)
+
+/** A string that is not empty once trimmed, with no control, bidirectional or invisible character. */
+const NonEmptyText = Schema.String.pipe(
+  Schema.minLength(1, rule("non-empty", "must not be empty or blank")),
+  Schema.filter((text) => !hasControlCharacters(text), {
+    ...rule(
+      "no-control-characters",
+      "must not hold control characters (escape sequences, tabs, line breaks), bidirectional controls or invisible characters"
+    ),
+    jsonSchema: {}
+  })
+)
 
 const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/
 

@@ -186,6 +186,77 @@ describe("nested filters", () => {
   })
 })
 
+describe("control characters in text", () => {
+  // a line erase: what a person confirms could be rewritten on their screen
+  const ERASE = "\r\u001b[2K"
+  const hostile = [
+    ["a line erase", `Watches${ERASE}Nothing to see`],
+    ["OSC 52 (write the clipboard)", "Watches\u001b]52;c;cm0gLXJmIH4K\u0007"],
+    ["OSC 0 (window title)", "Watches\u001b]0;pwned\u001b\\"],
+    ["a C1 CSI", "Watches\u009b2J"],
+    ["a line feed", "Watches\nDeleted everything"],
+    ["a tab", "Watches\tArt"],
+    ["DEL", "Watches\u007f"],
+    ["a right-to-left override", "Watches\u202eseirA"],
+    ["an isolate", "Watches\u2066x\u2069"],
+    ["a zero-width space", "Wat\u200bches"],
+    ["a line separator", "Watches\u2028Art"],
+    ["a Unicode tag", "Watches\u{e0041}"]
+  ] as const
+
+  it.each(hostile)("refuses %s in a label, naming the field and the rule", (_, label) => {
+    const result = Validation.validate(spec, {
+      ...minimal,
+      interests: [{ interest: label, sapInterestId: "CA-1" }]
+    })
+    expect(Either.isLeft(result) && result.left.issues).toEqual([
+      {
+        path: "interests[0].interest",
+        rule: "no-control-characters",
+        message: expect.stringContaining("control")
+      }
+    ])
+    // the refusal never repeats the value
+    expect(JSON.stringify(Either.isLeft(result) && result.left.issues)).not.toContain("Watches")
+  })
+
+  it("refuses them in every kind of text field: free text, emails, POS codes, ids, the brand", () => {
+    rejects({ searchKey: `Rossi${ERASE}` }, "searchKey:no-control-characters")
+    rejects({ email: "anna\u001b]0;x\u0007@example.com" }, "email:no-control-characters")
+    rejects({ posCodes: [`ES100${ERASE}`] }, "posCodes[0]:no-control-characters")
+    rejects({ downloadRequestId: "id\u0000" }, "downloadRequestId:no-control-characters")
+    rejects({ brand: "C\u001b[2KAR" }, "brand:no-control-characters")
+    rejects(
+      { hobbies: [{ hobby: "Art\u202e", sapHobbyId: "ART" }] },
+      "hobbies[0].hobby:no-control-characters"
+    )
+    rejects(
+      { productCollections: [{ productCollection: "Pan\u0085thère", sapProductCollectionId: "PAN" }] },
+      "productCollections[0].productCollection:no-control-characters"
+    )
+  })
+
+  it("keeps what people write: accents, other scripts, joiners, emoji, spaces", () => {
+    accepts({ interests: [{ interest: "Panthère de Cartier", sapInterestId: "CA-1" }] })
+    accepts({ searchKey: "محمد\u200cرضا" })
+    accepts({ searchKey: "क्\u200dष" })
+    accepts({ searchKey: "👩\u200d💻 Rossi" })
+    accepts({ searchKey: "  Rossi  " })
+  })
+
+  it("refuses them in the other export kinds too", () => {
+    const stock = ExportKind.byName("stock")
+    const result = Validation.validate(stock.request, {
+      brand: "CAR",
+      downloadRequestId: "r",
+      articleCodes: [`CRW${ERASE}`]
+    })
+    expect(Either.isLeft(result) && result.left.issues.map((i) => `${i.path}:${i.rule}`)).toContain(
+      "articleCodes[0]:no-control-characters"
+    )
+  })
+})
+
 describe("unknown fields", () => {
   it("refuses a typo instead of silently widening the export", () => {
     const result = Validation.validate(spec, { downloadRequestId: "r", brand: "CAR", posCode: ["ES100"] })

@@ -8,15 +8,15 @@ import { Field, type FilterSpec } from "../src/index.js"
 const DAY = 86_400_000
 
 /** Generators for the rules whose samples must already be normalised (trimmed, lower-cased). */
+const text = fc
+  .string({ minLength: 1, maxLength: 16 })
+  .map((s) => s.trim())
+  .filter((s) => s.length > 0 && !Field.hasControlCharacters(s))
+
 const byRule: Readonly<Record<string, fc.Arbitrary<unknown>>> = {
-  "non-empty": fc
-    .string({ minLength: 1, maxLength: 16 })
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0),
-  "route-segment": fc
-    .string({ minLength: 1, maxLength: 16 })
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0 && !/^\.+$/.test(s)),
+  "non-empty": text,
+  "no-control-characters": text,
+  "route-segment": text.filter((s) => !/^\.+$/.test(s)),
   email: fc
     .tuple(
       fc.stringMatching(/^[a-z0-9][a-z0-9._+-]{0,10}$/),
