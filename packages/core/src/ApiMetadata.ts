@@ -18,7 +18,7 @@
  *
  * @since 0.1.0
  */
-import { Schema, SchemaAST } from "effect"
+import { Data, Either, Schema, SchemaAST } from "effect"
 import * as ExportKind from "./ExportKind.js"
 import type * as Field from "./Field.js"
 import * as Task from "./Task.js"
@@ -404,28 +404,86 @@ const VALUE_STRINGS = new Set([
 
 const stripArity = (type: string) => type.replace(/`\d+$/, "")
 
-/** The JSON shape of a metadata type reference: `string`, `number`, `boolean`, `array<…>`, `object<Name>`. */
-export const jsonType = (type: string, genericArgs: ReadonlyArray<string> = []): string => {
-  const trimmed = type.trim()
-  if (trimmed.endsWith("[]")) return `array<${jsonType(trimmed.slice(0, -2))}>`
-  const generic = /^([^<]+)<(.+)>$/.exec(trimmed)
-  if (generic !== null) return jsonType(generic[1]!, [generic[2]!])
-  const base = stripArity(trimmed).toLowerCase()
-  if (base === "nullable" && genericArgs[0] !== undefined) return jsonType(genericArgs[0])
-  if (
-    (base === "list" ||
-      base === "ienumerable" ||
-      base === "icollection" ||
-      base === "ilist" ||
-      base === "hashset") &&
-    genericArgs[0] !== undefined
-  ) {
-    return `array<${jsonType(genericArgs[0])}>`
+/**
+ * The deepest nesting of a type name read: `List<List<String>>` is 2 deep, `String[][]` too, and a
+ * generic argument adds the level of its generic type. A served document nesting deeper is refused
+ * by {@link read}; {@link jsonType} stops there.
+ *
+ * @since 0.1.0
+ */
+export const MAX_TYPE_DEPTH = 32
+
+/**
+ * How deep a type reference nests, at most: the most `<` open at once in its name plus each `[]`
+ * in it, and one more than its deepest generic argument. Counted in one pass, whatever the length.
+ *
+ * @since 0.1.0
+ */
+export const typeDepth = (type: string, genericArgs: ReadonlyArray<string> = []): number => {
+  const depthOf = (name: string) => {
+    let open = 0
+    let deepest = 0
+    let arrays = 0
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i)
+      if (c === 60) deepest = Math.max(deepest, ++open)
+      else if (c === 62 && open > 0) open--
+      else if (c === 91 && name.charCodeAt(i + 1) === 93) arrays++
+    }
+    return deepest + arrays
   }
-  if (VALUE_STRINGS.has(base)) return "string"
-  if (VALUE_NUMBERS.has(base)) return "number"
-  if (base === "boolean" || base === "bool") return "boolean"
-  return `object<${stripArity(trimmed)}>`
+  let args = 0
+  for (const arg of genericArgs) args = Math.max(args, 1 + depthOf(arg))
+  return Math.max(depthOf(type), args)
+}
+
+/** The generic types read as a list on the wire. */
+const LISTS = new Set(["list", "ienumerable", "icollection", "ilist", "hashset"])
+
+/**
+ * The JSON shape of a metadata type reference: `string`, `number`, `boolean`, `array<…>`,
+ * `object<Name>`. Read in a loop, never by recursion: past {@link MAX_TYPE_DEPTH} levels the shape
+ * ends in `(nested deeper than 32 levels)`.
+ *
+ * @since 0.1.0
+ */
+export const jsonType = (type: string, genericArgs: ReadonlyArray<string> = []): string => {
+  let current = type.trim()
+  let args: ReadonlyArray<string> = genericArgs
+  let arrays = 0
+  for (let level = 0; ; level++) {
+    if (level > MAX_TYPE_DEPTH) {
+      return `${"array<".repeat(arrays)}(nested deeper than ${MAX_TYPE_DEPTH} levels)${">".repeat(arrays)}`
+    }
+    if (current.endsWith("[]")) {
+      arrays++
+      current = current.slice(0, -2).trim()
+      args = []
+      continue
+    }
+    const open = current.indexOf("<")
+    if (open > 0 && current.endsWith(">")) {
+      args = [current.slice(open + 1, -1)]
+      current = current.slice(0, open).trim()
+      continue
+    }
+    const base = stripArity(current).toLowerCase()
+    const arg = args[0]
+    if (arg !== undefined && (base === "nullable" || LISTS.has(base))) {
+      if (base !== "nullable") arrays++
+      current = arg.trim()
+      args = []
+      continue
+    }
+    const shape = VALUE_STRINGS.has(base)
+      ? "string"
+      : VALUE_NUMBERS.has(base)
+        ? "number"
+        : base === "boolean" || base === "bool"
+          ? "boolean"
+          : `object<${stripArity(current)}>`
+    return `${"array<".repeat(arrays)}${shape}${">".repeat(arrays)}`
+  }
 }
 
 /** The name of the DTO a property refers to (its list item or its own type), if any. */
@@ -615,11 +673,75 @@ export const compare = (api: MetadataTypes, core: MetadataTypes = document()): C
 }
 
 /**
- * Reads a `MetadataTypes` document from JSON text; `undefined` when it is not one.
+ * Why a served document was not read: not JSON, not a `MetadataTypes` document, or a type name
+ * nested deeper than {@link MAX_TYPE_DEPTH} levels. The message names no value of the document.
  *
  * @since 0.1.0
  */
-export const decode = (text: string): MetadataTypes | undefined => {
-  const result = Schema.decodeUnknownEither(Schema.parseJson(MetadataTypes))(text)
-  return result._tag === "Right" ? result.right : undefined
+export class UnreadableMetadata extends Data.TaggedError("UnreadableMetadata")<{
+  readonly reason: "not-json" | "not-metadata" | "too-deep"
+  readonly message: string
+}> {}
+
+const decodeDocument = Schema.decodeUnknownEither(MetadataTypes)
+
+/** The deepest type reference of a document's types and operations. */
+const deepestType = (doc: MetadataTypes): number => {
+  let deepest = 0
+  const ref = (type: string, genericArgs?: ReadonlyArray<string>) => {
+    deepest = Math.max(deepest, typeDepth(type, genericArgs))
+  }
+  const visit = (type: MetadataType) => {
+    ref(type.name)
+    if (type.inherits !== undefined) ref(type.inherits.name, type.inherits.genericArgs)
+    for (const p of type.properties ?? []) ref(p.type, p.genericArgs)
+  }
+  for (const type of doc.types ?? []) visit(type)
+  for (const op of doc.operations) {
+    visit(op.request)
+    if (op.response !== undefined) visit(op.response)
+    if (op.returnType !== undefined) ref(op.returnType.name, op.returnType.genericArgs)
+  }
+  return deepest
 }
+
+/**
+ * Reads a `MetadataTypes` document from JSON text, refusing one that is not JSON, not such a
+ * document, or that nests a type name deeper than {@link MAX_TYPE_DEPTH} levels (counted in one
+ * pass over each name, so that no depth overflows the stack).
+ *
+ * @since 0.1.0
+ */
+export const read = (text: string): Either.Either<MetadataTypes, UnreadableMetadata> => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return Either.left(new UnreadableMetadata({ reason: "not-json", message: "The answer is not JSON" }))
+  }
+  const doc = decodeDocument(json)
+  if (Either.isLeft(doc)) {
+    return Either.left(
+      new UnreadableMetadata({
+        reason: "not-metadata",
+        message: "The answer is not a ServiceStack MetadataTypes document"
+      })
+    )
+  }
+  if (deepestType(doc.right) > MAX_TYPE_DEPTH) {
+    return Either.left(
+      new UnreadableMetadata({
+        reason: "too-deep",
+        message: `The document nests a type name deeper than ${MAX_TYPE_DEPTH} levels: refused unread`
+      })
+    )
+  }
+  return Either.right(doc.right)
+}
+
+/**
+ * Reads a `MetadataTypes` document from JSON text; `undefined` when {@link read} refuses it.
+ *
+ * @since 0.1.0
+ */
+export const decode = (text: string): MetadataTypes | undefined => Either.getOrUndefined(read(text))

@@ -215,5 +215,56 @@ describe("ApiMetadata.compare", () => {
   it("refuses what is not a MetadataTypes document", () => {
     expect(ApiMetadata.decode("<html>")).toBeUndefined()
     expect(ApiMetadata.decode(JSON.stringify({ types: [] }))).toBeUndefined()
+    expect(ApiMetadata.read("<html>")).toMatchObject({ _tag: "Left", left: { reason: "not-json" } })
+    expect(ApiMetadata.read("{}")).toMatchObject({ _tag: "Left", left: { reason: "not-metadata" } })
+  })
+})
+
+describe("type names nested without end", () => {
+  const DEPTH = 20_000
+  /** core's document with one property's type nested `depth` times, as `build` writes it. */
+  const nestedDoc = (build: (depth: number) => { type: string; genericArgs?: Array<string> }) => {
+    const api = clone(ApiMetadata.document())
+    const base = api.types.find((type: { name: string }) => type.name === "SearchCustomer")
+    base.properties.push({ name: "Deep", ...build(DEPTH) })
+    return api
+  }
+  const shapes: ReadonlyArray<[string, (depth: number) => { type: string; genericArgs?: Array<string> }]> = [
+    ["List<List<…>>", (d) => ({ type: `${"List<".repeat(d)}String${">".repeat(d)}` })],
+    ["String[][]…", (d) => ({ type: `String${"[]".repeat(d)}` })],
+    [
+      "Nullable`1 of List<…>",
+      (d) => ({ type: "Nullable`1", genericArgs: [`${"List<".repeat(d)}Int32${">".repeat(d)}`] })
+    ]
+  ]
+
+  it.each(shapes)("%s is refused by read with a clear error, not a stack overflow", (_, build) => {
+    const text = JSON.stringify(nestedDoc(build))
+    const read = ApiMetadata.read(text)
+    expect(read._tag).toBe("Left")
+    if (read._tag === "Left") {
+      expect(read.left.reason).toBe("too-deep")
+      expect(read.left.message).toContain(`${ApiMetadata.MAX_TYPE_DEPTH} levels`)
+    }
+    expect(ApiMetadata.decode(text)).toBeUndefined()
+  })
+
+  it.each(shapes)("%s is compared without a stack overflow when given to compare directly", (_, build) => {
+    const { differences } = ApiMetadata.compare(nestedDoc(build))
+    expect(differences).toEqual([
+      { change: "added", field: "ExportCustomer.deep", detail: "in the API, not in core" }
+    ])
+    expect(ApiMetadata.jsonType(build(DEPTH).type, build(DEPTH).genericArgs)).toContain(
+      `deeper than ${ApiMetadata.MAX_TYPE_DEPTH}`
+    )
+  })
+
+  it("reads a document whose types nest as deep as the bound", () => {
+    const depth = ApiMetadata.MAX_TYPE_DEPTH
+    const api = nestedDoc(() => ({ type: `${"List<".repeat(depth - 1)}String${">".repeat(depth - 1)}` }))
+    expect(ApiMetadata.read(JSON.stringify(api))._tag).toBe("Right")
+    expect(ApiMetadata.jsonType(`${"List<".repeat(3)}String${">".repeat(3)}`)).toBe(
+      "array<array<array<string>>>"
+    )
   })
 })
