@@ -23,12 +23,12 @@ export type ExportRoute = `export-${ExportKind.Name}`
 /**
  * The routes faults apply to: `export` (every export route, whatever the kind), one kind's export
  * route ({@link ExportRoute}, e.g. `export-stock`), `task` (`GET /tasks/{id}`), `tasks`
- * (`GET /tasks`) and `download` (the storage origin). A request to an export route takes its kind's
- * faults first, then those of `export`.
+ * (`GET /tasks`), `metadata` (`GET /types/metadata`) and `download` (the storage origin). A request
+ * to an export route takes its kind's faults first, then those of `export`.
  *
  * @since 0.1.0
  */
-export type Route = "export" | ExportRoute | "task" | "tasks" | "download"
+export type Route = "export" | ExportRoute | "task" | "tasks" | "metadata" | "download"
 
 /**
  * The fault route of one kind's export route, e.g. `export-stock`.
@@ -44,7 +44,7 @@ const EXPORT_ROUTES: ReadonlyArray<Route> = ["export", ...ExportKind.names.map(e
  *
  * @since 0.1.0
  */
-export const routes: ReadonlyArray<Route> = [...EXPORT_ROUTES, "task", "tasks", "download"]
+export const routes: ReadonlyArray<Route> = [...EXPORT_ROUTES, "task", "tasks", "metadata", "download"]
 
 /**
  * The statuses a `status` fault may answer.
@@ -76,8 +76,9 @@ const STATUSES: ReadonlyArray<number> = [408, 429, 500, 502, 503, 504]
  *   `downloadUrl` (e.g. plain `http://`, a private or metadata address, `file:///etc/passwd`).
  * - `echo` (export): answers 400 with a ServiceStack error whose message and field errors repeat the
  *   request's personal values (email, phone number, search key) and carry terminal escape sequences.
- * - `oversize` (export, task, tasks): answers 200 with a JSON body of `bytes` bytes (default 40 MiB),
- *   streamed without a `Content-Length`.
+ * - `oversize` (export, task, tasks, metadata): answers 200 with a JSON body of `bytes` bytes
+ *   (default 40 MiB), streamed from one small buffer without a `Content-Length` (3 GiB costs the
+ *   sandbox no memory), until the client hangs up.
  * - `trickle` (download): sends the file one byte every `ms` (default 500).
  *
  * @since 0.1.0
@@ -162,7 +163,7 @@ const ROUTES_OF: Readonly<Record<Fault["kind"], ReadonlyArray<Route>>> = {
   "create-then-fail": EXPORT_ROUTES,
   "download-url": ["task", "tasks"],
   echo: EXPORT_ROUTES,
-  oversize: [...EXPORT_ROUTES, "task", "tasks"],
+  oversize: [...EXPORT_ROUTES, "task", "tasks", "metadata"],
   trickle: ["download"]
 }
 

@@ -1,6 +1,6 @@
 import { ApiMetadata } from "@booster-export/core"
 import { describe, expect, it } from "vitest"
-import { Sandbox } from "../src/index.js"
+import { Faults, Sandbox } from "../src/index.js"
 
 describe("GET /types/metadata and the Date header", () => {
   it("serves core's MetadataTypes document without credentials, in step with core", async () => {
@@ -21,6 +21,35 @@ describe("GET /types/metadata and the Date header", () => {
     const sandbox = await Sandbox.start({ customers: 10, metadata: { operations: [] } })
     try {
       expect(await (await fetch(`${sandbox.baseUrl}/types/metadata`)).json()).toEqual({ operations: [] })
+    } finally {
+      await sandbox.close()
+    }
+  })
+
+  it("streams an endless metadata answer (oversize) without a length until the client hangs up", async () => {
+    const sandbox = await Sandbox.start({
+      customers: 10,
+      faults: Faults.parse(`metadata:oversize=${3 * 1024 ** 3}`)
+    })
+    try {
+      const response = await fetch(`${sandbox.baseUrl}/types/metadata`)
+      expect(response.status).toBe(200)
+      expect(response.headers.get("content-length")).toBeNull()
+      const reader = response.body!.getReader()
+      let read = 0
+      let head = ""
+      while (read < 16 * 1024 * 1024) {
+        const { value, done } = await reader.read()
+        if (done) throw new Error("the answer ended early")
+        if (head === "") head = Buffer.from(value).subarray(0, 9).toString()
+        read += value.length
+      }
+      await reader.cancel()
+      expect(head).toBe('{"junk":"')
+      // the rule was used up: the next answer is the document again
+      expect(
+        ApiMetadata.decode(await (await fetch(`${sandbox.baseUrl}/types/metadata`)).text())
+      ).toBeDefined()
     } finally {
       await sandbox.close()
     }

@@ -368,7 +368,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
   const sendOversize = async (res: ServerResponse, entry: MutableRecord, bytes: number) => {
     res.writeHead(200, { "content-type": "application/json" })
     entry.status = 200
-    const chunk = "a".repeat(64 * 1024)
+    const chunk = Buffer.alloc(64 * 1024, "a")
     res.write('{"junk":"')
     let sent = 10
     while (sent + chunk.length < bytes && !res.destroyed && !closed) {
@@ -532,6 +532,11 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
           sendError(res, 405, "MethodNotAllowed", "Use GET on this route.", [], { allow: "GET" })
         )
       }
+      const fault = await takeFault(["metadata"], req, res, entry, (status, headers) =>
+        sendError(res, status, STATUS_CODES[status], STATUS_MESSAGES[status], [], headers)
+      )
+      if (fault === "answered") return
+      if (fault?.kind === "oversize") return sendOversize(res, entry, fault.bytes ?? 40 * 1024 * 1024)
       return respond(res, entry, () => sendJson(res, 200, metadata))
     }
     let route: "export" | "task" | "tasks" | undefined
