@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 
-import type { ExportKind, Task } from "@booster-export/core"
+import type { ApiMetadata, ExportKind, Task } from "@booster-export/core"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Context, Effect, Layer, type Stream } from "effect"
@@ -132,6 +132,15 @@ export interface Service {
   /** Lists the tasks the credentials can read (`GET /tasks`). */
   readonly listTasks: () => Effect.Effect<ReadonlyArray<Task.Task>, BoosterError.BoosterError>
   /**
+   * Reads the API's contract, ServiceStack's `GET /types/metadata`, through the same cap
+   * (`maxResponseBytes`), deadline (`timeoutMs`) and retry policy as every API answer; compare it
+   * with core's model with `ApiMetadata.compare`. Fails with `ServerError` when the answer is too
+   * large, is not a `MetadataTypes` document, or nests a type name deeper than
+   * `ApiMetadata.MAX_TYPE_DEPTH` levels. The document's text is as the API wrote it: clean it
+   * before showing it.
+   */
+  readonly apiMetadata: () => Effect.Effect<ApiMetadata.MetadataTypes, BoosterError.BoosterError>
+  /**
    * Polls a task, emitting a {@link Progress} whenever it changes; ends after COM, fails with
    * `ExportFailedError` at ERR and with `TransportError` (`timeout`) when the follow time runs out.
    */
@@ -180,6 +189,7 @@ export const makeWith = (
       dryRun: start.dryRun,
       getTask,
       listTasks: () => withLogLevel(api.listTasks()),
+      apiMetadata: () => withLogLevel(api.apiMetadata()),
       followTask: Follow.followTask({ ...api, getTask }),
       download: (taskOrId, destination, options) => withLogLevel(download(taskOrId, destination, options))
     }

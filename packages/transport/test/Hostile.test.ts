@@ -8,6 +8,7 @@ import * as https from "node:https"
 import type { AddressInfo } from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
+import { ApiMetadata } from "@booster-export/core"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, HashMap, Layer, Logger } from "effect"
@@ -356,6 +357,34 @@ describe("bounded everything", () => {
       const error = yield* failureOf(client.getTask(asyncTaskId))
       expect(error).toMatchObject({ _tag: "ServerError", status: 200 })
       expect(error.message).toContain(`more than ${64 * 1024} bytes`)
+    })
+  )
+
+  it.scopedLive("the API's metadata is read through the same cap: 3 GiB streamed fails at 32 MiB", () =>
+    Effect.gen(function* () {
+      const sb = yield* sandbox()
+      const client = yield* clientFor(sb)
+      sb.faults.script("metadata", [{ kind: "oversize", bytes: 3 * 1024 ** 3 }])
+      const error = yield* failureOf(client.apiMetadata())
+      expect(error).toMatchObject({ _tag: "ServerError", status: 200 })
+      expect(error.message).toContain(`more than ${32 * 1024 * 1024} bytes`)
+      // in step with the sandbox once the fault is used up
+      expect(ApiMetadata.compare(yield* client.apiMetadata()).differences).toEqual([])
+    })
+  )
+
+  it.scopedLive("a metadata document nesting a type 20,000 deep is refused with a typed error", () =>
+    Effect.gen(function* () {
+      const doc = JSON.parse(JSON.stringify(ApiMetadata.document()))
+      doc.types[0].properties.push({
+        name: "Deep",
+        type: `${"List<".repeat(20_000)}String${">".repeat(20_000)}`
+      })
+      const sb = yield* sandbox({ metadata: doc })
+      const client = yield* clientFor(sb)
+      const error = yield* failureOf(client.apiMetadata())
+      expect(error).toMatchObject({ _tag: "ServerError", status: 200, sent: true })
+      expect(error.message).toContain(`deeper than ${ApiMetadata.MAX_TYPE_DEPTH} levels`)
     })
   )
 

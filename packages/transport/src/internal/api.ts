@@ -1,4 +1,4 @@
-import { Task } from "@booster-export/core"
+import { ApiMetadata, Task } from "@booster-export/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { Clock, Effect, Either, Schema } from "effect"
 import type * as BoosterConfig from "../BoosterConfig.js"
@@ -38,6 +38,8 @@ export interface Api {
   readonly getTask: (id: string) => Effect.Effect<Task.Task, BoosterError.BoosterError>
   /** `GET /tasks`. */
   readonly listTasks: () => Effect.Effect<ReadonlyArray<Task.Task>, BoosterError.BoosterError>
+  /** `GET /types/metadata`, read as core's `ApiMetadata.read` reads it. */
+  readonly apiMetadata: () => Effect.Effect<ApiMetadata.MetadataTypes, BoosterError.BoosterError>
 }
 
 const decodeTask = Schema.decodeUnknownEither(Schema.parseJson(Task.Task))
@@ -143,5 +145,24 @@ export const make = (config: BoosterConfig.Resolved, client: HttpClient.HttpClie
         return tasks.right.map(cleanTask)
       })
 
-    return { config, attempt, getJson, getTask, listTasks }
+    const apiMetadata: Api["apiMetadata"] = () =>
+      Effect.gen(function* () {
+        const what = `GET ${ApiMetadata.PATH}`
+        const answer = yield* getJson(ApiMetadata.PATH, what)
+        const doc = ApiMetadata.read(answer.text)
+        if (Either.isRight(doc)) return doc.right
+        const requestId = Http.requestIdOf(answer.headers)
+        return yield* new BoosterError.ServerError({
+          status: answer.status,
+          sent: true,
+          ...(requestId !== undefined ? { requestId: Scrub.excerpt(requestId) } : {}),
+          message: `The API answered ${what} with a document this client does not read: ${doc.left.message}`,
+          hint:
+            doc.left.reason === "too-deep"
+              ? "The metadata is malformed or hostile; check that BOOSTER_BASE_URL points at the Booster2 API."
+              : "Check that BOOSTER_BASE_URL is the ServiceStack service itself (not a web page or proxy)."
+        })
+      })
+
+    return { config, attempt, getJson, getTask, listTasks, apiMetadata }
   })
