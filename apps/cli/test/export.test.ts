@@ -74,6 +74,49 @@ describe("booster export --dry-run", () => {
   })
 })
 
+describe("booster export --dry-run with personal values", () => {
+  it("shows them as the one placeholder unless --show-personal, human and --json", async () => {
+    const home = freshHome()
+    const email = "anna.rossi@example.com"
+    const personal = [
+      ...FILTER,
+      "--email",
+      email,
+      "--phone-number",
+      "+39 333 1234567",
+      "--search-key",
+      "Rossi"
+    ]
+    const hidden = await booster(["export", ...personal, "--dry-run"], { env: apiEnv(home) })
+    expect(hidden.code).toBe(0)
+    const human = `${hidden.stdout}${hidden.stderr}`
+    expect(human).not.toMatch(/anna\.rossi|1234567|Rossi/)
+    expect(hidden.stdout).toContain('"email": "<personal value, not shown>"')
+    expect(hidden.stderr).toContain("--show-personal")
+    const json = await booster(["export", ...personal, "--dry-run", "--json"], { env: apiEnv(home) })
+    expect(json.code).toBe(0)
+    expect(json.stdout).not.toMatch(/anna\.rossi|1234567|Rossi/)
+    expect(parseJson(json.stdout).body).toMatchObject({
+      email: "<personal value, not shown>",
+      phoneNumber: "<personal value, not shown>",
+      searchKey: "<personal value, not shown>",
+      brand: "CAR"
+    })
+    const shown = await booster(["export", ...personal, "--dry-run", "--show-personal", "--json"], {
+      env: apiEnv(home)
+    })
+    expect(parseJson(shown.stdout).body).toMatchObject({
+      email,
+      phoneNumber: "+39 333 1234567",
+      searchKey: "Rossi"
+    })
+    const shownHuman = await booster(["export", ...personal, "--dry-run", "--show-personal"], {
+      env: apiEnv(home)
+    })
+    expect(shownHuman.stdout).toContain(`"email": "${email}"`)
+  })
+})
+
 describe("booster export validation", () => {
   it("lists every problem with its flag and wire field, exits 2 and sends nothing", async () => {
     const home = freshHome()

@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from "node:child_process"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Bundle from "@booster-export/tooling/bundle"
+import { expect } from "vitest"
 
 export const appDir = join(dirname(fileURLToPath(import.meta.url)), "..")
 export const binary = join(appDir, "dist", "booster.cjs")
@@ -89,4 +90,36 @@ export const tmuxCheck = (): { readonly available: boolean; readonly reason: str
   if (process.env.CI === "true") throw new Error(`CI=true: ${reason}`)
   console.warn(`Skipping real-terminal tests: ${reason}`)
   return { available: false, reason }
+}
+
+/**
+ * No terminal control in what a run wrote: no ESC, BEL, other C0 controls but tab and line feed,
+ * DEL or C1, no payload of an escape string; no bidirectional or invisible character.
+ */
+export const expectNoControl = (result: Result, what = "") => {
+  for (const text of [result.stdout, result.stderr]) {
+    expect(text, what).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
+    expect(text, what).not.toMatch(/[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/)
+    expect(text, what).not.toMatch(/52;|cm0gLXJmIH4K|pwned/)
+  }
+}
+
+/**
+ * Runs `booster` and answers, with its result, the peak resident memory of its process (the
+ * kernel's high-water mark, read by the process itself as it exits through a preloaded module).
+ */
+export const withPeakRss = async (
+  args: ReadonlyArray<string>,
+  env: Record<string, string>
+): Promise<{ readonly result: Result; readonly peakRssMiB: number }> => {
+  const dir = mkdtempSync(join(tmpdir(), "booster-rss-"))
+  const report = join(dir, "peak-rss")
+  const preload = join(dir, "peak-rss.cjs")
+  writeFileSync(
+    preload,
+    `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, String(process.resourceUsage().maxRSS)))\n`
+  )
+  const result = await booster(args, { env: { ...env, NODE_OPTIONS: `--require ${preload}` } })
+  const kib = Number(readFileSync(report, "utf8"))
+  return { result, peakRssMiB: kib / 1024 }
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { Sandbox } from "@booster-export/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { booster, ensureBuilt, freshHome, parseJson, type Result } from "./helpers.js"
+import { booster, ensureBuilt, expectNoControl, freshHome, parseJson } from "./helpers.js"
 
 // The command line's output under attack: a hostile API on 127.0.0.1 (escape sequences in server
 // text, an echoed email), presigned URLs, credential headers in profiles, and personal flag values in
@@ -90,18 +90,6 @@ const sandboxEnv = () => ({
   BOOSTER_BASE_URL: sandbox.baseUrl,
   BOOSTER_API_KEY: sandbox.apiKey
 })
-
-/**
- * No terminal control: no ESC, BEL, other C0 controls but tab and line feed, DEL or C1, no payload of
- * an escape string; no bidirectional or invisible character.
- */
-const expectNoControl = (result: Result) => {
-  for (const text of [result.stdout, result.stderr]) {
-    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
-    expect(text).not.toMatch(/[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/)
-    expect(text).not.toMatch(/52;|cm0gLXJmIH4K|pwned/)
-  }
-}
 
 describe("server text with terminal escapes", () => {
   it("tasks get and tasks list show the task without control characters, human and --json", async () => {
@@ -290,7 +278,7 @@ describe("personal flag values", () => {
     const file = join(home.root, "email.txt")
     writeFileSync(file, `${VICTIM}\n`, { mode: 0o600 })
     const env = { ...home.env, BOOSTER_BASE_URL: sandbox.baseUrl, BOOSTER_API_KEY: sandbox.apiKey }
-    const base = ["export", "--brand", "CAR", "--pos-code", "IT100", "--dry-run", "--json"]
+    const base = ["export", "--brand", "CAR", "--pos-code", "IT100", "--dry-run", "--show-personal", "--json"]
     const fromFile = await booster([...base, "--email", `@${file}`], { env })
     expect(fromFile.code).toBe(0)
     expect((parseJson(fromFile.stdout).body as { email: string }).email).toBe(VICTIM.toLowerCase())

@@ -24,4 +24,15 @@ describe("ages and tables", () => {
       )
     ).toEqual(["NAME         N  NOTE", "a            1  x", "long name  100"])
   })
+  it("show foreign cells cleaned, on one line, aligned by what is shown", () => {
+    expect(
+      table(
+        ["FILE", "N"],
+        [
+          ["/x/a\u001b]0;pwned\u0007\u001b[2J.csv", "1"],
+          ["/x/b\r\u001b[2K\u202e.csv", "2"]
+        ]
+      )
+    ).toEqual(["FILE       N", "/x/a.csv   1", "/x/b .csv  2"])
+  })
 })

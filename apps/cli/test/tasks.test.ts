@@ -140,6 +140,22 @@ describe("booster tasks", () => {
     }
   })
 
+  it("refuses a task id that is not a Guid as a usage error naming the rule, before asking the API (exit 2)", async () => {
+    const home = freshHome()
+    const before = sandbox.requests().length
+    for (const command of ["get", "wait", "download"]) {
+      for (const id of ["../../etc/passwd", "not-a-task", "9b2e4f0a6c1d4e8b8f3a2d5c7b9e1a4"]) {
+        const result = await booster(["tasks", command, id], { env: envOf(home) })
+        expect(result.code, `${command} ${id}`).toBe(2)
+        expect(result.stderr).toContain("32 hexadecimal digits")
+        const json = await booster(["tasks", command, id, "--json"], { env: envOf(home) })
+        expect(json.code).toBe(2)
+        expect(parseJson(json.stderr)).toMatchObject({ _tag: "UsageError" })
+      }
+    }
+    expect(sandbox.requests().length).toBe(before)
+  })
+
   it("writes BOOSTER_LOG=debug diagnostics to stderr only, without the key", async () => {
     const home = freshHome()
     const result = await booster(["tasks", "list", "--json"], {

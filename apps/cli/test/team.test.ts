@@ -16,6 +16,7 @@ import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 // the entries the journal tests read with a time bound, read here through `booster audit export`
 import { AROUND } from "../../../packages/journal/test/since.js"
+import { expectJournalShownClean, hostileEntries } from "./foreign.js"
 import { booster, ensureBuilt, freshHome, parseJson } from "./helpers.js"
 
 const clusterUrl = process.env.BOOSTER_TEST_PG_URL
@@ -145,6 +146,26 @@ describe.skipIf(clusterUrl === undefined)("booster with a team journal in Postgr
     const [machine] = machines(1, url)
     await checkSince(machine!.env)
     expect((await booster(["audit", "verify"], { env: machine!.env })).code).toBe(0)
+  })
+
+  it("a team member's rows carrying terminal escapes reach no terminal: history, files, tasks get, audit export", async () => {
+    const url = await freshDatabase()
+    const [machine] = machines(1, url)
+    const started = await booster(["export", "--brand", "CAR", "--pos-code", "ES100", "--json"], {
+      env: machine!.env
+    })
+    expect(started.code).toBe(0)
+    const { asyncTaskId } = parseJson(started.stdout) as { asyncTaskId: string }
+    // rows another team member wrote straight into the database
+    const { entries } = hostileEntries(asyncTaskId, join(machine!.home.root, "exports"))
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.flatMap(PgJournal.connect({ url: Redacted.make(url) }), ({ journal }) =>
+          Effect.forEach(entries, (entry) => journal.append(entry), { discard: true })
+        )
+      )
+    )
+    await expectJournalShownClean(machine!.env, asyncTaskId)
   })
 
   it("audit verify fails naming the altered entry, and no output shows the database password", async () => {

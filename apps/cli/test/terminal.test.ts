@@ -1,8 +1,12 @@
 import { execFileSync } from "node:child_process"
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { Journal } from "@booster-export/journal"
 import { Sandbox } from "@booster-export/sandbox"
+import { StateDirectory } from "@booster-export/transport"
+import { Effect } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { hostileEntries } from "./foreign.js"
 import { binary, booster, ensureBuilt, freshHome, tmuxCheck } from "./helpers.js"
 
 // Real-terminal behaviour, driven through tmux: the progress bar, the confirmation prompt, the menu
@@ -284,6 +288,46 @@ describe.skipIf(!terminal.available)(onTerminal, () => {
     expect(Date.now() - sentAt).toBeLessThan(5000)
     expect(screen(name)).toContain("Interrupted")
     expect(readdirSync(out)).toEqual([])
+  })
+
+  it("shows a journal carrying OSC 0 and OSC 52 without retitling the window or writing the clipboard", async () => {
+    const home = freshHome()
+    const started = await booster(["export", "--brand", "CAR", "--pos-code", "NL100", "--json"], {
+      env: envOf(home)
+    })
+    const { asyncTaskId } = JSON.parse(started.stdout) as { asyncTaskId: string }
+    const journal = Journal.make(StateDirectory.resolve(home.env))
+    const { entries } = hostileEntries(asyncTaskId, join(home.root, "exports"))
+    await Effect.runPromise(Effect.forEach(entries, (entry) => journal.append(entry), { discard: true }))
+    // the terminal takes OSC 52 into its clipboard (a paste buffer) and OSC 0 as the pane's title
+    tmux("set-option", "-g", "set-clipboard", "on")
+    for (const args of [["history"], ["files", "list"], ["audit", "export"], ["tasks", "get", asyncTaskId]]) {
+      const name = open(args, envOf(home))
+      expect(await exitStatus(name), args.join(" ")).toBe(0)
+      expect(tmux("display-message", "-p", "-t", name, "#{pane_title}"), args.join(" ")).not.toContain(
+        "pwned"
+      )
+      expect(tmux("list-buffers"), args.join(" ")).toBe("")
+      expect(screen(name), args.join(" ")).toMatch(/export.*\.csv|mallory/)
+    }
+    // the same terminal does take them from a program that writes them (the test can fail)
+    const control = open(["--version"], envOf(home))
+    expect(await exitStatus(control)).toBe(0)
+    execFileSync("tmux", [
+      "-L",
+      socket,
+      "new-session",
+      "-d",
+      "-s",
+      `${control}-raw`,
+      "sh",
+      "-c",
+      "printf '\\033]0;pwned\\007\\033]52;c;aGVsbG8=\\007'; sleep 1"
+    ])
+    sessions.push(`${control}-raw`)
+    await waitFor(`${control}-raw`, () => tmux("list-buffers") !== "", "the control's clipboard write")
+    expect(tmux("display-message", "-p", "-t", `${control}-raw`, "#{pane_title}")).toContain("pwned")
+    tmux("delete-buffer")
   })
 
   it("stops on Ctrl-C during a download and removes the partial file", async () => {

@@ -5,11 +5,11 @@
  */
 import { AuditTrail, Journal } from "@booster-export/journal"
 import { Command, Options } from "@effect/cli"
-import { stringify } from "csv-stringify/sync"
 import { Effect, Option, Schema } from "effect"
 import { withExamples } from "../app/help.js"
 import * as Common from "../config/options.js"
 import * as CliJournal from "../journal/journal.js"
+import * as Csv from "../output/csv.js"
 import { UsageError } from "../output/errors.js"
 import * as Table from "../output/table.js"
 import * as Term from "../output/terminal.js"
@@ -140,7 +140,11 @@ const exportCommand = Command.make(
       Options.withDescription("Only entries at or after this date (YYYY-MM-DD, UTC) or ISO-8601 time."),
       Options.optional
     ),
-    csv: Options.boolean("csv").pipe(Options.withDescription("CSV with a header row (RFC 4180) on stdout.")),
+    csv: Options.boolean("csv").pipe(
+      Options.withDescription(
+        "CSV with a header row (RFC 4180) on stdout; a cell a spreadsheet would run as a formula (starting with =, +, - or @) gets a leading '."
+      )
+    ),
     json: Common.json,
     ...profile
   },
@@ -155,8 +159,7 @@ const exportCommand = Command.make(
       const selected = rows(yield* since === undefined ? journal.entries : journal.entriesSince(since), since)
       if (opts.json) return yield* Term.json(selected)
       if (opts.csv) {
-        const csv = stringify(selected as Array<Row>, { header: true, columns: [...COLUMNS] })
-        return yield* Term.out(csv.replace(/\n$/, ""))
+        return yield* Term.out(Csv.stringify(selected, COLUMNS).replace(/\n$/, ""))
       }
       if (selected.length === 0) return yield* Term.err("No entries.")
       const now = new Date()

@@ -100,7 +100,7 @@ const set = Command.make(
             : {}),
         profiles: { ...file.profiles, [name]: next }
       })
-      yield* Term.err(`Saved profile ${Term.bold(name)} in ${path}.`)
+      yield* Term.err(Term.line`Saved profile ${Term.bold(name)} in ${path}.`)
     })
 ).pipe(
   Command.withDescription(
@@ -121,7 +121,9 @@ const show = Command.make("show", { json: Common.json, ...Common.settings }, (op
     const view = Profiles.redactedView(settings)
     if (opts.json) return yield* Term.json(view)
     for (const [key, value] of Object.entries(view)) {
-      yield* Term.out(`${key.padEnd(18)} ${typeof value === "string" ? value : JSON.stringify(value)}`)
+      yield* Term.out(
+        Term.line`${key.padEnd(18)} ${typeof value === "string" ? value : JSON.stringify(value)}`
+      )
     }
   })
 ).pipe(
@@ -139,7 +141,7 @@ const listProfiles = Command.make("list", { json: Common.json }, (opts) =>
     const names = Object.keys(file.profiles)
     if (opts.json) return yield* Term.json({ default: file.default ?? null, profiles: names })
     if (names.length === 0) return yield* Term.err("No profiles yet; create one with `booster config set`.")
-    for (const name of names) yield* Term.out(`${name === file.default ? "*" : " "} ${name}`)
+    for (const name of names) yield* Term.out(Term.line`${name === file.default ? "*" : " "} ${name}`)
   })
 ).pipe(
   Command.withDescription(withExamples("List the profiles; * marks the default.", ["booster config list"]))
@@ -160,7 +162,7 @@ const remove = Command.make("remove", { name: Args.text({ name: "profile" }) }, 
       ...(file.default !== undefined && file.default !== opts.name ? { default: file.default } : {}),
       profiles: rest
     })
-    yield* Term.err(`Removed profile ${opts.name}.`)
+    yield* Term.err(Term.line`Removed profile ${opts.name}.`)
   })
 ).pipe(Command.withDescription(withExamples("Remove a profile.", ["booster config remove staging"])))
 

@@ -96,14 +96,14 @@ export const demoCommand = Command.make("demo", options, (opts) =>
     process.env.BOOSTER_API_KEY = sandbox.apiKey
     const args = [...demoExportArgs, "--force", "--output", output]
     yield* Term.err(
-      `${Term.bold("Sandbox")} ${sandbox.baseUrl} with ${opts.customers.toLocaleString("en-GB")} synthetic customers.`
+      Term.line`${Term.bold("Sandbox")} ${sandbox.baseUrl} with ${opts.customers.toLocaleString("en-GB")} synthetic customers.`
     )
     yield* Term.err(
       Term.dim(
         "The demo's export is not recorded in your journal, audit trail or retention list: delete its file when you are done."
       )
     )
-    yield* Term.err(`${Term.bold("Running")} booster export ${args.join(" ")}`)
+    yield* Term.err(Term.line`${Term.bold("Running")} booster export ${args.join(" ")}`)
     yield* runExport(["node", "booster", "export", ...args])
   }).pipe(Effect.scoped)
 ).pipe(

@@ -46,14 +46,17 @@ export const doctorCommand = Command.make(
               : check.status === "fail"
                 ? Term.red(MARK.fail)
                 : Term.dim(MARK.skip)
-          yield* Term.out(`${mark} ${check.name.padEnd(width)}  ${check.summary}`)
+          yield* Term.out(Term.line`${mark} ${check.name.padEnd(width)}  ${check.summary}`)
           if (check.hint !== undefined)
-            yield* Term.out(`  ${" ".repeat(width)}  ${Term.dim(`hint: ${check.hint}`)}`)
+            yield* Term.out(Term.line`  ${" ".repeat(width)}  ${Term.dim(Term.line`hint: ${check.hint}`)}`)
         }
+        // the API's names, types and routes are foreign text: Term.line cleans each one
         for (const difference of report.contract?.differences ?? []) {
-          yield* Term.out(`    ${difference.change.padEnd(8)} ${difference.field}  (${difference.detail})`)
+          yield* Term.out(
+            Term.line`    ${difference.change.padEnd(8)} ${difference.field}  (${difference.detail})`
+          )
         }
-        for (const note of report.contract?.notes ?? []) yield* Term.out(`    note: ${note}`)
+        for (const note of report.contract?.notes ?? []) yield* Term.out(Term.line`    note: ${note}`)
       }
       if (report.ok) return
       const failed = report.checks.filter((check) => check.status === "fail").map((check) => check.name)

@@ -8,6 +8,7 @@ import { dirname } from "node:path"
 import { ExportFilter, ExportKind, Fingerprint, type Task, Validation } from "@booster-export/core"
 import { GuardedStart, Journal } from "@booster-export/journal"
 import { FingerprintKey } from "@booster-export/transport"
+import * as Scrub from "@booster-export/transport/Scrub"
 import { Command, HelpDoc, Options, Prompt } from "@effect/cli"
 import { Effect, Either, Option } from "effect"
 import * as Common from "../config/options.js"
@@ -45,7 +46,12 @@ const options = {
   ),
   dryRun: Options.boolean("dry-run").pipe(
     Options.withDescription(
-      "Validate and print the request that would be sent (secrets redacted); send nothing."
+      "Validate and print the request that would be sent (secrets redacted, personal values shown as <personal value, not shown>); send nothing."
+    )
+  ),
+  showPersonal: Options.boolean("show-personal").pipe(
+    Options.withDescription(
+      "With --dry-run, show the personal values (email, phone, search key…) in the request."
     )
   ),
   yes: Options.boolean("yes").pipe(
@@ -110,7 +116,7 @@ const buildRequest = (opts: ExportOptions, defaults: FilterInput.FilterDefaults)
 
 const confirm = (description: string) =>
   Effect.gen(function* () {
-    yield* Term.err(`${Term.bold("About to export:")} ${description}`)
+    yield* Term.err(Term.line`${Term.bold("About to export:")} ${description}`)
     const answer = yield* Prompt.confirm({ message: "Start this export?", initial: false })
     if (!answer) {
       return yield* new DeclinedError({ message: "The export was not started", hint: "Nothing was sent." })
@@ -123,7 +129,8 @@ const DUPLICATE_WINDOW_MS = 24 * 60 * 60 * 1000
 /** Asks what to do with a recent start of the same filter; "Stop" declines. */
 const duplicateChoice = ({ entry }: GuardedStart.Earlier) =>
   Prompt.select({
-    message: `The same filter was exported at ${entry.at} (task ${entry.asyncTaskId}). What now?`,
+    message: Term.line`The same filter was exported at ${entry.at} (task ${entry.asyncTaskId}). What now?`
+      .text,
     choices: [
       { title: "Follow the existing task", value: "reuse" as const },
       { title: "Start a new export anyway", value: "start" as const },
@@ -159,14 +166,25 @@ const handler = (opts: ExportOptions) =>
       const ephemeral = Fingerprint.key(crypto.getRandomValues(new Uint8Array(Fingerprint.KEY_BYTES)))
       const offline = yield* Common.offlineClient(settings, { fingerprintKey: ephemeral })
       const dry = yield* offline.dryRun(filter, downloadRequestId !== undefined ? { downloadRequestId } : {})
+      // personal values are shown only when asked: a dry run is often pasted into a ticket or a log
+      const { value: body, hidden } = opts.showPersonal
+        ? { value: dry.body, hidden: [] }
+        : Scrub.hidePersonal(ExportFilter.CustomerExportRequest, dry.body as Record<string, unknown>)
       if (opts.json) {
-        return yield* Term.json({ method: dry.method, url: dry.url, headers: dry.headers, body: dry.body })
+        return yield* Term.json({ method: dry.method, url: dry.url, headers: dry.headers, body })
       }
-      yield* Term.err(`${Term.bold("Would export:")} ${description}`)
-      yield* Term.out(`${dry.method} ${dry.url}`)
-      for (const [name, value] of Object.entries(dry.headers)) yield* Term.out(`${name}: ${value}`)
+      yield* Term.err(Term.line`${Term.bold("Would export:")} ${description}`)
+      yield* Term.out(Term.line`${dry.method} ${dry.url}`)
+      for (const [name, value] of Object.entries(dry.headers)) yield* Term.out(Term.line`${name}: ${value}`)
       yield* Term.out("")
-      yield* Term.out(JSON.stringify(dry.body, null, 2))
+      yield* Term.out(JSON.stringify(body, null, 2))
+      if (hidden.length > 0) {
+        yield* Term.err(
+          Term.dim(
+            `Personal values (${hidden.join(", ")}) are shown as ${Scrub.PLACEHOLDER}; --show-personal shows them.`
+          )
+        )
+      }
       return yield* Term.err(Term.dim("Dry run: nothing was sent."))
     }
     /** Why this start runs without the journal's guard (only with --force), if it does. */
@@ -203,7 +221,7 @@ const handler = (opts: ExportOptions) =>
         ? confirm(description)
         : opts.json
           ? Effect.void
-          : Term.err(`${Term.bold("Exporting:")} ${description}`)
+          : Term.err(Term.line`${Term.bold("Exporting:")} ${description}`)
     // the journal's guard (see GuardedStart): a repeat of the last 24 hours is refused, followed
     // (--reuse) or asked about (on a terminal); one that ended in error lets a new start through
     const outcome =
@@ -237,8 +255,11 @@ const handler = (opts: ExportOptions) =>
       case "Refused": {
         const { entry, meanwhile } = outcome
         return yield* new DuplicateExportError({
-          message: `The same filter was exported at ${entry.at} as task ${entry.asyncTaskId}${meanwhile ? ", by another process while this one was getting ready" : ""}; starting it again would export the same customers twice`,
-          hint: `Follow that task with \`booster tasks wait ${entry.asyncTaskId}\`, pass --reuse to follow it here, or --force to start a new export.`,
+          message:
+            Term.line`The same filter was exported at ${entry.at} as task ${entry.asyncTaskId}${meanwhile ? ", by another process while this one was getting ready" : ""}; starting it again would export the same customers twice`
+              .text,
+          hint: Term.line`Follow that task with \`booster tasks wait ${entry.asyncTaskId}\`, pass --reuse to follow it here, or --force to start a new export.`
+            .text,
           asyncTaskId: entry.asyncTaskId,
           fingerprint,
           startedAt: entry.at
@@ -246,7 +267,7 @@ const handler = (opts: ExportOptions) =>
       }
       case "Reused": {
         const { entry } = outcome
-        if (!opts.json) yield* Term.err(`Following the existing task ${entry.asyncTaskId}.`)
+        if (!opts.json) yield* Term.err(Term.line`Following the existing task ${entry.asyncTaskId}.`)
         started = {
           asyncTaskId: entry.asyncTaskId,
           downloadRequestId: entry.downloadRequestId ?? "",
@@ -259,18 +280,19 @@ const handler = (opts: ExportOptions) =>
         if (outcome.unguarded !== undefined) {
           yield* Term.err(
             Term.yellow(
-              `Warning: ${outcome.unguarded}; started anyway (--force) with duplicate protection off: a repeated start of this filter will not be recognised.`
+              Term.line`Warning: ${outcome.unguarded}; started anyway (--force) with duplicate protection off: a repeated start of this filter will not be recognised.`
             )
           )
         } else if (outcome.unrecorded !== undefined) {
           yield* Term.err(
             Term.yellow(
-              `Warning: task ${asyncTaskId} started but was not recorded (${outcome.unrecorded.message}); a repeated start of this filter will not be recognised.`
+              Term.line`Warning: task ${asyncTaskId} started but was not recorded (${outcome.unrecorded.message}); a repeated start of this filter will not be recognised.`
             )
           )
         }
         started = { asyncTaskId, downloadRequestId: requestId, fingerprint: sent }
-        if (!opts.json) yield* Term.err(`Started task ${Term.bold(asyncTaskId)} (request ${requestId}).`)
+        if (!opts.json)
+          yield* Term.err(Term.line`Started task ${Term.bold(asyncTaskId)} (request ${requestId}).`)
       }
     }
     const output = Option.getOrUndefined(opts.output)
@@ -278,7 +300,9 @@ const handler = (opts: ExportOptions) =>
     if (!opts.wait && !wantsFile) {
       if (opts.json) return yield* Term.json(started)
       yield* Term.out(started.asyncTaskId)
-      return yield* Term.err(Term.dim(`Follow it with \`booster tasks wait ${started.asyncTaskId}\`.`))
+      return yield* Term.err(
+        Term.dim(Term.line`Follow it with \`booster tasks wait ${started.asyncTaskId}\`.`)
+      )
     }
     const task = yield* Follow.follow(client, started.asyncTaskId, {
       quiet: opts.json,
@@ -289,7 +313,7 @@ const handler = (opts: ExportOptions) =>
       if (opts.json) return yield* Term.json({ ...started, task })
       yield* Term.out(started.asyncTaskId)
       return yield* Term.err(
-        `Task ${started.asyncTaskId} completed${task.totalResults !== undefined ? ` with ${task.totalResults} rows` : ""}.`
+        Term.line`Task ${started.asyncTaskId} completed${task.totalResults !== undefined ? ` with ${task.totalResults} rows` : ""}.`
       )
     }
     const file = yield* Follow.download(client, task, Follow.destinationOf(output, settings), {

@@ -120,28 +120,34 @@ const purge = Command.make(
         )
       }
       for (const { file, outcome, reason } of outcomes) {
-        if (outcome === "deleted") yield* Term.out(`${opts.dryRun ? "Would delete" : "Deleted"} ${file.path}`)
+        if (outcome === "deleted")
+          yield* Term.out(Term.line`${opts.dryRun ? "Would delete" : "Deleted"} ${file.path}`)
         else if (outcome === "changed")
           yield* Term.err(
             Term.yellow(
-              `Warning: ${file.path} changed since it was downloaded (size or SHA-256); left in place.`
+              Term.line`Warning: ${file.path} changed since it was downloaded (size or SHA-256); left in place.`
             )
           )
         else if (outcome === "missing")
-          yield* Term.err(Term.yellow(`Warning: ${file.path} is no longer there (moved or removed by hand).`))
+          yield* Term.err(
+            Term.yellow(Term.line`Warning: ${file.path} is no longer there (moved or removed by hand).`)
+          )
         else if (outcome === "redirected")
           yield* Term.err(
             Term.yellow(
-              `Warning: ${file.path} no longer leads to the file downloaded there (a symbolic link, or a folder that is not the one written into); left in place.`
+              Term.line`Warning: ${file.path} no longer leads to the file downloaded there (a symbolic link, or a folder that is not the one written into); left in place.`
             )
           )
         else if (outcome === "unverified")
           yield* Term.err(
             Term.yellow(
-              `Warning: ${file.path} was recorded without its size and SHA-256, so it cannot be told apart from another file; left in place (delete it by hand if it is the export).`
+              Term.line`Warning: ${file.path} was recorded without its size and SHA-256, so it cannot be told apart from another file; left in place (delete it by hand if it is the export).`
             )
           )
-        else yield* Term.err(Term.yellow(`Warning: ${file.path} could not be deleted (${reason}).`))
+        else
+          yield* Term.err(
+            Term.yellow(Term.line`Warning: ${file.path} could not be deleted (${reason ?? ""}).`)
+          )
       }
       const deleted = outcomes.filter((o) => o.outcome === "deleted").length
       yield* Term.err(

@@ -92,8 +92,10 @@ const save = Command.make(
         filters: { ...store.filters, [filterName]: { savedAt: new Date().toISOString(), filter } }
       })
       if (opts.json) return yield* Term.json({ name: filterName, path, replaced })
-      yield* Term.err(`${replaced ? "Replaced" : "Saved"} filter ${Term.bold(filterName)} in ${path}.`)
-      yield* Term.err(Term.dim(`Use it with \`booster export --filter ${filterName}\`.`))
+      yield* Term.err(
+        Term.line`${replaced ? "Replaced" : "Saved"} filter ${Term.bold(filterName)} in ${path}.`
+      )
+      yield* Term.err(Term.dim(Term.line`Use it with \`booster export --filter ${filterName}\`.`))
     })
 ).pipe(
   Command.withDescription(
@@ -156,14 +158,14 @@ const show = Command.make("show", { name, json: Common.json }, (opts) =>
       })
     }
     const at = Table.when(saved.savedAt, new Date())
-    yield* Term.out(`name:  ${opts.name}`)
-    yield* Term.out(`saved: ${at.date}${at.age !== "" ? ` (${at.age})` : ""}`)
+    yield* Term.out(Term.line`name:  ${opts.name}`)
+    yield* Term.out(Term.line`saved: ${at.date}${at.age !== "" ? ` (${at.age})` : ""}`)
     const written = asFlags(saved.filter)
     const today = asFlags(resolved)
     for (const [i, line] of written.entries()) {
       const now = today[i]
       yield* Term.out(
-        `  ${line}${now !== undefined && now !== line ? `   (today: ${now.split(" ").slice(1).join(" ")})` : ""}`
+        Term.line`  ${line}${now !== undefined && now !== line ? `   (today: ${now.split(" ").slice(1).join(" ")})` : ""}`
       )
     }
   })
@@ -183,7 +185,7 @@ const remove = Command.make("remove", { name, json: Common.json }, (opts) =>
     const { [opts.name]: _, ...rest } = store.filters
     yield* Store.save({ filters: rest })
     if (opts.json) return yield* Term.json({ name: opts.name, removed: true })
-    yield* Term.err(`Removed filter ${opts.name}.`)
+    yield* Term.err(Term.line`Removed filter ${opts.name}.`)
   })
 ).pipe(
   Command.withDescription(withExamples("Remove a saved filter.", ["booster filters remove recent-clients"]))

@@ -1,8 +1,10 @@
 /**
  * Human renderings of tasks and journal rows: local dates (`2026-11-30 10:21`), ages (`3 min ago`)
- * and aligned columns. Dates are shown in the process's time zone (`TZ`).
+ * and aligned columns. Dates are shown in the process's time zone (`TZ`). Every cell and value is
+ * foreign text until shown: it passes transport's `Scrub.line` here, before widths are measured.
  */
 import { Task } from "@booster-export/core"
+import * as Scrub from "@booster-export/transport/Scrub"
 import { formatBytes } from "./terminal.js"
 
 const two = (n: number) => String(n).padStart(2, "0")
@@ -43,12 +45,18 @@ export const when = (raw: string | undefined, now: Date): { readonly date: strin
     : { date: formatLocal(date), age: formatAge(date, now) }
 }
 
-/** Aligns rows under a header: columns separated by two spaces, numbers right-aligned. */
+/**
+ * Aligns rows under a header: columns separated by two spaces, numbers right-aligned. Each cell is
+ * cleaned with `Scrub.line` (escapes, control, bidirectional and invisible characters removed, line
+ * breaks made spaces), so a row is one line whatever its cells hold.
+ */
 export const table = (
-  header: ReadonlyArray<string>,
-  rows: ReadonlyArray<ReadonlyArray<string>>,
+  titles: ReadonlyArray<string>,
+  cells: ReadonlyArray<ReadonlyArray<string>>,
   rightAligned: ReadonlyArray<number> = []
 ): Array<string> => {
+  const header = titles.map(Scrub.line)
+  const rows = cells.map((row) => row.map(Scrub.line))
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)))
   const line = (cells: ReadonlyArray<string>) =>
     cells
@@ -124,7 +132,9 @@ export const taskDetail = (task: Task.Task, file: KnownFile | undefined, now: Da
         : undefined
     ]
   ]
-  const shown = facts.filter((fact): fact is [string, string] => fact[1] !== undefined)
+  const shown = facts
+    .filter((fact): fact is [string, string] => fact[1] !== undefined)
+    .map(([name, value]): [string, string] => [name, Scrub.line(value)])
   const width = Math.max(...shown.map(([name]) => name.length)) + 1
   return shown.map(([name, value]) => `${`${name}:`.padEnd(width)} ${value}`)
 }

@@ -1,11 +1,58 @@
 /**
  * Writing to the terminal: data on stdout, messages and progress on stderr; colour only on a TTY and
  * without `NO_COLOR`; a progress bar on a TTY, plain lines otherwise.
+ *
+ * Everything written passes transport's one cleaner (`Scrub`), by construction: {@link out} and
+ * {@link err} clean the text they are given (escape sequences with their payloads, control,
+ * bidirectional and invisible characters; line breaks kept), and the only text they write as it is
+ * is {@link Shown} text, which only this module makes — {@link line} (each value interpolated cleaned
+ * and kept on one line) and the colour helpers (the program's own styling around cleaned text). A
+ * command cannot print a journal row, a filter label or server text raw by forgetting a call.
  */
 
 import * as Scrub from "@booster-export/transport/Scrub"
 import { Effect } from "effect"
 import * as Sanitize from "./sanitize.js"
+
+const SHOWN: unique symbol = Symbol.for("@booster-export/cli/Shown")
+
+/**
+ * Text ready for the terminal: its foreign parts cleaned, the program's own styling kept. Made by
+ * {@link line} and the colour helpers only. Put into a plain template string by mistake, it reads
+ * as its text, and {@link out} then cleans it whole (the colour is lost, nothing else).
+ */
+export interface Shown {
+  readonly [SHOWN]: true
+  readonly text: string
+}
+
+/** What can be shown: foreign or own text (cleaned when shown), a number, or {@link Shown} text. */
+export type Showable = string | number | Shown
+
+const shown = (text: string): Shown => ({ [SHOWN]: true, text, toString: () => text }) as Shown
+
+const isShown = (value: unknown): value is Shown =>
+  typeof value === "object" && value !== null && SHOWN in value
+
+/** A value on one line: {@link Shown} text as it is, anything else through `Scrub.line`. */
+const onOneLine = (value: Showable): string => (isShown(value) ? value.text : Scrub.line(String(value)))
+
+/** Text as written: {@link Shown} text as it is, anything else through `Scrub.text` (line breaks kept). */
+const cleaned = (value: Showable): string => (isShown(value) ? value.text : Scrub.text(String(value)))
+
+/**
+ * One line from a template: the program's literal text, and each value cleaned with transport's
+ * `Scrub.line` (escapes and their payloads, control, bidirectional and invisible characters removed,
+ * line breaks and tabs made one space) unless it is {@link Shown} text (styling made here):
+ * `` Term.line`${Term.bold("Exporting:")} ${description}` ``.
+ */
+export const line = (literals: TemplateStringsArray, ...values: ReadonlyArray<Showable>): Shown =>
+  shown(
+    literals.reduce(
+      (text, literal, i) => `${text}${Scrub.text(literal)}${i < values.length ? onOneLine(values[i]!) : ""}`,
+      ""
+    )
+  )
 
 /** True when stderr is a terminal. */
 export const stderrIsTty = (): boolean => process.stderr.isTTY === true
@@ -19,32 +66,37 @@ export const useColor = (): boolean =>
   (process.env.NO_COLOR === undefined || process.env.NO_COLOR === "") &&
   process.env.TERM !== "dumb"
 
-const paint = (code: string, text: string) => (useColor() ? `\u001b[${code}m${text}\u001b[0m` : text)
+const paint = (code: string, text: Showable): Shown => {
+  const clean = cleaned(text)
+  return shown(useColor() ? `\u001b[${code}m${clean}\u001b[0m` : clean)
+}
 
-/** Bold text (on a colour terminal). */
-export const bold = (text: string): string => paint("1", text)
-/** Dim text (on a colour terminal). */
-export const dim = (text: string): string => paint("2", text)
-/** Green text (on a colour terminal). */
-export const green = (text: string): string => paint("32", text)
-/** Red text (on a colour terminal). */
-export const red = (text: string): string => paint("31", text)
-/** Yellow text (on a colour terminal). */
-export const yellow = (text: string): string => paint("33", text)
+/** Bold text (on a colour terminal), cleaned. */
+export const bold = (text: Showable): Shown => paint("1", text)
+/** Dim text (on a colour terminal), cleaned. */
+export const dim = (text: Showable): Shown => paint("2", text)
+/** Green text (on a colour terminal), cleaned. */
+export const green = (text: Showable): Shown => paint("32", text)
+/** Red text (on a colour terminal), cleaned. */
+export const red = (text: Showable): Shown => paint("31", text)
+/** Yellow text (on a colour terminal), cleaned. */
+export const yellow = (text: Showable): Shown => paint("33", text)
 
-/** Writes a line to stdout. */
-export const out = (line: string): Effect.Effect<void> =>
-  Effect.sync(() => void process.stdout.write(`${line}\n`))
+const write = (stream: NodeJS.WriteStream, text: string): Effect.Effect<void> =>
+  Effect.sync(() => void stream.write(`${text}\n`))
 
-/** Writes a line to stderr. */
-export const err = (line: string): Effect.Effect<void> =>
-  Effect.sync(() => void process.stderr.write(`${line}\n`))
+/** Writes to stdout: text cleaned (line breaks kept), {@link Shown} text as it is; then a line feed. */
+export const out = (text: Showable): Effect.Effect<void> => write(process.stdout, cleaned(text))
+
+/** Writes to stderr: text cleaned (line breaks kept), {@link Shown} text as it is; then a line feed. */
+export const err = (text: Showable): Effect.Effect<void> => write(process.stderr, cleaned(text))
 
 /**
  * Writes a JSON value as one line to stdout: control characters removed from every string and
- * presigned URLs (`signedDownloadUrl`) with their signature redacted.
+ * presigned URLs (`signedDownloadUrl`) with their signature redacted (see `Sanitize.forJson`).
  */
-export const json = (value: unknown): Effect.Effect<void> => out(JSON.stringify(Sanitize.forJson(value)))
+export const json = (value: unknown): Effect.Effect<void> =>
+  write(process.stdout, JSON.stringify(Sanitize.forJson(value)))
 
 /** What the progress display shows. */
 export interface ProgressState {
@@ -109,11 +161,8 @@ export const progressDisplay = (quiet: boolean): ProgressDisplay => {
                 bar = started
               })
             : Effect.sync(() => bar?.update(percentOf(p), barFields(p)))
-          : Effect.sync(
-              () =>
-                void process.stderr.write(
-                  `task ${p.asyncTaskId}: ${Scrub.line(p.status)} ${Math.round(p.percentage)}%${p.totalResults !== undefined ? ` (${p.totalResults} rows)` : ""}\n`
-                )
+          : err(
+              line`task ${p.asyncTaskId}: ${p.status} ${Math.round(p.percentage)}%${p.totalResults !== undefined ? ` (${p.totalResults} rows)` : ""}`
             ),
     done: Effect.sync(() => {
       bar?.stop()

@@ -9,6 +9,7 @@ import { Effect, Option } from "effect"
 import { withExamples } from "../app/help.js"
 import * as Common from "../config/options.js"
 import * as CliJournal from "../journal/journal.js"
+import { UsageError } from "../output/errors.js"
 import * as Table from "../output/table.js"
 import * as Term from "../output/terminal.js"
 import * as Follow from "./follow.js"
@@ -16,6 +17,18 @@ import * as Follow from "./follow.js"
 const taskId = Args.text({ name: "task-id" }).pipe(
   Args.withDescription("The task id (asyncTaskId), with or without dashes.")
 )
+
+/** The task id given, checked before anything is asked of the API: a Guid, or a usage error (exit 2). */
+const checkTaskId = (id: string): Effect.Effect<string, UsageError> =>
+  Task.isGuid(id.trim())
+    ? Effect.succeed(id.trim())
+    : Effect.fail(
+        new UsageError({
+          message:
+            "The task id must be a Guid: 32 hexadecimal digits, with or without dashes (e.g. 9b2e4f0a-6c1d-4e8b-8f3a-2d5c7b9e1a40)",
+          hint: "`booster tasks list` and `booster history` show the ids of your tasks."
+        })
+      )
 
 /** What this machine's journal knows of each task's file, by canonical task id. */
 const knownFiles = Effect.map(
@@ -60,13 +73,14 @@ const list = Command.make("list", { json: Common.json, ...Common.settings }, (op
 
 const get = Command.make("get", { taskId, json: Common.json, ...Common.settings }, (opts) =>
   Effect.gen(function* () {
+    const id = yield* checkTaskId(opts.taskId)
     const settings = yield* Common.resolve(opts)
     const client = yield* Common.client(settings)
-    const task = yield* client.getTask(opts.taskId)
+    const task = yield* client.getTask(id)
     if (opts.json) return yield* Term.json(Table.taskJson(task))
     yield* detail(task)
     if (task.signedDownloadUrl !== undefined || task.downloadUrl !== undefined) {
-      yield* Term.err(Term.dim(`Download it with \`booster tasks download ${task.asyncTaskId}\`.`))
+      yield* Term.err(Term.dim(Term.line`Download it with \`booster tasks download ${task.asyncTaskId}\`.`))
     }
   }).pipe(Effect.provide(CliJournal.fromOptions(opts)))
 ).pipe(
@@ -105,10 +119,11 @@ const wait = Command.make(
   },
   (opts) =>
     Effect.gen(function* () {
+      const id = yield* checkTaskId(opts.taskId)
       const settings = yield* Common.resolve(opts)
       const client = yield* Common.client(settings)
       const host = Journal.hostOf(settings.baseUrl)
-      const task = yield* Follow.follow(client, opts.taskId, {
+      const task = yield* Follow.follow(client, id, {
         quiet: opts.json,
         host,
         timeoutMs: Option.getOrUndefined(Option.map(opts.timeout, (s) => s * 1000))
@@ -141,12 +156,13 @@ const download = Command.make(
   { taskId, output, overwrite, json: Common.json, ...Common.settings },
   (opts) =>
     Effect.gen(function* () {
+      const id = yield* checkTaskId(opts.taskId)
       const settings = yield* Common.resolve(opts)
       const client = yield* Common.client(settings)
       const host = Journal.hostOf(settings.baseUrl)
       const file = yield* Follow.download(
         client,
-        opts.taskId,
+        id,
         Follow.destinationOf(Option.getOrUndefined(opts.output), settings),
         {
           overwrite: opts.overwrite,

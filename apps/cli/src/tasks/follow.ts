@@ -103,7 +103,7 @@ export const download = (
         Effect.catchAll((error) =>
           Term.err(
             Term.yellow(
-              `Warning: the download was not recorded in the journal (${error.message}); \`booster files purge\` will not know this file.`
+              Term.line`Warning: the download was not recorded in the journal (${error.message}); \`booster files purge\` will not know this file.`
             )
           )
         )
@@ -116,4 +116,5 @@ export const downloadSummary = (file: {
   readonly path: string
   readonly bytes: number
   readonly sha256: string
-}) => `Wrote ${Term.formatBytes(file.bytes)} to ${file.path} (sha256 ${file.sha256.slice(0, 12)}…)`
+}): Term.Shown =>
+  Term.line`Wrote ${Term.formatBytes(file.bytes)} to ${file.path} (sha256 ${file.sha256.slice(0, 12)}\u2026)`
