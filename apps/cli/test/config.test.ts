@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from "node:fs"
+import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { booster, ensureBuilt, freshHome, parseJson } from "./helpers.js"
@@ -9,7 +9,7 @@ describe("booster config", () => {
   it("writes profiles with mode 0600 and never stores a key", async () => {
     const home = freshHome()
     const keyFile = join(home.root, "prod.key")
-    writeFileSync(keyFile, "super-secret-key\n")
+    writeFileSync(keyFile, "super-secret-key\n", { mode: 0o600 })
     const set = await booster(
       [
         "config",
@@ -133,6 +133,46 @@ describe("booster config", () => {
     expect(
       parseJson((await booster(["config", "list", "--json"], { env: home.env })).stdout).profiles
     ).toEqual(["one"])
+  })
+
+  it("refuses a key file other users can read in every command that reads it, naming the setting and the chmod (exit 2)", async () => {
+    const home = freshHome()
+    const keyFile = join(home.root, "open.key")
+    writeFileSync(keyFile, "open-secret-key\n", { mode: 0o644 })
+    chmodSync(keyFile, 0o644)
+    const api = { ...home.env, BOOSTER_BASE_URL: "http://127.0.0.1:9" }
+    const withProfile = freshHome()
+    await booster(["config", "set", "--profile", "p", "--api-key-file", keyFile], { env: withProfile.env })
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, Record<string, string>, string]> = [
+      [["tasks", "list"], { ...api, BOOSTER_API_KEY_FILE: keyFile }, "BOOSTER_API_KEY_FILE"],
+      [
+        ["export", "--brand", "CAR", "--pos-code", "IT100", "--dry-run"],
+        { ...api, BOOSTER_API_KEY_FILE: keyFile },
+        "BOOSTER_API_KEY_FILE"
+      ],
+      [
+        ["tasks", "get", "9b2e4f0a6c1d4e8b8f3a2d5c7b9e1a40", "--api-key-file", keyFile],
+        api,
+        "--api-key-file"
+      ],
+      [["config", "show", "--profile", "p"], withProfile.env, "apiKeyFile"],
+      [["history"], withProfile.env, "apiKeyFile"]
+    ]
+    for (const [args, env, setting] of cases) {
+      const result = await booster([...args, "--json"], { env })
+      expect(result.code, args.join(" ")).toBe(2)
+      const error = parseJson(result.stderr)
+      expect(error).toMatchObject({ _tag: "ConfigError" })
+      expect(String(error.message)).toContain(setting)
+      expect(String(error.message)).toContain("other users")
+      expect(String(error.hint)).toContain(`chmod 600 ${keyFile}`)
+      expect(`${result.stdout}${result.stderr}`).not.toContain("open-secret-key")
+    }
+    chmodSync(keyFile, 0o600)
+    const fixed = await booster(["export", "--brand", "CAR", "--pos-code", "IT100", "--dry-run", "--json"], {
+      env: { ...api, BOOSTER_API_KEY_FILE: keyFile }
+    })
+    expect(fixed.code).toBe(0)
   })
 
   it("refuses an unreadable key file with exit 2, naming the setting", async () => {

@@ -2,9 +2,9 @@ import { chmodSync, mkdirSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { join } from "node:path"
 import { ApiMetadata } from "@booster-export/core"
-import { Sandbox } from "@booster-export/sandbox"
+import { Faults, Sandbox } from "@booster-export/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { booster, ensureBuilt, freshHome, parseJson } from "./helpers.js"
+import { booster, ensureBuilt, expectNoControl, freshHome, parseJson, withPeakRss } from "./helpers.js"
 
 let healthy: Sandbox.RunningSandbox
 let skewed: Sandbox.RunningSandbox
@@ -161,6 +161,79 @@ describe("booster doctor", () => {
     const report = parseJson(result.stdout)
     expect(report.contract).toEqual({ differences: [], notes: [] })
     expect(checksOf(result.stdout).contract!.status).toBe("pass")
+  })
+
+  it("--contract: reads a 3 GiB metadata answer no further than 32 MiB, in little memory (exit 1)", async () => {
+    const huge = await Sandbox.start({
+      customers: 10,
+      faults: Faults.parse(`metadata:oversize=${3 * 1024 ** 3}`)
+    })
+    try {
+      const home = freshHome()
+      const { result, peakRssMiB } = await withPeakRss(["doctor", "--contract", "--json"], {
+        ...home.env,
+        BOOSTER_BASE_URL: huge.baseUrl
+      })
+      expect(result.code).toBe(1)
+      const contract = checksOf(result.stdout).contract!
+      expect(contract.status).toBe("fail")
+      expect(contract.summary).toContain(`more than ${32 * 1024 * 1024} bytes`)
+      // the cap, the program and its libraries: far from the 3 GiB answer
+      expect(peakRssMiB).toBeLessThan(400)
+    } finally {
+      await huge.close()
+    }
+  })
+
+  it("--contract: refuses a type nested 20,000 deep with a clear error, no stack overflow (exit 1)", async () => {
+    const doc = JSON.parse(JSON.stringify(ApiMetadata.document()))
+    doc.types[0].properties.push({
+      name: "Deep",
+      type: `${"List<".repeat(20_000)}String${">".repeat(20_000)}`
+    })
+    const deep = await Sandbox.start({ customers: 10, metadata: doc })
+    try {
+      const home = freshHome()
+      const env = { ...home.env, BOOSTER_BASE_URL: deep.baseUrl }
+      const json = await booster(["doctor", "--contract", "--json"], { env })
+      expect(json.code).toBe(1)
+      expect(checksOf(json.stdout).contract).toMatchObject({
+        status: "fail",
+        summary: expect.stringContaining(`deeper than ${ApiMetadata.MAX_TYPE_DEPTH} levels`)
+      })
+      const human = await booster(["doctor", "--contract"], { env })
+      expect(human.code).toBe(1)
+      expect(human.stdout).toMatch(/✘ contract +The API's metadata .*deeper than 32 levels/)
+      expect(`${human.stdout}${human.stderr}`).not.toMatch(/stack|RangeError/i)
+    } finally {
+      await deep.close()
+    }
+  })
+
+  it("--contract: shows the API's names, types and routes without their terminal escapes", async () => {
+    const ESC = "\u001b]52;c;cm0gLXJmIH4K\u0007\u001b]0;pwned\u0007\u001b[2J\r\u001b[2K\u202e"
+    const doc = JSON.parse(JSON.stringify(ApiMetadata.document()))
+    const base = doc.types.find((type: { name: string }) => type.name === "SearchCustomer")
+    base.properties.push({ name: `Loyalty${ESC}Tier`, type: `String${ESC}` })
+    base.properties.find((p: { name: string }) => p.name === "Email").type = `Int32${ESC}`
+    const route = doc.operations[0].routes[0]
+    route.path = `/customer/{brand}/export${ESC}`
+    const hostileDoc = await Sandbox.start({ customers: 10, metadata: doc })
+    try {
+      const home = freshHome()
+      const env = { ...home.env, BOOSTER_BASE_URL: hostileDoc.baseUrl }
+      for (const args of [
+        ["doctor", "--contract"],
+        ["doctor", "--contract", "--json"]
+      ]) {
+        const result = await booster(args, { env })
+        expect(result.code, args.join(" ")).toBe(1)
+        expectNoControl(result, args.join(" "))
+        expect(result.stdout).toMatch(/ExportCustomer\.loyalty.*Tier/)
+      }
+    } finally {
+      await hostileDoc.close()
+    }
   })
 
   it("--contract: names the field added, the one removed and the one retyped (exit 1)", async () => {

@@ -2,9 +2,10 @@
  * Named profiles (`$XDG_CONFIG_HOME/booster-export/profiles.json`, mode 0600) and the settings a
  * command runs with, resolved with the precedence flag > environment (`BOOSTER_*`) > profile >
  * default. Secrets never live in the profile: it may only name a file holding the API key, or the key
- * comes from `BOOSTER_API_KEY`. The key is `Redacted` as soon as it is read.
+ * comes from `BOOSTER_API_KEY`. The key is `Redacted` as soon as it is read; a key file other users
+ * may read or write is refused, as the fingerprint key is.
  */
-import { readFileSync } from "node:fs"
+import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { resolve } from "node:path"
 import * as Journal from "@booster-export/journal/Journal"
@@ -160,15 +161,44 @@ export interface SettingFlags {
 const expandHome = (path: string): string =>
   path.startsWith("~/") ? resolve(homedir(), path.slice(2)) : path
 
-const readKeyFile = (path: string, field: string): Effect.Effect<Redacted.Redacted<string>, ConfigError> =>
+/** A key file open to group or others: its mode, to refuse it as the fingerprint key is refused. */
+class OpenKeyFile {
+  constructor(readonly mode: number) {}
+}
+
+/**
+ * Reads a key file: opened once, its mode read from that open file (so that it cannot be swapped
+ * between the check and the read), refused when group or others may read or write it, unless
+ * `allowOpen` (for `doctor`, which reports it as a failed check).
+ */
+const readKeyFile = (
+  path: string,
+  field: string,
+  allowOpen: boolean
+): Effect.Effect<Redacted.Redacted<string>, ConfigError> =>
   Effect.try({
-    try: () => Redacted.make(readFileSync(expandHome(path), "utf8").trim()),
-    catch: () =>
-      new ConfigError({
-        message: `The API key file named by ${field} cannot be read`,
-        hint: "Check the path and its permissions; the file holds the key alone.",
-        field
-      })
+    try: () => {
+      const fd = openSync(expandHome(path), constants.O_RDONLY)
+      try {
+        const mode = fstatSync(fd).mode
+        if (!allowOpen && (mode & 0o077) !== 0) throw new OpenKeyFile(mode)
+        return Redacted.make(readFileSync(fd, "utf8").trim())
+      } finally {
+        closeSync(fd)
+      }
+    },
+    catch: (error) =>
+      error instanceof OpenKeyFile
+        ? new ConfigError({
+            message: `The API key file named by ${field} (${expandHome(path)}) can be read or written by other users (mode 0${(error.mode & 0o777).toString(8)}); it was not used`,
+            hint: `Make it readable by its owner only: chmod 600 ${expandHome(path)}`,
+            field
+          })
+        : new ConfigError({
+            message: `The API key file named by ${field} cannot be read`,
+            hint: "Check the path and its permissions; the file holds the key alone.",
+            field
+          })
   }).pipe(
     Effect.filterOrFail(
       (key) => Redacted.value(key) !== "",
@@ -181,12 +211,24 @@ const readKeyFile = (path: string, field: string): Effect.Effect<Redacted.Redact
     )
   )
 
+/** How {@link resolveSettings} reads. */
+export interface ResolveOptions {
+  /**
+   * Read an API key file even when other users may read or write it (default false: refused with a
+   * `ConfigError` naming the setting and the `chmod`). Only `doctor` sets it, to report the file as
+   * a failed check of its own.
+   */
+  readonly allowOpenKeyFile?: boolean
+}
+
 /** Resolves the settings: flag > environment > profile > default. */
 export const resolveSettings = (
   flags: SettingFlags,
-  env: Env = process.env
+  env: Env = process.env,
+  options: ResolveOptions = {}
 ): Effect.Effect<Settings, ConfigError> =>
   Effect.gen(function* () {
+    const allowOpen = options.allowOpenKeyFile === true
     const file = yield* load(env)
     const name = flags.profile?.trim() || env.BOOSTER_PROFILE?.trim() || file.default
     const profile: Profile = name !== undefined ? (file.profiles[name] ?? {}) : {}
@@ -209,7 +251,7 @@ export const resolveSettings = (
     let key: KeySettings | undefined
     if (flags.apiKeyFile?.trim()) {
       key = {
-        key: yield* readKeyFile(flags.apiKeyFile.trim(), "--api-key-file"),
+        key: yield* readKeyFile(flags.apiKeyFile.trim(), "--api-key-file", allowOpen),
         header: headerName,
         source: "file",
         origin: "flag",
@@ -224,7 +266,7 @@ export const resolveSettings = (
       }
     } else if (env.BOOSTER_API_KEY_FILE?.trim()) {
       key = {
-        key: yield* readKeyFile(env.BOOSTER_API_KEY_FILE.trim(), "BOOSTER_API_KEY_FILE"),
+        key: yield* readKeyFile(env.BOOSTER_API_KEY_FILE.trim(), "BOOSTER_API_KEY_FILE", allowOpen),
         header: headerName,
         source: "file",
         origin: "env",
@@ -232,7 +274,7 @@ export const resolveSettings = (
       }
     } else if (profile.apiKeyFile) {
       key = {
-        key: yield* readKeyFile(profile.apiKeyFile, `profile ${name} apiKeyFile`),
+        key: yield* readKeyFile(profile.apiKeyFile, `profile ${name} apiKeyFile`, allowOpen),
         header: headerName,
         source: "file",
         origin: "profile",

@@ -378,51 +378,41 @@ const checkFingerprintKey = (): Effect.Effect<Check> =>
     )
   })
 
+/**
+ * The API's metadata, read by transport's client: the same response cap (32 MiB), deadline and
+ * retries as every API answer, and type names nested no deeper than `ApiMetadata.MAX_TYPE_DEPTH`.
+ */
 const fetchMetadata = (options: BoosterConfig.Options) =>
-  Effect.gen(function* () {
-    const client = yield* HttpClient.HttpClient
-    const url = `${options.baseUrl.replace(/\/+$/, "")}${ApiMetadata.PATH}`
-    const response = yield* client.get(url, { headers: { accept: "application/json" } })
-    const text = yield* response.text
-    return { status: response.status, text }
-  }).pipe(Effect.timeout(Duration.seconds(20)), Effect.either, Effect.provide(BoosterClient.httpLayer))
+  Layer.build(BoosterClient.BoosterClient.layer(options)).pipe(
+    Effect.flatMap((context) => Context.get(context, BoosterClient.BoosterClient).apiMetadata()),
+    Effect.either,
+    Effect.scoped
+  )
 
 const checkContract = (options: BoosterConfig.Options) =>
   Effect.gen(function* () {
     const fetched = yield* fetchMetadata(options)
     if (Either.isLeft(fetched)) {
+      const error = fetched.left
       return {
-        check: fail(
-          "contract",
-          `The API's metadata (${ApiMetadata.PATH}) could not be read: ${messageOf(fetched.left)}`,
-          "Check the base URL and the network."
-        ),
+        check:
+          error._tag === "NotFoundError" ||
+          error._tag === "AuthenticationError" ||
+          error._tag === "PermissionError"
+            ? fail(
+                "contract",
+                `The API answered ${error.status ?? "a refusal"} to GET ${ApiMetadata.PATH}`,
+                "The service may not publish ServiceStack's metadata (MetadataFeature), or a gateway hides it."
+              )
+            : fail(
+                "contract",
+                `The API's metadata (${ApiMetadata.PATH}) could not be read: ${messageOf(error)}`,
+                hintOf(error, "Check the base URL and the network.")
+              ),
         contract: undefined
       }
     }
-    const { status, text } = fetched.right
-    if (status !== 200) {
-      return {
-        check: fail(
-          "contract",
-          `The API answered ${status} to GET ${ApiMetadata.PATH}`,
-          "The service may not publish ServiceStack's metadata (MetadataFeature), or a gateway hides it."
-        ),
-        contract: undefined
-      }
-    }
-    const doc = ApiMetadata.decode(text)
-    if (doc === undefined) {
-      return {
-        check: fail(
-          "contract",
-          `The answer to GET ${ApiMetadata.PATH} is not a ServiceStack MetadataTypes document`,
-          "Check that the base URL is the ServiceStack service itself."
-        ),
-        contract: undefined
-      }
-    }
-    const contract = ApiMetadata.compare(doc)
+    const contract = ApiMetadata.compare(fetched.right)
     const n = contract.differences.length
     return {
       check:
@@ -443,7 +433,10 @@ export const run = (flags: SettingFlags, contract: boolean): Effect.Effect<Repor
     const checks: Array<Check> = []
     let authRefused = false
     let report: ApiMetadata.Comparison | undefined
-    const settings = yield* Effect.either(Profiles.resolveSettings(flags))
+    // a key file open to others is read, to be reported by the credentials check with its chmod
+    const settings = yield* Effect.either(
+      Profiles.resolveSettings(flags, process.env, { allowOpenKeyFile: true })
+    )
     if (Either.isLeft(settings)) {
       checks.push(fail("config", messageOf(settings.left), hintOf(settings.left, "Fix the configuration.")))
     } else {
