@@ -4,7 +4,8 @@ import { join } from "node:path"
 import { ApiMetadata } from "@booster-export/core"
 import { Faults, Sandbox } from "@booster-export/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { booster, ensureBuilt, expectNoControl, freshHome, parseJson, withPeakRss } from "./helpers.js"
+import { expectNoControl } from "./foreign.js"
+import { booster, ensureBuilt, freshHome, parseJson, withPeakRss } from "./helpers.js"
 
 let healthy: Sandbox.RunningSandbox
 let skewed: Sandbox.RunningSandbox

@@ -10,8 +10,8 @@ import { Sandbox } from "@booster-export/sandbox"
 import { StateDirectory } from "@booster-export/transport"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { expectJournalShownClean, hostileEntries } from "./foreign.js"
-import { booster, ensureBuilt, expectNoControl, freshHome, parseJson } from "./helpers.js"
+import { expectJournalShownClean, expectNoControl, hostileEntries } from "./foreign.js"
+import { booster, ensureBuilt, freshHome, parseJson } from "./helpers.js"
 
 let sandbox: Sandbox.RunningSandbox
 

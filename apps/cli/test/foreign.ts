@@ -10,10 +10,22 @@ import { join } from "node:path"
 import type { Journal } from "@booster-export/journal"
 import { parse } from "csv-parse/sync"
 import { expect } from "vitest"
-import { booster, expectNoControl } from "./helpers.js"
+import { booster, type Result } from "./helpers.js"
 
 /** CSV text read back by csv-parse: rows of cells, the header row first. */
 const rowsOf = (text: string): Array<Array<string>> => parse(text)
+
+/**
+ * No terminal control in what a run wrote: no ESC, BEL, other C0 controls but tab and line feed,
+ * DEL or C1, no payload of an escape string; no bidirectional or invisible character.
+ */
+export const expectNoControl = (result: Result, what = "") => {
+  for (const text of [result.stdout, result.stderr]) {
+    expect(text, what).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
+    expect(text, what).not.toMatch(/[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/)
+    expect(text, what).not.toMatch(/52;|cm0gLXJmIH4K|pwned/)
+  }
+}
 
 /**
  * OSC 52 (write the clipboard), OSC 0 (retitle the window), CSI (clear the screen, move the cursor),

@@ -4,7 +4,6 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Bundle from "@booster-export/tooling/bundle"
-import { expect } from "vitest"
 
 export const appDir = join(dirname(fileURLToPath(import.meta.url)), "..")
 export const binary = join(appDir, "dist", "booster.cjs")
@@ -90,18 +89,6 @@ export const tmuxCheck = (): { readonly available: boolean; readonly reason: str
   if (process.env.CI === "true") throw new Error(`CI=true: ${reason}`)
   console.warn(`Skipping real-terminal tests: ${reason}`)
   return { available: false, reason }
-}
-
-/**
- * No terminal control in what a run wrote: no ESC, BEL, other C0 controls but tab and line feed,
- * DEL or C1, no payload of an escape string; no bidirectional or invisible character.
- */
-export const expectNoControl = (result: Result, what = "") => {
-  for (const text of [result.stdout, result.stderr]) {
-    expect(text, what).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
-    expect(text, what).not.toMatch(/[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/)
-    expect(text, what).not.toMatch(/52;|cm0gLXJmIH4K|pwned/)
-  }
 }
 
 /**

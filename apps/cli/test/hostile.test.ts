@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { Sandbox } from "@booster-export/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { booster, ensureBuilt, expectNoControl, freshHome, parseJson } from "./helpers.js"
+import { expectNoControl } from "./foreign.js"
+import { booster, ensureBuilt, freshHome, parseJson } from "./helpers.js"
 
 // The command line's output under attack: a hostile API on 127.0.0.1 (escape sequences in server
 // text, an echoed email), presigned URLs, credential headers in profiles, and personal flag values in
