@@ -40,7 +40,7 @@ describe("a local journal holding terminal escapes", () => {
     const { entries } = hostileEntries(asyncTaskId, join(home.root, "exports"))
     const journal = Journal.make(StateDirectory.resolve(home.env))
     await Effect.runPromise(Effect.forEach(entries, (entry) => journal.append(entry), { discard: true }))
-    await expectJournalShownClean(env, asyncTaskId)
+    await expectJournalShownClean(env, asyncTaskId, { ownDownload: true })
   })
 })
 
