@@ -2,7 +2,6 @@
  * The hostile suite: a misbehaving or compromised API and storage, stood up on 127.0.0.1 (over TLS
  * with a throw-away certificate where the rule is about TLS), and what the client refuses to do.
  */
-import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as https from "node:https"
 import type { AddressInfo } from "node:net"
@@ -14,7 +13,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, HashMap, Layer, Logger } from "effect"
 import { Auth, BoosterClient, BoosterConfig, type BoosterError, Redact, Scrub } from "../src/index.js"
 import { taskAt } from "./fixtures/task.js"
-import { clientFor, filter, sandbox, server } from "./support.js"
+import { certificate, clientFor, filter, sandbox, server } from "./support.js"
 
 const GUID = taskAt("").asyncTaskId
 
@@ -35,36 +34,6 @@ const tempDir = Effect.acquireRelease(
   Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "booster-hostile-"))),
   (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
 )
-
-/** A throw-away self-signed certificate for 127.0.0.1, made with openssl. */
-const certificate = Effect.map(tempDir, (dir) => {
-  const key = path.join(dir, "key.pem")
-  const cert = path.join(dir, "cert.pem")
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-keyout",
-      key,
-      "-out",
-      cert,
-      "-days",
-      "1",
-      "-subj",
-      "/CN=127.0.0.1",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1"
-    ],
-    { stdio: "ignore" }
-  )
-  return { key: fs.readFileSync(key), cert: fs.readFileSync(cert) }
-})
 
 /** An https API on 127.0.0.1 answering every task read with `task`; records the paths it saw. */
 const httpsApi = (task: unknown) =>

@@ -1,5 +1,10 @@
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import * as http from "node:http"
+import * as https from "node:https"
 import type { AddressInfo } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { Fingerprint } from "@booster-export/core"
 import { type Faults, Sandbox } from "@booster-export/sandbox"
 import { Context, Effect, Layer } from "effect"
@@ -54,13 +59,23 @@ export const waitFor = (condition: () => boolean, ms = 10_000) =>
   })
 
 /** A small HTTP server for what the sandbox does not serve (token endpoints, stalling downloads). */
-export const server = (handler: http.RequestListener) =>
+export const server = (handler: http.RequestListener) => serverOn(http.createServer(handler), "http")
+
+/**
+ * The same over TLS, with a throw-away certificate for 127.0.0.1 and localhost; `ca` is the
+ * certificate to trust.
+ */
+export const tlsServer = (handler: http.RequestListener) =>
+  Effect.flatMap(certificate, (tls) =>
+    Effect.map(serverOn(https.createServer(tls, handler), "https"), (s) => ({ ...s, ca: tls.cert }))
+  )
+
+const serverOn = (s: http.Server, scheme: "http" | "https") =>
   Effect.acquireRelease(
     Effect.async<{ url: string; server: http.Server }>((resume) => {
-      const s = http.createServer(handler)
       s.listen(0, "127.0.0.1", () => {
         const { port } = s.address() as AddressInfo
-        resume(Effect.succeed({ url: `http://127.0.0.1:${port}`, server: s }))
+        resume(Effect.succeed({ url: `${scheme}://127.0.0.1:${port}`, server: s }))
       })
     }),
     ({ server: s }) =>
@@ -69,6 +84,42 @@ export const server = (handler: http.RequestListener) =>
         s.close(() => resume(Effect.void))
       })
   )
+
+/** A throw-away self-signed certificate for 127.0.0.1 and localhost, made with openssl, for the test's scope. */
+export const certificate = Effect.map(
+  Effect.acquireRelease(
+    Effect.sync(() => mkdtempSync(join(tmpdir(), "booster-cert-"))),
+    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+  ),
+  (dir) => {
+    const key = join(dir, "key.pem")
+    const cert = join(dir, "cert.pem")
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1,DNS:localhost"
+      ],
+      { stdio: "ignore" }
+    )
+    return { key: readFileSync(key), cert: readFileSync(cert) }
+  }
+)
 
 export const apiRequests = (sb: Sandbox.RunningSandbox) => sb.requests().filter((r) => r.origin === "api")
 export const exportPosts = (sb: Sandbox.RunningSandbox) =>

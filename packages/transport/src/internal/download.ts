@@ -3,7 +3,6 @@ import * as fs from "node:fs/promises"
 import * as http from "node:http"
 import * as https from "node:https"
 import * as path from "node:path"
-import { finished, type Readable } from "node:stream"
 import { Task } from "@booster-export/core"
 import { Clock, Effect, Either, Option, Ref } from "effect"
 import type { DownloadOptions } from "../BoosterClient.js"
@@ -12,8 +11,10 @@ import * as Redact from "../Redact.js"
 import * as Retry from "../Retry.js"
 import * as UrlPolicy from "../UrlPolicy.js"
 import type { Api } from "./api.js"
+import * as FileSink from "./fileSink.js"
 import { AttemptError, errorCode, isRetryable, requestIdOf } from "./http.js"
 import { logAttempt } from "./log.js"
+import { SocketBody } from "./socketBody.js"
 
 export interface Downloaded {
   readonly path: string
@@ -98,22 +99,30 @@ const rawDownloadUrl = (raw: string | undefined): Option.Option<string> =>
 
 /**
  * Sends a bare GET for `url` with Node's own HTTP stack (no API credential, header or connection
- * pool of the API client: a signed URL needs none) and resolves with the response once its headers
- * arrive, or fails after `timeoutMs`. Interruption destroys the request.
+ * pool of the API client: a signed URL needs none) over `reader`'s connection, and resolves with the
+ * response once its headers arrive, or fails after `timeoutMs`. Interruption destroys the request.
  */
 const get = (
   url: URL,
   timeoutMs: number,
-  acceptAddress: ((address: string) => boolean) | undefined
+  reader: SocketBody
 ): Effect.Effect<http.IncomingMessage, AttemptError> =>
   Effect.async<http.IncomingMessage, AttemptError>((resume) => {
-    const request = (url.protocol === "https:" ? https : http).get(
-      url,
-      acceptAddress === undefined ? {} : { lookup: UrlPolicy.guardedLookup(acceptAddress) }
-    )
+    let settled = false
+    const settle = (result: Effect.Effect<http.IncomingMessage, AttemptError>) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      resume(result)
+    }
+    const secure = url.protocol === "https:"
+    const request = (secure ? https : http).get(url, {
+      createConnection: reader.createConnection,
+      defaultPort: secure ? 443 : 80
+    })
     const timer = setTimeout(() => {
       request.destroy()
-      resume(
+      settle(
         Effect.fail(
           new AttemptError({
             outcome: "ambiguous",
@@ -126,14 +135,11 @@ const get = (
         )
       )
     }, timeoutMs)
-    request.once("response", (response) => {
-      clearTimeout(timer)
-      resume(Effect.succeed(response))
-    })
-    request.once("error", (error) => {
-      clearTimeout(timer)
+    request.once("response", (response) => settle(Effect.succeed(response)))
+    // stays attached: Node reports a connection failure after the response on the request too
+    request.on("error", (error) => {
       const code = errorCode(error)
-      resume(
+      settle(
         Effect.fail(
           code === UrlPolicy.REFUSED_ADDRESS
             ? new AttemptError({
@@ -186,9 +192,16 @@ export const fetchToFile = (
     readonly minBytesPerSecond?: number | undefined
     /** Refuses a connection to a host name resolving to an address this refuses. */
     readonly acceptAddress?: ((address: string) => boolean) | undefined
+    /** Certificates to trust instead of Node's defaults (tests with a throw-away certificate). */
+    readonly ca?: string | Buffer | undefined
+    /** The file system; default Node's (tests observe the writes and syncs). */
+    readonly files?: FileSink.Files | undefined
+    /** Data synced while the download runs, every this many bytes; default {@link FileSink.SYNC_EVERY_BYTES}. */
+    readonly syncEveryBytes?: number | undefined
   }
 ): Effect.Effect<Downloaded, AttemptError> => {
   const shown = Redact.url(url)
+  const files = options.files ?? FileSink.nodeFiles
   const temp = path.join(
     path.dirname(target),
     `.${path.basename(target)}.${randomBytes(6).toString("hex")}.part`
@@ -196,9 +209,16 @@ export const fetchToFile = (
   return Effect.scoped(
     Effect.gen(function* () {
       const startedAt = Date.now()
-      const response = yield* Effect.acquireRelease(
-        get(url, options.timeoutMs, options.acceptAddress),
-        (response) => Effect.sync(() => response.destroy())
+      const reader = new SocketBody({
+        lookup:
+          options.acceptAddress === undefined ? undefined : UrlPolicy.guardedLookup(options.acceptAddress),
+        ca: options.ca
+      })
+      const response = yield* Effect.acquireRelease(get(url, options.timeoutMs, reader), (response) =>
+        Effect.sync(() => {
+          response.destroy()
+          reader.destroy()
+        })
       )
       const headers: Record<string, string | undefined> = {}
       for (const name of Object.keys(response.headers)) headers[name] = headerOf(response, name)
@@ -243,7 +263,7 @@ export const fetchToFile = (
       const written = yield* Effect.acquireUseRelease(
         Effect.tryPromise({
           // owner-only from creation: the file holds personal data
-          try: () => fs.open(temp, "wx", 0o600),
+          try: () => files.open(temp),
           catch: () => ioError(`Cannot create a temporary file in ${path.dirname(target)}`, target)
         }),
         (handle) => {
@@ -252,7 +272,8 @@ export const fetchToFile = (
             deadlineMs: options.deadlineMs ? options.deadlineMs - (Date.now() - startedAt) : 0,
             minBytesPerSecond: options.minBytesPerSecond ?? 0
           }
-          const copied = copyToFile(response, handle, limits, (n) => {
+          const syncEvery = options.syncEveryBytes ?? FileSink.SYNC_EVERY_BYTES
+          const copied = copyToFile(reader, response, handle, limits, syncEvery, (n) => {
             bytes += n
           }).pipe(
             Effect.mapError((failure) =>
@@ -265,13 +286,6 @@ export const fetchToFile = (
                     : failure === "write"
                       ? ioError(`Cannot write to ${path.dirname(target)}`, target)
                       : cutError(target, bytes, announced)
-            ),
-            // on disk before it is moved into place: a crash never leaves a renamed empty file
-            Effect.tap(() =>
-              Effect.tryPromise({
-                try: () => handle.sync(),
-                catch: () => ioError(`Cannot write to ${path.dirname(target)}`, target)
-              })
             )
           )
           return copied.pipe(
@@ -309,6 +323,13 @@ export const fetchToFile = (
               errorCode(e) === "EEXIST"
                 ? new AttemptError({ outcome: "final", error: existsError(target) })
                 : ioError(`Cannot move the download into place at ${target}`, target)
+          })
+        ),
+        // the new name is durable too: a crash after this leaves the file under its name
+        Effect.tap(() =>
+          Effect.tryPromise({
+            try: () => files.syncFolder(path.dirname(target)),
+            catch: () => ioError(`Cannot write to ${path.dirname(target)}`, target)
           })
         ),
         Effect.onExit(() => Effect.promise(() => fs.rm(temp, { force: true }).catch(() => undefined)))
@@ -359,18 +380,6 @@ const cutError = (target: string, bytes: number, announced: Option.Option<number
     })
   })
 
-const BATCH_BYTES = 1024 * 1024
-const BATCH_CHUNKS = 256
-const HOLD_BYTES = 4 * 1024 * 1024
-
-/**
- * Copies `body` into the open file, hashing it on the way, and answers the SHA-256. Chunks are
- * gathered and written together, one write at a time: at least about 1 MiB per write, and all that
- * arrived during the previous one (a write per network chunk costs a thread-pool round trip each,
- * and made a 1 GiB copy about 20% slower). The body is paused while 4 MiB wait for the disk, so
- * memory stays bounded. An idle timer fails a body that stops sending; on any failure or
- * interruption the body is destroyed.
- */
 type CopyFailure = "idle" | "deadline" | "slow" | "write" | "read"
 
 interface Limits {
@@ -380,32 +389,42 @@ interface Limits {
   readonly minBytesPerSecond: number
 }
 
+/**
+ * Copies the body of `response` (read by `reader`) into the open file, hashing it on the way, and
+ * answers the SHA-256 once every byte is on disk. The file is written in batches of about 1 MiB,
+ * one write at a time, while the network goes on; the data is synced every `syncEveryBytes` while
+ * the download runs, and the file once more (data and size) at the end. The network waits while
+ * 4 MiB wait for the disk, or twice `syncEveryBytes` for a sync, so memory and unsynced data stay
+ * bounded. An idle timer fails a body that stops sending; on any failure or interruption the
+ * connection is closed.
+ */
 const copyToFile = (
-  body: Readable,
-  handle: fs.FileHandle,
+  reader: SocketBody,
+  response: http.IncomingMessage,
+  file: FileSink.File,
   limits: Limits,
+  syncEveryBytes: number,
   onBytes: (n: number) => void
 ): Effect.Effect<string, CopyFailure> =>
   Effect.async<string, CopyFailure>((resume) => {
     const hash = createHash("sha256")
-    let queue: Array<Buffer> = []
-    let queued = 0
-    let writing = false
-    let paused = false
     let done = false
     const startedAt = Date.now()
     let received = 0
-    const finish = (result: Effect.Effect<string, CopyFailure>) => {
-      if (done) return
-      done = true
+    const stopTimers = () => {
       clearTimeout(timer)
       clearTimeout(deadline)
       clearInterval(rate)
+    }
+    const finish = (result: Effect.Effect<string, CopyFailure>) => {
+      if (done) return
+      done = true
+      stopTimers()
       resume(result)
     }
     const fail = (failure: CopyFailure) => {
       if (done) return
-      body.destroy()
+      reader.destroy()
       finish(Effect.fail(failure))
     }
     const timer = setTimeout(() => fail("idle"), limits.idleMs)
@@ -419,68 +438,40 @@ const copyToFile = (
               fail("slow")
           }, 250)
         : undefined
-    let ended = false
-    /** Writes every buffer, continuing after a partial write. */
-    const writeAll = async (buffers: ReadonlyArray<Buffer>) => {
-      let rest = buffers
-      while (rest.length > 0) {
-        let skip = (await handle.writev(rest)).bytesWritten
-        const left: Array<Buffer> = []
-        for (const buffer of rest) {
-          if (skip >= buffer.length) skip -= buffer.length
-          else {
-            left.push(skip > 0 ? buffer.subarray(skip) : buffer)
-            skip = 0
-          }
-        }
-        rest = left
-      }
-    }
-    const pump = () => {
-      if (writing || done) return
-      if (queue.length === 0) {
-        if (ended) finish(Effect.succeed(hash.digest("hex")))
-        return
-      }
-      if (!ended && queued < BATCH_BYTES && queue.length < BATCH_CHUNKS) return
-      const batch = queue
-      queue = []
-      queued = 0
-      writing = true
-      writeAll(batch).then(
-        () => {
-          writing = false
-          if (paused && !done) {
-            paused = false
-            body.resume()
-          }
-          pump()
-        },
-        () => {
-          writing = false
-          fail("write")
-        }
-      )
-    }
-    body.on("data", (chunk: Buffer) => {
-      if (done) return
-      timer.refresh()
-      received += chunk.length
-      onBytes(chunk.length)
-      hash.update(chunk)
-      queue.push(chunk)
-      queued += chunk.length
-      if (queued >= HOLD_BYTES && !paused) {
-        paused = true
-        body.pause()
-      }
-      pump()
-    })
-    // `finished` also reports a body that ended or broke before these listeners were attached
-    finished(body, { writable: false }, (error) => {
-      if (error !== undefined && error !== null) return fail("read")
-      ended = true
-      pump()
+    const sink = new FileSink.FileSink(
+      file,
+      syncEveryBytes,
+      () => {
+        // the network waited for the disk: that wait is not the server's idleness
+        if (!done) timer.refresh()
+        reader.resume()
+      },
+      () => fail("write")
+    )
+    reader.start(response, {
+      progress: (n) => {
+        if (done) return
+        timer.refresh()
+        received += n
+        onBytes(n)
+      },
+      take: (buffer, length, release) => {
+        if (done) return
+        const bytes = buffer.subarray(0, length)
+        hash.update(bytes)
+        sink.write(bytes, release)
+      },
+      accepting: () => sink.accepting(),
+      end: () => {
+        if (done) return
+        // the body is whole: what remains is the disk's, which no network limit should cut short
+        stopTimers()
+        sink.end().then(
+          () => finish(Effect.succeed(hash.digest("hex"))),
+          () => fail("write")
+        )
+      },
+      fail: () => fail("read")
     })
     return Effect.sync(() => fail("read"))
   })
