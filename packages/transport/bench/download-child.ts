@@ -1,4 +1,4 @@
-/** Downloads one URL with this client and prints `{ms, bytes, sha256, maxRssMiB}` as JSON. */
+/** Downloads one URL with this client and prints `{ms, cpuMs, bytes, sha256, maxRssMiB}` as JSON. */
 import { Auth, Promise as BoosterPromise } from "../src/index.js"
 
 const [url, destination] = process.argv.slice(2)
@@ -7,6 +7,7 @@ const client = BoosterPromise.createClient({
   auth: Auth.bearer("not-sent-anywhere")
 })
 const started = performance.now()
+const cpuBefore = process.cpuUsage()
 const result = await client.download(
   {
     asyncTaskId: "0123456789abcdef0123456789abcdef",
@@ -21,10 +22,12 @@ const result = await client.download(
   { overwrite: true }
 )
 const ms = performance.now() - started
+const cpu = process.cpuUsage(cpuBefore)
 await client.close()
 console.log(
   JSON.stringify({
     ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     bytes: result.bytes,
     sha256: result.sha256,
     maxRssMiB: process.resourceUsage().maxRSS / 1024

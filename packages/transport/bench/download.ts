@@ -13,7 +13,8 @@
  * The ratio of each round is taken and the median over the rounds reported, so that the load of a
  * shared machine hits all contenders alike. Goals: at most 1.0x plain Node's time, peak RSS at
  * most 100 MiB, on both protocols. `BENCH_DOWNLOAD_MIB` and `BENCH_DOWNLOAD_ROUNDS` change the size
- * and the number of rounds.
+ * and the number of rounds; `BENCH_DOWNLOAD_BEFORE` names another bundle of `download-child.ts` (an
+ * earlier version of the client, say) to run in the same rounds as "before".
  */
 import { execFile, execFileSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -131,33 +132,38 @@ const curlTeeOpenssl = (url: string) => {
 const PLAIN_NODE = `
 const get = process.argv[1].startsWith("https:") ? require("node:https").get : require("node:http").get;
 const fs = require("node:fs"); const { pipeline } = require("node:stream/promises");
-const t = performance.now();
-get(process.argv[1], (res) => pipeline(res, fs.createWriteStream(process.argv[2])).then(() =>
-  console.log(JSON.stringify({ ms: performance.now() - t, maxRssMiB: process.resourceUsage().maxRSS / 1024 }))));`
+const t = performance.now(); const c0 = process.cpuUsage();
+get(process.argv[1], (res) => pipeline(res, fs.createWriteStream(process.argv[2])).then(() => {
+  const cpu = process.cpuUsage(c0);
+  console.log(JSON.stringify({ ms: performance.now() - t, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+}));`
 const plainNode = async (url: string) => {
   const target = path.join(dir, "node.csv")
   const output = await run(process.execPath, ["-e", PLAIN_NODE, url, target], { encoding: "utf8", env })
   fs.rmSync(target, { force: true })
-  return JSON.parse(output.stdout.trim()) as { ms: number; maxRssMiB: number }
+  return JSON.parse(output.stdout.trim()) as { ms: number; cpuMs: number; maxRssMiB: number }
 }
-const client = async (url: string) => {
+const clientOf = (bundle: string) => async (url: string) => {
   const target = path.join(dir, "client.csv")
-  const output = await run(process.execPath, [child, url, target], { encoding: "utf8", env })
+  const output = await run(process.execPath, [bundle, url, target], { encoding: "utf8", env })
   fs.rmSync(target)
   return JSON.parse(output.stdout.trim().split("\n").pop()!) as {
     ms: number
+    cpuMs: number
     bytes: number
     maxRssMiB: number
   }
 }
 
+const before = process.env.BENCH_DOWNLOAD_BEFORE
 const contenders = {
-  "this client": client,
+  "this client": clientOf(child),
   "plain Node to a file": plainNode,
   "curl -o file": curl,
-  "curl | tee | openssl sha256": curlTeeOpenssl
-} as const
-type Name = keyof typeof contenders
+  "curl | tee | openssl sha256": curlTeeOpenssl,
+  ...(before === undefined ? {} : { before: clientOf(before) })
+}
+type Name = "this client" | "plain Node to a file" | "curl -o file" | "curl | tee | openssl sha256" | "before"
 const names = Object.keys(contenders) as Array<Name>
 const median = (xs: ReadonlyArray<number>) => {
   const sorted = [...xs].sort((a, b) => a - b)
@@ -169,11 +175,11 @@ const loadBefore = os.loadavg()
 const results = {
   http: Object.fromEntries(names.map((n) => [n, []])) as unknown as Record<
     Name,
-    Array<{ ms: number; maxRssMiB?: number; bytes?: number }>
+    Array<{ ms: number; cpuMs?: number; maxRssMiB?: number; bytes?: number }>
   >,
   https: Object.fromEntries(names.map((n) => [n, []])) as unknown as Record<
     Name,
-    Array<{ ms: number; maxRssMiB?: number; bytes?: number }>
+    Array<{ ms: number; cpuMs?: number; maxRssMiB?: number; bytes?: number }>
   >
 }
 try {
@@ -183,7 +189,7 @@ try {
     )
     for (let k = 0; k < order.length; k++) {
       const { protocol, name } = order[(round * 3 + k) % order.length]!
-      results[protocol][name].push(await contenders[name](urls[protocol]))
+      results[protocol][name].push(await contenders[name as keyof typeof contenders]!(urls[protocol]))
     }
   }
 } finally {
@@ -201,7 +207,7 @@ console.log(
 )
 for (const protocol of ["http", "https"] as const) {
   const r = results[protocol]
-  const bad = r["this client"].find((c) => c.bytes !== SIZE)
+  const bad = [...r["this client"], ...(r.before ?? [])].find((c) => c.bytes !== SIZE)
   if (bad !== undefined) throw new Error(`downloaded ${bad.bytes} of ${SIZE} bytes`)
   const ratio = (name: Name, base: Name) => median(r[name].map((c, i) => c.ms / r[base][i]!.ms))
   console.log(`  over ${protocol}:`)
@@ -221,6 +227,6 @@ for (const protocol of ["http", "https"] as const) {
   const vsNode = ratio("this client", "plain Node to a file")
   const peak = Math.max(...r["this client"].map((c) => c.maxRssMiB!))
   console.log(
-    `    this client: ${vsNode.toFixed(2)}x plain Node to a file ${vsNode <= GOAL_RATIO ? "✔" : "✘"} (goal <= ${GOAL_RATIO.toFixed(1)}x), ${ratio("this client", "curl -o file").toFixed(2)}x curl -o, ${ratio("this client", "curl | tee | openssl sha256").toFixed(2)}x curl | tee | openssl sha256; peak RSS ${peak.toFixed(0)} MiB ${peak <= GOAL_RSS_MIB ? "✔" : "✘"} (goal <= ${GOAL_RSS_MIB} MiB)`
+    `${before === undefined ? "" : `    before: ${ratio("before", "plain Node to a file").toFixed(2)}x plain Node to a file; this client ${ratio("this client", "before").toFixed(2)}x before\n`}    this client: ${vsNode.toFixed(2)}x plain Node to a file ${vsNode <= GOAL_RATIO ? "✔" : "✘"} (goal <= ${GOAL_RATIO.toFixed(1)}x), ${ratio("this client", "curl -o file").toFixed(2)}x curl -o, ${ratio("this client", "curl | tee | openssl sha256").toFixed(2)}x curl | tee | openssl sha256; peak RSS ${peak.toFixed(0)} MiB ${peak <= GOAL_RSS_MIB ? "✔" : "✘"} (goal <= ${GOAL_RSS_MIB} MiB)`
   )
 }

@@ -391,12 +391,13 @@ interface Limits {
 
 /**
  * Copies the body of `response` (read by `reader`) into the open file, hashing it on the way, and
- * answers the SHA-256 once every byte is on disk. The file is written in batches of about 1 MiB,
- * one write at a time, while the network goes on; the data is synced every `syncEveryBytes` while
- * the download runs, and the file once more (data and size) at the end. The network waits while
- * 4 MiB wait for the disk, or twice `syncEveryBytes` for a sync, so memory and unsynced data stay
- * bounded. An idle timer fails a body that stops sending; on any failure or interruption the
- * connection is closed.
+ * answers the SHA-256 once every byte is on disk. The body arrives in reused 512 KiB buffers, each
+ * hashed on the main thread and written by Node's thread pool while the next one fills (a write
+ * per network chunk, as a piped `fs.WriteStream` does, cost a thread-pool round trip each); the
+ * data is synced every `syncEveryBytes` while the download runs, and the file once more (data and
+ * size) at the end. The network waits while 4 MiB wait for the disk, or twice `syncEveryBytes` for
+ * a sync, so memory and unsynced data stay bounded. An idle timer fails a body that stops sending;
+ * on any failure or interruption the connection is closed.
  */
 const copyToFile = (
   reader: SocketBody,
