@@ -66,6 +66,8 @@ export const make = (config: BoosterConfig.Resolved, client: HttpClient.HttpClie
       ...lowerCased(config.headers)
     }
 
+    // every API URL is under the base URL: whether it uses the insecure-http opt-out is known once
+    const insecureBase = UrlPolicy.usesInsecureOptOut(config.baseUrl)
     const plain = Scrub.make()
     const attempt: Api["attempt"] = (method, url, body, what, attemptNo, scrub = plain) =>
       credentials.authenticated((auth) =>
@@ -81,7 +83,8 @@ export const make = (config: BoosterConfig.Resolved, client: HttpClient.HttpClie
             },
             body
           )
-          yield* UrlPolicy.warnIfInsecure(url)
+          if (url.origin === config.baseUrl.origin ? insecureBase : UrlPolicy.usesInsecureOptOut(url))
+            yield* UrlPolicy.warnIfInsecure(url)
           const started = yield* Clock.currentTimeMillis
           return yield* Http.sendOnce(client, request, what, config.timeoutMs, {
             maxBytes: config.maxResponseBytes,

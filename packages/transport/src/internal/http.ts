@@ -393,9 +393,10 @@ export const jsonRequest = (
   headers: Readonly<Record<string, string>>,
   body?: string
 ): HttpClientRequest.HttpClientRequest =>
+  // the URL as text: a URL object is taken apart into parameters here, and put together again to send
   method === "GET"
-    ? HttpClientRequest.get(url, { headers })
-    : HttpClientRequest.post(url, {
+    ? HttpClientRequest.get(url.href, { headers })
+    : HttpClientRequest.post(url.href, {
         headers,
         body: HttpBody.text(body ?? "", headers["content-type"] ?? "application/json")
       })
