@@ -4,6 +4,8 @@
  * processes import `effect` alone (the baseline), `@booster-export/transport`, its Promise entry, and
  * for comparison the whole `@effect/platform-node` barrel. The contenders run interleaved in rounds
  * (rotating order) and the median of per-round ratios against `effect` is reported. Target: ≤ 1.4×.
+ * `BENCH_IMPORT_BEFORE` names another installed project (another version of the libraries, say)
+ * whose transport import runs in the same rounds as "before".
  */
 import { spawnSync } from "node:child_process"
 import { existsSync, rmSync } from "node:fs"
@@ -22,22 +24,33 @@ if (process.env.BENCH_REUSE !== "1" || !existsSync(join(dir, "project", "node_mo
 }
 const project = join(dir, "project")
 
+const before = process.env.BENCH_IMPORT_BEFORE
 const contenders = [
-  { name: "import effect (baseline)", specifier: "effect" },
-  { name: "import @booster-export/transport", specifier: "@booster-export/transport" },
-  { name: "import @booster-export/transport/Promise", specifier: "@booster-export/transport/Promise" },
-  { name: "import @effect/platform-node (barrel)", specifier: "@effect/platform-node" }
-] as const
+  { name: "import effect (baseline)", specifier: "effect", cwd: project },
+  { name: "import @booster-export/transport", specifier: "@booster-export/transport", cwd: project },
+  {
+    name: "import @booster-export/transport/Promise",
+    specifier: "@booster-export/transport/Promise",
+    cwd: project
+  },
+  { name: "import @effect/platform-node (barrel)", specifier: "@effect/platform-node", cwd: project },
+  ...(before === undefined
+    ? []
+    : [
+        {
+          name: "before: import @booster-export/transport",
+          specifier: "@booster-export/transport",
+          cwd: before
+        }
+      ])
+]
 
-const timeImport = (specifier: string): number => {
+const timeImport = (specifier: string, cwd: string): number => {
   const started = process.hrtime.bigint()
   const result = spawnSync(
     process.execPath,
     ["--input-type=module", "-e", `await import(${JSON.stringify(specifier)})`],
-    {
-      cwd: project,
-      env: cleanEnv()
-    }
+    { cwd, env: cleanEnv() }
   )
   if (result.status !== 0) throw new Error(`importing ${specifier} failed: ${result.stderr}`)
   return Number(process.hrtime.bigint() - started) / 1e6
@@ -48,13 +61,13 @@ const median = (values: ReadonlyArray<number>) => {
   return sorted[Math.floor(sorted.length / 2)]!
 }
 
-for (const { specifier } of contenders) timeImport(specifier) // warm the file system cache
+for (const { specifier, cwd } of contenders) timeImport(specifier, cwd) // warm the file system cache
 const times = contenders.map(() => [] as Array<number>)
 const ratios = contenders.map(() => [] as Array<number>)
 for (let round = 0; round < ROUNDS; round++) {
   const order = contenders.map((_, i) => (i + round) % contenders.length)
   const measured: Array<number> = []
-  for (const i of order) measured[i] = timeImport(contenders[i]!.specifier)
+  for (const i of order) measured[i] = timeImport(contenders[i]!.specifier, contenders[i]!.cwd)
   contenders.forEach((_, i) => {
     times[i]!.push(measured[i]!)
     ratios[i]!.push(measured[i]! / measured[0]!)
