@@ -7,7 +7,6 @@
 
 import type { ApiMetadata, ExportKind, Task } from "@booster-export/core"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Context, Effect, Layer, type Stream } from "effect"
 import * as BoosterConfig from "./BoosterConfig.js"
 import type * as BoosterError from "./BoosterError.js"
@@ -209,11 +208,18 @@ export const make = (
 /**
  * The `HttpClient` the layers use: undici (Node's own `fetch` engine) with a dispatcher of its own
  * and keep-alive connections. Measured faster here than `node:http` through the platform layer (see
- * the README's performance figures).
+ * the README's performance figures). undici is loaded when the layer is first built, not when this
+ * module is imported: it is the largest part of the client, and a program importing the package
+ * should not pay for it before it makes a request.
  *
  * @since 0.1.0
  */
-export const httpLayer: Layer.Layer<HttpClient.HttpClient> = NodeHttpClient.layerUndici
+export const httpLayer: Layer.Layer<HttpClient.HttpClient> = Layer.unwrapEffect(
+  Effect.map(
+    Effect.promise(() => import("./internal/undici.js")),
+    (module) => module.layerUndici
+  )
+)
 
 /**
  * The client service.
