@@ -56,7 +56,15 @@ const cleanTask = (task: Task.Task): Task.Task => {
 const lowerCased = (headers: Readonly<Record<string, string>>) =>
   Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
 
-export const make = (config: BoosterConfig.Resolved, client: HttpClient.HttpClient): Effect.Effect<Api> =>
+/**
+ * The API requests of `config` over `client`; `send` makes each attempt (default: through `client`,
+ * which also serves the OAuth2 token endpoint).
+ */
+export const make = (
+  config: BoosterConfig.Resolved,
+  client: HttpClient.HttpClient,
+  send: Http.Send = Http.sendWith(client)
+): Effect.Effect<Api> =>
   Effect.gen(function* () {
     const credentials = yield* Auth.make(config, client, logAttempt, USER_AGENT)
     const getHeaders = { accept: "application/json", ...lowerCased(config.headers) }
@@ -72,21 +80,16 @@ export const make = (config: BoosterConfig.Resolved, client: HttpClient.HttpClie
     const attempt: Api["attempt"] = (method, url, body, what, attemptNo, scrub = plain) =>
       credentials.authenticated((auth) =>
         Effect.gen(function* () {
-          const request = Http.jsonRequest(
-            method,
-            url,
-            {
-              ...(method === "POST" ? postHeaders : getHeaders),
-              ...auth,
-              "user-agent": USER_AGENT,
-              ...(attemptNo > 1 ? { "x-booster-retry-count": String(attemptNo - 1) } : {})
-            },
-            body
-          )
+          const headers = {
+            ...(method === "POST" ? postHeaders : getHeaders),
+            ...auth,
+            "user-agent": USER_AGENT,
+            ...(attemptNo > 1 ? { "x-booster-retry-count": String(attemptNo - 1) } : {})
+          }
           if (url.origin === config.baseUrl.origin ? insecureBase : UrlPolicy.usesInsecureOptOut(url))
             yield* UrlPolicy.warnIfInsecure(url)
           const started = yield* Clock.currentTimeMillis
-          return yield* Http.sendOnce(client, request, what, config.timeoutMs, {
+          return yield* send(method, url, headers, body, what, config.timeoutMs, {
             maxBytes: config.maxResponseBytes,
             scrub
           }).pipe(

@@ -241,8 +241,11 @@ export const statusError = (
 }
 
 /** The Booster error for a transport failure (no answer). */
-export const transportError = (cause: HttpClientError, what: string): AttemptError => {
-  const code = errorCode(cause.cause) ?? errorCode(cause)
+export const transportError = (cause: HttpClientError, what: string): AttemptError =>
+  connectionError(errorCode(cause.cause) ?? errorCode(cause), what)
+
+/** The Booster error for a failed connection whose error code (`ECONNREFUSED`, …) is `code`. */
+export const connectionError = (code: string | undefined, what: string): AttemptError => {
   const notSent = code !== undefined && NOT_SENT_CODES.has(code)
   return new AttemptError({
     outcome: notSent ? "not-sent" : "ambiguous",
@@ -308,15 +311,11 @@ export interface ReadOptions {
   readonly scrub?: ((text: string) => string) | undefined
 }
 
-const tooLarge = (
-  request: HttpClientRequest.HttpClientRequest,
-  what: string,
-  status: number,
-  maxBytes: number
-) =>
+/** The failure of an answer larger than `maxBytes`, which is not read. */
+export const tooLarge = (method: string, what: string, status: number, maxBytes: number) =>
   new AttemptError({
     // a POST answered may have done its work: let the caller reconcile
-    outcome: request.method === "POST" ? "ambiguous" : "final",
+    outcome: method === "POST" ? "ambiguous" : "final",
     status,
     error: new BoosterError.ServerError({
       status,
@@ -348,6 +347,39 @@ const readCapped = (
   )
 }
 
+/**
+ * One attempt of a request to the API (no retry): the whole answer (status, headers, body text) of
+ * a 2xx, or a classified failure — a non-2xx answer, a body over `read.maxBytes`, no answer
+ * within `timeoutMs`, or a failed connection.
+ */
+export type Send = (
+  method: "GET" | "POST",
+  url: URL,
+  headers: Readonly<Record<string, string>>,
+  body: string | undefined,
+  what: string,
+  timeoutMs: number,
+  read: ReadOptions
+) => Effect.Effect<Answer, AttemptError>
+
+/** {@link Send} over an Effect `HttpClient`. */
+export const sendWith =
+  (client: HttpClient.HttpClient): Send =>
+  (method, url, headers, body, what, timeoutMs, read) =>
+    sendOnce(client, jsonRequest(method, url, headers, body), what, timeoutMs, read)
+
+/** The answer of a 2xx, or the failure for any other status. */
+export const checkStatus = (
+  answer: Answer,
+  what: string,
+  read: ReadOptions
+): Effect.Effect<Answer, AttemptError> =>
+  answer.status >= 200 && answer.status < 300
+    ? Effect.succeed(answer)
+    : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.fail(statusError(answer.status, answer.headers, answer.text, what, now, read.scrub))
+      )
+
 /** One HTTP attempt returning the whole answer (headers and body text) or a classified failure. */
 export const sendOnce = (
   client: HttpClient.HttpClient,
@@ -364,7 +396,7 @@ export const sendOnce = (
           readCapped(
             response,
             read.maxBytes,
-            () => tooLarge(request, what, response.status, read.maxBytes),
+            () => tooLarge(request.method, what, response.status, read.maxBytes),
             what
           ),
           (text): Answer => ({ status: response.status, headers: response.headers, text })
@@ -373,15 +405,7 @@ export const sendOnce = (
     ),
     timeoutMs,
     () => timeoutError(what, timeoutMs)
-  ).pipe(
-    Effect.flatMap((answer) =>
-      answer.status >= 200 && answer.status < 300
-        ? Effect.succeed(answer)
-        : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-            Effect.fail(statusError(answer.status, answer.headers, answer.text, what, now, read.scrub))
-          )
-    )
-  )
+  ).pipe(Effect.flatMap((answer) => checkStatus(answer, what, read)))
 
 /**
  * A request built in one step: `headers` as given (lower-case names, merged by the caller in

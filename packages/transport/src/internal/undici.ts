@@ -1,2 +1,2 @@
-/** undici's `HttpClient` layer, alone in a module so that it is loaded only when a client is built. */
-export { layerUndici } from "@effect/platform-node/NodeHttpClient"
+/** undici and the platform's layers over it, alone in a module so that they load only when a client is built. */
+export { layerUndici, makeDispatcher, makeUndici } from "@effect/platform-node/NodeHttpClient"
