@@ -4,7 +4,9 @@
  * plain `fetch` sending the same requests. The work is split into rounds; in each round every
  * contender runs the same batch back to back (in a rotating order), and the ratio is taken per
  * round, so machine load hits all alike; the median ratio over the rounds is reported. Then 200
- * concurrent exports, which must all succeed with 200 distinct tasks.
+ * concurrent exports, which must all succeed with 200 distinct tasks. `BENCH_ROUNDTRIP_BEFORE` names a
+ * bundle of `roundtrip-rounds.ts` from another checkout (an earlier version, say) to run in the same
+ * rounds as "before".
  */
 import { Fingerprint } from "@booster-export/core"
 import { NodeHttpClient } from "@effect/platform-node"
@@ -41,6 +43,18 @@ const viaFetch = async (rounds: number) => {
   }
 }
 
+const earlier =
+  process.env.BENCH_ROUNDTRIP_BEFORE === undefined
+    ? undefined
+    : await (
+        (await import(process.env.BENCH_ROUNDTRIP_BEFORE)) as {
+          makeRounds: (
+            o: typeof options,
+            f: typeof filter
+          ) => Promise<{ run: (n: number) => Promise<void>; close: () => Promise<void> }>
+        }
+      ).makeRounds(options, filter)
+
 const viaClient = (client: BoosterClient.Service, rounds: number) =>
   Effect.gen(function* () {
     for (let i = 0; i < rounds; i++) {
@@ -69,7 +83,10 @@ try {
         const contenders: Record<string, (n: number) => Effect.Effect<void, unknown>> = {
           "plain fetch": (n) => Effect.promise(() => viaFetch(n)),
           "this client (undici, default)": (n) => viaClient(node, n),
-          "this client over node:http": (n) => viaClient(viaNodeHttp, n)
+          "this client over node:http": (n) => viaClient(viaNodeHttp, n),
+          ...(earlier === undefined
+            ? {}
+            : { "before (default client)": (n: number) => Effect.promise(() => earlier.run(n)) })
         }
         const names = Object.keys(contenders)
         const perRound: Record<string, Array<number>> = {}
@@ -128,5 +145,6 @@ try {
     )
   )
 } finally {
+  await earlier?.close()
   sb.stop()
 }
