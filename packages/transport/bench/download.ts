@@ -215,7 +215,7 @@ for (const protocol of ["http", "https"] as const) {
     const rss =
       r[name][0]?.maxRssMiB === undefined
         ? ""
-        : `  peak RSS ${Math.max(...r[name].map((c) => c.maxRssMiB!)).toFixed(0)} MiB`
+        : `${r[name].every((c) => c.cpuMs !== undefined) ? `  CPU ${median(r[name].map((c) => c.cpuMs!)).toFixed(0)} ms` : ""}  peak RSS ${Math.max(...r[name].map((c) => c.maxRssMiB!)).toFixed(0)} MiB`
     console.log(
       `    ${name.padEnd(28)} ${median(r[name].map((c) => c.ms))
         .toFixed(0)
