@@ -16,7 +16,7 @@
  * and the number of rounds; `BENCH_DOWNLOAD_BEFORE` names another bundle of `download-child.ts` (an
  * earlier version of the client, say) to run in the same rounds as "before".
  */
-import { execFile, execFileSync } from "node:child_process"
+import { execFile } from "node:child_process"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import * as https from "node:https"
@@ -26,6 +26,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { build } from "esbuild"
+import { selfSigned } from "../test/fixtures/certificate.js"
 
 const SIZE = Number(process.env.BENCH_DOWNLOAD_MIB ?? 1024) * 1024 * 1024
 const ROUNDS = Number(process.env.BENCH_DOWNLOAD_ROUNDS ?? 5)
@@ -34,31 +35,7 @@ const GOAL_RSS_MIB = 100
 const chunk = Buffer.alloc(1024 * 1024, "customer,row,of,synthetic,data\n")
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "booster-bench-"))
-const key = path.join(dir, "key.pem")
-const cert = path.join(dir, "cert.pem")
-execFileSync(
-  "openssl",
-  [
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-keyout",
-    key,
-    "-out",
-    cert,
-    "-days",
-    "1",
-    "-subj",
-    "/CN=127.0.0.1",
-    "-addext",
-    "subjectAltName=IP:127.0.0.1"
-  ],
-  { stdio: "ignore" }
-)
+const { key, cert } = selfSigned(dir)
 
 const serve: http.RequestListener = (_req, res) => {
   res.writeHead(200, { "content-type": "text/csv", "content-length": String(SIZE) })

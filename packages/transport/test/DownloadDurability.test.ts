@@ -13,7 +13,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
 import { fetchToFile } from "../src/internal/download.js"
 import * as FileSink from "../src/internal/fileSink.js"
-import { server, tlsServer, waitFor } from "./support.js"
+import { sendInPieces, server, tlsServer, waitFor } from "./support.js"
 
 const MiB = 1024 * 1024
 const tempDir = Effect.acquireRelease(
@@ -41,16 +41,7 @@ const files =
       "content-type": "text/csv",
       ...(kind === "chunked" ? {} : { "content-length": String(size) })
     })
-    let sent = 0
-    const pump = () => {
-      while (sent < size) {
-        const piece = content.subarray(sent, Math.min(size, sent + 70_001))
-        sent += piece.length
-        if (!res.write(piece)) return void res.once("drain", pump)
-      }
-      res.end()
-    }
-    pump()
+    sendInPieces(res, content, size)
   }
 
 /** Node's file system, with every write, sync and folder sync of a download recorded in order. */

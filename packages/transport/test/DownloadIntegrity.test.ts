@@ -9,7 +9,7 @@ import { Effect } from "effect"
 import { fetchToFile } from "../src/internal/download.js"
 import { bundleFixture } from "./files.js"
 import { taskAt } from "./fixtures/task.js"
-import { clientFor, sandbox, server } from "./support.js"
+import { clientFor, sandbox, sendInPieces, server } from "./support.js"
 
 const MiB = 1024 * 1024
 const tempDir = Effect.acquireRelease(
@@ -23,16 +23,7 @@ const origin = (content: Buffer) =>
   server((req, res) => {
     const size = Number(req.url?.split("/").pop())
     res.writeHead(200, { "content-type": "text/csv", "content-length": String(size) })
-    let sent = 0
-    const pump = () => {
-      while (sent < size) {
-        const piece = content.subarray(sent, Math.min(size, sent + 70_001))
-        sent += piece.length
-        if (!res.write(piece)) return void res.once("drain", pump)
-      }
-      res.end()
-    }
-    pump()
+    sendInPieces(res, content, size)
   })
 
 describe("download integrity", () => {

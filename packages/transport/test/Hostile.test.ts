@@ -357,21 +357,26 @@ describe("bounded everything", () => {
     })
   )
 
-  it.scopedLive("a JSON answer announcing more than the cap fails with ServerError without waiting for it", () =>
-    Effect.gen(function* () {
-      // announces 8 MiB, sends a little, then holds the connection open
-      const api = yield* server((_req, res) => {
-        res.writeHead(200, { "content-type": "application/json", "content-length": String(8 * 1024 * 1024) })
-        res.write('{"asyncTaskId":"')
+  it.scopedLive(
+    "a JSON answer announcing more than the cap fails with ServerError without waiting for it",
+    () =>
+      Effect.gen(function* () {
+        // announces 8 MiB, sends a little, then holds the connection open
+        const api = yield* server((_req, res) => {
+          res.writeHead(200, {
+            "content-type": "application/json",
+            "content-length": String(8 * 1024 * 1024)
+          })
+          res.write('{"asyncTaskId":"')
+        })
+        const client = yield* clientFor(
+          { baseUrl: api.url, apiKey: "k" },
+          { maxResponseBytes: 64 * 1024, timeoutMs: 20_000, retry: { maxRetries: 0 } }
+        )
+        const error = yield* failureOf(client.getTask(GUID))
+        expect(error).toMatchObject({ _tag: "ServerError", status: 200 })
+        expect(error.message).toContain(`more than ${64 * 1024} bytes`)
       })
-      const client = yield* clientFor(
-        { baseUrl: api.url, apiKey: "k" },
-        { maxResponseBytes: 64 * 1024, timeoutMs: 20_000, retry: { maxRetries: 0 } }
-      )
-      const error = yield* failureOf(client.getTask(GUID))
-      expect(error).toMatchObject({ _tag: "ServerError", status: 200 })
-      expect(error.message).toContain(`more than ${64 * 1024} bytes`)
-    })
   )
 
   it.scopedLive("a download trickling a byte every 500 ms ends with a typed error and no file", () =>

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import * as http from "node:http"
 import * as https from "node:https"
@@ -9,6 +8,7 @@ import { Fingerprint } from "@booster-export/core"
 import { type Faults, Sandbox } from "@booster-export/sandbox"
 import { Context, Effect, Layer } from "effect"
 import { Auth, BoosterClient, type BoosterConfig } from "../src/index.js"
+import { selfSigned } from "./fixtures/certificate.js"
 
 export const filter = { brand: "CAR", posCodes: ["P001"] }
 
@@ -92,34 +92,27 @@ export const certificate = Effect.map(
     (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
   ),
   (dir) => {
-    const key = join(dir, "key.pem")
-    const cert = join(dir, "cert.pem")
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        key,
-        "-out",
-        cert,
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1,DNS:localhost"
-      ],
-      { stdio: "ignore" }
-    )
+    const { key, cert } = selfSigned(dir)
     return { key: readFileSync(key), cert: readFileSync(cert) }
   }
 )
+
+/**
+ * Sends the first `size` bytes of `content` in uneven pieces (70,001 bytes), honouring
+ * back-pressure, then ends the response.
+ */
+export const sendInPieces = (res: http.ServerResponse, content: Buffer, size: number): void => {
+  let sent = 0
+  const pump = () => {
+    while (sent < size) {
+      const piece = content.subarray(sent, Math.min(size, sent + 70_001))
+      sent += piece.length
+      if (!res.write(piece)) return void res.once("drain", pump)
+    }
+    res.end()
+  }
+  pump()
+}
 
 export const apiRequests = (sb: Sandbox.RunningSandbox) => sb.requests().filter((r) => r.origin === "api")
 export const exportPosts = (sb: Sandbox.RunningSandbox) =>
