@@ -249,7 +249,7 @@ describe.each([
     expect(posts()).toBe(before + 2)
   })
 
-  it("returns a task started within the dedupe window without asking again", async () => {
+  it("asks again before returning a task started within the dedupe window, and creates no second export", async () => {
     const { client, asked } = await connect(over, { answer: yes })
     const first = await start(client, filter({ brand: "RTD" }))
     expect(first.isError).toBeFalsy()
@@ -260,7 +260,8 @@ describe.each([
       reused: true,
       asyncTaskId: (first.structuredContent as { asyncTaskId: string }).asyncTaskId
     })
-    expect(asked).toHaveLength(1)
+    expect(asked).toHaveLength(2)
+    expect(asked[1]?.message).toContain("The same export was started")
     expect(posts()).toBe(before)
   })
 

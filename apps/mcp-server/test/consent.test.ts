@@ -151,12 +151,18 @@ describe("consent with the preview's confirmation (a client that cannot be asked
     expect(posts()).toBe(before)
   })
 
-  it("returns a task started within the dedupe window without asking again", async () => {
+  it("returns a task started within the dedupe window only with a confirmation, creating no second export", async () => {
     const { client } = await connect()
     const confirmation = await previewed(client, filter({ brand: "CND" }))
     const first = await call(client, "start_customer_export", { ...filter({ brand: "CND" }), confirmation })
     const before = posts()
-    const again = await call(client, "start_customer_export", filter({ brand: "CND" }))
+    const refused = await call(client, "start_customer_export", filter({ brand: "CND" }))
+    expect(refused.isError).toBe(true)
+    expect(textOf(refused)).toContain("preview_customer_export")
+    const again = await call(client, "start_customer_export", {
+      ...filter({ brand: "CND" }),
+      confirmation: await previewed(client, filter({ brand: "CND" }))
+    })
     expect(again.isError).toBeFalsy()
     expect(again.structuredContent).toMatchObject({
       reused: true,

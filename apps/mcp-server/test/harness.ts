@@ -14,6 +14,7 @@ import { StdioClientTransport as StdioTransportV2 } from "@modelcontextprotocol/
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport as StdioTransportV1 } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport as HttpTransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import { ElicitRequestSchema as ElicitRequestSchemaV1 } from "@modelcontextprotocol/sdk/types.js"
 import type { CallToolResult, Tool } from "@modelcontextprotocol/server"
 
 /** The bundled binary, as a user runs it. */
@@ -136,7 +137,7 @@ export interface McpClient {
 
 type AnyTransport = ConstructorParameters<typeof StdioTransportV1>[0]
 
-const v2Client = (generation: Generation) =>
+const v2Client = (generation: Generation, asking = false) =>
   new ClientV2(
     { name: "booster-mcp-test", version: "1.0.0" },
     {
@@ -144,7 +145,8 @@ const v2Client = (generation: Generation) =>
       ...(generation.negotiation === "pin"
         ? { versionNegotiation: { mode: { pin: generation.revision } } }
         : {}),
-      ...(generation.offers !== undefined ? { supportedProtocolVersions: [...generation.offers] } : {})
+      ...(generation.offers !== undefined ? { supportedProtocolVersions: [...generation.offers] } : {}),
+      ...(asking ? { capabilities: { elicitation: { form: {} } } } : {})
     }
   )
 
@@ -360,3 +362,78 @@ export const startRound = (
     { method: "tools/call", params: { name: "start_customer_export", arguments: args, ...retry } },
     { allowInputRequired: true }
   ) as Promise<CallToolResultV2 | InputRequiredResult>
+
+/** What a client that can be asked answers a question (form elicitation), given its message. */
+export type Answer = (message: string) => {
+  readonly action: "accept" | "decline" | "cancel"
+  readonly content?: Record<string, string | number | boolean>
+}
+
+/**
+ * Spawns the binary and connects a client of `generation` over stdio that declares form elicitation
+ * and answers every question with `answer` (a 2025-era client through `elicitation/create`; a
+ * 2026-07-28 one through the SDK's input-required round trips); `asked` holds the questions' messages.
+ */
+export const connectAsking = async (
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  generation: Generation,
+  answer: Answer
+): Promise<Connected & { readonly asked: Array<string> }> => {
+  const params: AnyTransport = { command: process.execPath, args: [BIN, ...args], env, stderr: "pipe" }
+  const asked: Array<string> = []
+  let stderr = ""
+  const onStderr = (chunk: Buffer) => {
+    stderr += chunk.toString("utf8")
+  }
+  if (generation.sdk === "v1") {
+    const transport = new RecordingStdioV1(params)
+    transport.stderr?.on("data", onStderr)
+    const client = new ClientV1(
+      { name: "booster-mcp-test", version: "1.0.0" },
+      { capabilities: { elicitation: { form: {} } } }
+    )
+    client.setRequestHandler(ElicitRequestSchemaV1, async (request) => {
+      asked.push(request.params.message)
+      return { ...answer(request.params.message) }
+    })
+    await client.connect(transport)
+    return { client: wrapV1(client, transport), stderr: () => stderr, close: () => client.close(), asked }
+  }
+  const transport = new StdioTransportV2(params)
+  transport.stderr?.on("data", onStderr)
+  const client = v2Client(generation, true)
+  client.setRequestHandler("elicitation/create", async (request) => {
+    asked.push(request.params.message)
+    return { ...answer(request.params.message) }
+  })
+  await client.connect(transport)
+  return { client: wrapV2(client), stderr: () => stderr, close: () => client.close(), asked }
+}
+
+/**
+ * An export started elsewhere: a direct `POST` to the sandbox, as `booster` or another program sends
+ * it, with nothing recorded in this server's journal. Returns its task id.
+ */
+export const startedElsewhere = async (
+  sandbox: Sandbox.RunningSandbox,
+  body: Record<string, unknown>
+): Promise<string> => {
+  const response = await fetch(
+    `${sandbox.baseUrl}/customer/${encodeURIComponent(String(body.brand))}/export`,
+    {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json",
+        authorization: `Bearer ${sandbox.apiKey}`
+      },
+      body: JSON.stringify({ ...body, downloadRequestId: crypto.randomUUID() })
+    }
+  )
+  const json = (await response.json()) as { asyncTaskId?: string }
+  if (!response.ok || typeof json.asyncTaskId !== "string") {
+    throw new Error(`the sandbox refused the export: ${response.status}`)
+  }
+  return json.asyncTaskId
+}

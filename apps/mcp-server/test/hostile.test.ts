@@ -356,6 +356,11 @@ describe("a hostile API and a prompt-injected assistant", () => {
       type: expect.stringMatching(/^crm/),
       requestDate: "2026-01-01"
     })
+    // the task was not started by this server: each download needs get_export_task's confirmation
+    const confirmation = async () => {
+      const again = await client.callTool("get_export_task", { asyncTaskId: api.id, waitSeconds: 0 })
+      return (again.structuredContent as { downloadConfirmation: string }).downloadConfirmation
+    }
 
     for (const asyncTaskId of ["../../etc/passwd", "/etc/passwd", `${api.id}/../x`]) {
       const refused = await client.callTool("download_export_file", { asyncTaskId })
@@ -364,12 +369,18 @@ describe("a hostile API and a prompt-injected assistant", () => {
     }
 
     api.failDownloads(403)
-    const failed = await client.callTool("download_export_file", { asyncTaskId: api.id })
+    const failed = await client.callTool("download_export_file", {
+      asyncTaskId: api.id,
+      confirmation: await confirmation()
+    })
     expect(failed.isError).toBe(true)
     expect(JSON.stringify(failed)).not.toContain("deadbeef")
 
     api.failDownloads(200)
-    const downloaded = await client.callTool("download_export_file", { asyncTaskId: api.id })
+    const downloaded = await client.callTool("download_export_file", {
+      asyncTaskId: api.id,
+      confirmation: await confirmation()
+    })
     expect(downloaded.isError).toBeFalsy()
     const { path } = downloaded.structuredContent as { path: string }
     expect(dirname(path)).toBe(dirs.exportDir)

@@ -75,8 +75,8 @@ describe.each(GENERATIONS)("Streamable HTTP, $name", (generation) => {
     const before = sandbox.tasksCreated()
     const first = await startWithConsent(client, { ...filter(), purpose: "HTTP test" })
     const id = (first.structuredContent as { asyncTaskId: string }).asyncTaskId
-    // a repeat within the dedupe window sends nothing new: no confirmation needed
-    const second = await client.callTool("start_customer_export", filter())
+    // a repeat within the dedupe window sends nothing new, and is consented to like a start
+    const second = await startWithConsent(client, filter())
     expect(second.structuredContent).toMatchObject({ asyncTaskId: id, reused: true })
     expect(sandbox.tasksCreated()).toBe(before + 1)
     expect(await readJournal(dirs.journal)).toEqual([

@@ -2,6 +2,7 @@
  * The tools this server offers, and which of them only read.
  */
 
+import * as ConsentTokens from "@booster-export/journal/ConsentTokens"
 import * as Downloads from "@booster-export/journal/Downloads"
 import * as Journal from "@booster-export/journal/Journal"
 import * as FingerprintKey from "@booster-export/transport/FingerprintKey"
@@ -54,7 +55,9 @@ export const downloads = (directory: string): Layer.Layer<Downloads.Downloads> =
 /**
  * The journal and the consent service together: with a team database (`url`), both in it, opened
  * once on first use, so that every replica sharing the database accepts a confirmation another one
- * handed out; else the journal file in `directory` and confirmations in this process's memory.
+ * handed out; else the journal file in `directory` and confirmations in the token file beside it
+ * (`ConsentTokens.makeFile`), so that a server started anew (as the MCP Inspector's CLI mode does for
+ * every call) accepts the confirmation an earlier process handed out, once.
  */
 export const journalAndConsent = (
   directory: string,
@@ -63,7 +66,10 @@ export const journalAndConsent = (
   ttlMs: number
 ): Layer.Layer<Journal.Journal | Consent> =>
   url === undefined
-    ? Layer.merge(Journal.layer(directory), Consent.layer(mode, ttlMs))
+    ? Layer.merge(
+        Journal.layer(directory),
+        Layer.succeed(Consent, makeConsent(mode, ttlMs, Effect.succeed(ConsentTokens.makeFile(directory))))
+      )
     : Layer.unwrapScoped(
         Effect.gen(function* () {
           const scope = yield* Effect.scope

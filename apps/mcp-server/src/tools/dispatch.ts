@@ -62,7 +62,8 @@ export const make = <R>(
           ? {}
           : { progress: (value, total, message) => Effect.promise(() => progress(value, total, message)) }),
         ...(elicit === undefined ? {} : { elicit }),
-        ...(round === undefined ? {} : { round })
+        ...(round === undefined ? {} : { round }),
+        ...(actor === undefined ? {} : { actor })
       })
       return runtime.runPromise(actor === undefined ? call : consentOf(actor)(actingAs(actor)(call)), {
         signal

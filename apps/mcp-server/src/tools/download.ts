@@ -1,6 +1,8 @@
 /**
  * `download_export_file`: fetches a finished export into the export directory and returns where it
  * is, its size, SHA-256 and content type — never its contents — with a `resource_link` to the file.
+ * An export this server did not start with the user's consent is downloaded only with their yes
+ * (see `consent/download.ts`); without it nothing is written.
  */
 import { createHash } from "node:crypto"
 import { createReadStream } from "node:fs"
@@ -9,22 +11,31 @@ import { basename, extname } from "node:path"
 import { pathToFileURL } from "node:url"
 import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
 import * as Downloads from "@booster-export/journal/Downloads"
-import type * as Journal from "@booster-export/journal/Journal"
+import * as Journal from "@booster-export/journal/Journal"
 import * as RecordDownload from "@booster-export/journal/RecordDownload"
 import { Effect, Either, Schema } from "effect"
 import { Api } from "../booster/api.js"
-import { asyncTaskId, flag } from "./args.js"
+import type { Consent } from "../consent/consent.js"
+import { downloadAsk, startedHere } from "../consent/download.js"
+import { obtain } from "../consent/obtain.js"
+import { asyncTaskId, boundedText, flag } from "./args.js"
 import { render } from "./errors.js"
 import { fileIn } from "./paths.js"
 import { Settings } from "./settings.js"
 import { line, nextStep, summarize } from "./task-summary.js"
 import { failure, success, type Tool } from "./tool.js"
 
-/** The arguments: a task id and whether to replace an existing file. */
+/** The arguments: a task id, whether to replace an existing file, and a confirmation. */
 export const DownloadArguments = FilterSpec.make({
   required: { asyncTaskId },
   optional: {
-    overwrite: flag("overwrite", "Replace a file already downloaded for this task (default false).")
+    overwrite: flag("overwrite", "Replace a file already downloaded for this task (default false)."),
+    confirmation: boundedText(
+      "confirmation",
+      "get_export_task's downloadConfirmation, once the user agreed.",
+      100,
+      []
+    )
   },
   description: "Which finished export to download."
 })
@@ -83,16 +94,16 @@ const hashFile = (path: string) =>
   })
 
 /** The download tool. */
-export const download: Tool<Api | Journal.Journal | Downloads.Downloads | Settings> = {
+export const download: Tool<Api | Journal.Journal | Downloads.Downloads | Settings | Consent> = {
   name: "download_export_file",
   title: "Download an export file",
   description:
-    "Downloads a completed export's file into the server's export folder; returns its path, size, SHA-256 and " +
-    "content type, never its contents. Again: the file already there (overwrite: true fetches anew).",
+    "Downloads a completed export's file into the export folder; returns its path, size, SHA-256 and " +
+    "content type, never its contents. An export started elsewhere needs the user's consent.",
   inputSchema: JsonSchema.ofFilter(DownloadArguments),
   outputSchema: JsonSchema.of(DownloadOutput),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  call: (args) =>
+  call: (args, context) =>
     Effect.gen(function* () {
       const validated = Validation.validate(DownloadArguments, args)
       if (Either.isLeft(validated)) {
@@ -100,8 +111,11 @@ export const download: Tool<Api | Journal.Journal | Downloads.Downloads | Settin
       }
       const id = String(validated.right.asyncTaskId)
       const overwrite = validated.right.overwrite === true
+      const confirmation =
+        typeof validated.right.confirmation === "string" ? validated.right.confirmation : undefined
       const api = yield* Api
       const settings = yield* Settings
+      const journal = yield* Journal.Journal
       const own = yield* Downloads.Downloads
       return yield* Effect.gen(function* () {
         const { client, host } = yield* api.connection
@@ -109,6 +123,10 @@ export const download: Tool<Api | Journal.Journal | Downloads.Downloads | Settin
         const summary = summarize(task)
         if (summary.statusKind !== "completed") {
           return failure(`The export is not finished: ${line(summary)}.\nNext step: ${nextStep(summary)}`)
+        }
+        if (!(yield* startedHere(journal, { asyncTaskId: task.asyncTaskId, host, actor: context.actor }))) {
+          const refused = yield* obtain(downloadAsk(summary, host, confirmation), context)
+          if (refused !== undefined) return refused
         }
         yield* Effect.promise(() => mkdir(settings.exportDir, { recursive: true, mode: 0o700 }))
         const destination = fileIn(settings.exportDir, fileNameOf(task))

@@ -2,11 +2,17 @@
  * `get_export_task`: the state of one export task, after following it for `waitSeconds` (default
  * 25, at most 50: a larger value is clamped and the result says so) or until it finishes, sending
  * `notifications/progress` at least every 5 s when the client gave a progress token — so that
- * clients that time out a silent request after 60 s keep waiting.
+ * clients that time out a silent request after 60 s keep waiting. For a finished export this server
+ * did not start with the user's consent, it says so and (unless the server asks the user itself)
+ * hands out a `downloadConfirmation` for that task, to pass to `download_export_file` once the user
+ * agrees.
  */
 import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
+import * as Journal from "@booster-export/journal/Journal"
 import { Duration, Effect, Either, Schema, Stream } from "effect"
 import { Api } from "../booster/api.js"
+import { Consent, taskBinding } from "../consent/consent.js"
+import { describeTask, startedHere } from "../consent/download.js"
 import { asyncTaskId, nonNegativeInteger } from "./args.js"
 import { render } from "./errors.js"
 import { line, nextStep, summarize, TaskSummary } from "./task-summary.js"
@@ -40,16 +46,27 @@ export const GetTaskOutput = Schema.Struct({
   waitedSeconds: Schema.Number.annotations({ description: "How long the call followed the task." }),
   waitClampedTo: Schema.optional(Schema.Number).annotations({
     description: `Present when waitSeconds was above ${MAX_WAIT_SECONDS}: the wait used.`
+  }),
+  startedHere: Schema.optional(Schema.Boolean).annotations({
+    description:
+      "For a downloadable export: true when this server started it with the user's consent; false when it was started elsewhere, so its download needs their consent."
+  }),
+  downloadConfirmation: Schema.optional(Schema.String).annotations({
+    description:
+      "For an export started elsewhere: once the user agrees to its download, pass this to download_export_file as confirmation. Single use, for this task only, until downloadConfirmationExpiresAt."
+  }),
+  downloadConfirmationExpiresAt: Schema.optional(Schema.String).annotations({
+    description: "When downloadConfirmation stops being accepted, ISO-8601."
   })
 })
 
 /** The get-task tool. */
-export const getTask: Tool<Api> = {
+export const getTask: Tool<Api | Journal.Journal | Consent> = {
   name: "get_export_task",
   title: "Get an export task",
   description:
-    "Reads an export task (status, percentage, counts), first following it for up to waitSeconds, with " +
-    "progress notifications. If it is still running, call again.",
+    "Reads an export task (status, percentage, counts), after following it for up to waitSeconds. " +
+    "Still running: call again.",
   inputSchema: JsonSchema.ofFilter(GetTaskArguments),
   outputSchema: JsonSchema.of(GetTaskOutput),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -64,8 +81,10 @@ export const getTask: Tool<Api> = {
         typeof validated.right.waitSeconds === "number" ? validated.right.waitSeconds : DEFAULT_WAIT_SECONDS
       const wait = Math.min(asked, MAX_WAIT_SECONDS)
       const api = yield* Api
+      const journal = yield* Journal.Journal
+      const consent = yield* Consent
       return yield* Effect.gen(function* () {
-        const { client } = yield* api.connection
+        const { client, host } = yield* api.connection
         const started = Date.now()
         if (wait > 0) {
           // progress must grow with every notification: the percentage, plus a hundredth per
@@ -107,10 +126,46 @@ export const getTask: Tool<Api> = {
           wait > 0 && !Task.isFinished(task)
             ? ` Still running after ${waitedSeconds} s: call get_export_task again to keep waiting.`
             : ""
-        return success(`${line(summary)}.${clamped}${still}\nNext step: ${nextStep(summary)}`, {
+        if (!summary.downloadReady) {
+          return success(`${line(summary)}.${clamped}${still}\nNext step: ${nextStep(summary)}`, {
+            ...summary,
+            waitedSeconds,
+            ...(asked > MAX_WAIT_SECONDS ? { waitClampedTo: MAX_WAIT_SECONDS } : {})
+          })
+        }
+        // a journal that cannot be read counts as "started elsewhere": the download then asks
+        const here = yield* startedHere(journal, {
+          asyncTaskId: task.asyncTaskId,
+          host,
+          actor: context.actor
+        }).pipe(Effect.orElseSucceed(() => false))
+        // the server asks the user itself when it may and can: then a confirmation would not replace that yes
+        const asks =
+          consent.mode === "elicit" ||
+          (consent.mode === "auto" && (context.elicit !== undefined || context.round !== undefined))
+        const confirmation =
+          here || asks
+            ? undefined
+            : yield* consent
+                .issue(taskBinding(host, task.asyncTaskId), "download")
+                .pipe(Effect.orElseSucceed(() => undefined))
+        const expiresAt =
+          confirmation === undefined ? undefined : new Date(confirmation.expiresAt).toISOString()
+        const next = here
+          ? `Next step: ${nextStep(summary)}`
+          : "This export was started elsewhere (with booster, by a colleague or by another program), not by this server with the user's consent.\n" +
+            (confirmation === undefined
+              ? `Next step: download_export_file with asyncTaskId ${summary.asyncTaskId}; the server will ask the user first.`
+              : `Next step: tell the user which export it is (${describeTask(summary)}) and that it was started elsewhere; ` +
+                `only if they agree, call download_export_file with asyncTaskId ${summary.asyncTaskId} and confirmation: "${confirmation.token}" (single use, until ${expiresAt}).`)
+        return success(`${line(summary)}.${clamped}${still}\n${next}`, {
           ...summary,
           waitedSeconds,
-          ...(asked > MAX_WAIT_SECONDS ? { waitClampedTo: MAX_WAIT_SECONDS } : {})
+          ...(asked > MAX_WAIT_SECONDS ? { waitClampedTo: MAX_WAIT_SECONDS } : {}),
+          startedHere: here,
+          ...(confirmation !== undefined
+            ? { downloadConfirmation: confirmation.token, downloadConfirmationExpiresAt: expiresAt }
+            : {})
         })
       }).pipe(Effect.catchAll((error) => Effect.succeed(render(error))))
     })

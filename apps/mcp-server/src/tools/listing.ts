@@ -96,9 +96,9 @@ export const toWire = <R>(tool: Tool<R>): WireTool => {
 }
 
 /**
- * The wire forms of `tools`, in order. An argument that is the same as one of an earlier tool
- * (start_customer_export takes the filter preview_customer_export checks; several tools take an
- * asyncTaskId) keeps its type, and its description sends to the earlier tool, where its prose,
+ * The wire forms of `tools`, in order. An argument that is the same as one of an earlier tool, down to
+ * its description (start_customer_export takes the filter preview_customer_export checks; several
+ * tools take an asyncTaskId), keeps its type, and its description sends to the earlier tool, where its prose,
  * examples and constraints are (the server checks them alike on every call).
  */
 export const toWireAll = <R>(tools: ReadonlyArray<Tool<R>>): ReadonlyArray<WireTool> => {
@@ -107,7 +107,7 @@ export const toWireAll = <R>(tools: ReadonlyArray<Tool<R>>): ReadonlyArray<WireT
     const wire = toWire(tool)
     const properties: Node = {}
     for (const [name, member] of Object.entries(wire.inputSchema.properties ?? {})) {
-      const id = `${name}\u0000${JSON.stringify(without(member, ["description", "examples"]))}`
+      const id = `${name}\u0000${JSON.stringify(without(member, ["examples"]))}`
       const earlier = first.get(id)
       if (earlier === undefined) first.set(id, tool.name)
       const { type, enum: values } = member as Node

@@ -51,7 +51,7 @@ export const preview: Tool<Consent | FingerprintKey.FingerprintKey> = {
   title: "Preview a customer export",
   description:
     "Checks a customer export filter, sending nothing: every problem by field, or who would be exported, " +
-    "the fingerprint and what start_customer_export would send. Use it before a start.",
+    "the fingerprint and what start_customer_export would send.",
   inputSchema: JsonSchema.ofFilter(kind.filter),
   outputSchema: JsonSchema.of(PreviewOutput),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -2,8 +2,9 @@
  * `start_customer_export`: starts an export, unless the same filter (same fingerprint) was started
  * within the dedupe window and its task did not end in error — then the existing task is returned,
  * so that an agent repeating itself does not export the same personal data twice. `force: true`
- * overrides. Every start is journalled before it is sent (`GuardedStart` of the journal); a journal
- * that cannot be written stops it, `force` or not.
+ * overrides. Either way the user's consent comes first (a returned task hands the assistant an
+ * export as a new one would). Every start is journalled before it is sent (`GuardedStart` of the
+ * journal); a journal that cannot be written stops it, `force` or not.
  */
 import {
   ExportKind,
@@ -21,7 +22,7 @@ import type { CallToolResult, InputRequiredResult } from "@modelcontextprotocol/
 import { Data, Effect, Either, Schema } from "effect"
 import { Api } from "../booster/api.js"
 import type { Consent } from "../consent/consent.js"
-import { obtain } from "../consent/obtain.js"
+import { obtain, startAsk } from "../consent/obtain.js"
 import { boundedText, flag, journalText } from "./args.js"
 import { render } from "./errors.js"
 import { Settings } from "./settings.js"
@@ -38,7 +39,7 @@ const own = {
     "confirmation",
     "preview_customer_export's confirmation for this exact filter, once the user has agreed to it.",
     100,
-    ["bxc_3q2X0m9Qe7sYVtR1bN4kLw8a"]
+    []
   ),
   purpose: journalText(
     "purpose",
@@ -93,7 +94,7 @@ export const start: Tool<Api | Journal.Journal | Settings | Consent | Fingerprin
   description:
     "Starts an export of the customers matching a filter; returns its asyncTaskId. Needs the user's consent: " +
     "show them preview_customer_export's description and pass its confirmation once they agree (or the server " +
-    "asks them). Within the dedupe window the same filter returns that task; force: true starts anew.",
+    "asks them); the same filter within the dedupe window returns that task.",
   inputSchema: JsonSchema.ofFilter(StartArguments),
   outputSchema: JsonSchema.of(StartOutput),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -121,6 +122,13 @@ export const start: Tool<Api | Journal.Journal | Settings | Consent | Fingerprin
 
       return yield* Effect.gen(function* () {
         const fingerprint = Fingerprint.fingerprint((yield* keys.get).key, filter)
+        /** The user's consent to this start (or to returning the `earlier` export), else `NotConsented`. */
+        const consented = (earlier: { readonly at: string; readonly asyncTaskId: string } | undefined) =>
+          Effect.flatMap(
+            obtain(startAsk({ fingerprint, description, purpose, confirmation, earlier }), context),
+            (refused) =>
+              refused === undefined ? Effect.void : Effect.fail(new NotConsented({ result: refused }))
+          )
         const { client, host } = yield* api.connection
         const outcome = yield* GuardedStart.run({
           source: "mcp",
@@ -137,14 +145,14 @@ export const start: Tool<Api | Journal.Journal | Settings | Consent | Fingerprin
               Effect.map((task): Task.Task | undefined => task),
               Effect.catchTag("NotFoundError", () => Effect.succeed(undefined))
             ),
-          onDuplicate: "reuse",
+          // a recent export of the same filter is returned only with the user's consent, as a new one
+          onDuplicate: (earlier) =>
+            Effect.as(
+              consented({ at: earlier.entry.at, asyncTaskId: earlier.entry.asyncTaskId }),
+              "reuse" as const
+            ),
           onUnwritableJournal: "refuse",
-          // a repeat within the window sends nothing new, so it needs no consent: asked only now
-          confirm: Effect.flatMap(
-            obtain({ fingerprint, description, purpose, confirmation }, context),
-            (refused) =>
-              refused === undefined ? Effect.void : Effect.fail(new NotConsented({ result: refused }))
-          )
+          confirm: consented(undefined)
         })
         if (outcome._tag === "Started") {
           const { started, at, unrecorded } = outcome
@@ -164,7 +172,8 @@ export const start: Tool<Api | Journal.Journal | Settings | Consent | Fingerprin
             }
           )
         }
-        // onDuplicate "reuse": a repeat is always returned, never refused
+        // consent was given: a repeat is returned (found under the lock, "refused" by GuardedStart,
+        // it is the export just consented to as well)
         const { entry, task } = outcome
         const minutes = Math.round(settings.dedupeWindowMs / 60_000)
         return success(

@@ -50,6 +50,11 @@ export interface CallContext {
   readonly elicit?: Elicit
   /** The multi-round-trip of a 2026-07-28 client that can be asked; absent otherwise. */
   readonly round?: InputRound
+  /**
+   * Who called: an OAuth access token's subject, as the journal records it; absent otherwise (the
+   * journal then records the OS user running the server, `Journal.actor()`).
+   */
+  readonly actor?: string
 }
 
 /** What a handler answers: a tool result, or (with an {@link InputRound}) a question for the user. */
