@@ -354,7 +354,7 @@ describe("a hostile API and a prompt-injected assistant", () => {
     }
     expect(read.structuredContent).toMatchObject({
       type: expect.stringMatching(/^crm/),
-      requestDate: "2026-01-01"
+      requestDate: "2026-01-01T00:00:00.000Z"
     })
     // the task was not started by this server: each download needs get_export_task's confirmation
     const confirmation = async () => {

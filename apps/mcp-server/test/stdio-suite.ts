@@ -414,6 +414,12 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
         const now = await call("get_export_task", { asyncTaskId: id, waitSeconds: 0 })
         expect(now.isError).toBeFalsy()
         expect(now.structuredContent).toMatchObject({ asyncTaskId: id, brand: "PAN", type: "crm" })
+        // the API writes /Date(…)/: dates leave the server in ISO-8601
+        const { requestDate } = now.structuredContent as { requestDate: string }
+        expect(requestDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+        expect(Math.abs(Date.parse(requestDate) - Date.now())).toBeLessThan(5 * 60_000)
+        expect(textOf(now)).toContain(`requested ${requestDate}`)
+        expect(JSON.stringify(now)).not.toContain("Date(")
 
         const progress: Array<{
           progress: number
@@ -543,8 +549,13 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
           )
           const listed = await call("list_export_tasks", {})
           expect(listed.isError).toBeFalsy()
-          const all = listed.structuredContent as { tasks: Array<{ asyncTaskId: string }>; matching: number }
+          const all = listed.structuredContent as {
+            tasks: Array<{ asyncTaskId: string; requestDate: string }>
+            matching: number
+          }
           expect(all.matching).toBe(2)
+          for (const task of all.tasks) expect(task.requestDate).toMatch(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/)
+          expect(JSON.stringify(listed)).not.toContain("Date(")
           expect(new Set(all.tasks.map((task) => task.asyncTaskId))).toEqual(new Set(ids))
           const limited = await call("list_export_tasks", { limit: 1 })
           expect(limited.structuredContent).toMatchObject({ matching: 2, tasks: [expect.any(Object)] })

@@ -14,7 +14,7 @@ export const TaskSummary = Schema.Struct({
   statusKind: Schema.Literal("requested", "in-progress", "completed", "error", "unknown"),
   percentage: Schema.Number.annotations({ description: "Completion, 0..100." }),
   requestDate: Schema.String.annotations({
-    description: "When the task was requested, as the server wrote it."
+    description: "When the task was requested, ISO-8601 (as the server wrote it only when it cannot be read)."
   }),
   finished: Schema.Boolean.annotations({ description: "True once the task is completed or in error." }),
   downloadReady: Schema.Boolean.annotations({
@@ -28,6 +28,12 @@ export const TaskSummary = Schema.Struct({
 /** A task as tools report it. */
 export type TaskSummary = typeof TaskSummary.Type
 
+/**
+ * A date the API wrote (ISO-8601, or the WCF form `/Date(1709287200000+0100)/`) as ISO-8601 in UTC;
+ * as written when it cannot be read.
+ */
+export const isoDate = (raw: string): string => Task.parseApiDate(raw)?.toISOString() ?? raw
+
 /** The summary of a task. */
 export const summarize = (task: Task.Task): TaskSummary => {
   const kind = Task.statusKind(task.status)
@@ -38,7 +44,7 @@ export const summarize = (task: Task.Task): TaskSummary => {
     status: task.status,
     statusKind: kind,
     percentage: task.percentage,
-    requestDate: task.requestDate,
+    requestDate: isoDate(task.requestDate),
     finished: Task.isFinished(task),
     downloadReady:
       kind === "completed" && (task.signedDownloadUrl !== undefined || task.downloadUrl !== undefined),
