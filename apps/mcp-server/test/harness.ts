@@ -259,12 +259,17 @@ export interface HttpProcess {
   readonly stop: () => Promise<void>
 }
 
-/** Spawns the binary with `--http --port 0` and `args`, and waits until it listens. */
+/**
+ * Spawns the binary with `--http --port 0` and `args`, and waits until it listens (it says where at
+ * `BOOSTER_LOG=info`, the level used unless `env` names one).
+ */
 export const startHttp = async (
   args: ReadonlyArray<string>,
   env: Record<string, string>
 ): Promise<HttpProcess> => {
-  const child = spawn(process.execPath, [BIN, "--http", "--port", "0", ...args], { env })
+  const child = spawn(process.execPath, [BIN, "--http", "--port", "0", ...args], {
+    env: { BOOSTER_LOG: "info", ...env }
+  })
   let stderr = ""
   let stdout = ""
   child.stdout.on("data", (chunk: Buffer) => {

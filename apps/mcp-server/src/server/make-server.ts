@@ -159,6 +159,13 @@ export const make = (options: ServerOptions): Server => {
         )
         return server.projectCallToolResult(outgoing(result), tool.outputSchema)
       } catch (error) {
+        // the client gave up (a timeout, a cancellation): the call was stopped, nothing failed
+        if (context.mcpReq.signal.aborted) {
+          options.log.info(
+            `${name} cancelled by the client after ${Math.round(performance.now() - started)} ms`
+          )
+          return failure("The call was cancelled by the client.")
+        }
         options.log.error(`${name} failed unexpectedly: ${error instanceof Error ? error.name : "defect"}`)
         return failure(
           "The tool failed unexpectedly. Try again; if it keeps failing, look at the server's log (stderr)."

@@ -62,7 +62,7 @@ export const serve = async ({ options, tools, withheld, dispatch, log }: Serving
       maxSessions: options.maxSessions,
       sessionIdleMs: options.sessionIdleMinutes * 60_000
     })
-    log.warn(
+    log.info(
       `listening on ${endpoint.url}${options.readOnly ? " (read-only)" : ""}${options.sandbox ? " (sandbox)" : ""}`
     )
     shutdown = endpoint.close
