@@ -8,6 +8,8 @@
  */
 import { readFileSync } from "node:fs"
 import type { Tool as WireTool } from "@modelcontextprotocol/server"
+import type { Either } from "effect"
+import type { Problem, Resolved } from "./config/resolve.js"
 import * as Log from "./logging/log.js"
 import { type Options, parse, UsageError, usage } from "./options/options.js"
 import type { Dispatch } from "./server/make-server.js"
@@ -27,15 +29,36 @@ const loadListing = async (): Promise<ReadonlyArray<WireTool>> => {
   }
 }
 
-/** The services of the tools: the API (environment or sandbox), the journal and the settings. */
+/** The settings of the tools, resolved once (profile, connection, folders), or why they cannot be. */
+let resolving: Promise<Either.Either<Resolved, Problem>> | undefined
+const settingsOf = (options: Options): Promise<Either.Either<Resolved, Problem>> => {
+  resolving ??= Promise.all([import("effect"), import("./config/resolve.js")]).then(([{ Effect }, Config]) =>
+    Effect.runPromise(Effect.either(Config.resolve(options, process.env)))
+  )
+  return resolving
+}
+
+/** The services of the tools: the API (the configured one or the sandbox), the journal and the settings. */
 const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> => {
-  const [{ Effect, Layer, Logger, LogLevel }, { Api }, { Settings }, Catalog, Dispatch] = await Promise.all([
-    import("effect"),
-    import("./booster/api.js"),
-    import("./tools/settings.js"),
-    import("./tools/catalog.js"),
-    import("./tools/dispatch.js")
-  ])
+  const [{ Effect, Layer, Logger, LogLevel }, { Api }, { Settings }, Catalog, Dispatch, resolved] =
+    await Promise.all([
+      import("effect"),
+      import("./booster/api.js"),
+      import("./tools/settings.js"),
+      import("./tools/catalog.js"),
+      import("./tools/dispatch.js"),
+      settingsOf(options)
+    ])
+  if (resolved._tag === "Left") {
+    // a profile or setting that cannot be used: no tool runs, as the journal, the export folder or
+    // the credentials it names are unknown
+    const problem = resolved.left
+    log.warn(`configuration: ${problem.message}`)
+    return Dispatch.refuseAll(
+      `The server's configuration cannot be used (${problem.field}): ${problem.message}; nothing was sent.\nNext step: tell the user: ${problem.hint}`
+    )
+  }
+  const settings = resolved.right
   const live = Effect.promise(() => import("./booster/live.js"))
   const api = options.sandbox
     ? Api.lazy(
@@ -45,7 +68,7 @@ const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> =
         (error) => error
       )
     : Api.lazy(
-        Effect.flatMap(live, (m) => m.fromEnvironment(process.env, options.stateDir)),
+        Effect.flatMap(live, (m) => m.fromConnection(settings.connection, process.env, options.stateDir)),
         (error) => error
       )
   const level = { debug: LogLevel.Debug, info: LogLevel.Info, warn: LogLevel.Warning, error: LogLevel.Error }
@@ -56,16 +79,16 @@ const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> =
     // with a team journal in PostgreSQL, confirmations live there too: any replica accepts them, once
     Catalog.journalAndConsent(
       options.stateDir,
-      options.journalUrl,
+      settings.journalUrl,
       options.consent,
       options.confirmationMinutes * 60_000
     ),
     Catalog.downloads(options.stateDir),
     Catalog.fingerprintKey(options.stateDir),
     Settings.layer({
-      exportDir: options.exportDir,
+      exportDir: settings.exportDir,
       dedupeWindowMs: options.dedupeWindowMinutes * 60_000,
-      retentionDays: options.retentionDays
+      retentionDays: settings.retentionDays
     })
   )
   return Dispatch.make(Catalog.all, services)
@@ -111,8 +134,9 @@ const main = async (): Promise<number> => {
   const purgeTimer = options.readOnly
     ? undefined
     : setTimeout(() => {
-        void import("./retention/purge.js").then((m) => {
-          stopPurging = m.schedule(options, log)
+        void Promise.all([import("./retention/purge.js"), settingsOf(options)]).then(([m, resolved]) => {
+          // unusable settings are reported by every tool call; nothing is purged meanwhile
+          if (resolved._tag === "Right") stopPurging = m.schedule({ ...options, ...resolved.right }, log)
         })
       }, PURGE_DELAY_MS)
   await serve({ options, tools, withheld, dispatch, log })

@@ -20,7 +20,7 @@ import { join } from "node:path"
 import { createInterface } from "node:readline"
 import { ExportKind, Fingerprint } from "@booster-export/core"
 import * as StateDirectory from "@booster-export/transport/StateDirectory"
-import { Clock, Context, Effect, Layer, Schema, Scope } from "effect"
+import { Clock, Context, Data, Effect, Either, Layer, Schema, Scope } from "effect"
 import * as AuditTrail from "./AuditTrail.js"
 import { errorCodeOf, withLockFile } from "./internal/lockFile.js"
 import { decodeLines, readRegularFile } from "./internal/textFile.js"
@@ -170,6 +170,67 @@ export const describeDatabaseUrl = (url: string): string => {
   } catch {
     return "postgres://<unreadable URL>"
   }
+}
+
+/**
+ * A configured team journal URL that cannot be used: `field` names the setting (`BOOSTER_JOURNAL_URL`
+ * or `profile <name> journalUrl`), never the URL.
+ *
+ * @since 0.1.0
+ */
+export class JournalUrlError extends Data.TaggedError("JournalUrlError")<{
+  readonly field: string
+  readonly message: string
+  readonly hint: string
+}> {}
+
+/**
+ * The team journal's URL as configured: `BOOSTER_JOURNAL_URL` of `env`, else the `journalUrl` of the
+ * profile in use (named `profile.name`); `undefined` when neither is set (the local file). A URL
+ * that is not {@link isDatabaseUrl}, or a profile's URL holding a password (a profile never holds a
+ * secret: the password belongs in `PGPASSWORD` or `~/.pgpass`), is refused with
+ * {@link JournalUrlError} naming the setting, never the URL.
+ *
+ * @since 0.1.0
+ */
+export const configuredUrl = (
+  env: Readonly<Record<string, string | undefined>>,
+  profile: { readonly name: string | undefined; readonly journalUrl?: string | undefined }
+): Either.Either<
+  { readonly url: string; readonly source: "env" | "profile" } | undefined,
+  JournalUrlError
+> => {
+  const fromEnv = env.BOOSTER_JOURNAL_URL?.trim()
+  const fromProfile = profile.journalUrl?.trim()
+  const [url, source, field]: [string | undefined, "env" | "profile", string] = fromEnv
+    ? [fromEnv, "env", "BOOSTER_JOURNAL_URL"]
+    : [fromProfile || undefined, "profile", `profile ${profile.name} journalUrl`]
+  if (url === undefined) return Either.right(undefined)
+  if (!isDatabaseUrl(url)) {
+    return Either.left(
+      new JournalUrlError({
+        message: `${field} must be a postgres:// URL`,
+        hint: "Give postgres://user@host:5432/database, or unset it to keep the local journal file.",
+        field
+      })
+    )
+  }
+  let password = ""
+  try {
+    password = new URL(url).password
+  } catch {
+    password = ""
+  }
+  if (source === "profile" && password !== "") {
+    return Either.left(
+      new JournalUrlError({
+        message: `${field} holds a password, and a profile never holds a secret`,
+        hint: "Remove the password from the URL and give it in PGPASSWORD or ~/.pgpass, or set BOOSTER_JOURNAL_URL.",
+        field
+      })
+    )
+  }
+  return Either.right({ url, source })
 }
 
 const EMAIL_LIKE = /[^\s@]+@[^\s@]+\.[^\s@]+/

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rm, stat, symlink, utimes, writeFile } from "
 import { hostname } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
-import { Effect, Fiber } from "effect"
+import { Effect, Either, Fiber } from "effect"
 import { describe, expect, it } from "vitest"
 import { bundleFixture, temporaryFolders } from "../../transport/test/files.js"
 import { AuditTrail, Journal } from "../src/index.js"
@@ -462,5 +462,38 @@ describe("Journal.withStartLock", () => {
     })
     expect(error.message).toContain("ENOSPC")
     expect(await lockFiles(directory)).toEqual([])
+  })
+})
+
+describe("Journal.configuredUrl", () => {
+  const profile = (journalUrl?: string) => ({
+    name: "team",
+    ...(journalUrl !== undefined ? { journalUrl } : {})
+  })
+
+  it("takes BOOSTER_JOURNAL_URL over the profile's journalUrl; neither is the local file", () => {
+    expect(Journal.configuredUrl({}, profile())).toEqual(Either.right(undefined))
+    expect(Journal.configuredUrl({}, profile("postgres://db.example/booster"))).toEqual(
+      Either.right({ url: "postgres://db.example/booster", source: "profile" })
+    )
+    expect(
+      Journal.configuredUrl(
+        { BOOSTER_JOURNAL_URL: "postgresql://u:p@db/x" },
+        profile("postgres://db.example/booster")
+      )
+    ).toEqual(Either.right({ url: "postgresql://u:p@db/x", source: "env" }))
+  })
+
+  it("refuses a URL that is not postgres://, and a password in a profile, naming the setting, never the URL", () => {
+    const notPg = Journal.configuredUrl({ BOOSTER_JOURNAL_URL: "mysql://db/x" }, profile())
+    expect(notPg).toMatchObject(Either.left({ _tag: "JournalUrlError", field: "BOOSTER_JOURNAL_URL" }))
+    const secret = Journal.configuredUrl({}, profile("postgres://ada:s3cret@db/x"))
+    expect(secret).toMatchObject(
+      Either.left({
+        field: "profile team journalUrl",
+        message: "profile team journalUrl holds a password, and a profile never holds a secret"
+      })
+    )
+    expect(JSON.stringify(secret)).not.toContain("s3cret")
   })
 })

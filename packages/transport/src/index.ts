@@ -19,6 +19,8 @@ export * as ExportToFile from "./ExportToFile.js"
 /** @since 0.1.0 */
 export * as FingerprintKey from "./FingerprintKey.js"
 /** @since 0.1.0 */
+export * as Profiles from "./Profiles.js"
+/** @since 0.1.0 */
 export * as Promise from "./Promise.js"
 /** @since 0.1.0 */
 export * as Redact from "./Redact.js"

@@ -3,9 +3,10 @@
  * only by the commands that talk to the API, so that `--help` and usage errors start fast.
  */
 import type { Fingerprint } from "@booster-export/core"
-import { Auth, BoosterClient, BoosterConfig, BoosterError } from "@booster-export/transport"
+import { type Auth, BoosterClient, BoosterConfig, type BoosterError } from "@booster-export/transport"
+import * as Profiles from "@booster-export/transport/Profiles"
 import * as HttpClient from "@effect/platform/HttpClient"
-import { Context, Effect, Either, Layer, type Scope } from "effect"
+import { Context, Effect, type Either, Layer, type Scope } from "effect"
 import type { Settings } from "../config/profiles.js"
 
 /** The client service. */
@@ -18,41 +19,13 @@ const logLevelOf = (raw: string | undefined) => {
 
 /**
  * The credentials: an API key named by `--api-key-file` first; then HTTP basic or OAuth2 client
- * credentials given by the environment (`BOOSTER_BASIC_*`, `BOOSTER_OAUTH2_*`: see transport's
- * `BoosterConfig.authFromEnv`), over a profile's key file; then the settings' API key. Credentials of
- * two kinds from the environment are refused.
+ * credentials given by the environment over a profile's key file; then the settings' API key
+ * (transport's `Profiles.auth`, shared with `booster-mcp`).
  */
 export const authOf = (
   settings: Settings,
   env: NodeJS.ProcessEnv = process.env
-): Either.Either<Auth.Auth, BoosterError.InvalidConfigError> => {
-  const key = settings.key
-  const keyAuth: Auth.Auth =
-    key === undefined
-      ? Auth.none
-      : key.header !== undefined
-        ? Auth.apiKeyHeader(key.header, key.key)
-        : Auth.bearer(key.key)
-  if (key?.origin === "flag") return Either.right(keyAuth)
-  return Either.flatMap(
-    BoosterConfig.authFromEnv(env),
-    (fromEnv): Either.Either<Auth.Auth, BoosterError.InvalidConfigError> => {
-      if (fromEnv === undefined || fromEnv._tag === "Bearer" || fromEnv._tag === "ApiKeyHeader") {
-        return Either.right(keyAuth)
-      }
-      if (key?.origin === "env") {
-        return Either.left(
-          new BoosterError.InvalidConfigError({
-            field: "auth",
-            message: `Credentials of more than one kind are set (BOOSTER_API_KEY_FILE and ${fromEnv._tag === "Basic" ? "BOOSTER_BASIC_*" : "BOOSTER_OAUTH2_*"})`,
-            hint: "Keep the variables of one kind only: an API key, basic, or OAuth2 client credentials."
-          })
-        )
-      }
-      return Either.right(fromEnv)
-    }
-  )
-}
+): Either.Either<Auth.Auth, BoosterError.InvalidConfigError> => Profiles.auth(settings.key, env)
 
 /** What a command adds to the settings: a polling cap, the fingerprint key it fingerprints with. */
 export interface Extra {

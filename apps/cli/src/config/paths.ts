@@ -6,6 +6,7 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { dirname, join } from "node:path"
+import * as Profiles from "@booster-export/transport/Profiles"
 import { Effect, type Either } from "effect"
 import { ConfigError } from "../output/errors.js"
 
@@ -16,16 +17,15 @@ const base = (env: Env, variable: string, fallback: ReadonlyArray<string>): stri
   return value ? value : join(env.HOME?.trim() || homedir(), ...fallback)
 }
 
-/** The folder of the profiles file. */
-export const configDir = (env: Env = process.env): string =>
-  join(base(env, "XDG_CONFIG_HOME", [".config"]), "booster-export")
+/** The folder of the profiles file (transport's `Profiles.directory`). */
+export const configDir = (env: Env = process.env): string => Profiles.directory(env)
 
 /** The folder of caches (start-up code cache). */
 export const cacheDir = (env: Env = process.env): string =>
   join(base(env, "XDG_CACHE_HOME", [".cache"]), "booster-export")
 
-/** The profiles file. */
-export const profilesFile = (env: Env = process.env): string => join(configDir(env), "profiles.json")
+/** The profiles file (transport's `Profiles.file`). */
+export const profilesFile = (env: Env = process.env): string => Profiles.file(env)
 
 /** The saved filters file. */
 export const filtersFile = (env: Env = process.env): string => join(configDir(env), "filters.json")

@@ -1,60 +1,42 @@
 /**
  * Named profiles (`$XDG_CONFIG_HOME/booster-export/profiles.json`, mode 0600) and the settings a
  * command runs with, resolved with the precedence flag > environment (`BOOSTER_*`) > profile >
- * default. Secrets never live in the profile: it may only name a file holding the API key, or the key
- * comes from `BOOSTER_API_KEY`. The key is `Redacted` as soon as it is read; a key file other users
- * may read or write is refused, as the fingerprint key is.
+ * default. Reading the profiles file and resolving the connection (base URL, API key, headers) is
+ * transport's `Profiles`, shared with `booster-mcp`; this module writes the file and adds what the
+ * command line uses besides (brand, POS codes, export folder, team journal, retention). Secrets
+ * never live in the profile: it may only name a file holding the API key, or the key comes from
+ * `BOOSTER_API_KEY`. The key is `Redacted` as soon as it is read; a key file other users may read or
+ * write is refused, as the fingerprint key is.
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs"
-import { homedir } from "node:os"
-import { resolve } from "node:path"
 import * as Journal from "@booster-export/journal/Journal"
+import type { BoosterError } from "@booster-export/transport"
+import * as Profiles from "@booster-export/transport/Profiles"
 import * as Redact from "@booster-export/transport/Redact"
-import { Effect, Redacted, Schema } from "effect"
+import { Effect, Either, Redacted } from "effect"
 import { ConfigError } from "../output/errors.js"
 import * as Paths from "./paths.js"
 
 /** One profile. Every member is optional. */
-export const Profile = Schema.Struct({
-  baseUrl: Schema.optional(Schema.String),
-  apiKeyHeader: Schema.optional(Schema.String),
-  apiKeyFile: Schema.optional(Schema.String),
-  allowInsecureHttp: Schema.optional(Schema.Boolean),
-  headers: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  brand: Schema.optional(Schema.String),
-  posCodes: Schema.optional(Schema.Array(Schema.String)),
-  exportDir: Schema.optional(Schema.String),
-  journalUrl: Schema.optional(Schema.String),
-  retentionDays: Schema.optional(Schema.Number)
-})
+export const Profile = Profiles.Profile
 
 /** One profile. */
-export type Profile = typeof Profile.Type
+export type Profile = Profiles.Profile
 
 /** The profiles file. */
-export const ProfilesFile = Schema.Struct({
-  default: Schema.optional(Schema.String),
-  profiles: Schema.Record({ key: Schema.String, value: Profile })
-})
+export const ProfilesFile = Profiles.ProfilesFile
 
 /** The profiles file. */
-export type ProfilesFile = typeof ProfilesFile.Type
+export type ProfilesFile = Profiles.ProfilesFile
 
 type Env = Readonly<Record<string, string | undefined>>
 
-const decodeFile = Schema.decodeUnknownEither(Schema.parseJson(ProfilesFile))
+/** The command line's error for a setting transport's `Profiles` refused. */
+const configError = (error: BoosterError.InvalidConfigError): ConfigError =>
+  new ConfigError({ message: error.message, hint: error.hint, field: error.field })
 
 /** Reads the profiles file; an absent file is an empty one. */
 export const load = (env: Env = process.env): Effect.Effect<ProfilesFile, ConfigError> =>
-  Paths.readJson(
-    Paths.profilesFile(env),
-    decodeFile,
-    { profiles: {} },
-    {
-      name: "profiles",
-      hint: "Fix it by hand, or remove it and use `booster config set` again."
-    }
-  )
+  Effect.mapError(Profiles.load(env), configError)
 
 /** Writes the profiles file atomically with mode 0600 (its folder 0700). */
 export const save = (file: ProfilesFile, env: Env = process.env): Effect.Effect<string, ConfigError> =>
@@ -73,19 +55,10 @@ export const save = (file: ProfilesFile, env: Env = process.env): Effect.Effect<
   })
 
 /** Where a setting came from. */
-export type Source = "flag" | "env" | "profile" | "default"
+export type Source = Profiles.Source
 
 /** The API key and how it is sent. */
-export interface KeySettings {
-  readonly key: Redacted.Redacted<string>
-  /** Header carrying the key; `undefined` = `Authorization: Bearer`. */
-  readonly header: string | undefined
-  readonly source: "env" | "file"
-  /** Where it was named: `--api-key-file`, the environment, or the profile. */
-  readonly origin: "flag" | "env" | "profile"
-  /** The file it was read from, when it came from one. */
-  readonly path?: string
-}
+export type KeySettings = Profiles.ApiKey
 
 /** The settings a command runs with. */
 export interface Settings {
@@ -109,47 +82,20 @@ export interface Settings {
 /** Days a downloaded file is kept by default: 30. */
 export const DEFAULT_RETENTION_DAYS = 30
 
-const hasPassword = (url: string) => {
-  try {
-    return new URL(url).password !== ""
-  } catch {
-    return false
-  }
-}
-
 /** The team journal's URL: `BOOSTER_JOURNAL_URL`, else the profile's `journalUrl` (without a password). */
 const journalUrlOf = (
   env: Env,
   profile: Profile,
   name: string | undefined
-): Effect.Effect<[Redacted.Redacted<string> | undefined, Source], ConfigError> => {
-  const fromEnv = env.BOOSTER_JOURNAL_URL?.trim()
-  const [url, source, field]: [string | undefined, Source, string] = fromEnv
-    ? [fromEnv, "env", "BOOSTER_JOURNAL_URL"]
-    : profile.journalUrl?.trim()
-      ? [profile.journalUrl.trim(), "profile", `profile ${name} journalUrl`]
-      : [undefined, "default", ""]
-  if (url === undefined) return Effect.succeed([undefined, "default"])
-  if (!Journal.isDatabaseUrl(url)) {
-    return Effect.fail(
-      new ConfigError({
-        message: `${field} must be a postgres:// URL`,
-        hint: "Give postgres://user@host:5432/database, or unset it to keep the local journal file.",
-        field
-      })
-    )
-  }
-  if (source === "profile" && hasPassword(url)) {
-    return Effect.fail(
-      new ConfigError({
-        message: `${field} holds a password, and a profile never holds a secret`,
-        hint: "Remove the password from the URL and give it in PGPASSWORD or ~/.pgpass, or set BOOSTER_JOURNAL_URL.",
-        field
-      })
-    )
-  }
-  return Effect.succeed([Redacted.make(url), source])
-}
+): Effect.Effect<[Redacted.Redacted<string> | undefined, Source], ConfigError> =>
+  Either.match(Journal.configuredUrl(env, { name, journalUrl: profile.journalUrl }), {
+    onLeft: (error) =>
+      Effect.fail(new ConfigError({ message: error.message, hint: error.hint, field: error.field })),
+    onRight: (configured) =>
+      Effect.succeed(
+        configured === undefined ? [undefined, "default"] : [Redacted.make(configured.url), configured.source]
+      )
+  })
 
 /** Setting flags common to the commands that talk to the API. */
 export interface SettingFlags {
@@ -157,59 +103,6 @@ export interface SettingFlags {
   readonly baseUrl?: string | undefined
   readonly apiKeyFile?: string | undefined
 }
-
-const expandHome = (path: string): string =>
-  path.startsWith("~/") ? resolve(homedir(), path.slice(2)) : path
-
-/** A key file open to group or others: its mode, to refuse it as the fingerprint key is refused. */
-class OpenKeyFile {
-  constructor(readonly mode: number) {}
-}
-
-/**
- * Reads a key file: opened once, its mode read from that open file (so that it cannot be swapped
- * between the check and the read), refused when group or others may read or write it, unless
- * `allowOpen` (for `doctor`, which reports it as a failed check).
- */
-const readKeyFile = (
-  path: string,
-  field: string,
-  allowOpen: boolean
-): Effect.Effect<Redacted.Redacted<string>, ConfigError> =>
-  Effect.try({
-    try: () => {
-      const fd = openSync(expandHome(path), constants.O_RDONLY)
-      try {
-        const mode = fstatSync(fd).mode
-        if (!allowOpen && (mode & 0o077) !== 0) throw new OpenKeyFile(mode)
-        return Redacted.make(readFileSync(fd, "utf8").trim())
-      } finally {
-        closeSync(fd)
-      }
-    },
-    catch: (error) =>
-      error instanceof OpenKeyFile
-        ? new ConfigError({
-            message: `The API key file named by ${field} (${expandHome(path)}) can be read or written by other users (mode 0${(error.mode & 0o777).toString(8)}); it was not used`,
-            hint: `Make it readable by its owner only: chmod 600 ${expandHome(path)}`,
-            field
-          })
-        : new ConfigError({
-            message: `The API key file named by ${field} cannot be read`,
-            hint: "Check the path and its permissions; the file holds the key alone.",
-            field
-          })
-  }).pipe(
-    Effect.filterOrFail(
-      (key) => Redacted.value(key) !== "",
-      () =>
-        new ConfigError({
-          message: `The API key file named by ${field} is empty`,
-          hint: "Put the key in it.",
-          field
-        })
-    )
-  )
 
 /** How {@link resolveSettings} reads. */
 export interface ResolveOptions {
@@ -228,73 +121,22 @@ export const resolveSettings = (
   options: ResolveOptions = {}
 ): Effect.Effect<Settings, ConfigError> =>
   Effect.gen(function* () {
-    const allowOpen = options.allowOpenKeyFile === true
-    const file = yield* load(env)
-    const name = flags.profile?.trim() || env.BOOSTER_PROFILE?.trim() || file.default
-    const profile: Profile = name !== undefined ? (file.profiles[name] ?? {}) : {}
-    if (name !== undefined && file.profiles[name] === undefined && (flags.profile || env.BOOSTER_PROFILE)) {
-      return yield* new ConfigError({
-        message: `There is no profile named ${name}`,
-        hint: `Create it with \`booster config set --profile ${name} --base-url URL\`, or list them with \`booster config list\`.`,
-        field: flags.profile ? "--profile" : "BOOSTER_PROFILE"
-      })
-    }
-    const [baseUrl, baseUrlSource]: [string | undefined, Source] = flags.baseUrl?.trim()
-      ? [flags.baseUrl.trim(), "flag"]
-      : env.BOOSTER_BASE_URL?.trim()
-        ? [env.BOOSTER_BASE_URL.trim(), "env"]
-        : profile.baseUrl
-          ? [profile.baseUrl, "profile"]
-          : [undefined, "default"]
-    const header = env.BOOSTER_API_KEY_HEADER?.trim() || profile.apiKeyHeader
-    const headerName = header !== undefined && header.toLowerCase() !== "authorization" ? header : undefined
-    let key: KeySettings | undefined
-    if (flags.apiKeyFile?.trim()) {
-      key = {
-        key: yield* readKeyFile(flags.apiKeyFile.trim(), "--api-key-file", allowOpen),
-        header: headerName,
-        source: "file",
-        origin: "flag",
-        path: expandHome(flags.apiKeyFile.trim())
-      }
-    } else if (env.BOOSTER_API_KEY?.trim()) {
-      key = {
-        key: Redacted.make(env.BOOSTER_API_KEY.trim()),
-        header: headerName,
-        source: "env",
-        origin: "env"
-      }
-    } else if (env.BOOSTER_API_KEY_FILE?.trim()) {
-      key = {
-        key: yield* readKeyFile(env.BOOSTER_API_KEY_FILE.trim(), "BOOSTER_API_KEY_FILE", allowOpen),
-        header: headerName,
-        source: "file",
-        origin: "env",
-        path: expandHome(env.BOOSTER_API_KEY_FILE.trim())
-      }
-    } else if (profile.apiKeyFile) {
-      key = {
-        key: yield* readKeyFile(profile.apiKeyFile, `profile ${name} apiKeyFile`, allowOpen),
-        header: headerName,
-        source: "file",
-        origin: "profile",
-        path: expandHome(profile.apiKeyFile)
-      }
-    }
+    const selected = yield* Profiles.select(yield* Profiles.load(env), { flag: flags.profile, env })
+    const connection = yield* Profiles.connection({
+      selected,
+      flags: { baseUrl: flags.baseUrl, apiKeyFile: flags.apiKeyFile },
+      env,
+      requirePrivate: options.allowOpenKeyFile !== true
+    })
+    const { name, profile } = selected
     const [exportDir, exportDirSource]: [string, Source] = env.BOOSTER_EXPORT_DIR?.trim()
       ? [env.BOOSTER_EXPORT_DIR.trim(), "env"]
       : profile.exportDir
-        ? [expandHome(profile.exportDir), "profile"]
+        ? [Profiles.expandHome(profile.exportDir, env), "profile"]
         : [process.cwd(), "default"]
     const [journalUrl, journalUrlSource] = yield* journalUrlOf(env, profile, name)
     return {
-      profile: name,
-      baseUrl,
-      baseUrlSource,
-      key,
-      // the opt-out belongs to the profile's own base URL, not to one given by a flag or the environment
-      allowInsecureHttp: profile.allowInsecureHttp === true && baseUrlSource === "profile",
-      headers: profile.headers ?? {},
+      ...connection,
       brand: profile.brand,
       posCodes: profile.posCodes ?? [],
       exportDir,
@@ -303,7 +145,7 @@ export const resolveSettings = (
       journalUrlSource,
       retentionDays: profile.retentionDays ?? DEFAULT_RETENTION_DAYS
     }
-  })
+  }).pipe(Effect.catchTag("InvalidConfigError", (error) => Effect.fail(configError(error))))
 
 /** The settings with secrets redacted (the API key, credential-like extra headers), for `booster config show`. */
 export const redactedView = (settings: Settings): Record<string, unknown> => ({

@@ -5,6 +5,7 @@
  */
 import { Sandbox } from "@booster-export/sandbox"
 import { Auth, BoosterClient, BoosterConfig, FingerprintKey } from "@booster-export/transport"
+import * as Profiles from "@booster-export/transport/Profiles"
 import { Context, Effect, Either, Layer, Redacted, type Scope } from "effect"
 import { type ApiUnavailable, type Connection, unavailable } from "./api.js"
 
@@ -26,29 +27,38 @@ const clientFrom = (
   )
 
 /**
- * A client of the API configured by `BOOSTER_BASE_URL` and the credentials of
- * `BoosterConfig.authFromEnv` (an API key, basic, or OAuth2 client credentials).
+ * A client of the API `connection` names (transport's `Profiles.connection`: `BOOSTER_BASE_URL` or
+ * the profile's base URL; the API key of `BOOSTER_API_KEY`, `BOOSTER_API_KEY_FILE` or the profile's
+ * key file), or the basic or OAuth2 client credentials of `env` (`Profiles.auth`).
  */
-export const fromEnvironment = (
+export const fromConnection = (
+  connection: Profiles.Connection,
   env: NodeJS.ProcessEnv,
   stateDir: string
 ): Effect.Effect<Connection, ApiUnavailable, Scope.Scope> => {
-  const baseUrl = env.BOOSTER_BASE_URL?.trim()
-  if (!baseUrl) {
+  const baseUrl = connection.baseUrl
+  if (baseUrl === undefined) {
     return Effect.fail(
       unavailable(
-        "BOOSTER_BASE_URL is not set.",
-        "Set BOOSTER_BASE_URL and the credentials (BOOSTER_API_KEY, or BOOSTER_BASIC_*, or BOOSTER_OAUTH2_*) in the MCP server's environment (see the client's MCP configuration), or start booster-mcp with --sandbox to try it without credentials."
+        connection.profile === undefined
+          ? "BOOSTER_BASE_URL is not set, and no profile names the API."
+          : `BOOSTER_BASE_URL is not set, and the profile ${connection.profile} has no baseUrl.`,
+        "Set BOOSTER_BASE_URL and the credentials (BOOSTER_API_KEY_FILE naming a file only you can read, or " +
+          "BOOSTER_API_KEY, or BOOSTER_BASIC_*, or BOOSTER_OAUTH2_*) in the MCP server's environment, or name a " +
+          "profile made with `booster config set` (--profile or BOOSTER_PROFILE); or start booster-mcp with " +
+          "--sandbox to try it without credentials."
       )
     )
   }
-  const auth = BoosterConfig.authFromEnv(env)
+  const auth = Profiles.auth(connection.key, env)
   if (Either.isLeft(auth)) return Effect.fail(unavailable(auth.left.message, auth.left.hint))
   const logLevel = BoosterConfig.parseLogLevel(env.BOOSTER_LOG)
   return clientFrom(
     {
       baseUrl,
-      ...(auth.right !== undefined ? { auth: auth.right } : {}),
+      auth: auth.right,
+      headers: connection.headers,
+      allowInsecureHttp: connection.allowInsecureHttp,
       ...(logLevel !== undefined ? { logLevel } : {})
     },
     stateDir,

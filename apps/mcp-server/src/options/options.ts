@@ -82,14 +82,33 @@ export interface Options {
   readonly consent: Mode
   /** Minutes a preview's confirmation stays valid. Flag `--confirmation-minutes`, default 10. */
   readonly confirmationMinutes: number
-  /** Directory downloads are written to. Flag `--export-dir`, env `BOOSTER_EXPORT_DIR`. */
+  /**
+   * Directory downloads are written to. Flag `--export-dir`, env `BOOSTER_EXPORT_DIR`, else the
+   * profile's `exportDir`, else `$XDG_DATA_HOME/booster-export/exports` (see `exportDirSource`).
+   */
   readonly exportDir: string
+  /** Where {@link exportDir} came from: `default` gives way to the profile's. */
+  readonly exportDirSource: "flag" | "env" | "default"
   /** Directory of the journal shared with `booster` (`journal.jsonl`): `$XDG_STATE_HOME/booster-export`. */
   readonly stateDir: string
-  /** The team journal, `postgres://…` (env `BOOSTER_JOURNAL_URL`); `undefined` = the local file. A secret: never printed. */
+  /**
+   * The team journal, `postgres://…` (env `BOOSTER_JOURNAL_URL`, else the profile's `journalUrl`);
+   * `undefined` = the local file. A secret: never printed.
+   */
   readonly journalUrl: string | undefined
-  /** Days a downloaded file is kept before the daily purge deletes it. Flag `--retention-days`, default 30. */
+  /**
+   * Days a downloaded file is kept before the daily purge deletes it. Flag `--retention-days`, else
+   * the profile's `retentionDays`, default 30.
+   */
   readonly retentionDays: number
+  /** Whether {@link retentionDays} was given by its flag (else the profile's is used, if any). */
+  readonly retentionDaysGiven: boolean
+  /**
+   * The profile of `booster config set` to use (API base URL, key file, key header, headers, export
+   * folder, team journal, retention): flag `--profile`, else env `BOOSTER_PROFILE`, else the profiles
+   * file's default. Read when a tool is first called.
+   */
+  readonly profile: string | undefined
   /** Log level on stderr. Env `BOOSTER_LOG`, default `warn`. */
   readonly logLevel: LogLevel
   /** Print usage and exit. */
@@ -142,18 +161,22 @@ Options:
                           when the client can, else token; the default)
   --confirmation-minutes <min>
                           how long a preview's confirmation is valid (default ${DEFAULT_CONFIRMATION_MINUTES})
-  --export-dir <dir>      where downloads go (env BOOSTER_EXPORT_DIR;
+  --export-dir <dir>      where downloads go (env BOOSTER_EXPORT_DIR, then the profile's;
                           default $XDG_DATA_HOME/booster-export/exports)
+  --profile <name>        the profile of \`booster config set\` to use (or env BOOSTER_PROFILE;
+                          default the profiles file's default)
   --retention-days <n>    days a downloaded file is kept; expired files are purged at
                           start and daily (default ${DEFAULT_RETENTION_DAYS})
   -h, --help              show this text
   -v, --version           show the version
 
 Environment:
-  BOOSTER_BASE_URL          the API
+  BOOSTER_BASE_URL          the API (else the profile's baseUrl)
   credentials, one kind:
-    BOOSTER_API_KEY           an API key sent as a bearer token, or in the header named by
-                              BOOSTER_API_KEY_HEADER
+    BOOSTER_API_KEY_FILE      a file holding the API key alone, readable by you only (mode 0600;
+                              or the profile's apiKeyFile), sent as a bearer token, or in the
+                              header named by BOOSTER_API_KEY_HEADER
+    BOOSTER_API_KEY           the API key itself (prefer the file: no key in a config file)
     BOOSTER_BASIC_USER, BOOSTER_BASIC_PASSWORD                       HTTP basic
     BOOSTER_OAUTH2_TOKEN_URL, BOOSTER_OAUTH2_CLIENT_ID,
     BOOSTER_OAUTH2_CLIENT_SECRET, BOOSTER_OAUTH2_SCOPE (optional)    OAuth2 client credentials
@@ -161,8 +184,11 @@ Environment:
   BOOSTER_MCP_TOKEN         the bearer token HTTP clients must send (see --token-file)
   BOOSTER_MCP_OAUTH_ISSUER, BOOSTER_MCP_OAUTH_AUDIENCE, BOOSTER_MCP_PUBLIC_URL
                             OAuth instead of a static token (see --oauth-issuer)
-  BOOSTER_JOURNAL_URL       postgres://… : the journal shared by a team (default: the local file)
-  BOOSTER_EXPORT_DIR, BOOSTER_LOG (debug|info|warn|error), XDG_STATE_HOME, XDG_DATA_HOME
+  BOOSTER_JOURNAL_URL       postgres://… : the journal shared by a team (default: the profile's
+                            journalUrl, else the local file)
+  BOOSTER_PROFILE           the profile to use (see --profile)
+  BOOSTER_EXPORT_DIR, BOOSTER_LOG (debug|info|warn|error, default warn), XDG_STATE_HOME,
+  XDG_DATA_HOME, XDG_CONFIG_HOME
 `
 
 const nonNegativeNumber = (flag: string, raw: string, integer: boolean): number => {
@@ -283,12 +309,20 @@ export const parse = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Opti
       nonEmpty(values["export-dir"]) ??
       nonEmpty(env.BOOSTER_EXPORT_DIR) ??
       join(dataHome, "booster-export", "exports"),
+    exportDirSource:
+      nonEmpty(values["export-dir"]) !== undefined
+        ? "flag"
+        : nonEmpty(env.BOOSTER_EXPORT_DIR) !== undefined
+          ? "env"
+          : "default",
     stateDir: StateDirectory.resolve(env),
     journalUrl: journalUrlOf(env),
     retentionDays:
       values["retention-days"] === undefined
         ? DEFAULT_RETENTION_DAYS
         : nonNegativeNumber("--retention-days", values["retention-days"], false),
+    retentionDaysGiven: values["retention-days"] !== undefined,
+    profile: nonEmpty(values.profile)?.trim(),
     logLevel: level as LogLevel,
     help: values.help ?? false,
     version: values.version ?? false
@@ -318,6 +352,7 @@ const read = (argv: ReadonlyArray<string>) =>
       "export-dir": { type: "string" },
       consent: { type: "string" },
       "confirmation-minutes": { type: "string" },
+      profile: { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" }
     }

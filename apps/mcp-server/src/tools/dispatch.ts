@@ -72,3 +72,12 @@ export const make = <R>(
     dispose: () => runtime.dispose()
   }
 }
+
+/**
+ * A dispatcher that answers every call with the same refusal (`text`, an `isError` result): the
+ * server's settings cannot be used, so no tool may run.
+ */
+export const refuseAll = (text: string): Dispatcher => ({
+  dispatch: () => Promise.resolve(failure(text)),
+  dispose: () => Promise.resolve()
+})
