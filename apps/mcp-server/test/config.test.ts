@@ -82,6 +82,18 @@ describe("credentials and profiles", () => {
     expect(JSON.stringify(listed)).not.toContain(sandbox.apiKey)
   })
 
+  it("names the key file when the API refuses its key, never the key", async () => {
+    dirs = await tempDirs()
+    const path = join(dirs.root, "wrong.key")
+    await writeFile(path, "not-the-sandbox-key\n", { mode: 0o600 })
+    const client = await connect([], { BOOSTER_BASE_URL: sandbox.baseUrl, BOOSTER_API_KEY_FILE: path })
+    const refused = await client.callTool("list_export_tasks", {})
+    expect(refused.isError).toBe(true)
+    expect(textOf(refused)).toContain("HTTP 401")
+    expect(textOf(refused)).toContain("BOOSTER_API_KEY_FILE")
+    expect(JSON.stringify(refused)).not.toContain("not-the-sandbox-key")
+  })
+
   it("refuses a key file other users can read, naming it and the fix, and sends nothing", async () => {
     dirs = await tempDirs()
     const path = await keyFile(0o644)

@@ -160,7 +160,7 @@ export const statusError = (
       error: new BoosterError.AuthenticationError({
         ...base,
         message: describeStatus(status, `The API refused the credentials for ${what}`, responseStatus),
-        hint: "Check BOOSTER_API_KEY (and BOOSTER_API_KEY_HEADER if the key goes in a named header)."
+        hint: "Check the API key: BOOSTER_API_KEY, the file named by BOOSTER_API_KEY_FILE or by the profile's apiKeyFile (and BOOSTER_API_KEY_HEADER if the key goes in a named header)."
       })
     })
   }
