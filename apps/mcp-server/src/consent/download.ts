@@ -51,7 +51,7 @@ export interface Shown {
 
 /** One line naming the task, its brand, when it was requested and its rows when known. */
 export const describeTask = (task: Shown): string =>
-  `${task.asyncTaskId} (brand ${task.brand}, requested ${task.requestDate}` +
+  `task ${task.asyncTaskId} (brand ${task.brand}, requested ${task.requestDate}` +
   `${task.totalResults !== undefined ? `, ${task.totalResults} rows` : ""})`
 
 /** The form asking the user before downloading an export started elsewhere, without control characters. */

@@ -156,7 +156,7 @@ export const getTask: Tool<Api | Journal.Journal | Consent> = {
           : "This export was started elsewhere (with booster, by a colleague or by another program), not by this server with the user's consent.\n" +
             (confirmation === undefined
               ? `Next step: download_export_file with asyncTaskId ${summary.asyncTaskId}; the server will ask the user first.`
-              : `Next step: tell the user which export it is (${describeTask(summary)}) and that it was started elsewhere; ` +
+              : `Next step: tell the user which export it is, ${describeTask(summary)}, and that it was started elsewhere; ` +
                 `only if they agree, call download_export_file with asyncTaskId ${summary.asyncTaskId} and confirmation: "${confirmation.token}" (single use, until ${expiresAt}).`)
         return success(`${line(summary)}.${clamped}${still}\n${next}`, {
           ...summary,
