@@ -160,13 +160,14 @@ Options:
                           elicit (the server asks the user through the client), auto (elicit
                           when the client can, else token; the default)
   --confirmation-minutes <min>
-                          how long a preview's confirmation is valid (default ${DEFAULT_CONFIRMATION_MINUTES})
+                          how long a confirmation (the preview's, get_export_task's) is valid
+                          (default ${DEFAULT_CONFIRMATION_MINUTES})
   --export-dir <dir>      where downloads go (env BOOSTER_EXPORT_DIR, then the profile's;
                           default $XDG_DATA_HOME/booster-export/exports)
   --profile <name>        the profile of \`booster config set\` to use (or env BOOSTER_PROFILE;
                           default the profiles file's default)
   --retention-days <n>    days a downloaded file is kept; expired files are purged at
-                          start and daily (default ${DEFAULT_RETENTION_DAYS})
+                          start and daily (default the profile's retentionDays, else ${DEFAULT_RETENTION_DAYS})
   -h, --help              show this text
   -v, --version           show the version
 
