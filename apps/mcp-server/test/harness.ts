@@ -203,14 +203,27 @@ export interface Connected {
   readonly close: () => Promise<void>
 }
 
-/** Spawns the binary (`bin`, default {@link BIN}) with `args` and `env` and connects a client of `generation` over stdio. */
-export const connectStdio = async (
+/**
+ * Spawns `bin` with `args` and `env` and connects a client of `generation` over stdio; with `answer`,
+ * the client declares form elicitation and answers every question with it, keeping the messages in
+ * `asked`.
+ */
+const connectProcess = async (
   args: ReadonlyArray<string>,
   env: Record<string, string>,
-  generation: Generation = SDK1,
-  bin: string = BIN
-): Promise<Connected> => {
+  generation: Generation,
+  bin: string,
+  answer?: Answer
+): Promise<Connected & { readonly asked: Array<string> }> => {
   const params: AnyTransport = { command: process.execPath, args: [bin, ...args], env, stderr: "pipe" }
+  const asked: Array<string> = []
+  const ask =
+    answer === undefined
+      ? undefined
+      : (message: string) => {
+          asked.push(message)
+          return { ...answer(message) }
+        }
   let stderr = ""
   const onStderr = (chunk: Buffer) => {
     stderr += chunk.toString("utf8")
@@ -218,16 +231,33 @@ export const connectStdio = async (
   if (generation.sdk === "v1") {
     const transport = new RecordingStdioV1(params)
     transport.stderr?.on("data", onStderr)
-    const client = new ClientV1({ name: "booster-mcp-test", version: "1.0.0" })
+    const client = new ClientV1(
+      { name: "booster-mcp-test", version: "1.0.0" },
+      ask !== undefined ? { capabilities: { elicitation: { form: {} } } } : undefined
+    )
+    if (ask !== undefined) {
+      client.setRequestHandler(ElicitRequestSchemaV1, async (request) => ask(request.params.message))
+    }
     await client.connect(transport)
-    return { client: wrapV1(client, transport), stderr: () => stderr, close: () => client.close() }
+    return { client: wrapV1(client, transport), stderr: () => stderr, close: () => client.close(), asked }
   }
   const transport = new StdioTransportV2(params)
   transport.stderr?.on("data", onStderr)
-  const client = v2Client(generation)
+  const client = v2Client(generation, ask !== undefined)
+  if (ask !== undefined) {
+    client.setRequestHandler("elicitation/create", async (request) => ask(request.params.message))
+  }
   await client.connect(transport)
-  return { client: wrapV2(client), stderr: () => stderr, close: () => client.close() }
+  return { client: wrapV2(client), stderr: () => stderr, close: () => client.close(), asked }
 }
+
+/** Spawns the binary (`bin`, default {@link BIN}) with `args` and `env` and connects a client of `generation` over stdio. */
+export const connectStdio = (
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  generation: Generation = SDK1,
+  bin: string = BIN
+): Promise<Connected> => connectProcess(args, env, generation, bin)
 
 /** A client of `generation` connected over Streamable HTTP to `url`. */
 export const httpClient = async (
@@ -379,42 +409,13 @@ export type Answer = (message: string) => {
  * and answers every question with `answer` (a 2025-era client through `elicitation/create`; a
  * 2026-07-28 one through the SDK's input-required round trips); `asked` holds the questions' messages.
  */
-export const connectAsking = async (
+export const connectAsking = (
   args: ReadonlyArray<string>,
   env: Record<string, string>,
   generation: Generation,
   answer: Answer
-): Promise<Connected & { readonly asked: Array<string> }> => {
-  const params: AnyTransport = { command: process.execPath, args: [BIN, ...args], env, stderr: "pipe" }
-  const asked: Array<string> = []
-  let stderr = ""
-  const onStderr = (chunk: Buffer) => {
-    stderr += chunk.toString("utf8")
-  }
-  if (generation.sdk === "v1") {
-    const transport = new RecordingStdioV1(params)
-    transport.stderr?.on("data", onStderr)
-    const client = new ClientV1(
-      { name: "booster-mcp-test", version: "1.0.0" },
-      { capabilities: { elicitation: { form: {} } } }
-    )
-    client.setRequestHandler(ElicitRequestSchemaV1, async (request) => {
-      asked.push(request.params.message)
-      return { ...answer(request.params.message) }
-    })
-    await client.connect(transport)
-    return { client: wrapV1(client, transport), stderr: () => stderr, close: () => client.close(), asked }
-  }
-  const transport = new StdioTransportV2(params)
-  transport.stderr?.on("data", onStderr)
-  const client = v2Client(generation, true)
-  client.setRequestHandler("elicitation/create", async (request) => {
-    asked.push(request.params.message)
-    return { ...answer(request.params.message) }
-  })
-  await client.connect(transport)
-  return { client: wrapV2(client), stderr: () => stderr, close: () => client.close(), asked }
-}
+): Promise<Connected & { readonly asked: Array<string> }> =>
+  connectProcess(args, env, generation, BIN, answer)
 
 /**
  * An export started elsewhere: a direct `POST` to the sandbox, as `booster` or another program sends
