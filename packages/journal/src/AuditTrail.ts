@@ -6,7 +6,13 @@
  * file journal and the PostgreSQL journal.
  *
  * What a chain cannot show on its own: the removal of the newest entries (the trail simply looks
- * shorter). Keep the `head` that `booster audit verify` prints somewhere else to detect that.
+ * shorter), or a trail rewritten whole by someone who can recompute every hash. Signed checkpoints
+ * (`Checkpoint`) kept where the journal's writers cannot rewrite them detect both. The team
+ * database keys its links with a secret its writers cannot read (`@booster-export/journal-pg`).
+ *
+ * Entries without a link are accepted only where they really predate the chain ({@link predatesChain}:
+ * before the first linked entry, and without any member the chain's versions always write); a
+ * database refuses them outright ({@link Options.unlinked}).
  *
  * @since 0.1.0
  */
@@ -39,6 +45,14 @@ const canonicalValue = (value: unknown): string => {
     .map(([key, member]) => `${JSON.stringify(key)}:${canonicalValue(member)}`)
   return `{${members.join(",")}}`
 }
+
+/**
+ * Any JSON value in canonical form: members sorted by name at every level, no whitespace, undefined
+ * members left out.
+ *
+ * @since 0.1.0
+ */
+export const canonicalJson = (value: unknown): string => canonicalValue(value)
 
 /**
  * The canonical form of an entry: JSON with members sorted by name at every level, no whitespace,
@@ -93,11 +107,14 @@ export interface StoredRecord {
  *   one before it (one of the two was changed);
  * - `removed`: an entry is missing;
  * - `reordered`: an entry is out of its place;
- * - `inserted`: an entry without a link appears after the chain began.
+ * - `inserted`: an entry without a link appears after the chain began, or where none may be (a
+ *   database row numbered 0 or less, or not where its number says);
+ * - `unlinked`: an entry written by a version that links every entry has lost its link (its `seq`,
+ *   `prev` and `hash` were stripped, e.g. to hide that entries were removed around it).
  *
  * @since 0.1.0
  */
-export type Problem = "altered" | "removed" | "reordered" | "inserted"
+export type Problem = "altered" | "removed" | "reordered" | "inserted" | "unlinked"
 
 /**
  * The outcome of {@link verify}.
@@ -130,15 +147,56 @@ export type Verification =
 const isLinked = (value: Readonly<Record<string, unknown>>): boolean =>
   typeof value.seq === "number" || typeof value.prev === "string" || typeof value.hash === "string"
 
+/** Members only versions that link every entry write: an entry holding one never predates the chain. */
+const CHAIN_ERA_MEMBERS = ["actor", "kind", "description", "expiresAt", "writer", "purposeHmac", "recordedAt"]
+const CHAIN_ERA_EVENTS = ["requested", "deleted", "erased"]
+
 /**
- * Verifies a chain, records in stored order (file order, or rows by `seq`). Entries without a link
- * before the first linked one are counted as `unchained`; unreadable records are skipped (an entry
- * that was garbled shows as removed at the next link). `where` names a position in messages
- * (default "line").
+ * True when an entry without a link could have been written before the chain began: it holds none
+ * of the members every version that links entries writes (`actor`, always; `kind`, `description`,
+ * `expiresAt`, …) and no event those versions introduced. An entry stripped of its link by hand
+ * still holds them.
  *
  * @since 0.1.0
  */
-export const verify = (records: ReadonlyArray<StoredRecord>, where = "line"): Verification => {
+export const predatesChain = (value: Readonly<Record<string, unknown>>): boolean =>
+  !isLinked(value) &&
+  CHAIN_ERA_MEMBERS.every((member) => value[member] === undefined) &&
+  !CHAIN_ERA_EVENTS.includes(String(value.event))
+
+/**
+ * Options of {@link verify}.
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  /** Names a position in messages: "line" (default) or "row". */
+  readonly where?: string | undefined
+  /**
+   * Entries without a link before the first linked one: `"older"` (default, the file journal)
+   * counts them as `unchained` when they {@link predatesChain} and fails with `unlinked` otherwise;
+   * `"refused"` (a database, whose every row was always linked) fails with `inserted`.
+   */
+  readonly unlinked?: "older" | "refused" | undefined
+  /**
+   * True when a record's `position` is its own number (database rows): a record whose stored `seq`
+   * is not its position, or a position of 0 or less, fails with `inserted`.
+   */
+  readonly positionIsSeq?: boolean | undefined
+}
+
+/**
+ * Verifies a chain, records in stored order (file order, or rows by `seq`). Entries without a link
+ * before the first linked one are counted as `unchained` when they really predate the chain (see
+ * {@link Options}); unreadable records are skipped (an entry that was garbled shows as removed at
+ * the next link). The second argument names a position in messages (default "line"), or gives the
+ * {@link Options}.
+ *
+ * @since 0.1.0
+ */
+export const verify = (records: ReadonlyArray<StoredRecord>, options: string | Options = {}): Verification => {
+  const { where = "line", unlinked = "older", positionIsSeq = false } =
+    typeof options === "string" ? { where: options } : options
   let unchained = 0
   let unreadable = 0
   let entries = 0
@@ -154,7 +212,34 @@ export const verify = (records: ReadonlyArray<StoredRecord>, where = "line"): Ve
       continue
     }
     const at = `${where} ${record.position}`
+    if (positionIsSeq && (record.position <= 0 || (isLinked(value) && value.seq !== record.position))) {
+      return {
+        ok: false,
+        problem: "inserted",
+        seq: undefined,
+        position: record.position,
+        message: `The entry at ${at} was inserted: ${record.position <= 0 ? `no entry is numbered ${record.position}` : "its number is not its place"}`
+      }
+    }
     if (!isLinked(value)) {
+      if (previous === undefined && unlinked === "refused") {
+        return {
+          ok: false,
+          problem: "inserted",
+          seq: undefined,
+          position: record.position,
+          message: `The entry at ${at} has no link: every entry of this journal is linked, so it was inserted`
+        }
+      }
+      if (previous === undefined && !predatesChain(value)) {
+        return {
+          ok: false,
+          problem: "unlinked",
+          seq: undefined,
+          position: record.position,
+          message: `The entry at ${at} has no link, yet it was written by a version that links every entry: its link was removed`
+        }
+      }
       if (previous === undefined) {
         unchained++
         continue

@@ -18,6 +18,7 @@ import { randomUUID } from "node:crypto"
 import { ExportKind, Task } from "@booster-export/core"
 import { Clock, Effect, Either } from "effect"
 import * as Journal from "./Journal.js"
+import * as Purpose from "./Purpose.js"
 
 /**
  * What an earlier start of the same filter, within the window, whose task ended in error (`ERR`)
@@ -92,7 +93,11 @@ export interface Request<S extends Created, E, R> {
   readonly brand?: string | undefined
   /** Who is exported in plain English (core's description, never a personal value), recorded. */
   readonly description?: string | undefined
-  /** Why, e.g. a ticket number; recorded unless it looks personal (`Journal.looksPersonal`). */
+  /**
+   * Why, e.g. a ticket number: ticket-like text (the `Purpose` rule, checked before anything else:
+   * a purpose that breaks it fails the start with `PurposeError`, nothing sent), kept beside the
+   * chain so that it can be erased.
+   */
   readonly purpose?: string | undefined
   /** Sends the start with this `downloadRequestId` (e.g. the client's `startExport`). */
   readonly start: (downloadRequestId: string) => Effect.Effect<S, E, R>
@@ -220,16 +225,19 @@ const send = <S extends Created, E, R>(
 /**
  * Starts without the journal's guard (no repeat check, no lock, no `requested` record), saying `why`
  * in the outcome, and records the start if the journal takes it. For a front end that cannot even
- * fingerprint the filter safely (its key cannot be created) and was told to start anyway.
+ * fingerprint the filter safely (its key cannot be created) and was told to start anyway. A purpose
+ * that breaks the `Purpose` rule fails with `PurposeError`, nothing sent.
  *
  * @since 0.1.0
  */
 export const unguarded = <S extends Created, E, R>(
   request: Request<S, E, R>,
   why: string
-): Effect.Effect<Started<S>, E, R | Journal.Journal> =>
-  Effect.flatMap(Journal.Journal, (journal) =>
-    send(journal, request, request.downloadRequestId ?? randomUUID(), why)
+): Effect.Effect<Started<S>, E | Purpose.PurposeError, R | Journal.Journal> =>
+  Effect.flatMap(Purpose.validate(request.purpose), (purpose) =>
+    Effect.flatMap(Journal.Journal, (journal) =>
+      send(journal, { ...request, purpose }, request.downloadRequestId ?? randomUUID(), why)
+    )
   )
 
 const isJournalError = (error: unknown): error is Journal.JournalError =>
@@ -237,9 +245,10 @@ const isJournalError = (error: unknown): error is Journal.JournalError =>
 
 /**
  * Starts an export unless the same filter was started recently (see the module's description), in
- * the journal of the context. Fails with the start function's error, the hooks' errors, or
- * `JournalError` when the journal cannot be read or written (unless `onUnwritableJournal` says to
- * send anyway); nothing is sent before `requested` is recorded, unless unguarded.
+ * the journal of the context. Fails with `PurposeError` when the purpose breaks the `Purpose` rule
+ * (before anything else), the start function's error, the hooks' errors, or `JournalError` when the
+ * journal cannot be read or written (unless `onUnwritableJournal` says to send anyway); nothing is
+ * sent before `requested` is recorded, unless unguarded.
  *
  * @since 0.1.0
  */
@@ -254,9 +263,14 @@ export const run = <
   EC = never,
   RC = never
 >(
-  options: Options<S, E, R, ES, RS, ED, RD, EC, RC>
-): Effect.Effect<Outcome<S>, E | ES | ED | EC | Journal.JournalError, R | RS | RD | RC | Journal.Journal> =>
+  given: Options<S, E, R, ES, RS, ED, RD, EC, RC>
+): Effect.Effect<
+  Outcome<S>,
+  E | ES | ED | EC | Journal.JournalError | Purpose.PurposeError,
+  R | RS | RD | RC | Journal.Journal
+> =>
   Effect.gen(function* () {
+    const options = { ...given, purpose: yield* Purpose.validate(given.purpose) }
     const journal = yield* Journal.Journal
     const key = { fingerprint: options.fingerprint, host: options.host, kind: options.kind }
     const downloadRequestId = options.downloadRequestId ?? randomUUID()

@@ -13,8 +13,8 @@
  *
  * @since 0.1.0
  */
-import { createHash } from "node:crypto"
-import { appendFile, mkdir, open } from "node:fs/promises"
+import { createHash, randomUUID } from "node:crypto"
+import { appendFile, mkdir, open, rename, writeFile } from "node:fs/promises"
 import { hostname, userInfo } from "node:os"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
@@ -24,6 +24,7 @@ import { Clock, Context, Data, Effect, Either, Layer, Schema, Scope } from "effe
 import * as AuditTrail from "./AuditTrail.js"
 import { errorCodeOf, withLockFile } from "./internal/lockFile.js"
 import { decodeLines, readRegularFile } from "./internal/textFile.js"
+import * as Purpose from "./Purpose.js"
 
 /**
  * Which front end wrote a line: `"cli"` (the `booster` command line), `"mcp"` (the `booster-mcp`
@@ -37,7 +38,8 @@ export type Source = "cli" | "mcp" | "library" | (string & {})
  * What a line records: `"requested"` (a start about to be sent, written before sending so that
  * nothing is sent that the journal could not record; no task id yet, `asyncTaskId` is empty),
  * `"started"`, `"completed"`, `"failed"`, `"downloaded"`, `"deleted"` (a downloaded file removed by
- * retention), or another name written by a newer version.
+ * retention), `"erased"` (the purpose text of entry `erasedSeq` erased on request), or another name
+ * written by a newer version.
  *
  * @since 0.1.0
  */
@@ -48,6 +50,7 @@ export type Event =
   | "failed"
   | "downloaded"
   | "deleted"
+  | "erased"
   | (string & {})
 
 /**
@@ -59,6 +62,11 @@ export type Event =
  *   were recorded, which are customer exports (see {@link kindOf});
  * - `description`: the filter in plain English (core's description, never a personal value);
  * - `expiresAt`: for a download, when retention may delete the file (ISO-8601);
+ * - `purpose`: why (see `Purpose`): read from beside the chain, `"<erased>"` once erased; the chain
+ *   itself holds `purposeHmac`, its keyed hash;
+ * - `writer`: in the team database, the database role that wrote the entry (assigned by the
+ *   database; `actor` is what the client claimed), and `recordedAt`, the database's time of writing;
+ * - `erasedSeq`: for an `erased` entry, the entry whose purpose text was erased;
  * - `seq`, `prev`, `hash`: the entry's place in the audit chain (see `AuditTrail`).
  *
  * @since 0.1.0
@@ -82,6 +90,10 @@ export const Entry = Schema.Struct({
   contentType: Schema.optional(Schema.String),
   description: Schema.optional(Schema.String),
   expiresAt: Schema.optional(Schema.String),
+  purposeHmac: Schema.optional(Schema.String),
+  writer: Schema.optional(Schema.String),
+  recordedAt: Schema.optional(Schema.String),
+  erasedSeq: Schema.optional(Schema.Number),
   seq: Schema.optional(Schema.Number),
   prev: Schema.optional(Schema.String),
   hash: Schema.optional(Schema.String)
@@ -100,7 +112,10 @@ export type Entry = typeof Entry.Type
  *
  * @since 0.1.0
  */
-export type NewEntry = Omit<Entry, "at" | "source" | "event" | "seq" | "prev" | "hash"> & {
+export type NewEntry = Omit<
+  Entry,
+  "at" | "source" | "event" | "seq" | "prev" | "hash" | "purposeHmac" | "writer" | "recordedAt"
+> & {
   readonly at?: string
   readonly source: Source
   readonly event: Event
@@ -127,6 +142,14 @@ export const actor = (): string => {
  * @since 0.1.0
  */
 export const FILE = "journal.jsonl"
+
+/**
+ * The file beside the journal holding the purposes' text and keys (one JSON object per line, mode
+ * 0600), out of the chain so that an erasure can remove them: `purposes.jsonl`.
+ *
+ * @since 0.1.0
+ */
+export const PURPOSES_FILE = "purposes.jsonl"
 
 /**
  * Older files of the same directory whose lines are read too (the command line's former history).
@@ -237,8 +260,8 @@ const EMAIL_LIKE = /[^\s@]+@[^\s@]+\.[^\s@]+/
 const PHONE_LIKE = /\+\s?\d[\d\s().-]{6,}\d/
 
 /**
- * True when free text looks like it holds an email address or an international phone number, so
- * it must not be kept in the journal (a `purpose` such as a ticket number is fine).
+ * True when free text looks like it holds an email address or an international phone number (a
+ * quick test for values shown to an assistant; a purpose is held to the stricter `Purpose` rule).
  *
  * @since 0.1.0
  */
@@ -331,8 +354,9 @@ export interface Service {
   /** Where the journal is, for messages: a file path, or `postgres://host/database` (no credentials). */
   readonly location: string
   /**
-   * Appends one entry, linked into the audit chain after the newest one. A `purpose` that
-   * {@link looksPersonal} is left out; `actor` defaults to {@link actor}.
+   * Appends one entry, linked into the audit chain after the newest one. A `purpose` that breaks the
+   * `Purpose` rule is left out (front ends refuse it before); a valid one is kept beside the chain,
+   * the chain holding its keyed hash. `actor` defaults to {@link actor}.
    */
   readonly append: (entry: NewEntry) => Effect.Effect<void, JournalError>
   /** Every readable entry, oldest first. */
@@ -360,9 +384,36 @@ export interface Service {
   readonly withStartLock: (
     key: StartKey
   ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | JournalError, R>
-  /** The stored records in stored order, for `AuditTrail.verify`. */
+  /**
+   * The stored records in stored order (each with its `hash`: in the team database, the keyed link),
+   * for looking up a checkpointed head (`Checkpoint.verify`).
+   */
   readonly trail: Effect.Effect<ReadonlyArray<AuditTrail.StoredRecord>, JournalError>
+  /**
+   * Verifies the whole audit chain, and each purpose text beside it against its keyed hash: the file
+   * journal here (`AuditTrail.verify`); the team database through its verify function (the keyed
+   * links can be recomputed only with the database's secret).
+   */
+  readonly verify: Effect.Effect<AuditTrail.Verification, JournalError>
+  /**
+   * Erases the purpose text (and its key) of entry `seq`, recording an `erased` entry: `"erased"`;
+   * `"none"` when that entry holds no purpose text (none given, or erased already); `"unknown"` when
+   * there is no entry `seq`. The chain still verifies; the entry then reads `"<erased>"`. In the team
+   * database only the owner role (or a role granted the erase function) may.
+   */
+  readonly erasePurpose: (
+    seq: number,
+    by: { readonly source: Source; readonly actor?: string | undefined }
+  ) => Effect.Effect<Erasure, JournalError>
 }
+
+/**
+ * The outcome of `erasePurpose`: `"erased"`, `"none"` (no purpose text there), `"unknown"` (no such
+ * entry).
+ *
+ * @since 0.1.0
+ */
+export type Erasure = "erased" | "none" | "unknown"
 
 /**
  * The file journal: {@link Service} plus its directory and file.
@@ -378,20 +429,96 @@ export interface FileService extends Service {
 
 /**
  * Prepares an entry for storage: `at` (from the clock when absent), `actor` (from the OS when
- * absent), and a `purpose` kept only when it does not {@link looksPersonal}.
+ * absent), and a `purpose` kept only when it passes the `Purpose` rule (trimmed).
  *
  * @since 0.1.0
  */
 export const prepare = (entry: NewEntry): Effect.Effect<Entry> =>
   Effect.map(Clock.currentTimeMillis, (now) => {
     const { at, purpose, actor: who, ...rest } = entry
+    const kept = purpose?.trim()
     return {
       at: at ?? new Date(now).toISOString(),
       actor: who ?? actor(),
       ...rest,
-      ...(purpose !== undefined && !looksPersonal(purpose) ? { purpose } : {})
+      ...(kept !== undefined && Purpose.isValid(kept) ? { purpose: kept } : {})
     }
   })
+
+/**
+ * A purpose kept beside the chain: its text and its own key (hex), by the hash of its entry.
+ *
+ * @since 0.1.0
+ */
+export interface KeptPurpose {
+  readonly key: string
+  readonly purpose: string
+}
+
+/**
+ * Entries as read back: an entry whose chain holds a purpose's keyed hash reads its text from
+ * `kept` (by the entry's `hash`) when it is there and matches, else `"<erased>"`.
+ *
+ * @since 0.1.0
+ */
+export const withPurposes = (
+  entries: ReadonlyArray<Entry>,
+  kept: ReadonlyMap<string, KeptPurpose>
+): ReadonlyArray<Entry> =>
+  entries.map((entry) => {
+    if (entry.purposeHmac === undefined) return entry
+    const text = entry.hash !== undefined ? kept.get(entry.hash) : undefined
+    const matches =
+      text !== undefined && Purpose.hmacOf(Buffer.from(text.key, "hex"), text.purpose) === entry.purposeHmac
+    return { ...entry, purpose: matches ? text.purpose : Purpose.ERASED }
+  })
+
+/** The purposes kept beside a journal file, by the hash of their entry. */
+const readPurposes = async (path: string): Promise<Map<string, KeptPurpose>> => {
+  const kept = new Map<string, KeptPurpose>()
+  for (const line of (await readRegularFile(path)).split("\n")) {
+    const value = line.trim() === "" ? undefined : parseRecord(line)
+    if (
+      value !== undefined &&
+      typeof value.hash === "string" &&
+      typeof value.key === "string" &&
+      typeof value.purpose === "string"
+    ) {
+      kept.set(value.hash, { key: value.key, purpose: value.purpose })
+    }
+  }
+  return kept
+}
+
+/**
+ * The first purpose kept beside a chain that no longer matches its entry's keyed hash, as a failed
+ * verification; `undefined` when every kept purpose matches (an erased one is not checked).
+ *
+ * @since 0.1.0
+ */
+export const checkPurposes = (
+  records: ReadonlyArray<AuditTrail.StoredRecord>,
+  kept: ReadonlyMap<string, KeptPurpose>,
+  where = "line"
+): AuditTrail.Verification | undefined => {
+  for (const record of records) {
+    const value = record.value
+    if (value === undefined || typeof value.hash !== "string") continue
+    const text = kept.get(value.hash)
+    if (text === undefined) continue
+    if (Purpose.hmacOf(Buffer.from(text.key, "hex"), text.purpose) !== value.purposeHmac) {
+      const seq = typeof value.seq === "number" ? value.seq : undefined
+      return {
+        ok: false,
+        problem: "altered",
+        seq,
+        position: record.position,
+        message: `The purpose of entry ${seq ?? "?"} (${where} ${record.position}) was altered: it no longer matches its keyed hash`
+      }
+    }
+  }
+  return undefined
+}
 
 const parseRecord = (line: string): Readonly<Record<string, unknown>> | undefined => {
   try {
@@ -475,11 +602,44 @@ const readSince = async (paths: ReadonlyArray<string>, since: number): Promise<R
  */
 export const make = (directory: string = StateDirectory.resolve()): FileService => {
   const path = join(directory, FILE)
+  const purposesPath = join(directory, PURPOSES_FILE)
   const read = (file: string) => readRegularFile(join(directory, file)).then(parseLines)
   const entries = Effect.promise(async () => {
     const all = (await Promise.all([...LEGACY_FILES, FILE].map(read))).flat()
-    return all.sort((a, b) => compare(a.at, b.at))
+    return withPurposes(
+      all.sort((a, b) => compare(a.at, b.at)),
+      await readPurposes(purposesPath)
+    )
   })
+  const readTrail = async (): Promise<ReadonlyArray<AuditTrail.StoredRecord>> =>
+    (await readRegularFile(path))
+      .split("\n")
+      .flatMap((line, index) => (line.trim() === "" ? [] : [{ position: index + 1, value: parseRecord(line) }]))
+  /** Appends a prepared entry; the caller holds the journal's lock. */
+  const appendHeld = async (prepared: Entry): Promise<void> => {
+    await mkdir(directory, { recursive: true, mode: 0o700 })
+    const text = await readRegularFile(path)
+    const { purpose, ...rest } = prepared
+    const key = purpose !== undefined ? Purpose.newKey() : undefined
+    const line = AuditTrail.link(
+      lastLink(text),
+      key !== undefined && purpose !== undefined ? { ...rest, purposeHmac: Purpose.hmacOf(key, purpose) } : rest
+    )
+    if (key !== undefined && purpose !== undefined) {
+      // the text first: an entry never points at a text that was not written
+      await appendFile(
+        purposesPath,
+        `${JSON.stringify({ seq: line.seq, hash: line.hash, key: key.toString("hex"), purpose })}\n`,
+        { mode: 0o600 }
+      )
+    }
+    // a torn last line (a crash mid-write) is left on its own line
+    const separator = text !== "" && !text.endsWith("\n") ? "\n" : ""
+    await appendFile(path, `${separator}${JSON.stringify(line)}\n`, { mode: 0o600 })
+  }
+  const locked = withLockFile(join(directory, "locks"), "journal.lock", START_LOCK_STALE_MS, (cause) =>
+    unwritable("the journal", path, cause)
+  )
   return {
     directory,
     path,
@@ -487,39 +647,52 @@ export const make = (directory: string = StateDirectory.resolve()): FileService 
     append: (entry) =>
       Effect.flatMap(prepare(entry), (prepared) =>
         Effect.tryPromise({
-          try: async () => {
-            await mkdir(directory, { recursive: true, mode: 0o700 })
-            const text = await readRegularFile(path)
-            const line = AuditTrail.link(lastLink(text), prepared)
-            // a torn last line (a crash mid-write) is left on its own line
-            const separator = text !== "" && !text.endsWith("\n") ? "\n" : ""
-            await appendFile(path, `${separator}${JSON.stringify(line)}\n`, { mode: 0o600 })
-          },
+          try: () => appendHeld(prepared),
           catch: (error) => unwritable("the journal", path, error)
-        }).pipe(
-          withLockFile(join(directory, "locks"), "journal.lock", START_LOCK_STALE_MS, (cause) =>
-            unwritable("the journal", path, cause)
-          )
-        )
+        }).pipe(locked)
       ),
     entries,
     entriesSince: (since) =>
-      Effect.promise(() =>
-        readSince(
-          [...LEGACY_FILES, FILE].map((file) => join(directory, file)),
-          since
+      Effect.promise(async () =>
+        withPurposes(
+          await readSince(
+            [...LEGACY_FILES, FILE].map((file) => join(directory, file)),
+            since
+          ),
+          await readPurposes(purposesPath)
         )
       ),
     latestStart: (key) => Effect.map(entries, (all) => recentStart(all, key)),
     withStartLock: (key) => withStartLock(directory, key),
-    trail: Effect.promise(async () => {
-      const text = await readRegularFile(path)
-      return text
-        .split("\n")
-        .flatMap((line, index) =>
-          line.trim() === "" ? [] : [{ position: index + 1, value: parseRecord(line) }]
-        )
-    })
+    trail: Effect.promise(readTrail),
+    verify: Effect.promise(async () => {
+      const records = await readTrail()
+      const result = AuditTrail.verify(records)
+      if (!result.ok) return result
+      return checkPurposes(records, await readPurposes(purposesPath)) ?? result
+    }),
+    erasePurpose: (seq, by) =>
+      Effect.flatMap(
+        prepare({ source: by.source, event: "erased", asyncTaskId: "", erasedSeq: seq, actor: by.actor }),
+        (erased) =>
+          Effect.tryPromise({
+            try: async (): Promise<Erasure> => {
+              const target = (await readTrail()).find((record) => record.value?.seq === seq)?.value
+              if (target === undefined) return "unknown"
+              const text = await readRegularFile(purposesPath)
+              const lines = text.split("\n").filter((line) => line.trim() !== "")
+              const remaining = lines.filter((line) => parseRecord(line)?.hash !== target.hash)
+              if (target.purposeHmac === undefined || remaining.length === lines.length) return "none"
+              // the text and its key are replaced whole, never left half-written
+              const temporary = `${purposesPath}.${randomUUID()}.tmp`
+              await writeFile(temporary, remaining.map((line) => `${line}\n`).join(""), { mode: 0o600 })
+              await rename(temporary, purposesPath)
+              await appendHeld({ ...erased, asyncTaskId: String(target.asyncTaskId ?? "") })
+              return "erased"
+            },
+            catch: (error) => unwritable("the journal", path, error)
+          }).pipe(locked)
+      )
   }
 }
 
@@ -555,7 +728,9 @@ export const layerOnFirstUse = (
         latestStart: (key) => Effect.flatMap(opened, (journal) => journal.latestStart(key)),
         withStartLock: (key) => (effect) =>
           Effect.flatMap(opened, (journal) => journal.withStartLock(key)(effect)),
-        trail: Effect.flatMap(opened, (journal) => journal.trail)
+        trail: Effect.flatMap(opened, (journal) => journal.trail),
+        verify: Effect.flatMap(opened, (journal) => journal.verify),
+        erasePurpose: (seq, by) => Effect.flatMap(opened, (journal) => journal.erasePurpose(seq, by))
       }
       return service
     })

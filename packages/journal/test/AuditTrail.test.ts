@@ -64,6 +64,54 @@ describe("the audit chain of the file journal", () => {
     await writeFile(path, lines.join("\n"))
     expect(await verify(store.journal)).toMatchObject({ ok: false, problem: "inserted", position: 4 })
   })
+
+  it("refuses a trail whose export's lines were removed and whose other lines lost their links", async () => {
+    const store = await fileStore()
+    await fill(store.journal)
+    const path = (store.journal as Journal.FileService).path
+    // the download of task-2 is hidden, and the links that would show it are stripped from the rest
+    const kept = (await readFile(path, "utf8"))
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((entry) => entry.asyncTaskId !== "task-2")
+      .map(({ seq: _seq, prev: _prev, hash: _hash, ...rest }) => JSON.stringify(rest))
+    await writeFile(path, `${kept.join("\n")}\n`)
+    const result = await verify(store.journal)
+    expect(result).toMatchObject({ ok: false, problem: "unlinked", position: 1 })
+    if (!result.ok) expect(result.message).toContain("its link was removed")
+  })
+
+  it("refuses unlinked database rows, and rows numbered 0 or less or away from their number", () => {
+    const linked = AuditTrail.link(undefined, { at: "2026-01-01T00:00:00.000Z", asyncTaskId: "a" })
+    const rows = { where: "row", unlinked: "refused", positionIsSeq: true } as const
+    expect(AuditTrail.verify([{ position: 1, value: linked }], rows)).toMatchObject({ ok: true, entries: 1 })
+    // an unlinked row at seq -1 is not "older": the database never held unlinked rows
+    const older = { at: "2020-01-01T00:00:00.000Z", asyncTaskId: "forged" }
+    expect(
+      AuditTrail.verify(
+        [
+          { position: -1, value: older },
+          { position: 1, value: linked }
+        ],
+        rows
+      )
+    ).toMatchObject({ ok: false, problem: "inserted", position: -1 })
+    expect(AuditTrail.verify([{ position: 0, value: older }], rows)).toMatchObject({ ok: false, position: 0 })
+    expect(
+      AuditTrail.verify(
+        [
+          { position: 1, value: older },
+          { position: 2, value: linked }
+        ],
+        rows
+      )
+    ).toMatchObject({ ok: false, problem: "inserted", position: 1 })
+    expect(AuditTrail.verify([{ position: 7, value: linked }], rows)).toMatchObject({
+      ok: false,
+      problem: "inserted"
+    })
+  })
 })
 
 describe("AuditTrail.canonical", () => {
