@@ -194,9 +194,15 @@ export interface Options {
  *
  * @since 0.1.0
  */
-export const verify = (records: ReadonlyArray<StoredRecord>, options: string | Options = {}): Verification => {
-  const { where = "line", unlinked = "older", positionIsSeq = false } =
-    typeof options === "string" ? { where: options } : options
+export const verify = (
+  records: ReadonlyArray<StoredRecord>,
+  options: string | Options = {}
+): Verification => {
+  const {
+    where = "line",
+    unlinked = "older",
+    positionIsSeq = false
+  } = typeof options === "string" ? { where: options } : options
   let unchained = 0
   let unreadable = 0
   let entries = 0

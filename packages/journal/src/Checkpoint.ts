@@ -363,7 +363,10 @@ export const write = (options: {
 export const take = (
   journal: Journal.Service,
   options: { readonly folder: string; readonly key: SigningKey; readonly now?: Date | undefined }
-): Effect.Effect<{ readonly path: string; readonly checkpoint: Checkpoint }, CheckpointError | Journal.JournalError> =>
+): Effect.Effect<
+  { readonly path: string; readonly checkpoint: Checkpoint },
+  CheckpointError | Journal.JournalError
+> =>
   Effect.flatMap(journal.verify, (result) =>
     result.ok
       ? write({ ...options, location: journal.location, head: result.head })
@@ -459,7 +462,8 @@ export const verify = (
           seq,
           message
         })
-        if (checkpoint === undefined) return fail("unreadable", undefined, `The checkpoint ${file} cannot be read`)
+        if (checkpoint === undefined)
+          return fail("unreadable", undefined, `The checkpoint ${file} cannot be read`)
         const { seq } = checkpoint
         if (!signatureHolds(checkpoint)) {
           return fail("signature", seq, `The signature of checkpoint ${file} (entry ${seq}) does not hold`)

@@ -614,7 +614,9 @@ export const make = (directory: string = StateDirectory.resolve()): FileService 
   const readTrail = async (): Promise<ReadonlyArray<AuditTrail.StoredRecord>> =>
     (await readRegularFile(path))
       .split("\n")
-      .flatMap((line, index) => (line.trim() === "" ? [] : [{ position: index + 1, value: parseRecord(line) }]))
+      .flatMap((line, index) =>
+        line.trim() === "" ? [] : [{ position: index + 1, value: parseRecord(line) }]
+      )
   /** Appends a prepared entry; the caller holds the journal's lock. */
   const appendHeld = async (prepared: Entry): Promise<void> => {
     await mkdir(directory, { recursive: true, mode: 0o700 })
@@ -623,7 +625,9 @@ export const make = (directory: string = StateDirectory.resolve()): FileService 
     const key = purpose !== undefined ? Purpose.newKey() : undefined
     const line = AuditTrail.link(
       lastLink(text),
-      key !== undefined && purpose !== undefined ? { ...rest, purposeHmac: Purpose.hmacOf(key, purpose) } : rest
+      key !== undefined && purpose !== undefined
+        ? { ...rest, purposeHmac: Purpose.hmacOf(key, purpose) }
+        : rest
     )
     if (key !== undefined && purpose !== undefined) {
       // the text first: an entry never points at a text that was not written

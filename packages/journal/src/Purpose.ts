@@ -52,7 +52,8 @@ const ALLOWED = /^[\p{L}\p{M}0-9 _#/.:-]*$/u
 const DIGIT_RUN = /[0-9](?:[ ./-]?[0-9])*/g
 const PHONE_DIGITS = 8
 // a whole run of digits shaped as a calendar date: day, month, year (or year, month, day)
-const DATE = /^(?:[0-9]{1,2}[ ./-][0-9]{1,2}[ ./-](?:[0-9]{4}|[0-9]{2})|[0-9]{4}[ ./-][0-9]{1,2}[ ./-][0-9]{1,2})$/
+const DATE =
+  /^(?:[0-9]{1,2}[ ./-][0-9]{1,2}[ ./-](?:[0-9]{4}|[0-9]{2})|[0-9]{4}[ ./-][0-9]{1,2}[ ./-][0-9]{1,2})$/
 
 const MESSAGES: Record<Rule, string> = {
   empty: "purpose must not be empty",

@@ -83,7 +83,9 @@ describe("the audit chain of the file journal", () => {
   })
 
   it("refuses unlinked database rows, and rows numbered 0 or less or away from their number", () => {
-    const linked = AuditTrail.link(undefined, { at: "2026-01-01T00:00:00.000Z", asyncTaskId: "a" })
+    const linked: Record<string, unknown> = {
+      ...AuditTrail.link(undefined, { at: "2026-01-01T00:00:00.000Z", asyncTaskId: "a" })
+    }
     const rows = { where: "row", unlinked: "refused", positionIsSeq: true } as const
     expect(AuditTrail.verify([{ position: 1, value: linked }], rows)).toMatchObject({ ok: true, entries: 1 })
     // an unlinked row at seq -1 is not "older": the database never held unlinked rows

@@ -66,7 +66,8 @@ describe("Journal.make", () => {
       source: "mcp",
       event: "started",
       asyncTaskId: "m",
-      purpose: "Ticket OPS-142",
+      // the chain holds the purpose's keyed hash; its text is kept beside, in purposes.jsonl
+      purposeHmac: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/),
       seq: 1,
       prev: "0".repeat(64),
       hash: expect.stringMatching(/^[0-9a-f]{64}$/)
@@ -74,8 +75,10 @@ describe("Journal.make", () => {
     expect(Journal.actor()).toMatch(/^.+@.+$/)
     expect((await stat(journal.path)).mode & 0o777).toBe(0o600)
     expect((await stat(directory)).mode & 0o777).toBe(0o700)
+    expect((await stat(join(directory, Journal.PURPOSES_FILE))).mode & 0o777).toBe(0o600)
     const entries = await run(journal.entries)
     expect(entries.map((entry) => entry.asyncTaskId)).toEqual(["c", "m"])
+    expect(entries[1]!.purpose).toBe("Ticket OPS-142")
   })
 
   it("stamps the time when none is given and leaves out a purpose that looks personal", async () => {

@@ -88,7 +88,9 @@ describe("Purpose.problem", () => {
 describe("a purpose in the file journal", () => {
   it("is kept beside the chain under its keyed hash, and can be erased with the chain still intact", async () => {
     const journal = await fresh()
-    await run(journal.append({ source: "cli", event: "started", asyncTaskId: "a", purpose: "ticket OPS-142" }))
+    await run(
+      journal.append({ source: "cli", event: "started", asyncTaskId: "a", purpose: "ticket OPS-142" })
+    )
     await run(journal.append({ source: "cli", event: "completed", asyncTaskId: "a" }))
     // the chain holds no text, only the keyed hash; the text sits beside it
     const chained = await readFile(journal.path, "utf8")
@@ -111,7 +113,12 @@ describe("a purpose in the file journal", () => {
     expect(await readFile(journal.path, "utf8")).not.toContain("OPS-142")
     const entries = await run(journal.entries)
     expect(entries[0]!.purpose).toBe(Purpose.ERASED)
-    expect(entries.at(-1)).toMatchObject({ event: "erased", erasedSeq: 1, asyncTaskId: "a", actor: "dpo@office" })
+    expect(entries.at(-1)).toMatchObject({
+      event: "erased",
+      erasedSeq: 1,
+      asyncTaskId: "a",
+      actor: "dpo@office"
+    })
     expect(await run(journal.verify)).toMatchObject({ ok: true, entries: 3 })
     // again, another entry, no entry
     expect(await run(journal.erasePurpose(1, { source: "cli" }))).toBe("none")
@@ -121,7 +128,9 @@ describe("a purpose in the file journal", () => {
 
   it("leaves out a purpose that breaks the rule when appended directly", async () => {
     const journal = await fresh()
-    await run(journal.append({ source: "library", event: "started", asyncTaskId: "a", purpose: "06 12 34 56 78" }))
+    await run(
+      journal.append({ source: "library", event: "started", asyncTaskId: "a", purpose: "06 12 34 56 78" })
+    )
     const [entry] = await run(journal.entries)
     expect(entry!.purpose).toBeUndefined()
     expect(await readFile(journal.path, "utf8")).not.toContain("56 78")
