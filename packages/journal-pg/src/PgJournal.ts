@@ -34,6 +34,7 @@ import { SqlError } from "@effect/sql/SqlError"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { Duration, Effect, Layer, Option, Redacted, type Scope } from "effect"
 import { SINCE_QUERY } from "./internal/journalSql.js"
+import { LATEST, MIGRATIONS } from "./internal/migrations.js"
 
 /**
  * Options of {@link layerClient}.
@@ -78,57 +79,8 @@ const TABLE = "booster_journal"
 const MIGRATIONS_TABLE = "booster_journal_migrations"
 const TOKENS_TABLE = "booster_consent_tokens"
 
-const MIGRATIONS = {
-  "1_journal": Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql`CREATE TABLE booster_journal (
-      seq bigint PRIMARY KEY,
-      entry jsonb NOT NULL,
-      recorded_at timestamptz NOT NULL DEFAULT now()
-    )`
-    yield* sql`CREATE INDEX booster_journal_start ON booster_journal ((entry->>'fingerprint'), (entry->>'host'), (entry->>'at'))`
-    yield* sql`CREATE INDEX booster_journal_at ON booster_journal ((entry->>'at'))`
-    yield* sql`CREATE INDEX booster_journal_task ON booster_journal ((entry->>'asyncTaskId'))`
-    yield* sql.unsafe(`CREATE FUNCTION booster_journal_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'booster_journal is append-only';
-      END
-    $$`)
-    yield* sql`CREATE TRIGGER booster_journal_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON booster_journal
-      FOR EACH STATEMENT EXECUTE FUNCTION booster_journal_append_only()`
-  }),
-  "2_consent_tokens": Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql`CREATE TABLE booster_consent_tokens (
-      token_hash text PRIMARY KEY,
-      kind text NOT NULL,
-      fingerprint text NOT NULL,
-      issued_at timestamptz NOT NULL DEFAULT now(),
-      expires_at timestamptz NOT NULL,
-      used_at timestamptz
-    )`
-    yield* sql`CREATE INDEX booster_consent_tokens_expiry ON booster_consent_tokens (expires_at)`
-  }),
-  // the entry's time as a timestamp, indexed, for time-bounded reads (`audit export --since`); a
-  // time that cannot be read is NULL rather than a refused insert
-  "3_journal_time": Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql.unsafe(`CREATE FUNCTION booster_journal_time(at text) RETURNS timestamptz
-      LANGUAGE plpgsql IMMUTABLE STRICT SET timezone = 'UTC' AS $$
-      BEGIN
-        RETURN at::timestamptz;
-      EXCEPTION WHEN others THEN
-        RETURN NULL;
-      END
-    $$`)
-    yield* sql`CREATE INDEX booster_journal_time ON booster_journal (booster_journal_time(entry->>'at'))`
-  })
-}
-
 const migrations = Migrator.fromRecord(MIGRATIONS)
-
-/** The number of the newest migration. */
-const LATEST_MIGRATION = Math.max(...Object.keys(MIGRATIONS).map((name) => Number.parseInt(name, 10)))
+const PURPOSES_TABLE = "booster_journal_purpose"
 
 /**
  * The team database: its journal and its single-use tokens (`ConsentTokens`: only a token's SHA-256
@@ -187,79 +139,202 @@ export const layerClient = (
     maxConnections: 4
   }).pipe(Layer.mapError(failure(whereOf({ url: options.url }), "connect to")))
 
+/** The number of the newest step applied, read with a plain SELECT (0 before the first). */
+const schemaVersion = (sql: SqlClient.SqlClient) =>
+  Effect.flatMap(
+    sql<{ present: boolean }>`SELECT to_regclass(${MIGRATIONS_TABLE}) IS NOT NULL AS present`,
+    (rows) =>
+      rows[0]?.present
+        ? Effect.map(
+            sql<{
+              latest: number | null
+            }>`SELECT max(migration_id)::int AS latest FROM ${sql(MIGRATIONS_TABLE)}`,
+            (latest) => latest[0]?.latest ?? 0
+          )
+        : Effect.succeed(0)
+  )
+
+const isPermissionDenied = (error: unknown): boolean =>
+  isSqlError(error) && (error.cause as { code?: unknown } | undefined)?.code === "42501"
+
+/** Applies the steps not applied yet, one process at a time; returns those it applied. */
+const applyMigrations = (sql: SqlClient.SqlClient) =>
+  sql
+    .withTransaction(
+      lock(sql, "migrations").pipe(
+        // the Migrator's own table, created here so that its existence check cannot abort the transaction
+        Effect.zipRight(sql`CREATE TABLE IF NOT EXISTS ${sql(MIGRATIONS_TABLE)} (
+            migration_id integer primary key,
+            created_at timestamp with time zone not null default now(),
+            name text not null
+          )`),
+        Effect.zipRight(Migrator.make({})({ loader: migrations, table: MIGRATIONS_TABLE }))
+      )
+    )
+    .pipe(
+      Effect.provideService(SqlClient.SqlClient, sql),
+      Effect.mapError((error) =>
+        isSqlError(error) ? error : new SqlError({ cause: error, message: error.message })
+      ),
+      Effect.mapError((error) =>
+        isPermissionDenied(error)
+          ? new SqlError({
+              cause: undefined,
+              message: `this role may not create or update the journal's tables (${reasonOf(error, undefined)}): the owner role applies them, once, with \`booster audit migrate\` (see "Running for a team")`
+            })
+          : error
+      ),
+      Effect.map((applied) => applied.map(([id, name]) => ({ id, name })))
+    )
+
+/** Where the client connects, for messages, from the context's `PgClient` when there is one. */
+const whereOfContext = Effect.map(Effect.serviceOption(PgClient.PgClient), (client) =>
+  Option.match(client, {
+    onNone: (): Where => ({ location: "the team database", password: undefined }),
+    onSome: (pg) => whereOf(pg.config)
+  })
+)
+
+/**
+ * Applies the team database's migrations that are not applied yet (the owner role's job:
+ * `booster audit migrate`), one process at a time, and returns those it applied (none when the
+ * schema is current). Fails with `JournalError` naming the host and database, and saying so when the
+ * role may not create the tables.
+ *
+ * @since 0.1.0
+ */
+export const migrate = (): Effect.Effect<
+  ReadonlyArray<{ readonly id: number; readonly name: string }>,
+  Journal.JournalError,
+  SqlClient.SqlClient
+> =>
+  Effect.gen(function* () {
+    const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+    const where = yield* whereOfContext
+    return yield* applyMigrations(sql).pipe(Effect.mapError(failure(where, "migrate")))
+  })
+
+/** How a verification by the database function reads. */
+interface KeyedResult {
+  readonly problem: string | null
+  readonly at_seq: string | null
+  readonly detail: string | null
+  readonly entries: string
+  readonly head_seq: string
+  readonly head_hash: string
+}
+
+/** The sentence of a break the database function found. */
+const keyedMessage = (problem: string, seq: number, detail: string): string => {
+  switch (detail) {
+    case "not-positive":
+      return `The entry at row ${seq} was inserted: no entry is numbered ${seq}`
+    case "unkeyed":
+      return `The entry at row ${seq} was inserted: it has no keyed link, which every entry written since the chain was keyed has`
+    case "gap":
+      return `Entry ${seq} was removed (the next row does not follow entry ${seq - 1})`
+    case "prev":
+      return `Entry ${seq - 1} was altered or replaced: entry ${seq} (row ${seq}) does not follow it`
+    case "purpose":
+      return `The purpose of entry ${seq} (row ${seq}) was altered: it no longer matches its keyed hash`
+    case "seq":
+      return `Entry ${seq} (row ${seq}) is out of its place: its stored number is another`
+    default:
+      return `Entry ${seq} was ${problem} (row ${seq}): its stored values no longer match its keyed link`
+  }
+}
+
 /**
  * The team database of the context's `SqlClient` (its journal and its single-use tokens). Applies the
- * migrations when needed (one process at a time; through a read-only connection, nothing: it needs
- * them applied already) and fails with `JournalError` naming the host and database (never the
- * password) when it cannot; so do its operations. Messages name the database from the context's
- * `PgClient` when there is one ({@link layerClient} provides both).
+ * migrations only when the schema is behind (a plain `SELECT` of the migrations table tells; a role
+ * that finds it current never tries), which needs the owner role; through a read-only connection it
+ * never migrates and needs them applied already. Fails with `JournalError` naming the host and
+ * database (never the password) when it cannot; so do its operations. Messages name the database from
+ * the context's `PgClient` when there is one ({@link layerClient} provides both).
+ *
+ * Appends go through the database's `booster_journal_append` function, which assigns the link, keys
+ * it with a secret only the owner can read, and records the connecting role (`session_user`) as the
+ * entry's `writer`; `verify` asks the database's `booster_journal_verify` function, which recomputes
+ * the keyed links (entries written before the chain was keyed are checked here, by their SHA-256).
  *
  * @since 0.1.0
  */
 export const open = (): Effect.Effect<Database, Journal.JournalError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = (yield* SqlClient.SqlClient).withoutTransforms()
-    const where = Option.match(yield* Effect.serviceOption(PgClient.PgClient), {
-      onNone: (): Where => ({ location: "the team database", password: undefined }),
-      onSome: (client) => whereOf(client.config)
-    })
+    const where = yield* whereOfContext
     const toJournalError = (doing: string) => failure(where, doing)
     const run = <A>(doing: string, effect: Effect.Effect<A, SqlError>) =>
       effect.pipe(Effect.mapError(toJournalError(doing)))
 
-    // a read-only connection (a streaming replica, a read-only role) reads the journal as the
-    // primary left it: it migrates nothing, and needs the primary to have migrated it
-    const readOnly = yield* run(
-      "connect to",
-      sql<{ readOnly: string }>`SELECT current_setting('transaction_read_only') AS "readOnly"`
-    )
-    const prepared =
-      readOnly[0]?.readOnly === "on"
-        ? sql<{
-            latest: number | null
-          }>`SELECT max(migration_id)::int AS latest FROM ${sql(MIGRATIONS_TABLE)}`.pipe(
-            Effect.catchAll(() => Effect.succeed([] as ReadonlyArray<{ latest: number | null }>)),
-            Effect.flatMap((rows) =>
-              (rows[0]?.latest ?? 0) >= LATEST_MIGRATION
-                ? Effect.void
-                : Effect.fail(
-                    new SqlError({
-                      cause: undefined,
-                      message:
-                        "the connection is read-only (a replica?) and the journal's tables are missing or older than this version: use it once through the primary, which creates or updates them"
-                    })
-                  )
+    if ((yield* run("read", schemaVersion(sql))) < LATEST) {
+      // a read-only connection (a streaming replica, a read-only role) reads the journal as the
+      // primary left it: it migrates nothing, and needs the primary to have migrated it
+      const readOnly = yield* run(
+        "connect to",
+        sql<{ readOnly: string }>`SELECT current_setting('transaction_read_only') AS "readOnly"`
+      )
+      yield* run(
+        "prepare",
+        readOnly[0]?.readOnly === "on"
+          ? Effect.fail(
+              new SqlError({
+                cause: undefined,
+                message:
+                  "the connection is read-only (a replica?) and the journal's tables are missing or older than this version: the owner role updates them on the primary with `booster audit migrate`"
+              })
             )
-          )
-        : sql
-            .withTransaction(
-              lock(sql, "migrations").pipe(
-                // the Migrator's own table, created here so that its existence check cannot abort the transaction
-                Effect.zipRight(sql`CREATE TABLE IF NOT EXISTS ${sql(MIGRATIONS_TABLE)} (
-            migration_id integer primary key,
-            created_at timestamp with time zone not null default now(),
-            name text not null
-          )`),
-                Effect.zipRight(Migrator.make({})({ loader: migrations, table: MIGRATIONS_TABLE }))
-              )
-            )
-            .pipe(
-              Effect.provideService(SqlClient.SqlClient, sql),
-              Effect.mapError((error) =>
-                isSqlError(error) ? error : new SqlError({ cause: error, message: error.message })
-              )
-            )
-    yield* run("prepare", prepared)
-
-    const decode = (value: unknown): Journal.Entry | undefined => {
-      const parsed = Journal.parseLines(JSON.stringify(value))
-      return parsed[0]
+          : applyMigrations(sql)
+      )
     }
-    const entryRows = (rows: ReadonlyArray<{ readonly entry: unknown }>) =>
-      rows.flatMap((row) => {
-        const entry = decode(row.entry)
-        return entry === undefined ? [] : [entry]
+
+    /** Entries as stored, with their keyed link as `hash` and their purpose from beside the chain. */
+    const entryRows = (rows: ReadonlyArray<{ readonly entry: unknown; readonly mac: string | null }>) =>
+      Effect.gen(function* () {
+        const entries = rows.flatMap((row) => {
+          const entry = Journal.parseLines(JSON.stringify(row.entry))[0]
+          return entry === undefined ? [] : [row.mac !== null ? { ...entry, hash: row.mac } : entry]
+        })
+        const wanted = entries.flatMap((entry) =>
+          entry.purposeHmac !== undefined && entry.seq !== undefined ? [entry.seq] : []
+        )
+        if (wanted.length === 0) return entries
+        const kept = yield* sql<{
+          seq: string
+          key: string
+          purpose: string
+        }>`SELECT seq::text AS seq, encode(key, 'hex') AS key, purpose FROM ${sql(PURPOSES_TABLE)} WHERE seq IN ${sql.in(wanted)}`
+        const bySeq = new Map(kept.map((row) => [Number(row.seq), row]))
+        const byHash = new Map<string, Journal.KeptPurpose>()
+        for (const entry of entries) {
+          const row = entry.seq !== undefined ? bySeq.get(entry.seq) : undefined
+          if (row !== undefined && entry.hash !== undefined)
+            byHash.set(entry.hash, { key: row.key, purpose: row.purpose })
+        }
+        return Journal.withPurposes(entries, byHash)
       })
+
+    const trail = run(
+      "read",
+      sql<{
+        position: string
+        entry: unknown
+        mac: string | null
+      }>`SELECT seq::text AS position, entry, mac FROM ${sql(TABLE)} ORDER BY seq`.pipe(
+        Effect.map((rows) =>
+          rows.map((row): AuditTrail.StoredRecord & { readonly keyed: boolean } => ({
+            position: Number(row.position),
+            keyed: row.mac !== null,
+            value:
+              typeof row.entry === "object" && row.entry !== null
+                ? row.mac !== null
+                  ? { ...(row.entry as Record<string, unknown>), hash: row.mac }
+                  : (row.entry as Record<string, unknown>)
+                : undefined
+          }))
+        )
+      )
+    )
 
     const service: Journal.Service = {
       location: where.location,
@@ -267,43 +342,34 @@ export const open = (): Effect.Effect<Database, Journal.JournalError, SqlClient.
         Effect.flatMap(Journal.prepare(entry), (prepared) =>
           run(
             "write to",
-            sql.withTransaction(
-              Effect.gen(function* () {
-                yield* lock(sql, "chain")
-                // ordered by the column, a number (not by its text: "9" sorts after "10")
-                const last = yield* sql<{
-                  position: string
-                  hash: string
-                }>`SELECT seq::text AS position, entry->>'hash' AS hash FROM ${sql(TABLE)} ORDER BY seq DESC LIMIT 1`
-                const previous =
-                  last[0] !== undefined ? { seq: Number(last[0].position), hash: last[0].hash } : undefined
-                const linked = AuditTrail.link(previous, prepared)
-                yield* sql`INSERT INTO ${sql(TABLE)} (seq, entry) VALUES (${linked.seq}, ${JSON.stringify(linked)}::jsonb)`
-              })
-            )
-          )
+            sql`SELECT appended_seq FROM booster_journal_append(${JSON.stringify(prepared)}::jsonb)`
+          ).pipe(Effect.asVoid)
         ),
       entries: run(
         "read",
-        sql<{ entry: unknown }>`SELECT entry FROM ${sql(TABLE)} ORDER BY entry->>'at', seq`.pipe(
-          Effect.map(entryRows)
-        )
+        sql<{
+          entry: unknown
+          mac: string | null
+        }>`SELECT entry, mac FROM ${sql(TABLE)} ORDER BY entry->>'at', seq`.pipe(Effect.flatMap(entryRows))
       ),
       entriesSince: (since) =>
         run(
           "read",
           sql
-            .unsafe<{ entry: unknown }>(SINCE_QUERY, [new Date(since).toISOString()])
-            .pipe(Effect.map(entryRows))
+            .unsafe<{ entry: unknown; mac: string | null }>(SINCE_QUERY, [new Date(since).toISOString()])
+            .pipe(Effect.flatMap(entryRows))
         ),
       latestStart: (key) =>
         run(
           "read",
-          sql<{ entry: unknown }>`SELECT entry FROM ${sql(TABLE)}
+          sql<{ entry: unknown; mac: string | null }>`SELECT entry, mac FROM ${sql(TABLE)}
             WHERE entry->>'fingerprint' = ${key.fingerprint}
               AND (entry->>'host' IS NULL OR entry->>'host' = ${key.host ?? ""})
               AND entry->>'at' >= ${new Date(key.now - key.windowMs).toISOString()}
-            ORDER BY entry->>'at', seq`.pipe(Effect.map((rows) => Journal.recentStart(entryRows(rows), key)))
+            ORDER BY entry->>'at', seq`.pipe(
+            Effect.flatMap(entryRows),
+            Effect.map((rows) => Journal.recentStart(rows, key))
+          )
         ),
       withStartLock: (key) => (effect) =>
         sql
@@ -318,23 +384,50 @@ export const open = (): Effect.Effect<Database, Journal.JournalError, SqlClient.
           .pipe(
             Effect.catchIf(isSqlError, (error) => Effect.fail(toJournalError("lock a start in")(error)))
           ) as never,
-      trail: run(
-        "read",
-        sql<{
-          position: string
-          entry: unknown
-        }>`SELECT seq::text AS position, entry FROM ${sql(TABLE)} ORDER BY seq`.pipe(
-          Effect.map((rows) =>
-            rows.map((row) => ({
-              position: Number(row.position),
-              value:
-                typeof row.entry === "object" && row.entry !== null
-                  ? (row.entry as Record<string, unknown>)
-                  : undefined
-            }))
-          )
+      trail,
+      verify: Effect.gen(function* () {
+        const records = yield* trail
+        // entries written before the chain was keyed: their own SHA-256 chain, checked here
+        const firstKeyed = records.findIndex((record) => record.keyed)
+        const older = firstKeyed === -1 ? records : records.slice(0, firstKeyed)
+        const before = AuditTrail.verify(older, { where: "row", unlinked: "refused", positionIsSeq: true })
+        if (!before.ok) return before
+        const [keyed] = yield* run(
+          "verify",
+          sql<KeyedResult>`SELECT problem, at_seq::text AS at_seq, detail, entries::text AS entries,
+            head_seq::text AS head_seq, head_hash FROM booster_journal_verify()`
         )
-      )
+        if (keyed === undefined) return yield* Effect.die("booster_journal_verify returned no row")
+        if (keyed.problem !== null) {
+          const seq = Number(keyed.at_seq)
+          return {
+            ok: false,
+            problem: keyed.problem as AuditTrail.Problem,
+            seq: keyed.problem === "inserted" ? undefined : keyed.detail === "prev" ? seq - 1 : seq,
+            position: seq,
+            message: keyedMessage(keyed.problem, seq, keyed.detail ?? "")
+          } satisfies AuditTrail.Verification
+        }
+        const headSeq = Number(keyed.head_seq)
+        return {
+          ok: true,
+          entries: before.entries + Number(keyed.entries),
+          unchained: 0,
+          unreadable: before.unreadable,
+          head: headSeq > 0 ? { seq: headSeq, hash: keyed.head_hash } : undefined
+        } satisfies AuditTrail.Verification
+      }),
+      erasePurpose: (seq, by) =>
+        Effect.flatMap(
+          Journal.prepare({ source: by.source, event: "erased", asyncTaskId: "", actor: by.actor }),
+          (erasedBy) =>
+            run(
+              "erase a purpose in",
+              sql<{
+                outcome: string
+              }>`SELECT booster_journal_erase_purpose(${seq}, ${JSON.stringify(erasedBy)}::jsonb) AS outcome`
+            ).pipe(Effect.map((rows) => (rows[0]?.outcome ?? "unknown") as Journal.Erasure))
+        )
     }
     const tokens: ConsentTokens.Service = {
       issue: ({ token, kind, fingerprint, ttlMs }) =>
