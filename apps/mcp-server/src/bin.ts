@@ -131,6 +131,17 @@ const main = async (): Promise<number> => {
   // retention: expired downloads are purged shortly after start (not to slow the first answers)
   // and then daily; a read-only server deletes nothing
   let stopPurging: (() => Promise<void>) | undefined
+  // signed checkpoints of the journal's head, shortly after start and then hourly, when configured
+  let stopCheckpoints: (() => Promise<void>) | undefined
+  const checkpointDir = options.checkpointDir
+  const checkpointTimer =
+    checkpointDir === undefined
+      ? undefined
+      : setTimeout(() => {
+          void import("./retention/checkpoint.js").then((m) => {
+            stopCheckpoints = m.schedule(options, checkpointDir, log)
+          })
+        }, PURGE_DELAY_MS)
   const purgeTimer = options.readOnly
     ? undefined
     : setTimeout(() => {
@@ -141,7 +152,9 @@ const main = async (): Promise<number> => {
       }, PURGE_DELAY_MS)
   await serve({ options, tools, withheld, dispatch, log })
   if (purgeTimer !== undefined) clearTimeout(purgeTimer)
+  if (checkpointTimer !== undefined) clearTimeout(checkpointTimer)
   await stopPurging?.()
+  await stopCheckpoints?.()
   if (loaded !== undefined) await (await loaded).dispose()
   return 0
 }

@@ -6,7 +6,7 @@
 
 import { dirname } from "node:path"
 import { ExportFilter, ExportKind, Fingerprint, type Task, Validation } from "@booster-export/core"
-import { GuardedStart, Journal } from "@booster-export/journal"
+import { GuardedStart, Journal, Purpose } from "@booster-export/journal"
 import { FingerprintKey } from "@booster-export/transport"
 import * as Scrub from "@booster-export/transport/Scrub"
 import { Command, HelpDoc, Options, Prompt } from "@effect/cli"
@@ -40,7 +40,7 @@ const options = {
   purpose: Options.text("purpose").pipe(
     Options.withPseudoName("TEXT"),
     Options.withDescription(
-      "Why this export is needed, recorded in the journal's audit trail, e.g. a ticket number (no personal data: text that looks like an email or phone number is left out)."
+      `Why this export is needed, recorded in the journal's audit trail, e.g. a ticket number: ${Purpose.RULE} (else exit 2, nothing sent). Erasable with \`booster audit redact\`.`
     ),
     Options.optional
   ),
@@ -155,6 +155,8 @@ const unwritable = (what: string, path: string, code: string) =>
 
 const handler = (opts: ExportOptions) =>
   Effect.gen(function* () {
+    // the purpose is checked first: no personal data reaches the journal, and nothing is sent
+    const purpose = yield* Purpose.validate(Option.getOrUndefined(opts.purpose))
     const settings = yield* Common.resolve(opts)
     const { filter, downloadRequestId } = yield* buildRequest(opts, {
       brand: settings.brand,
@@ -213,7 +215,7 @@ const handler = (opts: ExportOptions) =>
       downloadRequestId,
       brand: String(filter.brand),
       description,
-      purpose: Option.getOrUndefined(opts.purpose),
+      purpose,
       start: (requestId: string) => client.startExport(filter, { downloadRequestId: requestId })
     }
     const announce =

@@ -110,6 +110,7 @@ export const exitCodeOf = (error: unknown): number => {
   if (!isTagged(error)) return ExitCode.unexpected
   switch (error._tag) {
     case "ValidationError":
+    case "PurposeError":
     case "UsageError":
     case "ConfigError":
     case "InvalidConfigError":
@@ -148,6 +149,7 @@ export const exitCodeOf = (error: unknown): number => {
 
 const HINTS: Readonly<Record<string, string>> = {
   ValidationError: "Fix the flags listed above; nothing was sent. `booster export --help` lists every flag.",
+  PurposeError: "Give a ticket number or a short reason without personal data, e.g. --purpose \"ticket OPS-142\"; nothing was sent.",
   QuitException: "Nothing was sent."
 }
 

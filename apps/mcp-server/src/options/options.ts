@@ -109,6 +109,13 @@ export interface Options {
    * file's default. Read when a tool is first called.
    */
   readonly profile: string | undefined
+  /**
+   * Folder that receives a signed checkpoint of the journal's head shortly after start and then
+   * hourly (`Checkpoint` of the journal). Flag `--checkpoint-dir`, env `BOOSTER_CHECKPOINT_DIR`;
+   * default none (no checkpoints). The signing key: `BOOSTER_CHECKPOINT_KEY_FILE`, else
+   * `checkpoint.key` in the state folder.
+   */
+  readonly checkpointDir: string | undefined
   /** Log level on stderr. Env `BOOSTER_LOG`, default `warn`. */
   readonly logLevel: LogLevel
   /** Print usage and exit. */
@@ -168,6 +175,9 @@ Options:
                           default the profiles file's default)
   --retention-days <n>    days a downloaded file is kept; expired files are purged at
                           start and daily (default the profile's retentionDays, else ${DEFAULT_RETENTION_DAYS})
+  --checkpoint-dir <dir>  write a signed checkpoint of the journal's head there at start and
+                          hourly (env BOOSTER_CHECKPOINT_DIR; key BOOSTER_CHECKPOINT_KEY_FILE,
+                          default checkpoint.key beside the journal)
   -h, --help              show this text
   -v, --version           show the version
 
@@ -188,6 +198,8 @@ Environment:
   BOOSTER_JOURNAL_URL       postgres://… : the journal shared by a team (default: the profile's
                             journalUrl, else the local file)
   BOOSTER_PROFILE           the profile to use (see --profile)
+  BOOSTER_CHECKPOINT_DIR, BOOSTER_CHECKPOINT_KEY_FILE
+                            signed checkpoints of the journal (see --checkpoint-dir)
   BOOSTER_EXPORT_DIR, BOOSTER_LOG (debug|info|warn|error, default warn), XDG_STATE_HOME,
   XDG_DATA_HOME, XDG_CONFIG_HOME
 `
@@ -324,6 +336,7 @@ export const parse = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Opti
         : nonNegativeNumber("--retention-days", values["retention-days"], false),
     retentionDaysGiven: values["retention-days"] !== undefined,
     profile: nonEmpty(values.profile)?.trim(),
+    checkpointDir: nonEmpty(values["checkpoint-dir"]) ?? nonEmpty(env.BOOSTER_CHECKPOINT_DIR),
     logLevel: level as LogLevel,
     help: values.help ?? false,
     version: values.version ?? false
@@ -351,6 +364,7 @@ const read = (argv: ReadonlyArray<string>) =>
       "dedupe-window": { type: "string" },
       "retention-days": { type: "string" },
       "export-dir": { type: "string" },
+      "checkpoint-dir": { type: "string" },
       consent: { type: "string" },
       "confirmation-minutes": { type: "string" },
       profile: { type: "string" },

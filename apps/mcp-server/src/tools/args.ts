@@ -3,7 +3,7 @@
  * generate JSON Schema exactly like the filter's fields.
  */
 import { Field, Task } from "@booster-export/core"
-import * as Journal from "@booster-export/journal/Journal"
+import * as Purpose from "@booster-export/journal/Purpose"
 import { Schema } from "effect"
 
 const trim = (raw: unknown): unknown => (typeof raw === "string" ? raw.trim() : raw)
@@ -93,24 +93,20 @@ export const oneOf = (description: string, values: ReadonlyArray<string>): Field
 })
 
 /**
- * Free text recorded in the journal: bounded, and refused when it looks like it holds an email
- * address or an international phone number (the journal never keeps personal data).
+ * The purpose recorded in the journal: the journal's one `Purpose` rule (ticket-like text, bounded,
+ * no phone number or date), each break reported by its rule id, never repeating the value.
  */
-export const journalText = (
-  name: string,
-  description: string,
-  max: number,
-  examples: ReadonlyArray<string>
-): Field.AnyField => {
-  const base = boundedText(name, description, max, examples)
+export const purposeText = (description: string, examples: ReadonlyArray<string>): Field.AnyField => {
+  const base = boundedText("purpose", description, Purpose.MAX_LENGTH, examples)
   return {
     ...base,
     schema: base.schema
       .pipe(
-        Schema.filter((value) => !Journal.looksPersonal(value as string), {
-          [Field.RuleId]: "no-personal-data",
-          message: () =>
-            "must not contain an email address or a phone number: it is kept in the local journal"
+        Schema.filter((value) => {
+          const found = Purpose.problem(value as string)
+          return found === undefined
+            ? true
+            : { path: [], message: found.message.replace(/^purpose /, ""), [Field.RuleId]: found.rule }
         })
       )
       .annotations({ description, examples: examples as [string, ...Array<string>] })

@@ -4,13 +4,14 @@
  */
 import type { Validation } from "@booster-export/core"
 import type * as Journal from "@booster-export/journal/Journal"
+import type * as Purpose from "@booster-export/journal/Purpose"
 import type { BoosterError } from "@booster-export/transport"
 import type { CallToolResult } from "@modelcontextprotocol/server"
 import type { ApiUnavailable } from "../booster/api.js"
 import { failure, invalid } from "./tool.js"
 
 /** Any error a tool may meet. */
-export type ToolError = BoosterError.BoosterError | ApiUnavailable | Journal.JournalError
+export type ToolError = BoosterError.BoosterError | ApiUnavailable | Journal.JournalError | Purpose.PurposeError
 
 const isValidation = (error: ToolError): error is Validation.ValidationError =>
   error._tag === "ValidationError"
@@ -29,6 +30,10 @@ export const render = (error: ToolError, next?: string): CallToolResult => {
   switch (error._tag) {
     case "ApiUnavailable":
       return failure(`No Booster API is available: ${error.message}\nNext step: ${error.hint}`)
+    case "PurposeError":
+      return failure(
+        `Nothing was sent: ${error.message}.\nNext step: ask the user for a ticket number or a short reason without personal data.`
+      )
     case "JournalError":
       return failure(
         error.path !== undefined

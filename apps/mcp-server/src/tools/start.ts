@@ -23,7 +23,7 @@ import { Data, Effect, Either, Schema } from "effect"
 import { Api } from "../booster/api.js"
 import type { Consent } from "../consent/consent.js"
 import { obtain, startAsk } from "../consent/obtain.js"
-import { boundedText, flag, journalText } from "./args.js"
+import { boundedText, flag, purposeText } from "./args.js"
 import { render } from "./errors.js"
 import { Settings } from "./settings.js"
 import { split, success, type Tool } from "./tool.js"
@@ -41,11 +41,9 @@ const own = {
     100,
     []
   ),
-  purpose: journalText(
-    "purpose",
-    "Why it is needed (no personal data), e.g. a ticket number; recorded in the journal.",
-    200,
-    ["Quarterly CRM campaign, ticket OPS-142"]
+  purpose: purposeText(
+    "Why it is needed, ticket-like (letters, digits, spaces, - _ # / . :; no phone number or date); recorded in the journal.",
+    ["Quarterly CRM campaign ticket OPS-142"]
   )
 } satisfies Record<string, Field.AnyField>
 
