@@ -65,6 +65,20 @@ const MESSAGES: Record<Rule, string> = {
 }
 
 /**
+ * Every rule, in the order they are checked.
+ *
+ * @since 0.1.0
+ */
+export const RULES: ReadonlyArray<Rule> = ["empty", "length", "characters", "phone-number", "date"]
+
+/**
+ * The message of a rule: it names the field and the rule, never a value.
+ *
+ * @since 0.1.0
+ */
+export const messageOf = (rule: Rule): string => MESSAGES[rule]
+
+/**
  * The first rule `text` breaks, with a message naming the field and the rule (never the value), or
  * `undefined` when it is a valid purpose.
  *

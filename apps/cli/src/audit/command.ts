@@ -52,60 +52,66 @@ const verify = Command.make(
     ...profile
   },
   (opts) =>
-  Effect.gen(function* () {
-    const journal = yield* Journal.Journal
-    const result = yield* journal.verify
-    if (!result.ok) {
-      return yield* new AuditTrailError({
-        message: `The audit trail at ${journal.location} is broken. ${result.message}.`,
-        hint: "Entries are append-only: restore the journal from a backup and find out who changed it.",
-        problem: result.problem,
-        ...(result.seq !== undefined ? { seq: result.seq } : {}),
-        position: result.position,
-        location: journal.location
-      })
-    }
-    const folder = Option.getOrUndefined(opts.checkpoints) ?? (process.env[Checkpoint.ENV_DIR]?.trim() || undefined)
-    const checked = folder === undefined ? undefined : yield* Checkpoint.verify(folder, yield* journal.trail)
-    if (checked !== undefined && !checked.ok) {
-      return yield* new AuditTrailError({
-        message: `The audit trail at ${journal.location} does not match its checkpoints in ${folder}. ${checked.message}.`,
-        hint:
-          checked.problem === "truncated" || checked.problem === "rewritten"
-            ? "The trail was changed after it was checkpointed: restore the journal from a backup and find out who changed it."
-            : "The checkpoint folder was changed: restore it from a backup and find out who changed it.",
-        problem: checked.problem,
-        ...(checked.seq !== undefined ? { seq: checked.seq } : {}),
-        position: checked.seq ?? 0,
-        location: journal.location
-      })
-    }
-    if (opts.json) {
-      return yield* Term.json({
-        location: journal.location,
-        ...result,
-        ...(checked !== undefined ? { checkpoints: checked } : {})
-      })
-    }
-    yield* Term.out(
-      `The audit trail at ${journal.location} is intact: ${result.entries} chained entries` +
-        (result.unchained > 0 ? `, ${result.unchained} older entries written before the chain began` : "") +
-        (result.unreadable > 0 ? `, ${result.unreadable} unreadable line(s) skipped` : "") +
-        "."
-    )
-    if (result.head !== undefined) {
-      yield* Term.out(`Head: entry ${result.head.seq}, ${isDatabase(journal) ? "keyed link" : "sha256"} ${result.head.hash}`)
-    }
-    if (checked !== undefined && checked.ok) {
+    Effect.gen(function* () {
+      const journal = yield* Journal.Journal
+      const result = yield* journal.verify
+      if (!result.ok) {
+        return yield* new AuditTrailError({
+          message: `The audit trail at ${journal.location} is broken. ${result.message}.`,
+          hint: "Entries are append-only: restore the journal from a backup and find out who changed it.",
+          problem: result.problem,
+          ...(result.seq !== undefined ? { seq: result.seq } : {}),
+          position: result.position,
+          location: journal.location
+        })
+      }
+      const folder =
+        Option.getOrUndefined(opts.checkpoints) ?? (process.env[Checkpoint.ENV_DIR]?.trim() || undefined)
+      const checked =
+        folder === undefined ? undefined : yield* Checkpoint.verify(folder, yield* journal.trail)
+      if (checked !== undefined && !checked.ok) {
+        return yield* new AuditTrailError({
+          message: `The audit trail at ${journal.location} does not match its checkpoints in ${folder}. ${checked.message}.`,
+          hint:
+            checked.problem === "truncated" || checked.problem === "rewritten"
+              ? "The trail was changed after it was checkpointed: restore the journal from a backup and find out who changed it."
+              : "The checkpoint folder was changed: restore it from a backup and find out who changed it.",
+          problem: checked.problem,
+          ...(checked.seq !== undefined ? { seq: checked.seq } : {}),
+          position: checked.seq ?? 0,
+          location: journal.location
+        })
+      }
+      if (opts.json) {
+        return yield* Term.json({
+          location: journal.location,
+          ...result,
+          ...(checked !== undefined ? { checkpoints: checked } : {})
+        })
+      }
       yield* Term.out(
-        `Checkpoints: ${checked.checkpoints} in ${folder} hold, the newest at entry ${checked.newest.seq} (${checked.newest.at}), signed by ${checked.keyIds.join(", ")}.`
+        `The audit trail at ${journal.location} is intact: ${result.entries} chained entries` +
+          (result.unchained > 0 ? `, ${result.unchained} older entries written before the chain began` : "") +
+          (result.unreadable > 0 ? `, ${result.unreadable} unreadable line(s) skipped` : "") +
+          "."
       )
-    } else if (result.head !== undefined) {
-      yield* Term.err(
-        Term.dim("Sign the head with `booster audit checkpoint`: a trail cut short or rewritten after it then shows.")
-      )
-    }
-  }).pipe(Effect.provide(CliJournal.fromOptions(opts)))
+      if (result.head !== undefined) {
+        yield* Term.out(
+          `Head: entry ${result.head.seq}, ${isDatabase(journal) ? "keyed link" : "sha256"} ${result.head.hash}`
+        )
+      }
+      if (checked !== undefined && checked.ok) {
+        yield* Term.out(
+          `Checkpoints: ${checked.checkpoints} in ${folder} hold, the newest at entry ${checked.newest.seq} (${checked.newest.at}), signed by ${checked.keyIds.join(", ")}.`
+        )
+      } else if (result.head !== undefined) {
+        yield* Term.err(
+          Term.dim(
+            "Sign the head with `booster audit checkpoint`: a trail cut short or rewritten after it then shows."
+          )
+        )
+      }
+    }).pipe(Effect.provide(CliJournal.fromOptions(opts)))
 ).pipe(
   Command.withDescription(
     withExamples(

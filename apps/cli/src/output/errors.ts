@@ -149,7 +149,8 @@ export const exitCodeOf = (error: unknown): number => {
 
 const HINTS: Readonly<Record<string, string>> = {
   ValidationError: "Fix the flags listed above; nothing was sent. `booster export --help` lists every flag.",
-  PurposeError: "Give a ticket number or a short reason without personal data, e.g. --purpose \"ticket OPS-142\"; nothing was sent.",
+  PurposeError:
+    'Give a ticket number or a short reason without personal data, e.g. --purpose "ticket OPS-142"; nothing was sent.',
   QuitException: "Nothing was sent."
 }
 

@@ -100,16 +100,17 @@ export const purposeText = (description: string, examples: ReadonlyArray<string>
   const base = boundedText("purpose", description, Purpose.MAX_LENGTH, examples)
   return {
     ...base,
-    schema: base.schema
-      .pipe(
-        Schema.filter((value) => {
-          const found = Purpose.problem(value as string)
-          return found === undefined
-            ? true
-            : { path: [], message: found.message.replace(/^purpose /, ""), [Field.RuleId]: found.rule }
-        })
-      )
-      .annotations({ description, examples: examples as [string, ...Array<string>] })
+    // one refinement per rule (the first rule broken fails), each with its rule id and message
+    schema: Purpose.RULES.reduce(
+      (schema, rule) =>
+        schema.pipe(
+          Schema.filter((value) => Purpose.problem(value as string)?.rule !== rule, {
+            [Field.RuleId]: rule,
+            message: () => Purpose.messageOf(rule).replace(/^purpose /, "")
+          })
+        ),
+      base.schema
+    ).annotations({ description, examples: examples as [string, ...Array<string>] })
   }
 }
 

@@ -11,7 +11,11 @@ import type { ApiUnavailable } from "../booster/api.js"
 import { failure, invalid } from "./tool.js"
 
 /** Any error a tool may meet. */
-export type ToolError = BoosterError.BoosterError | ApiUnavailable | Journal.JournalError | Purpose.PurposeError
+export type ToolError =
+  | BoosterError.BoosterError
+  | ApiUnavailable
+  | Journal.JournalError
+  | Purpose.PurposeError
 
 const isValidation = (error: ToolError): error is Validation.ValidationError =>
   error._tag === "ValidationError"
