@@ -90,7 +90,7 @@ describe("--help", () => {
     expect(entryOf("can-be-contacted-by-maison")).toContain(
       "or did not agree (false) to be contacted by the brand."
     )
-    expect(entryOf("purpose")).toContain("text that looks like an email or phone number is left out).")
+    expect(entryOf("purpose")).toContain("no phone number and no date (else exit 2, nothing sent).")
     expect(result.stdout).toMatch(/^ {2}--creation-date-from DATE /m)
     expect(result.stdout).toContain("-30d")
     for (const group of ["FILTER FLAGS", "OUTPUT FLAGS", "CONNECTION FLAGS", "GLOBAL FLAGS", "EXAMPLES"])

@@ -298,10 +298,11 @@ describe("booster audit and files with the local journal", () => {
     const csv = await booster(["audit", "export", "--csv", "--since", "2020-01-01"], { env })
     expect(csv.code).toBe(0)
     const lines = csv.stdout.trim().split("\n")
-    expect(lines[0]!.split(",").slice(0, 4)).toEqual(["at", "event", "actor", "source"])
+    expect(lines[0]!.split(",").slice(0, 5)).toEqual(["at", "event", "actor", "writer", "source"])
     expect(lines).toHaveLength(7)
-    expect(lines[1]).toMatch(/^[^,]+,requested,[^,]+@[^,]+,cli,/)
-    expect(lines[2]).toMatch(/^[^,]+,started,[^,]+@[^,]+,cli,/)
+    // no writer in a local journal: the database assigns it
+    expect(lines[1]).toMatch(/^[^,]+,requested,[^,]+@[^,]+,,cli,/)
+    expect(lines[2]).toMatch(/^[^,]+,started,[^,]+@[^,]+,,cli,/)
     const since = await booster(["audit", "export", "--json", "--since", "2999-01-01"], { env })
     expect(JSON.parse(since.stdout)).toEqual([])
 

@@ -38,7 +38,7 @@ export type Rule = "empty" | "length" | "characters" | "phone-number" | "date"
  *
  * @since 0.1.0
  */
-export const RULE = `ticket-like text: letters, digits, spaces and - _ # / . : only, at most ${MAX_LENGTH} characters, no phone number and no date`
+export const RULE = `ticket-like text: letters, digits, spaces and -_#/.: only, at most ${MAX_LENGTH} characters, no phone number and no date`
 
 /**
  * What an erased purpose reads as: `<erased>`.
