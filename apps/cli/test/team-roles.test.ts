@@ -13,7 +13,7 @@ import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createTeam } from "../../../packages/journal-pg/test/roles.js"
+import { createTeam, insertUnlinkedRow } from "../../../packages/journal-pg/test/roles.js"
 import { booster, ensureBuilt, freshHome, parseJson } from "./helpers.js"
 
 const clusterUrl = process.env.BOOSTER_TEST_PG_URL
@@ -186,14 +186,7 @@ describe.skipIf(clusterUrl === undefined)("booster with the README's team roles"
     })
 
     // an unlinked row the owner slips in at seq -1 is refused, not taken for an older entry
-    await sql(team.superUrl, (client) =>
-      client.withTransaction(
-        Effect.all([
-          client`ALTER TABLE booster_journal DROP CONSTRAINT booster_journal_seq_positive`,
-          client`INSERT INTO booster_journal (seq, entry) VALUES (-1, '{"at":"2020-01-01T00:00:00.000Z","event":"started","asyncTaskId":"old"}')`
-        ])
-      )
-    )
+    await insertUnlinkedRow(team.superUrl)
     const inserted = await booster(["audit", "verify", "--json"], { env: auditor })
     expect(inserted.code).toBe(1)
     expect(parseJson(inserted.stderr)).toMatchObject({ problem: "inserted", position: -1 })

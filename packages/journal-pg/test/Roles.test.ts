@@ -10,7 +10,7 @@ import { Effect, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { PgJournal } from "../src/index.js"
 import { clusterUrl, freshDatabase, skipReason, sql } from "./pg.js"
-import { createTeam, type Team } from "./roles.js"
+import { createTeam, insertUnlinkedRow, type Team } from "./roles.js"
 
 if (clusterUrl === undefined) console.warn(`role tests skipped: ${skipReason}`)
 
@@ -160,14 +160,7 @@ describe.skipIf(clusterUrl === undefined)("the README's roles and grants", () =>
       )
     )
     const verifyAs = (url: string) => withDatabase(url, ({ journal }) => journal.verify)
-    await sql(team.superUrl, (client) =>
-      client.withTransaction(
-        Effect.all([
-          client`ALTER TABLE booster_journal DROP CONSTRAINT booster_journal_seq_positive`,
-          client`INSERT INTO booster_journal (seq, entry) VALUES (-1, '{"at":"2020-01-01T00:00:00.000Z","event":"deleted","asyncTaskId":"b"}')`
-        ])
-      )
-    )
+    await insertUnlinkedRow(team.superUrl)
     expect(await verifyAs(team.auditorUrl)).toMatchObject({ ok: false, problem: "inserted", position: -1 })
     await sql(team.superUrl, (client) =>
       client.withTransaction(

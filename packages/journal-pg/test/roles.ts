@@ -103,3 +103,15 @@ export const createTeam = async (clusterUrl: string): Promise<Team> => {
     }
   }
 }
+
+/**
+ * What only the owner can do (here as the superuser): drop the `seq > 0` check and slip in a row at
+ * `seq -1` without a link, as if written before the chain.
+ */
+export const insertUnlinkedRow = (superUrl: string) =>
+  statements(
+    superUrl,
+    `ALTER TABLE booster_journal DROP CONSTRAINT booster_journal_seq_positive;
+     INSERT INTO booster_journal (seq, entry) VALUES (-1, '{"at":"2020-01-01T00:00:00.000Z","event":"deleted","asyncTaskId":"old"}')`,
+    (sql) => sql
+  )

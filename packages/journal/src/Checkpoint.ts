@@ -27,8 +27,9 @@ import {
   verify as verifySignature
 } from "node:crypto"
 import { constants } from "node:fs"
-import { link, mkdir, open, readdir, unlink } from "node:fs/promises"
+import { mkdir, open, readdir } from "node:fs/promises"
 import { join } from "node:path"
+import * as KeyFile from "@booster-export/transport/KeyFile"
 import * as StateDirectory from "@booster-export/transport/StateDirectory"
 import { Effect, Schema } from "effect"
 import * as AuditTrail from "./AuditTrail.js"
@@ -114,66 +115,33 @@ export interface SigningKey {
   readonly path: string
 }
 
-const codeOf = (error: unknown): string | undefined =>
-  typeof error === "object" && error !== null && typeof (error as { code?: unknown }).code === "string"
-    ? (error as { code: string }).code
-    : undefined
-
 const keyIdOf = (publicKey: KeyObject): string =>
   `ed25519:${createHash("sha256")
     .update(publicKey.export({ type: "spki", format: "der" }))
     .digest("hex")
     .slice(0, 32)}`
 
-/** Reads a signing key file: a regular file, not a link, that no other user may read or write. */
-const readKey = async (path: string): Promise<SigningKey> => {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW)
-  try {
-    const info = await handle.stat()
-    if (!info.isFile()) throw new Error(`${path} is not a regular file`)
-    if ((info.mode & 0o077) !== 0) {
-      throw new Error(
-        `the key file ${path} can be read or written by other users (mode 0${(info.mode & 0o777).toString(8)}): chmod 600 ${path}`
-      )
-    }
-    const privateKey = createPrivateKey(await handle.readFile())
-    if (privateKey.asymmetricKeyType !== "ed25519") {
-      throw new Error(`the key file ${path} does not hold an Ed25519 private key`)
-    }
-    const publicKey = createPublicKey(privateKey)
-    return { privateKey, publicKey, keyId: keyIdOf(publicKey), path }
-  } finally {
-    await handle.close()
+/** A signing key from the bytes of its file (PKCS #8 PEM). */
+const keyOf = (path: string, bytes: Buffer): SigningKey => {
+  const privateKey = createPrivateKey(bytes)
+  if (privateKey.asymmetricKeyType !== "ed25519") {
+    throw new Error(`the key file ${path} does not hold an Ed25519 private key`)
   }
+  const publicKey = createPublicKey(privateKey)
+  return { privateKey, publicKey, keyId: keyIdOf(publicKey), path }
 }
 
+/** Reads a signing key file (a regular file, not a link, that no other user may read or write). */
+const readKey = async (path: string): Promise<SigningKey> => keyOf(path, await KeyFile.readPrivate(path))
+
 /** Creates the per-install key unless it exists (race-safe: linked into place), then reads it. */
-const installKey = async (directory: string): Promise<SigningKey> => {
-  const path = join(directory, KEY_FILE)
-  try {
-    return await readKey(path)
-  } catch (error) {
-    if (codeOf(error) !== "ENOENT") throw error
-  }
-  await mkdir(directory, { recursive: true, mode: 0o700 })
-  const temporary = join(directory, `.${KEY_FILE}.${randomUUID()}`)
-  const { privateKey } = generateKeyPairSync("ed25519")
-  const handle = await open(temporary, "wx", 0o600)
-  try {
-    await handle.writeFile(privateKey.export({ type: "pkcs8", format: "pem" }))
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  try {
-    await link(temporary, path)
-  } catch (error) {
-    if (codeOf(error) !== "EEXIST") throw error
-  } finally {
-    await unlink(temporary).catch(() => undefined)
-  }
-  return readKey(path)
-}
+const installKey = async (directory: string): Promise<SigningKey> =>
+  keyOf(
+    join(directory, KEY_FILE),
+    await KeyFile.readOrCreate(directory, KEY_FILE, () =>
+      generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" })
+    )
+  )
 
 /**
  * The signing key: the file named by {@link ENV_KEY_FILE} when set, else the per-install
@@ -194,7 +162,7 @@ export const loadKey = (
       new CheckpointError({
         reason: "key",
         path,
-        message: `The checkpoint signing key ${path} cannot be used: ${error instanceof Error ? error.message : String(error)}`
+        message: `The checkpoint signing key ${path} cannot be used: ${error instanceof Error ? error.message : String(error)}${error instanceof KeyFile.Refused ? `. ${error.hint}` : ""}`
       })
   })
 }

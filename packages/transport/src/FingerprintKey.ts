@@ -12,13 +12,12 @@
  *
  * @since 0.1.0
  */
-import { randomBytes, randomUUID } from "node:crypto"
-import { constants } from "node:fs"
-import { link, mkdir, open, unlink } from "node:fs/promises"
+import { randomBytes } from "node:crypto"
 import { join } from "node:path"
 import { Fingerprint } from "@booster-export/core"
 import { Context, Effect, Layer } from "effect"
 import { InvalidConfigError } from "./BoosterError.js"
+import * as KeyFile from "./KeyFile.js"
 import * as StateDirectory from "./StateDirectory.js"
 
 /**
@@ -84,69 +83,30 @@ const codeOf = (error: unknown): string =>
     ? (error as { code: string }).code
     : "error"
 
-class Refused {
-  constructor(
-    readonly message: string,
-    readonly hint: string
-  ) {}
+/** Checks the length of a key read with `KeyFile.readPrivate`. */
+const checkLength = (path: string, bytes: Uint8Array): Uint8Array => {
+  if (bytes.length < Fingerprint.KEY_BYTES) {
+    throw new KeyFile.Refused(
+      `the key file ${path} is too short: a key needs at least ${Fingerprint.KEY_BYTES} bytes`,
+      `Fill it with random bytes, e.g. head -c ${Fingerprint.KEY_BYTES} /dev/urandom > ${path}`
+    )
+  }
+  return bytes
 }
 
 /** Reads a key file, refusing one that others may read or that is too short. */
-const readKey = async (path: string): Promise<Uint8Array> => {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW)
-  try {
-    const info = await handle.stat()
-    if (!info.isFile()) {
-      throw new Refused(`${path} is not a regular file`, "Point it at a file holding the key.")
-    }
-    if ((info.mode & 0o077) !== 0) {
-      throw new Refused(
-        `the key file ${path} can be read or written by other users (mode 0${(info.mode & 0o777).toString(8)})`,
-        `Make it readable by its owner only: chmod 600 ${path}`
-      )
-    }
-    const bytes = new Uint8Array(await handle.readFile())
-    if (bytes.length < Fingerprint.KEY_BYTES) {
-      throw new Refused(
-        `the key file ${path} is too short: a key needs at least ${Fingerprint.KEY_BYTES} bytes`,
-        `Fill it with random bytes, e.g. head -c ${Fingerprint.KEY_BYTES} /dev/urandom > ${path}`
-      )
-    }
-    return bytes
-  } finally {
-    await handle.close()
-  }
-}
+const readKey = async (path: string): Promise<Uint8Array> =>
+  checkLength(path, new Uint8Array(await KeyFile.readPrivate(path)))
 
 /** Creates the per-install key unless it exists, then reads whichever key won. */
-const installKey = async (directory: string): Promise<Uint8Array> => {
-  const path = join(directory, FILE)
-  try {
-    return await readKey(path)
-  } catch (error) {
-    if (codeOf(error) !== "ENOENT") throw error
-  }
-  await mkdir(directory, { recursive: true, mode: 0o700 })
-  const temporary = join(directory, `.${FILE}.${randomUUID()}`)
-  const handle = await open(temporary, "wx", 0o600)
-  try {
-    await handle.writeFile(randomBytes(Fingerprint.KEY_BYTES))
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  try {
-    await link(temporary, path)
-  } catch (error) {
-    if (codeOf(error) !== "EEXIST") throw error
-  } finally {
-    await unlink(temporary).catch(() => undefined)
-  }
-  return readKey(path)
-}
+const installKey = async (directory: string): Promise<Uint8Array> =>
+  checkLength(
+    join(directory, FILE),
+    new Uint8Array(await KeyFile.readOrCreate(directory, FILE, () => randomBytes(Fingerprint.KEY_BYTES)))
+  )
 
 const failure = (field: string, what: string, path: string) => (error: unknown) =>
-  error instanceof Refused
+  error instanceof KeyFile.Refused
     ? new InvalidConfigError({ field, message: `${field}: ${error.message}`, hint: error.hint })
     : new InvalidConfigError({
         field,
