@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto"
 import { readdir, readFile, rm, writeFile } from "node:fs/promises"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { Journal } from "@booster-export/journal"
 import type { Sandbox } from "@booster-export/sandbox"
@@ -233,8 +233,19 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
           downloadRequestId: started.downloadRequestId,
           fingerprint: started.fingerprint,
           brand: "CAR",
-          purpose: "Ticket OPS-142"
+          // the chain holds the purpose's keyed hash; the text sits beside it, erasable
+          purposeHmac: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/)
         })
+        expect(journal.every((line) => typeof line.purposeHmac === "string" && !("purpose" in line))).toBe(
+          true
+        )
+        const purposes = await readJournal(join(dirname(dirs.journal), "purposes.jsonl"))
+        expect(purposes.map((line) => [line.seq, line.purpose])).toEqual([
+          [1, "Ticket OPS-142"],
+          [2, "Ticket OPS-142"],
+          [3, "Ticket OPS-142"],
+          [4, "Ticket OPS-142"]
+        ])
         expect(JSON.stringify(journal)).not.toContain(PERSONAL_EMAIL)
         expect(JSON.stringify([first, again, forced])).not.toContain(PERSONAL_EMAIL)
       })
@@ -380,8 +391,15 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
           purpose: `asked by ${PERSONAL_EMAIL}`
         })
         expect(personal.isError).toBe(true)
-        expect(textOf(personal)).toContain("purpose: must not contain an email address or a phone number")
+        expect(textOf(personal)).toContain("purpose: may hold only letters, digits, spaces")
         expect(textOf(personal)).not.toContain(PERSONAL_EMAIL)
+        const phone = await call("start_customer_export", {
+          ...filter(),
+          purpose: "call back 06 12 34 56 78"
+        })
+        expect(phone.isError).toBe(true)
+        expect(textOf(phone)).toContain("purpose: must not hold a phone number")
+        expect(textOf(phone)).not.toContain("56 78")
         expect(sandbox.tasksCreated()).toBe(before)
         expect(await readJournal(dirs.journal)).toEqual([])
       })
