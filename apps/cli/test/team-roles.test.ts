@@ -7,13 +7,12 @@
  */
 import { existsSync } from "node:fs"
 import { join } from "node:path"
-import { AuditTrail } from "@booster-export/journal"
 import { Sandbox } from "@booster-export/sandbox"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createTeam, insertUnlinkedRow } from "../../../packages/journal-pg/test/roles.js"
+import { createTeam, forgedAfter, insertUnlinkedRow } from "../../../packages/journal-pg/test/roles.js"
 import { booster, ensureBuilt, freshHome, parseJson } from "./helpers.js"
 
 const clusterUrl = process.env.BOOSTER_TEST_PG_URL
@@ -125,16 +124,7 @@ describe.skipIf(clusterUrl === undefined)("booster with the README's team roles"
       team.memberUrl,
       (client) => client<{ mac: string }>`SELECT mac FROM booster_journal ORDER BY seq DESC LIMIT 1`
     )
-    const forged = AuditTrail.link(
-      { seq: 5, hash: head!.mac },
-      {
-        at: new Date().toISOString(),
-        source: "cli",
-        event: "deleted",
-        asyncTaskId: "x",
-        actor: "colleague@desk"
-      }
-    )
+    const forged = forgedAfter({ seq: 5, mac: head!.mac }, "deleted", "x")
     for (const attack of [
       (client: PgClient.PgClient) =>
         client`INSERT INTO booster_journal (seq, entry) VALUES (6, ${client.json(forged)})`,

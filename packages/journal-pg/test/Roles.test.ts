@@ -4,13 +4,12 @@
  * forge the trail; the owner's tampering shows; an auditor on a read-only connection verifies.
  */
 import { readFile } from "node:fs/promises"
-import { AuditTrail } from "@booster-export/journal"
 import type * as PgClient from "@effect/sql-pg/PgClient"
 import { Effect, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { PgJournal } from "../src/index.js"
 import { clusterUrl, freshDatabase, skipReason, sql } from "./pg.js"
-import { createTeam, insertUnlinkedRow, type Team } from "./roles.js"
+import { createTeam, forgedAfter, insertUnlinkedRow, type Team } from "./roles.js"
 
 if (clusterUrl === undefined) console.warn(`role tests skipped: ${skipReason}`)
 
@@ -113,16 +112,7 @@ describe.skipIf(clusterUrl === undefined)("the README's roles and grants", () =>
           mac: string
         }>`SELECT entry, mac FROM booster_journal ORDER BY seq DESC LIMIT 1`
     )
-    const forged = AuditTrail.link(
-      { seq: 1, hash: head!.mac },
-      {
-        at: new Date().toISOString(),
-        source: "cli",
-        event: "started",
-        asyncTaskId: "forged",
-        actor: "colleague@desk"
-      }
-    )
+    const forged = forgedAfter({ seq: 1, mac: head!.mac }, "started", "forged")
     const attacks: ReadonlyArray<(client: PgClient.PgClient) => Effect.Effect<unknown, unknown>> = [
       (client) => client`INSERT INTO booster_journal (seq, entry) VALUES (2, ${client.json(forged)})`,
       (client) =>

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto"
 import { readFileSync } from "node:fs"
+import { AuditTrail } from "@booster-export/journal"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { Effect, Redacted } from "effect"
@@ -114,4 +115,18 @@ export const insertUnlinkedRow = (superUrl: string) =>
     `ALTER TABLE booster_journal DROP CONSTRAINT booster_journal_seq_positive;
      INSERT INTO booster_journal (seq, entry) VALUES (-1, '{"at":"2020-01-01T00:00:00.000Z","event":"deleted","asyncTaskId":"old"}')`,
     (sql) => sql
+  )
+
+/**
+ * The entry a member forges after the row `seq` whose MAC is `mac`, linked as a client would link
+ * it and attributed to a colleague.
+ */
+export const forgedAfter = (
+  head: { readonly seq: number; readonly mac: string },
+  event: string,
+  asyncTaskId: string
+) =>
+  AuditTrail.link(
+    { seq: head.seq, hash: head.mac },
+    { at: new Date().toISOString(), source: "cli", event, asyncTaskId, actor: "colleague@desk" }
   )
