@@ -1,3 +1,4 @@
+import { dirname, join } from "node:path"
 import type { Sandbox } from "@booster-export/sandbox"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
@@ -79,9 +80,16 @@ describe.each(GENERATIONS)("Streamable HTTP, $name", (generation) => {
     const second = await startWithConsent(client, filter())
     expect(second.structuredContent).toMatchObject({ asyncTaskId: id, reused: true })
     expect(sandbox.tasksCreated()).toBe(before + 1)
+    // the chain holds each purpose's keyed hash; the text sits beside it, erasable
+    const purposeHmac = expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/)
     expect(await readJournal(dirs.journal)).toEqual([
-      expect.objectContaining({ event: "requested", asyncTaskId: "", purpose: "HTTP test" }),
-      expect.objectContaining({ event: "started", asyncTaskId: id, purpose: "HTTP test" })
+      expect.objectContaining({ event: "requested", asyncTaskId: "", purposeHmac }),
+      expect.objectContaining({ event: "started", asyncTaskId: id, purposeHmac })
+    ])
+    const purposes = await readJournal(join(dirname(dirs.journal), "purposes.jsonl"))
+    expect(purposes.map((line) => [line.seq, line.purpose])).toEqual([
+      [1, "HTTP test"],
+      [2, "HTTP test"]
     ])
 
     const progress: Array<number> = []
