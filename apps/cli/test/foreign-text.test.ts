@@ -10,7 +10,12 @@ import { Sandbox } from "@booster-export/sandbox"
 import { StateDirectory } from "@booster-export/transport"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { expectJournalShownClean, expectNoControl, hostileEntries } from "./foreign.js"
+import {
+  appendAsEarlierVersion,
+  expectJournalShownClean,
+  expectNoControl,
+  hostileEntries
+} from "./foreign.js"
 import { booster, ensureBuilt, freshHome, parseJson } from "./helpers.js"
 
 let sandbox: Sandbox.RunningSandbox
@@ -37,9 +42,11 @@ describe("a local journal holding terminal escapes", () => {
     const started = await booster(["export", "--brand", "CAR", "--pos-code", "IT100", "--json"], { env })
     expect(started.code).toBe(0)
     const { asyncTaskId } = parseJson(started.stdout) as { asyncTaskId: string }
-    const { entries } = hostileEntries(asyncTaskId, join(home.root, "exports"))
+    const [start, download] = hostileEntries(asyncTaskId, join(home.root, "exports")).entries
     const journal = Journal.make(StateDirectory.resolve(home.env))
-    await Effect.runPromise(Effect.forEach(entries, (entry) => journal.append(entry), { discard: true }))
+    // the start with its formula purpose as an earlier version journalled it; today's rule refuses it
+    appendAsEarlierVersion(journal.path, start!)
+    await Effect.runPromise(journal.append(download!))
     await expectJournalShownClean(env, asyncTaskId, { ownDownload: true })
   })
 })

@@ -1,13 +1,14 @@
 /**
- * An insider's journal: entries a team member (or an assistant, through `purpose`) wrote with
- * terminal escapes in `file`, `actor`, `purpose`, `source` and `status`, and the checks that every
- * command showing the journal prints none of it. Shared by the local-journal and the team-database
- * tests.
+ * An insider's journal: entries a team member wrote with terminal escapes in `file`, `actor`,
+ * `purpose`, `source` and `status` (a purpose the rule refuses today still comes from a journal an
+ * earlier version wrote, or from a member calling the database's append function themselves), and the
+ * checks that every command showing the journal prints none of it. Shared by the local-journal and
+ * the team-database tests.
  */
 import { createHash } from "node:crypto"
-import { mkdirSync, writeFileSync } from "node:fs"
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import type { Journal } from "@booster-export/journal"
+import { AuditTrail, type Journal } from "@booster-export/journal"
 import { parse } from "csv-parse/sync"
 import { expect } from "vitest"
 import { booster, type Result } from "./helpers.js"
@@ -78,6 +79,17 @@ export const hostileEntries = (
       }
     ]
   }
+}
+
+/**
+ * Appends `entry` to the local journal file at `path` as an earlier version wrote it: linked, its
+ * purpose in plain text in the chain (then any text but an email or a phone number was kept).
+ */
+export const appendAsEarlierVersion = (path: string, entry: Journal.NewEntry) => {
+  const last = readFileSync(path, "utf8").trim().split("\n").at(-1)
+  const head = last === undefined ? undefined : (JSON.parse(last) as { seq: number; hash: string })
+  const fields: Record<string, unknown> = { ...entry }
+  appendFileSync(path, `${JSON.stringify(AuditTrail.link(head, fields))}\n`)
 }
 
 /**

@@ -397,8 +397,9 @@ export interface Service {
   readonly verify: Effect.Effect<AuditTrail.Verification, JournalError>
   /**
    * Erases the purpose text (and its key) of entry `seq`, recording an `erased` entry: `"erased"`;
-   * `"none"` when that entry holds no purpose text (none given, or erased already); `"unknown"` when
-   * there is no entry `seq`. The chain still verifies; the entry then reads `"<erased>"`. In the team
+   * `"none"` when that entry holds no purpose text beside the chain (none given, erased already, or
+   * written into the chain itself by an earlier version); `"unknown"` when there is no entry `seq`.
+   * The chain still verifies; the entry then reads `"<erased>"`. In the team
    * database only the owner role (or a role granted the erase function) may.
    */
   readonly erasePurpose: (

@@ -100,7 +100,7 @@ const verify = Command.make(
           `Head: entry ${result.head.seq}, ${isDatabase(journal) ? "keyed link" : "sha256"} ${result.head.hash}`
         )
       }
-      if (checked !== undefined && checked.ok) {
+      if (checked?.ok) {
         yield* Term.out(
           `Checkpoints: ${checked.checkpoints} in ${folder} hold, the newest at entry ${checked.newest.seq} (${checked.newest.at}), signed by ${checked.keyIds.join(", ")}.`
         )
@@ -170,7 +170,7 @@ const redact = Command.make(
       yield* Term.out(
         outcome === "erased"
           ? `The purpose of entry ${opts.entry} was erased; it now reads ${"<erased>"}, the erasure is recorded, and the trail still verifies.`
-          : `Entry ${opts.entry} holds no purpose text (none was given, or it was erased already): nothing to erase.`
+          : `Entry ${opts.entry} holds no erasable purpose text (none was given, it was erased already, or an earlier version wrote it into the chain itself): nothing to erase.`
       )
     }).pipe(Effect.provide(CliJournal.fromOptions(opts)))
 ).pipe(
