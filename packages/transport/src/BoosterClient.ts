@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 
-import type { ApiMetadata, ExportKind, Task } from "@booster-export/core"
+import type { ApiMetadata, Task } from "@booster-export/core"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { Context, Effect, Layer, type Scope, type Stream } from "effect"
 import * as BoosterConfig from "./BoosterConfig.js"
@@ -16,6 +16,7 @@ import * as Download from "./internal/download.js"
 import * as Follow from "./internal/follow.js"
 import * as Http from "./internal/http.js"
 import * as Log from "./internal/log.js"
+import type * as Request from "./internal/request.js"
 import * as Start from "./internal/start.js"
 import * as UndiciSend from "./internal/undiciSend.js"
 
@@ -38,15 +39,7 @@ export interface Started {
  *
  * @since 0.1.0
  */
-export interface DryRun {
-  readonly method: "POST"
-  readonly url: string
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: unknown
-  readonly downloadRequestId: string
-  readonly fingerprint: string
-  readonly description: string
-}
+export type DryRun = Request.DryRun
 
 /**
  * One observation of a task while following it.
@@ -73,16 +66,12 @@ export interface Progress {
 export type Downloaded = Download.Downloaded
 
 /**
- * Options of `startExport` and `dryRun`.
+ * Options of `startExport` and `dryRun`: `downloadRequestId` (default: the input's, else a fresh
+ * UUID) and `kind` (default `ExportKind.Customer`).
  *
  * @since 0.1.0
  */
-export interface StartOptions {
-  /** The id to send; default: the input's `downloadRequestId`, else a fresh UUID. */
-  readonly downloadRequestId?: string | undefined
-  /** The export kind; default {@link ExportKind.Customer}. */
-  readonly kind?: ExportKind.Any | undefined
-}
+export type StartOptions = Request.StartOptions
 
 /**
  * Options of `followTask`; each defaults to the client's configuration.

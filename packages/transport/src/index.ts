@@ -15,6 +15,8 @@ export * as BoosterConfig from "./BoosterConfig.js"
 /** @since 0.1.0 */
 export * as BoosterError from "./BoosterError.js"
 /** @since 0.1.0 */
+export * as DryRun from "./DryRun.js"
+/** @since 0.1.0 */
 export * as ExportToFile from "./ExportToFile.js"
 /** @since 0.1.0 */
 export * as FingerprintKey from "./FingerprintKey.js"

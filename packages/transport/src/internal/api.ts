@@ -9,13 +9,9 @@ import * as UrlPolicy from "../UrlPolicy.js"
 import * as Auth from "./auth.js"
 import * as Http from "./http.js"
 import { logAttempt } from "./log.js"
+import { apiUrl, USER_AGENT } from "./request.js"
 
-/** The `user-agent` of every request to the API and the token endpoint. */
-export const USER_AGENT = "booster-export/0.1"
-
-/** The URL of an API route (`tasks/…`, `customer/{brand}/export`), under the configured base URL. */
-export const apiUrl = (config: BoosterConfig.Resolved, relative: string): URL =>
-  new URL(relative.replace(/^\//, ""), config.baseUrl)
+export { apiUrl, USER_AGENT } from "./request.js"
 
 /** Requests to the API origin, with credentials, as the other parts of the client use them. */
 export interface Api {

@@ -1,13 +1,12 @@
-import { ExportKind, type Fingerprint, Task } from "@booster-export/core"
+import { type ExportKind, type Fingerprint, Task } from "@booster-export/core"
 import { Clock, Duration, Effect, Either, Random, Schema } from "effect"
-import * as Auth from "../Auth.js"
 import type { DryRun, Started, StartOptions } from "../BoosterClient.js"
 import * as BoosterError from "../BoosterError.js"
-import * as Redact from "../Redact.js"
 import * as Retry from "../Retry.js"
 import * as Scrub from "../Scrub.js"
-import { type Api, apiUrl, USER_AGENT } from "./api.js"
+import type { Api } from "./api.js"
 import * as Http from "./http.js"
+import * as Request from "./request.js"
 
 /** Starting exports: validation, the request, retries that cannot duplicate an export, reconciliation. */
 export interface Start {
@@ -36,55 +35,10 @@ export const make = (
   const known = new Set<string>()
 
   const prepare = (input: unknown, options: StartOptions | undefined) =>
-    Effect.gen(function* () {
-      const kind = options?.kind ?? ExportKind.Customer
-      const given =
-        typeof input === "object" && input !== null
-          ? (input as Record<string, unknown>).downloadRequestId
-          : undefined
-      const downloadRequestId =
-        options?.downloadRequestId ?? (typeof given === "string" && given.trim() !== "" ? given : undefined)
-      const id = downloadRequestId ?? (yield* Effect.sync(() => crypto.randomUUID()))
-      const raw = typeof input === "object" && input !== null ? { ...input, downloadRequestId: id } : input
-      const prepared = yield* ExportKind.prepare(kind, raw, {
-        dateFormat: config.dateFormat,
-        fingerprintKey: yield* fingerprintKey
-      })
-      return {
-        kind,
-        prepared,
-        downloadRequestId: (prepared.request as { downloadRequestId: string }).downloadRequestId
-      }
-    })
+    Request.prepare(config, fingerprintKey, input, options)
 
   const dryRun = (input: unknown, options?: StartOptions) =>
-    Effect.gen(function* () {
-      const { downloadRequestId, prepared } = yield* prepare(input, options)
-      // the configured credential wins over an extra header of the same name, as when sending
-      const secret = Auth.secretHeaders(config.auth)
-      const extra = Object.entries(config.headers)
-        .map(([name, value]) => [name.toLowerCase(), value] as const)
-        .filter(([name]) => !secret.includes(name))
-      const headers = Redact.headers(
-        {
-          accept: "application/json",
-          "content-type": "application/json",
-          "user-agent": USER_AGENT,
-          ...Object.fromEntries(extra),
-          ...Object.fromEntries(secret.map((name) => [name, Redact.REDACTED]))
-        },
-        secret
-      )
-      return {
-        method: "POST" as const,
-        url: apiUrl(config, prepared.path).toString(),
-        headers,
-        body: JSON.parse(prepared.body) as unknown,
-        downloadRequestId,
-        fingerprint: prepared.fingerprint,
-        description: prepared.description
-      }
-    })
+    Request.dryRun(config, fingerprintKey, input, options)
 
   /** Tasks that may have been created by an export sent at `sentAt` (see the README). */
   const reconcile = (kind: ExportKind.Any, brand: string, sentAt: number) =>
@@ -107,7 +61,7 @@ export const make = (
   ): Effect.Effect<Started, BoosterError.BoosterError> =>
     Effect.gen(function* () {
       const { downloadRequestId, kind, prepared } = yield* prepare(input, options)
-      const url = apiUrl(config, prepared.path)
+      const url = Request.apiUrl(config, prepared.path)
       const what = `POST ${kind.path}`
       const brand = (prepared.request as { brand: string }).brand
       const scrub = Scrub.make(

@@ -1,0 +1,94 @@
+import { ExportKind, type Fingerprint } from "@booster-export/core"
+import { Effect } from "effect"
+import * as Auth from "../Auth.js"
+import type * as BoosterConfig from "../BoosterConfig.js"
+import type * as BoosterError from "../BoosterError.js"
+import * as Redact from "../Redact.js"
+
+/** The `user-agent` of every request to the API and the token endpoint. */
+export const USER_AGENT = "booster-export/0.1"
+
+/** The URL of an API route (`tasks/…`, `customer/{brand}/export`), under the configured base URL. */
+export const apiUrl = (config: BoosterConfig.Resolved, relative: string): URL =>
+  new URL(relative.replace(/^\//, ""), config.baseUrl)
+
+/** Options of a start or a dry run: the id to send and the export kind. */
+export interface StartOptions {
+  /** The id to send; default: the input's `downloadRequestId`, else a fresh UUID. */
+  readonly downloadRequestId?: string | undefined
+  /** The export kind; default `ExportKind.Customer`. */
+  readonly kind?: ExportKind.Any | undefined
+}
+
+/** The request `startExport` would send, with secrets shown as `<redacted>`. */
+export interface DryRun {
+  readonly method: "POST"
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: unknown
+  readonly downloadRequestId: string
+  readonly fingerprint: string
+  readonly description: string
+}
+
+/** Validates an export's input and prepares its request: the kind, the prepared request, the id sent. */
+export const prepare = (
+  config: BoosterConfig.Resolved,
+  fingerprintKey: Effect.Effect<Fingerprint.Key, BoosterError.InvalidConfigError>,
+  input: unknown,
+  options: StartOptions | undefined
+) =>
+  Effect.gen(function* () {
+    const kind = options?.kind ?? ExportKind.Customer
+    const given =
+      typeof input === "object" && input !== null
+        ? (input as Record<string, unknown>).downloadRequestId
+        : undefined
+    const downloadRequestId =
+      options?.downloadRequestId ?? (typeof given === "string" && given.trim() !== "" ? given : undefined)
+    const id = downloadRequestId ?? (yield* Effect.sync(() => crypto.randomUUID()))
+    const raw = typeof input === "object" && input !== null ? { ...input, downloadRequestId: id } : input
+    const prepared = yield* ExportKind.prepare(kind, raw, {
+      dateFormat: config.dateFormat,
+      fingerprintKey: yield* fingerprintKey
+    })
+    return {
+      kind,
+      prepared,
+      downloadRequestId: (prepared.request as { downloadRequestId: string }).downloadRequestId
+    }
+  })
+
+/** The request a start would send (see {@link DryRun}); sends nothing. */
+export const dryRun = (
+  config: BoosterConfig.Resolved,
+  fingerprintKey: Effect.Effect<Fingerprint.Key, BoosterError.InvalidConfigError>,
+  input: unknown,
+  options?: StartOptions
+): Effect.Effect<DryRun, BoosterError.ValidationError | BoosterError.InvalidConfigError> =>
+  Effect.map(prepare(config, fingerprintKey, input, options), ({ downloadRequestId, prepared }) => {
+    // the configured credential wins over an extra header of the same name, as when sending
+    const secret = Auth.secretHeaders(config.auth)
+    const extra = Object.entries(config.headers)
+      .map(([name, value]) => [name.toLowerCase(), value] as const)
+      .filter(([name]) => !secret.includes(name))
+    const headers = Redact.headers(
+      {
+        accept: "application/json",
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+        ...Object.fromEntries(extra),
+        ...Object.fromEntries(secret.map((name) => [name, Redact.REDACTED]))
+      },
+      secret
+    )
+    return {
+      method: "POST" as const,
+      url: apiUrl(config, prepared.path).toString(),
+      headers,
+      body: JSON.parse(prepared.body) as unknown,
+      downloadRequestId,
+      fingerprint: prepared.fingerprint,
+      description: prepared.description
+    }
+  })
