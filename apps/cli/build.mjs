@@ -1,7 +1,8 @@
-// Bundles `booster`: dist/main.cjs (the program, minified CommonJS) and dist/booster.cjs (a small
-// launcher that loads it through a V8 code cache), warms the cache (dist/main.cache) by running
-// `export --dry-run` (`--help` is served from text rendered at build time), and renders every command's `--help` (dist/help/*.txt) with the
-// program itself. See the README's performance section for the measurements.
+// Bundles `booster`: dist/main.cjs (the program, minified CommonJS), dist/dry-run.cjs (the dry run's
+// fast path) and dist/booster.cjs (a small launcher that loads one of them through a V8 code cache),
+// warms the caches (dist/main.cache, dist/dry-run.cache) by running `export --dry-run` through each
+// (`--help` is served from text rendered at build time), and renders every command's `--help`
+// (dist/help/*.txt) with the program itself. See the README's performance section for the measurements.
 import { execFileSync } from "node:child_process"
 import { mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -11,6 +12,7 @@ import {
   assertAscii,
   bundleLauncher,
   common,
+  contentHash,
   importMetaUrl,
   lazyBuiltin,
   slimBarrels,
@@ -77,6 +79,35 @@ const barrels = slimBarrels(
   { effect: ['export { absurd, flow, hole, identity, pipe, unsafeCoerce } from "effect/Function"'] }
 )
 
+// The few namespaces of Effect the dry run's fast path uses.
+const dryRunBarrels = slimBarrels(
+  {
+    effect: [
+      "Cause",
+      "Clock",
+      "Config",
+      "ConfigError",
+      "Context",
+      "Data",
+      "DateTime",
+      "Duration",
+      "Effect",
+      "Either",
+      "Exit",
+      "Fiber",
+      "JSONSchema",
+      "Layer",
+      "Option",
+      "ParseResult",
+      "Redacted",
+      "Schema",
+      "SchemaAST",
+      "Scope"
+    ]
+  },
+  { effect: ['export { absurd, flow, hole, identity, pipe, unsafeCoerce } from "effect/Function"'] }
+)
+
 // undici (transport's HTTP engine) is half the size of everything else and needed only by commands
 // that reach the network: it is bundled on its own (dist/undici.cjs), and the launcher hands the
 // program a stand-in that loads it on first use. Its export names are listed at build time.
@@ -113,21 +144,38 @@ await esbuild.build({
   outfile: join(dist, "undici.cjs"),
   minify: true
 })
+// The dry run's fast path (dist/dry-run.cjs): core, transport's request preparation and the dry run
+// itself, without the command framework, the platform packages or the command tree.
+await esbuild.build({
+  ...cjs,
+  ...importMetaUrl,
+  entryPoints: [join(here, "src/dry-run.ts")],
+  outfile: join(dist, "dry-run.cjs"),
+  minify: process.env.BOOSTER_BUILD_READABLE === undefined,
+  keepNames: false,
+  plugins: [unused, dryRunBarrels]
+})
+assertAscii(join(dist, "dry-run.cjs"))
 const undiciKeys = Object.keys(createRequire(import.meta.url)(join(dist, "undici.cjs")))
 await bundleLauncher({
   entry: join(here, "src/launcher/launcher.ts"),
   outfile: join(dist, "booster.cjs"),
   main: join(dist, "main.cjs"),
-  define: { __UNDICI_KEYS__: JSON.stringify(undiciKeys) }
+  define: {
+    __UNDICI_KEYS__: JSON.stringify(undiciKeys),
+    __BOOSTER_DRY_RUN_SHA256__: JSON.stringify(contentHash(join(dist, "dry-run.cjs")))
+  }
 })
 
-const warm = (args) =>
+const warm = (args, bundle = "main") =>
   warmCodeCache({
     launcher: join(dist, "booster.cjs"),
-    cache: join(dist, "main.cache"),
+    cache: join(dist, `${bundle}.cache`),
     args,
     env: {
       ...process.env,
+      // the full program's cache is warmed on the export path too (a dry run it is handed)
+      ...(bundle === "main" ? { BOOSTER_NO_FAST_PATH: "1" } : {}),
       BOOSTER_BASE_URL: "https://booster.example.com/api",
       BOOSTER_API_KEY: "warm-up",
       XDG_CONFIG_HOME: join(dist, ".warm"),
@@ -136,6 +184,10 @@ const warm = (args) =>
   })
 warm(["export", "--brand", "CAR", "--pos-code", "ES100", "--interest", "Watches=CA-1", "--dry-run", "--json"])
 warm(["export", "--brand", "CAR", "--pos-code", "ES100", "--dry-run"])
+warm(
+  ["export", "--brand", "CAR", "--pos-code", "ES100", "--interest", "Watches=CA-1", "--dry-run", "--json"],
+  "dry-run"
+)
 rmSync(join(dist, ".warm"), { recursive: true, force: true })
 
 // Every command's --help, rendered by @effect/cli in the bundle (with colour; the launcher strips

@@ -47,7 +47,12 @@ export interface Options {
   readonly dir: string
   /** Names the user's cache files (`<name>-….cache`), e.g. `booster`. */
   readonly name: string
-  /** The SHA-256 of `main.cjs`, hex, computed when the bundle was built. */
+  /**
+   * The bundle's name in `dir`: `<bundle>.cjs`, its code cache built with it `<bundle>.cache`.
+   * Default `main`.
+   */
+  readonly bundle?: string
+  /** The SHA-256 of the bundle (`main.cjs`), hex, computed when the bundle was built. */
   readonly contentHash: string
   /**
    * Further parameters of the function the bundle runs in, after CommonJS's five, with their values
@@ -200,12 +205,14 @@ const readOrUndefined = (path: string): Buffer | undefined => {
 }
 
 /**
- * Runs `dir/main.cjs` as a CommonJS module through a V8 code cache (see the module's description).
+ * Runs `dir/main.cjs` (or `dir/<bundle>.cjs`) as a CommonJS module through a V8 code cache (see the
+ * module's description).
  * With `BOOSTER_WRITE_CODE_CACHE` set (when building), compiles without a cache and writes the
  * cache to that path when the process exits.
  */
 export const run = (options: Options): void => {
-  const main = join(options.dir, "main.cjs")
+  const bundle = options.bundle ?? "main"
+  const main = join(options.dir, `${bundle}.cjs`)
   const parameters = Object.entries(options.parameters ?? {})
   // The bundle is ASCII (checked when it is built): latin1 decodes it without UTF-8 validation
   const source = `(function (exports, require, module, __filename, __dirname${parameters
@@ -223,7 +230,7 @@ export const run = (options: Options): void => {
     // One compilation only: once V8 has compiled the source, another Script of it comes from V8's
     // in-memory compilation cache and ignores the data it is given. So the choice is made first.
     const probe = new Script("0").createCachedData()
-    const bundled = readOrUndefined(join(options.dir, "main.cache"))
+    const bundled = readOrUndefined(join(options.dir, `${bundle}.cache`))
     if (acceptable(bundled, probe, source.length)) {
       cachedData = bundled
     } else {

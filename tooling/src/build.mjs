@@ -123,13 +123,19 @@ export const assertAscii = (file, text) => {
 }
 
 /**
+ * The SHA-256 of a finished bundle, hex: a launcher accepts only user caches whose header names it.
+ * @param {string} file
+ */
+export const contentHash = (file) => createHash("sha256").update(readFileSync(file)).digest("hex")
+
+/**
  * Bundles a launcher (`entry`, a TypeScript file calling `Launcher.run`) into `outfile`, executable,
  * with the SHA-256 of the finished bundle `main` as `__BOOSTER_MAIN_SHA256__`: the launcher accepts
  * only user caches whose header names it.
  * @param {{ entry: string, outfile: string, main: string, define?: Record<string, string> }} options
  */
 export const bundleLauncher = async ({ entry, outfile, main, define = {} }) => {
-  const hash = createHash("sha256").update(readFileSync(main)).digest("hex")
+  const hash = contentHash(main)
   await build({
     ...common,
     format: "cjs",

@@ -9,14 +9,14 @@ import * as Terminal from "@effect/platform/Terminal"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
-import { Cause, Console, Effect, Exit, Fiber, Layer, Option } from "effect"
+import { Console, Effect, Layer } from "effect"
 import { cli, rootCommand } from "./app/cli.js"
 import * as Help from "./app/help.js"
+import * as Run from "./app/run.js"
 import { uncoloured } from "./output/colour.js"
-import { ExitCode, exitCodeOf, toJson, toText } from "./output/errors.js"
+import { ExitCode } from "./output/errors.js"
 
 const jsonMode = (argv: ReadonlyArray<string>) => argv.includes("--json")
-const debug = () => process.env.BOOSTER_LOG?.trim().toLowerCase() === "debug"
 const colorFor = (stream: NodeJS.WriteStream) =>
   process.env.BOOSTER_RENDER_HELP === "1" ||
   (stream.isTTY === true && (process.env.NO_COLOR === undefined || process.env.NO_COLOR === ""))
@@ -56,44 +56,6 @@ const terminalLayer = Layer.scoped(
 
 const layer = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, terminalLayer, CliConfig.layer({}))
 
-/** Shows a failure on stderr and answers its exit code. */
-const report = (error: unknown, json: boolean, captured: ReadonlyArray<string>): number => {
-  if (isCliValidation(error)) {
-    if (json) {
-      const message = captured.join("\n").trim() || "The command line is not valid"
-      process.stderr.write(
-        `${JSON.stringify({ _tag: "UsageError", message, hint: "See `booster --help`." })}\n`
-      )
-    } else process.stderr.write("Hint: see `booster --help`, or `booster <command> --help`.\n")
-    return ExitCode.usage
-  }
-  process.stderr.write(`${json ? JSON.stringify(toJson(error)) : toText(error)}\n`)
-  return exitCodeOf(error)
-}
-
-const CLI_VALIDATION = new Set([
-  "CommandMismatch",
-  "CorrectedFlag",
-  "HelpRequested",
-  "InvalidArgument",
-  "InvalidValue",
-  "MissingValue",
-  "MissingFlag",
-  "MultipleValuesDetected",
-  "MissingSubcommand",
-  "NoBuiltInMatch",
-  "UnclusteredFlag"
-])
-
-function isCliValidation(error: unknown): boolean {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    CLI_VALIDATION.has(String((error as { _tag?: unknown })._tag)) &&
-    "error" in error
-  )
-}
-
 /** Prints the help page the arguments ask for, if they ask for one; answers whether it handled them. */
 const help = (args: ReadonlyArray<string>): boolean => {
   if (process.env.BOOSTER_HELP_PATHS === "1") {
@@ -123,29 +85,7 @@ const main = (argv: ReadonlyArray<string>) => {
     Effect.provide(layer),
     Effect.withConsole(makeConsole(json, captured))
   )
-  const fiber = Effect.runFork(program)
-  let interrupted = false
-  const onSignal = () => {
-    if (interrupted) process.exit(ExitCode.interrupted)
-    interrupted = true
-    Effect.runFork(Fiber.interrupt(fiber))
-  }
-  process.on("SIGINT", onSignal)
-  process.on("SIGTERM", onSignal)
-  fiber.addObserver((exit) => {
-    process.off("SIGINT", onSignal)
-    process.off("SIGTERM", onSignal)
-    if (Exit.isSuccess(exit)) return process.exit(ExitCode.ok)
-    if (Cause.isInterruptedOnly(exit.cause)) {
-      if (!json) process.stderr.write("\nInterrupted.\n")
-      else process.stderr.write(`${JSON.stringify({ _tag: "Interrupted", message: "Interrupted" })}\n`)
-      return process.exit(ExitCode.interrupted)
-    }
-    const failure = Cause.failureOption(exit.cause)
-    const code = report(Option.isSome(failure) ? failure.value : Cause.squash(exit.cause), json, captured)
-    if (debug()) process.stderr.write(`${Cause.pretty(exit.cause)}\n`)
-    return process.exit(Option.isSome(failure) ? code : ExitCode.unexpected)
-  })
+  Run.main(program, json, captured)
 }
 
 main(process.argv)

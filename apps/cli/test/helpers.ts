@@ -8,7 +8,14 @@ import * as Bundle from "@booster-export/tooling/bundle"
 export const appDir = join(dirname(fileURLToPath(import.meta.url)), "..")
 export const binary = join(appDir, "dist", "booster.cjs")
 
-const OUTPUTS = ["dist/main.cjs", "dist/booster.cjs", "dist/main.cache", "dist/help/booster.txt"]
+const OUTPUTS = [
+  "dist/main.cjs",
+  "dist/dry-run.cjs",
+  "dist/booster.cjs",
+  "dist/main.cache",
+  "dist/dry-run.cache",
+  "dist/help/booster.txt"
+]
 
 /**
  * Builds the bundle when it is missing; with `whenStale`, also when it is older than its sources

@@ -24,9 +24,17 @@ const copyWithCache = async (cache: string | undefined): Promise<string> => {
   return join(copy, "booster.cjs")
 }
 
-/** A dry run of an export through the given launcher: it loads the whole program. */
-const runDryRun = (bin: string, home: Record<string, string>) => {
-  const env = { ...home, BOOSTER_BASE_URL: "https://booster.example.com", BOOSTER_API_KEY: "k-test" }
+/**
+ * A dry run of an export through the given launcher: the whole program (`BOOSTER_NO_FAST_PATH`),
+ * unless `fast`, which runs the dry run's fast path (dist/dry-run.cjs).
+ */
+const runDryRun = (bin: string, home: Record<string, string>, fast = false) => {
+  const env = {
+    ...home,
+    BOOSTER_BASE_URL: "https://booster.example.com",
+    BOOSTER_API_KEY: "k-test",
+    ...(fast ? {} : { BOOSTER_NO_FAST_PATH: "1" })
+  }
   return booster(["export", "--dry-run", "--brand", "CAR", "--pos-code", "P1", "--json"], {
     env,
     binary: bin
@@ -40,7 +48,8 @@ const expectWorked = (result: Awaited<ReturnType<typeof runDryRun>>) => {
   expect(JSON.parse(result.stdout)).toMatchObject({ method: "POST", body: { brand: "CAR" } })
 }
 
-const dryRun = async (bin: string, home: Record<string, string>) => expectWorked(await runDryRun(bin, home))
+const dryRun = async (bin: string, home: Record<string, string>, fast = false) =>
+  expectWorked(await runDryRun(bin, home, fast))
 
 const cacheFiles = async (cacheHome: string): Promise<ReadonlyArray<string>> =>
   (await readdir(join(cacheHome, "booster-export")).catch(() => [])).filter((name) =>
@@ -87,6 +96,24 @@ describe("the start-up launcher", () => {
     // without the flag the bundled cache is used again, and the user's is left alone
     await dryRun(join(dist, "booster.cjs"), home.env)
     expect(await cacheFiles(home.env.XDG_CACHE_HOME)).toEqual([written])
+  })
+
+  it("runs the dry run's fast path from its own bundled cache, else from a cache of the user's named after it", async () => {
+    const home = freshHome()
+    made.push(home.root)
+    await dryRun(join(dist, "booster.cjs"), home.env, true)
+    expect(await cacheFiles(home.env.XDG_CACHE_HOME)).toEqual([])
+    const copy = dirname(await copyWithCache(undefined))
+    await writeFile(join(copy, "dry-run.cache"), "not a V8 code cache")
+    await dryRun(join(copy, "booster.cjs"), home.env, true)
+    const [written, ...others] = await cacheFiles(home.env.XDG_CACHE_HOME)
+    expect(others).toEqual([])
+    expect(written).toMatch(/^booster-dry-run-[0-9a-f]{16}-[0-9a-f]{16}\.cache$/)
+    const file = join(home.env.XDG_CACHE_HOME, "booster-export", written!)
+    expect((await stat(file)).mode & 0o777).toBe(0o600)
+    const first = await stat(file)
+    await dryRun(join(copy, "booster.cjs"), home.env, true)
+    expect((await stat(file)).mtimeMs).toBe(first.mtimeMs)
   })
 
   it("starts when the user's cache is damaged too, and replaces it", async () => {

@@ -4,7 +4,8 @@
  */
 import { Options } from "@effect/cli"
 import { Effect, Option } from "effect"
-import type { Client, Extra } from "../client/runtime.js"
+import type { Extra } from "../client/options.js"
+import type { Client } from "../client/runtime.js"
 import * as Profiles from "./profiles.js"
 
 /** `--json`: machine output on stdout, errors as one JSON object on stderr. */
@@ -55,12 +56,6 @@ export const resolve = (options: SettingOptions) =>
 export const client = (resolved: Profiles.Settings, extra: Extra = {}) =>
   Effect.promise(() => import("../client/runtime.js")).pipe(
     Effect.flatMap((runtime) => runtime.make(resolved, extra))
-  )
-
-/** Builds a client that only prepares requests (for `--dry-run`): nothing is sent, no network stack is loaded. */
-export const offlineClient = (resolved: Profiles.Settings, extra: Extra = {}) =>
-  Effect.promise(() => import("../client/runtime.js")).pipe(
-    Effect.flatMap((runtime) => runtime.makeOffline(resolved, extra))
   )
 
 /** The type of the client service. */

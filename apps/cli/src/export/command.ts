@@ -5,22 +5,19 @@
  */
 
 import { dirname } from "node:path"
-import { ExportFilter, ExportKind, Fingerprint, type Task, Validation } from "@booster-export/core"
+import { ExportKind, Fingerprint, type Task } from "@booster-export/core"
 import { GuardedStart, Journal, Purpose } from "@booster-export/journal"
 import { FingerprintKey } from "@booster-export/transport"
-import * as Scrub from "@booster-export/transport/Scrub"
 import { Command, HelpDoc, Options, Prompt } from "@effect/cli"
 import { Effect, Either, Option } from "effect"
 import * as Common from "../config/options.js"
-import * as Filters from "../filters/store.js"
 import * as CliJournal from "../journal/journal.js"
 import { DeclinedError, DuplicateExportError, JournalUnwritableError } from "../output/errors.js"
 import * as Term from "../output/terminal.js"
 import * as Follow from "../tasks/follow.js"
-import * as FilterFile from "./filter-file.js"
-import { filterOptions } from "./filter-flags.js"
-import * as FilterInput from "./filter-input.js"
-import { resolvePersonal } from "./personal-input.js"
+import * as DryRun from "./dry-run.js"
+import { filterFileOption, filterOptions } from "./filter-options.js"
+import * as Request from "./request.js"
 
 const options = {
   filter: filterOptions,
@@ -31,7 +28,7 @@ const options = {
     ),
     Options.optional
   ),
-  filterFile: FilterFile.option,
+  filterFile: filterFileOption,
   downloadRequestId: Options.text("download-request-id").pipe(
     Options.withPseudoName("ID"),
     Options.withDescription("Your own id for this request (default: a new UUID)."),
@@ -95,24 +92,25 @@ const options = {
 
 type ExportOptions = Command.Command.ParseConfig<typeof options>
 
-/** The raw request (filter and optional id) from the flags, the filter file and the profile. */
-const buildRequest = (opts: ExportOptions, defaults: FilterInput.FilterDefaults) =>
-  Effect.gen(function* () {
-    const saved = Option.isSome(opts.savedFilter) ? (yield* Filters.get(opts.savedFilter.value)).filter : {}
-    const file = Option.isSome(opts.filterFile) ? yield* FilterFile.read(opts.filterFile.value) : {}
-    const { downloadRequestId: fileId, ...fileFilter } = file
-    const texts = yield* resolvePersonal(opts.filter, Option.getOrUndefined(opts.filterFile) === "-")
-    const filter = yield* FilterInput.resolveRelative(
-      FilterInput.merge({ ...saved, ...fileFilter }, FilterInput.fromFlags(texts), defaults)
-    )
-    const id =
-      Option.getOrUndefined(opts.downloadRequestId) ?? (typeof fileId === "string" ? fileId : undefined)
-    const validated = yield* Either.match(Validation.validate(ExportFilter.CustomerFilter, filter), {
-      onLeft: Effect.fail,
-      onRight: Effect.succeed
-    })
-    return { filter: validated, downloadRequestId: id }
-  })
+/** The filter's sources as the command line gives them. */
+const requestInputOf = (opts: ExportOptions): Request.RequestInput => ({
+  savedFilter: Option.getOrUndefined(opts.savedFilter),
+  filterFile: Option.getOrUndefined(opts.filterFile),
+  downloadRequestId: Option.getOrUndefined(opts.downloadRequestId),
+  texts: opts.filter
+})
+
+/** What a dry run is given, from the parsed options. */
+const dryRunInputOf = (opts: ExportOptions): DryRun.Input => ({
+  ...requestInputOf(opts),
+  settings: {
+    profile: Option.getOrUndefined(opts.profile),
+    baseUrl: Option.getOrUndefined(opts.baseUrl),
+    apiKeyFile: Option.getOrUndefined(opts.apiKeyFile)
+  },
+  showPersonal: opts.showPersonal,
+  json: opts.json
+})
 
 const confirm = (description: string) =>
   Effect.gen(function* () {
@@ -158,37 +156,11 @@ const handler = (opts: ExportOptions) =>
     // the purpose is checked first: no personal data reaches the journal, and nothing is sent
     const purpose = yield* Purpose.validate(Option.getOrUndefined(opts.purpose))
     const settings = yield* Common.resolve(opts)
-    const { filter, downloadRequestId } = yield* buildRequest(opts, {
+    const { filter, downloadRequestId } = yield* Request.build(requestInputOf(opts), {
       brand: settings.brand,
       posCodes: settings.posCodes
     })
     const description = ExportKind.Customer.describe(filter)
-    if (opts.dryRun) {
-      // a dry run shows no fingerprint: it reads no key file and creates none
-      const ephemeral = Fingerprint.key(crypto.getRandomValues(new Uint8Array(Fingerprint.KEY_BYTES)))
-      const offline = yield* Common.offlineClient(settings, { fingerprintKey: ephemeral })
-      const dry = yield* offline.dryRun(filter, downloadRequestId !== undefined ? { downloadRequestId } : {})
-      // personal values are shown only when asked: a dry run is often pasted into a ticket or a log
-      const { value: body, hidden } = opts.showPersonal
-        ? { value: dry.body, hidden: [] }
-        : Scrub.hidePersonal(ExportFilter.CustomerExportRequest, dry.body as Record<string, unknown>)
-      if (opts.json) {
-        return yield* Term.json({ method: dry.method, url: dry.url, headers: dry.headers, body })
-      }
-      yield* Term.err(Term.line`${Term.bold("Would export:")} ${description}`)
-      yield* Term.out(Term.line`${dry.method} ${dry.url}`)
-      for (const [name, value] of Object.entries(dry.headers)) yield* Term.out(Term.line`${name}: ${value}`)
-      yield* Term.out("")
-      yield* Term.out(JSON.stringify(body, null, 2))
-      if (hidden.length > 0) {
-        yield* Term.err(
-          Term.dim(
-            `Personal values (${hidden.join(", ")}) are shown as ${Scrub.PLACEHOLDER}; --show-personal shows them.`
-          )
-        )
-      }
-      return yield* Term.err(Term.dim("Dry run: nothing was sent."))
-    }
     /** Why this start runs without the journal's guard (only with --force), if it does. */
     let unguarded: string | undefined
     const loaded = yield* Effect.either(FingerprintKey.load())
@@ -346,5 +318,8 @@ export const description = HelpDoc.blocks([
 
 /** The `export` command. */
 export const exportCommand = Command.make("export", options, (opts) =>
-  handler(opts).pipe(Effect.provide(CliJournal.fromOptions(opts)))
+  // a dry run uses no journal: it is the same code the launcher's fast path runs
+  opts.dryRun
+    ? DryRun.run(dryRunInputOf(opts))
+    : handler(opts).pipe(Effect.provide(CliJournal.fromOptions(opts)))
 ).pipe(Command.withDescription(description))

@@ -1,19 +1,10 @@
 /**
- * `--filter-file PATH|-`: a filter written as one JSON object in the wire shape.
+ * `--filter-file PATH|-`: a filter written as one JSON object in the wire shape (the option itself is
+ * in `filter-options.ts`).
  */
 import { readFileSync } from "node:fs"
-import { Options } from "@effect/cli"
 import { Effect } from "effect"
 import { UsageError } from "../output/errors.js"
-
-/** The `--filter-file PATH|-` option, shared by `export` and `filters save`. */
-export const option = Options.text("filter-file").pipe(
-  Options.withPseudoName("PATH|-"),
-  Options.withDescription(
-    "Read the filter from a JSON file in the wire shape (- for stdin); flags given as well replace its fields."
-  ),
-  Options.optional
-)
 
 /** Reads `--filter-file`: one JSON object in the wire shape, from a file or stdin (`-`). */
 export const read = (path: string): Effect.Effect<Record<string, unknown>, UsageError> =>

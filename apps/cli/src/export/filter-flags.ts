@@ -4,8 +4,6 @@
  * the nested filters (`--interest Watches=CA-1`, `--product-category grand=JEW,category=RNG-GLD`).
  */
 import { ExportFilter, type Field } from "@booster-export/core"
-import { Options } from "@effect/cli"
-import { Option } from "effect"
 
 /** How a flag's text turns into the wire value of its field. */
 export type FlagKind = "text" | "number" | "integer" | "boolean" | "record"
@@ -82,7 +80,8 @@ export const SHORTHAND: Readonly<Record<string, readonly [string, string]>> = {
   productCollections: ["productCollection", "sapProductCollectionId"]
 }
 
-const EXTRA_ALIASES: Readonly<Record<string, string>> = { locationCountryIds: "location-country" }
+/** Short aliases of some filter flags (wire field → alias), e.g. `--location-country`. */
+export const EXTRA_ALIASES: Readonly<Record<string, string>> = { locationCountryIds: "location-country" }
 
 /** Every filter flag of the customer export, in the documentation order of the fields. */
 export const filterFlags: ReadonlyArray<FilterFlag> = Object.entries(ExportFilter.CustomerFilter.fields).map(
@@ -168,22 +167,3 @@ export const placeholderOf = (flag: FilterFlag): string => {
         : flag.flag.replace(/-/g, "_").toUpperCase()
   }
 }
-
-const optionOf = (flag: FilterFlag): Options.Options<ReadonlyArray<string>> => {
-  let base = Options.text(flag.flag).pipe(
-    Options.withDescription(helpOf(flag)),
-    Options.withPseudoName(placeholderOf(flag))
-  )
-  const alias = EXTRA_ALIASES[flag.wire]
-  if (alias !== undefined) base = base.pipe(Options.withAlias(alias))
-  if (flag.repeated) return Options.repeated(base)
-  return base.pipe(
-    Options.optional,
-    Options.map(Option.match({ onNone: () => [], onSome: (value) => [value] }))
-  )
-}
-
-/** The @effect/cli options of every filter flag, keyed by wire field; each yields the texts given. */
-export const filterOptions: Options.Options<Readonly<Record<string, ReadonlyArray<string>>>> = Options.all(
-  Object.fromEntries(filterFlags.map((flag) => [flag.wire, optionOf(flag)]))
-)

@@ -9,8 +9,9 @@ import { Effect, Either, Option } from "effect"
 import { withExamples } from "../app/help.js"
 import * as Common from "../config/options.js"
 import * as FilterFile from "../export/filter-file.js"
-import { filterOptions, flagOf } from "../export/filter-flags.js"
+import { flagOf } from "../export/filter-flags.js"
 import * as FilterInput from "../export/filter-input.js"
+import { filterFileOption, filterOptions } from "../export/filter-options.js"
 import { resolvePersonal } from "../export/personal-input.js"
 import { UsageError } from "../output/errors.js"
 import * as Table from "../output/table.js"
@@ -56,7 +57,7 @@ const save = Command.make(
   {
     name,
     filter: filterOptions,
-    filterFile: FilterFile.option,
+    filterFile: filterFileOption,
     allowPersonal: Options.boolean("allow-personal").pipe(
       Options.withDescription(
         "Allow saving personal values (email, phone, search key); they are never shown."

@@ -7,6 +7,10 @@
  *
  * `--help` of each command is rendered by the program itself when the bundle is built
  * (`dist/help/*.txt`) and printed from there, colour removed unless stdout is a colour terminal.
+ *
+ * `booster export … --dry-run` starts the dry run's fast path (`dist/dry-run.cjs`, see
+ * `src/dry-run.ts`), which hands what it does not understand to the full program.
+ * `BOOSTER_NO_FAST_PATH=1` always starts the full program.
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
@@ -51,19 +55,40 @@ if (help !== undefined) {
 }
 
 declare const __BOOSTER_MAIN_SHA256__: string
+declare const __BOOSTER_DRY_RUN_SHA256__: string
 declare const __UNDICI_KEYS__: ReadonlyArray<string>
 
-Launcher.run({
-  dir: __dirname,
-  name: "booster",
-  contentHash: __BOOSTER_MAIN_SHA256__,
-  // undici (dist/undici.cjs) is loaded when the program first uses it
-  require: (own) => {
-    const undici = Launcher.lazyModule(() => own("./undici.cjs") as Record<string, unknown>, __UNDICI_KEYS__)
-    return Object.assign(
-      (id: string): unknown => (id === "./undici.cjs" ? undici : own(id)),
-      own
-    ) as NodeJS.Require
-  },
-  beforeCacheWrite: () => setFlagsFromString(YOUNG_GROWTH_AT_START)
-})
+/** Runs the full program (`dist/main.cjs`). */
+const runProgram = () =>
+  Launcher.run({
+    dir: __dirname,
+    name: "booster",
+    contentHash: __BOOSTER_MAIN_SHA256__,
+    // undici (dist/undici.cjs) is loaded when the program first uses it
+    require: (own) => {
+      const undici = Launcher.lazyModule(
+        () => own("./undici.cjs") as Record<string, unknown>,
+        __UNDICI_KEYS__
+      )
+      return Object.assign(
+        (id: string): unknown => (id === "./undici.cjs" ? undici : own(id)),
+        own
+      ) as NodeJS.Require
+    },
+    beforeCacheWrite: () => setFlagsFromString(YOUNG_GROWTH_AT_START)
+  })
+
+const args = process.argv.slice(2)
+const noFastPath = process.env.BOOSTER_NO_FAST_PATH !== undefined && process.env.BOOSTER_NO_FAST_PATH !== ""
+if (!noFastPath && args[0] === "export" && args.includes("--dry-run")) {
+  // the dry run's fast path (dist/dry-run.cjs, with a code cache of its own): core and the dry run
+  // without the command framework; what it does not understand it hands to the full program
+  Launcher.run({
+    dir: __dirname,
+    name: "booster-dry-run",
+    bundle: "dry-run",
+    contentHash: __BOOSTER_DRY_RUN_SHA256__,
+    parameters: { __fallThrough: runProgram },
+    beforeCacheWrite: () => setFlagsFromString(YOUNG_GROWTH_AT_START)
+  })
+} else runProgram()
