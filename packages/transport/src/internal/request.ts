@@ -31,13 +31,20 @@ export interface DryRun {
   readonly description: string
 }
 
+/** An export's request, validated and prepared, with its kind and the id it sends. */
+export interface PreparedStart {
+  readonly kind: ExportKind.Any
+  readonly prepared: ExportKind.Prepared<unknown>
+  readonly downloadRequestId: string
+}
+
 /** Validates an export's input and prepares its request: the kind, the prepared request, the id sent. */
 export const prepare = (
   config: BoosterConfig.Resolved,
   fingerprintKey: Effect.Effect<Fingerprint.Key, BoosterError.InvalidConfigError>,
   input: unknown,
   options: StartOptions | undefined
-) =>
+): Effect.Effect<PreparedStart, BoosterError.ValidationError | BoosterError.InvalidConfigError> =>
   Effect.gen(function* () {
     const kind = options?.kind ?? ExportKind.Customer
     const given =
