@@ -95,6 +95,23 @@ describe("RelativeDate", () => {
     expect(RelativeDate.hasRelative({ creationDateFrom: "2022-01-01", birthdateMonths: [1] })).toBe(false)
   })
 
+  it("reads the clock's time zone only when the filter holds an expression", () => {
+    let reads = 0
+    const clock: RelativeDate.Clock = {
+      now: new Date("2026-03-15T12:00:00Z"),
+      get timeZone() {
+        reads++
+        return "Not/AZone"
+      }
+    }
+    const plain = { brand: "CAR", creationDateFrom: "2026-01-01", birthMonths: [3] }
+    expect(RelativeDate.resolveFilter(plain, clock)).toEqual(Either.right(plain))
+    expect(reads).toBe(0)
+    const relative = RelativeDate.resolveFilter({ brand: "CAR", creationDateFrom: "-30d" }, clock)
+    expect(reads).toBeGreaterThan(0)
+    expect(Either.isLeft(relative) && relative.left.map((issue) => issue.rule)).toEqual(["time-zone"])
+  })
+
   it("finds the date and month fields of every export kind", () => {
     expect(RelativeDate.fieldsOf(ExportFilter.CustomerFilter)).toEqual({
       dates: RelativeDate.DATE_FIELDS,

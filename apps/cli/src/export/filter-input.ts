@@ -169,11 +169,20 @@ export const formatFlagIssues = (issues: ReadonlyArray<FlagIssue>): string =>
     })
     .join("\n")
 
-/** "Now" in the local time zone (`TZ`), against which relative dates resolve. */
-export const localClock = (): RelativeDate.Clock => ({
-  now: Date.now(),
-  timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC"
-})
+/**
+ * "Now" in the local time zone (`TZ`), against which relative dates resolve. The zone is read when
+ * first asked for: it costs milliseconds, and a filter without relative dates never needs it.
+ */
+export const localClock = (): RelativeDate.Clock => {
+  let zone: string | undefined
+  return {
+    now: Date.now(),
+    get timeZone() {
+      zone ??= Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC"
+      return zone
+    }
+  }
+}
 
 /**
  * Resolves the relative dates and birth months of a raw filter (`-30d`, `start-of-month`, `next`…)
