@@ -223,8 +223,7 @@ export const resolveFilter = <A = unknown>(
 ): Either.Either<Record<string, unknown>, ReadonlyArray<Validation.Issue>> => {
   const { dates, months } = relativeFields(spec)
   // the clock is read only when an expression needs it: reading a time zone costs milliseconds
-  if (!hasRelative(filter, spec)) return Either.right({ ...filter })
-  if (zoneOf(clock.timeZone) === undefined) {
+  if (hasRelative(filter, spec) && zoneOf(clock.timeZone) === undefined) {
     return Either.left([{ path: "", rule: "time-zone", message: "the time zone is not known" }])
   }
   const out: Record<string, unknown> = { ...filter }
