@@ -11,6 +11,8 @@ export * as ApiMetadata from "./ApiMetadata.js"
 /** @since 0.1.0 */
 export * as Describe from "./Describe.js"
 /** @since 0.1.0 */
+export * as DiscreteLaplace from "./DiscreteLaplace.js"
+/** @since 0.1.0 */
 export * as ExportFilter from "./ExportFilter.js"
 /** @since 0.1.0 */
 export * as ExportKind from "./ExportKind.js"
