@@ -1,5 +1,5 @@
 /**
- * A counts-only summary of a customer export file, safe to show: total rows and, per dimension
+ * A counts-only summary of a customer export file with exact counts: total rows and, per dimension
  * (country, status, contact consent, creation year, birth month, spending band, point of sale,
  * interest, hobby, product collection), the groups of at least a minimum size. Groups smaller than
  * the minimum are withheld, and when a dimension would have exactly one withheld group the
@@ -8,6 +8,10 @@
  *
  * Two steps: `SummaryScanner` reads the file's bytes into exact counts, {@link release} decides
  * what of them may be shown. {@link summarize} does both over a stream of chunks.
+ *
+ * Exact counts suit a reader who may see the file itself. Two exact summaries of exports that differ
+ * by one customer subtract to her values, so what an assistant or anyone else without access to the
+ * file is shown is `PrivateSummary`'s release: noisy counts, differentially private.
  *
  * ```ts
  * const { minimumGroupSize } = Summary.effectiveMinimum(asked)

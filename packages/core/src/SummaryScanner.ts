@@ -24,7 +24,7 @@
  * @since 0.1.0
  */
 import { Data } from "effect"
-import { Tally } from "./internal/tally.js"
+import { PairTally, Tally } from "./internal/tally.js"
 
 /**
  * At most this many bytes of an unfinished row are kept from one chunk for the next; a row that
@@ -72,6 +72,11 @@ export interface Dimension {
   /** What the counts are by, for people. */
   readonly label: string
   readonly grouping: Grouping
+  /**
+   * The dimension this one nests in (a point of sale is in a country): when both columns are in the
+   * file, the rows are also counted by pair ({@link DimensionCounts.nested}).
+   */
+  readonly within?: string
 }
 
 /**
@@ -91,7 +96,7 @@ export const DIMENSIONS: ReadonlyArray<Dimension> = [
   { name: "creationYear", column: "creationDate", label: "year of creation", grouping: "year" },
   { name: "birthMonth", column: "birthDate", label: "month of birth", grouping: "month" },
   { name: "spendingBand", column: "clientSpending", label: "spending band", grouping: "spending" },
-  { name: "pointOfSale", column: "posCode", label: "point of sale", grouping: "value" },
+  { name: "pointOfSale", column: "posCode", label: "point of sale", grouping: "value", within: "country" },
   { name: "interest", column: "interests", label: "interest", grouping: "list" },
   { name: "hobby", column: "hobbies", label: "hobby", grouping: "list" },
   { name: "productCollection", column: "productCollections", label: "product collection", grouping: "list" }
@@ -150,6 +155,18 @@ export interface Group {
 }
 
 /**
+ * A group of a nested dimension within a group of the dimension it nests in: the rows whose point of
+ * sale is `value` and whose country is `within`.
+ *
+ * @since 0.1.0
+ */
+export interface NestedGroup {
+  readonly value: string
+  readonly within: string
+  readonly count: number
+}
+
+/**
  * The exact counts of one dimension.
  *
  * @since 0.1.0
@@ -165,6 +182,14 @@ export interface DimensionCounts {
   readonly overflow: number
   /** Rows that held more than {@link ScanOptions.maxValuesPerRow} values of this (list) dimension. */
   readonly cappedRows: number
+  /**
+   * For a dimension {@link Dimension.within} another whose column is in the file too: the rows by
+   * pair of their two values, in no particular order; pairs with a value past
+   * {@link MAX_DISTINCT_VALUES}, or past that many pairs, are counted in {@link nestedOverflow}.
+   */
+  readonly nested?: ReadonlyArray<NestedGroup>
+  /** Rows of the nested pairs not kept (see {@link nested}). */
+  readonly nestedOverflow?: number
 }
 
 /**
@@ -179,6 +204,11 @@ export interface Counts {
   readonly dimensions: ReadonlyArray<DimensionCounts>
   /** The columns of the dimensions the file does not have. */
   readonly missingColumns: ReadonlyArray<string>
+  /**
+   * At most this many values of a list dimension were counted per row
+   * ({@link ScanOptions.maxValuesPerRow}; `Infinity` when unlimited).
+   */
+  readonly maxValuesPerRow: number
 }
 
 /**
@@ -282,6 +312,12 @@ class ByteScanner {
   private tallies: Array<Tally> = []
   private fixed: Array<Float64Array> = []
   private capped: Array<number> = []
+  /** Per counted dimension: the entry number of the value of the row being counted (value groupings). */
+  private rowEntries = new Int32Array(0)
+  /** The dimension counted by pair within another, and that other; -1 when none. */
+  private inner = -1
+  private outer = -1
+  private pairs = new PairTally(MAX_DISTINCT_VALUES)
   private starts = new Int32Array(0)
   private ends = new Int32Array(0)
   private escaped = new Uint8Array(0)
@@ -374,7 +410,22 @@ class ByteScanner {
         cappedRows: this.capped[c]!
       })
     }
-    return { rows: this.rows, dimensions, missingColumns: this.missing }
+    if (this.inner >= 0) {
+      const outer = this.tallies[this.outer]!.entries()
+      const inner = this.tallies[this.inner]!.entries()
+      const named = (value: string) => (value === "" ? EMPTY : value)
+      const pairs = this.pairs.entries()
+      dimensions[this.inner] = {
+        ...dimensions[this.inner]!,
+        nested: pairs.map((pair) => ({
+          value: named(inner[pair.inner]!.value),
+          within: named(outer[pair.outer]!.value),
+          count: pair.count
+        })),
+        nestedOverflow: this.rows - pairs.reduce((sum, pair) => sum + pair.count, 0)
+      }
+    }
+    return { rows: this.rows, dimensions, missingColumns: this.missing, maxValuesPerRow: this.cap }
   }
 
   /** Makes the reused buffer hold at least `size` bytes, keeping the carried ones. */
@@ -440,6 +491,15 @@ class ByteScanner {
       })
     }
     this.kinds = Int32Array.from(this.dimensions, (dimension) => GROUPING_CODES[dimension.grouping])
+    this.rowEntries = new Int32Array(this.dimensions.length)
+    for (let c = 0; c < this.dimensions.length; c++) {
+      const within = this.dimensions[c]!.within
+      const outer = this.dimensions.findIndex((dimension) => dimension.name === within)
+      if (within !== undefined && outer >= 0 && this.dimensions[outer]!.grouping === "value") {
+        this.inner = c
+        this.outer = outer
+      }
+    }
     this.starts = new Int32Array(this.dimensions.length)
     this.ends = new Int32Array(this.dimensions.length)
     this.escaped = new Uint8Array(this.dimensions.length)
@@ -588,7 +648,7 @@ class ByteScanner {
       }
       switch (kinds[c]) {
         case 0: // value
-          this.tallies[c]!.add(source, start, end)
+          this.rowEntries[c] = this.tallies[c]!.add(source, start, end)
           break
         case 1: // list
           this.countList(c, source, start, end)
@@ -603,6 +663,7 @@ class ByteScanner {
           this.countSpending(c, source, start, end)
       }
     }
+    if (this.inner >= 0) this.pairs.add(this.rowEntries[this.outer]!, this.rowEntries[this.inner]!)
   }
 
   /** Each `;`-separated label, spaces around it trimmed, empty labels skipped; at most `cap` of them. */

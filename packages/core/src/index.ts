@@ -25,6 +25,8 @@ export * as Fingerprint from "./Fingerprint.js"
 /** @since 0.1.0 */
 export * as JsonSchema from "./JsonSchema.js"
 /** @since 0.1.0 */
+export * as PrivateSummary from "./PrivateSummary.js"
+/** @since 0.1.0 */
 export * as RelativeDate from "./RelativeDate.js"
 /** @since 0.1.0 */
 export * as Summary from "./Summary.js"

@@ -1,7 +1,18 @@
 import { FastCheck as fc } from "effect"
 import { describe, expect, it } from "vitest"
 import { SummaryScanner } from "../src/index.js"
-import { bytes, COLUMNS, countsOf, csvOf, monthName, oracle, rows, tableOf } from "./exportFiles.js"
+import {
+  bytes,
+  COLUMNS,
+  countsOf,
+  csvOf,
+  monthName,
+  nestedOf,
+  nestedOracle,
+  oracle,
+  rows,
+  tableOf
+} from "./exportFiles.js"
 
 const refusal = (file: string | Uint8Array, options: SummaryScanner.ScanOptions = {}): string => {
   try {
@@ -31,6 +42,21 @@ describe("SummaryScanner", () => {
     expect(interests['The "art de vivre" (CA-8)']).toBeGreaterThan(0)
     expect(interests["Fine dining, wine (CA-3)"]).toBeGreaterThan(0)
     expect(interests["Multi\r\nline (ML-1)"]).toBeGreaterThan(0)
+  })
+
+  it("counts the rows by point of sale within country, as csv-parse reads them", () => {
+    const data = rows(1_200, 23).map((row, i) => (i % 7 === 0 ? { ...row, posCode: "IT200" } : row))
+    const text = csvOf(data)
+    const counts = countsOf(bytes(text), 4093)
+    const pos = counts.dimensions.find((d) => d.dimension.name === "pointOfSale")!
+    expect(nestedOf(counts)).toEqual(nestedOracle(text))
+    expect(pos.nestedOverflow).toBe(0)
+    expect(pos.nested!.reduce((sum, g) => sum + g.count, 0)).toBe(counts.rows)
+    // a point of sale may have customers in several countries: each pair is its own group
+    expect(pos.nested!.filter((g) => g.value === "IT200").length).toBeGreaterThan(1)
+    expect(counts.maxValuesPerRow).toBe(Number.POSITIVE_INFINITY)
+    const alone = countsOf(bytes(csvOf(data, { columns: ["posCode", "customerStatus"] })))
+    expect(alone.dimensions.find((d) => d.dimension.name === "pointOfSale")!.nested).toBeUndefined()
   })
 
   it("gives months and spending bands every group, at 0 when no row is in it", () => {

@@ -174,3 +174,29 @@ export const oracle = (
   }
   return table
 }
+
+/**
+ * The rows of `text` by pair of point of sale and country, as csv-parse reads it: `{ "country/pos": n }`
+ * (empty cells as `SummaryScanner.EMPTY`).
+ */
+export const nestedOracle = (text: string): Record<string, number> => {
+  const [header, ...records] = parse(text, { bom: true, skip_empty_lines: true }) as Array<Array<string>>
+  const country = header!.indexOf("locationCountryId")
+  const pos = header!.indexOf("posCode")
+  const counts: Record<string, number> = {}
+  const named = (cell: string) => (cell === "" ? SummaryScanner.EMPTY : cell)
+  for (const record of records) {
+    const key = `${named(record[country]!)}/${named(record[pos]!)}`
+    counts[key] = (counts[key] ?? 0) + 1
+  }
+  return counts
+}
+
+/** The nested pairs of `counts` as {@link nestedOracle} shows them. */
+export const nestedOf = (counts: SummaryScanner.Counts): Record<string, number> =>
+  Object.fromEntries(
+    (counts.dimensions.find((d) => d.dimension.name === "pointOfSale")?.nested ?? []).map((g) => [
+      `${g.within}/${g.value}`,
+      g.count
+    ])
+  )

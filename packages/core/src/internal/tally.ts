@@ -34,8 +34,11 @@ export class Tally {
 
   constructor(private readonly limit: number) {}
 
-  /** Counts the bytes `buf[start, end)` once. */
-  add(buf: Uint8Array, start: number, end: number): void {
+  /**
+   * Counts the bytes `buf[start, end)` once; returns the value's entry number (the order in which
+   * values were first seen), or -1 when it was counted in {@link overflow}.
+   */
+  add(buf: Uint8Array, start: number, end: number): number {
     const length = end - start
     for (;;) {
       const hash = this.full ? fullHash(buf, start, end) : sampledHash(buf, start, end)
@@ -52,16 +55,19 @@ export class Tally {
           while (i < end && arena[offset + i] === buf[i]) i++
           if (i === end) {
             this.counts[k]!++
-            return
+            return k
           }
         }
         slot = (slot + 1) & mask
         probes++
       }
       if (probes <= MAX_PROBES || this.full) {
-        if (this.distinct >= this.limit) this.overflow++
-        else this.insert(slot, hash, buf, start, end)
-        return
+        if (this.distinct >= this.limit) {
+          this.overflow++
+          return -1
+        }
+        this.insert(slot, hash, buf, start, end)
+        return this.distinct - 1
       }
       this.full = true
       this.rehash(this.slots.length)
@@ -142,5 +148,77 @@ const sampledHash = (buf: Uint8Array, start: number, end: number): number => {
   const low = buf[start]! | (buf[start + (length >> 1)]! << 8) | (buf[end - 1]! << 16) | (length << 24)
   const high = length > 3 ? buf[start + 1]! | (buf[end - 2]! << 8) : 0
   const hash = Math.imul(low ^ Math.imul(high, 0x9e3779b1), 0x85ebca6b)
+  return hash ^ (hash >>> 15)
+}
+
+/**
+ * Counts of pairs of entry numbers of two {@link Tally}s (e.g. a point of sale within a country): an
+ * open-addressing table keyed by `outer · 2^14 + inner`, both below 2^14.
+ */
+export class PairTally {
+  /** Pairs seen after the table was full: counted together, never shown. */
+  overflow = 0
+  private slots = new Int32Array(64)
+  private mask = 63
+  private keys = new Int32Array(32)
+  private counts = new Float64Array(32)
+  private size = 0
+
+  constructor(private readonly limit: number) {}
+
+  /** Counts the pair once; a pair with an entry of -1 (a value past a tally's limit) is not counted. */
+  add(outer: number, inner: number): void {
+    if (outer < 0 || inner < 0) return
+    const key = outer * 16384 + inner
+    const mask = this.mask
+    let slot = pairHash(key) & mask
+    for (let entry = this.slots[slot]!; entry !== 0; entry = this.slots[slot]!) {
+      if (this.keys[entry - 1] === key) {
+        this.counts[entry - 1]!++
+        return
+      }
+      slot = (slot + 1) & mask
+    }
+    const k = this.size
+    if (k >= this.limit) {
+      this.overflow++
+      return
+    }
+    if (k === this.keys.length) {
+      this.keys = grown(this.keys, new Int32Array(k * 2))
+      this.counts = grown(this.counts, new Float64Array(k * 2))
+    }
+    this.keys[k] = key
+    this.counts[k] = 1
+    this.size = k + 1
+    this.slots[slot] = k + 1
+    if (this.size * 2 > this.slots.length) this.rehash(this.slots.length * 2)
+  }
+
+  private rehash(size: number): void {
+    const slots = new Int32Array(size)
+    const mask = size - 1
+    for (let k = 0; k < this.size; k++) {
+      let slot = pairHash(this.keys[k]!) & mask
+      while (slots[slot] !== 0) slot = (slot + 1) & mask
+      slots[slot] = k + 1
+    }
+    this.slots = slots
+    this.mask = mask
+  }
+
+  /** Every pair counted: the two entry numbers and the count. */
+  entries(): Array<{ readonly outer: number; readonly inner: number; readonly count: number }> {
+    const out: Array<{ readonly outer: number; readonly inner: number; readonly count: number }> = []
+    for (let k = 0; k < this.size; k++) {
+      const key = this.keys[k]!
+      out.push({ outer: Math.floor(key / 16384), inner: key % 16384, count: this.counts[k]! })
+    }
+    return out
+  }
+}
+
+const pairHash = (key: number): number => {
+  const hash = Math.imul(key, 0x9e3779b1)
   return hash ^ (hash >>> 15)
 }
