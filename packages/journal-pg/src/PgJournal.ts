@@ -20,6 +20,10 @@
  *   `booster_consent_tokens` holding the token's SHA-256, never the token, used up by one atomic
  *   `UPDATE … RETURNING`, so that one of N processes redeeming the same token at the same instant
  *   succeeds.
+ * - The privacy budget of summaries (`PrivacyBudget` of `@booster-export/journal`) is the team's:
+ *   rows of `booster_privacy_budget` (when, ε in millionths, who, the task), append-only, charged in
+ *   a transaction holding an advisory lock, on the database's clock, so that the summaries of every
+ *   machine together stay within the day's budget.
  *
  * @since 0.1.0
  */
@@ -28,6 +32,7 @@ import { createHash } from "node:crypto"
 import * as AuditTrail from "@booster-export/journal/AuditTrail"
 import type * as ConsentTokens from "@booster-export/journal/ConsentTokens"
 import * as Journal from "@booster-export/journal/Journal"
+import * as PrivacyBudget from "@booster-export/journal/PrivacyBudget"
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
@@ -78,20 +83,23 @@ const whereOf = (
 const TABLE = "booster_journal"
 const MIGRATIONS_TABLE = "booster_journal_migrations"
 const TOKENS_TABLE = "booster_consent_tokens"
+const BUDGET_TABLE = "booster_privacy_budget"
 
 const migrations = Migrator.fromRecord(MIGRATIONS)
 const PURPOSES_TABLE = "booster_journal_purpose"
 
 /**
- * The team database: its journal and its single-use tokens (`ConsentTokens`: only a token's SHA-256
- * is stored; times are the database's clock, so that processes whose clocks differ agree on expiry),
- * on the one connection pool of the context.
+ * The team database: its journal, its single-use tokens (`ConsentTokens`: only a token's SHA-256
+ * is stored; times are the database's clock, so that processes whose clocks differ agree on expiry)
+ * and the team's privacy budget of summaries (`PrivacyBudget`, on the database's clock too), on the
+ * one connection pool of the context.
  *
  * @since 0.1.0
  */
 export interface Database {
   readonly journal: Journal.Service
   readonly tokens: ConsentTokens.Service
+  readonly budget: PrivacyBudget.Service
 }
 
 /** What is stored of a token: its SHA-256, hex. */
@@ -468,7 +476,38 @@ export const open = (): Effect.Effect<Database, Journal.JournalError, SqlClient.
           })
         )
     }
-    return { journal: service, tokens }
+    const budget: PrivacyBudget.Service = {
+      location: where.location,
+      spend: (charge) =>
+        run(
+          "record a summary's privacy budget in",
+          sql.withTransaction(
+            Effect.gen(function* () {
+              yield* lock(sql, "privacy-budget")
+              const now = yield* sql<{
+                now_ms: number
+              }>`SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now_ms`
+              const nowMs = Number(now[0]?.now_ms)
+              const rows = yield* sql<{ at_ms: number; micros: string }>`SELECT
+                  (extract(epoch FROM at) * 1000)::float8 AS at_ms, epsilon_micros::text AS micros
+                FROM ${sql(BUDGET_TABLE)}
+                WHERE at > to_timestamp(${(nowMs - PrivacyBudget.WINDOW_MS) / 1000})`
+              const outcome = PrivacyBudget.decide(
+                rows.map((row) => ({ at: Number(row.at_ms), micros: Number(row.micros) })),
+                charge,
+                nowMs
+              )
+              if (outcome._tag === "Spent") {
+                yield* sql`INSERT INTO ${sql(BUDGET_TABLE)} (at, epsilon_micros, actor, async_task_id)
+                  VALUES (to_timestamp(${nowMs / 1000}), ${PrivacyBudget.toMicros(charge.epsilon)},
+                    ${charge.actor ?? Journal.actor()}, ${charge.asyncTaskId ?? null})`
+              }
+              return outcome
+            })
+          )
+        )
+    }
+    return { journal: service, tokens, budget }
   })
 
 /**

@@ -49,7 +49,7 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
       url,
       (client) => client`SELECT count(*)::int AS n FROM booster_journal_migrations`
     )
-    expect(migrations).toEqual([{ n: 4 }])
+    expect(migrations).toEqual([{ n: 5 }])
     await withJournal(url, (journal) =>
       Effect.gen(function* () {
         expect(journal.location).toBe(`postgres://${new URL(url).host}${new URL(url).pathname}`)
@@ -210,7 +210,7 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
     expect(error.message).not.toContain(password)
   })
 
-  it("reads a database the first version wrote: keeps its migrations, adds the keyed chain, verifies and continues it, redeems its token", async () => {
+  it("reads a database the first version wrote: keeps its migrations, adds the keyed chain and the privacy budget, verifies and continues the chain, redeems its token", async () => {
     const url = await freshDatabase()
     const dump = await readFile(new URL("./fixtures/database-v0.sql", import.meta.url), "utf8")
     await sql(url, (client) => client.unsafe(dump))
@@ -254,7 +254,7 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
       url,
       (client) => client`SELECT count(*)::int AS n FROM booster_journal_migrations`
     )
-    expect(migrations).toEqual([{ n: 4 }])
+    expect(migrations).toEqual([{ n: 5 }])
   })
 
   it("verifies a trail of more than nine entries (rows in number order)", async () => {
@@ -271,6 +271,51 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
         })
       })
     )
+  })
+
+  it("keeps the team's privacy budget: charges from every process up to the day's budget, refuses the rest saying when it returns", async () => {
+    const url = await freshDatabase()
+    const opened = () =>
+      Effect.runPromise(
+        Effect.gen(function* () {
+          const scope = yield* Scope.make()
+          scopes.push(scope)
+          return yield* Scope.extend(openAt(url), scope)
+        })
+      )
+    const [a, b] = await Promise.all([opened(), opened()])
+    expect(a!.budget.location).not.toContain(password)
+    // a charge of two days ago has returned; one of 23 hours ago has not
+    await sql(
+      url,
+      (client) => client`INSERT INTO booster_privacy_budget (at, epsilon_micros, actor)
+        VALUES (now() - interval '48 hours', 3000000, 'ada@workstation'),
+               (now() - interval '23 hours', 1000000, 'ada@workstation')`
+    )
+    const charge = (db: PgJournal.Database, i: number) =>
+      run(db.budget.spend({ epsilon: 1, perDay: 4, asyncTaskId: `task-${i}`, actor: "bob@laptop" }))
+    // two machines charging at the same instant: three fit beside the one of 23 hours ago
+    const outcomes = await Promise.all(Array.from({ length: 24 }, (_, i) => charge(i % 2 === 0 ? a! : b!, i)))
+    expect(outcomes.filter((o) => o._tag === "Spent")).toHaveLength(3)
+    const refused = outcomes.find((o) => o._tag === "Refused")!
+    expect(refused).toMatchObject({ spent: 4, remaining: 0, perDay: 4 })
+    // enough returns when the charge of 23 hours ago is a day old
+    const availableAt = refused._tag === "Refused" ? refused.availableAt! : 0
+    expect(Math.abs(availableAt - (Date.now() + 60 * 60 * 1000))).toBeLessThan(60_000)
+    const rows = await sql(
+      url,
+      (
+        client
+      ) => client`SELECT epsilon_micros::int AS micros, actor, async_task_id FROM booster_privacy_budget
+        WHERE actor = 'bob@laptop' ORDER BY id`
+    )
+    expect(rows).toHaveLength(3)
+    expect(rows[0]).toMatchObject({ micros: 1_000_000, actor: "bob@laptop" })
+    // a charge cannot be taken back
+    await expect(sql(url, (client) => client`DELETE FROM booster_privacy_budget`)).rejects.toThrow()
+    await expect(
+      sql(url, (client) => client`UPDATE booster_privacy_budget SET epsilon_micros = 1`)
+    ).rejects.toThrow()
   })
 
   it("refuses UPDATE and DELETE of entries", async () => {

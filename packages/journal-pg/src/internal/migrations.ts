@@ -232,6 +232,26 @@ export const MIGRATIONS = {
         END LOOP;
       END
     $$`)
+  }),
+  // the privacy budget of summaries: one row per charge, never changed or removed (a removed charge
+  // would give budget back)
+  "5_privacy_budget": Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE booster_privacy_budget (
+      id bigserial PRIMARY KEY,
+      at timestamptz NOT NULL DEFAULT clock_timestamp(),
+      epsilon_micros bigint NOT NULL CHECK (epsilon_micros > 0),
+      actor text,
+      async_task_id text
+    )`
+    yield* sql`CREATE INDEX booster_privacy_budget_at ON booster_privacy_budget (at)`
+    yield* sql.unsafe(`CREATE FUNCTION booster_privacy_budget_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'booster_privacy_budget is append-only';
+      END
+    $$`)
+    yield* sql`CREATE TRIGGER booster_privacy_budget_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON booster_privacy_budget
+      FOR EACH STATEMENT EXECUTE FUNCTION booster_privacy_budget_append_only()`
   })
 }
 
