@@ -76,7 +76,8 @@ const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> =
     Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)),
     Logger.minimumLogLevel(level[options.logLevel]),
     api,
-    // with a team journal in PostgreSQL, confirmations live there too: any replica accepts them, once
+    // with a team journal in PostgreSQL, confirmations and the summaries' privacy budget live there
+    // too: any replica accepts a confirmation, once, and the budget is the team's
     Catalog.journalAndConsent(
       options.stateDir,
       settings.journalUrl,
@@ -88,7 +89,12 @@ const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> =
     Settings.layer({
       exportDir: settings.exportDir,
       dedupeWindowMs: options.dedupeWindowMinutes * 60_000,
-      retentionDays: settings.retentionDays
+      retentionDays: settings.retentionDays,
+      summary: {
+        epsilon: options.summaryEpsilon,
+        epsilonPerDay: options.summaryEpsilonPerDay,
+        maxListValues: options.summaryListValues
+      }
     })
   )
   return Dispatch.make(Catalog.all, services)

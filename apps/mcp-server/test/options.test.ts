@@ -46,6 +46,38 @@ describe("options", () => {
     })
   })
 
+  it("reads the summaries' privacy settings from flags over the environment, with safe defaults", () => {
+    expect(parse([], env)).toMatchObject({ summaryEpsilon: 1, summaryEpsilonPerDay: 3, summaryListValues: 3 })
+    const fromEnv = {
+      ...env,
+      BOOSTER_SUMMARY_EPSILON: "0.5",
+      BOOSTER_SUMMARY_EPSILON_PER_DAY: "2",
+      BOOSTER_SUMMARY_LIST_VALUES: "2"
+    }
+    expect(parse([], fromEnv)).toMatchObject({
+      summaryEpsilon: 0.5,
+      summaryEpsilonPerDay: 2,
+      summaryListValues: 2
+    })
+    expect(
+      parse(
+        ["--summary-epsilon", "0.25", "--summary-epsilon-per-day", "1.5", "--summary-list-values", "1"],
+        fromEnv
+      )
+    ).toMatchObject({ summaryEpsilon: 0.25, summaryEpsilonPerDay: 1.5, summaryListValues: 1 })
+    expect(() => parse(["--summary-epsilon", "-1"], env)).toThrow(UsageError)
+    for (const bad of ["0", "0.0000001", "1e3", "2000", "lots"]) {
+      expect(() => parse(["--summary-epsilon", bad], env)).toThrow(
+        "--summary-epsilon must be a number more than 0"
+      )
+    }
+    expect(() => parse(["--summary-epsilon", "2", "--summary-epsilon-per-day", "1"], env)).toThrow(
+      "no summary would fit in a day"
+    )
+    expect(() => parse(["--summary-list-values", "0"], env)).toThrow("--summary-list-values")
+    expect(() => parse(["--summary-list-values", "21"], env)).toThrow("--summary-list-values")
+  })
+
   it("refuses unknown flags and bad values, naming them", () => {
     expect(() => parse(["--frobnicate"], env)).toThrow(UsageError)
     expect(() => parse(["--port", "http"], env)).toThrow("--port must be a non-negative integer")

@@ -124,7 +124,9 @@ describe.skipIf(clusterUrl === undefined)("booster-mcp acts only on its own down
       // its own download it does summarise
       const summary = await call("summarize_export_file", { asyncTaskId: ownTask })
       expect(summary.isError).toBeFalsy()
-      expect((summary.structuredContent as { rows: number }).rows).toBeGreaterThan(0)
+      // its counts are noisy (a small file may read as about 0 customers): the answer is its own task's
+      expect(summary.structuredContent).toMatchObject({ asyncTaskId: ownTask, epsilon: 1 })
+      expect(textOf(summary)).toMatch(/^Export \S+: about \d+ customers/)
     } finally {
       await first.close()
     }

@@ -27,7 +27,7 @@ const call = (name: string, args: Record<string, unknown>) =>
   server.client.callTool(name, args, { timeout: 90_000 })
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ customers: 6_000 })
+  sandbox = await startSandbox({ customers: 30_000 })
   dirs = await tempDirs()
   server = await connectStdio([], serverEnv(dirs, sandboxEnv(sandbox)))
   const started = await startWithConsent(server.client, filter({ locationCountryIds: undefined }))
@@ -44,23 +44,43 @@ afterAll(async () => {
 })
 
 describe("summarize_export_file", () => {
-  it("answers with counts from the downloaded file and never a personal value", async () => {
-    const result = await call("summarize_export_file", { asyncTaskId: id })
+  it("answers with approximate counts of the downloaded file, within their stated intervals, and never a personal value", async () => {
+    const result = await call("summarize_export_file", {
+      asyncTaskId: id,
+      dimensions: ["pointOfSale", "status"]
+    })
     expect(result.isError).toBeFalsy()
     const out = result.structuredContent as {
       rows: number
+      margin: number
       minimumGroupSize: number
       minimumGroupSizeRaised: boolean
-      dimensions: Array<{ name: string; groups: Array<{ value: string; count: number }> }>
+      dimensions: Array<{
+        name: string
+        groups: Array<{ value: string; count: number; low: number; high: number }>
+      }>
     }
     const text = await readFile(file, "utf8")
     const lines = text.split("\r\n").filter((line) => line !== "")
-    expect(out.rows).toBe(lines.length - 1)
+    // each count is within ± margin of the truth 95 % of the time; within four margins all but never
+    const near = (count: number, truth: number) => Math.abs(count - truth) <= 4 * out.margin
+    expect(near(out.rows, lines.length - 1)).toBe(true)
     expect(out.minimumGroupSize).toBe(10)
     expect(out.minimumGroupSizeRaised).toBe(false)
+    expect(out.dimensions.map((d) => d.name)).toEqual(["status", "pointOfSale"])
     const pos = out.dimensions.find((d) => d.name === "pointOfSale")!
-    expect(pos.groups.map((g) => g.value).sort()).toEqual(["ES100", "IT200"])
-    expect(pos.groups.reduce((sum, g) => sum + g.count, 0)).toBe(out.rows)
+    // both points of sale are large; the smaller is withheld when the total minus the larger would
+    // read as one small group (the noise makes that happen now and then)
+    expect(pos.groups.length).toBeGreaterThan(0)
+    expect(["ES100", "IT200"]).toEqual(expect.arrayContaining(pos.groups.map((g) => g.value)))
+    for (const group of pos.groups) {
+      const truth = lines.filter((line) => line.includes(`,${group.value},`)).length
+      expect(near(group.count, truth)).toBe(true)
+      expect([group.low, group.high]).toEqual([
+        Math.max(0, group.count - out.margin),
+        group.count + out.margin
+      ])
+    }
     const whole = JSON.stringify(result)
     const emails = text.match(/[^\s,@"]+@[^\s,@"]+/g) ?? []
     expect(emails.length).toBeGreaterThan(out.rows)
@@ -69,7 +89,7 @@ describe("summarize_export_file", () => {
       const [, sapCrmId, , , firstName, lastName, , phone] = row.split(",")
       for (const value of [sapCrmId, `${firstName},${lastName}`, phone]) expect(whole).not.toContain(value)
     }
-    expect(textOf(result)).toContain(`${out.rows} customers`)
+    expect(textOf(result)).toContain(`about ${out.rows} customers`)
   })
 
   it("raises a minimum group size below 5 to 5 and says so", async () => {

@@ -28,6 +28,21 @@ export const MIN_TOKEN_LENGTH = 16
 /** Days a downloaded file is kept by default. */
 export const DEFAULT_RETENTION_DAYS = 30
 
+/**
+ * The privacy parameter ε of one summary by default (`PrivateSummary.DEFAULT_EPSILON` of core, kept
+ * here so that reading the options loads no core).
+ */
+export const DEFAULT_SUMMARY_EPSILON = 1
+
+/** The ε all summaries may spend in any 24 hours by default (`PrivateSummary.DEFAULT_EPSILON_PER_DAY`). */
+export const DEFAULT_SUMMARY_EPSILON_PER_DAY = 3
+
+/** How many interests, hobbies or collections count per customer by default (`PrivateSummary.DEFAULT_MAX_LIST_VALUES`). */
+export const DEFAULT_SUMMARY_LIST_VALUES = 3
+
+/** The most list values per customer a server may be told to count. */
+export const MAX_SUMMARY_LIST_VALUES = 20
+
 /** Everything `booster-mcp` can be told. */
 export interface Options {
   /** Expose only the read-only tools (no start, no download). Flag `--read-only`. */
@@ -116,6 +131,22 @@ export interface Options {
    * `checkpoint.key` in the state folder.
    */
   readonly checkpointDir: string | undefined
+  /**
+   * The privacy parameter ε each summary is released with and charged: flag `--summary-epsilon`, env
+   * `BOOSTER_SUMMARY_EPSILON`, default 1; more than 0, at most six decimals. Never an argument of a tool.
+   */
+  readonly summaryEpsilon: number
+  /**
+   * The ε all summaries of this install (of the team, with a team journal) may spend in any 24 hours:
+   * flag `--summary-epsilon-per-day`, env `BOOSTER_SUMMARY_EPSILON_PER_DAY`, default 3; at least
+   * {@link summaryEpsilon}.
+   */
+  readonly summaryEpsilonPerDay: number
+  /**
+   * How many interests, hobbies or product collections count per customer (the first ones of each
+   * cell): flag `--summary-list-values`, env `BOOSTER_SUMMARY_LIST_VALUES`, default 3, from 1 to 20.
+   */
+  readonly summaryListValues: number
   /** Log level on stderr. Env `BOOSTER_LOG`, default `warn`. */
   readonly logLevel: LogLevel
   /** Print usage and exit. */
@@ -178,6 +209,16 @@ Options:
   --checkpoint-dir <dir>  write a signed checkpoint of the journal's head there at start and
                           hourly (env BOOSTER_CHECKPOINT_DIR; key BOOSTER_CHECKPOINT_KEY_FILE,
                           default checkpoint.key beside the journal)
+  --summary-epsilon <ε>   privacy parameter of each summary: its counts carry noise of scale
+                          (what one customer can change) / ε (or env BOOSTER_SUMMARY_EPSILON;
+                          default ${DEFAULT_SUMMARY_EPSILON})
+  --summary-epsilon-per-day <ε>
+                          the ε all summaries may spend in any 24 hours, for this install or,
+                          with BOOSTER_JOURNAL_URL, the team; further summaries are refused (or
+                          env BOOSTER_SUMMARY_EPSILON_PER_DAY; default ${DEFAULT_SUMMARY_EPSILON_PER_DAY})
+  --summary-list-values <k>
+                          interests, hobbies and collections counted per customer, at most (or
+                          env BOOSTER_SUMMARY_LIST_VALUES; default ${DEFAULT_SUMMARY_LIST_VALUES})
   -h, --help              show this text
   -v, --version           show the version
 
@@ -196,10 +237,13 @@ Environment:
   BOOSTER_MCP_OAUTH_ISSUER, BOOSTER_MCP_OAUTH_AUDIENCE, BOOSTER_MCP_PUBLIC_URL
                             OAuth instead of a static token (see --oauth-issuer)
   BOOSTER_JOURNAL_URL       postgres://… : the journal shared by a team (default: the profile's
-                            journalUrl, else the local file)
+                            journalUrl, else the local file); a team's summaries share one
+                            privacy budget there
   BOOSTER_PROFILE           the profile to use (see --profile)
   BOOSTER_CHECKPOINT_DIR, BOOSTER_CHECKPOINT_KEY_FILE
                             signed checkpoints of the journal (see --checkpoint-dir)
+  BOOSTER_SUMMARY_EPSILON, BOOSTER_SUMMARY_EPSILON_PER_DAY, BOOSTER_SUMMARY_LIST_VALUES
+                            the summaries' privacy settings (see --summary-epsilon)
   BOOSTER_EXPORT_DIR, BOOSTER_LOG (debug|info|warn|error, default warn), XDG_STATE_HOME,
   XDG_DATA_HOME, XDG_CONFIG_HOME
 `
@@ -208,6 +252,19 @@ const nonNegativeNumber = (flag: string, raw: string, integer: boolean): number 
   const value = Number(raw)
   if (raw.trim() === "" || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
     throw new UsageError(`${flag} must be a non-negative ${integer ? "integer" : "number"}`)
+  }
+  return value
+}
+
+/** A privacy parameter: a decimal number more than 0 and at most 1000, with at most six decimals. */
+const epsilonOf = (flag: string, raw: string | undefined, fallback: number): number => {
+  if (raw === undefined) return fallback
+  const text = raw.trim()
+  const value = Number(text)
+  if (!/^\d+(\.\d{1,6})?$/.test(text) || value <= 0 || value > 1000) {
+    throw new UsageError(
+      `${flag} must be a number more than 0 and at most 1000, with at most six decimals (e.g. 0.5)`
+    )
   }
   return value
 }
@@ -299,6 +356,29 @@ export const parse = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Opti
     }
     return trimmed
   })
+  const summaryEpsilon = epsilonOf(
+    "--summary-epsilon",
+    nonEmpty(values["summary-epsilon"]) ?? nonEmpty(env.BOOSTER_SUMMARY_EPSILON),
+    DEFAULT_SUMMARY_EPSILON
+  )
+  const summaryEpsilonPerDay = epsilonOf(
+    "--summary-epsilon-per-day",
+    nonEmpty(values["summary-epsilon-per-day"]) ?? nonEmpty(env.BOOSTER_SUMMARY_EPSILON_PER_DAY),
+    DEFAULT_SUMMARY_EPSILON_PER_DAY
+  )
+  if (summaryEpsilonPerDay < summaryEpsilon) {
+    throw new UsageError(
+      `--summary-epsilon-per-day (${summaryEpsilonPerDay}) must be at least --summary-epsilon (${summaryEpsilon}): no summary would fit in a day`
+    )
+  }
+  const listValues = nonEmpty(values["summary-list-values"]) ?? nonEmpty(env.BOOSTER_SUMMARY_LIST_VALUES)
+  const summaryListValues =
+    listValues === undefined
+      ? DEFAULT_SUMMARY_LIST_VALUES
+      : nonNegativeNumber("--summary-list-values", listValues, true)
+  if (summaryListValues < 1 || summaryListValues > MAX_SUMMARY_LIST_VALUES) {
+    throw new UsageError(`--summary-list-values must be a whole number from 1 to ${MAX_SUMMARY_LIST_VALUES}`)
+  }
   return {
     readOnly: values["read-only"] ?? false,
     sandbox: values.sandbox ?? false,
@@ -337,6 +417,9 @@ export const parse = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Opti
     retentionDaysGiven: values["retention-days"] !== undefined,
     profile: nonEmpty(values.profile)?.trim(),
     checkpointDir: nonEmpty(values["checkpoint-dir"]) ?? nonEmpty(env.BOOSTER_CHECKPOINT_DIR),
+    summaryEpsilon,
+    summaryEpsilonPerDay,
+    summaryListValues,
     logLevel: level as LogLevel,
     help: values.help ?? false,
     version: values.version ?? false
@@ -363,6 +446,9 @@ const read = (argv: ReadonlyArray<string>) =>
       "session-idle": { type: "string" },
       "dedupe-window": { type: "string" },
       "retention-days": { type: "string" },
+      "summary-epsilon": { type: "string" },
+      "summary-epsilon-per-day": { type: "string" },
+      "summary-list-values": { type: "string" },
       "export-dir": { type: "string" },
       "checkpoint-dir": { type: "string" },
       consent: { type: "string" },

@@ -78,19 +78,26 @@ export const boundedText = (
   }
 }
 
-/** One of a few literal values. */
-export const oneOf = (description: string, values: ReadonlyArray<string>): Field.AnyField => ({
-  schema: Schema.String.pipe(
-    Schema.filter((value) => values.includes(value), {
-      [Field.RuleId]: "one-of",
-      message: () => `must be one of ${values.join(", ")}`,
-      jsonSchema: { enum: values }
-    })
-  ).annotations({ description, examples: [values[0]!] }),
-  normalize: (raw) => (typeof raw === "string" ? raw.trim().toLowerCase() : raw),
-  kind: { _tag: "Text" },
-  doc: { description, examples: [values[0]] }
-})
+/** One of a few literal values, read without regard to case or surrounding spaces. */
+export const oneOf = (description: string, values: ReadonlyArray<string>): Field.AnyField => {
+  const byLower = new Map(values.map((value) => [value.toLowerCase(), value]))
+  return {
+    schema: Schema.String.pipe(
+      Schema.filter((value) => values.includes(value), {
+        [Field.RuleId]: "one-of",
+        message: () => `must be one of ${values.join(", ")}`,
+        jsonSchema: { enum: values }
+      })
+    ).annotations({ description, examples: [values[0]!] }),
+    normalize: (raw) => {
+      if (typeof raw !== "string") return raw
+      const lower = raw.trim().toLowerCase()
+      return byLower.get(lower) ?? lower
+    },
+    kind: { _tag: "Text" },
+    doc: { description, examples: [values[0]] }
+  }
+}
 
 /**
  * The purpose recorded in the journal: the journal's one `Purpose` rule (ticket-like text, bounded,

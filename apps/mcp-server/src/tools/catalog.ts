@@ -5,6 +5,7 @@
 import * as ConsentTokens from "@booster-export/journal/ConsentTokens"
 import * as Downloads from "@booster-export/journal/Downloads"
 import * as Journal from "@booster-export/journal/Journal"
+import * as PrivacyBudget from "@booster-export/journal/PrivacyBudget"
 import * as FingerprintKey from "@booster-export/transport/FingerprintKey"
 import { Effect, Layer, Redacted, Scope } from "effect"
 import type { Api } from "../booster/api.js"
@@ -26,6 +27,7 @@ export type ToolServices =
   | Settings
   | Consent
   | FingerprintKey.FingerprintKey
+  | PrivacyBudget.PrivacyBudget
 
 /** The team database at `url` for the life of the scope; the PostgreSQL client is loaded only then. */
 const openDatabase = (url: string) =>
@@ -53,9 +55,10 @@ export const journal = (directory: string, url?: string | undefined): Layer.Laye
 export const downloads = (directory: string): Layer.Layer<Downloads.Downloads> => Downloads.layer(directory)
 
 /**
- * The journal and the consent service together: with a team database (`url`), both in it, opened
- * once on first use, so that every replica sharing the database accepts a confirmation another one
- * handed out; else the journal file in `directory` and confirmations in the token file beside it
+ * The journal, the consent service and the summaries' privacy budget together: with a team database
+ * (`url`), all in it, opened once on first use, so that every replica sharing the database accepts a
+ * confirmation another one handed out, once, and charges one budget; else the journal file and the
+ * budget file in `directory` and confirmations in the token file beside them
  * (`ConsentTokens.makeFile`), so that a server started anew (as the MCP Inspector's CLI mode does for
  * every call) accepts the confirmation an earlier process handed out, once.
  */
@@ -64,21 +67,26 @@ export const journalAndConsent = (
   url: string | undefined,
   mode: Mode,
   ttlMs: number
-): Layer.Layer<Journal.Journal | Consent> =>
+): Layer.Layer<Journal.Journal | Consent | PrivacyBudget.PrivacyBudget> =>
   url === undefined
-    ? Layer.merge(
+    ? Layer.mergeAll(
         Journal.layer(directory),
-        Layer.succeed(Consent, makeConsent(mode, ttlMs, Effect.succeed(ConsentTokens.makeFile(directory))))
+        Layer.succeed(Consent, makeConsent(mode, ttlMs, Effect.succeed(ConsentTokens.makeFile(directory)))),
+        PrivacyBudget.layer(directory)
       )
     : Layer.unwrapScoped(
         Effect.gen(function* () {
           const scope = yield* Effect.scope
           const database = yield* Effect.cached(Scope.extend(openDatabase(url), scope))
-          return Layer.merge(
+          return Layer.mergeAll(
             Journal.layerOnFirstUse(
               Journal.describeDatabaseUrl(url),
               Effect.map(database, (opened) => opened.journal)
             ),
+            Layer.succeed(PrivacyBudget.PrivacyBudget, {
+              location: Journal.describeDatabaseUrl(url),
+              spend: (charge) => Effect.flatMap(database, (opened) => opened.budget.spend(charge))
+            }),
             Layer.succeed(
               Consent,
               makeConsent(

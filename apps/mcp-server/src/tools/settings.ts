@@ -1,5 +1,6 @@
 /**
- * The settings the tools read: where downloads go and how long a repeated start is recognised.
+ * The settings the tools read: where downloads go, how long a repeated start is recognised, and the
+ * summaries' privacy settings.
  */
 import { Context, Layer } from "effect"
 
@@ -13,6 +14,15 @@ export class Settings extends Context.Tag("@booster-export/mcp-server/Settings")
     readonly dedupeWindowMs: number
     /** Days a downloaded file is kept before retention deletes it. */
     readonly retentionDays: number
+    /**
+     * The privacy of summaries: `epsilon` charged and released per summary, `epsilonPerDay` the budget
+     * of any 24 hours, `maxListValues` the interests, hobbies or collections counted per customer.
+     */
+    readonly summary: {
+      readonly epsilon: number
+      readonly epsilonPerDay: number
+      readonly maxListValues: number
+    }
   }
 >() {
   /** Settings from values. */

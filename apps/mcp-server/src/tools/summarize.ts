@@ -1,42 +1,79 @@
 /**
- * `summarize_export_file`: counts, never values, from a file this install downloaded. The file is
- * found through the install's own record of downloads (`Downloads`: never a path from the assistant,
- * never a row of a team journal) and read only while it is what was downloaded, where it was
- * downloaded (same size and SHA-256, no symbolic link); groups smaller than the minimum group size
- * are withheld.
+ * `summarize_export_file`: approximate counts, never values, from a file this install downloaded. The
+ * file is found through the install's own record of downloads (`Downloads`: never a path from the
+ * assistant, never a row of a team journal) and read only while it is what was downloaded, where it
+ * was downloaded (same size and SHA-256, no symbolic link). The exact counts are read first; the
+ * answer is core's differentially private release of them (`PrivateSummary`), charged to the privacy
+ * budget (`PrivacyBudget`) before it is given: once the day's budget is spent, summaries are refused
+ * until it returns.
  */
 import { constants } from "node:fs"
 import { open } from "node:fs/promises"
-import { FilterSpec, JsonSchema, Summary, SummaryScanner, Task, Validation } from "@booster-export/core"
+import {
+  Field,
+  FilterSpec,
+  JsonSchema,
+  PrivateSummary,
+  Summary,
+  SummaryScanner,
+  Task,
+  Validation
+} from "@booster-export/core"
 import * as Downloads from "@booster-export/journal/Downloads"
 import * as Journal from "@booster-export/journal/Journal"
+import * as PrivacyBudget from "@booster-export/journal/PrivacyBudget"
 import * as Retention from "@booster-export/journal/Retention"
 import { Effect, Either, Schema } from "effect"
-import { asyncTaskId, boundedInteger } from "./args.js"
+import { asyncTaskId, boundedInteger, oneOf } from "./args.js"
 import { render } from "./errors.js"
+import { Settings } from "./settings.js"
 import { failure, success, type Tool } from "./tool.js"
 
-/** The arguments: a downloaded task's id and the minimum group size. */
+/** The arguments: a downloaded task's id, the minimum group size and the dimensions wanted. */
 export const SummarizeArguments = FilterSpec.make({
   required: { asyncTaskId },
   optional: {
     minimumGroupSize: boundedInteger(
       "minimumGroupSize",
-      `Groups with fewer customers than this are withheld (default ${Summary.DEFAULT_MINIMUM_GROUP_SIZE}; a value below ${Summary.MINIMUM_GROUP_SIZE_FLOOR} is raised to ${Summary.MINIMUM_GROUP_SIZE_FLOOR}).`,
+      `Smallest group shown (default ${Summary.DEFAULT_MINIMUM_GROUP_SIZE}, minimum ${Summary.MINIMUM_GROUP_SIZE_FLOOR}).`,
       0,
       1_000_000,
-      [Summary.DEFAULT_MINIMUM_GROUP_SIZE]
+      []
+    ),
+    dimensions: Field.list(
+      "dimensions",
+      oneOf(
+        "A breakdown.",
+        SummaryScanner.DIMENSIONS.map((dimension) => dimension.name)
+      ),
+      { description: "Only these breakdowns (default all): less noise." },
+      { required: true }
     )
   },
-  description: "Which downloaded export to summarise, and the smallest group to report."
+  description: "Which downloaded export to summarise, the smallest group to report and the breakdowns wanted."
 })
 
-const Group = Schema.Struct({ value: Schema.String, count: Schema.Number })
+const Group = Schema.Struct({
+  value: Schema.String,
+  within: Schema.optional(Schema.String).annotations({
+    description: "For a point of sale: the country its customers counted here live in."
+  }),
+  count: Schema.Number.annotations({
+    description:
+      "Approximate: the true count plus noise; the true count is within ± margin with 95 % probability."
+  })
+})
 
 /** What the tool returns. */
 export const SummaryOutput = Schema.Struct({
   asyncTaskId: Schema.String,
-  rows: Schema.Number.annotations({ description: "Customers (data rows) in the file." }),
+  rows: Schema.Number.annotations({ description: "Customers (data rows) in the file, approximate." }),
+  epsilon: Schema.Number.annotations({
+    description: "The privacy parameter ε of this summary (differential privacy, per customer)."
+  }),
+  margin: Schema.Number.annotations({
+    description: "Every count is within ± margin of the true count with 95 % probability."
+  }),
   minimumGroupSize: Schema.Number.annotations({
     description: "Groups with fewer customers than this were withheld."
   }),
@@ -46,14 +83,13 @@ export const SummaryOutput = Schema.Struct({
   dimensions: Schema.Array(
     Schema.Struct({
       name: Schema.String.annotations({ description: "e.g. country, status, spendingBand, interest." }),
-      column: Schema.String.annotations({ description: "The file's column the counts come from." }),
-      label: Schema.String,
       multiValued: Schema.Boolean.annotations({
         description: "True when a customer can be in several groups (interests, hobbies, collections)."
       }),
       groups: Schema.Array(Group).annotations({ description: "Groups shown, largest first." }),
-      suppressedGroups: Schema.Number.annotations({
-        description: "Groups withheld: too small, or withheld so that a small one cannot be derived."
+      shownAtLeast: Schema.Number.annotations({
+        description:
+          "Groups are shown from this approximate count (the minimum group size, or more where one customer's own value must not show); smaller groups, and groups withheld so that no small group follows from the others, are not listed."
       })
     })
   ),
@@ -62,14 +98,23 @@ export const SummaryOutput = Schema.Struct({
   })
 })
 
+/** A time for people: `2026-03-02 08:00 UTC (in 23 h 59 min)`. */
+const when = (at: number, now: number): string => {
+  const minutes = Math.max(1, Math.ceil((at - now) / 60_000))
+  const wait = minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`
+  return `${new Date(at).toISOString().slice(0, 16).replace("T", " ")} UTC (in ${wait})`
+}
+
 const renderSummary = (
   id: string,
-  summary: Summary.Summary,
+  summary: PrivateSummary.PrivateSummary,
+  budget: { readonly spent: number; readonly remaining: number; readonly perDay: number },
   raised: boolean,
   asked: number | undefined
 ): string => {
   const lines = [
-    `Export ${id}: ${summary.rows} customers. Counts only; groups of fewer than ${summary.minimumGroupSize} are withheld.`
+    `Export ${id}: about ${summary.rows} customers (95 % interval ${summary.rowsLow} to ${summary.rowsHigh}).`,
+    `All counts are approximate: each carries random noise so that no single customer can be made out, even by comparing summaries (differential privacy, ε = ${summary.epsilon} for this summary); each is within ±${summary.margin} of the true count with 95 % probability. Groups of fewer than ${summary.minimumGroupSize} are withheld, and so is a group that would let a withheld one be worked out.`
   ]
   if (raised) {
     lines.push(
@@ -77,28 +122,42 @@ const renderSummary = (
     )
   }
   for (const dimension of summary.dimensions) {
-    const shown = dimension.groups.map((group) => `${group.value} ${group.count}`).join(", ")
-    const withheld =
-      dimension.suppressedGroups > 0 ? ` (${dimension.suppressedGroups} small groups withheld)` : ""
+    const shown = dimension.groups
+      .map(
+        (group) => `${group.value}${group.within !== undefined ? ` (${group.within})` : ""} ${group.count}`
+      )
+      .join(", ")
+    const label = `${dimension.label}${dimension.name === "pointOfSale" && dimension.groups.some((g) => g.within !== undefined) ? " within country" : ""}`
+    const counts = dimension.multiValued
+      ? ` (a customer counts in up to ${summary.maxValuesPerRow} of them)`
+      : ""
     lines.push(
-      `By ${dimension.label}${dimension.multiValued ? " (a customer may count in several)" : ""}: ${shown || "nothing to show"}${withheld}.`
+      dimension.tooManyValues
+        ? `By ${label}: not shown, the column has too many different values.`
+        : `By ${label}${counts}: ${shown || "no group large enough to show"} (groups shown from ${dimension.shownAtLeast}).`
     )
   }
   if (summary.missingColumns.length > 0) lines.push(`Not in the file: ${summary.missingColumns.join(", ")}.`)
+  if (summary.dimensions.some((dimension) => dimension.groups.length === 0)) {
+    lines.push("Fewer breakdowns (the dimensions argument) carry less noise and show smaller groups.")
+  }
+  lines.push(
+    `Privacy budget: ${budget.spent} of ${budget.perDay} (ε) spent in the last 24 hours; ${budget.remaining} left. Asking again costs budget and does not make the counts exact.`
+  )
   return lines.join("\n")
 }
 
 /** The summary tool: reads a local file only. */
-export const summarizeExport: Tool<Downloads.Downloads> = {
+export const summarizeExport: Tool<Downloads.Downloads | PrivacyBudget.PrivacyBudget | Settings> = {
   name: "summarize_export_file",
   title: "Summarise a downloaded export",
   description:
-    "Counts the customers of an export fetched with download_export_file, never showing their data: in all and " +
-    "by country, status, contact consent, creation year, birth month, spending band, point of sale, interest, " +
-    "hobby and product collection; groups under minimumGroupSize withheld.",
+    "Approximate counts of a downloaded export's customers, in all and by breakdown, never their data; small " +
+    "groups withheld. Every call spends privacy budget.",
   inputSchema: JsonSchema.ofFilter(SummarizeArguments),
   outputSchema: JsonSchema.of(SummaryOutput),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  // not idempotent: every call draws fresh noise and spends privacy budget
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   call: (args) =>
     Effect.gen(function* () {
       const validated = Validation.validate(SummarizeArguments, args)
@@ -107,7 +166,9 @@ export const summarizeExport: Tool<Downloads.Downloads> = {
       }
       const id = String(validated.right.asyncTaskId)
       const asked = validated.right.minimumGroupSize as number | undefined
+      const dimensions = validated.right.dimensions as ReadonlyArray<string> | undefined
       const { minimumGroupSize, raised } = Summary.effectiveMinimum(asked)
+      const settings = (yield* Settings).summary
       const own = yield* Downloads.Downloads
       const record = [...Retention.files(yield* own.entries)]
         .reverse()
@@ -141,14 +202,15 @@ export const summarizeExport: Tool<Downloads.Downloads> = {
           `The download of task ${id} was recorded without its size and SHA-256, so the file at ${path} cannot be checked; it was not read.\n${again}`
         )
       }
-      const summary = yield* Effect.tryPromise({
+      // exact counts first, in one pass over the file; what is released of them is decided after
+      const counts = yield* Effect.tryPromise({
         try: async (signal) => {
           // never through a symbolic link put in its place since
           const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW)
           try {
-            return await Summary.summarize(
+            return await SummaryScanner.scan(
               handle.createReadStream({ highWaterMark: 1024 * 1024, autoClose: false }),
-              { minimumGroupSize, looksPersonal: Journal.looksPersonal },
+              { maxValuesPerRow: settings.maxListValues },
               signal
             )
           } finally {
@@ -157,8 +219,8 @@ export const summarizeExport: Tool<Downloads.Downloads> = {
         },
         catch: (error) => error
       }).pipe(Effect.either)
-      if (Either.isLeft(summary)) {
-        const error = summary.left
+      if (Either.isLeft(counts)) {
+        const error = counts.left
         if (error instanceof SummaryScanner.UnrecognisedFile) {
           return failure(
             `The file of task ${id} cannot be summarised: ${error.message}. Nothing was guessed.\n` +
@@ -169,13 +231,57 @@ export const summarizeExport: Tool<Downloads.Downloads> = {
           `The file of task ${id} could not be read at ${path}.\nNext step: check the file and try again.`
         )
       }
-      return success(renderSummary(id, summary.right, raised, asked), {
+      // the summary's privacy cost is recorded before anything of it is released
+      const budget = yield* PrivacyBudget.PrivacyBudget
+      const charged = yield* Effect.either(
+        budget.spend({
+          epsilon: settings.epsilon,
+          perDay: settings.epsilonPerDay,
+          asyncTaskId: record.asyncTaskId
+        })
+      )
+      if (Either.isLeft(charged)) {
+        return failure(
+          `No summary was given: ${charged.left.message}. A summary is released only once its privacy cost is recorded.\n` +
+            `Next step: tell the user the privacy budget at ${budget.location} cannot be read or written.`
+        )
+      }
+      const outcome = charged.right
+      if (outcome._tag === "Refused") {
+        const now = Date.now()
+        return failure(
+          `No summary was given: the privacy budget of summaries is spent (${outcome.spent} of ${outcome.perDay} (ε) in the last 24 hours; a summary costs ${settings.epsilon}). ` +
+            "The budget keeps repeated or overlapping summaries from adding up to one customer's data.\n" +
+            (outcome.availableAt !== undefined
+              ? `Next step: enough budget returns at ${when(outcome.availableAt, now)}; summarise then, or use the summaries already given.`
+              : "Next step: the server's settings allow no summary (a summary costs more than a day's budget); tell the user.")
+        )
+      }
+      const summary = PrivateSummary.release(counts.right, {
+        epsilon: settings.epsilon,
+        minimumGroupSize,
+        ...(dimensions !== undefined ? { dimensions } : {}),
+        looksPersonal: Journal.looksPersonal
+      })
+      const spent = { spent: outcome.spent, remaining: outcome.remaining, perDay: outcome.perDay }
+      return success(renderSummary(id, summary, spent, raised, asked), {
         asyncTaskId: record.asyncTaskId,
-        rows: summary.right.rows,
+        rows: summary.rows,
+        epsilon: summary.epsilon,
+        margin: summary.margin,
         minimumGroupSize,
         minimumGroupSizeRaised: raised,
-        dimensions: summary.right.dimensions,
-        missingColumns: summary.right.missingColumns
+        dimensions: summary.dimensions.map(({ name, multiValued, groups, shownAtLeast }) => ({
+          name,
+          multiValued,
+          groups: groups.map(({ value, within, count }) => ({
+            value,
+            ...(within !== undefined ? { within } : {}),
+            count
+          })),
+          shownAtLeast
+        })),
+        missingColumns: summary.missingColumns
       })
     })
 }
