@@ -2,7 +2,7 @@
  * An assistant that asks summarize_export_file about exports it chose cannot learn one customer's
  * values: real exports from the sandbox, downloaded and summarised through the official MCP client,
  * attacked by subtraction (two exports differing by her, by Booster id or by adjacent creation
- * dates; three exports combined), by a country minus its points of sale, and by asking again until
+ * dates; two halves against the whole), by a country minus its points of sale, and by asking again until
  * the noise averages out, which the privacy budget stops.
  */
 import { DiscreteLaplace } from "@booster-export/core"
@@ -167,6 +167,39 @@ describe("summarize_export_file against an attacker", () => {
     const a = released(await summarize(client, without))
     const b = released(await summarize(client, withHer))
     expect(recovered(a, b, her)).toBe(false)
+  })
+
+  it("three exports combined (two halves without her, one whole with her): the difference is noise, not her", async () => {
+    const { client } = await server(ROOMY)
+    const posCodes = ["IT100", "FR100"]
+    const pool = customers.filter((c) => posCodes.includes(c.posCode)).slice(1_000, 2_201)
+    expect(pool).toHaveLength(1_201)
+    const her = pool[1_200]!
+    const ids = pool.map((c) => c.boosterCustomerId)
+    const first = await exportOf(client, { posCodes, boosterCustomerIds: ids.slice(0, 600) })
+    const second = await exportOf(client, { posCodes, boosterCustomerIds: ids.slice(600, 1_200) })
+    const whole = await exportOf(client, { posCodes, boosterCustomerIds: ids })
+    const [a, b, c] = [
+      released(await summarize(client, first)),
+      released(await summarize(client, second)),
+      released(await summarize(client, whole))
+    ]
+    // the attacker adds the two halves' counts, group by group, and subtracts them from the whole
+    const halves: Released = {
+      rows: a.rows + b.rows,
+      dimensions: a.dimensions.map((dimension) => {
+        const other = groupsOf(b, dimension.name)
+        return {
+          name: dimension.name,
+          groups: dimension.groups.flatMap((group) =>
+            other[group.value] === undefined
+              ? []
+              : [{ value: group.value, count: group.count + other[group.value]! }]
+          )
+        }
+      })
+    }
+    expect(recovered(halves, c, her)).toBe(false)
   })
 
   it("a country minus its shown points of sale never gives back a withheld point of sale", async () => {

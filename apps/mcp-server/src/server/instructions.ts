@@ -10,4 +10,5 @@ export const instructions =
   "preview's confirmation; the server may ask the user itself; repeating it returns the same task; force: true " +
   "starts anew), " +
   "get_export_task with waitSeconds to follow it, download_export_file to store the file locally, " +
-  "summarize_export_file for counts (never the customers themselves)."
+  "summarize_export_file for approximate counts (never the customers themselves; each call spends a daily " +
+  "privacy budget, so ask once for the breakdowns needed)."

@@ -61,13 +61,19 @@ const Group = Schema.Struct({
   count: Schema.Number.annotations({
     description:
       "Approximate: the true count plus noise; the true count is within ± margin with 95 % probability."
-  })
+  }),
+  low: Schema.Number.annotations({ description: "The 95 % interval of the true count: from low …" }),
+  high: Schema.Number.annotations({ description: "… to high." })
 })
 
 /** What the tool returns. */
 export const SummaryOutput = Schema.Struct({
   asyncTaskId: Schema.String,
   rows: Schema.Number.annotations({ description: "Customers (data rows) in the file, approximate." }),
+  rowsLow: Schema.Number.annotations({
+    description: "The 95 % interval of the true number of customers: from rowsLow …"
+  }),
+  rowsHigh: Schema.Number.annotations({ description: "… to rowsHigh." }),
   epsilon: Schema.Number.annotations({
     description: "The privacy parameter ε of this summary (differential privacy, per customer)."
   }),
@@ -267,6 +273,8 @@ export const summarizeExport: Tool<Downloads.Downloads | PrivacyBudget.PrivacyBu
       return success(renderSummary(id, summary, spent, raised, asked), {
         asyncTaskId: record.asyncTaskId,
         rows: summary.rows,
+        rowsLow: summary.rowsLow,
+        rowsHigh: summary.rowsHigh,
         epsilon: summary.epsilon,
         margin: summary.margin,
         minimumGroupSize,
@@ -274,10 +282,12 @@ export const summarizeExport: Tool<Downloads.Downloads | PrivacyBudget.PrivacyBu
         dimensions: summary.dimensions.map(({ name, multiValued, groups, shownAtLeast }) => ({
           name,
           multiValued,
-          groups: groups.map(({ value, within, count }) => ({
+          groups: groups.map(({ value, within, count, low, high }) => ({
             value,
             ...(within !== undefined ? { within } : {}),
-            count
+            count,
+            low,
+            high
           })),
           shownAtLeast
         })),
