@@ -12,6 +12,12 @@
  * the wait for a core, and both are printed): at most 10× the `indexOf` line count, at most 1.2×
  * the readline line count; peak RSS at most 200 MiB.
  *
+ * A fifth program is what summarize_export_file now runs: the scan with at most three list values
+ * per customer, then the differentially private release of every dimension (`PrivateSummary.release`,
+ * ε 1, minimum group size 10: noise, thresholds and suppression, off the scan loop). Its targets: at
+ * most 3× the readline line count in CPU time, peak RSS at most 200 MiB; the release's own time is
+ * printed.
+ *
  * The file is generated once with the sandbox (as packages/sandbox/bench/export-1m.ts does: one
  * export of every customer, downloaded over HTTP) and kept in the temporary directory; BENCH_FILE
  * names another file, BENCH_CUSTOMERS another size.
@@ -32,6 +38,7 @@ const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000)
 const RUNS = Number(process.env.BENCH_RUNS ?? 5)
 const INDEXOF_TARGET = 10
 const READLINE_TARGET = 1.2
+const PRIVATE_READLINE_TARGET = 3
 const RSS_TARGET = 200 * 1024 * 1024
 const MiB = 1024 * 1024
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
@@ -87,6 +94,21 @@ console.log(JSON.stringify({ ms, cpuMs: (used.user + used.system) / 1000, count:
 const NOW = runner(`import { Summary } from "@booster-export/core"
 const summarize = Summary.summarize`)
 
+/** What summarize_export_file runs: the exact counts, then their private release. */
+const PRIVATE = `
+import { createReadStream } from "node:fs"
+import { PrivateSummary, SummaryScanner } from "@booster-export/core"
+const started = performance.now()
+const cpu = process.cpuUsage()
+const counts = await SummaryScanner.scan(createReadStream(process.argv[2], { highWaterMark: 1 << 20 }), { maxValuesPerRow: PrivateSummary.DEFAULT_MAX_LIST_VALUES })
+const releaseStarted = performance.now()
+const summary = PrivateSummary.release(counts, { epsilon: 1, minimumGroupSize: 10 })
+const releaseMs = performance.now() - releaseStarted
+const ms = performance.now() - started
+const used = process.cpuUsage(cpu)
+console.log(JSON.stringify({ ms, cpuMs: (used.user + used.system) / 1000, count: counts.rows, noisyRows: summary.rows, releaseMs, maxRss: process.resourceUsage().maxRSS * 1024 }))
+`
+
 const BEFORE = runner(`import { summarize } from "./test/legacy/summarize.ts"`)
 
 const BASELINE = `
@@ -121,6 +143,7 @@ interface Run {
   readonly count: number
   readonly maxRss: number
   readonly digest?: string
+  readonly releaseMs?: number
 }
 
 const run = (script: string, file: string): Promise<Run> =>
@@ -156,18 +179,27 @@ const main = async () => {
       indexOf: join(scratch, "count-lines.mjs"),
       readline: join(scratch, "readline.mjs"),
       before: join(scratch, "summary-before.mjs"),
-      now: join(scratch, "summary-now.mjs")
+      now: join(scratch, "summary-now.mjs"),
+      private: join(scratch, "summary-private.mjs")
     }
     writeFileSync(programs.indexOf, BASELINE)
     writeFileSync(programs.readline, READLINE)
     await bundle(BEFORE, programs.before)
     await bundle(NOW, programs.now)
-    const runs: Record<keyof typeof programs, Array<Run>> = { indexOf: [], readline: [], before: [], now: [] }
+    await bundle(PRIVATE, programs.private)
+    const runs: Record<keyof typeof programs, Array<Run>> = {
+      indexOf: [],
+      readline: [],
+      before: [],
+      now: [],
+      private: []
+    }
     for (let i = 0; i < RUNS; i++) {
-      for (const name of ["indexOf", "readline", "before", "now"] as const)
+      for (const name of ["indexOf", "readline", "before", "now", "private"] as const)
         runs[name].push(await run(programs[name], file))
     }
     const rows = runs.now[0]!.count
+    if (runs.private[0]!.count !== rows) throw new Error("the private summary read another number of rows")
     for (const name of ["indexOf", "readline"] as const) {
       if (runs[name][0]!.count !== rows + 1)
         throw new Error(`summary read ${rows} rows, the file has ${runs[name][0]!.count} lines`)
@@ -188,6 +220,11 @@ const main = async () => {
     line("baseline: line count (node:readline)", figures("readline"))
     line("summary before (booster-mcp's own scanner)", figures("before"))
     line("summary now (core's Summary)", figures("now"))
+    line("summarize_export_file (scan + private release)", figures("private"))
+    line(
+      "  of which the private release",
+      `${median(runs.private.map((r) => r.releaseMs ?? 0)).toFixed(1)} ms`
+    )
     line("before vs indexOf / readline", `${ratio("before", "indexOf")} / ${ratio("before", "readline")}`)
     line("now vs before", ratio("now", "before"))
     const goals = [
@@ -202,7 +239,17 @@ const main = async () => {
         cpu("now") <= READLINE_TARGET * cpu("readline")
       ],
       ["now peak RSS (≤ 200 MiB)", `${(rss("now") / MiB).toFixed(0)} MiB`, rss("now") <= RSS_TARGET],
-      ["now and before give the same counts", identical ? "identical" : "DIFFERENT", identical]
+      ["now and before give the same counts", identical ? "identical" : "DIFFERENT", identical],
+      [
+        `private vs readline line count (≤ ${PRIVATE_READLINE_TARGET}x CPU)`,
+        ratio("private", "readline"),
+        cpu("private") <= PRIVATE_READLINE_TARGET * cpu("readline")
+      ],
+      [
+        "private peak RSS (≤ 200 MiB)",
+        `${(rss("private") / MiB).toFixed(0)} MiB`,
+        rss("private") <= RSS_TARGET
+      ]
     ] as const
     for (const [label, value, met] of goals) line(label, `${value} ${mark(met)}`)
     const wallRatio = (baseline: keyof typeof programs) => wall("now") / wall(baseline)
@@ -235,6 +282,26 @@ const main = async () => {
       value: identical ? "identical" : "different",
       goal: "identical",
       met: identical
+    })
+    const privateWall = wall("private") / wall("readline")
+    const privateCpu = cpu("private") / cpu("readline")
+    record({
+      name: "summarize_export_file (scan + private release) vs readline line count, wall",
+      value: `${privateWall.toFixed(2)}×`,
+      goal: `≤ ${PRIVATE_READLINE_TARGET}×`,
+      met: privateWall <= PRIVATE_READLINE_TARGET
+    })
+    record({
+      name: "summarize_export_file (scan + private release) vs readline line count, CPU",
+      value: `${privateCpu.toFixed(2)}×`,
+      goal: `≤ ${PRIVATE_READLINE_TARGET}×`,
+      met: privateCpu <= PRIVATE_READLINE_TARGET
+    })
+    record({
+      name: "summarize_export_file (scan + private release) peak RSS",
+      value: `${(rss("private") / MiB).toFixed(0)} MiB`,
+      goal: "≤ 200 MiB",
+      met: rss("private") <= RSS_TARGET
     })
     if (goals.some(([, , met]) => !met)) process.exitCode = 1
   } finally {
