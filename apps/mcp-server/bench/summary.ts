@@ -4,7 +4,7 @@
  * booster-mcp used before (test/legacy/summarize.ts), against two plain Node programs that read the
  * same file and count its lines: `Buffer.indexOf(10)` over 1 MiB chunks, and `node:readline`. Each
  * run is a child process (time measured inside the child from opening the file to the answer,
- * peak RSS read by the child on exit); the four programs run interleaved, median of BENCH_RUNS
+ * peak RSS read by the child on exit); the programs run interleaved, median of BENCH_RUNS
  * (default 5). Both summaries must give the same counts (a digest of every group, minimum group
  * size 1, is compared).
  *
@@ -220,7 +220,7 @@ const main = async () => {
     line("baseline: line count (node:readline)", figures("readline"))
     line("summary before (booster-mcp's own scanner)", figures("before"))
     line("summary now (core's Summary)", figures("now"))
-    line("summarize_export_file (scan + private release)", figures("private"))
+    line("the tool now (scan + private release)", figures("private"))
     line(
       "  of which the private release",
       `${median(runs.private.map((r) => r.releaseMs ?? 0)).toFixed(1)} ms`
