@@ -46,7 +46,7 @@ export const SummarizeArguments = FilterSpec.make({
         "A breakdown.",
         SummaryScanner.DIMENSIONS.map((dimension) => dimension.name)
       ),
-      { description: "Only these breakdowns (default all): less noise." },
+      { description: "Fewer breakdowns, less noise (default all)." },
       { required: true }
     )
   },
@@ -69,11 +69,10 @@ const Group = Schema.Struct({
 /** What the tool returns. */
 export const SummaryOutput = Schema.Struct({
   asyncTaskId: Schema.String,
-  rows: Schema.Number.annotations({ description: "Customers (data rows) in the file, approximate." }),
-  rowsLow: Schema.Number.annotations({
-    description: "The 95 % interval of the true number of customers: from rowsLow …"
+  rows: Schema.Number.annotations({
+    description:
+      "Customers (data rows) in the file, approximate: the true number is within ± margin with 95 % probability."
   }),
-  rowsHigh: Schema.Number.annotations({ description: "… to rowsHigh." }),
   epsilon: Schema.Number.annotations({
     description: "The privacy parameter ε of this summary (differential privacy, per customer)."
   }),
@@ -158,8 +157,7 @@ export const summarizeExport: Tool<Downloads.Downloads | PrivacyBudget.PrivacyBu
   name: "summarize_export_file",
   title: "Summarise a downloaded export",
   description:
-    "Approximate counts of a downloaded export's customers, in all and by breakdown, never their data; small " +
-    "groups withheld. Every call spends privacy budget.",
+    "Approximate counts of a downloaded export's customers, never their data. Each call spends privacy budget.",
   inputSchema: JsonSchema.ofFilter(SummarizeArguments),
   outputSchema: JsonSchema.of(SummaryOutput),
   // not idempotent: every call draws fresh noise and spends privacy budget
@@ -273,8 +271,6 @@ export const summarizeExport: Tool<Downloads.Downloads | PrivacyBudget.PrivacyBu
       return success(renderSummary(id, summary, spent, raised, asked), {
         asyncTaskId: record.asyncTaskId,
         rows: summary.rows,
-        rowsLow: summary.rowsLow,
-        rowsHigh: summary.rowsHigh,
         epsilon: summary.epsilon,
         margin: summary.margin,
         minimumGroupSize,
