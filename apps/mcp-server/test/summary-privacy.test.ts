@@ -46,20 +46,9 @@ const groupsOf = (summary: Released, name: string): Record<string, number> =>
     (summary.dimensions.find((d) => d.name === name)?.groups ?? []).map((g) => [g.value, g.count])
   )
 
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December"
-]
+/** A month's name as the summary gives it: `January` for 1. */
+const monthName = (month: number): string =>
+  new Date(Date.UTC(2000, month - 1, 1)).toLocaleString("en", { month: "long", timeZone: "UTC" })
 
 /** Her group in each single-valued dimension, as the summary names it. */
 const groupsOfHer = (her: Customers.Customer): Record<string, string> => ({
@@ -67,7 +56,7 @@ const groupsOfHer = (her: Customers.Customer): Record<string, string> => ({
   status: her.customerStatus,
   contactConsent: String(her.canBeContactedByMaison),
   creationYear: her.creationDate.slice(0, 4),
-  birthMonth: MONTHS[her.birthMonth - 1]!,
+  birthMonth: monthName(her.birthMonth),
   pointOfSale: her.posCode
 })
 

@@ -33,6 +33,16 @@ const openAt = (url: string, connectTimeoutMs?: number) =>
   PgJournal.connect({ url: Redacted.make(url), connectTimeoutMs })
 
 /** Runs `body` with the journal of the database at `url`, closed afterwards. */
+/** The team database at `url`, as a process of its own would open it, closed after the test. */
+const openUntilAfter = (url: string) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      scopes.push(scope)
+      return yield* Scope.extend(openAt(url), scope)
+    })
+  )
+
 const withJournal = <A, E>(url: string, body: (journal: Journal.Service) => Effect.Effect<A, E>) =>
   Effect.runPromise(Effect.scoped(Effect.flatMap(openAt(url), (database) => body(database.journal))))
 
@@ -101,15 +111,7 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
 
   it("shares single-use tokens: stored hashed, used once across processes, refusals told apart, expired pruned", async () => {
     const url = await freshDatabase()
-    const opened = () =>
-      Effect.runPromise(
-        Effect.gen(function* () {
-          const scope = yield* Scope.make()
-          scopes.push(scope)
-          return yield* Scope.extend(openAt(url), scope)
-        })
-      )
-    const [a, b] = await Promise.all([opened(), opened()])
+    const [a, b] = await Promise.all([openUntilAfter(url), openUntilAfter(url)])
     const token = "bxc_the-token-itself"
     const issue = (db: PgJournal.Database, t: string, ttlMs = 60_000) =>
       run(db.tokens.issue({ token: t, kind: "confirmation", fingerprint: "fp-1", ttlMs }))
@@ -275,15 +277,7 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
 
   it("keeps the team's privacy budget: charges from every process up to the day's budget, refuses the rest saying when it returns", async () => {
     const url = await freshDatabase()
-    const opened = () =>
-      Effect.runPromise(
-        Effect.gen(function* () {
-          const scope = yield* Scope.make()
-          scopes.push(scope)
-          return yield* Scope.extend(openAt(url), scope)
-        })
-      )
-    const [a, b] = await Promise.all([opened(), opened()])
+    const [a, b] = await Promise.all([openUntilAfter(url), openUntilAfter(url)])
     expect(a!.budget.location).not.toContain(password)
     // a charge of two days ago has returned; one of 23 hours ago has not
     await sql(
