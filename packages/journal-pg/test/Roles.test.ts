@@ -34,7 +34,7 @@ const refusal = (url: string, statement: (client: PgClient.PgClient) => Effect.E
 
 const ready = async (): Promise<Team> => {
   const team = await createTeam(clusterUrl!)
-  expect(await migrateAs(team.ownerUrl)).toHaveLength(4)
+  expect(await migrateAs(team.ownerUrl)).toHaveLength(5)
   // current now: a second run applies nothing
   expect(await migrateAs(team.ownerUrl)).toEqual([])
   await team.grant()

@@ -32,7 +32,7 @@ export const GetTaskArguments = FilterSpec.make({
   required: { asyncTaskId },
   optional: {
     waitSeconds: nonNegativeInteger(
-      `Seconds to follow the task before answering, unless it ends first (default ${DEFAULT_WAIT_SECONDS}, at most ${MAX_WAIT_SECONDS}; 0 answers at once).`,
+      `Seconds to follow the task before answering (default ${DEFAULT_WAIT_SECONDS}, at most ${MAX_WAIT_SECONDS}; 0 answers at once).`,
       [DEFAULT_WAIT_SECONDS],
       "must be a whole number of seconds, 0 or more"
     )

@@ -40,7 +40,7 @@ const time = (task: Task.Task): number => Task.parseApiDate(task.requestDate)?.g
 export const listTasks: Tool<Api> = {
   name: "list_export_tasks",
   title: "List export tasks",
-  description: "Lists the export tasks these credentials can see, newest first, with status and percentage.",
+  description: "Lists the export tasks these credentials can see, newest first.",
   inputSchema: JsonSchema.ofFilter(ListTasksArguments),
   outputSchema: JsonSchema.of(ListTasksOutput),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },

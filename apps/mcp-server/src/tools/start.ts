@@ -33,7 +33,7 @@ const kind = ExportKind.Customer
 const own = {
   force: flag(
     "force",
-    "Start anew even if this filter was started within the dedupe window (default false: that task is returned)."
+    "Start anew despite a start of this filter within the dedupe window (default false)."
   ),
   confirmation: boundedText(
     "confirmation",
@@ -90,9 +90,9 @@ export const start: Tool<Api | Journal.Journal | Settings | Consent | Fingerprin
   name: "start_customer_export",
   title: "Start a customer export",
   description:
-    "Starts an export of the customers matching a filter; returns its asyncTaskId. Needs the user's consent: " +
-    "show them preview_customer_export's description and pass its confirmation once they agree (or the server " +
-    "asks them); the same filter within the dedupe window returns that task.",
+    "Starts a customer export; returns its asyncTaskId. Needs the user's consent: " +
+    "show them preview_customer_export's description, pass its confirmation once they agree (or the server " +
+    "asks them). A repeat within the dedupe window returns that task.",
   inputSchema: JsonSchema.ofFilter(StartArguments),
   outputSchema: JsonSchema.of(StartOutput),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

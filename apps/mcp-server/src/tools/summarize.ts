@@ -59,8 +59,7 @@ const Group = Schema.Struct({
     description: "For a point of sale: the country its customers counted here live in."
   }),
   count: Schema.Number.annotations({
-    description:
-      "Approximate: the true count plus noise; the true count is within ± margin with 95 % probability."
+    description: "Approximate: the true count plus noise (within ± margin, 95 %)."
   }),
   low: Schema.Number.annotations({ description: "The 95 % interval of the true count: from low …" }),
   high: Schema.Number.annotations({ description: "… to high." })
@@ -70,8 +69,7 @@ const Group = Schema.Struct({
 export const SummaryOutput = Schema.Struct({
   asyncTaskId: Schema.String,
   rows: Schema.Number.annotations({
-    description:
-      "Customers (data rows) in the file, approximate: the true number is within ± margin with 95 % probability."
+    description: "Customers (data rows) in the file, approximate (within ± margin, 95 %)."
   }),
   epsilon: Schema.Number.annotations({
     description: "The privacy parameter ε of this summary (differential privacy, per customer)."
@@ -94,7 +92,7 @@ export const SummaryOutput = Schema.Struct({
       groups: Schema.Array(Group).annotations({ description: "Groups shown, largest first." }),
       shownAtLeast: Schema.Number.annotations({
         description:
-          "Groups are shown from this approximate count (the minimum group size, or more where one customer's own value must not show); smaller groups, and groups withheld so that no small group follows from the others, are not listed."
+          "Groups are shown from this approximate count; smaller groups, and groups withheld so that no small one follows from the others, are not listed."
       })
     })
   ),
