@@ -31,10 +31,7 @@ import { split, success, type Tool } from "./tool.js"
 const kind = ExportKind.Customer
 
 const own = {
-  force: flag(
-    "force",
-    "Start anew despite a start of this filter within the dedupe window (default false)."
-  ),
+  force: flag("force", "Start anew despite a start of this filter within the dedupe window (default false)."),
   confirmation: boundedText(
     "confirmation",
     "preview_customer_export's confirmation for this exact filter, once the user has agreed to it.",
