@@ -14,11 +14,9 @@
  *
  * @since 0.1.0
  */
-import { mkdir, open } from "node:fs/promises"
-import { join } from "node:path"
 import * as StateDirectory from "@booster-export/transport/StateDirectory"
-import { Clock, Context, Effect, Layer, Schema } from "effect"
-import { decodeLines, readRegularFile } from "./internal/textFile.js"
+import { Context, Layer, Schema } from "effect"
+import * as LocalRecord from "./internal/localRecord.js"
 import * as Journal from "./Journal.js"
 
 /**
@@ -71,22 +69,15 @@ export type NewEntry = Omit<Entry, "at" | "event"> & {
 }
 
 /**
- * The record of one install.
+ * The record of one install: `location` (its file, for messages), `append` (fails with
+ * `JournalError`, path and system error code, when the line cannot be written) and `entries`: every
+ * download and deletion this install recorded, oldest first — the record's lines and the download
+ * lines of the local journal file of the same folder. Reading never fails: an absent or unreadable
+ * file is empty, lines that cannot be read are skipped.
  *
  * @since 0.1.0
  */
-export interface Service {
-  /** The record's file, for messages. */
-  readonly location: string
-  /** Appends one line. Fails with `JournalError` (path and system error code) when it cannot be written. */
-  readonly append: (entry: NewEntry) => Effect.Effect<void, Journal.JournalError>
-  /**
-   * Every download and deletion this install recorded, oldest first: the record's lines and the
-   * download lines of the local journal file of the same folder. Reading never fails: an absent or
-   * unreadable file is empty, lines that cannot be read are skipped.
-   */
-  readonly entries: Effect.Effect<ReadonlyArray<Entry>>
-}
+export type Service = LocalRecord.Service<Entry, NewEntry>
 
 /**
  * The record of this install's downloads.
@@ -94,8 +85,6 @@ export interface Service {
  * @since 0.1.0
  */
 export class Downloads extends Context.Tag("@booster-export/journal/Downloads")<Downloads, Service>() {}
-
-const parse = decodeLines(Entry)
 
 /** The downloads and deletions of the local journal's lines (no event: a download of the first versions). */
 const fromJournal = (entries: ReadonlyArray<Journal.Entry>): ReadonlyArray<Entry> =>
@@ -125,46 +114,17 @@ const keyOf = (entry: Pick<Entry, "event" | "file" | "at">) => `${entry.event}\n
  *
  * @since 0.1.0
  */
-export const make = (directory: string = StateDirectory.resolve()): Service => {
-  const path = join(directory, FILE)
-  return {
-    location: path,
-    append: (entry) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.tryPromise({
-          try: async () => {
-            const { at, ...rest } = entry
-            const line = JSON.stringify({ at: at ?? new Date(now).toISOString(), ...rest })
-            await mkdir(directory, { recursive: true, mode: 0o700 })
-            const handle = await open(path, "a+", 0o600)
-            try {
-              const { size } = await handle.stat()
-              const last = Buffer.alloc(1)
-              // a torn last line (a crash mid-write) is left on its own line
-              const torn =
-                size > 0 && (await handle.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 10
-              await handle.appendFile(`${torn ? "\n" : ""}${line}\n`)
-            } finally {
-              await handle.close()
-            }
-          },
-          catch: (error) => Journal.unwritable("the record of downloads", path, error)
-        })
-      ),
-    entries: Effect.promise(async () => {
-      const own = parse(await readRegularFile(path))
-      const recorded = new Set(own.map(keyOf))
-      const journal = (
-        await Promise.all(
-          [...Journal.LEGACY_FILES, Journal.FILE].map((file) => readRegularFile(join(directory, file)))
-        )
-      ).flatMap((text) => fromJournal(Journal.parseLines(text)))
-      // a download written to both is read once, from the record (which names its folder)
-      const all = [...journal.filter((entry) => !recorded.has(keyOf(entry))), ...own]
-      return all.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
-    })
-  }
-}
+export const make = (directory: string = StateDirectory.resolve()): Service =>
+  LocalRecord.make({
+    directory,
+    file: FILE,
+    what: "the record of downloads",
+    schema: Entry,
+    fromJournal,
+    // a download written to both is read once, from the record (which names its folder)
+    keyOf,
+    ownOnly: false
+  })
 
 /**
  * A layer providing the record kept in `directory` (default: the state folder, as {@link make}).

@@ -6,7 +6,9 @@
  *    host) — one whose task ended in error does not count (by default);
  * 2. if there is one, refuse, reuse it, or ask (`onDuplicate`);
  * 3. otherwise confirm (`confirm`: a prompt, a consent), take the journal's start lock, look again
- *    (another process may have started it meanwhile), record `requested`, start, record `started`.
+ *    (another process may have started it meanwhile), record `requested`, start, record `started` —
+ *    in the journal and, when the context holds it, in this install's own record of starts
+ *    (`Starts`), the only proof a front end takes that this install started a task.
  *
  * The policies are parameters, so that each front end states its own: the duplicate window, what an
  * earlier failed task means, what a journal that cannot be written means, what to do with a
@@ -19,6 +21,7 @@ import { ExportKind, Task } from "@booster-export/core"
 import { Clock, Effect, Either } from "effect"
 import * as Journal from "./Journal.js"
 import * as Purpose from "./Purpose.js"
+import * as Starts from "./Starts.js"
 
 /**
  * What an earlier start of the same filter, within the window, whose task ended in error (`ERR`)
@@ -87,6 +90,8 @@ export interface Request<S extends Created, E, R> {
   readonly fingerprint: string
   /** The API host (`Journal.hostOf(baseUrl)`). */
   readonly host: string | undefined
+  /** Who starts it (an authenticated subject), recorded; default the journal's (`Journal.actor()`). */
+  readonly actor?: string | undefined
   /** The id sent with the request; default a new UUID. */
   readonly downloadRequestId?: string | undefined
   /** The brand, recorded. */
@@ -140,7 +145,9 @@ export interface Options<S extends Created, E, R, ES, RS, ED, RD, EC, RC> extend
  * The export was started: what the start function answered, the `downloadRequestId` sent and when the
  * start was recorded (ISO-8601). `unguarded` says why it was started without the journal's guard,
  * when it was; `unrecorded` is the error of a start that could not be recorded once made (a repeated
- * start of the filter will then not be recognised).
+ * start of the filter will then not be recognised); `unrecordedHere` the error of a start that could
+ * not be written to this install's own record of starts (`Starts`, when the context holds it): the
+ * install will not count it as its own.
  *
  * @since 0.1.0
  */
@@ -151,6 +158,7 @@ export interface Started<S> {
   readonly at: string
   readonly unguarded: string | undefined
   readonly unrecorded: Journal.JournalError | undefined
+  readonly unrecordedHere: Journal.JournalError | undefined
 }
 
 /**
@@ -189,12 +197,16 @@ const recorded = <S extends Created, E, R>(request: Request<S, E, R>, downloadRe
   fingerprint: request.fingerprint,
   downloadRequestId,
   host: request.host,
+  ...(request.actor !== undefined ? { actor: request.actor } : {}),
   ...(request.brand !== undefined ? { brand: request.brand } : {}),
   ...(request.description !== undefined ? { description: request.description } : {}),
   ...(request.purpose !== undefined ? { purpose: request.purpose } : {})
 })
 
-/** Starts, then records `started`; a record that fails is reported in the outcome, not as a failure. */
+/**
+ * Starts, then records `started` in the journal and in this install's own record of starts (when
+ * the context holds one); a record that fails is reported in the outcome, not as a failure.
+ */
 const send = <S extends Created, E, R>(
   journal: Journal.Service,
   request: Request<S, E, R>,
@@ -212,13 +224,29 @@ const send = <S extends Created, E, R>(
         asyncTaskId: started.asyncTaskId
       })
     )
+    const own = yield* Effect.serviceOption(Starts.Starts)
+    const ownWritten =
+      own._tag === "Some"
+        ? yield* Effect.either(
+            own.value.append({
+              at,
+              source: request.source,
+              asyncTaskId: started.asyncTaskId,
+              host: request.host,
+              ...(request.actor !== undefined ? { actor: request.actor } : {}),
+              kind: request.kind ?? ExportKind.Customer.name,
+              downloadRequestId
+            })
+          )
+        : undefined
     return {
       _tag: "Started" as const,
       started,
       downloadRequestId,
       at,
       unguarded,
-      unrecorded: Either.isLeft(written) ? written.left : undefined
+      unrecorded: Either.isLeft(written) ? written.left : undefined,
+      unrecordedHere: ownWritten !== undefined && Either.isLeft(ownWritten) ? ownWritten.left : undefined
     }
   })
 

@@ -1,8 +1,9 @@
 /**
  * `@booster-export/journal`: the journal of exports shared by `booster`, `booster-mcp` and programs —
  * the local file and its start lock, the audit chain and its signed checkpoints, this install's own
- * record of downloads, the purpose rule, retention, single-use consent tokens, the privacy budget of
- * summaries — and the flows built on it: the guarded start of an export and the record of a download.
+ * records of starts and downloads, the purpose rule, retention, single-use consent tokens, the
+ * privacy budget of summaries — and the flows built on it: the guarded start of an export and the
+ * record of a download.
  *
  * @since 0.1.0
  */
@@ -27,3 +28,5 @@ export * as Purpose from "./Purpose.js"
 export * as RecordDownload from "./RecordDownload.js"
 /** @since 0.1.0 */
 export * as Retention from "./Retention.js"
+/** @since 0.1.0 */
+export * as Starts from "./Starts.js"
