@@ -85,6 +85,7 @@ const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> =
       options.confirmationMinutes * 60_000
     ),
     Catalog.downloads(options.stateDir),
+    Catalog.starts(options.stateDir),
     Catalog.fingerprintKey(options.stateDir),
     Settings.layer({
       exportDir: settings.exportDir,

@@ -24,7 +24,7 @@ import {
   tempDirs,
   textOf
 } from "./harness.js"
-import { clusterUrl, freshDatabase, skipReason } from "./pg.js"
+import { clusterUrl, forge, freshDatabase, skipReason } from "./pg.js"
 
 if (clusterUrl === undefined) console.warn(`own-files tests skipped: ${skipReason}`)
 
@@ -36,16 +36,6 @@ const teamEntries = (url: string) =>
   Effect.runPromise(
     Effect.scoped(
       Effect.flatMap(PgJournal.connect({ url: Redacted.make(url) }), ({ journal }) => journal.entries)
-    )
-  )
-
-/** What a colleague with the database's role writes: `downloaded` rows naming any path. */
-const forge = (url: string, rows: ReadonlyArray<Journal.NewEntry>) =>
-  Effect.runPromise(
-    Effect.scoped(
-      Effect.flatMap(PgJournal.connect({ url: Redacted.make(url) }), ({ journal }) =>
-        Effect.forEach(rows, (row) => journal.append(row), { discard: true })
-      )
     )
   )
 

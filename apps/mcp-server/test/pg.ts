@@ -4,6 +4,8 @@
  * there is none.
  */
 import { randomUUID } from "node:crypto"
+import type * as Journal from "@booster-export/journal/Journal"
+import * as PgJournal from "@booster-export/journal-pg/PgJournal"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { Effect, Redacted } from "effect"
@@ -33,3 +35,13 @@ export const freshDatabase = async (): Promise<string> => {
   url.pathname = `/${name}`
   return url.toString()
 }
+
+/** What a colleague holding the team database's role writes: journal rows of their choosing. */
+export const forge = (url: string, rows: ReadonlyArray<Journal.NewEntry>) =>
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.flatMap(PgJournal.connect({ url: Redacted.make(url) }), ({ journal }) =>
+        Effect.forEach(rows, (row) => journal.append(row), { discard: true })
+      )
+    )
+  )

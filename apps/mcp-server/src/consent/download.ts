@@ -7,8 +7,8 @@
  * handed out for that task.
  */
 
-import { Task } from "@booster-export/core"
 import * as Journal from "@booster-export/journal/Journal"
+import * as Starts from "@booster-export/journal/Starts"
 import { Effect } from "effect"
 import { cleanText } from "../tools/result.js"
 import type { ElicitForm } from "../tools/tool.js"
@@ -19,27 +19,23 @@ import type { Ask } from "./obtain.js"
 export const DOWNLOAD_ANSWER_KEY = "downloadExport"
 
 /**
- * Whether this server started the task with the user's consent: the journal holds its start made
- * by `booster-mcp` (every such start was consented to), on the same API host, by the same actor (the
- * caller's OAuth subject, else the OS user running the server) — a colleague's start through their
- * own `booster-mcp`, sharing a team journal, does not count.
+ * Whether this server started the task with the user's consent: this install's own record of starts
+ * (`Starts`, written by the guarded start; never a team database's rows, which any member can write)
+ * holds its start made by `booster-mcp` (every such start was consented to), on the same API host,
+ * by the same actor (the caller's OAuth subject, else the OS user running the server).
  */
 export const startedHere = (
-  journal: Journal.Service,
+  own: Starts.Service,
   options: { readonly asyncTaskId: string; readonly host: string; readonly actor: string | undefined }
-): Effect.Effect<boolean, Journal.JournalError> =>
-  Effect.map(journal.entries, (entries) => {
-    const id = Task.canonicalGuid(options.asyncTaskId)
-    const actor = options.actor ?? Journal.actor()
-    return entries.some(
-      (entry) =>
-        Journal.isStart(entry) &&
-        entry.source === "mcp" &&
-        entry.host === options.host &&
-        entry.actor === actor &&
-        Task.canonicalGuid(entry.asyncTaskId) === id
-    )
-  })
+): Effect.Effect<boolean> =>
+  Effect.map(own.entries, (entries) =>
+    Starts.includes(entries, {
+      asyncTaskId: options.asyncTaskId,
+      source: "mcp",
+      host: options.host,
+      actor: options.actor ?? Journal.actor()
+    })
+  )
 
 /** The task as the question shows it: id, brand, when requested (ISO-8601) and its rows when known. */
 export interface Shown {

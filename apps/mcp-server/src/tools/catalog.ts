@@ -6,6 +6,7 @@ import * as ConsentTokens from "@booster-export/journal/ConsentTokens"
 import * as Downloads from "@booster-export/journal/Downloads"
 import * as Journal from "@booster-export/journal/Journal"
 import * as PrivacyBudget from "@booster-export/journal/PrivacyBudget"
+import * as Starts from "@booster-export/journal/Starts"
 import * as FingerprintKey from "@booster-export/transport/FingerprintKey"
 import { Effect, Layer, Redacted, Scope } from "effect"
 import type { Api } from "../booster/api.js"
@@ -24,6 +25,7 @@ export type ToolServices =
   | Api
   | Journal.Journal
   | Downloads.Downloads
+  | Starts.Starts
   | Settings
   | Consent
   | FingerprintKey.FingerprintKey
@@ -53,6 +55,13 @@ export const journal = (directory: string, url?: string | undefined): Layer.Laye
  * only files retention deletes and the summary reads.
  */
 export const downloads = (directory: string): Layer.Layer<Downloads.Downloads> => Downloads.layer(directory)
+
+/**
+ * This install's own record of the exports it started, in the state folder `directory` whatever the
+ * journal: the only proof that an export was started here with the user's consent (a team database's
+ * `started` rows can be written by any member).
+ */
+export const starts = (directory: string): Layer.Layer<Starts.Starts> => Starts.layer(directory)
 
 /**
  * The journal, the consent service and the summaries' privacy budget together: with a team database

@@ -11,8 +11,9 @@ import { basename, extname } from "node:path"
 import { pathToFileURL } from "node:url"
 import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
 import * as Downloads from "@booster-export/journal/Downloads"
-import * as Journal from "@booster-export/journal/Journal"
+import type * as Journal from "@booster-export/journal/Journal"
 import * as RecordDownload from "@booster-export/journal/RecordDownload"
+import * as Starts from "@booster-export/journal/Starts"
 import { Effect, Either, Schema } from "effect"
 import { Api } from "../booster/api.js"
 import type { Consent } from "../consent/consent.js"
@@ -94,7 +95,9 @@ const hashFile = (path: string) =>
   })
 
 /** The download tool. */
-export const download: Tool<Api | Journal.Journal | Downloads.Downloads | Settings | Consent> = {
+export const download: Tool<
+  Api | Journal.Journal | Downloads.Downloads | Starts.Starts | Settings | Consent
+> = {
   name: "download_export_file",
   title: "Download an export file",
   description:
@@ -115,8 +118,8 @@ export const download: Tool<Api | Journal.Journal | Downloads.Downloads | Settin
         typeof validated.right.confirmation === "string" ? validated.right.confirmation : undefined
       const api = yield* Api
       const settings = yield* Settings
-      const journal = yield* Journal.Journal
       const own = yield* Downloads.Downloads
+      const starts = yield* Starts.Starts
       return yield* Effect.gen(function* () {
         const { client, host } = yield* api.connection
         const task = yield* client.getTask(id)
@@ -124,7 +127,7 @@ export const download: Tool<Api | Journal.Journal | Downloads.Downloads | Settin
         if (summary.statusKind !== "completed") {
           return failure(`The export is not finished: ${line(summary)}.\nNext step: ${nextStep(summary)}`)
         }
-        if (!(yield* startedHere(journal, { asyncTaskId: task.asyncTaskId, host, actor: context.actor }))) {
+        if (!(yield* startedHere(starts, { asyncTaskId: task.asyncTaskId, host, actor: context.actor }))) {
           const refused = yield* obtain(downloadAsk(summary, host, confirmation), context)
           if (refused !== undefined) return refused
         }

@@ -8,7 +8,7 @@
  * agrees.
  */
 import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
-import * as Journal from "@booster-export/journal/Journal"
+import * as Starts from "@booster-export/journal/Starts"
 import { Duration, Effect, Either, Schema, Stream } from "effect"
 import { Api } from "../booster/api.js"
 import { Consent, taskBinding } from "../consent/consent.js"
@@ -61,7 +61,7 @@ export const GetTaskOutput = Schema.Struct({
 })
 
 /** The get-task tool. */
-export const getTask: Tool<Api | Journal.Journal | Consent> = {
+export const getTask: Tool<Api | Starts.Starts | Consent> = {
   name: "get_export_task",
   title: "Get an export task",
   description:
@@ -81,7 +81,7 @@ export const getTask: Tool<Api | Journal.Journal | Consent> = {
         typeof validated.right.waitSeconds === "number" ? validated.right.waitSeconds : DEFAULT_WAIT_SECONDS
       const wait = Math.min(asked, MAX_WAIT_SECONDS)
       const api = yield* Api
-      const journal = yield* Journal.Journal
+      const starts = yield* Starts.Starts
       const consent = yield* Consent
       return yield* Effect.gen(function* () {
         const { client, host } = yield* api.connection
@@ -133,12 +133,8 @@ export const getTask: Tool<Api | Journal.Journal | Consent> = {
             ...(asked > MAX_WAIT_SECONDS ? { waitClampedTo: MAX_WAIT_SECONDS } : {})
           })
         }
-        // a journal that cannot be read counts as "started elsewhere": the download then asks
-        const here = yield* startedHere(journal, {
-          asyncTaskId: task.asyncTaskId,
-          host,
-          actor: context.actor
-        }).pipe(Effect.orElseSucceed(() => false))
+        // only this install's own record of starts counts (an unreadable one holds none): else the download asks
+        const here = yield* startedHere(starts, { asyncTaskId: task.asyncTaskId, host, actor: context.actor })
         // the server asks the user itself when it may and can: then a confirmation would not replace that yes
         const asks =
           consent.mode === "elicit" ||

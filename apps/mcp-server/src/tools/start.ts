@@ -129,6 +129,7 @@ export const start: Tool<Api | Journal.Journal | Settings | Consent | Fingerprin
           source: "mcp",
           fingerprint,
           host,
+          actor: context.actor,
           brand: String(filter.brand),
           description,
           purpose,
@@ -150,11 +151,14 @@ export const start: Tool<Api | Journal.Journal | Settings | Consent | Fingerprin
           confirm: consented(undefined)
         })
         if (outcome._tag === "Started") {
-          const { started, at, unrecorded } = outcome
+          const { started, at, unrecorded, unrecordedHere } = outcome
           return success(
             `Started export task ${started.asyncTaskId}.\nWho: ${description}\nFingerprint: ${fingerprint}\n` +
               (unrecorded !== undefined
                 ? `Warning: ${unrecorded.message}; a repeated start will not be recognised.\n`
+                : "") +
+              (unrecordedHere !== undefined
+                ? `Warning: ${unrecordedHere.message}; downloading this export will ask for consent again.\n`
                 : "") +
               `Next step: get_export_task with asyncTaskId ${started.asyncTaskId} and waitSeconds 45.`,
             {
