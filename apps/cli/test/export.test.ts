@@ -31,6 +31,8 @@ const apiEnv = (home: { env: Record<string, string> }, key = "demo-key") => ({
 })
 
 const FILTER = ["--brand", "CAR", "--pos-code", "IT100", "--pos-code", "FR100"]
+/** The confirmation a start needs off a terminal. */
+const YES = "--yes"
 
 describe("booster export --dry-run", () => {
   it("prints exactly the request with the key redacted, and sends nothing", async () => {
@@ -179,11 +181,42 @@ describe("booster export validation", () => {
   })
 })
 
+describe("booster export without a confirmation", () => {
+  it("starts nothing without --yes off a terminal, with --json or with --no-input (exit 2, naming --yes)", async () => {
+    const home = freshHome()
+    const posts = () =>
+      sandbox.requests().filter((r) => r.method === "POST" && r.path === "/customer/CAR/export").length
+    const before = posts()
+    // stdin is /dev/null: no terminal to ask on
+    const piped = await booster(["export", ...FILTER, "--pos-code", "US100"], { env: apiEnv(home) })
+    expect(piped.code).toBe(2)
+    expect(piped.stderr).toContain("Nothing was sent")
+    expect(piped.stderr).toContain("there is no terminal to ask on")
+    expect(piped.stderr).toContain("--yes")
+    const json = await booster(["export", ...FILTER, "--pos-code", "US100", "--json"], { env: apiEnv(home) })
+    expect(json.code).toBe(2)
+    expect(json.stdout).toBe("")
+    expect(parseJson(json.stderr)).toMatchObject({ _tag: "UsageError", hint: expect.stringContaining("--yes") })
+    const noInput = await booster(["export", ...FILTER, "--pos-code", "US100", "--no-input", "--wait"], {
+      env: apiEnv(home)
+    })
+    expect(noInput.code).toBe(2)
+    expect(noInput.stderr).toContain("--no-input was given")
+    expect(posts()).toBe(before)
+    // nothing was recorded either: the same filter with --yes is not a duplicate
+    const confirmed = await booster(["export", ...FILTER, "--pos-code", "US100", "--json", YES], {
+      env: apiEnv(home)
+    })
+    expect(confirmed.code).toBe(0)
+    expect(posts()).toBe(before + 1)
+  })
+})
+
 describe("booster export against the sandbox", () => {
-  it("starts one export and prints its task id (no prompt without a TTY)", async () => {
+  it("starts one export with --yes and prints its task id (no prompt without a TTY)", async () => {
     const home = freshHome()
     const before = sandbox.tasksCreated()
-    const result = await booster(["export", ...FILTER], { env: apiEnv(home) })
+    const result = await booster(["export", ...FILTER, YES], { env: apiEnv(home) })
     expect(result.code).toBe(0)
     const id = result.stdout.trim()
     expect(sandbox.tasks().some((t) => t.asyncTaskId.replace(/-/g, "") === id.replace(/-/g, ""))).toBe(true)
@@ -195,7 +228,7 @@ describe("booster export against the sandbox", () => {
     const home = freshHome()
     const out = join(home.root, "customers.csv")
     const result = await booster(
-      ["export", ...FILTER, "--customer-status", "Client", "--output", out, "--json"],
+      ["export", ...FILTER, "--customer-status", "Client", "--output", out, "--json", YES],
       {
         env: apiEnv(home)
       }
@@ -242,7 +275,7 @@ describe("booster export against the sandbox", () => {
   it("--output ending with / is a folder, created with mode 0700 when missing", async () => {
     const home = freshHome()
     const folder = join(home.root, "exports", "crm")
-    const result = await booster(["export", ...FILTER, "--output", `${folder}/`, "--json"], {
+    const result = await booster(["export", ...FILTER, "--output", `${folder}/`, "--json", YES], {
       env: apiEnv(home)
     })
     expect(result.code).toBe(0)
@@ -255,7 +288,7 @@ describe("booster export against the sandbox", () => {
 
   it("refuses to start the same filter twice (exit 2), and offers --reuse and --force", async () => {
     const home = freshHome()
-    const first = await booster(["export", ...FILTER, "--location-country", "it"], { env: apiEnv(home) })
+    const first = await booster(["export", ...FILTER, "--location-country", "it", YES], { env: apiEnv(home) })
     expect(first.code).toBe(0)
     const before = sandbox.tasksCreated()
     const second = await booster(
@@ -269,7 +302,8 @@ describe("booster export against the sandbox", () => {
         "CAR",
         "--location-country",
         "IT",
-        "--json"
+        "--json",
+        YES
       ],
       {
         env: apiEnv(home)
@@ -281,7 +315,7 @@ describe("booster export against the sandbox", () => {
       asyncTaskId: first.stdout.trim()
     })
     const reused = await booster(
-      ["export", ...FILTER, "--location-country", "it", "--reuse", "--wait", "--json"],
+      ["export", ...FILTER, "--location-country", "it", "--reuse", "--wait", "--json", YES],
       {
         env: apiEnv(home)
       }
@@ -289,7 +323,7 @@ describe("booster export against the sandbox", () => {
     expect(reused.code).toBe(0)
     expect(parseJson(reused.stdout).asyncTaskId).toBe(first.stdout.trim())
     expect(sandbox.tasksCreated()).toBe(before)
-    const forced = await booster(["export", ...FILTER, "--location-country", "it", "--force"], {
+    const forced = await booster(["export", ...FILTER, "--location-country", "it", "--force", YES], {
       env: apiEnv(home)
     })
     expect(forced.code).toBe(0)
@@ -298,7 +332,7 @@ describe("booster export against the sandbox", () => {
 
   it("starts the same filter again once its earlier export ended in error, and refuses a repeat of the new one", async () => {
     const home = freshHome()
-    const args = ["export", "--brand", "CAR", "--pos-code", "NL100", "--json"]
+    const args = ["export", "--brand", "CAR", "--pos-code", "NL100", "--json", YES]
     const posts = () =>
       sandbox.requests().filter((r) => r.method === "POST" && r.path === "/customer/CAR/export").length
     const before = posts()
@@ -320,7 +354,7 @@ describe("booster export against the sandbox", () => {
 
   it("two shells starting the same filter at the same instant create one task; the other is told", async () => {
     const home = freshHome()
-    const args = ["export", "--brand", "CAR", "--pos-code", "SE100", "--json"]
+    const args = ["export", "--brand", "CAR", "--pos-code", "SE100", "--json", YES]
     // a slow answer keeps the first start in flight while the second one checks the journal
     sandbox.faults.add({ route: "export", fault: { kind: "delay", ms: 600 }, times: 2 })
     const before = sandbox.tasksCreated()
@@ -338,7 +372,7 @@ describe("booster export against the sandbox", () => {
     })
     // with --reuse, the second follows the first one's task instead
     const reuseHome = freshHome()
-    const reuseArgs = ["export", "--brand", "CAR", "--pos-code", "SE200", "--json", "--reuse"]
+    const reuseArgs = ["export", "--brand", "CAR", "--pos-code", "SE200", "--json", "--reuse", YES]
     sandbox.faults.add({ route: "export", fault: { kind: "delay", ms: 600 }, times: 2 })
     const reused = await Promise.all([
       booster(reuseArgs, { env: apiEnv(reuseHome) }),
@@ -366,20 +400,20 @@ describe("booster export against the sandbox", () => {
     expect(parseJson(dry.stdout).headers).toMatchObject({ authorization: "<redacted>" })
     expect(tokenRequests()).toEqual([])
     const before = sandbox.tasksCreated()
-    const started = await booster(["export", "--brand", "CAR", "--pos-code", "NO100", "--json"], {
+    const started = await booster(["export", "--brand", "CAR", "--pos-code", "NO100", "--json", YES], {
       env: oauth
     })
     expect(started.code).toBe(0)
     expect(sandbox.tasksCreated()).toBe(before + 1)
     // the token endpoint accepted the client credentials (a wrong secret answers 401)
     expect(tokenRequests().map((r) => [r.method, r.status])).toEqual([["POST", 200]])
-    const wrong = await booster(["export", "--brand", "CAR", "--pos-code", "NO300", "--json"], {
+    const wrong = await booster(["export", "--brand", "CAR", "--pos-code", "NO300", "--json", YES], {
       env: { ...oauth, BOOSTER_OAUTH2_CLIENT_SECRET: "wrong-secret" }
     })
     expect(wrong.code).toBe(3)
     expect(parseJson(wrong.stderr)).toMatchObject({ _tag: "AuthenticationError" })
     expect(wrong.stderr).not.toContain("wrong-secret")
-    const mixed = await booster(["export", "--brand", "CAR", "--pos-code", "NO200", "--json"], {
+    const mixed = await booster(["export", "--brand", "CAR", "--pos-code", "NO200", "--json", YES], {
       env: { ...oauth, BOOSTER_BASIC_USER: "exporter", BOOSTER_BASIC_PASSWORD: "basic-secret-value" }
     })
     expect(mixed.code).toBe(2)
@@ -420,11 +454,11 @@ describe("booster export against the sandbox", () => {
 
   it("exits 3 when the key is refused or not allowed", async () => {
     const home = freshHome()
-    const refused = await booster(["export", ...FILTER, "--json"], { env: apiEnv(home, "wrong-key") })
+    const refused = await booster(["export", ...FILTER, "--json", YES], { env: apiEnv(home, "wrong-key") })
     expect(refused.code).toBe(3)
     expect(parseJson(refused.stderr)._tag).toBe("AuthenticationError")
     expect(refused.stderr).not.toContain("wrong-key")
-    const forbidden = await booster(["export", ...FILTER], { env: apiEnv(home, "iwc-only") })
+    const forbidden = await booster(["export", ...FILTER, YES], { env: apiEnv(home, "iwc-only") })
     expect(forbidden.code).toBe(3)
     expect(forbidden.stderr).toMatch(/^Error: The credentials are not allowed/m)
     expect(forbidden.stderr).toContain("Hint:")
@@ -433,7 +467,7 @@ describe("booster export against the sandbox", () => {
   it("exits 4 when the export ends in error", async () => {
     const home = freshHome()
     sandbox.faults.add({ route: "export", fault: { kind: "task-error" } })
-    const result = await booster(["export", ...FILTER, "--birthdate-month", "4", "--wait", "--json"], {
+    const result = await booster(["export", ...FILTER, "--birthdate-month", "4", "--wait", "--json", YES], {
       env: apiEnv(home)
     })
     sandbox.faults.clear()
@@ -445,7 +479,7 @@ describe("booster export against the sandbox", () => {
     const home = freshHome()
     const slow = await Sandbox.start({ customers: 100, taskDurationMs: 60_000 })
     try {
-      const result = await booster(["export", ...FILTER, "--wait", "--timeout", "1"], {
+      const result = await booster(["export", ...FILTER, "--wait", "--timeout", "1", YES], {
         env: { ...home.env, BOOSTER_BASE_URL: slow.baseUrl, BOOSTER_API_KEY: slow.apiKey }
       })
       expect(result.code).toBe(5)
@@ -499,7 +533,7 @@ describe("booster export where the local journal cannot be written", () => {
     const journal = join(state, "journal.jsonl")
     // every write to /dev/full fails with ENOSPC, for root too
     symlinkSync("/dev/full", journal)
-    const args = ["export", "--brand", "CAR", "--pos-code", "PT100"]
+    const args = ["export", "--brand", "CAR", "--pos-code", "PT100", YES]
     const before = exportPosts()
     const refused = await booster(args, { env: apiEnv(home) })
     expect(refused.code).toBe(1)
@@ -528,7 +562,7 @@ describe("booster export where the local journal cannot be written", () => {
     // the state home is a file: nothing can be created under it, for root too (ENOTDIR)
     writeFileSync(home.env.XDG_STATE_HOME, "")
     const key = join(home.env.XDG_STATE_HOME, "booster-export", "fingerprint.key")
-    const args = ["export", "--brand", "CAR", "--pos-code", "PT200"]
+    const args = ["export", "--brand", "CAR", "--pos-code", "PT200", YES]
     const before = exportPosts()
     const refused = await booster(args, { env: apiEnv(home) })
     expect(refused.code).toBe(1)

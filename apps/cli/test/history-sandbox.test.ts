@@ -35,7 +35,8 @@ describe("booster history", () => {
         "--sale-representative-email",
         "rep@example.com",
         "--output",
-        join(home.root, "x.csv")
+        join(home.root, "x.csv"),
+        "--yes"
       ],
       { env }
     )
@@ -115,7 +116,7 @@ describe("booster history", () => {
       BOOSTER_BASE_URL: sandbox.baseUrl,
       BOOSTER_API_KEY: sandbox.apiKey
     })
-    const started = await booster(["export", ...filter, "--json"], { env: env(elsewhere) })
+    const started = await booster(["export", ...filter, "--json", "--yes"], { env: env(elsewhere) })
     expect(started.code).toBe(0)
     const { asyncTaskId, downloadRequestId, fingerprint } = parseJson(started.stdout) as Record<
       string,
@@ -141,10 +142,10 @@ describe("booster history", () => {
       })
     )
     const before = sandbox.tasksCreated()
-    const again = await booster(["export", ...filter, "--json"], { env: env(home) })
+    const again = await booster(["export", ...filter, "--json", "--yes"], { env: env(home) })
     expect(again.code).toBe(2)
     expect(parseJson(again.stderr)).toMatchObject({ _tag: "DuplicateExportError", asyncTaskId })
-    const reused = await booster(["export", ...filter, "--reuse", "--json"], { env: env(home) })
+    const reused = await booster(["export", ...filter, "--reuse", "--json", "--yes"], { env: env(home) })
     expect(reused.code).toBe(0)
     expect(parseJson(reused.stdout).asyncTaskId).toBe(asyncTaskId)
     expect(sandbox.tasksCreated()).toBe(before)
@@ -181,7 +182,7 @@ describe("booster sandbox", () => {
       expect(info.tokenUrl).toBe(`${info.baseUrl}/oauth/token`)
       const env = { ...home.env, BOOSTER_BASE_URL: info.baseUrl, BOOSTER_API_KEY: info.apiKey }
       const exported = await booster(
-        ["export", "--brand", "CAR", "--pos-code", "IT100", "--wait", "--json"],
+        ["export", "--brand", "CAR", "--pos-code", "IT100", "--wait", "--json", "--yes"],
         { env }
       )
       expect(exported.code).toBe(0)

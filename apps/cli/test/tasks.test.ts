@@ -19,7 +19,7 @@ const envOf = (home: { env: Record<string, string> }) => ({
 })
 
 const start = async (home: { env: Record<string, string> }, pos: string) => {
-  const result = await booster(["export", "--brand", "CAR", "--pos-code", pos], { env: envOf(home) })
+  const result = await booster(["export", "--brand", "CAR", "--pos-code", pos, "--yes"], { env: envOf(home) })
   expect(result.code).toBe(0)
   return result.stdout.trim()
 }
@@ -123,7 +123,7 @@ describe("booster tasks", () => {
     const slow = await Sandbox.start({ customers: 100, taskDurationMs: 60_000 })
     try {
       const env = { ...home.env, BOOSTER_BASE_URL: slow.baseUrl, BOOSTER_API_KEY: slow.apiKey }
-      const started = await booster(["export", "--brand", "CAR", "--pos-code", "IT100"], { env })
+      const started = await booster(["export", "--brand", "CAR", "--pos-code", "IT100", "--yes"], { env })
       const notReady = await booster(["tasks", "download", started.stdout.trim()], { env })
       expect(notReady.code).toBe(5)
       const timedOut = await booster(["tasks", "wait", started.stdout.trim(), "--timeout", "1", "--json"], {
@@ -183,11 +183,11 @@ describe("a task the API gives without counts", () => {
     try {
       const home = freshHome()
       const env = { ...home.env, BOOSTER_BASE_URL: quiet.baseUrl, BOOSTER_API_KEY: quiet.apiKey }
-      const waited = await booster(["export", "--brand", "CAR", "--pos-code", "IT100", "--wait"], { env })
+      const waited = await booster(["export", "--brand", "CAR", "--pos-code", "IT100", "--wait", "--yes"], { env })
       expect(waited.code).toBe(0)
       const id = waited.stdout.trim()
       expect(waited.stderr).toContain(`Task ${id} completed.`)
-      const json = await booster(["export", "--brand", "CAR", "--pos-code", "FR100", "--wait", "--json"], {
+      const json = await booster(["export", "--brand", "CAR", "--pos-code", "FR100", "--wait", "--json", "--yes"], {
         env
       })
       expect(json.code).toBe(0)

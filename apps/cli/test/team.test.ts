@@ -92,7 +92,7 @@ describe.skipIf(clusterUrl === undefined)("booster with a team journal in Postgr
     const url = await freshDatabase()
     const team = machines(4, url)
     const before = sandbox.tasksCreated()
-    const args = ["export", "--brand", "IWC", "--pos-code", "IT100", "--purpose", "ticket OPS-7", "--json"]
+    const args = ["export", "--brand", "IWC", "--pos-code", "IT100", "--purpose", "ticket OPS-7", "--json", "--yes"]
     const results = await Promise.all(team.map((machine) => booster(args, { env: machine.env })))
     const started = results.filter((result) => result.code === 0)
     const refused = results.filter((result) => result.code === 2)
@@ -170,7 +170,7 @@ describe.skipIf(clusterUrl === undefined)("booster with a team journal in Postgr
     const url = await freshDatabase()
     const [machine] = machines(1, url)
     for (const pos of ["IT100", "FR100", "ES100"]) {
-      const result = await booster(["export", "--brand", "CAR", "--pos-code", pos, "--json"], {
+      const result = await booster(["export", "--brand", "CAR", "--pos-code", pos, "--json", "--yes"], {
         env: machine!.env
       })
       expect(result.code).toBe(0)
@@ -287,7 +287,7 @@ describe("booster audit and files with the local journal", () => {
     const home = freshHome()
     const env = { ...home.env, BOOSTER_BASE_URL: sandbox.baseUrl, BOOSTER_API_KEY: sandbox.apiKey }
     for (const pos of ["IT100", "FR100", "ES100"]) {
-      expect((await booster(["export", "--brand", "JLC", "--pos-code", pos, "--json"], { env })).code).toBe(0)
+      expect((await booster(["export", "--brand", "JLC", "--pos-code", pos, "--json", "--yes"], { env })).code).toBe(0)
     }
     const ok = await booster(["audit", "verify"], { env })
     expect(ok.code).toBe(0)
@@ -326,7 +326,7 @@ describe("booster audit and files with the local journal", () => {
     for (const pos of ["IT100", "FR100"]) {
       const out = join(home.root, `${pos}.csv`)
       const result = await booster(
-        ["export", "--brand", "VCA", "--pos-code", pos, "--output", out, "--json"],
+        ["export", "--brand", "VCA", "--pos-code", pos, "--output", out, "--json", "--yes"],
         { env }
       )
       expect(result.code).toBe(0)

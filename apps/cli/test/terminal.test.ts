@@ -250,27 +250,23 @@ describe.skipIf(!terminal.available)(onTerminal, () => {
     expect(screen(safe)).not.toContain("Warning:")
   })
 
-  it("never prompts with --yes or --no-input", async () => {
-    for (const flag of ["--yes", "--no-input"]) {
-      const home = freshHome()
-      const name = open(
-        [
-          "export",
-          "--brand",
-          "CAR",
-          "--pos-code",
-          "ES100",
-          "--birthdate-month",
-          flag === "--yes" ? "1" : "2",
-          flag
-        ],
-        envOf(home)
-      )
-      expect(await exitStatus(name)).toBe(0)
-      const text = screen(name)
-      expect(text).not.toContain("Start this export?")
-      expect(text).toMatch(/Started task [0-9a-f]{32}/)
-    }
+  it("never prompts with --yes; with --no-input and without --yes it starts nothing (exit 2, naming --yes)", async () => {
+    const home = freshHome()
+    const yes = open(["export", "--brand", "CAR", "--pos-code", "ES100", "--birthdate-month", "1", "--yes"], envOf(home))
+    expect(await exitStatus(yes)).toBe(0)
+    expect(screen(yes)).not.toContain("Start this export?")
+    expect(screen(yes)).toMatch(/Started task [0-9a-f]{32}/)
+    const before = sandbox.tasksCreated()
+    const noInput = open(
+      ["export", "--brand", "CAR", "--pos-code", "ES100", "--birthdate-month", "2", "--no-input"],
+      envOf(home)
+    )
+    expect(await exitStatus(noInput)).toBe(2)
+    const text = tmux("capture-pane", "-p", "-J", "-t", noInput)
+    expect(text).not.toContain("Start this export?")
+    expect(text).toContain("--no-input was given")
+    expect(text).toContain("--yes")
+    expect(sandbox.tasksCreated()).toBe(before)
   })
 
   it("stops at once on Ctrl-C during the wait, exits 130 and leaves no file", async () => {

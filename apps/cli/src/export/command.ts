@@ -12,7 +12,7 @@ import { Command, HelpDoc, Options, Prompt } from "@effect/cli"
 import { Effect, Either, Option } from "effect"
 import * as Common from "../config/options.js"
 import * as CliJournal from "../journal/journal.js"
-import { DeclinedError, DuplicateExportError, JournalUnwritableError } from "../output/errors.js"
+import { DeclinedError, DuplicateExportError, JournalUnwritableError, UsageError } from "../output/errors.js"
 import * as Term from "../output/terminal.js"
 import * as Follow from "../tasks/follow.js"
 import * as DryRun from "./dry-run.js"
@@ -151,6 +151,17 @@ const unwritable = (what: string, path: string, code: string) =>
     code
   })
 
+/** Why no question could be asked: --json, --no-input, or no terminal. */
+const noQuestion = (opts: Pick<ExportOptions, "json" | "noInput">): string =>
+  opts.json ? "--json was given" : opts.noInput ? "--no-input was given" : "there is no terminal to ask on"
+
+/** The refusal of a start nobody confirmed: off a terminal an export needs --yes. */
+const unconfirmed = (opts: Pick<ExportOptions, "json" | "noInput">) =>
+  new UsageError({
+    message: `Nothing was sent: an export of customer data starts only when confirmed, and ${noQuestion(opts)}`,
+    hint: "Check it with --dry-run, then run the same command with --yes to start it."
+  })
+
 const handler = (opts: ExportOptions) =>
   Effect.gen(function* () {
     // the purpose is checked first: no personal data reaches the journal, and nothing is sent
@@ -161,6 +172,10 @@ const handler = (opts: ExportOptions) =>
       posCodes: settings.posCodes
     })
     const description = ExportKind.Customer.describe(filter)
+    const interactive = Term.canPrompt() && !opts.noInput && !opts.json
+    // a personal-data export starts only when someone said so: on a terminal by answering the
+    // question, elsewhere (a script, --json, --no-input) by --yes
+    if (!opts.yes && !interactive) return yield* unconfirmed(opts)
     /** Why this start runs without the journal's guard (only with --force), if it does. */
     let unguarded: string | undefined
     const loaded = yield* Effect.either(FingerprintKey.load())
@@ -178,7 +193,6 @@ const handler = (opts: ExportOptions) =>
       : Fingerprint.key(crypto.getRandomValues(new Uint8Array(Fingerprint.KEY_BYTES)))
     const fingerprint = Fingerprint.fingerprint(fingerprintKey, filter)
     const client = yield* Common.client(settings, { fingerprintKey })
-    const interactive = Term.canPrompt() && !opts.noInput && !opts.json
     const host = Journal.hostOf(settings.baseUrl)
     const request = {
       source: "cli",
@@ -310,7 +324,7 @@ const examples = [
 /** The command's help: one paragraph and examples. */
 export const description = HelpDoc.blocks([
   HelpDoc.p(
-    "Start a customer export: one filter flag per field of the API's filter (list fields repeat), validated before anything is sent. On a terminal the export is described and confirmed first (--yes skips; --no-input and --json never prompt). The same filter started in the last 24 hours is not started again unless --reuse or --force says what to do, or that export ended in error."
+    "Start a customer export: one filter flag per field of the API's filter (list fields repeat), validated before anything is sent. On a terminal the export is described and confirmed first; elsewhere (a script, --json, --no-input) it starts only with --yes. The same filter started in the last 24 hours is not started again unless --reuse or --force says what to do, or that export ended in error."
   ),
   HelpDoc.h1("EXAMPLES"),
   HelpDoc.blocks(examples.map((example) => HelpDoc.p(`  ${example}`)))
