@@ -181,6 +181,45 @@ describe("booster export validation", () => {
   })
 })
 
+describe("booster export list flags", () => {
+  it("sends IT100,FR100 and Client,VIC as two values each, and the export finds their customers", async () => {
+    const home = freshHome()
+    const args = ["export", "--brand", "CAR", "--pos-code", "IT100,FR100", "--customer-status", "Client,VIC"]
+    const dry = await booster([...args, "--dry-run", "--json"], { env: apiEnv(home) })
+    expect(dry.code).toBe(0)
+    expect(parseJson(dry.stdout).body).toMatchObject({
+      posCodes: ["IT100", "FR100"],
+      customerStatus: ["Client", "VIC"]
+    })
+    const started = await booster([...args, "--wait", "--json", YES], { env: apiEnv(home) })
+    expect(started.code).toBe(0)
+    expect((parseJson(started.stdout).task as { totalResults: number }).totalResults).toBeGreaterThan(0)
+  })
+
+  it("refuses a comma in a flag of one value, sending nothing (exit 2)", async () => {
+    const home = freshHome()
+    const before = sandbox.requests().length
+    const result = await booster(["export", "--brand", "CAR,IWC", "--pos-code", "IT100", YES], {
+      env: apiEnv(home)
+    })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("--brand takes one value")
+    expect(result.stderr).toContain("--pos-code IT100,FR100")
+    expect(sandbox.requests().length).toBe(before)
+  })
+
+  it("says how to write a comma inside a value when a split value is refused", async () => {
+    const home = freshHome()
+    const result = await booster(
+      ["export", "--brand", "CAR", "--pos-code", "IT100", "--interest", "Watches, fine=CA-1", "--dry-run"],
+      { env: apiEnv(home) }
+    )
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("--interest (interests[0].sapInterestId)")
+    expect(result.stderr).toContain("write \\, for a comma inside one")
+  })
+})
+
 describe("booster export without a confirmation", () => {
   it("starts nothing without --yes off a terminal, with --json or with --no-input (exit 2, naming --yes)", async () => {
     const home = freshHome()

@@ -96,3 +96,44 @@ describe("merging sources", () => {
     })
   })
 })
+
+describe("comma lists", () => {
+  it("split list flags at commas, as if repeated, with \\, for a comma inside a value", () => {
+    expect(
+      fromFlags({
+        posCodes: ["IT100,FR100", "ES100"],
+        customerStatus: ["Client, VIC"],
+        birthdateMonths: ["3,next"],
+        locationCountryIds: ["it\\,fr"]
+      })
+    ).toEqual({
+      posCodes: ["IT100", "FR100", "ES100"],
+      customerStatus: ["Client", "VIC"],
+      birthdateMonths: [3, "next"],
+      locationCountryIds: ["it,fr"]
+    })
+  })
+
+  it("split nested flags into several items: LABEL=ID pairs, or a repeated key", () => {
+    expect(fromFlags({ interests: ["Watches=CA-1,Jewels=CA-2"] }).interests).toEqual([
+      { interest: "Watches", sapInterestId: "CA-1" },
+      { interest: "Jewels", sapInterestId: "CA-2" }
+    ])
+    expect(fromFlags({ interests: ["label=Fine\\, rare,id=CA-1"] }).interests).toEqual([
+      { interest: "Fine, rare", sapInterestId: "CA-1" }
+    ])
+    expect(fromFlags({ productCategories: ["grand=JEW,category=RNG,grand=WAT"] }).productCategories).toEqual([
+      { grandCategoryId: "JEW", categoryId: "RNG" },
+      { grandCategoryId: "WAT" }
+    ])
+    expect(fromFlags({ productCategories: ["grand=JEW,category=RNG-GLD"] }).productCategories).toEqual([
+      { grandCategoryId: "JEW", categoryId: "RNG-GLD" }
+    ])
+  })
+
+  it("say in the help how several values and a comma inside one are written", () => {
+    expect(helpOf(flagOf("posCodes")!)).toContain("separate them with commas or repeat the flag")
+    expect(helpOf(flagOf("interests")!)).toContain("write \\, for a comma inside a value")
+    expect(helpOf(flagOf("brand")!)).not.toContain("commas")
+  })
+})

@@ -145,6 +145,7 @@ const CONNECTION = new Set(["profile", "base-url", "api-key-file"])
 const GLOBAL = new Set(["json", "no-input"])
 
 const FILTER_NOTE = [
+  "Lists: --pos-code IT100,FR100 or the flag repeated; \\, is a comma inside a value",
   "DATE: YYYY-MM-DD, today, yesterday, -30d, -2w, -6m, -1y, start-of-month, start-of-year (local)",
   "MONTH: 1-12, this, next, +N   BOOL: true|false",
   "LABEL=ID: Watches=CA-1 (\\, and \\= escape)",

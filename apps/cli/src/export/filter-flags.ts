@@ -142,7 +142,15 @@ export const helpOf = (flag: FilterFlag): string => {
   if (flag.field.doc.personal) {
     parts.push("Personal: give @FILE (read from a file) or - (stdin) to keep it out of the process list.")
   }
-  parts.push(`Wire field: ${flag.wire}${flag.repeated ? "; repeat the flag for several values" : ""}.`)
+  parts.push(
+    `Wire field: ${flag.wire}${
+      !flag.repeated
+        ? ""
+        : flag.kind === "record"
+          ? "; several values: repeat the flag, or separate them with commas (write \\, for a comma inside a value)"
+          : "; several values: separate them with commas or repeat the flag (write \\, for a comma inside a value)"
+    }.`
+  )
   const example = exampleOf(flag)
   if (example !== undefined)
     parts.push(`Example: --${flag.flag} ${/[\s,]/.test(example) ? `"${example}"` : example}`)

@@ -35,6 +35,61 @@ const firstUnescaped = (text: string, sep: string): number => {
 
 const unescapeText = (text: string): string => splitEscaped(text, "\u0000").join("")
 
+/** Splits on unescaped commas, keeping every escape as written (for the record parser). */
+const splitRaw = (text: string): Array<string> => {
+  const out: Array<string> = []
+  let start = 0
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "\\") i++
+    else if (text[i] === ",") {
+      out.push(text.slice(start, i))
+      start = i + 1
+    }
+  }
+  out.push(text.slice(start))
+  return out
+}
+
+/** The member a key of a nested filter's `key=value` names, if it names one. */
+const memberOf = (wire: string, key: string): string | undefined => {
+  const trimmed = unescapeText(key).trim()
+  const aliased = (MEMBER_ALIASES[wire] ?? {})[trimmed.toLowerCase()] ?? trimmed
+  return (flagOf(wire)?.members ?? []).includes(aliased) ? aliased : undefined
+}
+
+/**
+ * The items of one value of a nested filter flag: `Watches=CA-1,Jewels=CA-2` is two interests (no
+ * key names a member), `grand=JEW,category=RNG,grand=WAT` two product categories (a repeated member
+ * starts the next one); anything else is one item, read by {@link parseRecord}.
+ */
+export const parseRecords = (wire: string, text: string): Array<Record<string, string>> => {
+  const pairs = splitRaw(text)
+  if (pairs.length === 1) return [parseRecord(wire, text)]
+  const keyOf = (pair: string): string | undefined => {
+    const at = firstUnescaped(pair, "=")
+    return at < 0 ? undefined : pair.slice(0, at)
+  }
+  if (SHORTHAND[wire] !== undefined && pairs.every((pair) => {
+    const key = keyOf(pair)
+    return key === undefined || memberOf(wire, key) === undefined
+  })) {
+    return pairs.filter((pair) => pair.trim() !== "").map((pair) => parseRecord(wire, pair))
+  }
+  const items: Array<Array<string>> = [[]]
+  let seen = new Set<string>()
+  for (const pair of pairs) {
+    const key = keyOf(pair)
+    const member = key === undefined ? undefined : memberOf(wire, key)
+    if (member !== undefined && seen.has(member)) {
+      items.push([])
+      seen = new Set()
+    }
+    if (member !== undefined) seen.add(member)
+    items[items.length - 1]!.push(pair)
+  }
+  return items.map((item) => parseRecord(wire, item.join(",")))
+}
+
 /**
  * Reads one value of a nested filter flag: `LABEL=ID` for interests, hobbies and product
  * collections, or `key=value,key=value` with member names or their short aliases. An empty side of
@@ -110,7 +165,11 @@ const convert = (flag: FilterFlag, text: string): unknown => {
   }
 }
 
-/** The filter fields given as flags, in wire shape (fields not given are absent). */
+/**
+ * The filter fields given as flags, in wire shape (fields not given are absent). A list flag takes
+ * several values at once, separated by commas (`--pos-code IT100,FR100`, `\,` for a comma inside a
+ * value), as well as repeated.
+ */
 export const fromFlags = (
   texts: Readonly<Record<string, ReadonlyArray<string>>>
 ): Record<string, unknown> => {
@@ -118,7 +177,11 @@ export const fromFlags = (
   for (const flag of filterFlags) {
     const values = texts[flag.wire] ?? []
     if (values.length === 0) continue
-    out[flag.wire] = flag.repeated ? values.map((v) => convert(flag, v)) : convert(flag, values[0]!)
+    out[flag.wire] = !flag.repeated
+      ? convert(flag, values[0]!)
+      : flag.kind === "record"
+        ? values.flatMap((v) => parseRecords(flag.wire, v))
+        : values.flatMap((v) => splitEscaped(v, ",").map((item) => convert(flag, item.trim())))
   }
   return out
 }

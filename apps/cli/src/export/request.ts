@@ -6,6 +6,7 @@
 import { ExportFilter, Validation } from "@booster-export/core"
 import { Effect, Either } from "effect"
 import * as Filters from "../filters/store.js"
+import * as CommaLists from "./comma-lists.js"
 import * as FilterFile from "./filter-file.js"
 import * as FilterInput from "./filter-input.js"
 import { resolvePersonal } from "./personal-input.js"
@@ -29,12 +30,13 @@ export const build = (input: RequestInput, defaults: FilterInput.FilterDefaults)
     const file = input.filterFile !== undefined ? yield* FilterFile.read(input.filterFile) : {}
     const { downloadRequestId: fileId, ...fileFilter } = file
     const texts = yield* resolvePersonal(input.texts, input.filterFile === "-")
+    yield* CommaLists.checkSingleValues(texts)
     const filter = yield* FilterInput.resolveRelative(
       FilterInput.merge({ ...saved, ...fileFilter }, FilterInput.fromFlags(texts), defaults)
     )
     const id = input.downloadRequestId ?? (typeof fileId === "string" ? fileId : undefined)
     const validated = yield* Either.match(Validation.validate(ExportFilter.CustomerFilter, filter), {
-      onLeft: Effect.fail,
+      onLeft: (error) => Effect.fail(CommaLists.explain(error, CommaLists.splitFlags(texts))),
       onRight: Effect.succeed
     })
     return { filter: validated, downloadRequestId: id }

@@ -8,6 +8,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Effect, Either, Option } from "effect"
 import { withExamples } from "../app/help.js"
 import * as Common from "../config/options.js"
+import * as CommaLists from "../export/comma-lists.js"
 import * as FilterFile from "../export/filter-file.js"
 import { flagOf } from "../export/filter-flags.js"
 import * as FilterInput from "../export/filter-input.js"
@@ -71,6 +72,7 @@ const save = Command.make(
       const file = Option.isSome(opts.filterFile) ? yield* FilterFile.read(opts.filterFile.value) : {}
       const { downloadRequestId: _, ...fromFile } = file
       const texts = yield* resolvePersonal(opts.filter, Option.getOrUndefined(opts.filterFile) === "-")
+      yield* CommaLists.checkSingleValues(texts)
       const filter = { ...fromFile, ...FilterInput.fromFlags(texts) }
       if (Object.keys(filter).length === 0) {
         return yield* new UsageError({
@@ -86,7 +88,11 @@ const save = Command.make(
           hint: "Leave those flags out and give them when you export, or pass --allow-personal to save them (the file is private, 0600, and `filters show` never prints them)."
         })
       }
-      yield* check(filter)
+      yield* check(filter).pipe(
+        Effect.mapError((error) =>
+          error._tag === "ValidationError" ? CommaLists.explain(error, CommaLists.splitFlags(texts)) : error
+        )
+      )
       const store = yield* Store.load
       const replaced = Object.hasOwn(store.filters, filterName)
       const path = yield* Store.save({
