@@ -220,6 +220,45 @@ describe("booster export list flags", () => {
   })
 })
 
+describe("booster export checks where the file goes before starting", () => {
+  const exportPosts = () =>
+    sandbox.requests().filter((r) => r.method === "POST" && /^\/customer\/[^/]+\/export/.test(r.path)).length
+
+  it("refuses an existing file without --overwrite, a missing folder and an unwritable one (exit 2, nothing sent)", async () => {
+    const home = freshHome()
+    const args = ["export", ...FILTER, "--pos-code", "AT100", YES]
+    const before = exportPosts()
+    const existing = join(home.root, "customers.csv")
+    writeFileSync(existing, "kept\n")
+    const exists = await booster([...args, "--output", existing], { env: apiEnv(home) })
+    expect(exists.code).toBe(2)
+    expect(exists.stderr).toContain(`${existing} already exists`)
+    expect(exists.stderr).toContain("--overwrite")
+    expect(readFileSync(existing, "utf8")).toBe("kept\n")
+    const missing = join(home.root, "no-such-folder", "customers.csv")
+    const noFolder = await booster([...args, "--output", missing, "--json"], { env: apiEnv(home) })
+    expect(noFolder.code).toBe(2)
+    expect(parseJson(noFolder.stderr)).toMatchObject({
+      _tag: "UsageError",
+      message: expect.stringContaining(`${dirname(missing)} does not exist`),
+      hint: expect.stringContaining("mkdir -p")
+    })
+    // /proc takes no new file, for root too
+    const unwritable = await booster([...args, "--output", "/proc/customers.csv"], { env: apiEnv(home) })
+    expect(unwritable.code).toBe(2)
+    expect(unwritable.stderr).toContain("the folder /proc cannot be written")
+    const underFile = await booster([...args, "--output", `${existing}/exports/`], { env: apiEnv(home) })
+    expect(underFile.code).toBe(2)
+    expect(underFile.stderr).toContain(`${existing} is not a folder`)
+    expect(exportPosts()).toBe(before)
+    // the same destination with --overwrite goes through
+    const replaced = await booster([...args, "--output", existing, "--overwrite", "--json"], { env: apiEnv(home) })
+    expect(replaced.code).toBe(0)
+    expect(readFileSync(existing, "utf8")).not.toBe("kept\n")
+    expect(exportPosts()).toBe(before + 1)
+  })
+})
+
 describe("booster export without a confirmation", () => {
   it("starts nothing without --yes off a terminal, with --json or with --no-input (exit 2, naming --yes)", async () => {
     const home = freshHome()

@@ -172,6 +172,11 @@ const handler = (opts: ExportOptions) =>
       posCodes: settings.posCodes
     })
     const description = ExportKind.Customer.describe(filter)
+    const output = Option.getOrUndefined(opts.output)
+    const wantsFile = output !== undefined || opts.download
+    // where the file goes is checked before anything is sent: a refusal after the export ran
+    // would leave a finished export nobody downloads
+    if (wantsFile) yield* Follow.checkDestination(Follow.destinationOf(output, settings), opts.overwrite)
     const interactive = Term.canPrompt() && !opts.noInput && !opts.json
     // a personal-data export starts only when someone said so: on a terminal by answering the
     // question, elsewhere (a script, --json, --no-input) by --yes
@@ -283,8 +288,6 @@ const handler = (opts: ExportOptions) =>
           yield* Term.err(Term.line`Started task ${Term.bold(asyncTaskId)} (request ${requestId}).`)
       }
     }
-    const output = Option.getOrUndefined(opts.output)
-    const wantsFile = output !== undefined || opts.download
     if (!opts.wait && !wantsFile) {
       if (opts.json) return yield* Term.json(started)
       yield* Term.out(started.asyncTaskId)

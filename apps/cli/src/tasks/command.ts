@@ -123,12 +123,15 @@ const wait = Command.make(
       const settings = yield* Common.resolve(opts)
       const client = yield* Common.client(settings)
       const host = Journal.hostOf(settings.baseUrl)
+      const out = Option.getOrUndefined(opts.output)
+      if (out !== undefined || opts.download) {
+        yield* Follow.checkDestination(Follow.destinationOf(out, settings), opts.overwrite)
+      }
       const task = yield* Follow.follow(client, id, {
         quiet: opts.json,
         host,
         timeoutMs: Option.getOrUndefined(Option.map(opts.timeout, (s) => s * 1000))
       })
-      const out = Option.getOrUndefined(opts.output)
       if (out === undefined && !opts.download) {
         if (opts.json) return yield* Term.json({ task: Table.taskJson(task) })
         return yield* detail(task)

@@ -2,13 +2,15 @@
  * Following a task to its end and downloading its file, shared by `export --wait/--output` and
  * `tasks wait|download`. Progress goes to stderr; the journal records the outcome.
  */
-import { isAbsolute, resolve, sep } from "node:path"
+import { randomBytes } from "node:crypto"
+import { lstat, open, rm, stat } from "node:fs/promises"
+import { dirname, isAbsolute, join, resolve, sep } from "node:path"
 import type { Task } from "@booster-export/core"
 import { Journal, RecordDownload } from "@booster-export/journal"
 import { Effect, Stream } from "effect"
 import type { Client } from "../client/runtime.js"
 import type { Settings } from "../config/profiles.js"
-import { StillRunningError } from "../output/errors.js"
+import { StillRunningError, UsageError } from "../output/errors.js"
 import * as Term from "../output/terminal.js"
 
 /**
@@ -71,6 +73,74 @@ export const destinationOf = (output: string | undefined, settings: Settings): s
   const absolute = isAbsolute(output) ? output : resolve(process.cwd(), output)
   return /[\\/]$/.test(output) ? withTrailingSeparator(absolute) : absolute
 }
+
+/** Why a folder cannot take a new file, if it cannot: it is missing, not a folder, or refuses a file. */
+const folderProblem = async (folder: string): Promise<string | undefined> => {
+  const info = await stat(folder).catch(() => undefined)
+  if (info === undefined) return "does not exist"
+  if (!info.isDirectory()) return "is not a folder"
+  // a real file created and removed: permissions, a read-only disk and the root user are all judged
+  const probe = join(folder, `.booster-probe-${randomBytes(6).toString("hex")}`)
+  try {
+    await (await open(probe, "wx", 0o600)).close()
+    await rm(probe, { force: true })
+    return undefined
+  } catch (error) {
+    return `cannot be written (${(error as NodeJS.ErrnoException).code ?? "refused"})`
+  }
+}
+
+/** The nearest folder of `path` that exists (itself when it does), and whether `path` itself exists. */
+const nearestExisting = async (path: string): Promise<string> => {
+  let folder = path
+  while ((await stat(folder).catch(() => undefined)) === undefined && dirname(folder) !== folder) {
+    folder = dirname(folder)
+  }
+  return folder
+}
+
+/**
+ * Checks, before anything is sent, that a download can land at `destination` (see
+ * {@link destinationOf}): a file there only with `overwrite`, its folder present and writable; a
+ * folder (trailing separator) present and writable, or creatable under a writable one. Fails with a
+ * usage error (exit 2) naming `--overwrite` or the folder.
+ */
+export const checkDestination = (destination: string, overwrite: boolean): Effect.Effect<void, UsageError> =>
+  Effect.flatMap(
+    Effect.promise(async (): Promise<UsageError | undefined> => {
+      const refuse = (message: string, hint: string) =>
+        new UsageError({ message: `Nothing was sent: ${message}`, hint })
+      const isFolder = /[\\/]$/.test(destination) || (await stat(destination).catch(() => undefined))?.isDirectory()
+      if (isFolder) {
+        const folder = destination.replace(/[\\/]+$/, "") || sep
+        const existing = await nearestExisting(folder)
+        const problem = await folderProblem(existing)
+        return problem === undefined
+          ? undefined
+          : refuse(
+              `the folder ${existing} ${problem}`,
+              `Choose a folder you can write to with --output, or make ${existing} writable.`
+            )
+      }
+      if ((await lstat(destination).catch(() => undefined)) !== undefined && !overwrite) {
+        return refuse(
+          `${destination} already exists`,
+          "Pass --overwrite to replace it, or choose another --output."
+        )
+      }
+      const folder = dirname(destination)
+      const problem = await folderProblem(folder)
+      return problem === undefined
+        ? undefined
+        : refuse(
+            `the folder ${folder} ${problem}`,
+            problem === "does not exist"
+              ? `Create it first (mkdir -p ${folder}), or end --output with / to have a missing folder created.`
+              : `Choose a folder you can write to with --output, or make ${folder} writable.`
+          )
+    }),
+    (problem) => (problem === undefined ? Effect.void : Effect.fail(problem))
+  )
 
 /** A folder path with a trailing separator: the download then creates it (0700) when it is missing. */
 const withTrailingSeparator = (folder: string): string => (/[\\/]$/.test(folder) ? folder : `${folder}${sep}`)
