@@ -252,7 +252,9 @@ describe("booster export checks where the file goes before starting", () => {
     expect(underFile.stderr).toContain(`${existing} is not a folder`)
     expect(exportPosts()).toBe(before)
     // the same destination with --overwrite goes through
-    const replaced = await booster([...args, "--output", existing, "--overwrite", "--json"], { env: apiEnv(home) })
+    const replaced = await booster([...args, "--output", existing, "--overwrite", "--json"], {
+      env: apiEnv(home)
+    })
     expect(replaced.code).toBe(0)
     expect(readFileSync(existing, "utf8")).not.toBe("kept\n")
     expect(exportPosts()).toBe(before + 1)
@@ -274,7 +276,10 @@ describe("booster export without a confirmation", () => {
     const json = await booster(["export", ...FILTER, "--pos-code", "US100", "--json"], { env: apiEnv(home) })
     expect(json.code).toBe(2)
     expect(json.stdout).toBe("")
-    expect(parseJson(json.stderr)).toMatchObject({ _tag: "UsageError", hint: expect.stringContaining("--yes") })
+    expect(parseJson(json.stderr)).toMatchObject({
+      _tag: "UsageError",
+      hint: expect.stringContaining("--yes")
+    })
     const noInput = await booster(["export", ...FILTER, "--pos-code", "US100", "--no-input", "--wait"], {
       env: apiEnv(home)
     })

@@ -176,9 +176,12 @@ describe("personal values echoed by the API", () => {
 describe("presigned download URLs", () => {
   it("are shown without their signature by tasks get, tasks list, tasks wait and export --wait", async () => {
     const env = sandboxEnv()
-    const started = await booster(["export", "--brand", "CAR", "--pos-code", "IT100", "--wait", "--json", "--yes"], {
-      env
-    })
+    const started = await booster(
+      ["export", "--brand", "CAR", "--pos-code", "IT100", "--wait", "--json", "--yes"],
+      {
+        env
+      }
+    )
     expect(started.code).toBe(0)
     const { asyncTaskId, task } = parseJson(started.stdout) as {
       asyncTaskId: string

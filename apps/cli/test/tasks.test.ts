@@ -183,13 +183,18 @@ describe("a task the API gives without counts", () => {
     try {
       const home = freshHome()
       const env = { ...home.env, BOOSTER_BASE_URL: quiet.baseUrl, BOOSTER_API_KEY: quiet.apiKey }
-      const waited = await booster(["export", "--brand", "CAR", "--pos-code", "IT100", "--wait", "--yes"], { env })
+      const waited = await booster(["export", "--brand", "CAR", "--pos-code", "IT100", "--wait", "--yes"], {
+        env
+      })
       expect(waited.code).toBe(0)
       const id = waited.stdout.trim()
       expect(waited.stderr).toContain(`Task ${id} completed.`)
-      const json = await booster(["export", "--brand", "CAR", "--pos-code", "FR100", "--wait", "--json", "--yes"], {
-        env
-      })
+      const json = await booster(
+        ["export", "--brand", "CAR", "--pos-code", "FR100", "--wait", "--json", "--yes"],
+        {
+          env
+        }
+      )
       expect(json.code).toBe(0)
       expect(parseJson(json.stdout).task).not.toHaveProperty("totalResults")
       const got = await booster(["tasks", "get", id], { env })

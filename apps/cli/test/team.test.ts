@@ -45,7 +45,9 @@ let sandbox: Sandbox.RunningSandbox
 /** `audit export --since 2026-02-01` gives the rows of the whole export from that day on. */
 const checkSince = async (env: Record<string, string>) => {
   const all = await booster(["audit", "export", "--json"], { env })
-  const since = await booster(["audit", "export", "--json", "--since", "2026-02-01"], { env })
+  const since = await booster(["audit", "export", "--json", "--since", "2026-02-01"], {
+    env: { ...env, TZ: "UTC" }
+  })
   expect(since.code).toBe(0)
   const rows = JSON.parse(since.stdout) as Array<Record<string, unknown>>
   expect(rows.map((row) => [row.asyncTaskId, row.event, row.at])).toEqual([
@@ -59,6 +61,9 @@ const checkSince = async (env: Record<string, string>) => {
   expect(rows).toEqual(everything.filter((row) => String(row.at) >= "2026-02-01"))
   const csv = await booster(["audit", "export", "--csv", "--since", "2026-02-02T09:00:00Z"], { env })
   expect(csv.stdout.trim().split("\n")).toHaveLength(3)
+  const unknown = await booster(["audit", "export", "--json", "--since", "last week"], { env })
+  expect(unknown.code).toBe(2)
+  expect(parseJson(unknown.stderr).message).toContain("-Nh or -Nmin")
 }
 
 beforeAll(async () => {
@@ -92,7 +97,17 @@ describe.skipIf(clusterUrl === undefined)("booster with a team journal in Postgr
     const url = await freshDatabase()
     const team = machines(4, url)
     const before = sandbox.tasksCreated()
-    const args = ["export", "--brand", "IWC", "--pos-code", "IT100", "--purpose", "ticket OPS-7", "--json", "--yes"]
+    const args = [
+      "export",
+      "--brand",
+      "IWC",
+      "--pos-code",
+      "IT100",
+      "--purpose",
+      "ticket OPS-7",
+      "--json",
+      "--yes"
+    ]
     const results = await Promise.all(team.map((machine) => booster(args, { env: machine.env })))
     const started = results.filter((result) => result.code === 0)
     const refused = results.filter((result) => result.code === 2)
@@ -287,7 +302,9 @@ describe("booster audit and files with the local journal", () => {
     const home = freshHome()
     const env = { ...home.env, BOOSTER_BASE_URL: sandbox.baseUrl, BOOSTER_API_KEY: sandbox.apiKey }
     for (const pos of ["IT100", "FR100", "ES100"]) {
-      expect((await booster(["export", "--brand", "JLC", "--pos-code", pos, "--json", "--yes"], { env })).code).toBe(0)
+      expect(
+        (await booster(["export", "--brand", "JLC", "--pos-code", pos, "--json", "--yes"], { env })).code
+      ).toBe(0)
     }
     const ok = await booster(["audit", "verify"], { env })
     expect(ok.code).toBe(0)
@@ -346,7 +363,22 @@ describe("booster audit and files with the local journal", () => {
     expect(files.every((file) => existsSync(file))).toBe(true)
 
     writeFileSync(files[1]!, "changed by hand\r\n")
-    const purged = await booster(["files", "purge", "--older-than", "0d"], { env })
+    // deleting needs a confirmation: without a terminal, --yes
+    const unconfirmed = await booster(["files", "purge", "--older-than", "0min"], { env })
+    expect(unconfirmed.code).toBe(2)
+    expect(unconfirmed.stderr).toMatch(
+      /Nothing was deleted: deleting 1 file \([\d.]+ K?B\) needs a confirmation/
+    )
+    expect(unconfirmed.stderr).toContain("--yes")
+    expect(files.every((file) => existsSync(file))).toBe(true)
+    // one grammar with export dates: a bare number is refused, m is months
+    const bare = await booster(["files", "purge", "--older-than", "30", "--yes"], { env })
+    expect(bare.code).toBe(2)
+    expect(bare.stderr).toContain("90min (minutes)")
+    const months = await booster(["files", "purge", "--older-than", "6m", "--yes"], { env })
+    expect(months.code).toBe(0)
+    expect(months.stderr).toContain("Nothing to delete.")
+    const purged = await booster(["files", "purge", "--older-than", "0min", "--yes"], { env })
     expect(purged.code).toBe(0)
     expect(purged.stdout).toContain(`Deleted ${files[0]}`)
     expect(purged.stderr).toContain(`Warning: ${files[1]} changed since it was downloaded`)

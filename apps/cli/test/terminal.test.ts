@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process"
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Journal } from "@booster-export/journal"
 import { Sandbox } from "@booster-export/sandbox"
@@ -252,7 +252,10 @@ describe.skipIf(!terminal.available)(onTerminal, () => {
 
   it("never prompts with --yes; with --no-input and without --yes it starts nothing (exit 2, naming --yes)", async () => {
     const home = freshHome()
-    const yes = open(["export", "--brand", "CAR", "--pos-code", "ES100", "--birthdate-month", "1", "--yes"], envOf(home))
+    const yes = open(
+      ["export", "--brand", "CAR", "--pos-code", "ES100", "--birthdate-month", "1", "--yes"],
+      envOf(home)
+    )
     expect(await exitStatus(yes)).toBe(0)
     expect(screen(yes)).not.toContain("Start this export?")
     expect(screen(yes)).toMatch(/Started task [0-9a-f]{32}/)
@@ -267,6 +270,26 @@ describe.skipIf(!terminal.available)(onTerminal, () => {
     expect(text).toContain("--no-input was given")
     expect(text).toContain("--yes")
     expect(sandbox.tasksCreated()).toBe(before)
+  })
+
+  it("asks before purging files, naming their count and size; no keeps them, yes deletes them", async () => {
+    const home = freshHome()
+    const out = join(home.root, "purge.csv")
+    const exported = await booster(
+      ["export", "--brand", "CAR", "--pos-code", "CH100", "--yes", "--output", out],
+      { env: envOf(home) }
+    )
+    expect(exported.code).toBe(0)
+    const no = open(["files", "purge", "--older-than", "0min"], envOf(home))
+    await waitFor(no, (t) => /Delete 1 file \([\d.]+ K?B\)\?/.test(t), "the purge question")
+    tmux("send-keys", "-t", no, "n")
+    expect(await exitStatus(no)).toBe(130)
+    expect(existsSync(out)).toBe(true)
+    const yes = open(["files", "purge", "--older-than", "0min"], envOf(home))
+    await waitFor(yes, (t) => t.includes("Delete 1 file"), "the purge question")
+    tmux("send-keys", "-t", yes, "y")
+    expect(await exitStatus(yes)).toBe(0)
+    expect(existsSync(out)).toBe(false)
   })
 
   it("stops at once on Ctrl-C during the wait, exits 130 and leaves no file", async () => {

@@ -167,6 +167,94 @@ export const resolveDate = (text: string, clock: Clock): Either.Either<string, s
 }
 
 /**
+ * The accepted forms of an age (how long ago), as shown in error messages: the units of a relative
+ * date, without the sign, plus hours and minutes. `m` is months; minutes are spelled `min`.
+ *
+ * @since 0.1.0
+ */
+export const AGE_FORMS = "a number and a unit: 90min (minutes), 12h (hours), 30d, 2w, 6m (months), 1y"
+
+/**
+ * The accepted forms of a point in time, as shown in error messages.
+ *
+ * @since 0.1.0
+ */
+export const INSTANT_FORMS = `${DATE_FORMS}, -Nh or -Nmin (hours, minutes ago), or an ISO-8601 time`
+
+const AGE = /^-?(\d{1,6})\s*(min|h|d|w|m|y)$/
+const PRECISE_OFFSET = /^-(\d{1,6})\s*(min|h)$/
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}/
+
+const step = (amount: number, unit: string) =>
+  unit === "min"
+    ? { minutes: amount }
+    : unit === "h"
+      ? { hours: amount }
+      : unit === "d"
+        ? { days: amount }
+        : unit === "w"
+          ? { weeks: amount }
+          : unit === "m"
+            ? { months: amount }
+            : { years: amount }
+
+/**
+ * The instant an age ago (`30d`, `6m`, `12h`, `90min`…), in epoch milliseconds: the clock's "now"
+ * moved back in its time zone, months and years by the calendar (`6m` on August 31 is February 28 or
+ * 29). This is the grammar of relative dates, the sign optional: `m` is months, never minutes. A
+ * bare number, or anything else, is `Left` with the accepted forms.
+ *
+ * @since 0.1.0
+ */
+export const resolveAge = (text: string, clock: Clock): Either.Either<number, string> => {
+  const match = AGE.exec(text.trim().toLowerCase())
+  if (match === null) return Either.left(`must be an age: ${AGE_FORMS}`)
+  const zone = zoneOf(clock.timeZone)
+  if (zone === undefined) return Either.left(UNKNOWN_ZONE)
+  const now = DateTime.unsafeMakeZoned(clock.now, { timeZone: zone })
+  return Either.right(DateTime.toEpochMillis(DateTime.subtract(now, step(Number(match[1]), match[2]!))))
+}
+
+/**
+ * A point in time a person typed, in epoch milliseconds: a date (`YYYY-MM-DD` or a relative date as
+ * {@link resolveDate} reads it: the start of that day in the clock's time zone), `-Nh` or `-Nmin`
+ * (hours or minutes before now), or an ISO-8601 time (`2026-01-31T09:00:00Z`). Anything else is
+ * `Left` with the accepted forms.
+ *
+ * @since 0.1.0
+ */
+export const resolveInstant = (text: string, clock: Clock): Either.Either<number, string> => {
+  const t = text.trim().toLowerCase()
+  const zone = zoneOf(clock.timeZone)
+  if (zone === undefined) return Either.left(UNKNOWN_ZONE)
+  const precise = PRECISE_OFFSET.exec(t)
+  if (precise !== null) {
+    const now = DateTime.unsafeMakeZoned(clock.now, { timeZone: zone })
+    return Either.right(DateTime.toEpochMillis(DateTime.subtract(now, step(Number(precise[1]), precise[2]!))))
+  }
+  if (ISO_TIME.test(t)) {
+    const at = Date.parse(text.trim())
+    return Number.isFinite(at) ? Either.right(at) : Either.left(`must be a point in time: ${INSTANT_FORMS}`)
+  }
+  const day = resolveDate(t, clock)
+  if (Either.isLeft(day)) return Either.left(`must be a point in time: ${INSTANT_FORMS}`)
+  const parts = day.right.split("-").map(Number)
+  const midnight = DateTime.makeZoned(
+    { year: parts[0]!, month: parts[1]!, day: parts[2]!, hours: 0, minutes: 0, seconds: 0, millis: 0 },
+    { timeZone: zone, adjustForTimeZone: true }
+  )
+  return midnight._tag === "Some" && /^\d{4}-\d{2}-\d{2}$/.test(day.right) && isRealDate(day.right)
+    ? Either.right(DateTime.toEpochMillis(midnight.value))
+    : Either.left(`must be a point in time: ${INSTANT_FORMS}`)
+}
+
+const isRealDate = (text: string): boolean => {
+  const [year, month, day] = text.split("-").map(Number)
+  const date = new Date(Date.UTC(year!, month! - 1, day!))
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month! - 1 && date.getUTCDate() === day
+}
+
+/**
  * Resolves a birth-month expression (`this`, `next`, `+N`, or a number) to a month number 1..12,
  * wrapping around December (`next` in December is 1).
  *

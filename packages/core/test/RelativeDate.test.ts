@@ -139,3 +139,41 @@ describe("RelativeDate", () => {
     }
   )
 })
+
+describe("RelativeDate ages and points in time", () => {
+  const clock = at("2026-08-31T10:00:00Z", "Europe/Paris")
+  const age = (text: string) =>
+    new Date(Either.getOrThrow(RelativeDate.resolveAge(text, clock))).toISOString()
+  const instant = (text: string) =>
+    new Date(Either.getOrThrow(RelativeDate.resolveInstant(text, clock))).toISOString()
+
+  it("reads an age with the units of relative dates: m is months, minutes are min", () => {
+    expect(age("6m")).toBe("2026-02-28T11:00:00.000Z")
+    expect(age("-6m")).toBe(age("6m"))
+    expect(age("30d")).toBe("2026-08-01T10:00:00.000Z")
+    expect(age("2w")).toBe("2026-08-17T10:00:00.000Z")
+    expect(age("1y")).toBe("2025-08-31T10:00:00.000Z")
+    expect(age("12h")).toBe("2026-08-30T22:00:00.000Z")
+    expect(age("90min")).toBe("2026-08-31T08:30:00.000Z")
+  })
+
+  it("refuses a bare number or an unknown unit, naming the forms", () => {
+    for (const text of ["30", "6 months", "5s", ""]) {
+      const result = RelativeDate.resolveAge(text, clock)
+      expect(Either.isLeft(result), text).toBe(true)
+      if (Either.isLeft(result)) expect(result.left).toContain("90min (minutes)")
+    }
+  })
+
+  it("reads a point in time as a date at local midnight, hours or minutes ago, or an ISO time", () => {
+    expect(instant("2026-01-01")).toBe("2025-12-31T23:00:00.000Z")
+    expect(instant("-30d")).toBe("2026-07-31T22:00:00.000Z")
+    expect(instant("today")).toBe("2026-08-30T22:00:00.000Z")
+    expect(instant("-2h")).toBe("2026-08-31T08:00:00.000Z")
+    expect(instant("-90min")).toBe("2026-08-31T08:30:00.000Z")
+    expect(instant("2026-01-02T09:00:00Z")).toBe("2026-01-02T09:00:00.000Z")
+    for (const text of ["2026-02-30", "soon", "-5s"]) {
+      expect(Either.isLeft(RelativeDate.resolveInstant(text, clock)), text).toBe(true)
+    }
+  })
+})

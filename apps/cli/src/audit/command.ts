@@ -5,12 +5,14 @@
  * where), as a table, JSON or CSV; `checkpoint` signs the head; `redact` erases a purpose's text;
  * `migrate` applies the team database's schema (the owner role).
  */
-import { Checkpoint, Journal } from "@booster-export/journal"
+import { RelativeDate } from "@booster-export/core"
+import { AuditTrail, Checkpoint, Journal } from "@booster-export/journal"
 import { Args, Command, Options } from "@effect/cli"
-import { Effect, Option, Redacted, Schema } from "effect"
+import { Effect, Either, Option, Redacted, Schema } from "effect"
 import { withExamples } from "../app/help.js"
 import * as Common from "../config/options.js"
 import * as Profiles from "../config/profiles.js"
+import * as FilterInput from "../export/filter-input.js"
 import * as CliJournal from "../journal/journal.js"
 import * as Csv from "../output/csv.js"
 import { UsageError } from "../output/errors.js"
@@ -268,24 +270,26 @@ export const rows = (
   return out
 }
 
-const parseSince = (raw: string): Effect.Effect<number, UsageError> => {
-  const at = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(raw) ? `${raw}T00:00:00Z` : raw)
-  return Number.isFinite(at)
-    ? Effect.succeed(at)
-    : Effect.fail(
+const parseSince = (raw: string): Effect.Effect<number, UsageError> =>
+  Either.match(RelativeDate.resolveInstant(raw, FilterInput.localClock()), {
+    onLeft: (problem) =>
+      Effect.fail(
         new UsageError({
-          message: "--since must be a date (YYYY-MM-DD) or an ISO-8601 time",
-          hint: "For example --since 2026-01-01."
+          message: `--since ${problem}`,
+          hint: "For example --since 2026-01-01 (local midnight), --since -30d or --since -2h."
         })
-      )
-}
+      ),
+    onRight: Effect.succeed
+  })
 
 const exportCommand = Command.make(
   "export",
   {
     since: Options.text("since").pipe(
       Options.withPseudoName("DATE"),
-      Options.withDescription("Only entries at or after this date (YYYY-MM-DD, UTC) or ISO-8601 time."),
+      Options.withDescription(
+        "Only entries at or after this time: a date (YYYY-MM-DD, local), -30d, -6m, -2h, -90min, or an ISO-8601 time."
+      ),
       Options.optional
     ),
     csv: Options.boolean("csv").pipe(

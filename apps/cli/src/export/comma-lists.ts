@@ -51,7 +51,10 @@ export const explain = (
   const [first, ...rest] = error.issues.map((issue) => {
     const wire = /^[A-Za-z]+/.exec(issue.path)?.[0]
     return wire !== undefined && split.includes(wire)
-      ? { ...issue, message: `${issue.message} (values are split at commas: write \\, for a comma inside one)` }
+      ? {
+          ...issue,
+          message: `${issue.message} (values are split at commas: write \\, for a comma inside one)`
+        }
       : issue
   })
   return new Validation.ValidationError({ issues: [first!, ...rest] })

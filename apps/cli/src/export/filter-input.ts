@@ -69,10 +69,13 @@ export const parseRecords = (wire: string, text: string): Array<Record<string, s
     const at = firstUnescaped(pair, "=")
     return at < 0 ? undefined : pair.slice(0, at)
   }
-  if (SHORTHAND[wire] !== undefined && pairs.every((pair) => {
-    const key = keyOf(pair)
-    return key === undefined || memberOf(wire, key) === undefined
-  })) {
+  if (
+    SHORTHAND[wire] !== undefined &&
+    pairs.every((pair) => {
+      const key = keyOf(pair)
+      return key === undefined || memberOf(wire, key) === undefined
+    })
+  ) {
     return pairs.filter((pair) => pair.trim() !== "").map((pair) => parseRecord(wire, pair))
   }
   const items: Array<Array<string>> = [[]]

@@ -5,26 +5,19 @@
  * downloaded, and records each deletion; anything else is reported, not deleted. Rows of a team
  * journal name nothing here.
  */
+import { RelativeDate } from "@booster-export/core"
 import { Downloads, Journal, Retention } from "@booster-export/journal"
-import { Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+import { Command, Options, Prompt } from "@effect/cli"
+import { Effect, Either, Option } from "effect"
 import { withExamples } from "../app/help.js"
 import * as Common from "../config/options.js"
+import * as FilterInput from "../export/filter-input.js"
 import * as CliJournal from "../journal/journal.js"
-import { UsageError } from "../output/errors.js"
+import { DeclinedError, UsageError } from "../output/errors.js"
 import * as Table from "../output/table.js"
 import * as Term from "../output/terminal.js"
 
 const profile = { profile: Common.settings.profile }
-
-const UNITS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000 }
-
-/** Parses `--older-than`: `30d`, `12h`, `90m`, or a number of days. */
-export const parseAge = (raw: string): number | undefined => {
-  const match = /^(\d+(?:\.\d+)?)\s*([dhm]?)$/i.exec(raw.trim())
-  if (match === null) return undefined
-  return Number(match[1]) * UNITS[(match[2] || "d").toLowerCase()]!
-}
 
 const list = Command.make(
   "list",
@@ -74,19 +67,40 @@ const list = Command.make(
   )
 )
 
+/** The confirmation a purge needs: on a terminal a question naming what goes, elsewhere --yes. */
+const confirmPurge = (count: number, bytes: number, noInput: boolean, json: boolean) =>
+  Effect.gen(function* () {
+    const what = `${count} file${count === 1 ? "" : "s"} (${Term.formatBytes(bytes)})`
+    if (!Term.canPrompt() || noInput || json) {
+      return yield* new UsageError({
+        message: `Nothing was deleted: deleting ${what} needs a confirmation, and ${json ? "--json was given" : noInput ? "--no-input was given" : "there is no terminal to ask on"}`,
+        hint: "See what would go with --dry-run, then run the same command with --yes."
+      })
+    }
+    const answer = yield* Prompt.confirm({ message: `Delete ${what}?`, initial: false })
+    if (!answer) {
+      return yield* new DeclinedError({ message: "Nothing was deleted", hint: "Nothing was deleted." })
+    }
+  })
+
 const purge = Command.make(
   "purge",
   {
     olderThan: Options.text("older-than").pipe(
       Options.withPseudoName("AGE"),
       Options.withDescription(
-        "Delete files downloaded longer ago than this (30d, 12h, 90m) instead of those past their expiry."
+        "Delete files downloaded longer ago than this (90min, 12h, 30d, 2w, 6m, 1y; m is months) instead of those past their expiry."
       ),
       Options.optional
     ),
     dryRun: Options.boolean("dry-run").pipe(
       Options.withDescription("Say what would be deleted; delete nothing.")
     ),
+    yes: Options.boolean("yes").pipe(
+      Options.withAlias("y"),
+      Options.withDescription("Delete without asking (needed where no question can be asked).")
+    ),
+    noInput: Common.noInput,
     json: Common.json,
     ...profile
   },
@@ -94,18 +108,38 @@ const purge = Command.make(
     Effect.gen(function* () {
       let olderThanMs: number | undefined
       if (Option.isSome(opts.olderThan)) {
-        olderThanMs = parseAge(opts.olderThan.value)
-        if (olderThanMs === undefined) {
+        const clock = FilterInput.localClock()
+        const cutoff = RelativeDate.resolveAge(opts.olderThan.value, clock)
+        if (Either.isLeft(cutoff)) {
           return yield* new UsageError({
-            message: "--older-than must be an age such as 30d, 12h or 90m",
-            hint: "For example --older-than 30d."
+            message: `--older-than ${cutoff.left}`,
+            hint: "For example --older-than 30d (days) or --older-than 6m (months); minutes are min."
           })
         }
+        olderThanMs = Math.max(0, Number(clock.now) - cutoff.right)
       }
       const journal = yield* Journal.Journal
-      const outcomes = yield* Retention.purge(yield* Downloads.Downloads, journal, {
+      const downloads = yield* Downloads.Downloads
+      const now = Date.now()
+      if (!opts.dryRun && !opts.yes) {
+        const due = (yield* Retention.purge(downloads, journal, {
+          source: "cli",
+          now,
+          olderThanMs,
+          dryRun: true
+        })).filter((o) => o.outcome === "deleted")
+        if (due.length > 0) {
+          yield* confirmPurge(
+            due.length,
+            due.reduce((sum, o) => sum + (o.file.bytes ?? 0), 0),
+            opts.noInput,
+            opts.json
+          )
+        }
+      }
+      const outcomes = yield* Retention.purge(downloads, journal, {
         source: "cli",
-        now: Date.now(),
+        now,
         olderThanMs,
         dryRun: opts.dryRun
       })
@@ -159,8 +193,12 @@ const purge = Command.make(
 ).pipe(
   Command.withDescription(
     withExamples(
-      "Delete the exports this install downloaded that are past their expiry (or older than --older-than) and still as downloaded, where they were downloaded (same size and SHA-256, no symbolic link), and record each deletion in the journal. Anything else is reported and left in place; rows of a team journal never delete a file.",
-      ["booster files purge", "booster files purge --older-than 7d --dry-run"]
+      "Delete the exports this install downloaded that are past their expiry (or older than --older-than) and still as downloaded, where they were downloaded (same size and SHA-256, no symbolic link), and record each deletion in the journal. Anything else is reported and left in place; rows of a team journal never delete a file. On a terminal it asks first, naming the count and total size; elsewhere it needs --yes.",
+      [
+        "booster files purge",
+        "booster files purge --older-than 6m --dry-run",
+        "booster files purge --older-than 30d --yes"
+      ]
     )
   )
 )

@@ -110,7 +110,8 @@ export const checkDestination = (destination: string, overwrite: boolean): Effec
     Effect.promise(async (): Promise<UsageError | undefined> => {
       const refuse = (message: string, hint: string) =>
         new UsageError({ message: `Nothing was sent: ${message}`, hint })
-      const isFolder = /[\\/]$/.test(destination) || (await stat(destination).catch(() => undefined))?.isDirectory()
+      const isFolder =
+        /[\\/]$/.test(destination) || (await stat(destination).catch(() => undefined))?.isDirectory()
       if (isFolder) {
         const folder = destination.replace(/[\\/]+$/, "") || sep
         const existing = await nearestExisting(folder)
