@@ -51,6 +51,44 @@ describe("booster config", () => {
     })
   })
 
+  it("sets the retention and the team journal of a profile, never a journal password", async () => {
+    const home = freshHome()
+    const set = await booster(
+      [
+        "config",
+        "set",
+        "--journal-url",
+        "postgres://booster@db.example.com:5432/booster",
+        "--retention-days",
+        "14"
+      ],
+      { env: home.env }
+    )
+    expect(set.code).toBe(0)
+    expect(parseJson((await booster(["config", "show", "--json"], { env: home.env })).stdout)).toMatchObject({
+      journal: "postgres://db.example.com:5432/booster",
+      journalSource: "profile",
+      retentionDays: 14
+    })
+    const secret = await booster(
+      ["config", "set", "--journal-url", "postgres://booster:hunter2@db/booster"],
+      {
+        env: home.env
+      }
+    )
+    expect(secret.code).toBe(2)
+    expect(secret.stderr).toContain("PGPASSWORD")
+    expect(secret.stderr).not.toContain("hunter2")
+    const path = join(home.env.XDG_CONFIG_HOME, "booster-export", "profiles.json")
+    expect(readFileSync(path, "utf8")).not.toContain("hunter2")
+    expect((await booster(["config", "set", "--retention-days", "0"], { env: home.env })).code).toBe(2)
+    await booster(["config", "set", "--journal-url", "local"], { env: home.env })
+    expect(parseJson((await booster(["config", "show", "--json"], { env: home.env })).stdout)).toMatchObject({
+      journalSource: "default",
+      retentionDays: 14
+    })
+  })
+
   it("ties allowInsecureHttp to the profile's own base URL", async () => {
     const home = freshHome()
     const set = ["config", "set", "--profile", "lan", "--base-url", "http://booster.lan:8080"]

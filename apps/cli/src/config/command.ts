@@ -3,6 +3,7 @@
  * headers, default brand and POS codes. Secrets are never stored: a profile may name a file that
  * holds the API key.
  */
+import * as Journal from "@booster-export/journal/Journal"
 import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { withExamples } from "../app/help.js"
@@ -22,6 +23,26 @@ const profileName = Options.text("profile").pipe(
 
 const nameOf = (file: Profiles.ProfilesFile, flag: Option.Option<string>) =>
   Option.getOrUndefined(flag) ?? (process.env.BOOSTER_PROFILE?.trim() || file.default || "default")
+
+/** A `--journal-url` as given: `local`, or a postgres:// URL without a password. */
+const checkJournalUrl = (flag: Option.Option<string>): Effect.Effect<Option.Option<string>, ConfigError> => {
+  if (Option.isNone(flag)) return Effect.succeed(flag)
+  const url = flag.value.trim()
+  if (url === "local") return Effect.succeed(Option.some(url))
+  if (!Journal.isDatabaseUrl(url))
+    return new ConfigError({
+      message: "--journal-url must be a postgres:// URL or local",
+      hint: "Give postgres://user@host:5432/database, or local for the journal file on this machine.",
+      field: "--journal-url"
+    })
+  if (URL.canParse(url) && new URL(url).password !== "")
+    return new ConfigError({
+      message: "--journal-url holds a password, and a profile never holds a secret",
+      hint: "Give the URL without its password and the password in PGPASSWORD or ~/.pgpass.",
+      field: "--journal-url"
+    })
+  return Effect.succeed(Option.some(url))
+}
 
 const set = Command.make(
   "set",
@@ -47,7 +68,7 @@ const set = Command.make(
     ),
     header: Options.keyValueMap("header").pipe(
       Options.withPseudoName("NAME=VALUE"),
-      Options.withDescription("Extra static header NAME=VALUE sent to the API (repeatable)."),
+      Options.withDescription("Extra static header NAME=VALUE sent to the API."),
       Options.optional
     ),
     brand: Options.text("brand").pipe(
@@ -57,7 +78,7 @@ const set = Command.make(
     ),
     posCode: Options.text("pos-code").pipe(
       Options.withPseudoName("POS_CODE"),
-      Options.withDescription("Default POS code (repeatable)."),
+      Options.withDescription("Default POS code."),
       Options.repeated
     ),
     exportDir: Options.text("export-dir").pipe(
@@ -65,10 +86,30 @@ const set = Command.make(
       Options.withDescription("Folder downloads go to."),
       Options.optional
     ),
+    journalUrl: Options.text("journal-url").pipe(
+      Options.withPseudoName("URL"),
+      Options.withDescription(
+        'Team journal, postgres://user@host:5432/database (no password: PGPASSWORD or ~/.pgpass); "local" for the file on this machine.'
+      ),
+      Options.optional
+    ),
+    retentionDays: Options.integer("retention-days").pipe(
+      Options.withPseudoName("DAYS"),
+      Options.withDescription("Days a downloaded export is kept before `booster files purge` deletes it."),
+      Options.optional
+    ),
     makeDefault: Options.boolean("default").pipe(Options.withDescription("Make this the default profile."))
   },
   (opts) =>
     Effect.gen(function* () {
+      const journalUrl = yield* checkJournalUrl(opts.journalUrl)
+      if (Option.isSome(opts.retentionDays) && opts.retentionDays.value < 1) {
+        return yield* new ConfigError({
+          message: "--retention-days must be a whole number of days, at least 1",
+          hint: "Give e.g. --retention-days 30.",
+          field: "--retention-days"
+        })
+      }
       const file = yield* Profiles.load()
       const name = nameOf(file, opts.profile)
       const current: Profiles.Profile = file.profiles[name] ?? {}
@@ -88,7 +129,12 @@ const set = Command.make(
           headers: pick(headers, current.headers),
           brand: pick(opts.brand, current.brand),
           posCodes: opts.posCode.length > 0 ? opts.posCode : current.posCodes,
-          exportDir: pick(opts.exportDir, current.exportDir)
+          exportDir: pick(opts.exportDir, current.exportDir),
+          journalUrl: Option.match(journalUrl, {
+            onNone: () => current.journalUrl,
+            onSome: (url) => (url === "local" ? undefined : url)
+          }),
+          retentionDays: pick(opts.retentionDays, current.retentionDays)
         }).filter(([, value]) => value !== undefined)
       )
       const isFirst = Object.keys(file.profiles).length === 0
@@ -109,7 +155,8 @@ const set = Command.make(
       [
         "booster config set --profile prod --base-url https://booster.example.com/api --default",
         "booster config set --profile prod --api-key-file ~/.config/booster-export/prod.key --brand CAR",
-        "booster config set --profile prod --api-key-header X-Api-Key --header x-booster-App=crm"
+        "booster config set --profile prod --api-key-header X-Api-Key --header x-booster-App=crm",
+        "booster config set --profile team --journal-url postgres://booster@db/booster --retention-days 14"
       ]
     )
   )
