@@ -206,4 +206,9 @@ for (const command of commands) {
     env: { ...process.env, BOOSTER_RENDER_HELP: "1" }
   })
   writeFileSync(join(dist, "help", `${["booster", ...command].join("-")}.txt`), text)
+  const long = execFileSync(process.execPath, [join(dist, "main.cjs"), "help", ...command, "--long"], {
+    encoding: "utf8",
+    env: { ...process.env, BOOSTER_RENDER_HELP: "1" }
+  })
+  writeFileSync(join(dist, "help", `${["booster", ...command].join("-")}.long.txt`), long)
 }

@@ -13,6 +13,7 @@ import { Console, Effect, Layer } from "effect"
 import { cli, rootCommand } from "./app/cli.js"
 import * as Help from "./app/help.js"
 import * as Run from "./app/run.js"
+import * as Suggest from "./app/suggest.js"
 import { uncoloured } from "./output/colour.js"
 import { ExitCode } from "./output/errors.js"
 
@@ -64,7 +65,9 @@ const help = (args: ReadonlyArray<string>): boolean => {
   }
   const words = Help.requested(args)
   if (words === undefined) return false
-  const text = args[0] === "help" ? Help.render(rootCommand, words) : Help.page(rootCommand, words)
+  const long = args.includes("--long")
+  const text =
+    args[0] === "help" ? Help.render(rootCommand, words, long) : Help.page(rootCommand, words, long)
   if (text === undefined) {
     process.stderr.write(
       `Error: there is no command ${JSON.stringify(["booster", ...words].join(" "))}\nHint: see \`booster help\` for the commands.\n`
@@ -76,9 +79,31 @@ const help = (args: ReadonlyArray<string>): boolean => {
   return true
 }
 
+/**
+ * A group of commands without one of them prints the group's help; an unknown command or flag is
+ * refused with the closest known one (exit 2). Answers whether it handled the arguments.
+ */
+const suggest = (args: ReadonlyArray<string>, json: boolean): boolean => {
+  const verdict = Suggest.check(rootCommand, args)
+  if (verdict === undefined) return false
+  if (verdict._tag === "GroupHelp") {
+    const text = Help.render(rootCommand, verdict.path) ?? ""
+    process.stdout.write(colorFor(process.stdout) ? text : uncoloured(text))
+    return true
+  }
+  process.stderr.write(
+    json
+      ? `${JSON.stringify({ _tag: "UsageError", message: verdict.message, hint: verdict.hint })}\n`
+      : `Error: ${verdict.message}\nHint: ${verdict.hint}\n`
+  )
+  process.exitCode = ExitCode.usage
+  return true
+}
+
 const main = (argv: ReadonlyArray<string>) => {
   if (help(argv.slice(2))) return
   const json = jsonMode(argv)
+  if (suggest(argv.slice(2), json)) return
   const captured: Array<string> = []
   const program = cli(argv).pipe(
     Effect.scoped,

@@ -11,17 +11,19 @@ import { HelpDoc } from "@effect/cli"
 import { type FilterFlag, filterFlags } from "../export/filter-flags.js"
 import { uncoloured } from "../output/colour.js"
 
-/** Columns the help is laid out for: a standard terminal. */
-export const WIDTH = 80
+/** Columns the help is laid out for: a wide terminal. */
+export const WIDTH = 100
 
 /** One flag as the help shows it. */
-interface Flag {
+export interface Flag {
   readonly name: string
   readonly aliases: ReadonlyArray<string>
   readonly value: string | undefined
   readonly text: string
   readonly required: boolean
   readonly repeatable: boolean
+  /** The one line shown in `--help` when the first sentence of `text` does not fit. */
+  readonly short?: string
 }
 
 /** The @effect/cli structures the help reads (the shapes of its option, argument and command trees). */
@@ -46,7 +48,7 @@ const some = (option: unknown): string | undefined => {
 }
 
 /** The flags of an option tree, with whether each is required and repeatable. */
-const flagsOf = (options: unknown, optional = false, repeatable = false): Array<Flag> => {
+export const flagsOf = (options: unknown, optional = false, repeatable = false): Array<Flag> => {
   const node = options as Node
   switch (node._tag) {
     case "Single": {
@@ -129,8 +131,14 @@ const filterValue = (flag: FilterFlag): string => {
   }
 }
 
+/** One-line forms of core's field descriptions too long for a line of `--help`, by wire field. */
+const SHORT: Readonly<Record<string, string>> = {
+  canBeContactedByMaison: "Agreed (true) or not (false) to be contacted by the brand."
+}
+
 /** A filter flag's line: core's description of the field. */
 const filterLine = (flag: FilterFlag, declared: Flag | undefined): Flag => ({
+  ...(SHORT[flag.wire] !== undefined ? { short: SHORT[flag.wire] } : {}),
   name: flag.flag,
   aliases: declared?.aliases ?? [],
   value: filterValue(flag),
@@ -147,8 +155,7 @@ const GLOBAL = new Set(["json", "no-input"])
 const FILTER_NOTE = [
   "Lists: --pos-code IT100,FR100 or the flag repeated; \\, is a comma inside a value",
   "DATE: YYYY-MM-DD, today, yesterday, -30d, -2w, -6m, -1y, start-of-month, start-of-year (local)",
-  "MONTH: 1-12, this, next, +N   BOOL: true|false",
-  "LABEL=ID: Watches=CA-1 (\\, and \\= escape)",
+  "MONTH: 1-12, this, next, +N   BOOL: true|false   LABEL=ID: Watches=CA-1 (\\, and \\= escape)",
   "KEY=VALUE,…: grand=JEW,category=RNG (keys grand, brand, master, category, sub)"
 ]
 
@@ -178,23 +185,48 @@ const headOf = (flag: Flag): string => {
 }
 
 /**
- * Each flag: the names and value form in a column, then its first sentence and tags, whole, wrapped
- * under the column when longer than a line.
+ * The gist of a flag's first sentence in at most `room` columns: the sentence itself, else without
+ * its asides in brackets, else its leading clauses (up to a `;`, `,`, `:` or a dash), whole words always.
  */
-const flagLines = (flags: ReadonlyArray<Flag>, column: number): Array<string> =>
+export const gist = (text: string, room: number): string => {
+  const sentence = firstSentence(text)
+  if (sentence.length <= room) return sentence
+  const bare = sentence.replace(/ \([^()]*\)/g, "")
+  if (bare.length <= room) return bare
+  const clauses = bare.split(/(?<=[;,:])\s| \u2014 /)
+  let kept = ""
+  for (const clause of clauses) {
+    const next = kept === "" ? clause : `${kept} ${clause}`
+    if (next.replace(/[;,:]$/, ".").length > room) break
+    kept = next
+  }
+  if (kept !== "") return kept.replace(/[;,:.]?$/, ".")
+  return bare
+}
+
+const tagsOf = (flag: Flag): string =>
+  flag.required && flag.repeatable
+    ? "(required, repeatable)"
+    : flag.required
+      ? "(required)"
+      : flag.repeatable
+        ? "(repeatable)"
+        : ""
+
+/**
+ * Each flag: the names and value form in a column, then the gist of its first sentence and its tags
+ * on the same line; with `long`, its whole text wrapped under the column.
+ */
+const flagLines = (flags: ReadonlyArray<Flag>, column: number, long = false): Array<string> =>
   flags.flatMap((flag) => {
     const head = headOf(flag)
     const start = head.length + 2 > column - 2 ? `  ${head}  ` : `  ${head.padEnd(column - 2)}`
-    const tags =
-      flag.required && flag.repeatable
-        ? "(required, repeatable)"
-        : flag.required
-          ? "(required)"
-          : flag.repeatable
-            ? "(repeatable)"
-            : ""
-    const text = `${firstSentence(flag.text)}${tags === "" ? "" : ` ${tags}`}`
+    const tags = tagsOf(flag)
+    const suffix = tags === "" ? "" : ` ${tags}`
+    if (!long)
+      return [`${start}${gist(flag.short ?? flag.text, WIDTH - start.length - suffix.length)}${suffix}`]
     const indent = " ".repeat(column)
+    const text = `${flag.text}${suffix}`
     // names longer than the column get a line of their own
     return start.length > column ? [`  ${head}`, ...wrap(text, indent)] : wrap(text, indent, WIDTH, start)
   })
@@ -252,13 +284,14 @@ export interface Root {
 }
 
 /** A command found in the tree: its path, descriptor and subcommands. */
-interface Entry {
+export interface Entry {
   readonly path: ReadonlyArray<string>
   readonly standard: Node
   readonly children: ReadonlyArray<Node>
 }
 
-const standardOf = (node: Node): Node =>
+/** The command itself of a tree node (under its subcommands and mappings). */
+export const standardOf = (node: Node): Node =>
   node._tag === "Subcommands"
     ? standardOf(node.parent as Node)
     : node._tag === "Map"
@@ -303,8 +336,11 @@ const environmentOf = (path: ReadonlyArray<string>, names: ReadonlySet<string>):
   return vars
 }
 
-/** Renders one command's help (with ANSI bold headings; strip them for a plain terminal). */
-export const render = (root: Root, path: ReadonlyArray<string>): string | undefined => {
+/**
+ * Renders one command's help (with ANSI bold headings; strip them for a plain terminal): one line
+ * per flag, or with `long` every flag's whole description.
+ */
+export const render = (root: Root, path: ReadonlyArray<string>, long = false): string | undefined => {
   const all = entries(root)
   const entry = all.find((e) => e.path.join(" ") === path.join(" "))
   if (entry === undefined) return undefined
@@ -351,7 +387,10 @@ export const render = (root: Root, path: ReadonlyArray<string>): string | undefi
       name: "help",
       aliases: ["h"],
       value: undefined,
-      text: `Show this help (also: booster help${path.length > 0 ? ` ${path.join(" ")}` : ""}).`,
+      text:
+        long || flags.length === 0
+          ? `Show this help (also: booster help${path.length > 0 ? ` ${path.join(" ")}` : ""}).`
+          : `Show this help; each flag in full: ${["booster", "help", ...path, "--long"].join(" ")}.`,
       required: false,
       repeatable: false
     },
@@ -377,39 +416,43 @@ export const render = (root: Root, path: ReadonlyArray<string>): string | undefi
       : [])
   ]
   const byName = new Map(flags.map((f) => [f.name, f]))
-  const shownFlags = [
-    ...flags,
-    ...filterFlags.filter((f) => byName.has(f.flag)).map((f) => filterLine(f, byName.get(f.flag)))
-  ]
+  // a command taking the whole filter shows its flags with core's descriptions; one that takes a few
+  // of the same names (`config set --brand`) shows them as its own
+  const derived = filterFlags.every((f) => byName.has(f.flag))
+  const filterLines = derived ? filterFlags.map((f) => filterLine(f, byName.get(f.flag))) : []
+  const shownFlags = [...flags, ...filterLines]
   const column = Math.min(32, Math.max(14, ...shownFlags.map((f) => headOf(f).length + 4)))
-  const filter = [
-    ...filterFlags.filter((f) => byName.has(f.flag)).map((f) => filterLine(f, byName.get(f.flag))),
-    ...flags.filter((f) => f.name === "filter" || f.name === "filter-file")
-  ]
+  const filter = [...filterLines, ...flags.filter((f) => f.name === "filter" || f.name === "filter-file")]
   if (filter.length > 0)
     section("FILTER FLAGS", [
       ...FILTER_NOTE.flatMap((note) => wrap(note, "    ", WIDTH, "  ")),
-      ...flagLines(filter, column)
+      ...flagLines(filter, column, long)
     ])
   const own = flags.filter(
-    (f) => !FILTER.has(f.name) && !OUTPUT.has(f.name) && !CONNECTION.has(f.name) && !GLOBAL.has(f.name)
+    (f) =>
+      !(derived && FILTER.has(f.name)) &&
+      !OUTPUT.has(f.name) &&
+      !CONNECTION.has(f.name) &&
+      !GLOBAL.has(f.name)
   )
-  section("FLAGS", flagLines(own, column))
+  section("FLAGS", flagLines(own, column, long))
   section(
     "OUTPUT FLAGS",
     flagLines(
       flags.filter((f) => OUTPUT.has(f.name)),
-      column
+      column,
+      long
     )
   )
   section(
     "CONNECTION FLAGS",
     flagLines(
       flags.filter((f) => CONNECTION.has(f.name)),
-      column
+      column,
+      long
     )
   )
-  section("GLOBAL FLAGS", flagLines(global, column))
+  section("GLOBAL FLAGS", flagLines(global, column, long))
   const examples = sections.find(([title]) => title === "EXAMPLES")?.[1] ?? []
   section(
     "EXAMPLES",
@@ -431,9 +474,12 @@ export const render = (root: Root, path: ReadonlyArray<string>): string | undefi
 /** The command paths that have a help page, for the build. */
 export const paths = (root: Root): Array<ReadonlyArray<string>> => entries(root).map((e) => e.path)
 
-/** Which help page the arguments ask for, if any: `help [COMMAND…]`, or `--help`/`-h` after command words. */
+/**
+ * Which help page the arguments ask for, if any: `help [COMMAND…]`, or `--help`/`-h` after command
+ * words (`--long` asks for the page with every flag's whole description).
+ */
 export const requested = (args: ReadonlyArray<string>): ReadonlyArray<string> | undefined => {
-  if (args[0] === "help") return args.slice(1)
+  if (args[0] === "help") return args.slice(1).filter((arg) => arg !== "--long")
   if (args.length === 0) return []
   if (!args.includes("--help") && !args.includes("-h")) return undefined
   const words: Array<string> = []
@@ -445,9 +491,9 @@ export const requested = (args: ReadonlyArray<string>): ReadonlyArray<string> | 
 }
 
 /** The help page for command words, using the longest prefix that names a command; `undefined` when none does. */
-export const page = (root: Root, words: ReadonlyArray<string>): string | undefined => {
+export const page = (root: Root, words: ReadonlyArray<string>, long = false): string | undefined => {
   for (let n = words.length; n >= 0; n--) {
-    const text = render(root, words.slice(0, n))
+    const text = render(root, words.slice(0, n), long)
     if (text !== undefined) return text
   }
   return undefined

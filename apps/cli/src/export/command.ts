@@ -327,7 +327,7 @@ const examples = [
 /** The command's help: one paragraph and examples. */
 export const description = HelpDoc.blocks([
   HelpDoc.p(
-    "Start a customer export: one filter flag per field of the API's filter (list fields repeat), validated before anything is sent. On a terminal the export is described and confirmed first; elsewhere (a script, --json, --no-input) it starts only with --yes. The same filter started in the last 24 hours is not started again unless --reuse or --force says what to do, or that export ended in error."
+    "Start a customer export, validated before anything is sent. On a terminal it is described and confirmed first; elsewhere (a script, --json, --no-input) only --yes starts it. The same filter is not started twice in 24 hours unless --reuse or --force says so, or the first one ended in error."
   ),
   HelpDoc.h1("EXAMPLES"),
   HelpDoc.blocks(examples.map((example) => HelpDoc.p(`  ${example}`)))

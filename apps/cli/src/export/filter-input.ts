@@ -53,7 +53,7 @@ const splitRaw = (text: string): Array<string> => {
 /** The member a key of a nested filter's `key=value` names, if it names one. */
 const memberOf = (wire: string, key: string): string | undefined => {
   const trimmed = unescapeText(key).trim()
-  const aliased = (MEMBER_ALIASES[wire] ?? {})[trimmed.toLowerCase()] ?? trimmed
+  const aliased = MEMBER_ALIASES[wire]?.[trimmed.toLowerCase()] ?? trimmed
   return (flagOf(wire)?.members ?? []).includes(aliased) ? aliased : undefined
 }
 

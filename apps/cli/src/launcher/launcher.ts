@@ -26,11 +26,15 @@ const YOUNG_GROWTH_AT_START = "--semi-space-growth-factor=1"
 setFlagsFromString(YOUNG_GROWTH_AT_START)
 setTimeout(() => setFlagsFromString("--semi-space-growth-factor=2"), 1000).unref()
 
-/** The help page rendered at build time for `help [COMMAND…]`, or `--help`/`-h` after command words. */
+/**
+ * The help page rendered at build time for `help [COMMAND…]`, or `--help`/`-h` after command words;
+ * with `--long`, the page with every flag's whole description.
+ */
 const cachedHelp = (args: ReadonlyArray<string>): string | undefined => {
   let words: Array<string>
+  const long = args.includes("--long") ? ".long" : ""
   if (args.length === 0) words = []
-  else if (args[0] === "help") words = args.slice(1)
+  else if (args[0] === "help") words = args.slice(1).filter((arg) => arg !== "--long")
   else if (args.includes("--help") || args.includes("-h")) {
     words = []
     for (const arg of args) {
@@ -40,7 +44,7 @@ const cachedHelp = (args: ReadonlyArray<string>): string | undefined => {
   } else return undefined
   if (!words.every((word) => /^[a-z]+$/.test(word))) return undefined
   try {
-    return readFileSync(join(__dirname, "help", `${["booster", ...words].join("-")}.txt`), "utf8")
+    return readFileSync(join(__dirname, "help", `${["booster", ...words].join("-")}${long}.txt`), "utf8")
   } catch {
     return undefined
   }
