@@ -72,9 +72,14 @@ const spending = (from: number | undefined, to: number | undefined): string | un
   return undefined
 }
 
+/**
+ * Customer statuses as the people they name: `Client` → "clients", an acronym status such as `VIC`
+ * → "VIC clients" (never "vics").
+ */
 const subject = (statuses: ReadonlyArray<string> | undefined): string => {
   if (statuses === undefined || statuses.length === 0) return "Customers"
   const words = statuses.map((status) => {
+    if (/^[A-Z][A-Z0-9]+$/.test(status)) return `${status} clients`
     const lower = status.toLowerCase()
     return lower.endsWith("s") ? lower : `${lower}s`
   })
@@ -113,7 +118,7 @@ const sentence = (parts: ReadonlyArray<string | undefined>) =>
 
 /**
  * Describes a validated customer filter, e.g. "Clients and prospects of CAR at 2 points of sale
- * (ES100, IT200), in it or fr, created 2022-01-01 to 2023-11-01, spending 100–50,000, who agreed to
+ * (ES100, IT200), in IT or FR, created 2022-01-01 to 2023-11-01, spending 100–50,000, who agreed to
  * be contacted".
  *
  * @since 0.1.0
@@ -124,7 +129,8 @@ export const describeCustomerFilter = (filter: CustomerFilter): string => {
   parts.push(
     `${subject(filter.customerStatus)} of ${filter.brand} at ${plural(pos.length, "point of sale", "points of sale")} (${commaList(pos)})`
   )
-  if (filter.locationCountryIds?.length) parts.push(`in ${orList(filter.locationCountryIds)}`)
+  if (filter.locationCountryIds?.length)
+    parts.push(`in ${orList(filter.locationCountryIds.map((country) => country.toUpperCase()))}`)
   parts.push(range("created", filter.creationDateFrom, filter.creationDateTo))
   parts.push(range("with a transaction", filter.transactionDateFrom, filter.transactionDateTo))
   parts.push(spending(filter.clientSpendingFrom, filter.clientSpendingTo))

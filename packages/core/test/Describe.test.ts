@@ -13,7 +13,7 @@ describe("describe", () => {
   it("gives a plain-English account of who would be exported", () => {
     const { downloadRequestId: _, ...filter } = example
     expect(describeInput(filter)).toBe(
-      "Clients and prospects of CAR at 2 points of sale (ES100, IT200), in it or fr, created 2022-01-01 to 2023-11-01, spending 100–50,000, who agreed to be contacted"
+      "Clients and prospects of CAR at 2 points of sale (ES100, IT200), in IT or FR, created 2022-01-01 to 2023-11-01, spending 100–50,000, who agreed to be contacted"
     )
   })
 
@@ -38,6 +38,20 @@ describe("describe", () => {
         "with a transaction on or after 2023-01-01, spending at most 1,000, born in January or December, " +
         "interested in Watches, with the hobby ART, who bought from Portugieser, who bought in the category WAT, " +
         "whose SAP CRM sync did not fail, who did not agree to be contacted"
+    )
+  })
+
+  it("reads like prose: acronym statuses are clients, countries in capitals, never a glued value", () => {
+    expect(
+      describeInput({
+        brand: "CAR",
+        posCodes: ["IT100", "FR100"],
+        customerStatus: ["VIC"],
+        locationCountryIds: ["it", "FR"]
+      })
+    ).toBe("VIC clients of CAR at 2 points of sale (IT100, FR100), in IT or FR")
+    expect(describeInput({ brand: "CAR", posCodes: ["IT100"], customerStatus: ["Client", "VIC"] })).toBe(
+      "Clients and VIC clients of CAR at 1 point of sale (IT100)"
     )
   })
 
