@@ -72,6 +72,55 @@ describe("booster tasks", () => {
     expect(parseJson(get.stdout)).toMatchObject({ asyncTaskId: id, brand: "CAR" })
   })
 
+  it("lists newest first with the description and purpose of each export, --limit and --status", async () => {
+    const home = freshHome()
+    const started = async (args: ReadonlyArray<string>) => {
+      const result = await booster(["export", "--brand", "CAR", ...args, "--yes"], { env: envOf(home) })
+      expect(result.code).toBe(0)
+      return result.stdout.trim()
+    }
+    const older = await started(["--pos-code", "FR100", "--purpose", "OPS-7 France"])
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    const newer = await started([
+      "--pos-code",
+      "IT100,FR100",
+      "--customer-status",
+      "VIC",
+      "--purpose",
+      "OPS-8 Italy VIP"
+    ])
+    const listed = await booster(["tasks", "list", "--limit", "2"], { env: envOf(home) })
+    expect(listed.code).toBe(0)
+    const rows = listed.stdout.trimEnd().split("\n").slice(1)
+    expect(rows).toHaveLength(2)
+    expect(rows[0]).toMatch(
+      new RegExp(`^${newer}.*OPS-8 Italy VIP\\s+VIC clients of CAR at 2 points of sale \\(IT100, FR100\\)`)
+    )
+    expect(rows[1]).toMatch(new RegExp(`^${older}.*OPS-7 France`))
+    const json = JSON.parse(
+      (await booster(["tasks", "list", "--json", "--limit", "1"], { env: envOf(home) })).stdout
+    )
+    expect(json).toEqual([expect.objectContaining({ asyncTaskId: newer, purpose: "OPS-8 Italy VIP" })])
+    expect(json[0].description).toContain("VIC clients")
+    await booster(["tasks", "wait", newer], { env: envOf(home) })
+    const completed = JSON.parse(
+      (
+        await booster(["tasks", "list", "--json", "--status", "completed", "--limit", "100"], {
+          env: envOf(home)
+        })
+      ).stdout
+    ) as Array<{ asyncTaskId: string; status: string }>
+    expect(completed.map((task) => task.asyncTaskId)).toContain(newer)
+    expect(completed.every((task) => task.status === "COM")).toBe(true)
+    const history = await booster(["history"], { env: envOf(home) })
+    const lines = history.stdout.trimEnd().split("\n")
+    expect(lines[1]).toContain(newer)
+    expect(lines[1]).toMatch(/OPS-8 Italy VIP\s+VIC clients of CAR at 2 points of sale \(IT100, FR100\)/)
+    const errors = await booster(["history", "--status", "error"], { env: envOf(home) })
+    expect(errors.stderr).toContain("No error exports recorded.")
+    expect((await booster(["tasks", "list", "--status", "done"], { env: envOf(home) })).code).toBe(2)
+  })
+
   it("shows local dates, ages, aligned columns, rows and file sizes; --json keeps ISO dates", async () => {
     const home = freshHome()
     const id = await start(home, "DE100")

@@ -780,6 +780,8 @@ export interface Row {
   readonly downloadRequestId: string | undefined
   readonly host: string | undefined
   readonly brand: string | undefined
+  /** The filter in plain English, from the start entry. */
+  readonly description: string | undefined
   readonly purpose: string | undefined
   readonly status: string | undefined
   readonly file: string | undefined
@@ -809,6 +811,7 @@ export const rows = (entries: ReadonlyArray<Entry>): ReadonlyArray<Row> => {
       downloadRequestId: entry.downloadRequestId ?? previous?.downloadRequestId,
       host: entry.host ?? previous?.host,
       brand: entry.brand ?? previous?.brand,
+      description: entry.description ?? previous?.description,
       purpose: entry.purpose ?? previous?.purpose,
       status: entry.status ?? (start ? "started" : previous?.status),
       file: entry.file ?? previous?.file,

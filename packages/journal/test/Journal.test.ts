@@ -247,6 +247,7 @@ describe("Journal.rows", () => {
         asyncTaskId: "a",
         fingerprint: "sha256:1",
         brand: "CAR",
+        description: "VIC clients of CAR in IT or FR",
         purpose: "OPS-1"
       },
       { at: "2026-01-01T00:00:01.000Z", event: "started", asyncTaskId: "b", fingerprint: "sha256:2" },
@@ -270,6 +271,7 @@ describe("Journal.rows", () => {
         downloadRequestId: undefined,
         host: undefined,
         brand: "CAR",
+        description: "VIC clients of CAR in IT or FR",
         purpose: "OPS-1",
         status: "COM",
         file: "/x.csv",
@@ -285,6 +287,7 @@ describe("Journal.rows", () => {
         downloadRequestId: undefined,
         host: undefined,
         brand: undefined,
+        description: undefined,
         purpose: undefined,
         status: "started",
         file: undefined,

@@ -18,6 +18,22 @@ export const noInput = Options.boolean("no-input").pipe(
   Options.withDescription("Never prompt, even on a terminal (use --yes to confirm).")
 )
 
+/** `--limit N`: at most this many rows, newest first (default 20). */
+export const limit = Options.integer("limit").pipe(
+  Options.withPseudoName("N"),
+  Options.withDescription("Show at most this many, newest first (default 20)."),
+  Options.withDefault(20)
+)
+
+/** The states a task can be asked for by: `--status completed`. */
+export const STATUSES = ["requested", "in-progress", "completed", "error"] as const
+
+/** `--status`: only the tasks in this state. */
+export const status = Options.choice("status", STATUSES).pipe(
+  Options.withDescription("Only the tasks in this state: requested, in-progress, completed or error."),
+  Options.optional
+)
+
 /** The settings flags. */
 export const settings = {
   profile: Options.text("profile").pipe(

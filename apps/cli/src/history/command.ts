@@ -5,7 +5,7 @@
 import { Fingerprint } from "@booster-export/core"
 import { Journal } from "@booster-export/journal"
 import { Command, HelpDoc, Options } from "@effect/cli"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import * as Common from "../config/options.js"
 import * as CliJournal from "../journal/journal.js"
 import * as Table from "../output/table.js"
@@ -15,22 +15,41 @@ import * as Term from "../output/terminal.js"
 export const historyCommand = Command.make(
   "history",
   {
-    limit: Options.integer("limit").pipe(
-      Options.withPseudoName("N"),
-      Options.withDescription("Show at most this many tasks."),
-      Options.withDefault(20)
+    limit: Common.limit,
+    status: Options.choice("status", [...Common.STATUSES]).pipe(
+      Options.withDescription(
+        "Only the tasks in this state: requested (started, no end seen), in-progress, completed or error."
+      ),
+      Options.optional
     ),
     json: Common.json
   },
   (opts) =>
     Effect.gen(function* () {
       const entries = yield* Effect.flatMap(Journal.Journal, (journal) => journal.entries)
-      const rows = Journal.rows(entries).slice(0, Math.max(0, opts.limit))
+      const wanted = Option.getOrUndefined(opts.status)
+      const rows = Table.newestFirst(Journal.rows(entries), (row) => row.startedAt ?? row.updatedAt)
+        .filter((row) => Table.hasStatus(row.status, wanted))
+        .slice(0, Math.max(0, opts.limit))
       if (opts.json) return yield* Term.json(rows)
-      if (rows.length === 0) return yield* Term.err("No exports recorded yet.")
+      if (rows.length === 0)
+        return yield* Term.err(
+          wanted === undefined ? "No exports recorded yet." : `No ${wanted} exports recorded.`
+        )
       const now = new Date()
       const lines = Table.table(
-        ["STARTED", "AGE", "TASK", "STATUS", "FINGERPRINT", "SOURCE", "SIZE", "FILE"],
+        [
+          "STARTED",
+          "AGE",
+          "TASK",
+          "STATUS",
+          "FINGERPRINT",
+          "SOURCE",
+          "SIZE",
+          "FILE",
+          "PURPOSE",
+          "DESCRIPTION"
+        ],
         rows.map((row) => {
           const at = Table.when(row.startedAt ?? row.updatedAt, now)
           return [
@@ -41,7 +60,9 @@ export const historyCommand = Command.make(
             row.fingerprint !== undefined ? Fingerprint.short(row.fingerprint) : "-",
             row.source ?? "-",
             row.bytes !== undefined ? Term.formatBytes(row.bytes) : "-",
-            row.file ?? ""
+            row.file ?? "-",
+            Table.noted(row.purpose),
+            Table.noted(row.description)
           ]
         }),
         [6]
@@ -52,10 +73,11 @@ export const historyCommand = Command.make(
   Command.withDescription(
     HelpDoc.blocks([
       HelpDoc.p(
-        "Show the local journal ($XDG_STATE_HOME/booster-export/journal.jsonl, shared with booster-mcp), most recent first: when (local time and age), task id, status, filter fingerprint, source (cli or mcp), file, size and SHA-256. It never holds filter values or personal data."
+        "Show the local journal ($XDG_STATE_HOME/booster-export/journal.jsonl, shared with booster-mcp), newest first: when (local time and age), task id, status, filter fingerprint, source (cli or mcp), size, file, purpose and the filter in plain English. It never holds filter values or personal data."
       ),
       HelpDoc.h1("EXAMPLES"),
       HelpDoc.p("  booster history"),
+      HelpDoc.p("  booster history --status error --limit 5"),
       HelpDoc.p("  booster history --limit 5 --json")
     ])
   )

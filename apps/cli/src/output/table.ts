@@ -78,23 +78,45 @@ export const taskJson = <T extends { readonly requestDate: string }>(task: T): T
   return date === undefined ? task : { ...task, requestDate: date.toISOString() }
 }
 
-/** What the journal knows of a task's file. */
+/** What the journal knows of a task: its file, and what the export was (description and purpose). */
 export interface KnownFile {
   readonly file?: string | undefined
   readonly bytes?: number | undefined
+  readonly description?: string | undefined
+  readonly purpose?: string | undefined
 }
+
+/** A journal text (description, purpose) for a cell, `-` when unknown (cells are cleaned by {@link table}). */
+export const noted = (text: string | undefined) =>
+  text === undefined || text.trim() === "" ? "-" : text.trim()
+
+/**
+ * Whether a status (the API's `COM`, or the journal's `started`) is in the state asked for
+ * (`completed`); a start the journal saw end nowhere counts as `requested`.
+ */
+export const hasStatus = (status: string | undefined, wanted: string | undefined): boolean =>
+  wanted === undefined ||
+  (status !== undefined &&
+    (status === "started" ? wanted === "requested" : Task.statusKind(status) === wanted))
+
+/** Newest first by a date field (server or journal form); unreadable dates last. */
+export const newestFirst = <T>(items: ReadonlyArray<T>, dateOf: (item: T) => string | undefined): Array<T> =>
+  [...items].sort((a, b) => (parseDate(dateOf(b))?.getTime() ?? 0) - (parseDate(dateOf(a))?.getTime() ?? 0))
 
 /** Rows count as text, `-` when unknown. */
 const count = (n: number | undefined) => (n === undefined ? "-" : n.toLocaleString("en-GB"))
 
-/** The `tasks list` table: id, type, brand, status, percentage, rows, file size, requested, age. */
+/**
+ * The `tasks list` table: id, type, brand, status, percentage, rows, file size, requested, age, and
+ * the purpose and description the journal recorded at the start.
+ */
 export const taskTable = (
   tasks: ReadonlyArray<Task.Task>,
   files: ReadonlyMap<string, KnownFile>,
   now: Date
 ): Array<string> =>
   table(
-    ["TASK", "TYPE", "BRAND", "STATUS", "%", "ROWS", "FILE", "REQUESTED", "AGE"],
+    ["TASK", "TYPE", "BRAND", "STATUS", "%", "ROWS", "FILE", "REQUESTED", "AGE", "PURPOSE", "DESCRIPTION"],
     tasks.map((task) => {
       const at = when(task.requestDate, now)
       const file = files.get(Task.canonicalGuid(task.asyncTaskId))
@@ -107,7 +129,9 @@ export const taskTable = (
         count(task.totalResults),
         file?.bytes !== undefined ? formatBytes(file.bytes) : "-",
         at.date,
-        at.age
+        at.age,
+        noted(file?.purpose),
+        noted(file?.description)
       ]
     }),
     [4, 5, 6]
@@ -122,6 +146,8 @@ export const taskDetail = (task: Task.Task, file: KnownFile | undefined, now: Da
     ["brand", task.brand],
     ["status", `${task.status} (${Task.statusKind(task.status)}), ${Math.round(task.percentage)}%`],
     ["requested", at.age === "" ? at.date : `${at.date} (${at.age})`],
+    ["description", file?.description !== undefined ? noted(file.description) : undefined],
+    ["purpose", file?.purpose !== undefined ? noted(file.purpose) : undefined],
     ["rows", task.totalResults !== undefined ? count(task.totalResults) : undefined],
     ["succeeded", task.totalSucceeded !== undefined ? count(task.totalSucceeded) : undefined],
     ["failed", task.totalFailed !== undefined ? count(task.totalFailed) : undefined],

@@ -30,15 +30,18 @@ const checkTaskId = (id: string): Effect.Effect<string, UsageError> =>
         })
       )
 
-/** What this machine's journal knows of each task's file, by canonical task id. */
+/** What this machine's journal knows of each task (its file, description and purpose), by canonical task id. */
 const knownFiles = Effect.map(
   Effect.flatMap(Journal.Journal, (journal) => Effect.orElseSucceed(journal.entries, () => [])),
   (entries) => {
     const files = new Map<string, Table.KnownFile>()
     for (const row of Journal.rows(entries)) {
-      if (row.file !== undefined || row.bytes !== undefined) {
-        files.set(Task.canonicalGuid(row.asyncTaskId), { file: row.file, bytes: row.bytes })
-      }
+      files.set(Task.canonicalGuid(row.asyncTaskId), {
+        file: row.file,
+        bytes: row.bytes,
+        description: row.description,
+        purpose: row.purpose
+      })
     }
     return files as ReadonlyMap<string, Table.KnownFile>
   }
@@ -52,21 +55,39 @@ const detail = (task: Task.Task) =>
     }
   })
 
-const list = Command.make("list", { json: Common.json, ...Common.settings }, (opts) =>
-  Effect.gen(function* () {
-    const settings = yield* Common.resolve(opts)
-    const client = yield* Common.client(settings)
-    const tasks = yield* client.listTasks()
-    if (opts.json) return yield* Term.json(tasks.map(Table.taskJson))
-    if (tasks.length === 0) return yield* Term.err("No tasks.")
-    const files = yield* knownFiles
-    for (const line of Table.taskTable(tasks, files, new Date())) yield* Term.out(line)
-  }).pipe(Effect.provide(CliJournal.fromOptions(opts)))
+const list = Command.make(
+  "list",
+  { limit: Common.limit, status: Common.status, json: Common.json, ...Common.settings },
+  (opts) =>
+    Effect.gen(function* () {
+      const settings = yield* Common.resolve(opts)
+      const client = yield* Common.client(settings)
+      const wanted = Option.getOrUndefined(opts.status)
+      const tasks = Table.newestFirst(yield* client.listTasks(), (task) => task.requestDate)
+        .filter((task) => Table.hasStatus(task.status, wanted))
+        .slice(0, Math.max(0, opts.limit))
+      const files = yield* knownFiles
+      if (opts.json) {
+        return yield* Term.json(
+          tasks.map((task) => {
+            const known = files.get(Task.canonicalGuid(task.asyncTaskId))
+            return {
+              ...Table.taskJson(task),
+              ...(known?.description !== undefined ? { description: known.description } : {}),
+              ...(known?.purpose !== undefined ? { purpose: known.purpose } : {})
+            }
+          })
+        )
+      }
+      if (tasks.length === 0)
+        return yield* Term.err(wanted === undefined ? "No tasks." : `No ${wanted} tasks.`)
+      for (const line of Table.taskTable(tasks, files, new Date())) yield* Term.out(line)
+    }).pipe(Effect.provide(CliJournal.fromOptions(opts)))
 ).pipe(
   Command.withDescription(
     withExamples(
-      "List the tasks your credentials can read: local request dates and ages, rows, and the size of files downloaded on this machine.",
-      ["booster tasks list", "booster tasks list --json"]
+      "List the tasks your credentials can read, newest first: local request dates and ages, rows, the size of files downloaded on this machine, and the purpose and description this machine's journal recorded.",
+      ["booster tasks list", "booster tasks list --status error --limit 5", "booster tasks list --json"]
     )
   )
 )
