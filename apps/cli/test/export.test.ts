@@ -566,7 +566,22 @@ describe("booster export against the sandbox", () => {
         env: { ...home.env, BOOSTER_BASE_URL: slow.baseUrl, BOOSTER_API_KEY: slow.apiKey }
       })
       expect(result.code).toBe(5)
-      expect(result.stderr).toContain("booster tasks wait")
+      expect(result.stderr).toContain("keeps running on the server")
+      const id = /Started task ([0-9a-f]{32})/.exec(result.stderr)?.[1]
+      expect(result.stderr).toContain(`Resume with \`booster tasks wait ${id}\`.`)
+      const output = join(home.root, "my exports", "it's.csv")
+      mkdirSync(join(home.root, "my exports"))
+      const saved = await booster(
+        ["export", ...FILTER, "--customer-status", "VIC", "--timeout", "1", "--output", output, YES],
+        {
+          env: { ...home.env, BOOSTER_BASE_URL: slow.baseUrl, BOOSTER_API_KEY: slow.apiKey }
+        }
+      )
+      expect(saved.code).toBe(5)
+      const again = /Started task ([0-9a-f]{32})/.exec(saved.stderr)?.[1]
+      expect(saved.stderr).toContain(
+        `Resume with \`booster tasks wait ${again} --output '${output.replace("'", "'\\''")}'\`.`
+      )
     } finally {
       await slow.close()
     }

@@ -292,7 +292,7 @@ describe.skipIf(!terminal.available)(onTerminal, () => {
     expect(existsSync(out)).toBe(false)
   })
 
-  it("stops at once on Ctrl-C during the wait, exits 130 and leaves no file", async () => {
+  it("stops at once on Ctrl-C during the wait, exits 130, leaves no file and gives the command to resume", async () => {
     const home = freshHome()
     const out = join(home.root, "exports")
     mkdirSync(out)
@@ -307,6 +307,11 @@ describe.skipIf(!terminal.available)(onTerminal, () => {
     expect(Date.now() - sentAt).toBeLessThan(5000)
     expect(screen(name)).toContain("Interrupted")
     expect(readdirSync(out)).toEqual([])
+    const joined = tmux("capture-pane", "-p", "-J", "-t", name)
+    const id = /Started task ([0-9a-f]{32})/.exec(joined)?.[1]
+    expect(id).toBeDefined()
+    expect(joined).toContain(`Task ${id} keeps running on the server.`)
+    expect(joined).toContain(`Resume with \`booster tasks wait ${id} --output ${out}\`.`)
   })
 
   it("shows a journal carrying OSC 0 and OSC 52 without retitling the window or writing the clipboard", async () => {

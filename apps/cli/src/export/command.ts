@@ -298,6 +298,9 @@ const handler = (opts: ExportOptions) =>
     const task = yield* Follow.follow(client, started.asyncTaskId, {
       quiet: opts.json,
       host,
+      output,
+      download: opts.download,
+      overwrite: opts.overwrite,
       timeoutMs: Option.getOrUndefined(Option.map(opts.timeout, (s) => s * 1000))
     })
     if (!wantsFile) {

@@ -151,6 +151,9 @@ const wait = Command.make(
       const task = yield* Follow.follow(client, id, {
         quiet: opts.json,
         host,
+        output: out,
+        download: opts.download,
+        overwrite: opts.overwrite,
         timeoutMs: Option.getOrUndefined(Option.map(opts.timeout, (s) => s * 1000))
       })
       if (out === undefined && !opts.download) {

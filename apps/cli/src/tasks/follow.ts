@@ -7,6 +7,7 @@ import { lstat, open, rm, stat } from "node:fs/promises"
 import { dirname, isAbsolute, join, resolve, sep } from "node:path"
 import type { Task } from "@booster-export/core"
 import { Journal, RecordDownload } from "@booster-export/journal"
+import * as Scrub from "@booster-export/transport/Scrub"
 import { Effect, Stream } from "effect"
 import type { Client } from "../client/runtime.js"
 import type { Settings } from "../config/profiles.js"
@@ -29,7 +30,28 @@ export interface FollowOptions {
   readonly quiet: boolean
   readonly timeoutMs?: number | undefined
   readonly host: string | undefined
+  /** Where the person asked the file to go, repeated in the command that resumes. */
+  readonly output?: string | undefined
+  readonly download?: boolean | undefined
+  readonly overwrite?: boolean | undefined
 }
+
+/** A word as a POSIX shell reads it back: bare when safe, else in single quotes. */
+const shellWord = (word: string): string =>
+  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`
+
+/**
+ * The exact command that picks a task up again where following it stopped, with the destination
+ * the person gave: `booster tasks wait ID --output 'my file.csv'`.
+ */
+export const resumeCommand = (asyncTaskId: string, options: FollowOptions): string =>
+  [
+    "booster tasks wait",
+    asyncTaskId,
+    ...(options.output !== undefined ? ["--output", shellWord(Scrub.line(options.output))] : []),
+    ...(options.output === undefined && options.download === true ? ["--download"] : []),
+    ...(options.overwrite === true ? ["--overwrite"] : [])
+  ].join(" ")
 
 /** Follows a task until COM; fails `ExportFailedError` at ERR, `StillRunningError` when time runs out. */
 export const follow = (client: Client, asyncTaskId: string, options: FollowOptions) =>
@@ -44,6 +66,14 @@ export const follow = (client: Client, asyncTaskId: string, options: FollowOptio
           return display.update(progress)
         }),
         Effect.ensuring(display.done),
+        // Ctrl-C stops the following, not the export: say how to pick it up again
+        Effect.onInterrupt(() =>
+          options.quiet
+            ? Effect.void
+            : Term.err(
+                `\nTask ${asyncTaskId} keeps running on the server. Resume with \`${resumeCommand(asyncTaskId, options)}\`.`
+              )
+        ),
         Effect.tapError((error) =>
           error._tag === "ExportFailedError"
             ? record({ event: "failed", asyncTaskId, status: error.taskStatus, host: options.host })
@@ -54,8 +84,8 @@ export const follow = (client: Client, asyncTaskId: string, options: FollowOptio
           () =>
             Effect.fail(
               new StillRunningError({
-                message: `Task ${asyncTaskId} has not finished yet (last status ${last?.status ?? "unknown"})`,
-                hint: `Follow it later with \`booster tasks wait ${asyncTaskId}\`.`,
+                message: `Task ${asyncTaskId} has not finished yet (last status ${last?.status ?? "unknown"}); it keeps running on the server`,
+                hint: `Resume with \`${resumeCommand(asyncTaskId, options)}\`.`,
                 asyncTaskId,
                 status: last?.status ?? "unknown"
               })
