@@ -250,6 +250,11 @@ describe("booster export checks where the file goes before starting", () => {
     const underFile = await booster([...args, "--output", `${existing}/exports/`], { env: apiEnv(home) })
     expect(underFile.code).toBe(2)
     expect(underFile.stderr).toContain(`${existing} is not a folder`)
+    // standard output is refused rather than written to a file named "-"
+    const dash = await booster([...args, "--output", "-"], { env: apiEnv(home), cwd: home.root })
+    expect(dash.code).toBe(2)
+    expect(dash.stderr).toContain("--output - (standard output) is not supported")
+    expect(existsSync(join(home.root, "-"))).toBe(false)
     expect(exportPosts()).toBe(before)
     // the same destination with --overwrite goes through
     const replaced = await booster([...args, "--output", existing, "--overwrite", "--json"], {
@@ -432,6 +437,7 @@ describe("booster export against the sandbox", () => {
     const repeat = await booster(args, { env: apiEnv(home) })
     expect(repeat.code).toBe(2)
     expect(parseJson(repeat.stderr)).toMatchObject({ _tag: "DuplicateExportError", asyncTaskId: retried })
+    expect(parseJson(repeat.stderr).hint).toMatch(/--reuse.*--force/)
     expect(posts()).toBe(before + 2)
   })
 

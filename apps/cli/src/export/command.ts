@@ -176,6 +176,7 @@ const handler = (opts: ExportOptions) =>
     const wantsFile = output !== undefined || opts.download
     // where the file goes is checked before anything is sent: a refusal after the export ran
     // would leave a finished export nobody downloads
+    yield* Follow.refuseStdout(output)
     if (wantsFile) yield* Follow.checkDestination(Follow.destinationOf(output, settings), opts.overwrite)
     const interactive = Term.canPrompt() && !opts.noInput && !opts.json
     // a personal-data export starts only when someone said so: on a terminal by answering the

@@ -145,6 +145,7 @@ const wait = Command.make(
       const client = yield* Common.client(settings)
       const host = Journal.hostOf(settings.baseUrl)
       const out = Option.getOrUndefined(opts.output)
+      yield* Follow.refuseStdout(out)
       if (out !== undefined || opts.download) {
         yield* Follow.checkDestination(Follow.destinationOf(out, settings), opts.overwrite)
       }
@@ -187,6 +188,7 @@ const download = Command.make(
       const settings = yield* Common.resolve(opts)
       const client = yield* Common.client(settings)
       const host = Journal.hostOf(settings.baseUrl)
+      yield* Follow.refuseStdout(Option.getOrUndefined(opts.output))
       const file = yield* Follow.download(
         client,
         id,
