@@ -331,7 +331,7 @@ const examples = [
 /** The command's help: one paragraph and examples. */
 export const description = HelpDoc.blocks([
   HelpDoc.p(
-    "Start a customer export, validated before anything is sent. On a terminal it is described and confirmed first; elsewhere (a script, --json, --no-input) only --yes starts it. The same filter is not started twice in 24 hours unless --reuse or --force says so, or the first one ended in error."
+    "Start a customer export, validated before anything is sent: confirmed on a terminal, started only with --yes elsewhere. The same filter is not started twice in a day unless the first one failed."
   ),
   HelpDoc.h1("EXAMPLES"),
   HelpDoc.blocks(examples.map((example) => HelpDoc.p(`  ${example}`)))
