@@ -90,7 +90,8 @@ describe.skipIf(clusterUrl === undefined)("booster with the README's team roles"
         "ticket OPS-7",
         "--output",
         out,
-        "--json"
+        "--json",
+        "--yes"
       ],
       { env: member }
     )
@@ -98,7 +99,7 @@ describe.skipIf(clusterUrl === undefined)("booster with the README's team roles"
     expect(existsSync(out)).toBe(true)
     expect((await booster(["history", "--json"], { env: member })).code).toBe(0)
     expect((await booster(["files", "list", "--json"], { env: member })).code).toBe(0)
-    expect((await booster(["files", "purge", "--older-than", "0d"], { env: member })).code).toBe(0)
+    expect((await booster(["files", "purge", "--older-than", "0d", "--yes"], { env: member })).code).toBe(0)
     const rows = JSON.parse((await booster(["audit", "export", "--json"], { env: member })).stdout) as Array<
       Record<string, unknown>
     >

@@ -166,7 +166,7 @@ describe.skipIf(clusterUrl === undefined)("booster with a team journal in Postgr
   it("a team member's rows carrying terminal escapes reach no terminal: history, files, tasks get, audit export", async () => {
     const url = await freshDatabase()
     const [machine] = machines(1, url)
-    const started = await booster(["export", "--brand", "CAR", "--pos-code", "ES100", "--json"], {
+    const started = await booster(["export", "--brand", "CAR", "--pos-code", "ES100", "--json", "--yes"], {
       env: machine!.env
     })
     expect(started.code).toBe(0)
@@ -237,7 +237,7 @@ describe.skipIf(clusterUrl === undefined)("retention with a team journal", () =>
     const home = victim!.home.root
     const exportDir = join(home, "exports")
     const own = await booster(
-      ["export", "--brand", "VCA", "--pos-code", "IT100", "--output", `${exportDir}/`, "--json"],
+      ["export", "--brand", "VCA", "--pos-code", "IT100", "--output", `${exportDir}/`, "--json", "--yes"],
       { env: victim!.env }
     )
     expect(own.code).toBe(0)
@@ -275,7 +275,7 @@ describe.skipIf(clusterUrl === undefined)("retention with a team journal", () =>
     expect(listed.code).toBe(0)
     expect((JSON.parse(listed.stdout) as Array<{ path: string }>).map((row) => row.path)).toEqual([ownFile])
 
-    const purged = await booster(["files", "purge", "--older-than", "0d", "--json"], { env: victim!.env })
+    const purged = await booster(["files", "purge", "--older-than", "0d", "--json", "--yes"], { env: victim!.env })
     expect(purged.code).toBe(0)
     expect(JSON.parse(purged.stdout)).toEqual([
       expect.objectContaining({ path: ownFile, outcome: "deleted" })

@@ -265,7 +265,8 @@ describe.skipIf(!terminal.available)(onTerminal, () => {
       envOf(home)
     )
     expect(await exitStatus(noInput)).toBe(2)
-    const text = tmux("capture-pane", "-p", "-J", "-t", noInput)
+    // the whole pane, history included: the line tmux adds when the pane dies can scroll the first out
+    const text = tmux("capture-pane", "-p", "-J", "-S", "-", "-t", noInput)
     expect(text).not.toContain("Start this export?")
     expect(text).toContain("--no-input was given")
     expect(text).toContain("--yes")
@@ -316,7 +317,7 @@ describe.skipIf(!terminal.available)(onTerminal, () => {
 
   it("shows a journal carrying OSC 0 and OSC 52 without retitling the window or writing the clipboard", async () => {
     const home = freshHome()
-    const started = await booster(["export", "--brand", "CAR", "--pos-code", "NL100", "--json"], {
+    const started = await booster(["export", "--brand", "CAR", "--pos-code", "NL100", "--json", "--yes"], {
       env: envOf(home)
     })
     const { asyncTaskId } = JSON.parse(started.stdout) as { asyncTaskId: string }

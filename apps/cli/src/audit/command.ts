@@ -6,7 +6,7 @@
  * `migrate` applies the team database's schema (the owner role).
  */
 import { RelativeDate } from "@booster-export/core"
-import { AuditTrail, Checkpoint, Journal } from "@booster-export/journal"
+import { Checkpoint, Journal } from "@booster-export/journal"
 import { Args, Command, Options } from "@effect/cli"
 import { Effect, Either, Option, Redacted, Schema } from "effect"
 import { withExamples } from "../app/help.js"
