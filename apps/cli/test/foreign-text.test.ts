@@ -39,7 +39,9 @@ describe("a local journal holding terminal escapes", () => {
   it("history, files list, files purge --dry-run, tasks get and audit export (table, --json, --csv) show none of it", async () => {
     const home = freshHome()
     const env = envOf(home)
-    const started = await booster(["export", "--brand", "CAR", "--pos-code", "IT100", "--json", "--yes"], { env })
+    const started = await booster(["export", "--brand", "CAR", "--pos-code", "IT100", "--json", "--yes"], {
+      env
+    })
     expect(started.code).toBe(0)
     const { asyncTaskId } = parseJson(started.stdout) as { asyncTaskId: string }
     const [start, download] = hostileEntries(asyncTaskId, join(home.root, "exports")).entries

@@ -275,7 +275,9 @@ describe.skipIf(clusterUrl === undefined)("retention with a team journal", () =>
     expect(listed.code).toBe(0)
     expect((JSON.parse(listed.stdout) as Array<{ path: string }>).map((row) => row.path)).toEqual([ownFile])
 
-    const purged = await booster(["files", "purge", "--older-than", "0d", "--json", "--yes"], { env: victim!.env })
+    const purged = await booster(["files", "purge", "--older-than", "0d", "--json", "--yes"], {
+      env: victim!.env
+    })
     expect(purged.code).toBe(0)
     expect(JSON.parse(purged.stdout)).toEqual([
       expect.objectContaining({ path: ownFile, outcome: "deleted" })
