@@ -1,7 +1,8 @@
 /**
  * What the API answers: the `ExportCustomerResponse` (`{asyncTaskId}`) and the asynchronous `Task`
- * it creates. Decoding is tolerant: Guids with or without dashes, an open set of statuses, dates kept
- * raw (their format is not documented) with a parser for ISO and ServiceStack's `/Date(ms±zzzz)/`.
+ * it creates. Decoding is tolerant: Guids with or without dashes, an open set of statuses, and the
+ * request date in ISO-8601 whatever form the server wrote it in (ISO or ServiceStack's
+ * `/Date(ms±zzzz)/`; the form is not documented), the server's text kept beside it.
  *
  * @since 0.1.0
  */
@@ -56,18 +57,9 @@ const optionalNullable = <A, I>(schema: Schema.Schema<A, I>) =>
 
 const Count = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
 
-/**
- * An asynchronous task (`GET /tasks/{asyncTaskId}`). Unknown members are ignored; `null` members are
- * read as absent.
- *
- * @since 0.1.0
- */
-export const Task = Schema.Struct({
+const taskFields = {
   asyncTaskId: Guid.annotations({ description: "Task id." }),
   type: Schema.String.annotations({ description: "Task type, e.g. crm, stock, sellout (open set)." }),
-  requestDate: Schema.String.annotations({
-    description: "When the task was requested, as the server wrote it."
-  }),
   status: Schema.String.annotations({
     description: "REQ (requested), INP (in progress), COM (completed), ERR (error); other values are kept."
   }),
@@ -80,9 +72,68 @@ export const Task = Schema.Struct({
   totalResults: optionalNullable(Count).annotations({ description: "Number of records exported." }),
   totalSucceeded: optionalNullable(Count).annotations({ description: "Records that succeeded." }),
   totalFailed: optionalNullable(Count).annotations({ description: "Records that failed." })
+}
+
+/**
+ * A task as the API writes it (`GET /tasks/{asyncTaskId}`): `requestDate` as the server wrote it.
+ * Unknown members are ignored; `null` members are read as absent.
+ *
+ * @category schemas
+ * @since 0.1.0
+ */
+export const ApiTask = Schema.Struct({
+  ...taskFields,
+  requestDate: Schema.String.annotations({
+    description: "When the task was requested, as the server wrote it (ISO-8601 or /Date(ms±zzzz)/)."
+  })
 })
 
 /**
+ * @category models
+ * @since 0.1.0
+ */
+export type ApiTask = typeof ApiTask.Type
+
+const DecodedTask = Schema.typeSchema(
+  Schema.Struct({
+    ...taskFields,
+    requestDate: Schema.optional(
+      Schema.String.annotations({
+        description:
+          "When the task was requested, ISO-8601 in UTC (2024-03-01T10:00:00.000Z); absent when the server's text is not a date."
+      })
+    ),
+    requestDateRaw: Schema.String.annotations({
+      description: "When the task was requested, as the server wrote it."
+    })
+  })
+)
+
+/**
+ * An asynchronous task (`GET /tasks/{asyncTaskId}`), decoded from {@link ApiTask}: `requestDate` is
+ * ISO-8601 in UTC (`2024-03-01T10:00:00.000Z`) whatever form the server wrote — ServiceStack's
+ * `/Date(1709287200000+0100)/` or ISO with or without a zone (a date-time without a zone is read as
+ * UTC) — and `requestDateRaw` keeps the server's text. A request date that is not a date (the form
+ * is not documented) leaves `requestDate` absent and the task is still read: a task is never refused
+ * for its date. Encoding gives the server's text back.
+ *
+ * @category schemas
+ * @since 0.1.0
+ */
+export const Task = Schema.transform(ApiTask, DecodedTask, {
+  strict: true,
+  decode: ({ requestDate, ...rest }) => {
+    const iso = isoDate(requestDate)
+    return { ...rest, ...(iso !== undefined ? { requestDate: iso } : {}), requestDateRaw: requestDate }
+  },
+  encode: ({ requestDate: _iso, requestDateRaw, ...rest }) => ({ ...rest, requestDate: requestDateRaw })
+})
+
+/**
+ * A decoded task: the API's task with `requestDate` in ISO-8601 (absent when unreadable) and
+ * `requestDateRaw` as the server wrote it.
+ *
+ * @category models
  * @since 0.1.0
  */
 export type Task = typeof Task.Type
@@ -136,18 +187,66 @@ export const isFinished = (task: Pick<Task, "status">): boolean => {
 
 const WCF_DATE = /^\\?\/Date\((-?\d+)([+-]\d{4})?\)\\?\/$/
 
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i
+
+/** Minutes east of UTC of `Z`, `+01`, `+0100` or `+01:00`. */
+const offsetMinutes = (zone: string | undefined): number => {
+  if (zone === undefined || zone.toUpperCase() === "Z") return 0
+  const sign = zone.startsWith("-") ? -1 : 1
+  const digits = zone.slice(1).replace(":", "")
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || "0"))
+}
+
+/** The instant of an ISO-8601 date or date-time; one without a zone is read as UTC. */
+const parseIso = (text: string): Date | undefined => {
+  const match = ISO_DATE.exec(text)
+  if (match === null) return undefined
+  const [, y, mo, d, h = "0", mi = "0", s = "0", fraction = "", zone] = match
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number
+  ]
+  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined
+  const utc = new Date(0)
+  utc.setUTCFullYear(year, month - 1, day)
+  if (utc.getUTCMonth() !== month - 1 || utc.getUTCDate() !== day) return undefined
+  const offset = zone !== undefined ? offsetMinutes(zone) : 0
+  if (Math.abs(offset) > 18 * 60) return undefined
+  const millis = Number(`0.${fraction || "0"}`) * 1000
+  const time = utc.getTime() + ((hour * 60 + minute - offset) * 60 + second) * 1000 + Math.floor(millis)
+  const date = new Date(time)
+  return Number.isNaN(date.getTime()) ? undefined : date
+}
+
 /**
- * Reads a date the server wrote: ISO-8601 (`2024-03-01`, `2024-03-01T10:00:00Z`) or ServiceStack's
- * WCF form `/Date(1709287200000+0100)/` (escaped slashes accepted). The instant is the milliseconds
- * value; the offset only says which local time the server meant. `undefined` when unreadable.
+ * Reads a date the server wrote: ISO-8601 (`2024-03-01`, `2024-03-01T10:00:00Z`,
+ * `2024-03-01T11:00:00+01:00`; a date-time without a zone is read as UTC) or ServiceStack's WCF form
+ * `/Date(1709287200000+0100)/` (escaped slashes accepted). The instant is the milliseconds value;
+ * the offset only says which local time the server meant. `undefined` when unreadable.
  *
+ * @category dates
  * @since 0.1.0
  */
 export const parseApiDate = (raw: string): Date | undefined => {
   const text = raw.trim()
   const wcf = WCF_DATE.exec(text)
-  if (wcf !== null) return new Date(Number(wcf[1]))
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined
-  const date = new Date(text)
-  return Number.isNaN(date.getTime()) ? undefined : date
+  if (wcf !== null) {
+    const date = new Date(Number(wcf[1]))
+    return Number.isNaN(date.getTime()) ? undefined : date
+  }
+  return parseIso(text)
 }
+
+/**
+ * A date the server wrote (see {@link parseApiDate}) in ISO-8601, UTC, with milliseconds
+ * (`2024-03-01T10:00:00.000Z`); `undefined` when unreadable.
+ *
+ * @category dates
+ * @since 0.1.0
+ */
+export const isoDate = (raw: string): string | undefined => parseApiDate(raw)?.toISOString()

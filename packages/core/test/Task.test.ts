@@ -31,7 +31,12 @@ describe("ExportResponse", () => {
 describe("Task", () => {
   it("decodes a task, ignoring unknown members and reading null as absent", () => {
     const decoded = decodeTask({ ...base, downloadUrl: null, totalResults: 12, somethingNew: { a: 1 } })
-    expect(Either.isRight(decoded) && decoded.right).toEqual({ ...base, totalResults: 12 })
+    expect(Either.isRight(decoded) && decoded.right).toEqual({
+      ...base,
+      requestDate: "2024-03-01T10:00:00.000Z",
+      requestDateRaw: base.requestDate,
+      totalResults: 12
+    })
   })
 
   it("keeps an unknown status and reports it as unknown, never failing", () => {
@@ -62,6 +67,52 @@ describe("Task", () => {
   })
 })
 
+describe("the request date of a task", () => {
+  const decodeDate = (requestDate: string) => {
+    const decoded = decodeTask({ ...base, requestDate })
+    if (Either.isLeft(decoded)) throw new Error("the task was refused")
+    return { requestDate: decoded.right.requestDate, requestDateRaw: decoded.right.requestDateRaw }
+  }
+
+  it.each([
+    ["the WCF form with an offset", "\\/Date(1709287200000+0100)\\/", "2024-03-01T10:00:00.000Z"],
+    ["the WCF form with a negative offset", "/Date(1709287200000-0500)/", "2024-03-01T10:00:00.000Z"],
+    ["the WCF form without an offset", "/Date(1709287200000)/", "2024-03-01T10:00:00.000Z"],
+    ["ISO with a zone", "2024-03-01T11:00:00+01:00", "2024-03-01T10:00:00.000Z"],
+    ["ISO with a compact zone", "2024-03-01T05:00:00-0500", "2024-03-01T10:00:00.000Z"],
+    ["ISO in UTC", "2024-03-01T10:00:00Z", "2024-03-01T10:00:00.000Z"],
+    ["ISO without a zone (read as UTC)", "2024-03-01T10:00:00", "2024-03-01T10:00:00.000Z"],
+    ["ISO with .NET's seven decimals", "2024-03-01T10:00:00.1234567Z", "2024-03-01T10:00:00.123Z"],
+    ["a date alone", "2024-03-01", "2024-03-01T00:00:00.000Z"]
+  ])("is ISO-8601 in UTC from %s, the server's text kept raw", (_, raw, iso) => {
+    expect(decodeDate(raw)).toEqual({ requestDate: iso, requestDateRaw: raw })
+  })
+
+  it("reads a date-time without a zone the same whatever the machine's time zone", () => {
+    const zone = process.env.TZ
+    try {
+      process.env.TZ = "Pacific/Kiritimati"
+      expect(decodeDate("2024-03-01T10:00:00").requestDate).toBe("2024-03-01T10:00:00.000Z")
+    } finally {
+      if (zone === undefined) delete process.env.TZ
+      else process.env.TZ = zone
+    }
+  })
+
+  it.each(["yesterday", "", "31/12/2024", "/Date(abc)/", "2024-02-30T10:00:00Z", "2024-03-01T24:00:00Z"])(
+    "is absent for %j, which is kept raw: the task is still read",
+    (raw) => {
+      expect(decodeDate(raw)).toEqual({ requestDate: undefined, requestDateRaw: raw })
+    }
+  )
+
+  it("encodes back to the server's text", () => {
+    const decoded = decodeTask({ ...base, requestDate: "/Date(1709287200000+0100)/" })
+    if (Either.isLeft(decoded)) throw new Error("the task was refused")
+    expect(Schema.encodeSync(Task.Task)(decoded.right).requestDate).toBe("/Date(1709287200000+0100)/")
+  })
+})
+
 describe("dates written by the server", () => {
   it.each([
     ["\\/Date(1709287200000+0100)\\/", "2024-03-01T10:00:00.000Z"],
@@ -75,7 +126,15 @@ describe("dates written by the server", () => {
     expect(Task.parseApiDate(raw)?.toISOString()).toBe(iso)
   })
 
-  it.each(["yesterday", "", "/Date(abc)/", "2024-13-45"])("gives up on %j", (raw) => {
+  it.each([
+    "yesterday",
+    "",
+    "/Date(abc)/",
+    "/Date(99999999999999999)/",
+    "2024-13-45",
+    "2024-03-01T10:00+19:00"
+  ])("gives up on %j", (raw) => {
     expect(Task.parseApiDate(raw)).toBeUndefined()
+    expect(Task.isoDate(raw)).toBeUndefined()
   })
 })

@@ -28,7 +28,8 @@ const api = () => {
 const taskIn = (status: string, asyncTaskId: string): Task.Task => ({
   asyncTaskId,
   type: "crm",
-  requestDate: "2026-01-01T00:00:00Z",
+  requestDate: "2026-01-01T00:00:00.000Z",
+  requestDateRaw: "2026-01-01T00:00:00Z",
   status,
   percentage: status === "COM" ? 100 : 0,
   brand: "CAR"

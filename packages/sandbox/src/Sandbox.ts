@@ -184,7 +184,7 @@ export interface RunningSandbox {
   /** Number of export tasks really created. */
   readonly tasksCreated: () => number
   /** Every task (import tasks included), as `GET /tasks/{id}` would show it now. */
-  readonly tasks: () => ReadonlyArray<Task.Task>
+  readonly tasks: () => ReadonlyArray<Task.ApiTask>
   /** Stops both origins, dropping open connections. Idempotent. */
   readonly close: () => Promise<void>
 }

@@ -35,7 +35,8 @@ describe("Sandbox routes", () => {
     expect(shown.status).toBe(200)
     const task = Schema.decodeUnknownSync(Task.Task)(shown.json)
     expect(task).toMatchObject({ asyncTaskId, type: "crm", status: "COM", percentage: 100, brand: "CAR" })
-    expect(Task.parseApiDate(task.requestDate)).toBeInstanceOf(Date)
+    expect(task.requestDateRaw).toMatch(/^\/Date\(\d+-0000\)\/$/)
+    expect(task.requestDate).toBe(Task.parseApiDate(task.requestDateRaw)?.toISOString())
     expect(task.signedDownloadUrl?.startsWith(`${sb.storageUrl}/files/${asyncTaskId}.csv?expires=`)).toBe(
       true
     )

@@ -13,6 +13,7 @@ const result = await client.download(
     asyncTaskId: "0123456789abcdef0123456789abcdef",
     type: "crm",
     requestDate: new Date().toISOString(),
+    requestDateRaw: new Date().toISOString(),
     status: "COM",
     percentage: 100,
     brand: "CAR",

@@ -72,12 +72,6 @@ export const table = (
   return [line(header), ...rows.map(line)]
 }
 
-/** A task as `--json` prints it: `requestDate` decoded to ISO-8601 when the server's form is known. */
-export const taskJson = <T extends { readonly requestDate: string }>(task: T): T => {
-  const date = parseDate(task.requestDate)
-  return date === undefined ? task : { ...task, requestDate: date.toISOString() }
-}
-
 /** What the journal knows of a task: its file, and what the export was (description and purpose). */
 export interface KnownFile {
   readonly file?: string | undefined
@@ -118,7 +112,7 @@ export const taskTable = (
   table(
     ["TASK", "TYPE", "BRAND", "STATUS", "%", "ROWS", "FILE", "REQUESTED", "AGE", "PURPOSE", "DESCRIPTION"],
     tasks.map((task) => {
-      const at = when(task.requestDate, now)
+      const at = when(task.requestDate ?? task.requestDateRaw, now)
       const file = files.get(Task.canonicalGuid(task.asyncTaskId))
       return [
         task.asyncTaskId,
@@ -139,7 +133,7 @@ export const taskTable = (
 
 /** The `tasks get` rendering: one `name: value` line per known fact. */
 export const taskDetail = (task: Task.Task, file: KnownFile | undefined, now: Date): Array<string> => {
-  const at = when(task.requestDate, now)
+  const at = when(task.requestDate ?? task.requestDateRaw, now)
   const facts: Array<[string, string | undefined]> = [
     ["task", task.asyncTaskId],
     ["type", task.type],

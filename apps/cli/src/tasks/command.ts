@@ -63,7 +63,10 @@ const list = Command.make(
       const settings = yield* Common.resolve(opts)
       const client = yield* Common.client(settings)
       const wanted = Option.getOrUndefined(opts.status)
-      const tasks = Table.newestFirst(yield* client.listTasks(), (task) => task.requestDate)
+      const tasks = Table.newestFirst(
+        yield* client.listTasks(),
+        (task) => task.requestDate ?? task.requestDateRaw
+      )
         .filter((task) => Table.hasStatus(task.status, wanted))
         .slice(0, Math.max(0, opts.limit))
       const files = yield* knownFiles
@@ -72,7 +75,7 @@ const list = Command.make(
           tasks.map((task) => {
             const known = files.get(Task.canonicalGuid(task.asyncTaskId))
             return {
-              ...Table.taskJson(task),
+              ...task,
               ...(known?.description !== undefined ? { description: known.description } : {}),
               ...(known?.purpose !== undefined ? { purpose: known.purpose } : {})
             }
@@ -98,7 +101,7 @@ const get = Command.make("get", { taskId, json: Common.json, ...Common.settings 
     const settings = yield* Common.resolve(opts)
     const client = yield* Common.client(settings)
     const task = yield* client.getTask(id)
-    if (opts.json) return yield* Term.json(Table.taskJson(task))
+    if (opts.json) return yield* Term.json(task)
     yield* detail(task)
     if (task.signedDownloadUrl !== undefined || task.downloadUrl !== undefined) {
       yield* Term.err(Term.dim(Term.line`Download it with \`booster tasks download ${task.asyncTaskId}\`.`))
@@ -158,7 +161,7 @@ const wait = Command.make(
         timeoutMs: Option.getOrUndefined(Option.map(opts.timeout, (s) => s * 1000))
       })
       if (out === undefined && !opts.download) {
-        if (opts.json) return yield* Term.json({ task: Table.taskJson(task) })
+        if (opts.json) return yield* Term.json({ task: task })
         return yield* detail(task)
       }
       const file = yield* Follow.download(client, task, Follow.destinationOf(out, settings), {
@@ -166,7 +169,7 @@ const wait = Command.make(
         host,
         retentionDays: settings.retentionDays
       })
-      if (opts.json) return yield* Term.json({ task: Table.taskJson(task), file })
+      if (opts.json) return yield* Term.json({ task: task, file })
       yield* Term.out(file.path)
       yield* Term.err(Term.green(Follow.downloadSummary(file)))
     }).pipe(Effect.provide(CliJournal.fromOptions(opts)))

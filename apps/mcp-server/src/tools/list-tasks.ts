@@ -34,7 +34,7 @@ export const ListTasksOutput = Schema.Struct({
   matching: Schema.Number.annotations({ description: "How many tasks matched, before the limit." })
 })
 
-const time = (task: Task.Task): number => Task.parseApiDate(task.requestDate)?.getTime() ?? 0
+const time = (task: Task.Task): number => Task.parseApiDate(task.requestDateRaw)?.getTime() ?? 0
 
 /** The list tool. */
 export const listTasks: Tool<Api> = {

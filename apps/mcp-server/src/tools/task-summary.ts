@@ -28,12 +28,6 @@ export const TaskSummary = Schema.Struct({
 /** A task as tools report it. */
 export type TaskSummary = typeof TaskSummary.Type
 
-/**
- * A date the API wrote (ISO-8601, or the WCF form `/Date(1709287200000+0100)/`) as ISO-8601 in UTC;
- * as written when it cannot be read.
- */
-export const isoDate = (raw: string): string => Task.parseApiDate(raw)?.toISOString() ?? raw
-
 /** The summary of a task. */
 export const summarize = (task: Task.Task): TaskSummary => {
   const kind = Task.statusKind(task.status)
@@ -44,7 +38,7 @@ export const summarize = (task: Task.Task): TaskSummary => {
     status: task.status,
     statusKind: kind,
     percentage: task.percentage,
-    requestDate: isoDate(task.requestDate),
+    requestDate: task.requestDate ?? task.requestDateRaw,
     finished: Task.isFinished(task),
     downloadReady:
       kind === "completed" && (task.signedDownloadUrl !== undefined || task.downloadUrl !== undefined),

@@ -213,7 +213,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
   const signedUrl = (id: string, expires: number, signature: string) =>
     `${storageUrl}/files/${id}.csv?expires=${expires}&signature=${signature}`
 
-  const view = (task: TaskState, now: number, expireUrl: boolean, peek = false): Task.Task => {
+  const view = (task: TaskState, now: number, expireUrl: boolean, peek = false): Task.ApiTask => {
     const elapsed = now - task.createdAt
     const timeFraction = durationMs === 0 ? 1 : Math.min(1, elapsed / durationMs)
     const total = task.selection.total
@@ -321,7 +321,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
   }
 
   /** An import task: completed, with the counts of an import and no file. */
-  const importView = (task: ImportTask): Task.Task => ({
+  const importView = (task: ImportTask): Task.ApiTask => ({
     asyncTaskId: task.id,
     type: Datasets.IMPORT_TASK_TYPE,
     requestDate: `/Date(${task.createdAt}-0000)/`,
@@ -334,7 +334,7 @@ export const startServer = async (options: SandboxOptions): Promise<RunningSandb
   })
 
   /** A completed task pointing at `url` instead of the storage (hostile mode `download-url`). */
-  const withUrl = (task: Task.Task, url: string): Task.Task =>
+  const withUrl = (task: Task.ApiTask, url: string): Task.ApiTask =>
     task.status === "COM" ? { ...task, downloadUrl: url, signedDownloadUrl: url } : task
 
   /**

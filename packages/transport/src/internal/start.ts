@@ -49,7 +49,7 @@ export const make = (
           if (kind.taskType !== undefined && !sameText(task.type, kind.taskType)) return false
           if (!sameText(task.brand, brand)) return false
           if (known.has(Task.canonicalGuid(task.asyncTaskId))) return false
-          const requested = Task.parseApiDate(task.requestDate)
+          const requested = Task.parseApiDate(task.requestDateRaw)
           return requested === undefined || requested.getTime() >= sentAt - config.clockSkewMs
         })
         .map((task) => task.asyncTaskId)
