@@ -32,8 +32,11 @@ export const Issue = Schema.Struct({
 export type Issue = typeof Issue.Type
 
 /**
- * The input of an export request broke one or more rules; nothing was sent.
+ * The input of an export request broke one or more rules; nothing was sent. `issues` lists every
+ * problem (field path, rule, message); `message` lists them one a line; `hint` says what to do, as
+ * on the client's other errors.
  *
+ * @category errors
  * @since 0.1.0
  */
 export class ValidationError extends Schema.TaggedError<ValidationError>()("ValidationError", {
@@ -42,6 +45,10 @@ export class ValidationError extends Schema.TaggedError<ValidationError>()("Vali
   override get message(): string {
     const count = this.issues.length
     return `${count} problem${count === 1 ? "" : "s"} in the export filter:\n${formatIssues(this.issues)}`
+  }
+  /** What to do about it. */
+  get hint(): string {
+    return "Fix the fields listed in the message (each names the field and the rule it broke); nothing was sent."
   }
 }
 

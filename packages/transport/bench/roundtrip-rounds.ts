@@ -9,12 +9,10 @@ import { BoosterClient, type BoosterConfig } from "../src/index.js"
 /** A client built from `options` and a function running `n` start+get round trips with it. */
 export const makeRounds = async (
   options: BoosterConfig.Options,
-  filter: unknown
+  filter: BoosterClient.ExportInput
 ): Promise<{ readonly run: (n: number) => Promise<void>; readonly close: () => Promise<void> }> => {
   const scope = Effect.runSync(Scope.make())
-  const context = await Effect.runPromise(
-    Scope.extend(Layer.build(BoosterClient.BoosterClient.layer(options)), scope)
-  )
+  const context = await Effect.runPromise(Scope.extend(Layer.build(BoosterClient.layer(options)), scope))
   const client = Context.get(context, BoosterClient.BoosterClient)
   return {
     run: (n) =>

@@ -70,9 +70,9 @@ try {
   await Effect.runPromise(
     Effect.scoped(
       Effect.gen(function* () {
-        const node = yield* build(BoosterClient.BoosterClient.layer(options))
+        const node = yield* build(BoosterClient.layer(options))
         const viaNodeHttp = yield* build(
-          BoosterClient.BoosterClient.layerWith(options).pipe(
+          BoosterClient.layerWith(options).pipe(
             Layer.provide(
               NodeHttpClient.layerWithoutAgent.pipe(
                 Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))

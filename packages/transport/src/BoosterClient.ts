@@ -5,9 +5,9 @@
  * @since 0.1.0
  */
 
-import type { ApiMetadata, Task } from "@booster-export/core"
+import type { ApiMetadata, ExportKind, Task } from "@booster-export/core"
 import * as HttpClient from "@effect/platform/HttpClient"
-import { Context, Effect, Layer, type Scope, type Stream } from "effect"
+import { type ConfigError, Context, Effect, Either, Layer, type Scope, type Stream } from "effect"
 import * as BoosterConfig from "./BoosterConfig.js"
 import type * as BoosterError from "./BoosterError.js"
 import * as FingerprintKey from "./FingerprintKey.js"
@@ -16,7 +16,7 @@ import * as Download from "./internal/download.js"
 import * as Follow from "./internal/follow.js"
 import * as Http from "./internal/http.js"
 import * as Log from "./internal/log.js"
-import type * as Request from "./internal/request.js"
+import * as Request from "./internal/request.js"
 import * as Start from "./internal/start.js"
 import * as UndiciSend from "./internal/undiciSend.js"
 
@@ -25,6 +25,7 @@ import * as UndiciSend from "./internal/undiciSend.js"
  * given) and the filter's fingerprint. `reconciled` is true when the request's answer was lost and
  * the task was found by listing tasks instead (see the README's duplicate-safety table).
  *
+ * @category models
  * @since 0.1.0
  */
 export interface Started {
@@ -37,6 +38,7 @@ export interface Started {
 /**
  * What `dryRun` answers: the request that would be sent, with secrets shown as `<redacted>`.
  *
+ * @category models
  * @since 0.1.0
  */
 export type DryRun = Request.DryRun
@@ -44,6 +46,7 @@ export type DryRun = Request.DryRun
 /**
  * One observation of a task while following it.
  *
+ * @category models
  * @since 0.1.0
  */
 export interface Progress {
@@ -61,14 +64,45 @@ export interface Progress {
  * What `download` answers: where the file is, its size in bytes, its SHA-256 (hex) and the content
  * type the server gave.
  *
+ * @category models
  * @since 0.1.0
  */
 export type Downloaded = Download.Downloaded
 
 /**
- * Options of `startExport` and `dryRun`: `downloadRequestId` (default: the input's, else a fresh
- * UUID) and `kind` (default `ExportKind.Customer`).
+ * An export kind as the operations take it: its value (`ExportKind.Stock`, or a kind of your own)
+ * or its command-line name (`"stock"`). See `ExportKind` in `@booster-export/core`.
  *
+ * @category kinds
+ * @since 0.1.0
+ */
+export type Kind = ExportKind.Name | ExportKind.Any
+
+/** The same object type written out field by field, so editors and compiler errors show the fields. */
+type Simplify<T> = { [Key in keyof T]: T[Key] } & {}
+
+/** True when `T` is `any`. */
+type IsAny<T> = 0 extends 1 & T ? true : false
+
+/**
+ * The input of `startExport` and `dryRun` for kind `K` (customers by default): the kind's filter
+ * (`brand`, `posCodes`, …), optionally with your own `downloadRequestId`. A misspelt field or a
+ * value of the wrong type does not compile; the input is validated at run time as well. For a kind
+ * known only at run time (`ExportKind.Any`, e.g. from `ExportKind.byName(text)`) it is `unknown`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ExportInput<K extends Kind = "customers"> =
+  IsAny<ExportKind.FilterOf<K>> extends true
+    ? unknown
+    : Simplify<ExportKind.FilterOf<K> & { readonly downloadRequestId?: string | undefined }>
+
+/**
+ * Options of `startExport` and `dryRun`: `downloadRequestId`, the id to send (default: the
+ * input's, else a fresh UUID). The kind is the call's first argument.
+ *
+ * @category options
  * @since 0.1.0
  */
 export type StartOptions = Request.StartOptions
@@ -76,6 +110,7 @@ export type StartOptions = Request.StartOptions
 /**
  * Options of `followTask`; each defaults to the client's configuration.
  *
+ * @category options
  * @since 0.1.0
  */
 export interface FollowOptions {
@@ -87,6 +122,7 @@ export interface FollowOptions {
 /**
  * Options of `download`.
  *
+ * @category options
  * @since 0.1.0
  */
 export interface DownloadOptions {
@@ -95,32 +131,64 @@ export interface DownloadOptions {
 }
 
 /**
- * The operations of the client.
+ * What `startExport` can fail with: the input broke the filter's rules (`ValidationError`, nothing
+ * sent), the fingerprint key could not be loaded (`InvalidConfigError`, nothing sent), the request
+ * may or may not have created a task (`OutcomeUnknownError`), or the request failed.
+ */
+type StartError =
+  | BoosterError.ValidationError
+  | BoosterError.InvalidConfigError
+  | BoosterError.OutcomeUnknownError
+  | BoosterError.RequestError
+
+/**
+ * The operations of the client. Each one's error channel lists only the errors it can raise.
  *
+ * @category models
  * @since 0.1.0
  */
 export interface Service {
   /**
-   * Validates `input` (a filter; `downloadRequestId` optional) and starts the export. The same
-   * `downloadRequestId` goes with every attempt; an ambiguous failure is reconciled against the task
-   * list before any retry, and fails with `OutcomeUnknownError` when it cannot be settled.
+   * Validates `input` (a filter of `kind`, customers when no kind is given; `downloadRequestId`
+   * optional) and starts the export. The same `downloadRequestId` goes with every attempt; an
+   * ambiguous failure is reconciled against the task list before any retry, and fails with
+   * `OutcomeUnknownError` when it cannot be settled.
+   *
+   * ```ts
+   * client.startExport({ brand: "CAR", posCodes: ["IT100"] })   // customers
+   * client.startExport("stock", { brand: "CAR", articleCodes: ["A1"] })
+   * ```
    */
-  readonly startExport: (
-    input: unknown,
-    options?: StartOptions
-  ) => Effect.Effect<Started, BoosterError.BoosterError>
+  readonly startExport: {
+    <K extends Kind>(
+      kind: K,
+      input: ExportInput<K>,
+      options?: StartOptions
+    ): Effect.Effect<Started, StartError>
+    (input: ExportInput, options?: StartOptions): Effect.Effect<Started, StartError>
+  }
   /**
-   * The request `startExport` would send; sends nothing. Fails with `InvalidConfigError` only when
-   * no fingerprint key was given and the default one cannot be loaded.
+   * The request `startExport` would send (with the same arguments); sends nothing. Fails with
+   * `InvalidConfigError` only when no fingerprint key was given and the default one cannot be loaded.
    */
-  readonly dryRun: (
-    input: unknown,
-    options?: StartOptions
-  ) => Effect.Effect<DryRun, BoosterError.ValidationError | BoosterError.InvalidConfigError>
-  /** Reads one task (`GET /tasks/{id}`); the id may be given with or without dashes. */
-  readonly getTask: (id: string) => Effect.Effect<Task.Task, BoosterError.BoosterError>
+  readonly dryRun: {
+    <K extends Kind>(
+      kind: K,
+      input: ExportInput<K>,
+      options?: StartOptions
+    ): Effect.Effect<DryRun, BoosterError.ValidationError | BoosterError.InvalidConfigError>
+    (
+      input: ExportInput,
+      options?: StartOptions
+    ): Effect.Effect<DryRun, BoosterError.ValidationError | BoosterError.InvalidConfigError>
+  }
+  /**
+   * Reads one task (`GET /tasks/{id}`); the id may be given with or without dashes. An id that is
+   * not a Guid fails with `NotFoundError`, nothing sent.
+   */
+  readonly getTask: (id: string) => Effect.Effect<Task.Task, BoosterError.RequestError>
   /** Lists the tasks the credentials can read (`GET /tasks`). */
-  readonly listTasks: () => Effect.Effect<ReadonlyArray<Task.Task>, BoosterError.BoosterError>
+  readonly listTasks: () => Effect.Effect<ReadonlyArray<Task.Task>, BoosterError.RequestError>
   /**
    * Reads the API's contract, ServiceStack's `GET /types/metadata`, through the same cap
    * (`maxResponseBytes`), deadline (`timeoutMs`) and retry policy as every API answer; compare it
@@ -129,7 +197,7 @@ export interface Service {
    * `ApiMetadata.MAX_TYPE_DEPTH` levels. The document's text is as the API wrote it: clean it
    * before showing it.
    */
-  readonly apiMetadata: () => Effect.Effect<ApiMetadata.MetadataTypes, BoosterError.BoosterError>
+  readonly apiMetadata: () => Effect.Effect<ApiMetadata.MetadataTypes, BoosterError.RequestError>
   /**
    * Polls a task, emitting a {@link Progress} whenever it changes; ends after COM, fails with
    * `ExportFailedError` at ERR and with `TransportError` (`timeout`) when the follow time runs out.
@@ -137,7 +205,7 @@ export interface Service {
   readonly followTask: (
     id: string,
     options?: FollowOptions
-  ) => Stream.Stream<Progress, BoosterError.BoosterError>
+  ) => Stream.Stream<Progress, BoosterError.ExportFailedError | BoosterError.RequestError>
   /**
    * Downloads a completed task's file to `destination` (a file path, or an existing folder). The
    * file appears only when complete and of the announced length; no API credential or header is
@@ -147,7 +215,7 @@ export interface Service {
     taskOrId: Task.Task | string,
     destination: string,
     options?: DownloadOptions
-  ) => Effect.Effect<Downloaded, BoosterError.BoosterError>
+  ) => Effect.Effect<Downloaded, BoosterError.DownloadError | BoosterError.RequestError>
 }
 
 /**
@@ -181,8 +249,18 @@ const makeOver = (
     const download = Download.downloadTask(api)
     const getTask = (id: string) => withLogLevel(api.getTask(id))
     return {
-      startExport: (input, options) => withLogLevel(start.startExport(input, options)),
-      dryRun: start.dryRun,
+      startExport: (...args: ReadonlyArray<unknown>) =>
+        Either.match(Request.readCall(args), {
+          onLeft: Effect.fail,
+          onRight: ({ kind, input, rest: [options] }) =>
+            withLogLevel(start.startExport(kind, input, options as StartOptions | undefined))
+        }),
+      dryRun: (...args: ReadonlyArray<unknown>) =>
+        Either.match(Request.readCall(args), {
+          onLeft: Effect.fail,
+          onRight: ({ kind, input, rest: [options] }) =>
+            start.dryRun(kind, input, options as StartOptions | undefined)
+        }),
       getTask,
       listTasks: () => withLogLevel(api.listTasks()),
       apiMetadata: () => withLogLevel(api.apiMetadata()),
@@ -232,34 +310,74 @@ const makeDefault = (config: BoosterConfig.Resolved): Effect.Effect<Service, nev
 /**
  * The client service.
  *
+ * @category tags
  * @since 0.1.0
  */
 export class BoosterClient extends Context.Tag("@booster-export/transport/BoosterClient")<
   BoosterClient,
   Service
 >() {
-  /**
-   * The client from options, with a connection pool of its own (undici, keep-alive), closed with
-   * the layer. API requests go straight to the pool, without `HttpClient` in between: measured 0.6x
-   * the time of plain `fetch` per start and get (see the README's performance figures).
-   */
+  /** @deprecated Use the module's {@link layer}: `BoosterClient.layer(options)`. */
   static layer(options: BoosterConfig.Options): Layer.Layer<BoosterClient, BoosterError.InvalidConfigError> {
-    return Layer.scoped(BoosterClient, Effect.flatMap(BoosterConfig.resolve(options), makeDefault))
+    return layer(options)
   }
-  /** The client from the environment (`BOOSTER_BASE_URL`, `BOOSTER_API_KEY`, …), as {@link BoosterClient.layer}. */
-  static readonly layerConfig: Layer.Layer<
+  /** @deprecated Use the module's {@link layerConfig}: `BoosterClient.layerConfig`. */
+  static get layerConfig(): Layer.Layer<
     BoosterClient,
-    BoosterError.InvalidConfigError | import("effect").ConfigError.ConfigError
-  > = Layer.scoped(
-    BoosterClient,
-    Effect.flatMap(BoosterConfig.config, (options) =>
-      Effect.flatMap(BoosterConfig.resolve(options), makeDefault)
-    )
-  )
-  /** The client from options over an `HttpClient` provided by the caller (every request goes through it). */
+    BoosterError.InvalidConfigError | ConfigError.ConfigError
+  > {
+    return layerConfig
+  }
+  /** @deprecated Use the module's {@link layerWith}: `BoosterClient.layerWith(options)`. */
   static layerWith(
     options: BoosterConfig.Options
   ): Layer.Layer<BoosterClient, BoosterError.InvalidConfigError, HttpClient.HttpClient> {
-    return Layer.effect(BoosterClient, make(options))
+    return layerWith(options)
   }
 }
+
+/**
+ * The client from options, with a connection pool of its own (undici, keep-alive), closed with the
+ * layer. API requests go straight to the pool, without `HttpClient` in between: measured 0.6x the
+ * time of plain `fetch` per start and get. Fails with `InvalidConfigError` for unusable options.
+ *
+ * ```ts
+ * Effect.provide(program, BoosterClient.layer({ baseUrl, auth: Auth.bearer(key) }))
+ * ```
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = (
+  options: BoosterConfig.Options
+): Layer.Layer<BoosterClient, BoosterError.InvalidConfigError> =>
+  Layer.scoped(BoosterClient, Effect.flatMap(BoosterConfig.resolve(options), makeDefault))
+
+/**
+ * The client from the environment (`BOOSTER_BASE_URL`, `BOOSTER_API_KEY`, …; see
+ * `BoosterConfig.config`), as {@link layer}.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerConfig: Layer.Layer<
+  BoosterClient,
+  BoosterError.InvalidConfigError | ConfigError.ConfigError
+> = Layer.scoped(
+  BoosterClient,
+  Effect.flatMap(BoosterConfig.config, (options) =>
+    Effect.flatMap(BoosterConfig.resolve(options), makeDefault)
+  )
+)
+
+/**
+ * The client from options over an `HttpClient` provided by the caller (every request goes through
+ * it).
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerWith = (
+  options: BoosterConfig.Options
+): Layer.Layer<BoosterClient, BoosterError.InvalidConfigError, HttpClient.HttpClient> =>
+  Layer.effect(BoosterClient, make(options))

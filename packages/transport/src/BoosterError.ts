@@ -13,6 +13,7 @@ import { Schema } from "effect"
 /**
  * One field error of a ServiceStack `responseStatus`.
  *
+ * @category models
  * @since 0.1.0
  */
 export const FieldError = Schema.Struct({
@@ -24,6 +25,7 @@ export const FieldError = Schema.Struct({
 /**
  * ServiceStack's error block: `{errorCode, message, errors: [{errorCode, fieldName, message}]}`.
  *
+ * @category models
  * @since 0.1.0
  */
 export const ResponseStatus = Schema.Struct({
@@ -62,6 +64,7 @@ const HttpFields = {
 /**
  * The input broke one or more rules of the export filter (core's error); nothing was sent.
  *
+ * @category errors
  * @since 0.1.0
  */
 export const ValidationError = Validation.ValidationError
@@ -75,6 +78,7 @@ export type ValidationError = Validation.ValidationError
  * The server refused the credentials (HTTP 401), or none were configured, or the OAuth2 token
  * endpoint refused the client.
  *
+ * @category errors
  * @since 0.1.0
  */
 export class AuthenticationError extends Schema.TaggedError<AuthenticationError>()(
@@ -86,6 +90,7 @@ export class AuthenticationError extends Schema.TaggedError<AuthenticationError>
  * The credentials are valid but not allowed to do this (HTTP 403), e.g. a brand outside the key's
  * scope.
  *
+ * @category errors
  * @since 0.1.0
  */
 export class PermissionError extends Schema.TaggedError<PermissionError>()("PermissionError", HttpFields) {}
@@ -94,6 +99,7 @@ export class PermissionError extends Schema.TaggedError<PermissionError>()("Perm
  * The server kept answering 429, or asked to wait longer than the configured cap. `retryAfterMs`
  * says how long it asked to wait; `retryAt` (ISO-8601) says when to try again.
  *
+ * @category errors
  * @since 0.1.0
  */
 export class RateLimitedError extends Schema.TaggedError<RateLimitedError>()("RateLimitedError", {
@@ -105,6 +111,7 @@ export class RateLimitedError extends Schema.TaggedError<RateLimitedError>()("Ra
 /**
  * The task (or route) does not exist (HTTP 404).
  *
+ * @category errors
  * @since 0.1.0
  */
 export class NotFoundError extends Schema.TaggedError<NotFoundError>()("NotFoundError", HttpFields) {}
@@ -113,6 +120,7 @@ export class NotFoundError extends Schema.TaggedError<NotFoundError>()("NotFound
  * The server failed (5xx after the retries), refused the request (other 4xx) or answered something
  * this client cannot read.
  *
+ * @category errors
  * @since 0.1.0
  */
 export class ServerError extends Schema.TaggedError<ServerError>()("ServerError", HttpFields) {}
@@ -121,6 +129,7 @@ export class ServerError extends Schema.TaggedError<ServerError>()("ServerError"
  * No usable answer: the connection failed (`connection`) or the time ran out (`timeout`: an attempt,
  * the whole follow, or a download that went idle).
  *
+ * @category errors
  * @since 0.1.0
  */
 export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
@@ -131,6 +140,7 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
 /**
  * The export task ended in error (status ERR). `task` is the task as last read.
  *
+ * @category errors
  * @since 0.1.0
  */
 export class ExportFailedError extends Schema.TaggedError<ExportFailedError>()("ExportFailedError", {
@@ -145,6 +155,7 @@ export class ExportFailedError extends Schema.TaggedError<ExportFailedError>()("
  * request was sent, with the request's brand and task type) before starting the export again: doing
  * so blindly may export the same personal data twice.
  *
+ * @category errors
  * @since 0.1.0
  */
 export class OutcomeUnknownError extends Schema.TaggedError<OutcomeUnknownError>()("OutcomeUnknownError", {
@@ -161,6 +172,7 @@ export class OutcomeUnknownError extends Schema.TaggedError<OutcomeUnknownError>
  * API, a scheme other than http/https, user info, or a private or link-local host; nothing was sent
  * to it). No partial file is left behind.
  *
+ * @category errors
  * @since 0.1.0
  */
 export class DownloadError extends Schema.TaggedError<DownloadError>()("DownloadError", {
@@ -175,6 +187,7 @@ export class DownloadError extends Schema.TaggedError<DownloadError>()("Download
  * environment variable; `path` and `code` (the operating system's error code, e.g. `EACCES`) are set
  * when a local file could not be created or read.
  *
+ * @category errors
  * @since 0.1.0
  */
 export class InvalidConfigError extends Schema.TaggedError<InvalidConfigError>()("InvalidConfigError", {
@@ -186,18 +199,33 @@ export class InvalidConfigError extends Schema.TaggedError<InvalidConfigError>()
 }) {}
 
 /**
- * Every error an operation of the client can fail with.
+ * The errors of any request to the API (or to the storage serving a download): the server refused
+ * the credentials or the permission, rate-limited, did not know the route or task, failed, or did
+ * not answer. Each operation of the client fails with these and with its own errors only: `getTask`
+ * and `listTasks` with these alone, `followTask` also with `ExportFailedError`, `download` also with
+ * `DownloadError`, `startExport` also with `ValidationError`, `InvalidConfigError` and
+ * `OutcomeUnknownError`.
  *
+ * @category errors
  * @since 0.1.0
  */
-export type BoosterError =
-  | ValidationError
+export type RequestError =
   | AuthenticationError
   | PermissionError
   | RateLimitedError
   | NotFoundError
   | ServerError
   | TransportError
+
+/**
+ * Every error an operation of the client can fail with.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type BoosterError =
+  | RequestError
+  | ValidationError
   | ExportFailedError
   | OutcomeUnknownError
   | DownloadError
@@ -206,6 +234,7 @@ export type BoosterError =
 /**
  * The schema of {@link BoosterError}, e.g. to encode an error as JSON for `--json` or MCP output.
  *
+ * @category errors
  * @since 0.1.0
  */
 export const BoosterError = Schema.Union(
@@ -225,6 +254,7 @@ export const BoosterError = Schema.Union(
 /**
  * The `_tag`s of {@link BoosterError}.
  *
+ * @category errors
  * @since 0.1.0
  */
 export type Tag = BoosterError["_tag"]
@@ -232,6 +262,7 @@ export type Tag = BoosterError["_tag"]
 /**
  * True for any error of this taxonomy.
  *
+ * @category guards
  * @since 0.1.0
  */
 export const isBoosterError = (u: unknown): u is BoosterError => Schema.is(BoosterError)(u)

@@ -3,15 +3,17 @@
  *
  * @since 0.1.0
  */
-import { Effect, Stream } from "effect"
+import { Effect, Either, Stream } from "effect"
 import type * as BoosterClientModule from "./BoosterClient.js"
 import { BoosterClient } from "./BoosterClient.js"
 import type * as BoosterError from "./BoosterError.js"
+import * as Request from "./internal/request.js"
 
 /**
  * Options of {@link exportToFile}: those of `startExport`, `followTask` and `download`, and a
  * callback told of every change of the task.
  *
+ * @category options
  * @since 0.1.0
  */
 export interface Options
@@ -25,6 +27,7 @@ export interface Options
 /**
  * What {@link exportToFile} answers.
  *
+ * @category models
  * @since 0.1.0
  */
 export interface Result {
@@ -47,25 +50,43 @@ export interface Result {
 }
 
 /**
- * Starts an export of `filter`, follows its task until it completes and downloads its file to
- * `destination` (a file path, an existing folder, or a folder ending with `/` that is created with
- * mode `0700` when missing). Fails like the operations it runs: `ValidationError` before anything is
- * sent, `ExportFailedError` when the task ends in error, `DownloadError`, … Interrupting it stops
- * the follow or the transfer at once and leaves no partial file.
+ * Starts an export of `filter` (of `kind`, customers when no kind is given), follows its task until
+ * it completes and downloads its file to `destination` (a file path, an existing folder, or a folder
+ * ending with `/` that is created with mode `0700` when missing). Fails like the operations it runs:
+ * `ValidationError` before anything is sent, `ExportFailedError` when the task ends in error,
+ * `DownloadError`, … Interrupting it stops the follow or the transfer at once and leaves no partial
+ * file.
  *
+ * ```ts
+ * ExportToFile.exportToFile({ brand: "CAR", posCodes: ["IT100"] }, "./exports/")
+ * ExportToFile.exportToFile("stock", { brand: "CAR" }, "./exports/")
+ * ```
+ *
+ * @category operations
  * @since 0.1.0
  */
-export const exportToFile = (
-  filter: unknown,
+export function exportToFile<K extends BoosterClientModule.Kind>(
+  kind: K,
+  filter: BoosterClientModule.ExportInput<K>,
   destination: string,
-  options: Options = {}
-): Effect.Effect<Result, BoosterError.BoosterError, BoosterClient> =>
-  Effect.gen(function* () {
+  options?: Options
+): Effect.Effect<Result, BoosterError.BoosterError, BoosterClient>
+export function exportToFile(
+  filter: BoosterClientModule.ExportInput,
+  destination: string,
+  options?: Options
+): Effect.Effect<Result, BoosterError.BoosterError, BoosterClient>
+export function exportToFile(
+  ...args: ReadonlyArray<unknown>
+): Effect.Effect<Result, BoosterError.BoosterError, BoosterClient> {
+  return Effect.gen(function* () {
+    const call = Request.readCall(args)
+    if (Either.isLeft(call)) return yield* call.left
+    const { kind, input, rest } = call.right
+    const destination = rest[0] as string
+    const options = (rest[1] ?? {}) as Options
     const client = yield* BoosterClient
-    const started = yield* client.startExport(filter, {
-      downloadRequestId: options.downloadRequestId,
-      kind: options.kind
-    })
+    const started = yield* client.startExport(kind, input, { downloadRequestId: options.downloadRequestId })
     let last: BoosterClientModule.Progress | undefined
     yield* Stream.runForEach(
       client.followTask(started.asyncTaskId, {
@@ -92,3 +113,4 @@ export const exportToFile = (
       reconciled: started.reconciled
     }
   })
+}

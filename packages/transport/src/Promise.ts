@@ -2,8 +2,8 @@
  * The client for code that does not use Effect: every operation returns a Promise (or an async
  * iterable for `followTask`) and takes an `AbortSignal`. Filters are typed: a misspelt field or a
  * value of the wrong type is a compile error (and still refused at run time). Every error thrown is
- * a {@link BoosterError}, with one subclass per `_tag` (`ValidationError`, `RateLimitedError`, …,
- * `AbortError` for a call stopped by its signal).
+ * a {@link ClientError}: the Effect API's own errors (`ValidationError`, `RateLimitedError`, …, the
+ * same classes) and `AbortError` for a call stopped by its signal.
  *
  * @since 0.1.0
  */
@@ -19,6 +19,7 @@ import {
   ManagedRuntime,
   Option,
   Redacted,
+  Schema,
   Stream
 } from "effect"
 import * as Auth from "./Auth.js"
@@ -26,6 +27,7 @@ import * as BoosterClientModule from "./BoosterClient.js"
 import * as BoosterConfig from "./BoosterConfig.js"
 import * as Errors from "./BoosterError.js"
 import * as ExportToFile from "./ExportToFile.js"
+import * as Request from "./internal/request.js"
 
 const { BoosterClient } = BoosterClientModule
 
@@ -41,57 +43,49 @@ export type Downloaded = BoosterClientModule.Downloaded
 export type FollowOptions = BoosterClientModule.FollowOptions
 /** @since 0.1.0 */
 export type DownloadOptions = BoosterClientModule.DownloadOptions
+/** Options of `startExport` and `dryRun`: your own `downloadRequestId`. @since 0.1.0 */
+export type StartOptions = BoosterClientModule.StartOptions
 /** What `exportToFile` answers: `{asyncTaskId, downloadRequestId, path, bytes, sha256, contentType, rows, reconciled}`. @since 0.1.0 */
 export type ExportResult = ExportToFile.Result
-/** A task as the API reports it. @since 0.1.0 */
+/**
+ * A task as the API reports it, `requestDate` in ISO-8601 (`requestDateRaw` as the server wrote it).
+ *
+ * @since 0.1.0
+ */
 export type TaskInfo = Task.Task
 /** One problem of a filter: the field's path, the rule it broke and a message naming no value. @since 0.1.0 */
 export type Issue = Validation.Issue
 
 /**
- * The customer export kind, the default of every call.
+ * An export kind: its command-line name (`"stock"`) or its value (`ExportKind.Stock`).
  *
+ * @category kinds
  * @since 0.1.0
  */
-export type CustomerKind = typeof ExportKind.Customer
+export type Kind = BoosterClientModule.Kind
 
 /**
- * The filter an export kind takes, as written by a caller (`brand`, `posCodes`, …).
+ * The filter an export kind takes, as written by a caller (`brand`, `posCodes`, …):
+ * `FilterOf<"stock">`.
  *
+ * @category kinds
  * @since 0.1.0
  */
-export type FilterOf<K extends ExportKind.Any> =
-  K extends ExportKind.ExportKind<infer _Request, infer Filter> ? Filter : never
+export type FilterOf<K extends Kind> = ExportKind.FilterOf<K>
 
 /**
- * The input of `startExport`, `dryRun` and `exportToFile`: the filter, optionally with your own
- * `downloadRequestId`.
+ * The input of `startExport`, `dryRun` and `exportToFile` for kind `K` (customers by default): the
+ * filter, optionally with your own `downloadRequestId`.
  *
+ * @category models
  * @since 0.1.0
  */
-export type ExportInput<K extends ExportKind.Any = CustomerKind> = Simplify<
-  FilterOf<K> & { readonly downloadRequestId?: string }
->
-
-/** The same object type written out field by field, so editors and compiler errors show the fields. */
-type Simplify<T> = { [Key in keyof T]: T[Key] } & {}
-
-/**
- * Options of `startExport` and `dryRun`: your own `downloadRequestId` and the export kind (default
- * customers).
- *
- * @since 0.1.0
- */
-export interface StartOptions<K extends ExportKind.Any = CustomerKind> {
-  /** The id to send; default: the input's `downloadRequestId`, else a fresh UUID. */
-  readonly downloadRequestId?: string | undefined
-  /** The export kind. Default `ExportKind.Customer`. */
-  readonly kind?: K | undefined
-}
+export type ExportInput<K extends Kind = "customers"> = BoosterClientModule.ExportInput<K>
 
 /**
  * Per-call options: an `AbortSignal` to cancel the call (sleeps and transfers stop at once).
  *
+ * @category options
  * @since 0.1.0
  */
 export interface CallOptions {
@@ -101,161 +95,113 @@ export interface CallOptions {
 /**
  * Options of `exportToFile`.
  *
+ * @category options
  * @since 0.1.0
  */
-export interface ExportToFileOptions<K extends ExportKind.Any = CustomerKind>
-  extends CallOptions,
-    StartOptions<K>,
-    FollowOptions,
-    DownloadOptions {
+export interface ExportToFileOptions extends CallOptions, StartOptions, FollowOptions, DownloadOptions {
   /** Called with each change of the task while it is followed. An exception thrown here is ignored. */
   readonly onProgress?: ((progress: Progress) => void) | undefined
 }
 
 /**
- * Every tag a {@link BoosterError} can have.
- *
- * @since 0.1.0
+ * The errors the Effect API fails with are the errors this API throws: the same classes
+ * (`Schema.TaggedError`, each an `Error` with `_tag`, `message` and `hint`), re-exported here so that
+ * `error instanceof RateLimitedError` needs no second import.
  */
-export type ErrorTag = Errors.Tag | "AbortError" | "UnexpectedError"
-
-/**
- * The base class of every error the Promise API throws; `_tag` says which one it is (each has its
- * subclass, so `e instanceof BoosterError` and `e instanceof RateLimitedError` both work). Errors
- * answered by the server carry its HTTP `status`, the `requestId` it sent and ServiceStack's
- * `responseStatus`. No message repeats a personal value or a secret. `cause` is the Effect API's
- * error.
- *
- * @since 0.1.0
- */
-export abstract class BoosterError extends Error {
-  /** Which error this is. */
-  abstract readonly _tag: ErrorTag
-  /** What to do about it. */
-  declare readonly hint: string | undefined
-  /** The HTTP status answered, when there was an answer. */
-  declare readonly status: number | undefined
-  /** The request id the server sent back, when it sent one. */
-  declare readonly requestId: string | undefined
-  /** ServiceStack's `responseStatus`, when the body carried one. */
-  declare readonly responseStatus: Errors.ResponseStatus | undefined
-  /** The start of the raw body (at most 500 characters) when it was not ServiceStack JSON. */
-  declare readonly body: string | undefined
-
-  /** `fields` are the error's own members (`hint`, `status`, …); `options.cause` its cause. */
-  constructor(message: string, fields: object = {}, options?: { readonly cause?: unknown }) {
-    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined)
-    Object.assign(this, fields)
-  }
-
-  /** The same as `_tag`. */
-  override get name(): string {
-    return this._tag
-  }
-}
-
-/** The filter broke one or more rules; nothing was sent. `issues` name each field and rule. @since 0.1.0 */
-export class ValidationError extends BoosterError {
-  readonly _tag = "ValidationError"
-  declare readonly issues: ReadonlyArray<Issue>
-}
-/** HTTP 401, no credentials, or the OAuth2 token endpoint refused. @since 0.1.0 */
-export class AuthenticationError extends BoosterError {
-  readonly _tag = "AuthenticationError"
-}
-/** HTTP 403: the credentials may not do this (a brand or POS outside their scope). @since 0.1.0 */
-export class PermissionError extends BoosterError {
-  readonly _tag = "PermissionError"
-}
-/** 429 after the retries, or a `Retry-After` beyond the cap. @since 0.1.0 */
-export class RateLimitedError extends BoosterError {
-  readonly _tag = "RateLimitedError"
-  /** How long the server asked to wait, in ms. */
-  declare readonly retryAfterMs: number | undefined
-  /** When to try again (ISO-8601). */
-  declare readonly retryAt: string | undefined
-}
-/** HTTP 404, or a task id that is not a Guid. @since 0.1.0 */
-export class NotFoundError extends BoosterError {
-  readonly _tag = "NotFoundError"
-}
-/** 5xx after the retries, another 4xx, or an unreadable answer. @since 0.1.0 */
-export class ServerError extends BoosterError {
-  readonly _tag = "ServerError"
-}
-/** No usable answer: `reason` `connection` or `timeout`. @since 0.1.0 */
-export class TransportError extends BoosterError {
-  readonly _tag = "TransportError"
-  declare readonly reason: "connection" | "timeout"
-}
-/** The task ended in error (status ERR). @since 0.1.0 */
-export class ExportFailedError extends BoosterError {
-  readonly _tag = "ExportFailedError"
-  declare readonly asyncTaskId: string
-  declare readonly taskStatus: string
-}
-/** An export request may have created a task and it could not be settled: look at `candidates` before retrying. @since 0.1.0 */
-export class OutcomeUnknownError extends BoosterError {
-  readonly _tag = "OutcomeUnknownError"
-  declare readonly downloadRequestId: string
-  declare readonly candidates: ReadonlyArray<string>
-}
-/** A download failed (`reason`: `length-mismatch`, `expired-url`, `exists`, `not-ready`, `io`); no partial file is left. @since 0.1.0 */
-export class DownloadError extends BoosterError {
-  readonly _tag = "DownloadError"
-  declare readonly reason: "length-mismatch" | "expired-url" | "exists" | "not-ready" | "io"
-  declare readonly path: string | undefined
-}
-/** Unusable client options; `field` names the option. @since 0.1.0 */
-export class InvalidConfigError extends BoosterError {
-  readonly _tag = "InvalidConfigError"
-  declare readonly field: string
-}
-/** The call was stopped by its `AbortSignal`; `cause` is the signal's reason. @since 0.1.0 */
-export class AbortError extends BoosterError {
-  readonly _tag = "AbortError"
-}
-/** A failure outside the taxonomy (a bug); `cause` holds it. @since 0.1.0 */
-export class UnexpectedError extends BoosterError {
-  readonly _tag = "UnexpectedError"
-}
-
-const classes: Record<
-  Errors.Tag,
-  new (
-    message: string,
-    fields?: object,
-    options?: { cause?: unknown }
-  ) => BoosterError
-> = {
-  ValidationError,
+export {
   AuthenticationError,
+  DownloadError,
+  ExportFailedError,
+  InvalidConfigError,
+  NotFoundError,
+  OutcomeUnknownError,
   PermissionError,
   RateLimitedError,
-  NotFoundError,
   ServerError,
   TransportError,
-  ExportFailedError,
-  OutcomeUnknownError,
-  DownloadError,
-  InvalidConfigError
+  ValidationError
+} from "./BoosterError.js"
+
+/**
+ * The call was stopped by its `AbortSignal`; `cause` is the signal's reason. Only this API throws it
+ * (the Effect API is interrupted instead).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class AbortError extends Schema.TaggedError<AbortError>()("AbortError", {
+  message: Schema.String,
+  hint: Schema.String,
+  cause: Schema.optional(Schema.Unknown)
+}) {}
+
+/**
+ * A failure outside the taxonomy (a bug); `cause` holds it.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class UnexpectedError extends Schema.TaggedError<UnexpectedError>()("UnexpectedError", {
+  message: Schema.String,
+  hint: Schema.String,
+  cause: Schema.optional(Schema.Unknown)
+}) {}
+
+/**
+ * Everything this API throws: an error of the Effect API ({@link Errors.BoosterError}), an
+ * {@link AbortError} or an {@link UnexpectedError}. Tell them apart by `_tag` or with `instanceof`.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type ClientError = Errors.BoosterError | AbortError | UnexpectedError
+
+/**
+ * Every tag a {@link ClientError} can have.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type ErrorTag = ClientError["_tag"]
+
+/**
+ * True for anything this API throws ({@link ClientError}).
+ *
+ * @category guards
+ * @since 0.1.0
+ */
+export const isClientError = (u: unknown): u is ClientError =>
+  u instanceof AbortError || u instanceof UnexpectedError || Errors.isBoosterError(u)
+
+/**
+ * @deprecated Use {@link ClientError} (the type) and {@link isClientError} (the check); `instanceof
+ * BoosterError` still works for one release.
+ * @since 0.1.0
+ */
+export type BoosterError = ClientError
+
+/**
+ * @deprecated Use {@link isClientError}: `error instanceof BoosterError` still works for one release.
+ * @since 0.1.0
+ */
+export const BoosterError: { readonly [Symbol.hasInstance]: (u: unknown) => u is ClientError } = {
+  [Symbol.hasInstance]: isClientError
 }
 
 /**
- * The Promise API's error for an error of the Effect API (kept as its `cause`).
- *
+ * @deprecated The Promise API throws the Effect API's errors themselves: this answers `error`.
  * @since 0.1.0
  */
-export const fromEffectError = (error: Errors.BoosterError): BoosterError => {
-  const { _tag, message: _message, ...fields } = { ...error } as Record<string, unknown>
-  return new classes[error._tag](error.message, fields, { cause: error })
-}
+export const fromEffectError = <E extends Errors.BoosterError>(error: E): E => error
 
-const toPromiseError = (u: unknown): BoosterError => {
-  if (u instanceof BoosterError) return u
-  if (Errors.isBoosterError(u)) return fromEffectError(u)
+const toClientError = (u: unknown): ClientError => {
+  if (isClientError(u)) return u
   const message = u instanceof Error ? u.message : String(u)
-  return new UnexpectedError(`Unexpected failure: ${message}`, {}, { cause: u })
+  return new UnexpectedError({
+    message: `Unexpected failure: ${message}`,
+    hint: "This is a bug of the client: report it with the steps that led to it.",
+    cause: u
+  })
 }
 
 /**
@@ -273,11 +219,23 @@ export type ValidateResult<F> =
  *
  * @since 0.1.0
  */
-export const validate = <K extends ExportKind.Any = CustomerKind>(
+export const validate = <K extends Kind = "customers">(
   input: unknown,
   options: { readonly kind?: K | undefined } = {}
 ): ValidateResult<FilterOf<K>> => {
-  const kind: ExportKind.Any = options.kind ?? ExportKind.Customer
+  const given: Kind = options.kind ?? ExportKind.Customer
+  const kind = typeof given === "string" ? ExportKind.byName(given) : given
+  if (kind === undefined)
+    return {
+      ok: false,
+      issues: [
+        {
+          path: "",
+          rule: "kind",
+          message: `is not an export kind: use one of ${ExportKind.names.join(", ")}`
+        }
+      ]
+    }
   const result = Validation.validate(kind.filter, input)
   return Either.isRight(result)
     ? { ok: true, filter: result.right as FilterOf<K> }
@@ -315,12 +273,14 @@ export interface ClientOptions extends Omit<BoosterConfig.Options, "auth"> {
 const authOf = (options: ClientOptions): Auth.Auth | undefined => {
   const given = (["auth", "apiKey", "basic", "oauth2"] as const).filter((name) => options[name] !== undefined)
   if (given.length > 1)
-    throw new InvalidConfigError(`Credentials of two kinds were given: ${given.join(" and ")}`, {
+    throw new Errors.InvalidConfigError({
+      message: `Credentials of two kinds were given: ${given.join(" and ")}`,
       field: given.join(","),
       hint: "Give one of auth, apiKey, basic or oauth2."
     })
   if (options.apiKeyHeader !== undefined && options.apiKey === undefined)
-    throw new InvalidConfigError("apiKeyHeader was given without apiKey", {
+    throw new Errors.InvalidConfigError({
+      message: "apiKeyHeader was given without apiKey",
       field: "apiKeyHeader",
       hint: "Give the key in apiKey, or leave apiKeyHeader out."
     })
@@ -346,22 +306,35 @@ const authOf = (options: ClientOptions): Auth.Auth | undefined => {
  * @since 0.1.0
  */
 export interface Client {
-  /** Validates the filter and starts the export, never twice by accident (see the README). */
-  readonly startExport: <K extends ExportKind.Any = CustomerKind>(
-    filter: ExportInput<K>,
-    options?: CallOptions & StartOptions<K>
-  ) => Promise<Started>
-  /** The request `startExport` would send, secrets shown as `<redacted>`; sends nothing. */
-  readonly dryRun: <K extends ExportKind.Any = CustomerKind>(
-    filter: ExportInput<K>,
-    options?: StartOptions<K>
-  ) => Promise<DryRun>
-  /** Starts, follows and downloads in one call (see {@link ExportToFileOptions}). */
-  readonly exportToFile: <K extends ExportKind.Any = CustomerKind>(
-    filter: ExportInput<K>,
-    destination: string,
-    options?: ExportToFileOptions<K>
-  ) => Promise<ExportResult>
+  /**
+   * Validates the filter (of `kind`; customers when no kind is given) and starts the export, never
+   * twice by accident (see the README). Rejects with `ValidationError`, `InvalidConfigError`,
+   * `OutcomeUnknownError` or a request error.
+   *
+   * ```ts
+   * await client.startExport({ brand: "CAR", posCodes: ["IT100"] })
+   * await client.startExport("stock", { brand: "CAR", articleCodes: ["A1"] })
+   * ```
+   */
+  readonly startExport: {
+    <K extends Kind>(kind: K, filter: ExportInput<K>, options?: CallOptions & StartOptions): Promise<Started>
+    (filter: ExportInput, options?: CallOptions & StartOptions): Promise<Started>
+  }
+  /** The request `startExport` would send (same arguments), secrets shown as `<redacted>`; sends nothing. */
+  readonly dryRun: {
+    <K extends Kind>(kind: K, filter: ExportInput<K>, options?: StartOptions): Promise<DryRun>
+    (filter: ExportInput, options?: StartOptions): Promise<DryRun>
+  }
+  /** Starts, follows and downloads in one call (see {@link ExportToFileOptions}); `kind` first when not customers. */
+  readonly exportToFile: {
+    <K extends Kind>(
+      kind: K,
+      filter: ExportInput<K>,
+      destination: string,
+      options?: ExportToFileOptions
+    ): Promise<ExportResult>
+    (filter: ExportInput, destination: string, options?: ExportToFileOptions): Promise<ExportResult>
+  }
   /** Reads one task. */
   readonly getTask: (id: string, options?: CallOptions) => Promise<TaskInfo>
   /** Lists the tasks the credentials can read. */
@@ -385,7 +358,7 @@ const aborted = (signal: AbortSignal): AbortError => {
   const reason: unknown = signal.reason
   const message =
     reason instanceof Error && reason.message !== "" ? reason.message : "The operation was aborted"
-  return new AbortError(message, {}, { cause: reason })
+  return new AbortError({ message, hint: "The call was cancelled by its AbortSignal.", cause: reason })
 }
 
 /**
@@ -406,8 +379,8 @@ export const createClient = (options: ClientOptions): Client => {
   const auth = authOf(options)
   const config: BoosterConfig.Options = auth !== undefined ? { ...rest, auth } : rest
   const checked = BoosterConfig.resolve(config)
-  if (Either.isLeft(checked)) throw toPromiseError(checked.left)
-  const layer = BoosterClient.layer(config).pipe(
+  if (Either.isLeft(checked)) throw checked.left
+  const layer = BoosterClientModule.layer(config).pipe(
     Layer.provideMerge(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)))
   )
   const runtime = ManagedRuntime.make(layer)
@@ -423,11 +396,11 @@ export const createClient = (options: ClientOptions): Client => {
     })
   }
 
-  const failureOf = (exit: Exit.Exit<unknown, unknown>, signal: AbortSignal | undefined): BoosterError => {
+  const failureOf = (exit: Exit.Exit<unknown, unknown>, signal: AbortSignal | undefined): ClientError => {
     if (signal?.aborted) return aborted(signal)
-    if (Exit.isSuccess(exit)) return new UnexpectedError("Unexpected success")
+    if (Exit.isSuccess(exit)) return toClientError(new Error("unexpected success"))
     const failure = Cause.failureOption(exit.cause)
-    return toPromiseError(Option.isSome(failure) ? failure.value : Cause.squash(exit.cause))
+    return toClientError(Option.isSome(failure) ? failure.value : Cause.squash(exit.cause))
   }
 
   const followTask = (id: string, options?: CallOptions & FollowOptions): AsyncIterable<Progress> => ({
@@ -476,40 +449,58 @@ export const createClient = (options: ClientOptions): Client => {
     }
   })
 
-  const exportToFile = (
-    filter: unknown,
-    destination: string,
-    options: ExportToFileOptions<ExportKind.Any> = {}
-  ): Promise<ExportResult> => {
-    const { signal, onProgress, ...rest } = options
+  const exportToFile = (...args: ReadonlyArray<unknown>): Promise<ExportResult> => {
+    const at = Request.isKindArgument(args[0]) ? 3 : 2
+    const given = args[at] as ExportToFileOptions | undefined
+    const { signal, onProgress, ...rest } = given ?? {}
+    const options: ExportToFile.Options = {
+      ...rest,
+      onProgress:
+        onProgress !== undefined
+          ? (progress) =>
+              Effect.sync(() => {
+                try {
+                  onProgress(progress)
+                } catch {
+                  // A failing progress callback must not fail the export it reports on.
+                }
+              })
+          : undefined
+    }
+    const call = [...args.slice(0, at), options]
     return run(
-      ExportToFile.exportToFile(filter, destination, {
-        ...rest,
-        onProgress:
-          onProgress !== undefined
-            ? (progress) =>
-                Effect.sync(() => {
-                  try {
-                    onProgress(progress)
-                  } catch {
-                    // A failing progress callback must not fail the export it reports on.
-                  }
-                })
-            : undefined
-      }),
+      (
+        ExportToFile.exportToFile as (
+          ...a: ReadonlyArray<unknown>
+        ) => ReturnType<typeof ExportToFile.exportToFile>
+      )(...call),
       signal
     )
   }
 
+  /** `(kind, filter, options)` or `(filter, options)`: the options, whichever form was used. */
+  const optionsOf = (args: ReadonlyArray<unknown>): (CallOptions & StartOptions) | undefined =>
+    (Request.isKindArgument(args[0]) ? args[2] : args[1]) as (CallOptions & StartOptions) | undefined
+
   return {
-    startExport: (filter, options) =>
+    startExport: (...args: ReadonlyArray<unknown>) =>
       run(
-        Effect.flatMap(BoosterClient, (c) => c.startExport(filter, options)),
-        options?.signal
+        Effect.flatMap(BoosterClient, (c) =>
+          (
+            c.startExport as (
+              ...a: ReadonlyArray<unknown>
+            ) => ReturnType<BoosterClientModule.Service["startExport"]>
+          )(...args)
+        ),
+        optionsOf(args)?.signal
       ),
-    dryRun: (filter, options) =>
+    dryRun: (...args: ReadonlyArray<unknown>) =>
       run(
-        Effect.flatMap(BoosterClient, (c) => c.dryRun(filter, options)),
+        Effect.flatMap(BoosterClient, (c) =>
+          (c.dryRun as (...a: ReadonlyArray<unknown>) => ReturnType<BoosterClientModule.Service["dryRun"]>)(
+            ...args
+          )
+        ),
         undefined
       ),
     exportToFile,

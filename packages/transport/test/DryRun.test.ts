@@ -25,6 +25,22 @@ describe("DryRun.make", () => {
     })
   )
 
+  it.scopedLive("takes the kind first, by name or value, as the client's dryRun does", () =>
+    Effect.gen(function* () {
+      const sb = yield* sandbox()
+      const client = yield* clientFor(sb)
+      const options = { baseUrl: sb.baseUrl, auth: Auth.bearer(sb.apiKey), fingerprintKey: testKey }
+      const stock = { brand: "CAR" }
+      const viaClient = yield* client.dryRun("stock", stock, { downloadRequestId: "d-2" })
+      const byName = yield* DryRun.make(options, "stock", stock, { downloadRequestId: "d-2" })
+      const byValue = yield* DryRun.make(options, ExportKind.Stock, stock, { downloadRequestId: "d-2" })
+      expect(byName).toEqual(viaClient)
+      expect(byValue).toEqual(viaClient)
+      expect(new URL(byName.url).pathname).toMatch(/\/stock\/CAR\/export$/)
+      expect(sb.requests()).toEqual([])
+    })
+  )
+
   it.effect("refuses an unusable base URL and an invalid filter as building and using the client do", () =>
     Effect.gen(function* () {
       const noBase = yield* Effect.flip(
@@ -39,13 +55,23 @@ describe("DryRun.make", () => {
       )
       expect(plain).toMatchObject({ _tag: "InvalidConfigError", field: "baseUrl" })
       const invalid = yield* Effect.flip(
+        // @ts-expect-error posCodes is required
         DryRun.make(
           { baseUrl: "https://booster.example.com/api", auth: Auth.none, fingerprintKey: testKey },
-          { brand: "CAR" },
-          { kind: ExportKind.Customer }
+          ExportKind.Customer,
+          { brand: "CAR" }
         )
       )
       expect(invalid).toMatchObject({ _tag: "ValidationError" })
+      const noKind = yield* Effect.flip(
+        DryRun.make(
+          { baseUrl: "https://booster.example.com/api", auth: Auth.none, fingerprintKey: testKey },
+          // @ts-expect-error "stocks" is no export kind's name
+          "stocks",
+          { brand: "CAR" }
+        )
+      )
+      expect(noKind).toMatchObject({ _tag: "ValidationError", issues: [{ rule: "kind" }] })
     })
   )
 })

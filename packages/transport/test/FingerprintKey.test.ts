@@ -13,7 +13,7 @@ const tempDir = temporaryFolders("booster-key-")
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
 
 /** The fingerprint the client reports for `filter` with the key of the install in `stateHome`. */
-const fingerprintOf = (stateHome: string, filter: unknown) =>
+const fingerprintOf = (stateHome: string, filter: BoosterClient.ExportInput) =>
   run(
     Effect.gen(function* () {
       const { key } = yield* FingerprintKey.load({ env: { XDG_STATE_HOME: stateHome } })

@@ -63,7 +63,7 @@ const httpsApi = (task: unknown) =>
 const tlsClient = (options: BoosterConfig.Options, ca: Buffer) =>
   Effect.map(
     Layer.build(
-      BoosterClient.BoosterClient.layerWith(options).pipe(
+      BoosterClient.layerWith(options).pipe(
         Layer.provide(NodeHttpClient.layerWithoutAgent),
         Layer.provide(NodeHttpClient.makeAgentLayer({ ca }))
       )

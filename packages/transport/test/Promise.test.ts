@@ -2,6 +2,7 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { ExportKind, Validation } from "@booster-export/core"
 import { Sandbox } from "@booster-export/sandbox"
 import { afterEach, describe, expect, it } from "vitest"
 import { Auth, BoosterError, Promise as BoosterPromise } from "../src/index.js"
@@ -45,26 +46,64 @@ describe("Promise facade", () => {
     expect(sb.tasksCreated()).toBe(1)
   })
 
-  it("rejects with subclasses of one BoosterError class carrying the Effect error's _tag", async () => {
+  it("rejects with the Effect API's own error classes: one class per error, whichever API threw it", async () => {
     const { client } = await setup()
     const error = await client.getTask("0".repeat(32)).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(Error)
-    expect(error).toBeInstanceOf(BoosterPromise.BoosterError)
-    expect(error).toBeInstanceOf(BoosterPromise.NotFoundError)
+    expect(BoosterPromise.NotFoundError).toBe(BoosterError.NotFoundError)
+    expect(error).toBeInstanceOf(BoosterError.NotFoundError)
+    expect(BoosterPromise.isClientError(error)).toBe(true)
+    expect(BoosterError.isBoosterError(error)).toBe(true)
     expect(error).not.toBeInstanceOf(BoosterPromise.ValidationError)
     expect(error).toHaveProperty("_tag", "NotFoundError")
     expect(error).toHaveProperty("name", "NotFoundError")
     expect(error).toHaveProperty("status", 404)
     expect(error).toHaveProperty("hint", expect.any(String))
-    expect((error as Error).cause).toBeInstanceOf(BoosterError.NotFoundError)
     // @ts-expect-error: posCodes is required; the filter is refused at run time as well
     const invalid = await client.startExport({ brand: "CAR" }).catch((e: unknown) => e)
-    expect(invalid).toBeInstanceOf(BoosterPromise.BoosterError)
-    expect(invalid).toBeInstanceOf(BoosterPromise.ValidationError)
+    expect(BoosterPromise.ValidationError).toBe(Validation.ValidationError)
+    expect(invalid).toBeInstanceOf(Validation.ValidationError)
     expect(invalid).toHaveProperty("_tag", "ValidationError")
+    expect(invalid).toHaveProperty("hint", expect.any(String))
     expect(invalid).toHaveProperty("issues", [
       expect.objectContaining({ path: "posCodes", rule: "required" })
     ])
+  })
+
+  it("still answers instanceof for the deprecated BoosterError name, aborts and unexpected failures included", async () => {
+    const { client } = await setup()
+    const error = await client.getTask("0".repeat(32)).catch((e: unknown) => e)
+    expect(error instanceof BoosterPromise.BoosterError).toBe(true)
+    expect(
+      new BoosterPromise.AbortError({ message: "stop", hint: "h" }) instanceof BoosterPromise.BoosterError
+    ).toBe(true)
+    expect(new Error("other") instanceof BoosterPromise.BoosterError).toBe(false)
+    expect(BoosterPromise.fromEffectError(error as BoosterError.NotFoundError)).toBe(error)
+  })
+
+  it("starts an export of another kind, named or given as a value", async () => {
+    const { client, sb } = await setup()
+    const byName = await client.startExport("stock", { brand: "CAR" })
+    const byValue = await client.startExport(ExportKind.Stock, { brand: "CAR" }, { downloadRequestId: "s-2" })
+    expect(byValue.downloadRequestId).toBe("s-2")
+    const types = sb.tasks().map((t) => [t.asyncTaskId, t.type])
+    expect(types).toEqual([
+      [byName.asyncTaskId, "stock"],
+      [byValue.asyncTaskId, "stock"]
+    ])
+    // @ts-expect-error: "stocks" is no kind's name; refused at run time as well, nothing sent
+    const unknown = await client.startExport("stocks", { brand: "CAR" }).catch((e: unknown) => e)
+    expect(unknown).toHaveProperty("_tag", "ValidationError")
+    expect(sb.tasksCreated()).toBe(2)
+  })
+
+  it("gives task dates in ISO-8601, the server's text kept as requestDateRaw", async () => {
+    const { client } = await setup()
+    const { asyncTaskId } = await client.startExport(filter)
+    const task = await client.getTask(asyncTaskId)
+    expect(task.requestDateRaw).toMatch(/^\/Date\(\d+-0000\)\/$/)
+    expect(task.requestDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+    expect(Math.abs(Date.parse(task.requestDate ?? "") - Date.now())).toBeLessThan(60_000)
   })
 
   it("throws InvalidConfigError at once for unusable options", () => {
@@ -86,7 +125,7 @@ describe("Promise facade", () => {
     controller.abort()
     await expect(pending).rejects.toHaveProperty("name", "AbortError")
     await expect(pending).rejects.toBeInstanceOf(BoosterPromise.AbortError)
-    await expect(pending).rejects.toBeInstanceOf(BoosterPromise.BoosterError)
+    expect(BoosterPromise.isClientError(await pending.catch((e: unknown) => e))).toBe(true)
     expect(Date.now() - abortedAt).toBeLessThan(2_000)
     expect(sb.requests()).toHaveLength(1)
   })

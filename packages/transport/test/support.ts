@@ -32,7 +32,7 @@ export const clientFor = (
 ) =>
   Effect.map(
     Layer.build(
-      BoosterClient.BoosterClient.layer({
+      BoosterClient.layer({
         baseUrl: sb.baseUrl,
         auth: Auth.bearer(sb.apiKey),
         retry: fast,

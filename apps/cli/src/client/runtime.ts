@@ -19,7 +19,7 @@ export const make = (
   extra: Extra = {}
 ): Effect.Effect<Client, BoosterError.InvalidConfigError, Scope.Scope> =>
   Effect.flatMap(authOf(settings), (auth) =>
-    Effect.map(Layer.build(BoosterClient.BoosterClient.layer(optionsOf(settings, auth, extra))), (context) =>
+    Effect.map(Layer.build(BoosterClient.layer(optionsOf(settings, auth, extra))), (context) =>
       Context.get(context, BoosterClient.BoosterClient)
     )
   )

@@ -196,9 +196,8 @@ const clientNotingDates = (options: BoosterConfig.Options, seen: Array<{ date: s
       )
     )
   ).pipe(Layer.provide(BoosterClient.httpLayer))
-  return Effect.map(
-    Layer.build(BoosterClient.BoosterClient.layerWith(options).pipe(Layer.provide(noting))),
-    (ctx) => Context.get(ctx, BoosterClient.BoosterClient)
+  return Effect.map(Layer.build(BoosterClient.layerWith(options).pipe(Layer.provide(noting))), (ctx) =>
+    Context.get(ctx, BoosterClient.BoosterClient)
   )
 }
 
@@ -383,7 +382,7 @@ const checkFingerprintKey = (): Effect.Effect<Check> =>
  * retries as every API answer, and type names nested no deeper than `ApiMetadata.MAX_TYPE_DEPTH`.
  */
 const fetchMetadata = (options: BoosterConfig.Options) =>
-  Layer.build(BoosterClient.BoosterClient.layer(options)).pipe(
+  Layer.build(BoosterClient.layer(options)).pipe(
     Effect.flatMap((context) => Context.get(context, BoosterClient.BoosterClient).apiMetadata()),
     Effect.either,
     Effect.scoped

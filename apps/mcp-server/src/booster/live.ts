@@ -16,9 +16,7 @@ const clientFrom = (
   env: NodeJS.ProcessEnv = process.env
 ): Effect.Effect<Connection, ApiUnavailable, Scope.Scope> =>
   FingerprintKey.load({ env, directory: stateDir }).pipe(
-    Effect.flatMap(({ key }) =>
-      Layer.build(BoosterClient.BoosterClient.layer({ ...options, fingerprintKey: key }))
-    ),
+    Effect.flatMap(({ key }) => Layer.build(BoosterClient.layer({ ...options, fingerprintKey: key }))),
     Effect.map((context) => ({
       client: Context.get(context, BoosterClient.BoosterClient),
       host: new URL(options.baseUrl).host

@@ -133,7 +133,8 @@ export const start: Tool<Api | Journal.Journal | Settings | Consent | Fingerprin
           brand: String(filter.brand),
           description,
           purpose,
-          start: (downloadRequestId) => client.startExport(filter, { downloadRequestId }),
+          start: (downloadRequestId) =>
+            client.startExport(filter as ExportKind.FilterOf<typeof kind>, { downloadRequestId }),
           duplicateWindowMs: settings.dedupeWindowMs,
           force,
           taskStatus: (id) =>

@@ -29,13 +29,13 @@ export interface Api {
     scrub?: (text: string) => string
   ) => Effect.Effect<Http.Answer, Http.AttemptError>
   /** A GET of an API route with the retry policy (GETs are safe to repeat). */
-  readonly getJson: (relative: string, what: string) => Effect.Effect<Http.Answer, BoosterError.BoosterError>
+  readonly getJson: (relative: string, what: string) => Effect.Effect<Http.Answer, BoosterError.RequestError>
   /** `GET /tasks/{id}`. */
-  readonly getTask: (id: string) => Effect.Effect<Task.Task, BoosterError.BoosterError>
+  readonly getTask: (id: string) => Effect.Effect<Task.Task, BoosterError.RequestError>
   /** `GET /tasks`. */
-  readonly listTasks: () => Effect.Effect<ReadonlyArray<Task.Task>, BoosterError.BoosterError>
+  readonly listTasks: () => Effect.Effect<ReadonlyArray<Task.Task>, BoosterError.RequestError>
   /** `GET /types/metadata`, read as core's `ApiMetadata.read` reads it. */
-  readonly apiMetadata: () => Effect.Effect<ApiMetadata.MetadataTypes, BoosterError.BoosterError>
+  readonly apiMetadata: () => Effect.Effect<ApiMetadata.MetadataTypes, BoosterError.RequestError>
 }
 
 const decodeTask = Schema.decodeUnknownEither(Schema.parseJson(Task.Task))

@@ -16,6 +16,9 @@ import { AttemptError, errorCode, isRetryable, requestIdOf } from "./http.js"
 import { logAttempt } from "./log.js"
 import { SocketBody } from "./socketBody.js"
 
+/** The failure of one download attempt: a request error, or a download's own. */
+type Failed = AttemptError<BoosterError.RequestError | BoosterError.DownloadError>
+
 export interface Downloaded {
   readonly path: string
   readonly bytes: number
@@ -102,14 +105,10 @@ const rawDownloadUrl = (raw: string | undefined): Option.Option<string> =>
  * pool of the API client: a signed URL needs none) over `reader`'s connection, and resolves with the
  * response once its headers arrive, or fails after `timeoutMs`. Interruption destroys the request.
  */
-const get = (
-  url: URL,
-  timeoutMs: number,
-  reader: SocketBody
-): Effect.Effect<http.IncomingMessage, AttemptError> =>
-  Effect.async<http.IncomingMessage, AttemptError>((resume) => {
+const get = (url: URL, timeoutMs: number, reader: SocketBody): Effect.Effect<http.IncomingMessage, Failed> =>
+  Effect.async<http.IncomingMessage, Failed>((resume) => {
     let settled = false
-    const settle = (result: Effect.Effect<http.IncomingMessage, AttemptError>) => {
+    const settle = (result: Effect.Effect<http.IncomingMessage, Failed>) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
@@ -199,7 +198,7 @@ export const fetchToFile = (
     /** Data synced while the download runs, every this many bytes; default {@link FileSink.SYNC_EVERY_BYTES}. */
     readonly syncEveryBytes?: number | undefined
   }
-): Effect.Effect<Downloaded, AttemptError> => {
+): Effect.Effect<Downloaded, Failed> => {
   const shown = Redact.url(url)
   const files = options.files ?? FileSink.nodeFiles
   const temp = path.join(
@@ -488,7 +487,7 @@ export const downloadTask =
     taskOrId: Task.Task | string,
     destination: string,
     options?: DownloadOptions
-  ): Effect.Effect<Downloaded, BoosterError.BoosterError> =>
+  ): Effect.Effect<Downloaded, BoosterError.RequestError | BoosterError.DownloadError> =>
     Effect.gen(function* () {
       const config = api.config
       const overwrite = options?.overwrite === true
@@ -527,7 +526,7 @@ export const downloadTask =
       const firstUrl = yield* urlFor(initialTask)
       const target = yield* resolveTarget(destination, firstUrl, Task.canonicalGuid(initialTask.asyncTaskId))
       if (!overwrite && (yield* exists(target))) return yield* existsError(target)
-      const retrySchedule = Retry.schedule(config.retry, (e: AttemptError) => ({
+      const retrySchedule = Retry.schedule(config.retry, (e: Failed) => ({
         retryable: isRetryable(e),
         retryAfterMs: e.retryAfterMs
       }))

@@ -27,7 +27,10 @@ type State =
       readonly deadline: number
     }
   | { readonly _tag: "Done" }
-  | { readonly _tag: "Failed"; readonly error: BoosterError.BoosterError }
+  | { readonly _tag: "Failed"; readonly error: BoosterError.ExportFailedError }
+
+/** What following a task can fail with. */
+type FollowError = BoosterError.ExportFailedError | BoosterError.RequestError
 
 /**
  * Follows a task: polls it (the interval grows by half while nothing changes, back to the first
@@ -35,13 +38,13 @@ type State =
  */
 export const followTask =
   (api: Api) =>
-  (id: string, options?: FollowOptions): Stream.Stream<Progress, BoosterError.BoosterError> => {
+  (id: string, options?: FollowOptions): Stream.Stream<Progress, FollowError> => {
     const initial = options?.pollInitialMs ?? api.config.poll.initialMs
     const max = Math.max(initial, options?.pollMaxMs ?? api.config.poll.maxMs)
     const timeout = options?.timeoutMs ?? api.config.followTimeoutMs
     const step = (
       state: State
-    ): Effect.Effect<Option.Option<readonly [Chunk.Chunk<Progress>, State]>, BoosterError.BoosterError> =>
+    ): Effect.Effect<Option.Option<readonly [Chunk.Chunk<Progress>, State]>, FollowError> =>
       Effect.gen(function* () {
         if (state._tag === "Done") return Option.none()
         if (state._tag === "Failed") return yield* Effect.fail(state.error)
@@ -83,7 +86,7 @@ export const followTask =
       })
     return Stream.unwrap(
       Effect.map(Clock.currentTimeMillis, (now) =>
-        Stream.unfoldChunkEffect<State, Progress, BoosterError.BoosterError, never>(
+        Stream.unfoldChunkEffect<State, Progress, FollowError, never>(
           { _tag: "Polling", delay: initial, deadline: now + timeout },
           step
         )

@@ -17,15 +17,31 @@ export type Outcome =
   /** The server answered a definite refusal (4xx other than 408/429): retrying will not help. */
   | "final"
 
-/** The failure of one HTTP attempt, classified for the retry policy. */
-export class AttemptError extends Data.TaggedError("AttemptError")<{
-  readonly error: BoosterError.BoosterError
+/** What one attempt can fail with: a request error, or a download's own error. */
+type AttemptFailure = BoosterError.RequestError | BoosterError.DownloadError
+
+/** What an {@link AttemptError} is built from. */
+interface AttemptFields<E extends AttemptFailure> {
+  readonly error: E
   readonly outcome: Outcome
   readonly status?: number
   readonly retryAfterMs?: number
-}> {}
+}
 
-export const isRetryable = (e: AttemptError): boolean => e.outcome !== "final"
+/**
+ * The failure of one HTTP attempt, classified for the retry policy; `error` is what the operation
+ * fails with (a request error for the API, also a `DownloadError` for a download).
+ */
+export class AttemptError<out E extends AttemptFailure = BoosterError.RequestError> extends Data.TaggedError(
+  "AttemptError"
+)<AttemptFields<AttemptFailure>> {
+  declare readonly error: E
+  constructor(fields: AttemptFields<E>) {
+    super(fields)
+  }
+}
+
+export const isRetryable = (e: { readonly outcome: Outcome }): boolean => e.outcome !== "final"
 
 const NOT_SENT_CODES = new Set([
   "ECONNREFUSED",

@@ -1,8 +1,8 @@
 import { ExportKind, type Fingerprint } from "@booster-export/core"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import * as Auth from "../Auth.js"
 import type * as BoosterConfig from "../BoosterConfig.js"
-import type * as BoosterError from "../BoosterError.js"
+import * as BoosterError from "../BoosterError.js"
 import * as Redact from "../Redact.js"
 
 /** The `user-agent` of every request to the API and the token endpoint. */
@@ -12,12 +12,56 @@ export const USER_AGENT = "booster-export/0.1"
 export const apiUrl = (config: BoosterConfig.Resolved, relative: string): URL =>
   new URL(relative.replace(/^\//, ""), config.baseUrl)
 
-/** Options of a start or a dry run: the id to send and the export kind. */
+/** Options of a start or a dry run (the kind is the call's first argument, see {@link readCall}). */
 export interface StartOptions {
   /** The id to send; default: the input's `downloadRequestId`, else a fresh UUID. */
   readonly downloadRequestId?: string | undefined
-  /** The export kind; default `ExportKind.Customer`. */
-  readonly kind?: ExportKind.Any | undefined
+}
+
+/** True for an export kind's value (one of core's, or one declared the same way). */
+export const isKind = (u: unknown): u is ExportKind.Any =>
+  typeof u === "object" &&
+  u !== null &&
+  "request" in u &&
+  "filter" in u &&
+  "path" in u &&
+  typeof (u as { readonly describe?: unknown }).describe === "function"
+
+/** True for a first argument naming the kind (a name or a kind's value) rather than the input. */
+export const isKindArgument = (u: unknown): boolean => typeof u === "string" || isKind(u)
+
+/** A call of `startExport`, `dryRun` or `exportToFile`, its kind resolved. */
+export interface Call {
+  readonly kind: ExportKind.Any
+  readonly input: unknown
+  /** The arguments after the input (options, destination, …). */
+  readonly rest: ReadonlyArray<unknown>
+}
+
+/**
+ * Reads `(kind, input, ...rest)` — a kind's name (`"stock"`) or value first — or `(input, ...rest)`,
+ * a customer export. A name that is no kind's fails with `ValidationError` (the name is not
+ * repeated: it may come from anywhere).
+ */
+export const readCall = (args: ReadonlyArray<unknown>): Either.Either<Call, BoosterError.ValidationError> => {
+  const [first, input, ...rest] = args
+  if (isKind(first)) return Either.right({ kind: first, input, rest })
+  if (typeof first !== "string")
+    return Either.right({ kind: ExportKind.Customer, input: first, rest: args.slice(1) })
+  const kind = ExportKind.byName(first)
+  return kind !== undefined
+    ? Either.right({ kind, input, rest })
+    : Either.left(
+        new BoosterError.ValidationError({
+          issues: [
+            {
+              path: "",
+              rule: "kind",
+              message: `is not an export kind: use one of ${ExportKind.names.join(", ")}`
+            }
+          ]
+        })
+      )
 }
 
 /** The request `startExport` would send, with secrets shown as `<redacted>`. */
@@ -42,11 +86,11 @@ export interface PreparedStart {
 export const prepare = (
   config: BoosterConfig.Resolved,
   fingerprintKey: Effect.Effect<Fingerprint.Key, BoosterError.InvalidConfigError>,
+  kind: ExportKind.Any,
   input: unknown,
   options: StartOptions | undefined
 ): Effect.Effect<PreparedStart, BoosterError.ValidationError | BoosterError.InvalidConfigError> =>
   Effect.gen(function* () {
-    const kind = options?.kind ?? ExportKind.Customer
     const given =
       typeof input === "object" && input !== null
         ? (input as Record<string, unknown>).downloadRequestId
@@ -70,10 +114,11 @@ export const prepare = (
 export const dryRun = (
   config: BoosterConfig.Resolved,
   fingerprintKey: Effect.Effect<Fingerprint.Key, BoosterError.InvalidConfigError>,
+  kind: ExportKind.Any,
   input: unknown,
   options?: StartOptions
 ): Effect.Effect<DryRun, BoosterError.ValidationError | BoosterError.InvalidConfigError> =>
-  Effect.map(prepare(config, fingerprintKey, input, options), ({ downloadRequestId, prepared }) => {
+  Effect.map(prepare(config, fingerprintKey, kind, input, options), ({ downloadRequestId, prepared }) => {
     // the configured credential wins over an extra header of the same name, as when sending
     const secret = Auth.secretHeaders(config.auth)
     const extra = Object.entries(config.headers)

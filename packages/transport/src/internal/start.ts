@@ -11,10 +11,18 @@ import * as Request from "./request.js"
 /** Starting exports: validation, the request, retries that cannot duplicate an export, reconciliation. */
 export interface Start {
   readonly startExport: (
+    kind: ExportKind.Any,
     input: unknown,
     options?: StartOptions
-  ) => Effect.Effect<Started, BoosterError.BoosterError>
+  ) => Effect.Effect<
+    Started,
+    | BoosterError.ValidationError
+    | BoosterError.InvalidConfigError
+    | BoosterError.OutcomeUnknownError
+    | BoosterError.RequestError
+  >
   readonly dryRun: (
+    kind: ExportKind.Any,
     input: unknown,
     options?: StartOptions
   ) => Effect.Effect<DryRun, BoosterError.ValidationError | BoosterError.InvalidConfigError>
@@ -34,11 +42,11 @@ export const make = (
   /** Tasks this client started or reconciled: never a candidate for another export. */
   const known = new Set<string>()
 
-  const prepare = (input: unknown, options: StartOptions | undefined) =>
-    Request.prepare(config, fingerprintKey, input, options)
+  const prepare = (kind: ExportKind.Any, input: unknown, options: StartOptions | undefined) =>
+    Request.prepare(config, fingerprintKey, kind, input, options)
 
-  const dryRun = (input: unknown, options?: StartOptions) =>
-    Request.dryRun(config, fingerprintKey, input, options)
+  const dryRun = (kind: ExportKind.Any, input: unknown, options?: StartOptions) =>
+    Request.dryRun(config, fingerprintKey, kind, input, options)
 
   /** Tasks that may have been created by an export sent at `sentAt` (see the README). */
   const reconcile = (kind: ExportKind.Any, brand: string, sentAt: number) =>
@@ -55,12 +63,9 @@ export const make = (
         .map((task) => task.asyncTaskId)
     )
 
-  const startExport = (
-    input: unknown,
-    options?: StartOptions
-  ): Effect.Effect<Started, BoosterError.BoosterError> =>
+  const startExport: Start["startExport"] = (kind, input, options) =>
     Effect.gen(function* () {
-      const { downloadRequestId, kind, prepared } = yield* prepare(input, options)
+      const { downloadRequestId, prepared } = yield* prepare(kind, input, options)
       const url = Request.apiUrl(config, prepared.path)
       const what = `POST ${kind.path}`
       const brand = (prepared.request as { brand: string }).brand
