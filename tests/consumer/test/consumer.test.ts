@@ -9,20 +9,13 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import {
-  catalogVersion,
-  installProject,
-  libraries,
-  packLibraries,
-  root,
-  run as runIn
-} from "../src/project.js"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { catalogVersion, installProject, libraries, root, run as runIn } from "../src/project.js"
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url))
 const work = mkdtempSync(join(tmpdir(), "booster-consumer-"))
 const project = join(work, "project")
-let tarballs: Record<string, string> = {}
+const tarballs = inject("tarballs")
 
 const run = (command: string, args: ReadonlyArray<string>, cwd = project) => runIn(command, args, cwd)
 const bin = (name: string) => join(project, "node_modules", ".bin", name)
@@ -60,7 +53,6 @@ const tsconfig = (
   })
 
 beforeAll(async () => {
-  tarballs = await packLibraries(join(work, "tarballs"))
   await installProject(project, tarballs, {
     typescript: catalogVersion("typescript"),
     "@types/node": catalogVersion("@types/node"),
@@ -91,18 +83,23 @@ describe("the packed libraries", () => {
           "package/package.json",
           "package/README.md",
           "package/dist/index.js",
-          "package/dist/index.d.ts",
-          "package/dist/index.js.map",
-          "package/dist/index.d.ts.map"
+          "package/dist/index.d.ts"
         ])
       )
-      expect(files.filter((file) => /tsbuildinfo|\.test\.|\/test\/|__snapshots__/.test(file))).toEqual([])
+      expect(
+        files.filter((file) =>
+          /tsbuildinfo|\.test\.|\/test\/|__snapshots__|^package\/src\/|\.map$/.test(file)
+        )
+      ).toEqual([])
       const ranges = JSON.stringify([manifest.dependencies, manifest.peerDependencies])
       expect(ranges).not.toMatch(/workspace:|catalog:/)
       expect(manifest.exports["."]).toEqual({ types: "./dist/index.d.ts", default: "./dist/index.js" })
       expect(manifest.engines.node).toBe(">=20.19")
       expect(manifest.peerDependencies.effect).toBe("^3.22.2")
       expect(manifest.license).toBeTruthy()
+      // the README is complete where it is installed: no link out of the package
+      const readme = (await run("tar", ["xzf", tarball, "-O", "package/README.md"])).stdout
+      expect(readme).not.toMatch(/\]\((\.\.\/|\/)/)
     }
   )
 
