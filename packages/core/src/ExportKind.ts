@@ -55,6 +55,7 @@ import * as WireFormat from "./WireFormat.js"
  * What an export's file carries in personal data, as far as it is known: the API documents no
  * export file's columns, so `what` says what the list endpoints over the same data show.
  *
+ * @category models
  * @since 0.1.0
  */
 export interface PersonalData {
@@ -68,6 +69,7 @@ export interface PersonalData {
  * An export kind over a request type `Request` (with `downloadRequestId` and `brand`), its filter
  * type `Filter` (the request without `downloadRequestId`) and its command-line name `Name`.
  *
+ * @category models
  * @since 0.1.0
  */
 export interface ExportKind<Request extends ExportRequestBase, Filter, Name extends string = string> {
@@ -111,6 +113,7 @@ export interface ExportKind<Request extends ExportRequestBase, Filter, Name exte
 /**
  * What every export request has.
  *
+ * @category models
  * @since 0.1.0
  */
 export interface ExportRequestBase {
@@ -121,6 +124,7 @@ export interface ExportRequestBase {
 /**
  * Any export kind.
  *
+ * @category models
  * @since 0.1.0
  */
 // biome-ignore lint/suspicious/noExplicitAny: the existential of an export kind's two type parameters
@@ -129,6 +133,7 @@ export type Any = ExportKind<any, any>
 /**
  * Customer exports: `POST /customer/{brand}/export` (`ExportCustomer`).
  *
+ * @category kinds
  * @since 0.1.0
  */
 export const Customer: ExportKind<CustomerExportRequest, CustomerFilter, "customers"> = {
@@ -153,6 +158,7 @@ export const Customer: ExportKind<CustomerExportRequest, CustomerFilter, "custom
 /**
  * Stock exports: `POST /stock/{brand}/export` (`ExportStock`).
  *
+ * @category kinds
  * @since 0.1.0
  */
 export const Stock: ExportKind<StockExportRequest, StockFilter, "stock"> = {
@@ -177,6 +183,7 @@ export const Stock: ExportKind<StockExportRequest, StockFilter, "stock"> = {
 /**
  * Stock movement exports: `POST /stock/{brand}/movement/export` (`ExportMovement`).
  *
+ * @category kinds
  * @since 0.1.0
  */
 export const Movement: ExportKind<MovementExportRequest, MovementFilter, "movements"> = {
@@ -201,6 +208,7 @@ export const Movement: ExportKind<MovementExportRequest, MovementFilter, "moveme
 /**
  * Sell-out exports: `POST /warranty/{brand}/export` (`ExportSellOut`).
  *
+ * @category kinds
  * @since 0.1.0
  */
 export const SellOut: ExportKind<SellOutExportRequest, SellOutFilter, "sell-out"> = {
@@ -225,6 +233,7 @@ export const SellOut: ExportKind<SellOutExportRequest, SellOutFilter, "sell-out"
 /**
  * Invoice exports: `POST /invoice/{brand}/export` (`ExportInvoice`).
  *
+ * @category kinds
  * @since 0.1.0
  */
 export const Invoice: ExportKind<InvoiceExportRequest, InvoiceFilter, "invoices"> = {
@@ -249,6 +258,7 @@ export const Invoice: ExportKind<InvoiceExportRequest, InvoiceFilter, "invoices"
 /**
  * Order exports: `POST /purchase/{brand}/export` (`ExportOrder`).
  *
+ * @category kinds
  * @since 0.1.0
  */
 export const Order: ExportKind<OrderExportRequest, OrderFilter, "orders"> = {
@@ -273,6 +283,7 @@ export const Order: ExportKind<OrderExportRequest, OrderFilter, "orders"> = {
 /**
  * Every export kind by command-line name.
  *
+ * @category registry
  * @since 0.1.0
  */
 export const kinds = {
@@ -287,6 +298,7 @@ export const kinds = {
 /**
  * The export kinds by command-line name, as a type: `Kinds["stock"]` is `typeof Stock`.
  *
+ * @category registry
  * @since 0.1.0
  */
 export type Kinds = typeof kinds
@@ -295,6 +307,7 @@ export type Kinds = typeof kinds
  * A command-line name of an export kind: `customers`, `stock`, `movements`, `sell-out`, `invoices`
  * or `orders`.
  *
+ * @category registry
  * @since 0.1.0
  */
 export type Name = keyof Kinds
@@ -302,6 +315,7 @@ export type Name = keyof Kinds
 /**
  * The command-line names, in the order of the API's pages.
  *
+ * @category registry
  * @since 0.1.0
  */
 export const names: ReadonlyArray<Name> = Object.keys(kinds) as Array<Name>
@@ -309,6 +323,7 @@ export const names: ReadonlyArray<Name> = Object.keys(kinds) as Array<Name>
 /**
  * Every export kind, in the order of {@link names}.
  *
+ * @category registry
  * @since 0.1.0
  */
 export const all: ReadonlyArray<Any> = Object.values(kinds)
@@ -317,6 +332,7 @@ export const all: ReadonlyArray<Any> = Object.values(kinds)
  * The filter type of a kind, given by its name or its value: `FilterOf<"stock">` is
  * `ExportFilter.StockFilter`.
  *
+ * @category type-level
  * @since 0.1.0
  */
 export type FilterOf<K extends Name | Any> =
@@ -325,6 +341,7 @@ export type FilterOf<K extends Name | Any> =
 /**
  * The request type of a kind (the filter with `downloadRequestId`), given by its name or its value.
  *
+ * @category type-level
  * @since 0.1.0
  */
 export type RequestOf<K extends Name | Any> =
@@ -338,6 +355,7 @@ type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : 
  * `undefined` for a name that is none. A literal name gives that kind's own type
  * (`byName("stock")` is `typeof Stock`); any other name gives {@link Any}.
  *
+ * @category registry
  * @since 0.1.0
  */
 export function byName<N extends Name>(name: N): IsUnion<N> extends true ? Any : Kinds[N]
@@ -351,6 +369,7 @@ export function byName(name: string): Any | undefined {
  * The fingerprint of a validated, normalised filter (or request) of `kind` under `key`: the
  * customer fingerprint unchanged, the kind's name mixed in for the others.
  *
+ * @category requests
  * @since 0.1.0
  */
 export const fingerprint = (kind: Any, key: Fingerprint.Key, filter: object): string =>
@@ -359,6 +378,7 @@ export const fingerprint = (kind: Any, key: Fingerprint.Key, filter: object): st
 /**
  * The route of a request: the kind's path with the brand URL-encoded.
  *
+ * @category requests
  * @since 0.1.0
  */
 export const routeOf = (kind: Any, request: { readonly brand: string }): string =>
@@ -367,6 +387,7 @@ export const routeOf = (kind: Any, request: { readonly brand: string }): string 
 /**
  * A request ready to send: the validated body, its route, JSON text and keyed fingerprint.
  *
+ * @category requests
  * @since 0.1.0
  */
 export interface Prepared<Request> {
@@ -381,6 +402,7 @@ export interface Prepared<Request> {
 /**
  * Options of {@link prepare}: the wire encoding's, and the key the fingerprint is computed under.
  *
+ * @category requests
  * @since 0.1.0
  */
 export interface PrepareOptions extends WireFormat.EncodeOptions {
@@ -392,6 +414,7 @@ export interface PrepareOptions extends WireFormat.EncodeOptions {
  * Validates a raw request (a filter plus `downloadRequestId`) and prepares it for the wire, with
  * its fingerprint under `options.fingerprintKey`.
  *
+ * @category requests
  * @since 0.1.0
  */
 export const prepare = <K extends Any>(

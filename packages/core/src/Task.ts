@@ -13,6 +13,7 @@ const GUID = /^\{?[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}
 /**
  * A Guid as the server writes it, with or without dashes (and braces).
  *
+ * @category ids
  * @since 0.1.0
  */
 export const Guid = Schema.String.pipe(
@@ -27,6 +28,7 @@ export const Guid = Schema.String.pipe(
  * The canonical form of a Guid: 32 lower-case hexadecimal digits, no dashes or braces. Two ids name
  * the same task exactly when their canonical forms are equal.
  *
+ * @category ids
  * @since 0.1.0
  */
 export const canonicalGuid = (id: string): string => id.replace(/[{}-]/g, "").toLowerCase()
@@ -34,6 +36,7 @@ export const canonicalGuid = (id: string): string => id.replace(/[{}-]/g, "").to
 /**
  * True when `id` is a Guid in any accepted form.
  *
+ * @category ids
  * @since 0.1.0
  */
 export const isGuid = (id: string): boolean => GUID.test(id.trim())
@@ -41,6 +44,7 @@ export const isGuid = (id: string): boolean => GUID.test(id.trim())
 /**
  * `ExportCustomerResponse`: the id of the export task created.
  *
+ * @category schemas
  * @since 0.1.0
  */
 export const ExportResponse = Schema.Struct({
@@ -143,6 +147,7 @@ export type Task = typeof Task.Type
  * included, of every export kind — never assume a task in it is an export of yours, or of the kind
  * at hand.
  *
+ * @category schemas
  * @since 0.1.0
  */
 export const TaskList = Schema.Array(Task)
@@ -151,6 +156,7 @@ export const TaskList = Schema.Array(Task)
  * What a status means: `requested`, `in-progress`, `completed`, `error`, or `unknown` for a value
  * this client does not know (kept as sent, never a crash).
  *
+ * @category status
  * @since 0.1.0
  */
 export type StatusKind = "requested" | "in-progress" | "completed" | "error" | "unknown"
@@ -158,6 +164,7 @@ export type StatusKind = "requested" | "in-progress" | "completed" | "error" | "
 /**
  * Reads a status code: REQ, INP, COM and ERR (any case) are known; anything else is `unknown`.
  *
+ * @category status
  * @since 0.1.0
  */
 export const statusKind = (status: string): StatusKind => {
@@ -178,6 +185,7 @@ export const statusKind = (status: string): StatusKind => {
 /**
  * True when the task will not change any more (completed or error).
  *
+ * @category status
  * @since 0.1.0
  */
 export const isFinished = (task: Pick<Task, "status">): boolean => {

@@ -12,6 +12,7 @@ import * as FilterSpec from "./FilterSpec.js"
 /**
  * One problem: where (`interests[1].sapInterestId`), which rule, and a message a person can act on.
  *
+ * @category models
  * @since 0.1.0
  */
 export const Issue = Schema.Struct({
@@ -55,6 +56,7 @@ export class ValidationError extends Schema.TaggedError<ValidationError>()("Vali
 /**
  * One line per issue: `  - posCodes: must list at least one value [non-empty-list]`.
  *
+ * @category formatting
  * @since 0.1.0
  */
 export const formatIssues = (issues: ReadonlyArray<Issue>): string =>
@@ -63,6 +65,7 @@ export const formatIssues = (issues: ReadonlyArray<Issue>): string =>
 /**
  * Joins a path the way people read it: `interests[1].sapInterestId`.
  *
+ * @category formatting
  * @since 0.1.0
  */
 export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
@@ -88,6 +91,7 @@ const distance = (a: string, b: string): number => {
 /**
  * The known name closest to `name` (case-insensitive edit distance, or a prefix), if any is close.
  *
+ * @category formatting
  * @since 0.1.0
  */
 export const suggest = (name: string, known: ReadonlyArray<string>): string | undefined => {
@@ -143,6 +147,7 @@ const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/
  * Stands in the path of an unknown member whose name does not look like a field name: the name was
  * written by the caller and may be personal data.
  *
+ * @category formatting
  * @since 0.1.0
  */
 export const HIDDEN_NAME = "(unknown member)"
@@ -230,6 +235,7 @@ const dedupe = (issues: ReadonlyArray<Issue>): Array<Issue> => {
  * Normalises `input` (trim, lower-case emails and country ids, drop duplicate list members) and
  * validates it against `spec`, reporting every problem at once. Never throws, whatever the input.
  *
+ * @category validation
  * @since 0.1.0
  */
 export const validate = <A>(
