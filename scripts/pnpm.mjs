@@ -11,6 +11,11 @@ import { fileURLToPath } from "node:url"
 const root = fileURLToPath(new URL("..", import.meta.url))
 const { packageManager } = JSON.parse(readFileSync(`${root}package.json`, "utf8"))
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", COREPACK_ENABLE_STRICT: "0" }
+// better-sqlite3 (the schedules' embedded store) compiles from source when no prebuilt binary can be
+// fetched: point node-gyp at the Node headers installed with Node instead of downloading them
+if (env.npm_config_nodedir === undefined && existsSync("/usr/include/node/node_version.h")) {
+  env.npm_config_nodedir = "/usr"
+}
 
 const run = (args) => {
   const result = spawnSync("npx", ["--yes", packageManager, ...args], { stdio: "inherit", cwd: root, env })

@@ -27,6 +27,7 @@ export const LAYERS = {
   "packages/transport": ["packages/core"],
   "packages/journal": ["packages/core", "packages/transport"],
   "packages/journal-pg": ["packages/core", "packages/transport", "packages/journal"],
+  "packages/schedule": ["packages/core", "packages/transport", "packages/journal"],
   "packages/sandbox": ["packages/core"],
   tooling: []
 }
