@@ -51,6 +51,7 @@ const barrels = slimBarrels(
       "ConfigError",
       "Console",
       "Context",
+      "Cron",
       "Data",
       "DateTime",
       "Duration",
@@ -131,6 +132,8 @@ await esbuild.build({
   outfile: join(dist, "main.cjs"),
   minify: process.env.BOOSTER_BUILD_READABLE === undefined,
   keepNames: false,
+  // the schedules' SQLite driver is a native module: loaded from the package's dependencies
+  external: ["better-sqlite3"],
   plugins: [unused, barrels, undiciApart, lazyHttp]
 })
 assertAscii(join(dist, "main.cjs"))

@@ -18,7 +18,7 @@
  * @since 0.1.0
  */
 import { hostname } from "node:os"
-import type { Journal } from "@booster-export/journal"
+import type { Downloads, Journal } from "@booster-export/journal"
 import * as ClusterWorkflowEngine from "@effect/cluster/ClusterWorkflowEngine"
 import { RunnerAddress } from "@effect/cluster/RunnerAddress"
 import * as SingleRunner from "@effect/cluster/SingleRunner"
@@ -282,7 +282,11 @@ export const layer = (
 ): Layer.Layer<
   WorkflowEngine | ScheduleStore.ScheduleStore,
   ConfigError | ScheduleStore.ScheduleStoreError,
-  SqlClient.SqlClient | ScheduledRun.RunSettings | Destination.Destinations | Journal.Journal
+  | SqlClient.SqlClient
+  | ScheduledRun.RunSettings
+  | Destination.Destinations
+  | Journal.Journal
+  | Downloads.Downloads
 > => {
   const expiration = Duration.decode(options.lockExpiration ?? "20 seconds")
   const poll = options.pollInterval ?? "500 millis"

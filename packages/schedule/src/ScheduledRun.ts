@@ -12,8 +12,9 @@
  */
 import * as fs from "node:fs/promises"
 import { join } from "node:path"
-import { ExportKind, type Fingerprint, type Task } from "@booster-export/core"
-import { GuardedStart, Journal } from "@booster-export/journal"
+import { fileURLToPath } from "node:url"
+import { ExportKind, type Fingerprint, Task } from "@booster-export/core"
+import { type Downloads, GuardedStart, Journal, RecordDownload } from "@booster-export/journal"
 import type { BoosterClient, BoosterError } from "@booster-export/transport"
 import * as Scrub from "@booster-export/transport/Scrub"
 import { Context, Effect, Either, Schema, Stream } from "effect"
@@ -106,6 +107,71 @@ export const workFile = (
 ): string =>
   join(settings.workDir, schedule.id, ExportSchedule.dueKey(due).replace(/:/g, "-"), `${schedule.kind}.csv`)
 
+/** How far a task's request date may precede the journal's `requested` record (clock skew): 1 minute. */
+const SKEW_MS = 60_000
+
+const sameText = (a: string | undefined, b: string | undefined) =>
+  a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase()
+
+/**
+ * The start an earlier attempt of this run sent but could not record (the process died between the
+ * request and the journal's `started` record): when the journal holds this run's `requested` record
+ * and no `started` one, the API's tasks of the kind and brand requested since, that no journal entry
+ * claims, are the candidates. One: it is this run's task (recorded as started, then followed). None:
+ * the request never created a task, and the run starts. Several: the run fails rather than guess.
+ */
+const interrupted = (
+  settings: Settings,
+  kind: ExportKind.Any,
+  filter: Readonly<Record<string, unknown>>,
+  fingerprint: string,
+  downloadRequestId: string,
+  due: Date
+): Effect.Effect<
+  GuardedStart.Reused | undefined,
+  Journal.JournalError | BoosterError.BoosterError | RunError,
+  Journal.Journal
+> =>
+  Effect.gen(function* () {
+    const journal = yield* Journal.Journal
+    const entries = yield* journal.entriesSince(due.getTime() - SKEW_MS)
+    const own = entries.filter((entry) => entry.downloadRequestId === downloadRequestId)
+    const requested = own.find((entry) => entry.event === "requested")
+    if (requested === undefined || own.some((entry) => entry.event === "started")) return undefined
+    const claimed = new Set(
+      entries.filter(Journal.isStart).map((entry) => Task.canonicalGuid(entry.asyncTaskId))
+    )
+    const since = new Date(requested.at).getTime() - SKEW_MS
+    const brand = typeof filter.brand === "string" ? filter.brand : undefined
+    const candidates = (yield* settings.client.listTasks()).filter((task) => {
+      if (kind.taskType !== undefined && !sameText(task.type, kind.taskType)) return false
+      if (brand !== undefined && !sameText(task.brand, brand)) return false
+      if (claimed.has(Task.canonicalGuid(task.asyncTaskId))) return false
+      const at = Task.parseApiDate(task.requestDate)
+      return at === undefined || at.getTime() >= since
+    })
+    if (candidates.length === 0) return undefined
+    if (candidates.length > 1) {
+      return yield* new RunError({
+        reason: `an earlier attempt's start may have created one of ${candidates.length} tasks; none is followed, to export nobody twice (see \`booster tasks list\`)`
+      })
+    }
+    const task = candidates[0]!
+    const entry = {
+      source: "schedule",
+      event: "started",
+      kind: kind.name,
+      fingerprint,
+      downloadRequestId,
+      host: settings.host,
+      asyncTaskId: task.asyncTaskId,
+      ...(brand !== undefined ? { brand } : {}),
+      description: kind.describe(filter)
+    } as const
+    yield* journal.append(entry)
+    return { _tag: "Reused", entry: { ...entry, at: new Date().toISOString() }, task, meanwhile: false }
+  })
+
 /**
  * Step 1 of a run: the export of the schedule's filter as of `due`, downloaded to the work file.
  *
@@ -131,28 +197,35 @@ export const exportFile = (
     const fail = (error: unknown) => new RunError({ reason: reasonOf(error, personal) })
     const { client } = settings
     const downloadRequestId = ExportSchedule.downloadRequestIdOf(schedule, due)
-    const outcome = yield* GuardedStart.run({
-      source: "schedule",
-      kind: kind.name,
-      fingerprint: ExportKind.fingerprint(kind, settings.fingerprintKey, filter),
-      host: settings.host,
-      downloadRequestId,
-      brand: typeof filter.brand === "string" ? filter.brand : undefined,
-      description: kind.describe(filter),
-      purpose: schedule.purpose,
-      start: (id) => startExport(client, kind, filter, id),
-      duplicateWindowMs: 24 * 60 * 60 * 1000,
-      taskStatus: (id) =>
-        client.getTask(id).pipe(
-          Effect.map((task): Task.Task | undefined => task),
-          Effect.catchTag("NotFoundError", () => Effect.succeed(undefined))
-        ),
-      // a start of this very run (same downloadRequestId) is followed, not repeated; a person's
-      // export of the same filter does not stop the schedule
-      onDuplicate: ({ entry }) =>
-        Effect.succeed(entry.downloadRequestId === downloadRequestId ? "reuse" : "start"),
-      onUnwritableJournal: "refuse"
-    }).pipe(Effect.mapError(fail))
+    const fingerprint = ExportKind.fingerprint(kind, settings.fingerprintKey, filter)
+    const found = yield* interrupted(settings, kind, filter, fingerprint, downloadRequestId, due).pipe(
+      Effect.mapError(fail)
+    )
+    const outcome: GuardedStart.Outcome<{ asyncTaskId: string }> =
+      found !== undefined
+        ? found
+        : yield* GuardedStart.run({
+            source: "schedule",
+            kind: kind.name,
+            fingerprint,
+            host: settings.host,
+            downloadRequestId,
+            brand: typeof filter.brand === "string" ? filter.brand : undefined,
+            description: kind.describe(filter),
+            purpose: schedule.purpose,
+            start: (id) => startExport(client, kind, filter, id),
+            duplicateWindowMs: 24 * 60 * 60 * 1000,
+            taskStatus: (id) =>
+              client.getTask(id).pipe(
+                Effect.map((task): Task.Task | undefined => task),
+                Effect.catchTag("NotFoundError", () => Effect.succeed(undefined))
+              ),
+            // a start of this very run (same downloadRequestId) is followed, not repeated; a person's
+            // export of the same filter does not stop the schedule
+            onDuplicate: ({ entry }) =>
+              Effect.succeed(entry.downloadRequestId === downloadRequestId ? "reuse" : "start"),
+            onUnwritableJournal: "refuse"
+          }).pipe(Effect.mapError(fail))
     if (outcome._tag === "Refused") {
       return yield* new RunError({
         reason: "another process started the same export meanwhile; the next attempt follows it"
@@ -189,7 +262,8 @@ export const exportFile = (
 
 /**
  * Step 2 of a run: the work file delivered under `ExportSchedule.fileName` (create-only, verified),
- * the `delivered` audit event written, the work file removed.
+ * the `delivered` audit event written, a file delivered to a local folder recorded for retention
+ * when the schedule has a retention, the work file removed.
  *
  * @since 0.1.0
  */
@@ -197,7 +271,11 @@ export const deliver = (
   schedule: ExportSchedule.ExportSchedule,
   due: Date,
   exported: Exported
-): Effect.Effect<Destination.Delivered, RunError, Destination.Destinations | Journal.Journal> =>
+): Effect.Effect<
+  Destination.Delivered,
+  RunError,
+  Destination.Destinations | Journal.Journal | Downloads.Downloads | RunSettings
+> =>
   Effect.gen(function* () {
     const destinations = yield* Destination.Destinations
     const fail = (error: unknown) => new RunError({ reason: reasonOf(error, []) })
@@ -211,6 +289,27 @@ export const deliver = (
       bytes: delivered.bytes,
       sha256: delivered.sha256
     })
+    // a file delivered to a local folder is kept as long as the schedule says, then deleted by
+    // retention (`booster files purge`) like any download of this install
+    if (schedule.retentionDays !== undefined && delivered.location.startsWith("file:")) {
+      const settings = yield* RunSettings
+      yield* RecordDownload.record({
+        source: "schedule",
+        asyncTaskId: exported.asyncTaskId,
+        host: settings.host,
+        file: {
+          path: fileURLToPath(delivered.location),
+          bytes: delivered.bytes,
+          sha256: delivered.sha256,
+          contentType: "text/csv"
+        },
+        retentionDays: schedule.retentionDays
+      }).pipe(
+        Effect.mapError(
+          () => new RunError({ reason: "the delivered file could not be recorded for retention" })
+        )
+      )
+    }
     yield* Effect.promise(() => fs.rm(exported.path, { force: true }))
     return delivered
   })

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Journal } from "@booster-export/journal"
+import { Downloads, Journal } from "@booster-export/journal"
 import { Sandbox } from "@booster-export/sandbox"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -35,7 +35,7 @@ describe("run-due on the embedded engine", () => {
     const out = join(state, "out")
     const program = Effect.gen(function* () {
       const store = yield* ScheduleStore.ScheduleStore
-      yield* store.add(schedule(out))
+      yield* store.add(schedule(out, { retentionDays: 14 }))
       const asOf = new Date("2026-03-09T06:30:00Z")
       const first = yield* RunDue.runDue({ asOf })
       const again = yield* RunDue.runDue({ asOf })
@@ -65,5 +65,9 @@ describe("run-due on the embedded engine", () => {
     expect(journal).toContain("2026-03-02")
     expect(journal).toContain('"event":"delivered"')
     expect(journal).toContain('"event":"scheduled-run"')
+    // kept for the schedule's retention, then deleted by `booster files purge` like any download
+    const own = readFileSync(join(state, Downloads.FILE), "utf8")
+    expect(own).toContain(file)
+    expect(own).toContain(new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10))
   })
 })

@@ -2,7 +2,7 @@
 import { chmodSync, mkdirSync } from "node:fs"
 import { join } from "node:path"
 import { Fingerprint } from "@booster-export/core"
-import { Journal } from "@booster-export/journal"
+import { Downloads, Journal } from "@booster-export/journal"
 import { Auth, BoosterClient } from "@booster-export/transport"
 import { Context, Effect, Layer } from "effect"
 import { Destination, Engine, ScheduledRun } from "../src/index.js"
@@ -46,6 +46,8 @@ export const environment = (
   const database = join(stateDir, "schedules.sqlite")
   const sql = Engine.sqlite(database).pipe(Layer.tap(() => Effect.sync(() => chmodSync(database, 0o600))))
   return Engine.layer(options).pipe(
-    Layer.provideMerge(Layer.mergeAll(settings, Destination.layer, Journal.layer(stateDir), sql))
+    Layer.provideMerge(
+      Layer.mergeAll(settings, Destination.layer, Journal.layer(stateDir), Downloads.layer(stateDir), sql)
+    )
   )
 }

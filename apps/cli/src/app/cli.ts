@@ -12,6 +12,7 @@ import { filtersCommand } from "../filters/command.js"
 import { historyCommand } from "../history/command.js"
 import { exitCodeTable } from "../output/errors.js"
 import { sandboxCommand } from "../sandbox/command.js"
+import { scheduleCommand, workerCommand } from "../schedule/command.js"
 import { tasksCommand } from "../tasks/command.js"
 
 /** The version printed by `--version`. */
@@ -42,6 +43,8 @@ export const rootCommand = Command.make("booster").pipe(
     filtersCommand,
     tasksCommand,
     historyCommand,
+    scheduleCommand,
+    workerCommand,
     auditCommand,
     filesCommand,
     configCommand,

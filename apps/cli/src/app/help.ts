@@ -484,7 +484,7 @@ export const requested = (args: ReadonlyArray<string>): ReadonlyArray<string> | 
   if (!args.includes("--help") && !args.includes("-h")) return undefined
   const words: Array<string> = []
   for (const arg of args) {
-    if (!/^[a-z]+$/.test(arg)) break
+    if (!/^[a-z]+(-[a-z]+)*$/.test(arg)) break
     words.push(arg)
   }
   return words

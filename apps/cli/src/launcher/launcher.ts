@@ -38,11 +38,11 @@ const cachedHelp = (args: ReadonlyArray<string>): string | undefined => {
   else if (args.includes("--help") || args.includes("-h")) {
     words = []
     for (const arg of args) {
-      if (!/^[a-z]+$/.test(arg)) break
+      if (!/^[a-z]+(-[a-z]+)*$/.test(arg)) break
       words.push(arg)
     }
   } else return undefined
-  if (!words.every((word) => /^[a-z]+$/.test(word))) return undefined
+  if (!words.every((word) => /^[a-z]+(-[a-z]+)*$/.test(word))) return undefined
   try {
     return readFileSync(join(__dirname, "help", `${["booster", ...words].join("-")}${long}.txt`), "utf8")
   } catch {

@@ -71,6 +71,16 @@ export class DoctorError extends Schema.TaggedError<DoctorError>()("DoctorError"
   failed: Schema.Array(Schema.String)
 }) {}
 
+/** A scheduled run ended failed after its retries (exit 4); `failed` lists `schedule@due`. */
+export class ScheduledRunFailedError extends Schema.TaggedError<ScheduledRunFailedError>()(
+  "ScheduledRunFailedError",
+  {
+    message: Schema.String,
+    hint: Schema.String,
+    failed: Schema.Array(Schema.String)
+  }
+) {}
+
 /** Exit codes: see the README's table and `booster --help`. */
 export const ExitCode = {
   ok: 0,
@@ -88,7 +98,7 @@ export const exitCodeTable: ReadonlyArray<readonly [number, string]> = [
   [1, "unexpected error (network, server, download)"],
   [2, "usage or validation error; nothing was sent"],
   [3, "authentication or permission refused"],
-  [4, "the export ended in error (ERR)"],
+  [4, "the export ended in error (ERR), or a scheduled run failed"],
   [5, "timed out, or the task is still running"],
   [130, "interrupted (Ctrl-C) or declined"]
 ]
@@ -130,6 +140,7 @@ export const exitCodeOf = (error: unknown): number => {
     case "PermissionError":
       return ExitCode.auth
     case "ExportFailedError":
+    case "ScheduledRunFailedError":
       return ExitCode.exportFailed
     case "StillRunningError":
       return ExitCode.stillRunning
