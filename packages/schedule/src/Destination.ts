@@ -6,6 +6,8 @@
  * under the same name is.
  *
  * - `file:///folder/`: the folder is created with mode `0700`, files with mode `0600`.
+ * - `sftp://user@host:port/path/`: over SSH (`ssh2`), with a key from a file or the agent (never a
+ *   password), the host key checked against a known-hosts file; folders `0700`, files `0600`.
  *
  * Credentials never appear in a URI: {@link parse} refuses a URI with a password.
  *
@@ -14,9 +16,11 @@
 import { createHash, randomBytes } from "node:crypto"
 import { createReadStream } from "node:fs"
 import * as fs from "node:fs/promises"
-import { dirname, isAbsolute, join, normalize } from "node:path"
+import { homedir } from "node:os"
+import { dirname, isAbsolute, join, normalize, posix } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Context, Data, Effect, Layer } from "effect"
+import * as Sftp from "./internal/sftp.js"
 
 /**
  * A destination could not be used or refused the file. `reason`: `"invalid"` (the URI), `"exists"`
@@ -92,7 +96,32 @@ export class Destinations extends Context.Tag("@booster-export/schedule/Destinat
  *
  * @since 0.1.0
  */
-export const SCHEMES: ReadonlyArray<string> = ["file"]
+export const SCHEMES: ReadonlyArray<string> = ["file", "sftp"]
+
+/**
+ * Where each destination's credentials come from (never from the URI).
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  /** SFTP: the private key file, the agent, the known-hosts file. */
+  readonly sftp: Sftp.SftpOptions
+}
+
+/**
+ * The options from the environment: `BOOSTER_SFTP_KEY_FILE` (a private key, mode 0600), else the
+ * agent of `SSH_AUTH_SOCK`; `BOOSTER_SFTP_KNOWN_HOSTS` (default `~/.ssh/known_hosts`).
+ *
+ * @since 0.1.0
+ */
+export const optionsFromEnv = (env: NodeJS.ProcessEnv = process.env): Options => ({
+  sftp: {
+    privateKeyFile: env.BOOSTER_SFTP_KEY_FILE?.trim() || undefined,
+    agent: env.SSH_AUTH_SOCK?.trim() || undefined,
+    knownHostsFile:
+      env.BOOSTER_SFTP_KNOWN_HOSTS?.trim() || join(env.HOME?.trim() || homedir(), ".ssh", "known_hosts")
+  }
+})
 
 const invalid = (message: string) => new DestinationError({ reason: "invalid", message })
 
@@ -256,17 +285,73 @@ export const file = (url: URL): Destination => {
   return { uri, deliver, check }
 }
 
+const fromSftp = (error: Sftp.SftpFailure) => new DestinationError(error)
+
 /**
- * Opens a destination by scheme.
+ * An `sftp:` destination (see the module's description): the URI's path is the folder, the user
+ * name the SSH user.
+ *
+ * @since 0.1.0
+ */
+export const sftp = (url: URL, options: Sftp.SftpOptions): Destination => {
+  const uri = url.href
+  const folder = decodeURIComponent(url.pathname) || "/"
+  const deliver = (name: string, local: LocalFile) =>
+    Effect.gen(function* () {
+      const relative = yield* checkName(name)
+      const location = new URL(relative, uri.endsWith("/") ? uri : `${uri}/`).href
+      const { found, written } = yield* Sftp.withSftp(url, options, (session) =>
+        Sftp.upload(session, local.path, posix.join(folder, relative))
+      ).pipe(Effect.mapError(fromSftp))
+      yield* compare(found, local, written ? "verify" : "exists", location)
+      return { location, bytes: found.bytes, sha256: found.sha256, alreadyThere: !written }
+    })
+  const check = Sftp.withSftp(url, options, (session) => Sftp.probe(session, folder)).pipe(
+    Effect.mapError(fromSftp),
+    Effect.as(`${uri} is reachable, its host key known, and writable`)
+  )
+  return { uri, deliver, check }
+}
+
+/**
+ * Opens a destination by scheme, with the credentials of `options`.
+ *
+ * @since 0.1.0
+ */
+export const openWith =
+  (options: Options) =>
+  (uri: string): Effect.Effect<Destination, DestinationError> =>
+    Effect.flatMap(parse(uri), (url) => {
+      if (url.protocol === "sftp:") {
+        if (url.username === "" || url.hostname === "") {
+          return Effect.fail(
+            invalid("An sftp: destination needs a user and a host (sftp://user@host:port/path/)")
+          )
+        }
+        return Effect.succeed(sftp(url, options.sftp))
+      }
+      return Effect.succeed(file(url))
+    })
+
+/**
+ * Opens a destination by scheme, with the credentials of the environment ({@link optionsFromEnv}).
  *
  * @since 0.1.0
  */
 export const open = (uri: string): Effect.Effect<Destination, DestinationError> =>
-  Effect.map(parse(uri), (url) => file(url))
+  Effect.suspend(() => openWith(optionsFromEnv())(uri))
 
 /**
- * The destinations this version supports, by scheme.
+ * The destinations, with the credentials of the environment.
  *
  * @since 0.1.0
  */
 export const layer: Layer.Layer<Destinations> = Layer.succeed(Destinations, { open })
+
+/**
+ * The destinations, with the given credentials.
+ *
+ * @since 0.1.0
+ */
+export const layerWith = (options: Options): Layer.Layer<Destinations> =>
+  Layer.succeed(Destinations, { open: openWith(options) })

@@ -20,7 +20,11 @@ export interface Api {
 export const environment = (
   stateDir: string,
   api: Api,
-  options: Engine.Options = { retry: { attempts: 2, initialDelay: "10 millis" }, lockExpiration: "4 seconds" }
+  options: Engine.Options = {
+    retry: { attempts: 2, initialDelay: "10 millis" },
+    lockExpiration: "4 seconds"
+  },
+  destinations: Destination.Options = Destination.optionsFromEnv()
 ) => {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 })
   const settings = Layer.effect(
@@ -47,7 +51,13 @@ export const environment = (
   const sql = Engine.sqlite(database).pipe(Layer.tap(() => Effect.sync(() => chmodSync(database, 0o600))))
   return Engine.layer(options).pipe(
     Layer.provideMerge(
-      Layer.mergeAll(settings, Destination.layer, Journal.layer(stateDir), Downloads.layer(stateDir), sql)
+      Layer.mergeAll(
+        settings,
+        Destination.layerWith(destinations),
+        Journal.layer(stateDir),
+        Downloads.layer(stateDir),
+        sql
+      )
     )
   )
 }
