@@ -8,6 +8,9 @@
  * - `file:///folder/`: the folder is created with mode `0700`, files with mode `0600`.
  * - `sftp://user@host:port/path/`: over SSH (`ssh2`), with a key from a file or the agent (never a
  *   password), the host key checked against a known-hosts file; folders `0700`, files `0600`.
+ * - `s3://bucket/prefix/?endpoint=…&region=…&sse=…`: any S3-compatible store (AWS SDK v3), credentials
+ *   from the SDK's chain (environment, shared files, profiles), the endpoint https (plain http to
+ *   loopback only), create-only through `If-None-Match: *`, server-side encryption when asked.
  *
  * Credentials never appear in a URI: {@link parse} refuses a URI with a password.
  *
@@ -19,7 +22,8 @@ import * as fs from "node:fs/promises"
 import { homedir } from "node:os"
 import { dirname, isAbsolute, join, normalize, posix } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Context, Data, Effect, Layer } from "effect"
+import { Context, Data, Effect, Either, Layer } from "effect"
+import * as S3 from "./internal/s3.js"
 import * as Sftp from "./internal/sftp.js"
 
 /**
@@ -96,7 +100,7 @@ export class Destinations extends Context.Tag("@booster-export/schedule/Destinat
  *
  * @since 0.1.0
  */
-export const SCHEMES: ReadonlyArray<string> = ["file", "sftp"]
+export const SCHEMES: ReadonlyArray<string> = ["file", "sftp", "s3"]
 
 /**
  * Where each destination's credentials come from (never from the URI).
@@ -314,6 +318,34 @@ export const sftp = (url: URL, options: Sftp.SftpOptions): Destination => {
 }
 
 /**
+ * An `s3:` destination (see the module's description).
+ *
+ * @since 0.1.0
+ */
+export const s3 = (url: URL): Effect.Effect<Destination, DestinationError> =>
+  Either.match(S3.target(url), {
+    onLeft: (error) => Effect.fail(new DestinationError(error)),
+    onRight: (target) => {
+      const uri = url.href
+      const deliver = (name: string, local: LocalFile) =>
+        Effect.gen(function* () {
+          const relative = yield* checkName(name)
+          const location = `s3://${target.bucket}/${S3.keyOf(target, relative)}`
+          const { found, written } = yield* S3.upload(target, relative, local).pipe(
+            Effect.mapError((error) => new DestinationError(error))
+          )
+          yield* compare(found, local, written ? "verify" : "exists", location)
+          return { location, bytes: found.bytes, sha256: found.sha256, alreadyThere: !written }
+        })
+      const check = S3.probe(target).pipe(
+        Effect.mapError((error) => new DestinationError(error)),
+        Effect.as(`the bucket ${target.bucket} is reachable with the credentials`)
+      )
+      return Effect.succeed({ uri, deliver, check })
+    }
+  })
+
+/**
  * Opens a destination by scheme, with the credentials of `options`.
  *
  * @since 0.1.0
@@ -330,6 +362,7 @@ export const openWith =
         }
         return Effect.succeed(sftp(url, options.sftp))
       }
+      if (url.protocol === "s3:") return s3(url)
       return Effect.succeed(file(url))
     })
 

@@ -94,7 +94,7 @@ const addOptions = {
   to: Options.text("to").pipe(
     Options.withPseudoName("URI"),
     Options.withDescription(
-      "Where each file goes: file:///folder/ or sftp://user@host:port/folder/ (key from BOOSTER_SFTP_KEY_FILE or the SSH agent, host in BOOSTER_SFTP_KNOWN_HOSTS or ~/.ssh/known_hosts). No credentials in the URI."
+      "Where each file goes: file:///folder/, s3://bucket/prefix/?endpoint=…&region=…&sse=AES256 (credentials from the AWS environment or files) or sftp://user@host:port/folder/ (key from BOOSTER_SFTP_KEY_FILE or the SSH agent, host in BOOSTER_SFTP_KNOWN_HOSTS or ~/.ssh/known_hosts). No credentials in the URI."
     )
   ),
   purpose: Options.text("purpose").pipe(
