@@ -1,8 +1,8 @@
 /**
  * The durable engine of scheduled runs: one workflow (`@effect/workflow`) run by a single-node
  * cluster (`@effect/cluster`) in every process that runs schedules (`booster schedule run-due`,
- * `booster worker`), all sharing one SQL store (the SQLite file in the state folder, or the team's
- * PostgreSQL database).
+ * `booster worker`), all sharing one SQL store (the SQLite file in the state folder, {@link sqlite},
+ * or the team's PostgreSQL database, {@link postgres}).
  *
  * - A run's workflow execution id is derived from the schedule's id and the due time: whatever the
  *   number of processes asking, the store holds one execution of it, and its result.
@@ -24,11 +24,13 @@ import { RunnerAddress } from "@effect/cluster/RunnerAddress"
 import * as SingleRunner from "@effect/cluster/SingleRunner"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Activity from "@effect/workflow/Activity"
 import * as Workflow from "@effect/workflow/Workflow"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
-import { Clock, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
+import { Clock, Duration, Effect, Layer, Option, type Redacted, Schedule, Schema } from "effect"
 import type { ConfigError } from "effect/ConfigError"
 
 const SqlClientTag = SqlClient.SqlClient
@@ -338,6 +340,16 @@ export const sqlite = (filename: string): Layer.Layer<SqlClient.SqlClient> =>
       return wrapped
     }).pipe(Effect.orDie)
   ).pipe(Layer.provide(Reactivity.layer))
+
+/**
+ * The team's store: the PostgreSQL database of `url` (e.g. `BOOSTER_JOURNAL_URL`), shared by the
+ * workers of several machines; shard locks are PostgreSQL advisory locks. The password never appears
+ * in a message.
+ *
+ * @since 0.1.0
+ */
+export const postgres = (url: Redacted.Redacted<string>): Layer.Layer<SqlClient.SqlClient, SqlError> =>
+  PgClient.layer({ url })
 
 /**
  * Runs (or joins) the run of `schedule` due at `due`, answering how it ended. Asked again for the

@@ -114,13 +114,14 @@ const sameText = (a: string | undefined, b: string | undefined) =>
   a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase()
 
 /**
- * The start an earlier attempt of this run sent but could not record (the process died between the
- * request and the journal's `started` record): when the journal holds this run's `requested` record
- * and no `started` one, the API's tasks of the kind and brand requested since, that no journal entry
- * claims, are the candidates. One: it is this run's task (recorded as started, then followed). None:
- * the request never created a task, and the run starts. Several: the run fails rather than guess.
+ * What an earlier attempt of this run started, found in the journal by the run's `downloadRequestId`:
+ * its `started` record, followed again. When the journal holds the run's `requested` record and no
+ * `started` one (the process died between the request and the record), the API's tasks of the kind
+ * and brand requested since, that no journal entry claims, are the candidates. One: it is this run's
+ * task (recorded as started, then followed). None: the request never created a task, and the run
+ * starts. Several: the run fails rather than guess.
  */
-const interrupted = (
+const earlierAttempt = (
   settings: Settings,
   kind: ExportKind.Any,
   filter: Readonly<Record<string, unknown>>,
@@ -136,8 +137,10 @@ const interrupted = (
     const journal = yield* Journal.Journal
     const entries = yield* journal.entriesSince(due.getTime() - SKEW_MS)
     const own = entries.filter((entry) => entry.downloadRequestId === downloadRequestId)
+    const started = [...own].reverse().find(Journal.isStart)
+    if (started !== undefined) return { _tag: "Reused", entry: started, task: undefined, meanwhile: false }
     const requested = own.find((entry) => entry.event === "requested")
-    if (requested === undefined || own.some((entry) => entry.event === "started")) return undefined
+    if (requested === undefined) return undefined
     const claimed = new Set(
       entries.filter(Journal.isStart).map((entry) => Task.canonicalGuid(entry.asyncTaskId))
     )
@@ -198,7 +201,7 @@ export const exportFile = (
     const { client } = settings
     const downloadRequestId = ExportSchedule.downloadRequestIdOf(schedule, due)
     const fingerprint = ExportKind.fingerprint(kind, settings.fingerprintKey, filter)
-    const found = yield* interrupted(settings, kind, filter, fingerprint, downloadRequestId, due).pipe(
+    const found = yield* earlierAttempt(settings, kind, filter, fingerprint, downloadRequestId, due).pipe(
       Effect.mapError(fail)
     )
     const outcome: GuardedStart.Outcome<{ asyncTaskId: string }> =
@@ -214,23 +217,13 @@ export const exportFile = (
             description: kind.describe(filter),
             purpose: schedule.purpose,
             start: (id) => startExport(client, kind, filter, id),
-            duplicateWindowMs: 24 * 60 * 60 * 1000,
-            taskStatus: (id) =>
-              client.getTask(id).pipe(
-                Effect.map((task): Task.Task | undefined => task),
-                Effect.catchTag("NotFoundError", () => Effect.succeed(undefined))
-              ),
-            // a start of this very run (same downloadRequestId) is followed, not repeated; a person's
-            // export of the same filter does not stop the schedule
-            onDuplicate: ({ entry }) =>
-              Effect.succeed(entry.downloadRequestId === downloadRequestId ? "reuse" : "start"),
+            // a run's repeat is found by its own downloadRequestId (above), not by its filter: the
+            // same filter due on another day, or exported by a person, is another export, meant so
+            duplicateWindowMs: 0,
+            onDuplicate: "refuse",
             onUnwritableJournal: "refuse"
           }).pipe(Effect.mapError(fail))
-    if (outcome._tag === "Refused") {
-      return yield* new RunError({
-        reason: "another process started the same export meanwhile; the next attempt follows it"
-      })
-    }
+    if (outcome._tag === "Refused") return yield* new RunError({ reason: "the start was refused" })
     const asyncTaskId = outcome._tag === "Started" ? outcome.started.asyncTaskId : outcome.entry.asyncTaskId
     let last: BoosterClient.Progress | undefined
     yield* Stream.runForEach(

@@ -6,10 +6,11 @@ import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { Sandbox } from "@booster-export/sandbox"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll } from "vitest"
-import { ScheduleStore } from "../src/index.js"
+import { Engine, ScheduleStore } from "../src/index.js"
 import { environment } from "./env.js"
+import { clusterUrl, freshDatabase } from "./pg.js"
 
 const here = fileURLToPath(new URL(".", import.meta.url))
 const fixture = join(here, "fixtures", "run-due.ts")
@@ -27,14 +28,19 @@ const schedule = (n: number, folder: string) => ({
   createdAt: "2026-03-27T12:00:00.000Z"
 })
 
-describe("run-due called by several processes at once", () => {
-  let sb: Sandbox.RunningSandbox
-  beforeAll(async () => {
-    sb = await Sandbox.start({ customers: 300, taskDurationMs: 200, brands: ["CAR"] })
-  })
-  afterAll(() => sb.close())
+let sb: Sandbox.RunningSandbox
+beforeAll(async () => {
+  sb = await Sandbox.start({ customers: 300, taskDurationMs: 200, brands: ["CAR"] })
+})
+afterAll(() => sb.close())
 
-  it("runs each (schedule, due time) once: one task per run at the API, one file per run, the same outcome for every caller", async () => {
+/**
+ * Four processes call run-due at the same instant on three schedules of three due times each, on the
+ * store `pgUrl` names (else the SQLite file of a shared state folder).
+ */
+const race = async (pgUrl: string | undefined) => {
+  {
+    const database = pgUrl !== undefined ? Engine.postgres(Redacted.make(pgUrl)) : undefined
     const state = mkdtempSync(join(tmpdir(), "sched-race-"))
     const out = join(state, "out")
     const gate = mkdtempSync(join(tmpdir(), "sched-gate-"))
@@ -42,8 +48,9 @@ describe("run-due called by several processes at once", () => {
       Effect.gen(function* () {
         const store = yield* ScheduleStore.ScheduleStore
         for (const n of [1, 2, 3]) yield* store.add(schedule(n, out))
-      }).pipe(Effect.provide(environment(state, sb)), Effect.scoped)
+      }).pipe(Effect.provide(environment(state, sb, undefined, undefined, database)), Effect.scoped)
     )
+    const before = sb.tasksCreated()
     const processes = 4
     const asOf = "2026-03-30T06:00:00Z" // three daily runs each: the 28th, the 29th (DST), the 30th
     const runs = Array.from({ length: processes }, () =>
@@ -55,7 +62,8 @@ describe("run-due called by several processes at once", () => {
           BASE_URL: sb.baseUrl,
           API_KEY: sb.apiKey,
           AS_OF: asOf,
-          GATE: gate
+          GATE: gate,
+          ...(pgUrl !== undefined ? { PG_URL: pgUrl } : {})
         },
         encoding: "utf8",
         timeout: 120_000
@@ -73,7 +81,7 @@ describe("run-due called by several processes at once", () => {
     }
     writeFileSync(join(gate, "go"), "")
     const answers = await Promise.all(runs)
-    expect(sb.tasksCreated()).toBe(9)
+    expect(sb.tasksCreated() - before).toBe(9)
     for (const n of [1, 2, 3]) {
       const days = readdirSync(join(out, `race-${n}`)).sort()
       expect(days).toEqual(["2026-03-28T06-00-00Z", "2026-03-29T05-00-00Z", "2026-03-30T05-00-00Z"])
@@ -89,12 +97,26 @@ describe("run-due called by several processes at once", () => {
       Effect.gen(function* () {
         const store = yield* ScheduleStore.ScheduleStore
         return (yield* store.runs("race-1", 10)).map((run) => [run.due, run.status, run.attempts])
-      }).pipe(Effect.provide(environment(state, sb)), Effect.scoped)
+      }).pipe(Effect.provide(environment(state, sb, undefined, undefined, database)), Effect.scoped)
     )
     expect(stored).toEqual([
       ["2026-03-30T05:00:00Z", "delivered", 1],
       ["2026-03-29T05:00:00Z", "delivered", 1],
       ["2026-03-28T06:00:00Z", "delivered", 1]
     ])
-  }, 180_000)
+  }
+}
+
+describe("run-due called by several processes at once", () => {
+  it(
+    "on the SQLite store, runs each (schedule, due time) once: one task per run at the API, one file per run, the same outcome for every caller",
+    () => race(undefined),
+    180_000
+  )
+
+  it.skipIf(clusterUrl === undefined)(
+    "on a PostgreSQL store, runs each (schedule, due time) once: one task per run at the API, one file per run",
+    async () => race(await freshDatabase()),
+    180_000
+  )
 })

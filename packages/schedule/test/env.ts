@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { Fingerprint } from "@booster-export/core"
 import { Downloads, Journal } from "@booster-export/journal"
 import { Auth, BoosterClient } from "@booster-export/transport"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import { Context, Effect, Layer } from "effect"
 import { Destination, Engine, ScheduledRun } from "../src/index.js"
 
@@ -24,7 +25,9 @@ export const environment = (
     retry: { attempts: 2, initialDelay: "10 millis" },
     lockExpiration: "4 seconds"
   },
-  destinations: Destination.Options = Destination.optionsFromEnv()
+  destinations: Destination.Options = Destination.optionsFromEnv(),
+  /** The store: default the SQLite file `schedules.sqlite` of the state folder. */
+  database?: Layer.Layer<SqlClient.SqlClient, unknown>
 ) => {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 })
   const settings = Layer.effect(
@@ -47,8 +50,8 @@ export const environment = (
       })
     )
   )
-  const database = join(stateDir, "schedules.sqlite")
-  const sql = Engine.sqlite(database).pipe(Layer.tap(() => Effect.sync(() => chmodSync(database, 0o600))))
+  const file = join(stateDir, "schedules.sqlite")
+  const sql = database ?? Engine.sqlite(file).pipe(Layer.tap(() => Effect.sync(() => chmodSync(file, 0o600))))
   return Engine.layer(options).pipe(
     Layer.provideMerge(
       Layer.mergeAll(

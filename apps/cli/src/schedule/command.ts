@@ -45,9 +45,18 @@ const storeErrors = <A, E, R>(effect: Effect.Effect<A, E | ScheduleStore.Schedul
       )
   )
 
-/** Runs an effect with the schedule store (opened for the command only). */
-const withStore = <A, E, R>(effect: Effect.Effect<A, E, R | ScheduleStore.ScheduleStore>) =>
-  storeErrors(Effect.flatMap(runtime, (rt) => Effect.provide(effect, rt.storeLayer)))
+/** Runs an effect with the schedule store of the profile's settings (opened for the command only). */
+const withStore = <A, E, R>(
+  effect: Effect.Effect<A, E, R | ScheduleStore.ScheduleStore>,
+  profile: Option.Option<string> = Option.none()
+) =>
+  storeErrors(
+    Effect.gen(function* () {
+      const settings = yield* Common.resolve({ profile, baseUrl: Option.none(), apiKeyFile: Option.none() })
+      const rt = yield* runtime
+      return yield* Effect.provide(effect, rt.storeLayer(settings))
+    })
+  )
 
 const storeService = Effect.flatMap(runtime, (rt) => rt.ScheduleStore.ScheduleStore)
 
@@ -211,7 +220,10 @@ const add = Command.make("add", { name, ...addOptions }, (opts) =>
         "Check `booster schedule add --help`; with --yes the schedule is added as given."
       )
     }
-    yield* withStore(Effect.flatMap(storeService, (store) => store.add(schedule)))
+    yield* withStore(
+      Effect.flatMap(storeService, (store) => store.add(schedule)),
+      opts.profile
+    )
     if (opts.json) {
       return yield* Term.json({ ...publicView(schedule), nextRuns: next.map((at) => at.toISOString()) })
     }

@@ -1,6 +1,7 @@
 /**
  * The schedules' services for the commands, loaded only by `booster schedule …` and `booster worker`:
- * the store (the SQLite file `schedules.sqlite` in the state folder, mode 0600 in a 0700 folder),
+ * the store (the team's PostgreSQL database with `BOOSTER_JOURNAL_URL`, else the SQLite file
+ * `schedules.sqlite` in the state folder, mode 0600 in a 0700 folder),
  * and for the commands that run schedules the engine over it, with the API client, the journal and
  * the destinations.
  */
@@ -19,8 +20,8 @@ export { RunDue, ScheduleStore }
 /** The store's file: `schedules.sqlite` in the state folder. */
 export const databasePath = (): string => join(StateDirectory.resolve(), "schedules.sqlite")
 
-/** The SQL store, its folder created (0700) and its file kept private (0600). */
-const sql = Layer.unwrapEffect(
+/** The embedded SQL store, its folder created (0700) and its file kept private (0600). */
+const sqlite = Layer.unwrapEffect(
   Effect.sync(() => {
     const path = databasePath()
     mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 })
@@ -40,9 +41,19 @@ const sql = Layer.unwrapEffect(
   })
 )
 
+/**
+ * The store of the settings: the team's PostgreSQL database when `BOOSTER_JOURNAL_URL` (or the
+ * profile's `journalUrl`) names one, so that the workers of several machines share the schedules and
+ * each run happens once; else the SQLite file in the state folder.
+ */
+const sqlOf = (settings: Pick<Profiles.Settings, "journalUrl">) =>
+  settings.journalUrl !== undefined ? Layer.orDie(Engine.postgres(settings.journalUrl)) : sqlite
+
 /** The schedule store alone (for list, show, pause, resume, remove, runs, add). */
-export const storeLayer: Layer.Layer<ScheduleStore.ScheduleStore, ScheduleStore.ScheduleStoreError> =
-  ScheduleStore.layer.pipe(Layer.provide(sql))
+export const storeLayer = (
+  settings: Pick<Profiles.Settings, "journalUrl">
+): Layer.Layer<ScheduleStore.ScheduleStore, ScheduleStore.ScheduleStoreError> =>
+  ScheduleStore.layer.pipe(Layer.provide(sqlOf(settings)))
 
 const numberFromEnv = (name: string): number | undefined => {
   const raw = process.env[name]?.trim()
@@ -89,6 +100,6 @@ const runSettings = (settings: Profiles.Settings) =>
 export const engineLayer = (settings: Profiles.Settings) =>
   Engine.layer(engineOptions()).pipe(
     Layer.provideMerge(
-      Layer.mergeAll(runSettings(settings), Destination.layer, CliJournal.layer(settings), sql)
+      Layer.mergeAll(runSettings(settings), Destination.layer, CliJournal.layer(settings), sqlOf(settings))
     )
   )
