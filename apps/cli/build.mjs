@@ -132,8 +132,9 @@ await esbuild.build({
   outfile: join(dist, "main.cjs"),
   minify: process.env.BOOSTER_BUILD_READABLE === undefined,
   keepNames: false,
-  // the schedules' SQLite driver is a native module: loaded from the package's dependencies
-  external: ["better-sqlite3"],
+  // the schedules' SQLite driver is a native module, and the SFTP and S3 clients are large and used
+  // only by scheduled runs: loaded from the package's dependencies, so that start-up stays fast
+  external: ["better-sqlite3", "ssh2", "@aws-sdk/client-s3"],
   plugins: [unused, barrels, undiciApart, lazyHttp]
 })
 assertAscii(join(dist, "main.cjs"))
