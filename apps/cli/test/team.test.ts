@@ -93,6 +93,52 @@ const machines = (count: number, journalUrl: string) => {
 }
 
 describe.skipIf(clusterUrl === undefined)("booster with a team journal in PostgreSQL", () => {
+  it("keeps schedules in the team database: added on one machine, run once by the run-due of two others, shown everywhere", async () => {
+    const url = await freshDatabase()
+    const [first, second, third] = machines(3, url)
+    const out = join(freshHome().root, "drop")
+    const added = await booster(
+      [
+        "schedule",
+        "add",
+        "team-daily",
+        "--brand",
+        "IWC",
+        "--pos-code",
+        "IT100",
+        "--cron",
+        "0 7 * * *",
+        "--tz",
+        "UTC",
+        "--to",
+        `file://${out}/`,
+        "--yes",
+        "--json"
+      ],
+      { env: first!.env }
+    )
+    expect(added.code).toBe(0)
+    const asOf = new Date(Date.now() + 2 * 86_400_000).toISOString()
+    const before = sandbox.tasksCreated()
+    const runs = await Promise.all(
+      [second!, third!].map((machine) =>
+        booster(["schedule", "run-due", "--as-of", asOf, "--json"], { env: machine.env })
+      )
+    )
+    for (const result of runs) expect(result.code).toBe(0)
+    expect(sandbox.tasksCreated()).toBe(before + 1)
+    const shown = JSON.parse(
+      (await booster(["schedule", "runs", "team-daily", "--json"], { env: first!.env })).stdout
+    )
+    expect(shown.filter((run: { status: string }) => run.status === "delivered")).toHaveLength(1)
+    for (const machine of [first!, second!, third!]) {
+      expect(existsSync(join(machine.home.root, "state", "booster-export", "schedules.sqlite"))).toBe(false)
+    }
+    const again = await booster(["schedule", "run-due", "--as-of", asOf], { env: first!.env })
+    expect(again.stderr).toContain("Nothing is due")
+    expect(`${added.stdout}${added.stderr}${runs.map((r) => r.stderr).join("")}`).not.toContain(password)
+  })
+
   it("four machines starting the same filter at the same instant create one export; the others are told which", async () => {
     const url = await freshDatabase()
     const team = machines(4, url)
