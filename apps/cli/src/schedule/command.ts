@@ -16,8 +16,9 @@ import { Clock, Duration, Effect, Either, type Layer, Option } from "effect"
 import { withExamples } from "../app/help.js"
 import * as Common from "../config/options.js"
 import * as FilterFile from "../export/filter-file.js"
-import { filterOptions, flagOf } from "../export/filter-flags.js"
+import { flagOf } from "../export/filter-flags.js"
 import * as FilterInput from "../export/filter-input.js"
+import { filterFileOption, filterOptions } from "../export/filter-options.js"
 import { resolvePersonal } from "../export/personal-input.js"
 import * as Filters from "../filters/store.js"
 import { DeclinedError, ScheduledRunFailedError, UsageError } from "../output/errors.js"
@@ -88,7 +89,7 @@ const addOptions = {
     ),
     Options.optional
   ),
-  filterFile: FilterFile.option,
+  filterFile: filterFileOption,
   cron: Options.text("cron").pipe(
     Options.withPseudoName("EXPR"),
     Options.withDescription('When it runs: a cron expression, e.g. "0 7 * * MON" (every Monday at 07:00).')
@@ -103,7 +104,7 @@ const addOptions = {
   to: Options.text("to").pipe(
     Options.withPseudoName("URI"),
     Options.withDescription(
-      "Where each file goes: file:///folder/, s3://bucket/prefix/?endpoint=…&region=…&sse=AES256 (credentials from the AWS environment or files) or sftp://user@host:port/folder/ (key from BOOSTER_SFTP_KEY_FILE or the SSH agent, host in BOOSTER_SFTP_KNOWN_HOSTS or ~/.ssh/known_hosts). No credentials in the URI."
+      "Where each file goes: file:///folder/ (folders 0700, files 0600), sftp://user@host:port/folder/ (key from BOOSTER_SFTP_KEY_FILE or the SSH agent; host key checked in BOOSTER_SFTP_KNOWN_HOSTS or ~/.ssh/known_hosts) or s3://bucket/prefix/ with ?endpoint=URL&region=NAME&sse=AES256 (credentials from the AWS environment or files). No credentials in the URI."
     )
   ),
   purpose: Options.text("purpose").pipe(
