@@ -125,7 +125,7 @@ describe.skipIf(clusterUrl === undefined)("booster with a team journal in Postgr
         booster(["schedule", "run-due", "--as-of", asOf, "--json"], { env: machine.env })
       )
     )
-    for (const result of runs) expect(result.code).toBe(0)
+    for (const result of runs) expect(result.code, result.stderr).toBe(0)
     expect(sandbox.tasksCreated()).toBe(before + 1)
     const shown = JSON.parse(
       (await booster(["schedule", "runs", "team-daily", "--json"], { env: first!.env })).stdout

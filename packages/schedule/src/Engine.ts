@@ -21,7 +21,10 @@ import { hostname } from "node:os"
 import type { Downloads, Journal } from "@booster-export/journal"
 import * as ClusterWorkflowEngine from "@effect/cluster/ClusterWorkflowEngine"
 import { RunnerAddress } from "@effect/cluster/RunnerAddress"
+import * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as SingleRunner from "@effect/cluster/SingleRunner"
+import * as SqlMessageStorage from "@effect/cluster/SqlMessageStorage"
+import * as SqlRunnerStorage from "@effect/cluster/SqlRunnerStorage"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
@@ -274,6 +277,33 @@ const runnerAddress = () =>
   })
 
 /**
+ * The store's tables, created one process at a time on PostgreSQL: there, `CREATE TABLE IF NOT
+ * EXISTS` fails in the second of two processes opening a fresh database at once (the first
+ * `run-due` of two machines), so each process creates the cluster's tables under an advisory lock
+ * before it builds the engine (the schedules' tables are made under the same lock); the next finds
+ * them made.
+ */
+const tablesReady: Layer.Layer<SqlClient.SqlClient, ScheduleStore.ScheduleStoreError, SqlClient.SqlClient> =
+  Layer.effect(
+    SqlClientTag,
+    Effect.gen(function* () {
+      const sql = yield* SqlClientTag
+      const create = Effect.scoped(
+        Layer.build(
+          Layer.mergeAll(SqlMessageStorage.layer, Layer.orDie(SqlRunnerStorage.layer)).pipe(
+            Layer.provide(ShardingConfig.layer({ shardsPerGroup: SHARDS }))
+          )
+        )
+      )
+      yield* sql.onDialectOrElse({
+        pg: () => ScheduleStore.withTablesLock(create),
+        orElse: () => Effect.void
+      })
+      return sql
+    })
+  )
+
+/**
  * The engine over the `SqlClient` of the context: the cluster (this process as one runner), the
  * workflow engine and the run workflow's implementation, with the schedule store.
  *
@@ -311,7 +341,11 @@ export const layer = (
       })
     )
   )
-  return handlers(options.retry).pipe(Layer.provideMerge(cluster), Layer.provideMerge(ScheduleStore.layer))
+  return handlers(options.retry).pipe(
+    Layer.provideMerge(cluster),
+    Layer.provideMerge(ScheduleStore.layer),
+    Layer.provide(tablesReady)
+  )
 }
 
 /**

@@ -154,6 +154,36 @@ const toSchedule = (row: ScheduleRow): ExportSchedule.ExportSchedule => ({
   paused: row.paused === true || row.paused === 1
 })
 
+const TABLES_LOCK = "hashtextextended('booster-export/schedule-tables', 0)"
+
+/**
+ * Runs `effect` (creating tables) one process at a time on PostgreSQL — under a session advisory
+ * lock held on a connection of its own, because there `CREATE TABLE IF NOT EXISTS` fails in the
+ * second of two processes creating the same table at once (and a migrator's probes cannot run in
+ * a transaction); elsewhere runs it as it is. The lock goes with the connection if the process dies.
+ *
+ * @since 0.1.0
+ */
+export const withTablesLock = <A, R>(
+  effect: Effect.Effect<A, ScheduleStoreError, R>
+): Effect.Effect<A, ScheduleStoreError, R | SqlClient.SqlClient> =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql.onDialectOrElse({
+      pg: () =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const connection = yield* Effect.mapError(sql.reserve, database)
+            yield* Effect.acquireRelease(
+              Effect.mapError(connection.executeRaw(`SELECT pg_advisory_lock(${TABLES_LOCK})`, []), database),
+              () => Effect.ignore(connection.executeRaw(`SELECT pg_advisory_unlock(${TABLES_LOCK})`, []))
+            )
+            return yield* effect
+          })
+        ),
+      orElse: () => effect
+    })
+  )
+
 /**
  * Creates the tables when missing. Plain SQL that SQLite and PostgreSQL both take.
  *
@@ -184,7 +214,7 @@ export const migrate: Effect.Effect<void, ScheduleStoreError, SqlClient.SqlClien
     reason TEXT,
     PRIMARY KEY (schedule_id, due)
   )`
-}).pipe(Effect.mapError(database))
+}).pipe(Effect.mapError(database), withTablesLock)
 
 /**
  * The store over the context's `SqlClient` (tables created when missing).
