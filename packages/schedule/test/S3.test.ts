@@ -7,8 +7,8 @@ import { Sandbox } from "@booster-export/sandbox"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import { afterAll, beforeAll } from "vitest"
-import { Destination, RunDue, ScheduleStore } from "../src/index.js"
-import { environment } from "./env.js"
+import { Destination } from "../src/index.js"
+import { deliverOneRun } from "./env.js"
 import { motoCheck, type RunningMoto, startMoto } from "./moto.js"
 
 const moto = motoCheck()
@@ -91,27 +91,10 @@ describe.skipIf(!moto.available)("s3: destination (moto_server, an S3-compatible
   it("delivers a scheduled run's file to the bucket", async () => {
     const sb = await Sandbox.start({ customers: 100, taskDurationMs: 0, brands: ["CAR"] })
     try {
-      const state = mkdtempSync(join(tmpdir(), "sched-s3-"))
-      const handled = await Effect.runPromise(
-        Effect.gen(function* () {
-          const store = yield* ScheduleStore.ScheduleStore
-          yield* store.add({
-            id: "s3-1",
-            name: "to-s3",
-            kind: "stock",
-            filter: { brand: "CAR" },
-            cron: "0 7 * * *",
-            timeZone: "UTC",
-            destination: uri(),
-            catchUp: "latest",
-            paused: false,
-            createdAt: "2026-03-29T12:00:00.000Z"
-          })
-          return yield* RunDue.runDue({ asOf: new Date("2026-03-30T08:00:00Z") })
-        }).pipe(
-          Effect.provide(environment(state, sb, { retry: { attempts: 1, initialDelay: "10 millis" } })),
-          Effect.scoped
-        )
+      const handled = await deliverOneRun(
+        sb,
+        { id: "s3-1", name: "to-s3", kind: "stock", filter: { brand: "CAR" } },
+        uri()
       )
       expect(handled).toMatchObject([
         {

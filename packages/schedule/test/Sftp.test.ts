@@ -6,8 +6,8 @@ import { Sandbox } from "@booster-export/sandbox"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import { afterAll, beforeAll } from "vitest"
-import { Destination, RunDue, ScheduleStore } from "../src/index.js"
-import { environment } from "./env.js"
+import { Destination } from "../src/index.js"
+import { deliverOneRun } from "./env.js"
 import { type RunningSftp, startSftp } from "./sftp-server.js"
 
 const local = (text: string) => {
@@ -91,29 +91,11 @@ describe("sftp: destination (an in-process SSH server)", () => {
   it("delivers a scheduled run's file over SFTP", async () => {
     const sb = await Sandbox.start({ customers: 100, taskDurationMs: 0, brands: ["CAR"] })
     try {
-      const state = mkdtempSync(join(tmpdir(), "sched-sftp-"))
-      const handled = await Effect.runPromise(
-        Effect.gen(function* () {
-          const store = yield* ScheduleStore.ScheduleStore
-          yield* store.add({
-            id: "sftp-1",
-            name: "to-sftp",
-            kind: "customers",
-            filter: { brand: "CAR", posCodes: ["ES100"] },
-            cron: "0 7 * * *",
-            timeZone: "UTC",
-            destination: uri(),
-            catchUp: "latest",
-            paused: false,
-            createdAt: "2026-03-29T12:00:00.000Z"
-          })
-          return yield* RunDue.runDue({ asOf: new Date("2026-03-30T08:00:00Z") })
-        }).pipe(
-          Effect.provide(
-            environment(state, sb, { retry: { attempts: 1, initialDelay: "10 millis" } }, options())
-          ),
-          Effect.scoped
-        )
+      const handled = await deliverOneRun(
+        sb,
+        { id: "sftp-1", name: "to-sftp", kind: "customers", filter: { brand: "CAR", posCodes: ["ES100"] } },
+        uri(),
+        options()
       )
       expect(handled).toMatchObject([
         { status: "delivered", outcome: { location: `${uri()}to-sftp/2026-03-30T07-00-00Z/customers.csv` } }

@@ -16,18 +16,12 @@ import { DeclinedError, DuplicateExportError, JournalUnwritableError, UsageError
 import * as Term from "../output/terminal.js"
 import * as Follow from "../tasks/follow.js"
 import * as DryRun from "./dry-run.js"
-import { filterFileOption, filterOptions } from "./filter-options.js"
+import { filterFileOption, filterOptions, savedFilterOption } from "./filter-options.js"
 import * as Request from "./request.js"
 
 const options = {
   filter: filterOptions,
-  savedFilter: Options.text("filter").pipe(
-    Options.withPseudoName("NAME"),
-    Options.withDescription(
-      "Start from a saved filter (`booster filters save`); flags given as well replace its fields."
-    ),
-    Options.optional
-  ),
+  savedFilter: savedFilterOption,
   filterFile: filterFileOption,
   downloadRequestId: Options.text("download-request-id").pipe(
     Options.withPseudoName("ID"),

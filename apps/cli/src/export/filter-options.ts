@@ -33,3 +33,12 @@ export const filterFileOption = Options.text("filter-file").pipe(
   ),
   Options.optional
 )
+
+/** The `--filter NAME` option (a saved filter), shared by `export` and `schedule add`. */
+export const savedFilterOption = Options.text("filter").pipe(
+  Options.withPseudoName("NAME"),
+  Options.withDescription(
+    "Start from a saved filter (`booster filters save`); flags given as well replace its fields."
+  ),
+  Options.optional
+)

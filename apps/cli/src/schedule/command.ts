@@ -18,7 +18,7 @@ import * as Common from "../config/options.js"
 import * as FilterFile from "../export/filter-file.js"
 import { flagOf } from "../export/filter-flags.js"
 import * as FilterInput from "../export/filter-input.js"
-import { filterFileOption, filterOptions } from "../export/filter-options.js"
+import { filterFileOption, filterOptions, savedFilterOption } from "../export/filter-options.js"
 import { resolvePersonal } from "../export/personal-input.js"
 import * as Filters from "../filters/store.js"
 import { DeclinedError, ScheduledRunFailedError, UsageError } from "../output/errors.js"
@@ -82,13 +82,7 @@ const addOptions = {
     Options.withDefault("customers")
   ),
   filter: filterOptions,
-  savedFilter: Options.text("filter").pipe(
-    Options.withPseudoName("NAME"),
-    Options.withDescription(
-      "Start from a saved filter (`booster filters save`); flags given as well replace its fields."
-    ),
-    Options.optional
-  ),
+  savedFilter: savedFilterOption,
   filterFile: filterFileOption,
   cron: Options.text("cron").pipe(
     Options.withPseudoName("EXPR"),
