@@ -1,23 +1,14 @@
-import { createHash } from "node:crypto"
-import { mkdtempSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3"
 import { Sandbox } from "@booster-export/sandbox"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import { afterAll, beforeAll } from "vitest"
 import { Destination } from "../src/index.js"
+import { expectCreateOnly, localFile } from "./delivery.js"
 import { deliverOneRun } from "./env.js"
 import { motoCheck, type RunningMoto, startMoto } from "./moto.js"
 
 const moto = motoCheck()
-
-const local = (text: string) => {
-  const path = join(mkdtempSync(join(tmpdir(), "s3-work-")), "file.csv")
-  writeFileSync(path, text)
-  return { path, bytes: Buffer.byteLength(text), sha256: createHash("sha256").update(text).digest("hex") }
-}
 
 describe.skipIf(!moto.available)("s3: destination (moto_server, an S3-compatible store on 127.0.0.1)", () => {
   let server: RunningMoto
@@ -42,7 +33,7 @@ describe.skipIf(!moto.available)("s3: destination (moto_server, an S3-compatible
     () =>
       Effect.gen(function* () {
         const destination = yield* Destination.open(uri("&sse=AES256"))
-        const file = local("a,b\n1,2\n")
+        const file = localFile("a,b\n1,2\n")
         const delivered = yield* destination.deliver("weekly/2026-03-30T05-00-00Z/customers.csv", file)
         expect(delivered).toEqual({
           location: "s3://drop/exports/weekly/2026-03-30T05-00-00Z/customers.csv",
@@ -53,13 +44,7 @@ describe.skipIf(!moto.available)("s3: destination (moto_server, an S3-compatible
         const key = "exports/weekly/2026-03-30T05-00-00Z/customers.csv"
         const head = yield* Effect.promise(() => s3.send(new HeadObjectCommand({ Bucket: "drop", Key: key })))
         expect(head.ServerSideEncryption).toBe("AES256")
-        expect(
-          (yield* destination.deliver("weekly/2026-03-30T05-00-00Z/customers.csv", file)).alreadyThere
-        ).toBe(true)
-        const other = yield* Effect.either(
-          destination.deliver("weekly/2026-03-30T05-00-00Z/customers.csv", local("x\n"))
-        )
-        expect(Either.isLeft(other) && other.left.reason).toBe("exists")
+        yield* expectCreateOnly(destination, "weekly/2026-03-30T05-00-00Z/customers.csv", file)
         const body = yield* Effect.promise(async () =>
           (await s3.send(new GetObjectCommand({ Bucket: "drop", Key: key }))).Body!.transformToString()
         )

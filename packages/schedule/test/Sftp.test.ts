@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto"
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -7,14 +6,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import { afterAll, beforeAll } from "vitest"
 import { Destination } from "../src/index.js"
+import { expectCreateOnly, localFile } from "./delivery.js"
 import { deliverOneRun } from "./env.js"
 import { type RunningSftp, startSftp } from "./sftp-server.js"
-
-const local = (text: string) => {
-  const path = join(mkdtempSync(join(tmpdir(), "sftp-work-")), "file.csv")
-  writeFileSync(path, text)
-  return { path, bytes: Buffer.byteLength(text), sha256: createHash("sha256").update(text).digest("hex") }
-}
 
 describe("sftp: destination (an in-process SSH server)", () => {
   let server: RunningSftp
@@ -33,7 +27,7 @@ describe("sftp: destination (an in-process SSH server)", () => {
     () =>
       Effect.gen(function* () {
         const destination = yield* Destination.openWith(options())(uri())
-        const file = local("a,b\n1,2\n")
+        const file = localFile("a,b\n1,2\n")
         const delivered = yield* destination.deliver("weekly/2026-03-30T05-00-00Z/customers.csv", file)
         expect(delivered).toMatchObject({ alreadyThere: false, bytes: file.bytes, sha256: file.sha256 })
         expect(delivered.location).toBe(`${uri()}weekly/2026-03-30T05-00-00Z/customers.csv`)
@@ -41,13 +35,7 @@ describe("sftp: destination (an in-process SSH server)", () => {
         expect(readFileSync(target, "utf8")).toBe("a,b\n1,2\n")
         expect(statSync(target).mode & 0o777).toBe(0o600)
         expect(statSync(join(server.root, "drop", "weekly")).mode & 0o777).toBe(0o700)
-        expect(
-          (yield* destination.deliver("weekly/2026-03-30T05-00-00Z/customers.csv", file)).alreadyThere
-        ).toBe(true)
-        const other = yield* Effect.either(
-          destination.deliver("weekly/2026-03-30T05-00-00Z/customers.csv", local("x\n"))
-        )
-        expect(Either.isLeft(other) && other.left.reason).toBe("exists")
+        yield* expectCreateOnly(destination, "weekly/2026-03-30T05-00-00Z/customers.csv", file)
         expect(readFileSync(target, "utf8")).toBe("a,b\n1,2\n")
         expect(readdirSync(join(server.root, "drop", "weekly", "2026-03-30T05-00-00Z"))).toEqual([
           "customers.csv"
@@ -63,7 +51,7 @@ describe("sftp: destination (an in-process SSH server)", () => {
         const before = server.logins()
         for (const knownHostsFile of [server.wrongKnownHosts, join(tmpdir(), "no-such-known-hosts")]) {
           const destination = yield* Destination.openWith(options({ knownHostsFile }))(uri())
-          const result = yield* Effect.either(destination.deliver("x/y.csv", local("x\n")))
+          const result = yield* Effect.either(destination.deliver("x/y.csv", localFile("x\n")))
           expect(Either.isLeft(result) && result.left.reason).toBe("denied")
         }
         expect(server.logins()).toBe(before)
@@ -82,7 +70,7 @@ describe("sftp: destination (an in-process SSH server)", () => {
         { privateKeyFile: undefined, agent: undefined }
       ]) {
         const destination = yield* Destination.openWith(options(sftp))(uri())
-        const result = yield* Effect.either(destination.deliver("z/y.csv", local("x\n")))
+        const result = yield* Effect.either(destination.deliver("z/y.csv", localFile("x\n")))
         expect(Either.isLeft(result) && result.left.reason).toBe("denied")
       }
     })
