@@ -78,7 +78,7 @@ export const startExport = (
   filter: Readonly<Record<string, unknown>>,
   downloadRequestId: string
 ): Effect.Effect<BoosterClient.Started, BoosterError.BoosterError> =>
-  client.startExport(filter, { kind, downloadRequestId })
+  client.startExport(kind, filter, { downloadRequestId })
 
 /** The error's message, cleaned of control characters and of the filter's personal values. */
 const reasonOf = (error: unknown, personal: ReadonlyArray<string>): string => {
@@ -150,7 +150,8 @@ const earlierAttempt = (
       if (kind.taskType !== undefined && !sameText(task.type, kind.taskType)) return false
       if (brand !== undefined && !sameText(task.brand, brand)) return false
       if (claimed.has(Task.canonicalGuid(task.asyncTaskId))) return false
-      const at = Task.parseApiDate(task.requestDate)
+      // the task's time is ISO-8601 when the client could read it
+      const at = task.requestDate !== undefined ? new Date(task.requestDate) : undefined
       return at === undefined || at.getTime() >= since
     })
     if (candidates.length === 0) return undefined
