@@ -209,7 +209,7 @@ const migrate = Command.make("migrate", { json: Common.json, ...profile }, (opts
 ).pipe(
   Command.withDescription(
     withExamples(
-      "Create or update the team database's tables and functions (BOOSTER_JOURNAL_URL with the owner role), once and after each upgrade; then grant the team and auditor roles as the README's \"Running for a team\" says. Other roles never migrate.",
+      "Create or update the team database's tables and functions (BOOSTER_JOURNAL_URL with the owner role), once and after each upgrade; then grant the team and auditor roles as docs/team.md (Running for a team) says. Other roles never migrate.",
       ["BOOSTER_JOURNAL_URL=postgres://booster_owner@db.example.com/booster_export booster audit migrate"]
     )
   )
