@@ -1,5 +1,5 @@
 /**
- * The README's roles and grants ("Running for a team") with the real `booster` against a real
+ * The roles and grants of "Running for a team" (docs/team.md) with the real `booster` against a real
  * PostgreSQL: the owner migrates with `booster audit migrate`; a member with exactly the team's
  * grants exports, lists, verifies, checkpoints and purges as themselves; their forged INSERT,
  * UPDATE and trigger drop are refused; the owner's row at seq -1 and a trail the owner rewrote with
@@ -41,7 +41,7 @@ beforeAll(async () => {
 }, 120_000)
 afterAll(() => sandbox?.close())
 
-describe.skipIf(clusterUrl === undefined)("booster with the README's team roles", () => {
+describe.skipIf(clusterUrl === undefined)("booster with the team roles of docs/team.md", () => {
   it("works for a member with exactly the team's grants, refuses their forgeries, and shows the owner's", async () => {
     const team = await createTeam(clusterUrl!)
     const home = freshHome()

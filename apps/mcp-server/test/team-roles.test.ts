@@ -1,5 +1,5 @@
 /**
- * `booster-mcp` on a team database with the README's roles ("Running for a team"): a member's
+ * `booster-mcp` on a team database with the roles of "Running for a team" (docs/team.md): a member's
  * login role with exactly the team's grants starts (confirmations in the database), downloads and
  * records as itself, refuses a purpose holding a phone number, and writes signed checkpoints.
  */
@@ -26,7 +26,7 @@ if (clusterUrl === undefined) console.warn(`team role tests skipped: ${skipReaso
 
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
 
-describe.skipIf(clusterUrl === undefined)("booster-mcp with the README's team roles", () => {
+describe.skipIf(clusterUrl === undefined)("booster-mcp with the team roles of docs/team.md", () => {
   it("starts, downloads and records as the member, refuses a personal purpose, and checkpoints hourly", async () => {
     const team = await createTeam(clusterUrl!)
     await run(

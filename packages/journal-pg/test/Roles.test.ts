@@ -1,6 +1,6 @@
 /**
  * The roles of "Running for a team" against a real PostgreSQL: a team member with exactly the
- * README's grants works (appends, reads, verifies, consent tokens) without migrating, and cannot
+ * grants of docs/team.md works (appends, reads, verifies, consent tokens) without migrating, and cannot
  * forge the trail; the owner's tampering shows; an auditor on a read-only connection verifies.
  */
 import { readFile } from "node:fs/promises"
@@ -41,7 +41,7 @@ const ready = async (): Promise<Team> => {
   return team
 }
 
-describe.skipIf(clusterUrl === undefined)("the README's roles and grants", () => {
+describe.skipIf(clusterUrl === undefined)("the roles and grants of docs/team.md", () => {
   it("lets a member with exactly those grants append, read, verify and use consent tokens, as themselves, without migrating", async () => {
     const team = await ready()
     await withDatabase(team.memberUrl, ({ journal, tokens }) =>

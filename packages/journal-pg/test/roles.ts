@@ -1,5 +1,5 @@
 /**
- * The roles and grants of the README's "Running for a team", run as written (with names of their
+ * The roles and grants of "Running for a team" (docs/team.md), run as written (with names of their
  * own, so that tests do not share roles in the one cluster): the owner and its database, then, after
  * the owner's migration, the team and auditor roles with one member each.
  */
@@ -10,16 +10,16 @@ import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { Effect, Redacted } from "effect"
 
-const README = new URL("../../../README.md", import.meta.url)
+const TEAM_GUIDE = new URL("../../../docs/team.md", import.meta.url)
 
-/** The SQL blocks of the README that create the roles: the owner's, then the team's and auditors'. */
+/** The SQL blocks of docs/team.md that create the roles: the owner's, then the team's and auditors'. */
 export const readmeSql = (): { readonly owner: string; readonly grants: string } => {
-  const blocks = [...readFileSync(README, "utf8").matchAll(/```sql\n([\s\S]*?)```/g)].map((match) =>
+  const blocks = [...readFileSync(TEAM_GUIDE, "utf8").matchAll(/```sql\n([\s\S]*?)```/g)].map((match) =>
     match[1]!.replace(/^ {2}/gm, "")
   )
   const owner = blocks.find((block) => block.includes("CREATE ROLE booster_owner"))
   const grants = blocks.find((block) => block.includes("CREATE ROLE booster_team"))
-  if (owner === undefined || grants === undefined) throw new Error("README.md has no roles and grants SQL")
+  if (owner === undefined || grants === undefined) throw new Error("docs/team.md has no roles and grants SQL")
   return { owner, grants }
 }
 
@@ -43,7 +43,7 @@ const statements = (url: string, text: string, rename: (sql: string) => string) 
     ).pipe(Effect.provide(Reactivity.layer)) as Effect.Effect<void, unknown>
   )
 
-/** A team's database and roles, by the README; the URLs carry each role's password. */
+/** A team's database and roles, by docs/team.md; the URLs carry each role's password. */
 export interface Team {
   /** The database as the cluster's superuser reaches it. */
   readonly superUrl: string
@@ -54,11 +54,11 @@ export interface Team {
   readonly member: string
   readonly auditor: string
   readonly password: string
-  /** Runs the README's grants (after the owner's migration). */
+  /** Runs the guide's grants (after the owner's migration). */
   readonly grant: () => Promise<void>
 }
 
-/** Creates the owner and its database as the README says; `grant` runs the rest after migrating. */
+/** Creates the owner and its database as docs/team.md says; `grant` runs the rest after migrating. */
 export const createTeam = async (clusterUrl: string): Promise<Team> => {
   const suffix = randomUUID().replace(/-/g, "").slice(0, 10)
   const names: Record<string, string> = {

@@ -1,7 +1,7 @@
 /**
  * The team database's schema, one `@effect/sql` migration per step, applied in order by the owner
  * role (`PgJournal.migrate`). To add a step, add `"<next number>_<name>"` below and give the team and
- * auditor roles their grants on what it creates in the README's "Running for a team".
+ * auditor roles their grants on what it creates in "Running for a team" (docs/team.md).
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import { Effect } from "effect"
