@@ -23,7 +23,8 @@ import * as UndiciSend from "./internal/undiciSend.js"
 /**
  * What `startExport` answers: the task created, the `downloadRequestId` sent (generated when not
  * given) and the filter's fingerprint. `reconciled` is true when the request's answer was lost and
- * the task was found by listing tasks instead (see the README's duplicate-safety table).
+ * the task was found by listing tasks instead (see the README's duplicate-safety table);
+ * `reconciliation` then says how it was matched.
  *
  * @category models
  * @since 0.1.0
@@ -33,6 +34,28 @@ export interface Started {
   readonly downloadRequestId: string
   readonly fingerprint: string
   readonly reconciled: boolean
+  /** How the task was found when `reconciled`; absent otherwise. */
+  readonly reconciliation?: Reconciliation | undefined
+}
+
+/**
+ * How a start whose answer was lost found its task in the task list.
+ *
+ * - `task-type`: the only task of the kind's task type (`crm`, `stock`, `sellout`) and brand created
+ *   since the request was sent, not known to be another export.
+ * - `time-window`: the kind's task type is unknown (movements, invoices, orders), so the task was
+ *   matched by brand and time window only: the only task created since the request was sent that
+ *   is not known to be another export (this client's, the `exclude` list's, another kind's type or
+ *   an import). With more than one such task, nothing is picked: the start fails with
+ *   `OutcomeUnknownError` naming them all.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Reconciliation {
+  readonly by: "task-type" | "time-window"
+  /** How many tasks were candidates (1 when a task was adopted). */
+  readonly candidates: number
 }
 
 /**
@@ -100,7 +123,9 @@ export type ExportInput<K extends Kind = "customers"> =
 
 /**
  * Options of `startExport` and `dryRun`: `downloadRequestId`, the id to send (default: the
- * input's, else a fresh UUID). The kind is the call's first argument.
+ * input's, else a fresh UUID), and `exclude`, task ids known to be other exports (e.g. those a
+ * journal recorded), never adopted when a start whose answer was lost is reconciled. The kind is
+ * the call's first argument.
  *
  * @category options
  * @since 0.1.0
@@ -151,8 +176,8 @@ export interface Service {
   /**
    * Validates `input` (a filter of `kind`, customers when no kind is given; `downloadRequestId`
    * optional) and starts the export. The same `downloadRequestId` goes with every attempt; an
-   * ambiguous failure is reconciled against the task list before any retry, and fails with
-   * `OutcomeUnknownError` when it cannot be settled.
+   * ambiguous failure is reconciled against the task list before any retry (see
+   * {@link Reconciliation}), and fails with `OutcomeUnknownError` when it cannot be settled.
    *
    * ```ts
    * client.startExport({ brand: "CAR", posCodes: ["IT100"] })   // customers

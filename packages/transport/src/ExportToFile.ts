@@ -47,6 +47,8 @@ export interface Result {
   readonly rows: number | undefined
   /** True when the start's answer was lost and the task was found by listing tasks. */
   readonly reconciled: boolean
+  /** How the task was found when `reconciled` (by task type, or by time window only); absent otherwise. */
+  readonly reconciliation?: BoosterClientModule.Reconciliation | undefined
 }
 
 /**
@@ -86,7 +88,10 @@ export function exportToFile(
     const destination = rest[0] as string
     const options = (rest[1] ?? {}) as Options
     const client = yield* BoosterClient
-    const started = yield* client.startExport(kind, input, { downloadRequestId: options.downloadRequestId })
+    const started = yield* client.startExport(kind, input, {
+      downloadRequestId: options.downloadRequestId,
+      exclude: options.exclude
+    })
     let last: BoosterClientModule.Progress | undefined
     yield* Stream.runForEach(
       client.followTask(started.asyncTaskId, {
@@ -110,7 +115,8 @@ export function exportToFile(
       sha256: downloaded.sha256,
       contentType: downloaded.contentType,
       rows: last?.totalResults ?? last?.totalSucceeded,
-      reconciled: started.reconciled
+      reconciled: started.reconciled,
+      ...(started.reconciliation !== undefined ? { reconciliation: started.reconciliation } : {})
     }
   })
 }

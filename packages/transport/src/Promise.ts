@@ -43,9 +43,9 @@ export type Downloaded = BoosterClientModule.Downloaded
 export type FollowOptions = BoosterClientModule.FollowOptions
 /** @since 0.1.0 */
 export type DownloadOptions = BoosterClientModule.DownloadOptions
-/** Options of `startExport` and `dryRun`: your own `downloadRequestId`. @since 0.1.0 */
+/** Options of `startExport` and `dryRun`: your own `downloadRequestId`, and task ids to `exclude` when a lost start is reconciled. @since 0.1.0 */
 export type StartOptions = BoosterClientModule.StartOptions
-/** What `exportToFile` answers: `{asyncTaskId, downloadRequestId, path, bytes, sha256, contentType, rows, reconciled}`. @since 0.1.0 */
+/** What `exportToFile` answers: `{asyncTaskId, downloadRequestId, path, bytes, sha256, contentType, rows, reconciled, reconciliation?}`. @since 0.1.0 */
 export type ExportResult = ExportToFile.Result
 /**
  * A task as the API reports it, `requestDate` in ISO-8601 (`requestDateRaw` as the server wrote it).

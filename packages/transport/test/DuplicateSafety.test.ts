@@ -1,5 +1,5 @@
 import { ExportKind } from "@booster-export/core"
-import type { Faults } from "@booster-export/sandbox"
+import { Faults, Sandbox } from "@booster-export/sandbox"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { clientFor, createThenFail, exportPosts, filter, realSleep, sandbox } from "./support.js"
@@ -163,23 +163,89 @@ describe("duplicate safety of startExport (one row of the README table per test)
     })
   )
 
+  for (const kind of ExportKind.all) {
+    const by = kind.taskType !== undefined ? "task-type" : "time-window"
+    it.scopedLive(
+      `${kind.name}: a lost answer is reconciled by ${by}, beside import tasks and other kinds' tasks`,
+      () =>
+        Effect.gen(function* () {
+          const sb = yield* sandbox({ importTasks: true })
+          const other = yield* clientFor(sb)
+          // tasks of known types created in the window that are not this kind's: never candidates
+          for (const name of ["customers", "stock", "sell-out"] as const) {
+            if (name !== kind.name) yield* other.startExport(ExportKind.byName(name), filter)
+          }
+          sb.faults.script(Faults.exportRoute(kind.name as ExportKind.Name), [createThenFail(500)])
+          const client = yield* clientFor(sb)
+          const result = yield* client.startExport(kind, filter)
+          expect(result.reconciled).toBe(true)
+          expect(result.reconciliation).toEqual({ by, candidates: 1 })
+          const task = sb.tasks().find((t) => t.asyncTaskId === result.asyncTaskId)
+          expect(task?.type).toBe(Sandbox.TASK_TYPES[kind.name as ExportKind.Name])
+          // sent once: the task was found, not created again
+          expect(exportPosts(sb).filter((p) => p.path === kind.path.replace("{brand}", "CAR"))).toHaveLength(
+            1
+          )
+        })
+    )
+  }
+
   it.scopedLive(
-    "an export whose task type is unknown (movements) never adopts a task: OutcomeUnknownError naming the recent ones, no resend",
+    "an export whose task type is unknown (movements) with two tasks in the window refuses to guess: OutcomeUnknownError naming both, no resend",
     () =>
       Effect.gen(function* () {
-        const sb = yield* sandbox()
-        sb.faults.script("export", [createThenFail(500)])
+        const sb = yield* sandbox({ importTasks: true })
+        const other = yield* clientFor(sb)
+        const invoices = yield* other.startExport(ExportKind.Invoice, filter)
+        sb.faults.script("export-movements", [createThenFail(500)])
         const client = yield* clientFor(sb)
         const error = yield* Effect.flip(
           client.startExport(ExportKind.Movement, filter, { downloadRequestId: "req-m" })
         )
         expect(error._tag).toBe("OutcomeUnknownError")
         if (error._tag !== "OutcomeUnknownError") return
-        expect(error.candidates).toEqual(sb.tasks().map((t) => t.asyncTaskId))
-        expect(error.message).toContain("task type this export creates is not known")
-        expect(exportPosts(sb)).toHaveLength(1)
-        expect(sb.tasksCreated()).toBe(1)
+        const movement = sb.tasks().find((t) => t.type === Sandbox.TASK_TYPES.movements)!
+        expect([...error.candidates].sort()).toEqual([invoices.asyncTaskId, movement.asyncTaskId].sort())
+        expect(error.message).toContain("2 tasks of this brand")
+        expect(error.message).toContain("none is picked by guess")
+        expect(error.hint).toContain(invoices.asyncTaskId)
+        expect(sb.tasksCreated()).toBe(2)
       })
+  )
+
+  it.scopedLive("startExport(kind, filter) types the filter per kind and sends to that kind's route", () =>
+    Effect.gen(function* () {
+      const sb = yield* sandbox()
+      const client = yield* clientFor(sb)
+      // @ts-expect-error: email is a customer field, not a stock one
+      const wrong = yield* Effect.flip(client.startExport(ExportKind.Stock, { brand: "CAR", email: "a@b.c" }))
+      expect(wrong._tag).toBe("ValidationError")
+      const dry = yield* client.dryRun(ExportKind.Invoice, { ...filter, downloadRequestId: "d-i" })
+      expect(dry.url).toBe(`${sb.baseUrl}/invoice/CAR/export`)
+      expect(dry.downloadRequestId).toBe("d-i")
+      const result = yield* client.startExport(ExportKind.Stock, { brand: "CAR", type: "consigned" })
+      expect(result.reconciled).toBe(false)
+      expect(result.reconciliation).toBeUndefined()
+      expect(exportPosts(sb).map((p) => p.path)).toEqual(["/stock/CAR/export"])
+    })
+  )
+
+  it.scopedLive("a task the caller knows to be another export (exclude) is never adopted", () =>
+    Effect.gen(function* () {
+      const sb = yield* sandbox()
+      const other = yield* clientFor(sb)
+      const invoices = yield* other.startExport(ExportKind.Invoice, filter)
+      sb.faults.script("export-orders", [createThenFail(502)])
+      const client = yield* clientFor(sb)
+      const result = yield* client.startExport(ExportKind.Order, filter, {
+        exclude: [invoices.asyncTaskId.toUpperCase()]
+      })
+      expect(result.reconciliation).toEqual({ by: "time-window", candidates: 1 })
+      expect(result.asyncTaskId).not.toBe(invoices.asyncTaskId)
+      expect(sb.tasks().find((t) => t.asyncTaskId === result.asyncTaskId)?.type).toBe(
+        Sandbox.TASK_TYPES.orders
+      )
+    })
   )
 
   it.scopedLive("an export whose task type is unknown, with no recent task of its brand: sent again", () =>

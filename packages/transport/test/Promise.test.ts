@@ -29,6 +29,14 @@ const setup = async (options: Sandbox.SandboxOptions = {}) => {
   return { sb, client }
 }
 
+const everywhere = { brand: "CAR", posCodes: ["IT100", "FR100", "ES100", "DE100", "GB100", "US100"] }
+
+const exportPaths = (sb: Sandbox.RunningSandbox) =>
+  sb
+    .requests()
+    .filter((r) => r.origin === "api" && r.method === "POST")
+    .map((r) => r.path)
+
 describe("Promise facade", () => {
   it("starts, follows and downloads an export", async () => {
     const { client, sb } = await setup({ taskDurationMs: 200 })
@@ -166,7 +174,6 @@ describe("Promise facade", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "booster-promise-"))
     cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }))
     const seen: Array<string> = []
-    const everywhere = { brand: "CAR", posCodes: ["IT100", "FR100", "ES100", "DE100", "GB100", "US100"] }
     const result = await client.exportToFile(everywhere, path.join(dir, "exports", "today") + path.sep, {
       onProgress: (progress) => seen.push(progress.statusKind)
     })
@@ -182,6 +189,32 @@ describe("Promise facade", () => {
     expect(result.rows).toBeGreaterThan(0)
     expect(sb.tasksCreated()).toBe(1)
     expect(result.asyncTaskId).toBe(sb.tasks()[0]?.asyncTaskId)
+  })
+
+  // a kind known only at run time takes its filter unchecked by the compiler (validated at run time)
+  for (const kind of [ExportKind.Stock, ExportKind.SellOut] as ReadonlyArray<ExportKind.Any>) {
+    it(`exportToFile("${kind.name}", …) downloads that kind's file`, async () => {
+      const { client, sb } = await setup({ records: { stock: 40, "sell-out": 40 } })
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "booster-promise-"))
+      cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }))
+      const result = await client.exportToFile(kind, everywhere, dir + path.sep)
+      expect(result.rows).toBeGreaterThan(0)
+      expect(fs.statSync(result.path).size).toBe(result.bytes)
+      expect(sb.tasks().map((t) => t.type)).toEqual([Sandbox.TASK_TYPES[kind.name as ExportKind.Name]])
+      expect(exportPaths(sb)).toEqual([kind.path.replace("{brand}", "CAR")])
+    })
+  }
+
+  it("dryRun of each kind shows that kind's route and a fingerprint of its own", async () => {
+    const { client, sb } = await setup()
+    const prints = new Set<string>()
+    for (const kind of ExportKind.all) {
+      const dry = await client.dryRun(kind, filter, { downloadRequestId: "d-1" })
+      expect(dry.url).toBe(`${sb.baseUrl}${kind.path.replace("{brand}", "CAR")}`)
+      prints.add(dry.fingerprint)
+    }
+    expect(prints.size).toBe(ExportKind.all.length)
+    expect(sb.requests()).toHaveLength(0)
   })
 
   it("exportToFile rejects with a ValidationError naming the field, and sends nothing", async () => {
@@ -252,5 +285,11 @@ describe("Promise facade", () => {
     // @ts-expect-error: clientSpendingFrom is a number
     const wrongType = client.dryRun({ brand: "CAR", posCodes: ["P001"], clientSpendingFrom: "100" })
     await expect(wrongType).rejects.toBeInstanceOf(BoosterPromise.ValidationError)
+    // @ts-expect-error: a customer field is not a stock field
+    const otherKind = client.dryRun(ExportKind.Stock, { brand: "CAR", email: "a@b.c" })
+    await expect(otherKind).rejects.toBeInstanceOf(BoosterPromise.ValidationError)
+    // @ts-expect-error: movements need posCodes
+    const missing = client.dryRun("movements", { brand: "CAR" })
+    await expect(missing).rejects.toBeInstanceOf(BoosterPromise.ValidationError)
   })
 })

@@ -12,10 +12,18 @@ export const USER_AGENT = "booster-export/0.1"
 export const apiUrl = (config: BoosterConfig.Resolved, relative: string): URL =>
   new URL(relative.replace(/^\//, ""), config.baseUrl)
 
-/** Options of a start or a dry run (the kind is the call's first argument, see {@link readCall}). */
+/**
+ * Options of a start or a dry run: the id to send and the tasks never to adopt (the kind is the
+ * call's first argument, see {@link readCall}).
+ */
 export interface StartOptions {
   /** The id to send; default: the input's `downloadRequestId`, else a fresh UUID. */
   readonly downloadRequestId?: string | undefined
+  /**
+   * Task ids known to be other exports (e.g. those a journal recorded): never adopted when a start
+   * whose answer was lost is reconciled against the task list. Default none.
+   */
+  readonly exclude?: ReadonlyArray<string> | undefined
 }
 
 /** True for an export kind's value (one of core's, or one declared the same way). */

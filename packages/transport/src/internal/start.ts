@@ -1,6 +1,6 @@
-import { type ExportKind, type Fingerprint, Task } from "@booster-export/core"
+import { ExportKind, type Fingerprint, Task } from "@booster-export/core"
 import { Clock, Duration, Effect, Either, Random, Schema } from "effect"
-import type { DryRun, Started, StartOptions } from "../BoosterClient.js"
+import type { DryRun, Reconciliation, Started, StartOptions } from "../BoosterClient.js"
 import * as BoosterError from "../BoosterError.js"
 import * as Retry from "../Retry.js"
 import * as Scrub from "../Scrub.js"
@@ -32,6 +32,17 @@ const decodeExportResponse = Schema.decodeUnknownEither(Schema.parseJson(Task.Ex
 
 const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase()
 
+/** The task types known to belong to a kind (`crm`, `stock`, `sellout`), lower-cased. */
+const KNOWN_TASK_TYPES: ReadonlySet<string> = new Set(
+  ExportKind.all.flatMap((kind) => (kind.taskType !== undefined ? [kind.taskType.toLowerCase()] : []))
+)
+
+/** True when a task's type says it is not an export of unknown type: another kind's, or an import. */
+const isOtherWork = (type: string): boolean => {
+  const lower = type.trim().toLowerCase()
+  return KNOWN_TASK_TYPES.has(lower) || lower.includes("import")
+}
+
 /** `fingerprintKey` gives the key of the fingerprints (loaded once, on first use, when not configured). */
 export const make = (
   api: Api,
@@ -48,15 +59,22 @@ export const make = (
   const dryRun = (kind: ExportKind.Any, input: unknown, options?: StartOptions) =>
     Request.dryRun(config, fingerprintKey, kind, input, options)
 
-  /** Tasks that may have been created by an export sent at `sentAt` (see the README). */
-  const reconcile = (kind: ExportKind.Any, brand: string, sentAt: number) =>
+  /**
+   * Tasks that may have been created by an export sent at `sentAt` (see the README): of the brand,
+   * created in the window, not started or reconciled by this client nor in `exclude`, and of the
+   * kind's task type. When the kind's task type is unknown (movements, invoices, orders), a task of
+   * any type is a candidate unless its type says it is something else: another kind's known type
+   * (`crm`, `stock`, `sellout`) or an import.
+   */
+  const reconcile = (kind: ExportKind.Any, brand: string, sentAt: number, exclude: ReadonlySet<string>) =>
     Effect.map(api.listTasks(), (tasks) =>
       tasks
         .filter((task) => {
-          // a kind whose task type is unknown (movements, invoices, orders) takes tasks of any type
-          if (kind.taskType !== undefined && !sameText(task.type, kind.taskType)) return false
+          if (kind.taskType !== undefined ? !sameText(task.type, kind.taskType) : isOtherWork(task.type))
+            return false
           if (!sameText(task.brand, brand)) return false
-          if (known.has(Task.canonicalGuid(task.asyncTaskId))) return false
+          const id = Task.canonicalGuid(task.asyncTaskId)
+          if (known.has(id) || exclude.has(id)) return false
           const requested = Task.parseApiDate(task.requestDateRaw)
           return requested === undefined || requested.getTime() >= sentAt - config.clockSkewMs
         })
@@ -73,9 +91,16 @@ export const make = (
         Scrub.personalValues(kind.request, prepared.request as Readonly<Record<string, unknown>>)
       )
       const firstSentAt = yield* Clock.currentTimeMillis
-      const started = (asyncTaskId: string, reconciled: boolean): Started => {
+      const exclude = new Set((options?.exclude ?? []).map(Task.canonicalGuid))
+      const started = (asyncTaskId: string, reconciliation?: Reconciliation): Started => {
         known.add(Task.canonicalGuid(asyncTaskId))
-        return { asyncTaskId, downloadRequestId, fingerprint: prepared.fingerprint, reconciled }
+        return {
+          asyncTaskId,
+          downloadRequestId,
+          fingerprint: prepared.fingerprint,
+          reconciled: reconciliation !== undefined,
+          ...(reconciliation !== undefined ? { reconciliation } : {})
+        }
       }
       const unknown = (last: Http.AttemptError, candidates: ReadonlyArray<string>, why: string) =>
         new BoosterError.OutcomeUnknownError({
@@ -104,7 +129,7 @@ export const make = (
               `the API answered HTTP ${answer.status} with a body this client cannot read`
             )
           }
-          return started(decoded.right.asyncTaskId, false)
+          return started(decoded.right.asyncTaskId)
         }
         const failure = result.left
         const retriesLeft = attemptNo <= policy.maxRetries
@@ -113,7 +138,7 @@ export const make = (
           return yield* failure.error
         }
         if (failure.outcome === "ambiguous") {
-          const listed = yield* Effect.either(reconcile(kind, brand, firstSentAt))
+          const listed = yield* Effect.either(reconcile(kind, brand, firstSentAt, exclude))
           if (Either.isLeft(listed)) {
             return yield* unknown(
               failure,
@@ -122,16 +147,17 @@ export const make = (
             )
           }
           const candidates = listed.right
-          // a task is adopted only when its type says it is this kind's
           const typed = kind.taskType !== undefined
-          if (candidates.length === 1 && typed) return started(candidates[0]!, true)
+          if (candidates.length === 1) {
+            return started(candidates[0]!, { by: typed ? "task-type" : "time-window", candidates: 1 })
+          }
           if (candidates.length > 0) {
             return yield* unknown(
               failure,
               candidates,
               typed
                 ? `${failure.error.message}; several recent tasks match`
-                : `${failure.error.message}; recent tasks of this brand exist, and which task type this export creates is not known`
+                : `${failure.error.message}; ${candidates.length} tasks of this brand were created since it was sent, and which task type ${kind.label} exports create is not known, so none is picked by guess`
             )
           }
           const mayStillRun =
