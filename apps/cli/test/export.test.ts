@@ -328,8 +328,10 @@ describe("booster export against the sandbox", () => {
       "downloadRequestId",
       "file",
       "fingerprint",
+      "kind",
       "task"
     ])
+    expect(body.kind).toBe("customers")
     const file = body.file as { path: string; bytes: number; sha256: string }
     expect(file.path).toBe(out)
     expect(statSync(out).size).toBe(file.bytes)

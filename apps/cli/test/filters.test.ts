@@ -191,7 +191,7 @@ describe("saved filters", () => {
     expect((await booster(["filters", "save", "a", "--customer-status", "Client"], { env })).code).toBe(0)
     expect((await booster(["filters", "save", "b", "--hobby", "=ART"], { env })).code).toBe(0)
     const listed = await booster(["filters", "list"], { env })
-    expect(listed.stdout).toMatch(/^a\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}\s+--customer-status$/m)
+    expect(listed.stdout).toMatch(/^a\s+customers\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}\s+--customer-status$/m)
     expect((await booster(["filters", "remove", "a"], { env })).code).toBe(0)
     const after = await booster(["filters", "list", "--json"], { env })
     expect((JSON.parse(after.stdout) as Array<{ name: string }>).map((f) => f.name)).toEqual(["b"])

@@ -6,9 +6,9 @@
  * form and `(required)` / `(repeatable)`, the examples, and the environment variables that apply.
  * Rendered at build time into `dist/help/` and served from there by the launcher.
  */
-import { ExportFilter } from "@booster-export/core"
+import { ExportKind } from "@booster-export/core"
 import { HelpDoc } from "@effect/cli"
-import { type FilterFlag, filterFlags } from "../export/filter-flags.js"
+import { type FilterFlag, flagsOf as kindFlagsOf } from "../export/filter-flags.js"
 import { uncoloured } from "../output/colour.js"
 
 /** Columns the help is laid out for: a wide terminal. */
@@ -107,7 +107,10 @@ const argsOf = (args: unknown): Array<{ readonly name: string; readonly text: st
   }
 }
 
-const REQUIRED_FIELDS: ReadonlyArray<string> = ExportFilter.CustomerFilter.required
+/** The export kind whose filter flags a command has: `export KIND`'s, customers' for the others. */
+const kindOfPath = (path: ReadonlyArray<string>): ExportKind.Any =>
+  (path[0] === "export" ? ExportKind.all.find((kind) => kind.name === path[1]) : undefined) ??
+  ExportKind.Customer
 
 /** The value form of a filter flag: `DATE`, `MONTH`, `EMAIL`, `LABEL=ID`, `BOOL`… */
 const filterValue = (flag: FilterFlag): string => {
@@ -116,6 +119,8 @@ const filterValue = (flag: FilterFlag): string => {
   if (/email/i.test(flag.wire)) return "EMAIL"
   if (/countr/i.test(flag.wire)) return "CC"
   switch (item._tag) {
+    case "Choice":
+      return item.values.length <= 4 ? item.values.join("|") : "CODE"
     case "Date":
       return "DATE"
     case "Number":
@@ -133,31 +138,56 @@ const filterValue = (flag: FilterFlag): string => {
 
 /** One-line forms of core's field descriptions too long for a line of `--help`, by wire field. */
 const SHORT: Readonly<Record<string, string>> = {
-  canBeContactedByMaison: "Agreed (true) or not (false) to be contacted by the brand."
+  canBeContactedByMaison: "Agreed (true) or not (false) to be contacted by the brand.",
+  includeConsignmentNotAuthorizedPOS: "Include POS not authorised for consignment stock."
 }
 
 /** A filter flag's line: core's description of the field. */
-const filterLine = (flag: FilterFlag, declared: Flag | undefined): Flag => ({
+const filterLine = (kind: ExportKind.Any, flag: FilterFlag, declared: Flag | undefined): Flag => ({
   ...(SHORT[flag.wire] !== undefined ? { short: SHORT[flag.wire] } : {}),
   name: flag.flag,
   aliases: declared?.aliases ?? [],
   value: filterValue(flag),
   text: flag.field.doc.description,
-  required: REQUIRED_FIELDS.includes(flag.wire),
+  required: kind.filter.required.includes(flag.wire),
   repeatable: flag.repeated
 })
 
-const FILTER = new Set([...filterFlags.map((f) => f.flag), "filter", "filter-file"])
+const FILTER = new Set([
+  ...ExportKind.all.flatMap((kind) => kindFlagsOf(kind).map((f) => f.flag)),
+  "filter",
+  "filter-file"
+])
 const OUTPUT = new Set(["output", "download", "overwrite"])
 const CONNECTION = new Set(["profile", "base-url", "api-key-file"])
 const GLOBAL = new Set(["json", "no-input"])
 
-const FILTER_NOTE = [
-  "Lists: --pos-code IT100,FR100 or the flag repeated; \\, is a comma inside a value",
-  "DATE: YYYY-MM-DD, today, yesterday, -30d, -2w, -6m, -1y, start-of-month, start-of-year (local)",
-  "MONTH: 1-12, this, next, +N   BOOL: true|false   LABEL=ID: Watches=CA-1 (\\, and \\= escape)",
-  "KEY=VALUE,…: grand=JEW,category=RNG (keys grand, brand, master, category, sub)"
+/** The notes on the value forms of filter flags, each line with the forms it explains. */
+const FILTER_NOTES: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+  [["LIST"], "Lists: --pos-code IT100,FR100 or the flag repeated; \\, is a comma inside a value"],
+  [
+    ["DATE"],
+    "DATE: YYYY-MM-DD, today, yesterday, -30d, -2w, -6m, -1y, start-of-month, start-of-year (local)"
+  ],
+  [
+    ["MONTH", "BOOL", "LABEL=ID"],
+    "MONTH: 1-12, this, next, +N   BOOL: true|false   LABEL=ID: Watches=CA-1 (\\, and \\= escape)"
+  ],
+  [["KEY=VALUE,…"], "KEY=VALUE,…: grand=JEW,category=RNG (keys grand, brand, master, category, sub)"]
 ]
+
+/**
+ * The notes on the value forms a page's filter flags take (`LIST` when one repeats), each line cut
+ * to the forms present: a stock page has no MONTH.
+ */
+const filterNotes = (flags: ReadonlyArray<Flag>): Array<string> => {
+  const forms = new Set(flags.flatMap((f) => [f.value ?? "", ...(f.repeatable ? ["LIST"] : [])]))
+  return FILTER_NOTES.flatMap(([shown, text]) => {
+    if (shown.length === 1) return forms.has(shown[0]!) ? [text] : []
+    const parts = text.split("   ").filter((part) => forms.has(part.slice(0, part.indexOf(":"))))
+    return parts.length > 0 ? [parts.join("   ")] : []
+  })
+}
 
 /** Words of `text` in lines of at most `width` columns: the first after `first`, the others after `indent`. */
 const wrap = (text: string, indent = "", width = WIDTH, first = indent): Array<string> => {
@@ -353,13 +383,16 @@ export const render = (root: Root, path: ReadonlyArray<string>, long = false): s
     if (body.length === 0) return
     lines.push("", bold(title), ...body)
   }
-  const usage =
-    entry.children.length > 0
+  // `booster export [KIND]`: the customer export, or a kind's, each with a page of its own
+  const kinds = path.length === 1 && path[0] === "export"
+  const usage = kinds
+    ? `${full} [KIND] [flags]`
+    : entry.children.length > 0
       ? `${full} <command> [flags]`
       : `${full}${args.map((a) => ` ${a.name}`).join("")}${flags.length > 0 ? " [flags]" : ""}`
   lines.push(`${bold("Usage:")} ${usage}`, "")
   lines.push(...wrap(about[0] ?? ""))
-  if (entry.children.length > 0) {
+  if (entry.children.length > 0 && !kinds) {
     const names = entry.children.map((child) => String(standardOf(child).name))
     const width = Math.max(...names.map((n) => n.length)) + 2
     section(
@@ -418,14 +451,15 @@ export const render = (root: Root, path: ReadonlyArray<string>, long = false): s
   const byName = new Map(flags.map((f) => [f.name, f]))
   // a command taking the whole filter shows its flags with core's descriptions; one that takes a few
   // of the same names (`config set --brand`) shows them as its own
-  const derived = filterFlags.every((f) => byName.has(f.flag))
-  const filterLines = derived ? filterFlags.map((f) => filterLine(f, byName.get(f.flag))) : []
+  const kind = kindOfPath(path)
+  const derived = kindFlagsOf(kind).every((f) => byName.has(f.flag))
+  const filterLines = derived ? kindFlagsOf(kind).map((f) => filterLine(kind, f, byName.get(f.flag))) : []
   const shownFlags = [...flags, ...filterLines]
   const column = Math.min(32, Math.max(14, ...shownFlags.map((f) => headOf(f).length + 4)))
   const filter = [...filterLines, ...flags.filter((f) => f.name === "filter" || f.name === "filter-file")]
   if (filter.length > 0)
     section("FILTER FLAGS", [
-      ...FILTER_NOTE.flatMap((note) => wrap(note, "    ", WIDTH, "  ")),
+      ...filterNotes(filterLines).flatMap((note) => wrap(note, "    ", WIDTH, "  ")),
       ...flagLines(filter, column, long)
     ])
   const own = flags.filter(
@@ -435,23 +469,38 @@ export const render = (root: Root, path: ReadonlyArray<string>, long = false): s
       !CONNECTION.has(f.name) &&
       !GLOBAL.has(f.name)
   )
-  section("FLAGS", flagLines(own, column, long))
-  section(
-    "OUTPUT FLAGS",
-    flagLines(
-      flags.filter((f) => OUTPUT.has(f.name)),
-      column,
-      long
+  if (path[0] === "export" && path.length === 2 && !long) {
+    // one kind's page: the flags every kind shares are named, described once by `booster export
+    // --help`; a flag's names and value form stay on one line
+    const heads = [...own, ...flags.filter((f) => OUTPUT.has(f.name) || CONNECTION.has(f.name))].map(
+      (f, i, all) => `${headOf(f)}${i === all.length - 1 ? "." : ","}`
     )
-  )
-  section(
-    "CONNECTION FLAGS",
-    flagLines(
-      flags.filter((f) => CONNECTION.has(f.name)),
-      column,
-      long
+    const named: Array<string> = []
+    for (const head of heads) {
+      const last = named.length - 1
+      if (last >= 0 && named[last]!.length + 1 + head.length <= WIDTH) named[last] += ` ${head}`
+      else named.push(`  ${head}`)
+    }
+    section("FLAGS (as for every kind: booster export --help)", named)
+  } else {
+    section("FLAGS", flagLines(own, column, long))
+    section(
+      "OUTPUT FLAGS",
+      flagLines(
+        flags.filter((f) => OUTPUT.has(f.name)),
+        column,
+        long
+      )
     )
-  )
+    section(
+      "CONNECTION FLAGS",
+      flagLines(
+        flags.filter((f) => CONNECTION.has(f.name)),
+        column,
+        long
+      )
+    )
+  }
   section("GLOBAL FLAGS", flagLines(global, column, long))
   const examples = sections.find(([title]) => title === "EXAMPLES")?.[1] ?? []
   section(

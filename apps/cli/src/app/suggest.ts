@@ -1,7 +1,8 @@
 /**
  * Checks a command line against the command tree before it runs, the way gh and kubectl do: an
  * unknown command or flag is named with the closest known one ("did you mean"), and a group of
- * commands given without one of them (`booster tasks`) asks for the group's help page.
+ * commands given without one of them (`booster tasks`) asks for the group's help page, unless the
+ * group is a command of its own too (`booster export` is the customer export).
  */
 import * as AutoCorrect from "@effect/cli/AutoCorrect"
 import * as CliConfig from "@effect/cli/CliConfig"
@@ -100,7 +101,11 @@ export const check = (root: Help.Root, args: ReadonlyArray<string>): Verdict | u
     }
     i++
   }
-  return entry.children.length > 0 && entry.path.length > 0
+  // a group that is a command of its own as well (`booster export`: the customer export, with flags)
+  // runs; a group that is only its commands (`booster tasks`) shows its help
+  return entry.children.length > 0 &&
+    entry.path.length > 0 &&
+    Help.flagsOf(entry.standard.options).length === 0
     ? { _tag: "GroupHelp", path: entry.path }
     : undefined
 }

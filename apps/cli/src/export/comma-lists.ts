@@ -4,14 +4,17 @@
  * that matches nothing, and a validation problem of a split flag says how to write a comma inside a
  * value (`\\,`).
  */
-import { Validation } from "@booster-export/core"
+import { ExportKind, Validation } from "@booster-export/core"
 import { Effect } from "effect"
 import { UsageError } from "../output/errors.js"
-import { filterFlags } from "./filter-flags.js"
+import { flagsOf } from "./filter-flags.js"
 
-/** The flags given a comma in a value, where a comma means something: list and nested flags. */
-export const splitFlags = (texts: Readonly<Record<string, ReadonlyArray<string>>>): ReadonlyArray<string> =>
-  filterFlags
+/** The flags of `kind` given a comma in a value, where a comma means something: list and nested flags. */
+export const splitFlags = (
+  texts: Readonly<Record<string, ReadonlyArray<string>>>,
+  kind: ExportKind.Any = ExportKind.Customer
+): ReadonlyArray<string> =>
+  flagsOf(kind)
     .filter((flag) => flag.repeated && (texts[flag.wire] ?? []).some((v) => /(^|[^\\]),/.test(v)))
     .map((flag) => flag.wire)
 
@@ -20,9 +23,10 @@ export const splitFlags = (texts: Readonly<Record<string, ReadonlyArray<string>>
  * would be sent glued, as one value that matches nothing. Personal free text is left as given.
  */
 export const checkSingleValues = (
-  texts: Readonly<Record<string, ReadonlyArray<string>>>
+  texts: Readonly<Record<string, ReadonlyArray<string>>>,
+  kind: ExportKind.Any = ExportKind.Customer
 ): Effect.Effect<void, UsageError> => {
-  const glued = filterFlags.find(
+  const glued = flagsOf(kind).find(
     (flag) =>
       !flag.repeated &&
       flag.kind === "text" &&

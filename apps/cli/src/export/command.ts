@@ -1,7 +1,8 @@
 /**
- * `booster export`: build a customer filter from flags (and a filter file and profile defaults),
- * validate it, show what would be sent (`--dry-run`) or confirm and start the export, then optionally
- * follow it (`--wait`) and download its file (`--output`, `--download`).
+ * `booster export [KIND]`: build a filter of the export kind (customers when none is named) from
+ * flags derived from the kind's fields (and a filter file and profile defaults), validate it, show
+ * what would be sent (`--dry-run`) or confirm and start the export, then optionally follow it
+ * (`--wait`) and download its file (`--output`, `--download`).
  */
 
 import { dirname } from "node:path"
@@ -16,11 +17,12 @@ import { DeclinedError, DuplicateExportError, JournalUnwritableError, UsageError
 import * as Term from "../output/terminal.js"
 import * as Follow from "../tasks/follow.js"
 import * as DryRun from "./dry-run.js"
-import { filterFileOption, filterOptions, savedFilterOption } from "./filter-options.js"
+import { flagOf } from "./filter-flags.js"
+import { filterFileOption, filterOptionsOf, savedFilterOption } from "./filter-options.js"
 import * as Request from "./request.js"
 
-const options = {
-  filter: filterOptions,
+const optionsOf = (kind: ExportKind.Any) => ({
+  filter: filterOptionsOf(kind),
   savedFilter: savedFilterOption,
   filterFile: filterFileOption,
   downloadRequestId: Options.text("download-request-id").pipe(
@@ -82,12 +84,13 @@ const options = {
   ),
   json: Common.json,
   ...Common.settings
-}
+})
 
-type ExportOptions = Command.Command.ParseConfig<typeof options>
+type ExportOptions = Command.Command.ParseConfig<ReturnType<typeof optionsOf>>
 
 /** The filter's sources as the command line gives them. */
-const requestInputOf = (opts: ExportOptions): Request.RequestInput => ({
+const requestInputOf = (kind: ExportKind.Any, opts: ExportOptions): Request.RequestInput => ({
+  kind,
   savedFilter: Option.getOrUndefined(opts.savedFilter),
   filterFile: Option.getOrUndefined(opts.filterFile),
   downloadRequestId: Option.getOrUndefined(opts.downloadRequestId),
@@ -95,8 +98,8 @@ const requestInputOf = (opts: ExportOptions): Request.RequestInput => ({
 })
 
 /** What a dry run is given, from the parsed options. */
-const dryRunInputOf = (opts: ExportOptions): DryRun.Input => ({
-  ...requestInputOf(opts),
+const dryRunInputOf = (kind: ExportKind.Any, opts: ExportOptions): DryRun.Input => ({
+  ...requestInputOf(kind, opts),
   settings: {
     profile: Option.getOrUndefined(opts.profile),
     baseUrl: Option.getOrUndefined(opts.baseUrl),
@@ -105,6 +108,14 @@ const dryRunInputOf = (opts: ExportOptions): DryRun.Input => ({
   showPersonal: opts.showPersonal,
   json: opts.json
 })
+
+/** The tasks the journal knows from the duplicate window: never adopted when a lost start is reconciled. */
+const knownTasks = Effect.flatMap(Journal.Journal, (journal) =>
+  journal.entriesSince(Date.now() - DUPLICATE_WINDOW_MS)
+).pipe(
+  Effect.map((entries) => [...new Set(entries.map((entry) => entry.asyncTaskId).filter((id) => id !== ""))]),
+  Effect.orElseSucceed((): ReadonlyArray<string> => [])
+)
 
 const confirm = (description: string) =>
   Effect.gen(function* () {
@@ -149,23 +160,27 @@ const unwritable = (what: string, path: string, code: string) =>
 const noQuestion = (opts: Pick<ExportOptions, "json" | "noInput">): string =>
   opts.json ? "--json was given" : opts.noInput ? "--no-input was given" : "there is no terminal to ask on"
 
-/** The refusal of a start nobody confirmed: off a terminal an export needs --yes. */
-const unconfirmed = (opts: Pick<ExportOptions, "json" | "noInput">) =>
+/**
+ * The refusal of a start nobody confirmed: off a terminal an export of any kind needs --yes (one
+ * rule for every kind: each starts work on the API, and a script written for one kind behaves the
+ * same with another).
+ */
+const unconfirmed = (kind: ExportKind.Any, opts: Pick<ExportOptions, "json" | "noInput">) =>
   new UsageError({
-    message: `Nothing was sent: an export of customer data starts only when confirmed, and ${noQuestion(opts)}`,
+    message: `Nothing was sent: an export of ${kind.personalData.carries ? `${kind.label} (personal data)` : kind.label} starts only when confirmed, and ${noQuestion(opts)}`,
     hint: "Check it with --dry-run, then run the same command with --yes to start it."
   })
 
-const handler = (opts: ExportOptions) =>
+const handler = (kind: ExportKind.Any, opts: ExportOptions) =>
   Effect.gen(function* () {
     // the purpose is checked first: no personal data reaches the journal, and nothing is sent
     const purpose = yield* Purpose.validate(Option.getOrUndefined(opts.purpose))
     const settings = yield* Common.resolve(opts)
-    const { filter, downloadRequestId } = yield* Request.build(requestInputOf(opts), {
+    const { filter, downloadRequestId } = yield* Request.build(requestInputOf(kind, opts), {
       brand: settings.brand,
       posCodes: settings.posCodes
     })
-    const description = ExportKind.Customer.describe(filter)
+    const description = kind.describe(filter)
     const output = Option.getOrUndefined(opts.output)
     const wantsFile = output !== undefined || opts.download
     // where the file goes is checked before anything is sent: a refusal after the export ran
@@ -173,9 +188,9 @@ const handler = (opts: ExportOptions) =>
     yield* Follow.refuseStdout(output)
     if (wantsFile) yield* Follow.checkDestination(Follow.destinationOf(output, settings), opts.overwrite)
     const interactive = Term.canPrompt() && !opts.noInput && !opts.json
-    // a personal-data export starts only when someone said so: on a terminal by answering the
-    // question, elsewhere (a script, --json, --no-input) by --yes
-    if (!opts.yes && !interactive) return yield* unconfirmed(opts)
+    // an export starts only when someone said so: on a terminal by answering the question,
+    // elsewhere (a script, --json, --no-input) by --yes
+    if (!opts.yes && !interactive) return yield* unconfirmed(kind, opts)
     /** Why this start runs without the journal's guard (only with --force), if it does. */
     let unguarded: string | undefined
     const loaded = yield* Effect.either(FingerprintKey.load())
@@ -191,18 +206,22 @@ const handler = (opts: ExportOptions) =>
     const fingerprintKey = Either.isRight(loaded)
       ? loaded.right.key
       : Fingerprint.key(crypto.getRandomValues(new Uint8Array(Fingerprint.KEY_BYTES)))
-    const fingerprint = Fingerprint.fingerprint(fingerprintKey, filter)
+    const fingerprint = ExportKind.fingerprint(kind, fingerprintKey, filter)
     const client = yield* Common.client(settings, { fingerprintKey })
     const host = Journal.hostOf(settings.baseUrl)
     const request = {
       source: "cli",
+      kind: kind.name,
       fingerprint,
       host,
       downloadRequestId,
       brand: String(filter.brand),
       description,
       purpose,
-      start: (requestId: string) => client.startExport(filter, { downloadRequestId: requestId })
+      start: (requestId: string) =>
+        Effect.flatMap(knownTasks, (exclude) =>
+          client.startExport(kind, filter, { downloadRequestId: requestId, exclude })
+        )
     }
     const announce =
       interactive && !opts.yes
@@ -238,13 +257,19 @@ const handler = (opts: ExportOptions) =>
               )
             )
           )
-    let started: { asyncTaskId: string; downloadRequestId: string; fingerprint: string }
+    let started: {
+      asyncTaskId: string
+      downloadRequestId: string
+      fingerprint: string
+      kind: string
+      reconciliation?: { readonly by: string; readonly candidates: number }
+    }
     switch (outcome._tag) {
       case "Refused": {
         const { entry, meanwhile } = outcome
         return yield* new DuplicateExportError({
           message:
-            Term.line`The same filter was exported at ${entry.at} as task ${entry.asyncTaskId}${meanwhile ? ", by another process while this one was getting ready" : ""}; starting it again would export the same customers twice`
+            Term.line`The same filter was exported at ${entry.at} as task ${entry.asyncTaskId}${meanwhile ? ", by another process while this one was getting ready" : ""}; starting it again would export the same ${kind.label} twice`
               .text,
           hint: Term.line`Follow that task with \`booster tasks wait ${entry.asyncTaskId}\`, pass --reuse to follow it here, or --force to start a new export.`
             .text,
@@ -259,7 +284,8 @@ const handler = (opts: ExportOptions) =>
         started = {
           asyncTaskId: entry.asyncTaskId,
           downloadRequestId: entry.downloadRequestId ?? "",
-          fingerprint
+          fingerprint,
+          kind: kind.name
         }
         break
       }
@@ -278,7 +304,21 @@ const handler = (opts: ExportOptions) =>
             )
           )
         }
-        started = { asyncTaskId, downloadRequestId: requestId, fingerprint: sent }
+        const reconciliation = outcome.started.reconciliation
+        started = {
+          asyncTaskId,
+          downloadRequestId: requestId,
+          fingerprint: sent,
+          kind: kind.name,
+          ...(reconciliation !== undefined ? { reconciliation } : {})
+        }
+        if (reconciliation?.by === "time-window") {
+          yield* Term.err(
+            Term.yellow(
+              Term.line`The answer to the start was lost; task ${asyncTaskId} was found by brand and time window only (the task type of ${kind.label} exports is not known; ${String(reconciliation.candidates)} candidate). Check it with \`booster tasks get ${asyncTaskId}\`.`
+            )
+          )
+        }
         if (!opts.json)
           yield* Term.err(Term.line`Started task ${Term.bold(asyncTaskId)} (request ${requestId}).`)
       }
@@ -296,6 +336,7 @@ const handler = (opts: ExportOptions) =>
       output,
       download: opts.download,
       overwrite: opts.overwrite,
+      kind: kind.name,
       timeoutMs: Option.getOrUndefined(Option.map(opts.timeout, (s) => s * 1000))
     })
     if (!wantsFile) {
@@ -315,26 +356,81 @@ const handler = (opts: ExportOptions) =>
     return yield* Term.err(Term.green(Follow.downloadSummary(file)))
   })
 
-const examples = [
-  "booster export --brand CAR --pos-code ES100 --pos-code IT200 --dry-run",
-  "booster export --filter recent-clients --creation-date-from -30d --yes --output customers.csv",
-  "booster export --brand CAR --pos-code ES100 --interest Watches=CA-1 --wait --json",
-  "booster export --filter-file filter.json --product-category grand=JEW,category=RNG --dry-run"
-]
+/** Examples of each kind's help: the customer ones, and two built from the kind's own fields. */
+const examplesOf = (kind: ExportKind.Any): ReadonlyArray<string> => {
+  if (kind.name === ExportKind.Customer.name) {
+    return [
+      "booster export --brand CAR --pos-code ES100 --pos-code IT200 --dry-run",
+      "booster export --filter recent-clients --creation-date-from -30d --yes --output customers.csv",
+      "booster export --brand CAR --pos-code ES100 --interest Watches=CA-1 --wait --json",
+      "booster export --filter-file filter.json --product-category grand=JEW,category=RNG --dry-run"
+    ]
+  }
+  const dated = kind.filter.fields.dateFrom !== undefined ? " --date-from -30d" : ""
+  return [
+    `booster export ${kind.name} --brand CAR --pos-code ES100${dated} --dry-run`,
+    `booster export ${kind.name} --brand CAR --pos-code ES100${dated} --yes --output ${kind.name}.csv`
+  ]
+}
 
-/** The command's help: one paragraph and examples. */
-export const description = HelpDoc.blocks([
-  HelpDoc.p(
-    "Start a customer export, validated before anything is sent: confirmed on a terminal, started only with --yes elsewhere. The same filter is not started twice in a day unless the first one failed."
-  ),
-  HelpDoc.h1("EXAMPLES"),
-  HelpDoc.blocks(examples.map((example) => HelpDoc.p(`  ${example}`)))
-])
+/** The help of one kind's command: one paragraph and examples. */
+const descriptionOf = (kind: ExportKind.Any, name: string) =>
+  HelpDoc.blocks([
+    HelpDoc.p(
+      name === "export"
+        ? "Export customers or KIND (stock, movements, sell-out, invoices, orders: see their --help), validated, confirmed on a terminal, started only with --yes elsewhere, not twice a day by accident."
+        : `Export ${kind.label}: ${kind.personalData.carries ? "its file carries personal data" : "no personal data is known in its file"} (${kind.operation}). One filter flag per field of its filter, validated before anything is sent; confirmed on a terminal, started only with --yes elsewhere, never twice by accident: as every export.`
+    ),
+    HelpDoc.h1("EXAMPLES"),
+    HelpDoc.blocks(examplesOf(kind).map((example) => HelpDoc.p(`  ${example}`)))
+  ])
 
-/** The `export` command. */
-export const exportCommand = Command.make("export", options, (opts) =>
-  // a dry run uses no journal: it is the same code the launcher's fast path runs
+/**
+ * Runs one kind's export: a dry run uses no journal (it is the same code the launcher's fast path
+ * runs); a start runs with the journal.
+ */
+const run = (kind: ExportKind.Any, opts: ExportOptions) =>
   opts.dryRun
-    ? DryRun.run(dryRunInputOf(opts))
-    : handler(opts).pipe(Effect.provide(CliJournal.fromOptions(opts)))
-).pipe(Command.withDescription(description))
+    ? DryRun.run(dryRunInputOf(kind, opts))
+    : handler(kind, opts).pipe(Effect.provide(CliJournal.fromOptions(opts)))
+
+/** The export command of one kind, named `name`. */
+const commandOf = (kind: ExportKind.Any, name: string) =>
+  Command.make(name, optionsOf(kind), (opts) => run(kind, opts)).pipe(
+    Command.withDescription(descriptionOf(kind, name))
+  )
+
+/** `booster export` alone: the customer export. */
+const customers = commandOf(ExportKind.Customer, "export")
+
+/**
+ * A kind's command. A flag that is not the kind's would be taken by `booster export` (the customer
+ * export) and silently ignored: it is refused instead.
+ */
+const kindCommandOf = (kind: ExportKind.Any) =>
+  Command.make(kind.name, optionsOf(kind), (opts) =>
+    Effect.gen(function* () {
+      const parent = yield* customers
+      const foreign = Object.entries(parent.filter)
+        .filter(([, values]) => values.length > 0)
+        .map(([wire]) => `--${flagOf(wire)?.flag ?? wire}`)
+      if (foreign.length > 0) {
+        return yield* new UsageError({
+          message: `${foreign.join(", ")} ${foreign.length === 1 ? "is not a filter flag" : "are not filter flags"} of ${kind.name} exports`,
+          hint: `See \`booster export ${kind.name} --help\` for its filter flags.`
+        })
+      }
+      return yield* run(kind, opts)
+    })
+  ).pipe(Command.withDescription(descriptionOf(kind, kind.name)))
+
+/**
+ * The `export` command: the customer export, and one subcommand per kind
+ * (`booster export stock …`, `booster export customers …`).
+ */
+export const exportCommand = customers.pipe(
+  Command.withSubcommands([
+    kindCommandOf(ExportKind.Customer),
+    ...ExportKind.all.filter((kind) => kind !== ExportKind.Customer).map(kindCommandOf)
+  ])
+)

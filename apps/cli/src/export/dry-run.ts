@@ -1,10 +1,10 @@
 /**
- * `booster export --dry-run`: validates the filter and prints the request that would be sent
+ * `booster export [KIND] --dry-run`: validates the filter and prints the request that would be sent
  * (secrets redacted, personal values hidden unless `--show-personal`), sending nothing and reading
  * no fingerprint key. The one implementation, run by the full program and by the fast path
  * (`dist/dry-run.cjs`, see `fast-path.ts`): it loads no command framework and no HTTP client.
  */
-import { ExportFilter, ExportKind, Fingerprint } from "@booster-export/core"
+import { Fingerprint } from "@booster-export/core"
 import * as DryRun from "@booster-export/transport/DryRun"
 import * as Scrub from "@booster-export/transport/Scrub"
 import { Effect } from "effect"
@@ -31,19 +31,18 @@ export const run = (input: Input) =>
       brand: settings.brand,
       posCodes: settings.posCodes
     })
-    const description = ExportKind.Customer.describe(filter)
+    const { kind } = input
+    const description = kind.describe(filter)
     // a dry run shows no fingerprint: it reads no key file and creates none
     const ephemeral = Fingerprint.key(crypto.getRandomValues(new Uint8Array(Fingerprint.KEY_BYTES)))
     const auth = yield* authOf(settings)
-    const dry = yield* DryRun.make(
-      optionsOf(settings, auth, { fingerprintKey: ephemeral }),
-      filter,
-      downloadRequestId !== undefined ? { downloadRequestId } : {}
-    )
+    const dry = yield* DryRun.make(optionsOf(settings, auth, { fingerprintKey: ephemeral }), kind, filter, {
+      ...(downloadRequestId !== undefined ? { downloadRequestId } : {})
+    })
     // personal values are shown only when asked: a dry run is often pasted into a ticket or a log
     const { value: body, hidden } = input.showPersonal
       ? { value: dry.body, hidden: [] }
-      : Scrub.hidePersonal(ExportFilter.CustomerExportRequest, dry.body as Record<string, unknown>)
+      : Scrub.hidePersonal(kind.request, dry.body as Record<string, unknown>)
     if (input.json) {
       return yield* Term.json({ method: dry.method, url: dry.url, headers: dry.headers, body })
     }

@@ -1,5 +1,5 @@
 /**
- * The command lines of `booster export … --dry-run` that the launcher's fast path runs without the
+ * The command lines of `booster export [KIND] … --dry-run` that the launcher's fast path runs without the
  * command framework: this reads them, and answers `undefined` for anything it does not understand
  * for certain (the full program then runs them): an option it does not know, a flag without its
  * value, a value starting with `-` (stdin, `--filter-file -`, or a flag taken for a value) other
@@ -8,8 +8,9 @@
  * traces). What it accepts means the same to @effect/cli; a test runs both on a table of inputs.
  */
 
+import { ExportKind } from "@booster-export/core"
 import type * as DryRun from "./dry-run.js"
-import { EXTRA_ALIASES, filterFlags } from "./filter-flags.js"
+import { EXTRA_ALIASES, flagsOf } from "./filter-flags.js"
 
 type Setting = "savedFilter" | "filterFile" | "downloadRequestId" | "profile" | "baseUrl" | "apiKeyFile"
 
@@ -18,8 +19,8 @@ type Spec =
   | { readonly kind: "value"; readonly name: Setting | "other"; readonly integer?: boolean }
   | { readonly kind: "filter"; readonly wire: string; readonly repeated: boolean }
 
-/** The export command's options the fast path knows, by every name they are written with. */
-const OPTIONS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
+/** The options every kind's export command has, by every name they are written with. */
+const COMMON: ReadonlyArray<readonly [string, Spec]> = [
   ["--dry-run", { kind: "boolean", name: "dryRun" }],
   ["--show-personal", { kind: "boolean", name: "showPersonal" }],
   ["--json", { kind: "boolean", name: "json" }],
@@ -35,19 +36,34 @@ const OPTIONS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
   ["--api-key-file", { kind: "value", name: "apiKeyFile" }],
   ["--output", { kind: "value", name: "other" }],
   ["-o", { kind: "value", name: "other" }],
-  ["--timeout", { kind: "value", name: "other", integer: true }],
-  ...filterFlags.flatMap((flag): Array<[string, Spec]> => {
-    const spec: Spec = { kind: "filter", wire: flag.wire, repeated: flag.repeated }
-    const alias = EXTRA_ALIASES[flag.wire]
-    return [
-      [`--${flag.flag}`, spec],
-      ...(alias !== undefined ? [[`--${alias}`, spec] as [string, Spec]] : [])
-    ]
-  })
-])
+  ["--timeout", { kind: "value", name: "other", integer: true }]
+]
 
-/** The option names the fast path knows (for the test that holds them to the command's). */
-export const knownOptions: ReadonlyArray<string> = [...OPTIONS.keys()]
+/** One kind's export options the fast path knows: the common ones and the kind's filter flags. */
+const optionsOf = (kind: ExportKind.Any): ReadonlyMap<string, Spec> =>
+  new Map<string, Spec>([
+    ...COMMON,
+    ...flagsOf(kind).flatMap((flag): Array<[string, Spec]> => {
+      const spec: Spec = { kind: "filter", wire: flag.wire, repeated: flag.repeated }
+      const alias = EXTRA_ALIASES[flag.wire]
+      return [
+        [`--${flag.flag}`, spec],
+        ...(alias !== undefined ? [[`--${alias}`, spec] as [string, Spec]] : [])
+      ]
+    })
+  ])
+
+const OPTIONS: ReadonlyMap<string, ReadonlyMap<string, Spec>> = new Map(
+  ExportKind.all.map((kind) => [kind.name, optionsOf(kind)])
+)
+
+/** The option names the fast path knows for `kind` (for the test that holds them to the command's). */
+export const knownOptionsOf = (kind: ExportKind.Any): ReadonlyArray<string> => [
+  ...(OPTIONS.get(kind.name)?.keys() ?? [])
+]
+
+/** The option names the fast path knows for the customer export. */
+export const knownOptions: ReadonlyArray<string> = knownOptionsOf(ExportKind.Customer)
 
 /** A value the full program reads as this option's value, for certain. */
 const plainValue = (value: string | undefined, integer: boolean): value is string =>
@@ -66,12 +82,16 @@ export const parse = (
 ): DryRun.Input | undefined => {
   if (args[0] !== "export") return undefined
   if (env.BOOSTER_LOG?.trim().toLowerCase() === "debug" || env.BOOSTER_HELP_PATHS === "1") return undefined
+  // `booster export KIND …` (the subcommand's exact name): the kind's own options; else customers'
+  const named = ExportKind.all.find((kind) => kind.name === args[1])
+  const kind = named ?? ExportKind.Customer
+  const options = OPTIONS.get(kind.name)!
   const seen = new Set<Spec>()
   const texts: Record<string, Array<string>> = {}
   const values: Partial<Record<Setting, string>> = {}
   const flags = { dryRun: false, showPersonal: false, json: false }
-  for (let i = 1; i < args.length; i++) {
-    const spec = OPTIONS.get(args[i]!)
+  for (let i = named !== undefined ? 2 : 1; i < args.length; i++) {
+    const spec = options.get(args[i]!)
     if (spec === undefined) return undefined
     const once = spec.kind !== "filter" || !spec.repeated
     if (once && seen.has(spec)) return undefined
@@ -87,6 +107,7 @@ export const parse = (
   }
   if (!flags.dryRun) return undefined
   return {
+    kind,
     savedFilter: values.savedFilter,
     filterFile: values.filterFile,
     downloadRequestId: values.downloadRequestId,

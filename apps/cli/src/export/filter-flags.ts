@@ -3,7 +3,7 @@
  * named after it in kebab-case (list fields take the singular and repeat), plus the compact syntax of
  * the nested filters (`--interest Watches=CA-1`, `--product-category grand=JEW,category=RNG-GLD`).
  */
-import { ExportFilter, type Field } from "@booster-export/core"
+import { ExportKind, type Field } from "@booster-export/core"
 
 /** How a flag's text turns into the wire value of its field. */
 export type FlagKind = "text" | "number" | "integer" | "boolean" | "record"
@@ -22,7 +22,12 @@ export interface FilterFlag {
   readonly field: Field.AnyField
 }
 
-const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+/** `posCodes` → `pos-codes`; an acronym stays one word: `includeRSP` → `include-rsp`. */
+const kebab = (name: string): string =>
+  name
+    .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
+    .replace(/([A-Z])([A-Z][a-z])/g, "$1-$2")
+    .toLowerCase()
 
 const singular = (name: string): string => {
   if (name.endsWith("ies")) return `${name.slice(0, -3)}y`
@@ -83,9 +88,8 @@ export const SHORTHAND: Readonly<Record<string, readonly [string, string]>> = {
 /** Short aliases of some filter flags (wire field → alias), e.g. `--location-country`. */
 export const EXTRA_ALIASES: Readonly<Record<string, string>> = { locationCountryIds: "location-country" }
 
-/** Every filter flag of the customer export, in the documentation order of the fields. */
-export const filterFlags: ReadonlyArray<FilterFlag> = Object.entries(ExportFilter.CustomerFilter.fields).map(
-  ([wire, field]) => {
+const derive = (kind: ExportKind.Any): ReadonlyArray<FilterFlag> =>
+  Object.entries(kind.filter.fields as Readonly<Record<string, Field.AnyField>>).map(([wire, field]) => {
     const repeated = field.kind._tag === "List"
     const item = field.kind._tag === "List" ? field.kind.item : field.kind
     return {
@@ -96,11 +100,26 @@ export const filterFlags: ReadonlyArray<FilterFlag> = Object.entries(ExportFilte
       members: item._tag === "Record" ? item.members : [],
       field
     }
-  }
-)
+  })
 
-/** The flag of a wire field. */
-export const flagOf = (wire: string): FilterFlag | undefined => filterFlags.find((f) => f.wire === wire)
+const byKind = new Map<string, ReadonlyArray<FilterFlag>>()
+
+/** Every filter flag of an export kind, in the documentation order of its fields (derived once). */
+export const flagsOf = (kind: ExportKind.Any): ReadonlyArray<FilterFlag> => {
+  let flags = byKind.get(kind.name)
+  if (flags === undefined) {
+    flags = derive(kind)
+    byKind.set(kind.name, flags)
+  }
+  return flags
+}
+
+/** Every filter flag of the customer export, in the documentation order of the fields. */
+export const filterFlags: ReadonlyArray<FilterFlag> = flagsOf(ExportKind.Customer)
+
+/** The flag of a wire field of `kind` (default customers). */
+export const flagOf = (wire: string, kind: ExportKind.Any = ExportKind.Customer): FilterFlag | undefined =>
+  flagsOf(kind).find((f) => f.wire === wire)
 
 const syntaxOf = (flag: FilterFlag): string => {
   const shorthand = SHORTHAND[flag.wire]

@@ -2,10 +2,10 @@
  * Turns the texts given to the filter flags, a filter file and profile defaults into one raw filter
  * (wire shape), and reports validation problems with both the flag and the wire field.
  */
-import { ExportFilter, RelativeDate, Validation } from "@booster-export/core"
+import { ExportKind, RelativeDate, Validation } from "@booster-export/core"
 import * as Scrub from "@booster-export/transport/Scrub"
 import { Effect, Either } from "effect"
-import { type FilterFlag, filterFlags, flagOf, MEMBER_ALIASES, SHORTHAND } from "./filter-flags.js"
+import { type FilterFlag, flagOf, flagsOf, MEMBER_ALIASES, SHORTHAND } from "./filter-flags.js"
 
 /** Splits on unescaped `sep`; `\,` and `\=` keep the character. */
 const splitEscaped = (text: string, sep: string): Array<string> => {
@@ -51,10 +51,10 @@ const splitRaw = (text: string): Array<string> => {
 }
 
 /** The member a key of a nested filter's `key=value` names, if it names one. */
-const memberOf = (wire: string, key: string): string | undefined => {
+const memberOf = (wire: string, key: string, kind: ExportKind.Any): string | undefined => {
   const trimmed = unescapeText(key).trim()
   const aliased = MEMBER_ALIASES[wire]?.[trimmed.toLowerCase()] ?? trimmed
-  return (flagOf(wire)?.members ?? []).includes(aliased) ? aliased : undefined
+  return (flagOf(wire, kind)?.members ?? []).includes(aliased) ? aliased : undefined
 }
 
 /**
@@ -62,9 +62,13 @@ const memberOf = (wire: string, key: string): string | undefined => {
  * key names a member), `grand=JEW,category=RNG,grand=WAT` two product categories (a repeated member
  * starts the next one); anything else is one item, read by {@link parseRecord}.
  */
-export const parseRecords = (wire: string, text: string): Array<Record<string, string>> => {
+export const parseRecords = (
+  wire: string,
+  text: string,
+  kind: ExportKind.Any = ExportKind.Customer
+): Array<Record<string, string>> => {
   const pairs = splitRaw(text)
-  if (pairs.length === 1) return [parseRecord(wire, text)]
+  if (pairs.length === 1) return [parseRecord(wire, text, kind)]
   const keyOf = (pair: string): string | undefined => {
     const at = firstUnescaped(pair, "=")
     return at < 0 ? undefined : pair.slice(0, at)
@@ -73,16 +77,16 @@ export const parseRecords = (wire: string, text: string): Array<Record<string, s
     SHORTHAND[wire] !== undefined &&
     pairs.every((pair) => {
       const key = keyOf(pair)
-      return key === undefined || memberOf(wire, key) === undefined
+      return key === undefined || memberOf(wire, key, kind) === undefined
     })
   ) {
-    return pairs.filter((pair) => pair.trim() !== "").map((pair) => parseRecord(wire, pair))
+    return pairs.filter((pair) => pair.trim() !== "").map((pair) => parseRecord(wire, pair, kind))
   }
   const items: Array<Array<string>> = [[]]
   let seen = new Set<string>()
   for (const pair of pairs) {
     const key = keyOf(pair)
-    const member = key === undefined ? undefined : memberOf(wire, key)
+    const member = key === undefined ? undefined : memberOf(wire, key, kind)
     if (member !== undefined && seen.has(member)) {
       items.push([])
       seen = new Set()
@@ -90,7 +94,7 @@ export const parseRecords = (wire: string, text: string): Array<Record<string, s
     if (member !== undefined) seen.add(member)
     items[items.length - 1]!.push(pair)
   }
-  return items.map((item) => parseRecord(wire, item.join(",")))
+  return items.map((item) => parseRecord(wire, item.join(","), kind))
 }
 
 /**
@@ -98,9 +102,13 @@ export const parseRecords = (wire: string, text: string): Array<Record<string, s
  * collections, or `key=value,key=value` with member names or their short aliases. An empty side of
  * `LABEL=ID` leaves that member out. Unknown keys are kept so that validation names them.
  */
-export const parseRecord = (wire: string, text: string): Record<string, string> => {
+export const parseRecord = (
+  wire: string,
+  text: string,
+  kind: ExportKind.Any = ExportKind.Customer
+): Record<string, string> => {
   const aliases = MEMBER_ALIASES[wire] ?? {}
-  const members = flagOf(wire)?.members ?? []
+  const members = flagOf(wire, kind)?.members ?? []
   const keyOf = (key: string): string => aliases[key.trim().toLowerCase()] ?? key.trim()
   const pairs = splitEscaped(text, ",")
   const first = pairs[0] ?? ""
@@ -154,7 +162,7 @@ const toBoolean = (text: string): boolean | string => {
   }
 }
 
-const convert = (flag: FilterFlag, text: string): unknown => {
+const convert = (kind: ExportKind.Any, flag: FilterFlag, text: string): unknown => {
   switch (flag.kind) {
     case "number":
     case "integer":
@@ -162,29 +170,30 @@ const convert = (flag: FilterFlag, text: string): unknown => {
     case "boolean":
       return toBoolean(text)
     case "record":
-      return parseRecord(flag.wire, text)
+      return parseRecord(flag.wire, text, kind)
     default:
       return text
   }
 }
 
 /**
- * The filter fields given as flags, in wire shape (fields not given are absent). A list flag takes
+ * The filter fields of `kind` (default customers) given as flags, in wire shape (fields not given are absent). A list flag takes
  * several values at once, separated by commas (`--pos-code IT100,FR100`, `\,` for a comma inside a
  * value), as well as repeated.
  */
 export const fromFlags = (
-  texts: Readonly<Record<string, ReadonlyArray<string>>>
+  texts: Readonly<Record<string, ReadonlyArray<string>>>,
+  kind: ExportKind.Any = ExportKind.Customer
 ): Record<string, unknown> => {
   const out: Record<string, unknown> = {}
-  for (const flag of filterFlags) {
+  for (const flag of flagsOf(kind)) {
     const values = texts[flag.wire] ?? []
     if (values.length === 0) continue
     out[flag.wire] = !flag.repeated
-      ? convert(flag, values[0]!)
+      ? convert(kind, flag, values[0]!)
       : flag.kind === "record"
-        ? values.flatMap((v) => parseRecords(flag.wire, v))
-        : values.flatMap((v) => splitEscaped(v, ",").map((item) => convert(flag, item.trim())))
+        ? values.flatMap((v) => parseRecords(flag.wire, v, kind))
+        : values.flatMap((v) => splitEscaped(v, ",").map((item) => convert(kind, flag, item.trim())))
   }
   return out
 }
@@ -218,11 +227,17 @@ export interface FlagIssue extends Validation.Issue {
   readonly flag?: string
 }
 
-/** Adds the flag name to each issue, from the issue path's first segment (the wire field). */
+/**
+ * Adds the flag name to each issue, from the issue path's first segment (the wire field): the flag of
+ * the first kind (customers first) that has that field, the flag names being the same in every kind.
+ */
 export const withFlags = (issues: ReadonlyArray<Validation.Issue>): Array<FlagIssue> =>
   issues.map((issue) => {
     const wire = /^[A-Za-z]+/.exec(issue.path)?.[0]
-    const flag = wire !== undefined ? flagOf(wire) : undefined
+    const flag =
+      wire !== undefined
+        ? ExportKind.all.map((kind) => flagOf(wire, kind)).find((f) => f !== undefined)
+        : undefined
     return flag !== undefined ? { ...issue, flag: `--${flag.flag}` } : issue
   })
 
@@ -251,22 +266,29 @@ export const localClock = (): RelativeDate.Clock => {
 }
 
 /**
- * Resolves the relative dates and birth months of a raw filter (`-30d`, `start-of-month`, `next`…)
- * in the local time zone; expressions not understood fail validation, naming the flag and the
+ * Resolves the relative dates and birth months of a raw filter of `kind` (default customers:
+ * `-30d`, `start-of-month`, `next`…) in the local time zone; expressions not understood fail validation, naming the flag and the
  * accepted forms.
  */
 export const resolveRelative = (
   filter: Readonly<Record<string, unknown>>,
+  kind: ExportKind.Any = ExportKind.Customer,
   clock: RelativeDate.Clock = localClock()
 ): Effect.Effect<Record<string, unknown>, Validation.ValidationError> =>
-  Either.match(RelativeDate.resolveFilter(filter, clock), {
+  Either.match(RelativeDate.resolveFilter(filter, clock, kind.filter), {
     onLeft: ([first, ...rest]) => Effect.fail(new Validation.ValidationError({ issues: [first!, ...rest] })),
     onRight: Effect.succeed
   })
 
-/** The wire fields whose values are personal data (core marks them): email, phone, free search… */
-export const personalFields: ReadonlyArray<string> = Scrub.personalFields(ExportFilter.CustomerFilter)
+/** The wire fields of `kind` whose values are personal data (core marks them): email, phone, free search… */
+export const personalFieldsOf = (kind: ExportKind.Any): ReadonlyArray<string> =>
+  Scrub.personalFields(kind.filter)
+
+/** The customer filter's personal wire fields. */
+export const personalFields: ReadonlyArray<string> = personalFieldsOf(ExportKind.Customer)
 
 /** The filter with every personal value replaced by transport's one placeholder (`Scrub.PLACEHOLDER`). */
-export const hidePersonal = (filter: Readonly<Record<string, unknown>>): Record<string, unknown> =>
-  Scrub.hidePersonal(ExportFilter.CustomerFilter, filter).value
+export const hidePersonal = (
+  filter: Readonly<Record<string, unknown>>,
+  kind: ExportKind.Any = ExportKind.Customer
+): Record<string, unknown> => Scrub.hidePersonal(kind.filter, filter).value

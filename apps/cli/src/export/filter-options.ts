@@ -2,9 +2,18 @@
  * The @effect/cli options of the filter: one per filter flag (derived in `filter-flags.ts`) and
  * `--filter-file`, shared by `export` and `filters save`.
  */
+
+import type { ExportKind } from "@booster-export/core"
 import { Options } from "@effect/cli"
 import { Option } from "effect"
-import { EXTRA_ALIASES, type FilterFlag, filterFlags, helpOf, placeholderOf } from "./filter-flags.js"
+import {
+  EXTRA_ALIASES,
+  type FilterFlag,
+  filterFlags,
+  flagsOf,
+  helpOf,
+  placeholderOf
+} from "./filter-flags.js"
 
 const optionOf = (flag: FilterFlag): Options.Options<ReadonlyArray<string>> => {
   let base = Options.text(flag.flag).pipe(
@@ -20,10 +29,19 @@ const optionOf = (flag: FilterFlag): Options.Options<ReadonlyArray<string>> => {
   )
 }
 
-/** The @effect/cli options of every filter flag, keyed by wire field; each yields the texts given. */
-export const filterOptions: Options.Options<Readonly<Record<string, ReadonlyArray<string>>>> = Options.all(
-  Object.fromEntries(filterFlags.map((flag) => [flag.wire, optionOf(flag)]))
-)
+const optionsOfFlags = (
+  flags: ReadonlyArray<FilterFlag>
+): Options.Options<Readonly<Record<string, ReadonlyArray<string>>>> =>
+  Options.all(Object.fromEntries(flags.map((flag) => [flag.wire, optionOf(flag)])))
+
+/** The @effect/cli options of every customer filter flag, keyed by wire field; each yields the texts given. */
+export const filterOptions: Options.Options<Readonly<Record<string, ReadonlyArray<string>>>> =
+  optionsOfFlags(filterFlags)
+
+/** The @effect/cli options of every filter flag of `kind`, keyed by wire field; each yields the texts given. */
+export const filterOptionsOf = (
+  kind: ExportKind.Any
+): Options.Options<Readonly<Record<string, ReadonlyArray<string>>>> => optionsOfFlags(flagsOf(kind))
 
 /** The `--filter-file PATH|-` option, shared by `export` and `filters save`. */
 export const filterFileOption = Options.text("filter-file").pipe(

@@ -8,12 +8,18 @@
 import { readFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { resolve } from "node:path"
+import { ExportKind } from "@booster-export/core"
 import { Effect } from "effect"
 import { UsageError } from "../output/errors.js"
 import * as Term from "../output/terminal.js"
-import { filterFlags } from "./filter-flags.js"
+import { flagsOf } from "./filter-flags.js"
 
-const personalFlags = filterFlags.filter((flag) => flag.field.doc.personal === true)
+/** The personal flags of every kind (the same flag has the same meaning in each). */
+const personalFlags = ExportKind.all
+  .flatMap((kind) => flagsOf(kind))
+  .filter(
+    (flag, i, all) => flag.field.doc.personal === true && all.findIndex((f) => f.wire === flag.wire) === i
+  )
 
 const expandHome = (path: string) => (path.startsWith("~/") ? resolve(homedir(), path.slice(2)) : path)
 

@@ -1,11 +1,12 @@
 /**
- * The request of `booster export`: the raw filter from a saved filter, a filter file, the flags and
+ * The request of `booster export [KIND]`: the raw filter from a saved filter, a filter file, the flags and
  * the profile's defaults, relative dates resolved and validated with core. Used alike by a start and
  * by `--dry-run` (the full program's and the fast path's).
  */
-import { ExportFilter, Validation } from "@booster-export/core"
+import { ExportKind, Validation } from "@booster-export/core"
 import { Effect, Either } from "effect"
 import * as Filters from "../filters/store.js"
+import { UsageError } from "../output/errors.js"
 import * as CommaLists from "./comma-lists.js"
 import * as FilterFile from "./filter-file.js"
 import * as FilterInput from "./filter-input.js"
@@ -13,6 +14,8 @@ import { resolvePersonal } from "./personal-input.js"
 
 /** What the command line says about the filter. */
 export interface RequestInput {
+  /** The export kind (`booster export KIND`; customers when none is named). */
+  readonly kind: ExportKind.Any
   /** `--filter NAME`: the saved filter to start from. */
   readonly savedFilter: string | undefined
   /** `--filter-file PATH|-`. */
@@ -23,20 +26,32 @@ export interface RequestInput {
   readonly texts: Readonly<Record<string, ReadonlyArray<string>>>
 }
 
-/** The validated filter and the optional id, from the flags, the filter file and the profile. */
+/**
+ * The validated filter of the input's kind and the optional id, from the flags, the filter file and
+ * the profile. A saved filter of another kind is refused (exit 2).
+ */
 export const build = (input: RequestInput, defaults: FilterInput.FilterDefaults) =>
   Effect.gen(function* () {
-    const saved = input.savedFilter !== undefined ? (yield* Filters.get(input.savedFilter)).filter : {}
+    const { kind } = input
+    const saved = input.savedFilter !== undefined ? yield* Filters.get(input.savedFilter) : undefined
+    const savedKind = saved?.kind ?? ExportKind.Customer.name
+    if (saved !== undefined && savedKind !== kind.name) {
+      return yield* new UsageError({
+        message: `The saved filter ${input.savedFilter ?? ""} is a filter of ${savedKind} exports, not of ${kind.name}`,
+        hint: `Use it with \`booster export ${savedKind} --filter NAME\`, or save a ${kind.name} filter with \`booster filters save NAME --kind ${kind.name} …\`.`
+      })
+    }
     const file = input.filterFile !== undefined ? yield* FilterFile.read(input.filterFile) : {}
     const { downloadRequestId: fileId, ...fileFilter } = file
     const texts = yield* resolvePersonal(input.texts, input.filterFile === "-")
-    yield* CommaLists.checkSingleValues(texts)
+    yield* CommaLists.checkSingleValues(texts, kind)
     const filter = yield* FilterInput.resolveRelative(
-      FilterInput.merge({ ...saved, ...fileFilter }, FilterInput.fromFlags(texts), defaults)
+      FilterInput.merge({ ...saved?.filter, ...fileFilter }, FilterInput.fromFlags(texts, kind), defaults),
+      kind
     )
     const id = input.downloadRequestId ?? (typeof fileId === "string" ? fileId : undefined)
-    const validated = yield* Either.match(Validation.validate(ExportFilter.CustomerFilter, filter), {
-      onLeft: (error) => Effect.fail(CommaLists.explain(error, CommaLists.splitFlags(texts))),
+    const validated = yield* Either.match(Validation.validate<Record<string, unknown>>(kind.filter, filter), {
+      onLeft: (error) => Effect.fail(CommaLists.explain(error, CommaLists.splitFlags(texts, kind))),
       onRight: Effect.succeed
     })
     return { filter: validated, downloadRequestId: id }

@@ -3,7 +3,7 @@
  * `booster export --filter NAME`. Relative dates are kept as written and resolve when the export runs;
  * personal values (email, phone, free search…) are refused unless `--allow-personal`, and never shown.
  */
-import { ExportFilter, Validation } from "@booster-export/core"
+import { ExportKind, Validation } from "@booster-export/core"
 import { Args, Command, Options } from "@effect/cli"
 import { Effect, Either, Option } from "effect"
 import { withExamples } from "../app/help.js"
@@ -27,10 +27,10 @@ const name = Args.text({ name: "name" }).pipe(
 const LEFT_FOR_LATER = new Set(["brand", "posCodes", "downloadRequestId"])
 
 /** Checks a filter to save: every field it holds must be valid once its relative dates resolve. */
-const check = (filter: Record<string, unknown>) =>
+const check = (kind: ExportKind.Any, filter: Record<string, unknown>) =>
   Effect.gen(function* () {
-    const resolved = yield* FilterInput.resolveRelative(filter)
-    const issues = Either.match(Validation.validate(ExportFilter.CustomerFilter, resolved), {
+    const resolved = yield* FilterInput.resolveRelative(filter, kind)
+    const issues = Either.match(Validation.validate(kind.filter, resolved), {
       onLeft: (error) => error.issues.filter((i) => !(i.rule === "required" && LEFT_FOR_LATER.has(i.path))),
       onRight: () => []
     })
@@ -40,9 +40,9 @@ const check = (filter: Record<string, unknown>) =>
   })
 
 /** The filter as flags, one per line, personal values hidden: `--creation-date-from -30d`. */
-const asFlags = (filter: Readonly<Record<string, unknown>>): Array<string> =>
-  Object.entries(FilterInput.hidePersonal(filter)).flatMap(([wire, value]) => {
-    const flag = flagOf(wire)
+const asFlags = (filter: Readonly<Record<string, unknown>>, kind: ExportKind.Any): Array<string> =>
+  Object.entries(FilterInput.hidePersonal(filter, kind)).flatMap(([wire, value]) => {
+    const flag = flagOf(wire, kind)
     const shown = (v: unknown) =>
       typeof v === "object" && v !== null
         ? Object.entries(v)
@@ -53,12 +53,22 @@ const asFlags = (filter: Readonly<Record<string, unknown>>): Array<string> =>
     return (Array.isArray(value) ? value : [value]).map((v) => `${label} ${shown(v)}`)
   })
 
+/** The kind of a saved filter (customers for those saved before other kinds). */
+const kindOf = (saved: Store.SavedFilter): ExportKind.Any =>
+  ExportKind.byName(saved.kind ?? ExportKind.Customer.name) ?? ExportKind.Customer
+
 const save = Command.make(
   "save",
   {
     name,
     filter: filterOptions,
     filterFile: filterFileOption,
+    kind: Options.choice("kind", ExportKind.names).pipe(
+      Options.withDescription(
+        "The export kind the filter is for (default customers); fields other than brand, POS codes and product categories of a kind other than customers come from --filter-file."
+      ),
+      Options.withDefault(ExportKind.Customer.name)
+    ),
     allowPersonal: Options.boolean("allow-personal").pipe(
       Options.withDescription(
         "Allow saving personal values (email, phone, search key); they are never shown."
@@ -71,38 +81,55 @@ const save = Command.make(
       const filterName = yield* Store.checkName(opts.name)
       const file = Option.isSome(opts.filterFile) ? yield* FilterFile.read(opts.filterFile.value) : {}
       const { downloadRequestId: _, ...fromFile } = file
+      const kind = ExportKind.byName(opts.kind) ?? ExportKind.Customer
       const texts = yield* resolvePersonal(opts.filter, Option.getOrUndefined(opts.filterFile) === "-")
-      yield* CommaLists.checkSingleValues(texts)
-      const filter = { ...fromFile, ...FilterInput.fromFlags(texts) }
+      const foreign = Object.keys(FilterInput.fromFlags(texts)).filter(
+        (wire) => flagOf(wire, kind) === undefined
+      )
+      if (foreign.length > 0) {
+        return yield* new UsageError({
+          message: `${foreign.map((wire) => `--${flagOf(wire)?.flag ?? wire}`).join(", ")} ${foreign.length === 1 ? "is not a filter field" : "are not filter fields"} of ${kind.name} exports`,
+          hint: `See \`booster export ${kind.name} --help\` for its fields, and give them in --filter-file.`
+        })
+      }
+      yield* CommaLists.checkSingleValues(texts, kind)
+      const filter = { ...fromFile, ...FilterInput.fromFlags(texts, kind) }
       if (Object.keys(filter).length === 0) {
         return yield* new UsageError({
           message: "The filter to save is empty",
           hint: "Give filter flags (e.g. --customer-status Client --creation-date-from -30d) or --filter-file."
         })
       }
-      const personal = FilterInput.personalFields.filter((wire) => filter[wire] !== undefined)
+      const personal = FilterInput.personalFieldsOf(kind).filter((wire) => filter[wire] !== undefined)
       if (personal.length > 0 && !opts.allowPersonal) {
-        const flags = personal.map((wire) => `--${flagOf(wire)?.flag ?? wire}`).join(", ")
+        const flags = personal.map((wire) => `--${flagOf(wire, kind)?.flag ?? wire}`).join(", ")
         return yield* new UsageError({
           message: `The filter holds personal data (${flags}); saved filters are kept on disk, so it was not saved`,
           hint: "Leave those flags out and give them when you export, or pass --allow-personal to save them (the file is private, 0600, and `filters show` never prints them)."
         })
       }
-      yield* check(filter).pipe(
+      yield* check(kind, filter).pipe(
         Effect.mapError((error) =>
-          error._tag === "ValidationError" ? CommaLists.explain(error, CommaLists.splitFlags(texts)) : error
+          error._tag === "ValidationError"
+            ? CommaLists.explain(error, CommaLists.splitFlags(texts, kind))
+            : error
         )
       )
       const store = yield* Store.load
       const replaced = Object.hasOwn(store.filters, filterName)
-      const path = yield* Store.save({
-        filters: { ...store.filters, [filterName]: { savedAt: new Date().toISOString(), filter } }
-      })
+      const entry = {
+        savedAt: new Date().toISOString(),
+        ...(kind.name !== ExportKind.Customer.name ? { kind: kind.name } : {}),
+        filter
+      }
+      const path = yield* Store.save({ filters: { ...store.filters, [filterName]: entry } })
       if (opts.json) return yield* Term.json({ name: filterName, path, replaced })
       yield* Term.err(
         Term.line`${replaced ? "Replaced" : "Saved"} filter ${Term.bold(filterName)} in ${path}.`
       )
-      yield* Term.err(Term.dim(Term.line`Use it with \`booster export --filter ${filterName}\`.`))
+      const command =
+        kind.name === ExportKind.Customer.name ? "booster export" : `booster export ${kind.name}`
+      yield* Term.err(Term.dim(Term.line`Use it with \`${command} --filter ${filterName}\`.`))
     })
 ).pipe(
   Command.withDescription(
@@ -111,7 +138,8 @@ const save = Command.make(
       [
         "booster filters save recent-clients --brand CAR --customer-status Client --creation-date-from -30d",
         "booster filters save birthdays --birthdate-month next --can-be-contacted-by-maison true",
-        "booster filters save q3 --filter-file q3.json"
+        "booster filters save q3 --filter-file q3.json",
+        "booster filters save stock-es --kind stock --pos-code ES100 --filter-file stock.json"
       ]
     )
   )
@@ -125,6 +153,7 @@ const list = Command.make("list", { json: Common.json }, (opts) =>
       return yield* Term.json(
         entries.map(([filterName, saved]) => ({
           name: filterName,
+          kind: saved.kind ?? ExportKind.Customer.name,
           savedAt: saved.savedAt,
           fields: Object.keys(saved.filter)
         }))
@@ -135,12 +164,13 @@ const list = Command.make("list", { json: Common.json }, (opts) =>
     }
     const now = new Date()
     for (const line of Table.table(
-      ["NAME", "SAVED", "FLAGS"],
+      ["NAME", "KIND", "SAVED", "FLAGS"],
       entries.map(([filterName, saved]) => [
         filterName,
+        saved.kind ?? ExportKind.Customer.name,
         Table.when(saved.savedAt, now).date,
         Object.keys(saved.filter)
-          .map((wire) => `--${flagOf(wire)?.flag ?? wire}`)
+          .map((wire) => `--${flagOf(wire, kindOf(saved))?.flag ?? wire}`)
           .join(" ")
       ])
     ))
@@ -155,20 +185,23 @@ const list = Command.make("list", { json: Common.json }, (opts) =>
 const show = Command.make("show", { name, json: Common.json }, (opts) =>
   Effect.gen(function* () {
     const saved = yield* Store.get(opts.name)
-    const resolved = yield* FilterInput.resolveRelative(saved.filter)
+    const kind = kindOf(saved)
+    const resolved = yield* FilterInput.resolveRelative(saved.filter, kind)
     if (opts.json) {
       return yield* Term.json({
         name: opts.name,
+        kind: kind.name,
         savedAt: saved.savedAt,
-        filter: FilterInput.hidePersonal(saved.filter),
-        resolved: FilterInput.hidePersonal(resolved)
+        filter: FilterInput.hidePersonal(saved.filter, kind),
+        resolved: FilterInput.hidePersonal(resolved, kind)
       })
     }
     const at = Table.when(saved.savedAt, new Date())
     yield* Term.out(Term.line`name:  ${opts.name}`)
+    yield* Term.out(Term.line`kind:  ${kind.name}`)
     yield* Term.out(Term.line`saved: ${at.date}${at.age !== "" ? ` (${at.age})` : ""}`)
-    const written = asFlags(saved.filter)
-    const today = asFlags(resolved)
+    const written = asFlags(saved.filter, kind)
+    const today = asFlags(resolved, kind)
     for (const [i, line] of written.entries()) {
       const now = today[i]
       yield* Term.out(

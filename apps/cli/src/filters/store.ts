@@ -10,6 +10,8 @@ import { ConfigError, UsageError } from "../output/errors.js"
 /** One saved filter. */
 export const SavedFilter = Schema.Struct({
   savedAt: Schema.String,
+  /** The export kind's name; absent for the filters saved before other kinds (customers). */
+  kind: Schema.optional(Schema.String),
   filter: Schema.Record({ key: Schema.String, value: Schema.Unknown })
 })
 

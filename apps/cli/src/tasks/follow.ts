@@ -15,15 +15,22 @@ import { StillRunningError, UsageError } from "../output/errors.js"
 import * as Term from "../output/terminal.js"
 
 /**
- * Records an event of this command line in the shared journal. The journal is a convenience: a
+ * Records an event of this command line in the shared journal, with the export kind of the task's
+ * start (given, else read from the journal's start of the task). The journal is a convenience: a
  * failure to write it never fails a command.
  */
 export const record = (
   entry: Omit<Journal.NewEntry, "source">
 ): Effect.Effect<void, never, Journal.Journal> =>
-  Effect.flatMap(Journal.Journal, (journal) => journal.append({ ...entry, source: "cli" })).pipe(
-    Effect.ignore
-  )
+  Effect.gen(function* () {
+    const journal = yield* Journal.Journal
+    const kind =
+      entry.kind ??
+      (entry.asyncTaskId !== ""
+        ? RecordDownload.startOf(yield* journal.entries, entry.asyncTaskId)?.kind
+        : undefined)
+    yield* journal.append({ ...entry, ...(kind !== undefined ? { kind } : {}), source: "cli" })
+  }).pipe(Effect.ignore)
 
 /** Options of {@link follow}. */
 export interface FollowOptions {
@@ -34,6 +41,8 @@ export interface FollowOptions {
   readonly output?: string | undefined
   readonly download?: boolean | undefined
   readonly overwrite?: boolean | undefined
+  /** The export kind's name, when the caller knows it (else read from the journal's start). */
+  readonly kind?: string | undefined
 }
 
 /** A word as a POSIX shell reads it back: bare when safe, else in single quotes. */
@@ -76,7 +85,13 @@ export const follow = (client: Client, asyncTaskId: string, options: FollowOptio
         ),
         Effect.tapError((error) =>
           error._tag === "ExportFailedError"
-            ? record({ event: "failed", asyncTaskId, status: error.taskStatus, host: options.host })
+            ? record({
+                event: "failed",
+                asyncTaskId,
+                status: error.taskStatus,
+                host: options.host,
+                kind: options.kind
+              })
             : Effect.void
         ),
         Effect.catchIf(
@@ -93,7 +108,13 @@ export const follow = (client: Client, asyncTaskId: string, options: FollowOptio
         )
       )
     const task = last ?? (yield* client.getTask(asyncTaskId))
-    yield* record({ event: "completed", asyncTaskId, status: task.status, host: options.host })
+    yield* record({
+      event: "completed",
+      asyncTaskId,
+      status: task.status,
+      host: options.host,
+      kind: options.kind
+    })
     return task
   })
 
