@@ -14,6 +14,7 @@ import { cli, rootCommand } from "./app/cli.js"
 import * as Help from "./app/help.js"
 import * as Run from "./app/run.js"
 import * as Suggest from "./app/suggest.js"
+import * as Completion from "./completion/scripts.js"
 import { uncoloured } from "./output/colour.js"
 import { ExitCode } from "./output/errors.js"
 
@@ -100,8 +101,17 @@ const suggest = (args: ReadonlyArray<string>, json: boolean): boolean => {
   return true
 }
 
+/** Prints the completion script `--completions SHELL` asks for, if it does; answers whether it did. */
+const completions = (args: ReadonlyArray<string>): boolean => {
+  const shell = Completion.requested(args)
+  if (shell === undefined) return false
+  process.stdout.write(Effect.runSync(Completion.script(rootCommand, shell)))
+  return true
+}
+
 const main = (argv: ReadonlyArray<string>) => {
   if (help(argv.slice(2))) return
+  if (completions(argv.slice(2))) return
   const json = jsonMode(argv)
   if (suggest(argv.slice(2), json)) return
   const captured: Array<string> = []

@@ -11,11 +11,15 @@
  * `booster export … --dry-run` starts the dry run's fast path (`dist/dry-run.cjs`, see
  * `src/dry-run.ts`), which hands what it does not understand to the full program.
  * `BOOSTER_NO_FAST_PATH=1` always starts the full program.
+ *
+ * `booster __complete filters|tasks` (asked by the completion scripts) prints the saved filters'
+ * names or recent task ids from the files themselves (`src/completion/candidates.ts`).
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { setFlagsFromString } from "node:v8"
 import * as Launcher from "@booster-export/tooling/launcher"
+import * as Candidates from "../completion/candidates.js"
 import { uncoloured } from "../output/colour.js"
 
 // While the program loads, V8's young generation keeps its first size instead of doubling: loading
@@ -48,6 +52,12 @@ const cachedHelp = (args: ReadonlyArray<string>): string | undefined => {
   } catch {
     return undefined
   }
+}
+
+// `booster __complete filters|tasks`: the words shell completion offers, without the program
+if (process.argv[2] === "__complete") {
+  Candidates.print(process.argv[3])
+  process.exit(0)
 }
 
 const help = process.env.BOOSTER_WRITE_CODE_CACHE ? undefined : cachedHelp(process.argv.slice(2))
