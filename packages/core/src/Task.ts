@@ -235,14 +235,14 @@ const parseIso = (text: string): Date | undefined => {
  * Reads a date the server wrote: ISO-8601 (`2024-03-01`, `2024-03-01T10:00:00Z`,
  * `2024-03-01T11:00:00+01:00`; a date-time without a zone is read as UTC) or ServiceStack's WCF form
  * `/Date(1709287200000+0100)/` (escaped slashes accepted). The instant is the milliseconds value;
- * the offset only says which local time the server meant. Control and format characters (a bell,
- * a bidirectional override) are not part of a date and are ignored. `undefined` when unreadable.
+ * the offset only says which local time the server meant. Only characters a date can hold are read
+ * (a bell or a bidirectional override around it is not part of it). `undefined` when unreadable.
  *
  * @category dates
  * @since 0.1.0
  */
 export const parseApiDate = (raw: string): Date | undefined => {
-  const text = raw.replace(/[\p{Cc}\p{Cf}]/gu, "").trim()
+  const text = raw.replace(/[^0-9A-Za-z:+\-.()/\\ ]/g, "").trim()
   const wcf = WCF_DATE.exec(text)
   if (wcf !== null) {
     const date = new Date(Number(wcf[1]))
