@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process"
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import { checkAround, fillAround, SINCE } from "../../journal/test/since.js"
 import { type Store, scenarios } from "../../journal/test/tamper.js"
 import * as V0 from "../../journal/test/v0.js"
-import { bundleFixture } from "../../transport/test/files.js"
+import { bundleFixture, raceAtGate } from "../../transport/test/files.js"
 import { PgJournal } from "../src/index.js"
 import { SINCE_QUERY } from "../src/internal/journalSql.js"
 import { clusterUrl, freshDatabase, password, skipReason, sql } from "./pg.js"
@@ -399,7 +399,7 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
         await tempDir()
       )
       const gate = await tempDir()
-      const runs = Array.from({ length: count }, async () => {
+      const outcomes = await raceAtGate(gate, count, async () => {
         // a state folder each: separate machines that share nothing but the database
         const directory = await tempDir()
         return promisify(execFile)(process.execPath, [script, directory, "fp-race", gate], {
@@ -407,9 +407,7 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
           encoding: "utf8"
         }).then((out) => out.stdout.trim())
       })
-      while ((await readdir(gate)).length < count) await new Promise((resolve) => setTimeout(resolve, 10))
-      await writeFile(join(gate, "go"), "")
-      return (await Promise.all(runs)).sort()
+      return outcomes.sort()
     }
     expect(await race({})).toEqual(["reused", "reused", "reused", "reused", "reused", "started"])
     // the race is real: without the lock, more than one process starts the same filter

@@ -5,7 +5,7 @@ import { promisify } from "node:util"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
 import { it as plain } from "vitest"
-import { bundleFixture, temporaryFolders } from "../../transport/test/files.js"
+import { bundleFixture, raceAtGate, temporaryFolders } from "../../transport/test/files.js"
 import { ConsentTokens } from "../src/index.js"
 
 const tempDir = temporaryFolders("booster-consent-")
@@ -137,15 +137,13 @@ describe("ConsentTokens.makeFile", () => {
           ttlMs: 60_000
         })
       )
-      const count = 6
-      const runs = Array.from({ length: count }, () =>
-        promisify(execFile)(process.execPath, [script, directory, "raced", "fp", gate], {
-          encoding: "utf8"
-        }).then((out) => out.stdout.trim())
-      )
-      while ((await readdir(gate)).length < count) await new Promise((resolve) => setTimeout(resolve, 10))
-      await writeFile(join(gate, "go"), "")
-      const outcomes = (await Promise.all(runs)).sort()
+      const outcomes = (
+        await raceAtGate(gate, 6, () =>
+          promisify(execFile)(process.execPath, [script, directory, "raced", "fp", gate], {
+            encoding: "utf8"
+          }).then((out) => out.stdout.trim())
+        )
+      ).sort()
       expect(outcomes).toEqual(["redeemed", "used", "used", "used", "used", "used"])
     },
     60_000

@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { promisify } from "node:util"
 import { Effect, Either, Fiber } from "effect"
 import { describe, expect, it } from "vitest"
-import { bundleFixture, temporaryFolders } from "../../transport/test/files.js"
+import { bundleFixture, raceAtGate, temporaryFolders } from "../../transport/test/files.js"
 import { AuditTrail, Journal } from "../src/index.js"
 import { checkAround, fillAround, SINCE } from "./since.js"
 
@@ -308,16 +308,13 @@ describe("Journal.withStartLock", () => {
     const directory = await tempDir()
     const script = await bundleFixture(new URL("./fixtures/start-race.ts", import.meta.url), await tempDir())
     const gate = await tempDir()
-    const runs = Array.from({ length: count }, () =>
+    // every process is up and waiting: let them all go at once
+    const outcomes = await raceAtGate(gate, count, () =>
       promisify(execFile)(process.execPath, [script, directory, key.fingerprint, gate], {
         env: { ...process.env, ...env },
         encoding: "utf8"
       }).then((out) => out.stdout.trim())
     )
-    // every process is up and waiting: let them all go at once
-    while ((await readdir(gate)).length < count) await new Promise((resolve) => setTimeout(resolve, 10))
-    await writeFile(join(gate, "go"), "")
-    const outcomes = await Promise.all(runs)
     return { directory, outcomes: outcomes.sort() }
   }
 

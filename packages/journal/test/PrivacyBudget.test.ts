@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process"
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises"
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { Effect, TestClock, TestContext } from "effect"
 import { describe, expect, it } from "vitest"
-import { bundleFixture, temporaryFolders } from "../../transport/test/files.js"
+import { bundleFixture, raceAtGate, temporaryFolders } from "../../transport/test/files.js"
 import { PrivacyBudget } from "../src/index.js"
 
 const tempDir = temporaryFolders("booster-budget-")
@@ -115,15 +115,13 @@ describe("PrivacyBudget.make (the file beside the local journal)", () => {
     const directory = await tempDir()
     const script = await bundleFixture(new URL("./fixtures/budget-race.ts", import.meta.url), await tempDir())
     const gate = await tempDir()
-    const count = 6
-    const runs = Array.from({ length: count }, () =>
-      promisify(execFile)(process.execPath, [script, directory, gate], { encoding: "utf8" }).then((out) =>
-        out.stdout.trim()
+    const outcomes = (
+      await raceAtGate(gate, 6, () =>
+        promisify(execFile)(process.execPath, [script, directory, gate], { encoding: "utf8" }).then((out) =>
+          out.stdout.trim()
+        )
       )
-    )
-    while ((await readdir(gate)).length < count) await new Promise((resolve) => setTimeout(resolve, 10))
-    await writeFile(join(gate, "go"), "")
-    const outcomes = (await Promise.all(runs)).sort()
+    ).sort()
     expect(outcomes).toEqual(["Refused", "Refused", "Refused", "Spent", "Spent", "Spent"])
     const lines = (await readFile(join(directory, PrivacyBudget.FILE), "utf8")).trim().split("\n")
     expect(lines).toHaveLength(3)

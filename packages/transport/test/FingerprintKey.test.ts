@@ -6,7 +6,7 @@ import { Fingerprint } from "@booster-export/core"
 import { Effect, Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { Auth, BoosterClient, FingerprintKey } from "../src/index.js"
-import { bundleFixture, temporaryFolders } from "./files.js"
+import { bundleFixture, raceAtGate, temporaryFolders } from "./files.js"
 
 const tempDir = temporaryFolders("booster-key-")
 
@@ -110,15 +110,11 @@ describe("FingerprintKey", () => {
     const directory = join(await tempDir(), "booster-export")
     const script = await bundleFixture(new URL("./fixtures/key-race.ts", import.meta.url), await tempDir())
     const gate = await tempDir()
-    const count = 6
-    const runs = Array.from({ length: count }, () =>
+    const prints = await raceAtGate(gate, 6, () =>
       promisify(execFile)(process.execPath, [script, directory, gate], { encoding: "utf8" }).then((out) =>
         out.stdout.trim()
       )
     )
-    while ((await readdir(gate)).length < count) await new Promise((resolve) => setTimeout(resolve, 10))
-    await writeFile(join(gate, "go"), "")
-    const prints = await Promise.all(runs)
     expect(prints[0]).toMatch(/^hmac-sha256:/)
     expect(new Set(prints).size).toBe(1)
     expect(await readdir(directory)).toEqual(["fingerprint.key"])

@@ -1,9 +1,9 @@
 /**
  * Test helpers for files, also used by the tests of the packages built on transport (journal,
- * journal-pg): temporary folders removed after each test, and fixtures bundled to run as their own
- * Node process.
+ * journal-pg): temporary folders removed after each test, fixtures bundled to run as their own
+ * Node process, and a race of such processes let go at one instant.
  */
-import { mkdtemp, rm } from "node:fs/promises"
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -45,4 +45,19 @@ export const bundleFixture = async (entry: URL, folder: string): Promise<string>
     }
   })
   return outfile
+}
+
+/**
+ * Starts `count` processes (`start(i)`), waits until each has announced itself by writing a file
+ * into the folder `gate`, then lets them all go at once (the file `go`), and gives their outputs.
+ */
+export const raceAtGate = async <A>(
+  gate: string,
+  count: number,
+  start: (i: number) => Promise<A>
+): Promise<Array<A>> => {
+  const runs = Array.from({ length: count }, (_, i) => start(i))
+  while ((await readdir(gate)).length < count) await new Promise((resolve) => setTimeout(resolve, 10))
+  await writeFile(join(gate, "go"), "")
+  return Promise.all(runs)
 }
