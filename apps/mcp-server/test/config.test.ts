@@ -150,7 +150,7 @@ describe("credentials and profiles", () => {
       [{ BOOSTER_PROFILE: "team" }, "(profile team journalUrl): profile team journalUrl holds a password"]
     ] as const) {
       const client = await connect([], extra)
-      for (const tool of ["preview_customer_export", "list_export_tasks"]) {
+      for (const tool of ["preview_export", "list_export_tasks"]) {
         const refused = await client.callTool(tool, filter())
         expect(refused.isError).toBe(true)
         expect(textOf(refused)).toContain(expected)

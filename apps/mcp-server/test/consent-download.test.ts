@@ -155,7 +155,7 @@ describe.each(["token", "auto", "elicit"] as const)("--consent %s", (mode) => {
     it("returns a recent export of the same filter only with the user's consent, creating no second export", async () => {
       const { client, asked } = await connect(mode, kind)
       const args = filter({ brand: brand() })
-      const preview = await client.callTool("preview_customer_export", args)
+      const preview = await client.callTool("preview_export", args)
       const { fingerprint } = preview.structuredContent as { fingerprint: string }
       // `booster export` of the same filter a moment ago: the export, and its start in the shared journal
       const earlier = await startedElsewhere(sandbox, args)
@@ -170,7 +170,7 @@ describe.each(["token", "auto", "elicit"] as const)("--consent %s", (mode) => {
       )
       const created = sandbox.tasksCreated()
 
-      const refused = await client.callTool("start_customer_export", args)
+      const refused = await client.callTool("start_export", args)
       expect(refused.isError).toBe(true)
       expect(textOf(refused)).toContain("nothing was sent")
       expect(refused.structuredContent).toBeUndefined()
@@ -185,7 +185,7 @@ describe.each(["token", "auto", "elicit"] as const)("--consent %s", (mode) => {
         return
       }
       const returned = serverAsks
-        ? await client.callTool("start_customer_export", args)
+        ? await client.callTool("start_export", args)
         : await startWithConsent(client, args)
       expect(returned.isError, textOf(returned)).toBeFalsy()
       expect(returned.structuredContent).toMatchObject({ reused: true, asyncTaskId: earlier })
@@ -198,8 +198,8 @@ describe("downloads that need no further consent, and starts that are not this s
   it("downloads an export this server started with the user's consent without asking again", async () => {
     const { client, asked } = await connect("auto", CLIENTS[1]!)
     // the first question is declined: nothing starts
-    expect((await client.callTool("start_customer_export", filter({ brand: brand() }))).isError).toBe(true)
-    const started = await client.callTool("start_customer_export", filter({ brand: brand() }))
+    expect((await client.callTool("start_export", filter({ brand: brand() }))).isError).toBe(true)
+    const started = await client.callTool("start_export", filter({ brand: brand() }))
     const { asyncTaskId } = started.structuredContent as { asyncTaskId: string }
     expect(asked).toHaveLength(2)
     const read = await client.callTool("get_export_task", { asyncTaskId, waitSeconds: 0 })
@@ -232,7 +232,7 @@ describe("downloads that need no further consent, and starts that are not this s
     const { client } = await connect("token", CLIENTS[0]!)
     const id = await startedElsewhere(sandbox, filter({ brand: brand() }))
     const other = await startedElsewhere(sandbox, filter({ brand: brand() }))
-    const preview = await client.callTool("preview_customer_export", filter({ brand: brand() }))
+    const preview = await client.callTool("preview_export", filter({ brand: brand() }))
     const startConfirmation = (preview.structuredContent as { confirmation: string }).confirmation
     const read = await client.callTool("get_export_task", { asyncTaskId: other, waitSeconds: 0 })
     const otherConfirmation = (read.structuredContent as { downloadConfirmation: string })

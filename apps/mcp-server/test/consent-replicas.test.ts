@@ -27,7 +27,7 @@ let team: Team | undefined
 const posts = () => sandbox!.requests().filter((request) => request.method === "POST").length
 
 const previewOn = async (replica: Connected, args: Record<string, unknown>): Promise<string> => {
-  const preview = await replica.client.callTool("preview_customer_export", args)
+  const preview = await replica.client.callTool("preview_export", args)
   const confirmation = (preview.structuredContent as { confirmation?: string } | undefined)?.confirmation
   expect(typeof confirmation, textOf(preview)).toBe("string")
   return confirmation!
@@ -58,13 +58,13 @@ describe.skipIf(clusterUrl === undefined)("consent shared by two booster-mcp --h
     expect(JSON.stringify(rows)).toContain(hash)
 
     const before = posts()
-    const started = await b!.client.callTool("start_customer_export", { ...args, confirmation })
+    const started = await b!.client.callTool("start_export", { ...args, confirmation })
     expect(started.isError, textOf(started)).not.toBe(true)
     expect((started.structuredContent as { reused?: boolean }).reused).toBe(false)
     expect(posts()).toBe(before + 1)
 
     // the same token again on the first replica: refused as used (a forced start), nothing sent
-    const again = await a!.client.callTool("start_customer_export", { ...args, confirmation, force: true })
+    const again = await a!.client.callTool("start_export", { ...args, confirmation, force: true })
     expect(again.isError).toBe(true)
     expect(textOf(again)).toContain("already been used")
     expect(posts()).toBe(before + 1)
@@ -77,7 +77,7 @@ describe.skipIf(clusterUrl === undefined)("consent shared by two booster-mcp --h
       const before = posts()
       const results = await Promise.all(
         replicas.map((replica) =>
-          replica.client.callTool("start_customer_export", { ...args, confirmation, force: true })
+          replica.client.callTool("start_export", { ...args, confirmation, force: true })
         )
       )
       expect(posts() - before).toBe(1)
@@ -91,14 +91,14 @@ describe.skipIf(clusterUrl === undefined)("consent shared by two booster-mcp --h
     const [a, b] = replicas
     const confirmation = await previewOn(a!, filter({ brand: "RPF" }))
     const before = posts()
-    const other = await b!.client.callTool("start_customer_export", {
+    const other = await b!.client.callTool("start_export", {
       ...filter({ brand: "RPG" }),
       confirmation
     })
     expect(other.isError).toBe(true)
     expect(textOf(other)).toContain("different filter")
     expect(posts()).toBe(before)
-    const own = await b!.client.callTool("start_customer_export", {
+    const own = await b!.client.callTool("start_export", {
       ...filter({ brand: "RPF" }),
       confirmation
     })
@@ -117,10 +117,10 @@ describe.skipIf(clusterUrl === undefined)("consent shared by two booster-mcp --h
         client`UPDATE booster_consent_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = ${hash}`
     )
     const before = posts()
-    const expired = await b!.client.callTool("start_customer_export", { ...args, confirmation })
+    const expired = await b!.client.callTool("start_export", { ...args, confirmation })
     expect(expired.isError).toBe(true)
     expect(textOf(expired)).toContain("expired")
-    const forged = await b!.client.callTool("start_customer_export", {
+    const forged = await b!.client.callTool("start_export", {
       ...args,
       confirmation: `bxc_${randomBytes(18).toString("base64url")}`
     })

@@ -46,10 +46,10 @@ describe("confirmations across server processes (stdio)", () => {
   it("starts once with a preview's confirmation in a process started anew; redeeming it again is refused", async () => {
     dirs = await tempDirs()
     const created = sandbox.tasksCreated()
-    const preview = await once("preview_customer_export", filter({ brand: "RST" }))
+    const preview = await once("preview_export", filter({ brand: "RST" }))
     const confirmation = (preview.structuredContent as { confirmation: string }).confirmation
     expect(confirmation).toMatch(/^bxc_/)
-    const started = await once("start_customer_export", { ...filter({ brand: "RST" }), confirmation })
+    const started = await once("start_export", { ...filter({ brand: "RST" }), confirmation })
     expect(started.isError, textOf(started)).toBeFalsy()
     expect(started.structuredContent).toMatchObject({ reused: false })
     expect(sandbox.tasksCreated()).toBe(created + 1)
@@ -57,7 +57,7 @@ describe("confirmations across server processes (stdio)", () => {
     const stored = await readFile(join(dirs.stateHome, "booster-export", "consent-tokens.json"), "utf8")
     expect(stored).not.toContain(confirmation)
 
-    const replayed = await once("start_customer_export", {
+    const replayed = await once("start_export", {
       ...filter({ brand: "RST" }),
       force: true,
       confirmation

@@ -109,7 +109,7 @@ const connect = async (over: Transport, setup: Setup = {}) => {
 }
 
 const start = (client: Client, args: Record<string, unknown>) =>
-  client.callTool({ name: "start_customer_export", arguments: args })
+  client.callTool({ name: "start_export", arguments: args })
 
 /** The first round of a manual start: the question's key, its request, and the request state. */
 const asks = async (client: Client, args: Record<string, unknown>) => {
@@ -221,7 +221,7 @@ describe.each([
       [filter({ brand: "RTF" }), undefined, "does not come with the request state"]
     ]
     const preview = await client.callTool({
-      name: "preview_customer_export",
+      name: "preview_export",
       arguments: filter({ brand: "RTF" })
     })
     const confirmation = (preview.structuredContent as { confirmation: string }).confirmation
@@ -270,10 +270,10 @@ describe.each([
     const before = posts()
     const refused = await start(client, filter({ brand: "RTT" }))
     expect(refused.isError).toBe(true)
-    expect(textOf(refused)).toContain("preview_customer_export")
+    expect(textOf(refused)).toContain("preview_export")
     expect(posts()).toBe(before)
     const preview = await client.callTool({
-      name: "preview_customer_export",
+      name: "preview_export",
       arguments: filter({ brand: "RTT" })
     })
     const confirmation = (preview.structuredContent as { confirmation: string }).confirmation

@@ -71,7 +71,7 @@ const call = async (c: Client, name: string, args: Record<string, unknown>) =>
   asResult(await c.callTool({ name, arguments: args }))
 
 const previewed = async (c: Client, args: Record<string, unknown>) => {
-  const result = await call(c, "preview_customer_export", args)
+  const result = await call(c, "preview_export", args)
   return (result.structuredContent as { confirmation: string }).confirmation
 }
 
@@ -79,9 +79,9 @@ describe("consent with the preview's confirmation (a client that cannot be asked
   it("refuses a start without confirmation, teaching the next step, and sends nothing", async () => {
     const { client } = await connect()
     const before = posts()
-    const result = await call(client, "start_customer_export", filter({ brand: "CNS" }))
+    const result = await call(client, "start_export", filter({ brand: "CNS" }))
     expect(result.isError).toBe(true)
-    expect(textOf(result)).toContain("preview_customer_export")
+    expect(textOf(result)).toContain("preview_export")
     expect(textOf(result)).toContain("confirmation")
     expect(textOf(result)).toContain("nothing was sent")
     expect(posts()).toBe(before)
@@ -92,7 +92,7 @@ describe("consent with the preview's confirmation (a client that cannot be asked
     const confirmation = await previewed(client, filter({ brand: "CNT", posCodes: ["IT200", "ES100"] }))
     expect(confirmation).toMatch(/^bxc_/)
     const before = posts()
-    const started = await call(client, "start_customer_export", {
+    const started = await call(client, "start_export", {
       ...filter({ brand: " CNT " }),
       purpose: "ticket OPS-1",
       confirmation
@@ -107,7 +107,7 @@ describe("consent with the preview's confirmation (a client that cannot be asked
     const { client } = await connect()
     const other = await previewed(client, filter({ brand: "CNO" }))
     const before = posts()
-    const wrong = await call(client, "start_customer_export", {
+    const wrong = await call(client, "start_export", {
       ...filter({ brand: "CNU" }),
       confirmation: other
     })
@@ -115,13 +115,13 @@ describe("consent with the preview's confirmation (a client that cannot be asked
     expect(textOf(wrong)).toContain("different filter")
     expect(posts()).toBe(before)
 
-    const started = await call(client, "start_customer_export", {
+    const started = await call(client, "start_export", {
       ...filter({ brand: "CNO" }),
       confirmation: other
     })
     expect(started.isError).toBeFalsy()
     expect(posts()).toBe(before + 1)
-    const reused = await call(client, "start_customer_export", {
+    const reused = await call(client, "start_export", {
       ...filter({ brand: "CNO" }),
       force: true,
       confirmation: other
@@ -130,7 +130,7 @@ describe("consent with the preview's confirmation (a client that cannot be asked
     expect(textOf(reused)).toContain("already been used")
     expect(posts()).toBe(before + 1)
 
-    const invented = await call(client, "start_customer_export", {
+    const invented = await call(client, "start_export", {
       ...filter({ brand: "CNO" }),
       force: true,
       confirmation: "bxc_invented"
@@ -145,7 +145,7 @@ describe("consent with the preview's confirmation (a client that cannot be asked
     const confirmation = await previewed(client, filter({ brand: "CNE" }))
     await new Promise((resolve) => setTimeout(resolve, 1_200))
     const before = posts()
-    const result = await call(client, "start_customer_export", { ...filter({ brand: "CNE" }), confirmation })
+    const result = await call(client, "start_export", { ...filter({ brand: "CNE" }), confirmation })
     expect(result.isError).toBe(true)
     expect(textOf(result)).toContain("expired")
     expect(posts()).toBe(before)
@@ -154,12 +154,12 @@ describe("consent with the preview's confirmation (a client that cannot be asked
   it("returns a task started within the dedupe window only with a confirmation, creating no second export", async () => {
     const { client } = await connect()
     const confirmation = await previewed(client, filter({ brand: "CND" }))
-    const first = await call(client, "start_customer_export", { ...filter({ brand: "CND" }), confirmation })
+    const first = await call(client, "start_export", { ...filter({ brand: "CND" }), confirmation })
     const before = posts()
-    const refused = await call(client, "start_customer_export", filter({ brand: "CND" }))
+    const refused = await call(client, "start_export", filter({ brand: "CND" }))
     expect(refused.isError).toBe(true)
-    expect(textOf(refused)).toContain("preview_customer_export")
-    const again = await call(client, "start_customer_export", {
+    expect(textOf(refused)).toContain("preview_export")
+    const again = await call(client, "start_export", {
       ...filter({ brand: "CND" }),
       confirmation: await previewed(client, filter({ brand: "CND" }))
     })
@@ -176,7 +176,7 @@ describe("consent asked by the server (form elicitation)", () => {
   it("asks the user, showing who and why but no personal value, and starts on yes", async () => {
     const { client, asked } = await connect([], () => ({ action: "accept", content: { start: true } }))
     const before = posts()
-    const result = await call(client, "start_customer_export", {
+    const result = await call(client, "start_export", {
       ...filter({ brand: "ELY" }),
       email: PERSONAL_EMAIL,
       purpose: "ticket OPS-7"
@@ -192,7 +192,7 @@ describe("consent asked by the server (form elicitation)", () => {
   it("asks a client declaring a bare `elicitation: {}` (form, as the spec reads it), not for a token", async () => {
     const { client, asked } = await connect([], () => ({ action: "accept", content: { start: true } }), {})
     const before = posts()
-    const result = await call(client, "start_customer_export", {
+    const result = await call(client, "start_export", {
       ...filter({ brand: "BRE" }),
       purpose: "ticket OPS-9"
     })
@@ -210,7 +210,7 @@ describe("consent asked by the server (form elicitation)", () => {
     ]) {
       const { client } = await connect([], () => answer)
       const before = posts()
-      const result = await call(client, "start_customer_export", filter({ brand: "ELN" }))
+      const result = await call(client, "start_export", filter({ brand: "ELN" }))
       expect(result.isError).toBe(true)
       expect(textOf(result)).toContain("did not agree")
       expect(posts()).toBe(before)
@@ -222,7 +222,7 @@ describe("consent asked by the server (form elicitation)", () => {
     const { client, asked } = await connect([], () => ({ action: "decline" }))
     const confirmation = await previewed(client, filter({ brand: "ELT" }))
     const before = posts()
-    const result = await call(client, "start_customer_export", { ...filter({ brand: "ELT" }), confirmation })
+    const result = await call(client, "start_export", { ...filter({ brand: "ELT" }), confirmation })
     expect(result.isError).toBe(true)
     expect(asked).toHaveLength(1)
     expect(posts()).toBe(before)
@@ -234,21 +234,21 @@ describe("consent asked by the server (form elicitation)", () => {
       content: { start: true }
     }))
     const before = posts()
-    const refused = await call(client, "start_customer_export", filter({ brand: "TKN" }))
+    const refused = await call(client, "start_export", filter({ brand: "TKN" }))
     expect(refused.isError).toBe(true)
     expect(asked).toHaveLength(0)
     const confirmation = await previewed(client, filter({ brand: "TKN" }))
-    const started = await call(client, "start_customer_export", { ...filter({ brand: "TKN" }), confirmation })
+    const started = await call(client, "start_export", { ...filter({ brand: "TKN" }), confirmation })
     expect(started.isError).toBeFalsy()
     expect(posts()).toBe(before + 1)
   })
 
   it("--consent elicit refuses a client that cannot be asked, even with a confirmation", async () => {
     const { client } = await connect(["--consent", "elicit"])
-    const preview = await call(client, "preview_customer_export", filter({ brand: "ELC" }))
+    const preview = await call(client, "preview_export", filter({ brand: "ELC" }))
     expect(preview.structuredContent).not.toHaveProperty("confirmation")
     const before = posts()
-    const result = await call(client, "start_customer_export", filter({ brand: "ELC" }))
+    const result = await call(client, "start_export", filter({ brand: "ELC" }))
     expect(result.isError).toBe(true)
     expect(textOf(result)).toContain("elicitation")
     expect(posts()).toBe(before)

@@ -38,7 +38,7 @@ describe.each([
     const { client } = server
     expect(client.revision).toBe("2026-07-28")
     expect((await client.listTools()).tools).toHaveLength(6)
-    const preview = await client.callTool("preview_customer_export", filter())
+    const preview = await client.callTool("preview_export", filter())
     expect(preview.isError).toBeFalsy()
     expect(preview.structuredContent).toMatchObject({ valid: true })
   })

@@ -374,17 +374,17 @@ export const startWithConsent = async (
   options: { readonly timeout?: number } = {}
 ): Promise<CallToolResult> => {
   const { force: _force, purpose: _purpose, ...previewed } = args
-  const preview = await client.callTool("preview_customer_export", previewed)
+  const preview = await client.callTool("preview_export", previewed)
   const confirmation = (preview.structuredContent as { confirmation?: string } | undefined)?.confirmation
   return client.callTool(
-    "start_customer_export",
+    "start_export",
     { ...args, ...(confirmation !== undefined ? { confirmation } : {}) },
     options.timeout !== undefined ? { timeout: options.timeout } : {}
   )
 }
 
 /**
- * One round of a `start_customer_export` on the 2026-07-28 revision driven by hand (a client made
+ * One round of a `start_export` on the 2026-07-28 revision driven by hand (a client made
  * with `inputRequired: { autoFulfill: false }`): the result, or the input-required question; `retry`
  * carries the answer and the request state back.
  */
@@ -394,7 +394,7 @@ export const startRound = (
   retry: { readonly inputResponses?: Record<string, unknown>; readonly requestState?: string } = {}
 ) =>
   client.request(
-    { method: "tools/call", params: { name: "start_customer_export", arguments: args, ...retry } },
+    { method: "tools/call", params: { name: "start_export", arguments: args, ...retry } },
     { allowInputRequired: true }
   ) as Promise<CallToolResultV2 | InputRequiredResult>
 

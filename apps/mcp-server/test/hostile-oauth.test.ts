@@ -415,7 +415,7 @@ describe("a hostile client", () => {
       jsonrpc: "2.0",
       id,
       method,
-      params: { name: "start_customer_export", arguments: { ...filter(), confirmation: "c_x" } }
+      params: { name: "start_export", arguments: { ...filter(), confirmation: "c_x" } }
     })
     const before = apiPosts()
     const batch = await post(
@@ -476,14 +476,14 @@ describe("another team member", () => {
     const alice = await connect(server.url, await token(issuer.issuer, server.url.href, { sub: "alice" }))
     const bob = await connect(server.url, await token(issuer.issuer, server.url.href, { sub: "bob" }))
     const mine = filter({ posCodes: ["ES777"] })
-    const preview = await alice.callTool({ name: "preview_customer_export", arguments: mine })
+    const preview = await alice.callTool({ name: "preview_export", arguments: mine })
     const confirmation = (preview.structuredContent as { confirmation?: string }).confirmation
     expect(confirmation).toBeDefined()
     const before = apiPosts()
-    const stolen = await bob.callTool({ name: "start_customer_export", arguments: { ...mine, confirmation } })
+    const stolen = await bob.callTool({ name: "start_export", arguments: { ...mine, confirmation } })
     expect(stolen.isError, textOf(stolen)).toBe(true)
     expect(apiPosts()).toBe(before)
-    const own = await alice.callTool({ name: "start_customer_export", arguments: { ...mine, confirmation } })
+    const own = await alice.callTool({ name: "start_export", arguments: { ...mine, confirmation } })
     expect(own.isError, textOf(own)).toBeFalsy()
     expect(apiPosts()).toBe(before + 1)
   })
@@ -501,10 +501,10 @@ describe("another team member", () => {
     for (const [i, sub] of subjects.entries()) {
       const client = await connect(server.url, await token(issuer.issuer, server.url.href, { sub }))
       const mine = filter({ posCodes: [`ES9${i}`] })
-      const preview = await client.callTool({ name: "preview_customer_export", arguments: mine })
+      const preview = await client.callTool({ name: "preview_export", arguments: mine })
       const confirmation = (preview.structuredContent as { confirmation?: string }).confirmation
       const started = await client.callTool({
-        name: "start_customer_export",
+        name: "start_export",
         arguments: { ...mine, confirmation }
       })
       expect(started.isError, textOf(started)).toBeFalsy()

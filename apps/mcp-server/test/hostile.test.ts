@@ -242,7 +242,7 @@ describe("stdio: a message split across reads", () => {
         id: 2,
         method: "tools/call",
         params: {
-          name: "preview_customer_export",
+          name: "preview_export",
           arguments: { brand: "CAR", posCodes: ["ES100"], customerStatus: ["Panthère"] }
         }
       })}\n`,
@@ -439,7 +439,7 @@ describe("the endpoint with a token still refuses rebinding", () => {
     )
     cleanups.push(connectedHttp.close)
     expect(
-      (await connectedHttp.client.callTool("preview_customer_export", { brand: "CAR", posCodes: ["ES100"] }))
+      (await connectedHttp.client.callTool("preview_export", { brand: "CAR", posCodes: ["ES100"] }))
         .isError
     ).toBeFalsy()
   })

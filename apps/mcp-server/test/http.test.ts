@@ -51,8 +51,8 @@ describe.each(GENERATIONS)("Streamable HTTP, $name", (generation) => {
     expect(url.pathname).toBe("/mcp")
     const { tools } = await client.listTools()
     expect(tools.map((tool) => tool.name)).toEqual([
-      "preview_customer_export",
-      "start_customer_export",
+      "preview_export",
+      "start_export",
       "get_export_task",
       "list_export_tasks",
       "download_export_file",
@@ -62,11 +62,11 @@ describe.each(GENERATIONS)("Streamable HTTP, $name", (generation) => {
 
   it("previews a filter and reports problems", async () => {
     const { client } = await connect([], generation)
-    const ok = await client.callTool("preview_customer_export", filter({ email: PERSONAL_EMAIL }))
+    const ok = await client.callTool("preview_export", filter({ email: PERSONAL_EMAIL }))
     expect(ok.isError).toBeFalsy()
     expect(ok.structuredContent).toMatchObject({ valid: true, personalFieldsHidden: ["email"] })
     expect(JSON.stringify(ok)).not.toContain(PERSONAL_EMAIL)
-    const bad = await client.callTool("preview_customer_export", { brand: "" })
+    const bad = await client.callTool("preview_export", { brand: "" })
     expect(bad.isError).toBe(true)
     expect(textOf(bad)).toContain("posCodes: is required")
   })
@@ -106,7 +106,7 @@ describe.each(GENERATIONS)("Streamable HTTP, $name", (generation) => {
     const { client } = await connect([], generation)
     const results = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        client.callTool("preview_customer_export", filter({ posCodes: [`H${i}`] }))
+        client.callTool("preview_export", filter({ posCodes: [`H${i}`] }))
       )
     )
     expect(results.every((result) => !result.isError)).toBe(true)
@@ -116,12 +116,12 @@ describe.each(GENERATIONS)("Streamable HTTP, $name", (generation) => {
     const { client } = await connect(["--read-only"], generation)
     const { tools } = await client.listTools()
     expect(tools.map((tool) => tool.name)).toEqual([
-      "preview_customer_export",
+      "preview_export",
       "get_export_task",
       "list_export_tasks",
       "summarize_export_file"
     ])
-    const refused = await client.callTool("start_customer_export", filter())
+    const refused = await client.callTool("start_export", filter())
     expect(refused.isError).toBe(true)
     expect(textOf(refused)).toContain("--read-only")
   })
@@ -180,7 +180,7 @@ describe("Streamable HTTP endpoint", () => {
 
   it("accepts a preview's confirmation in another session of the same server, once", async () => {
     const { client, url } = await connect()
-    const { confirmation } = (await client.callTool("preview_customer_export", filter({ brand: "HSS" })))
+    const { confirmation } = (await client.callTool("preview_export", filter({ brand: "HSS" })))
       .structuredContent as { confirmation: string }
     const other = new Client({ name: "booster-mcp-test-2", version: "1.0.0" })
     await other.connect(new StreamableHTTPClientTransport(url))
@@ -188,12 +188,12 @@ describe("Streamable HTTP endpoint", () => {
       const before = sandbox.tasksCreated()
       const started = asResult(
         await other.callTool({
-          name: "start_customer_export",
+          name: "start_export",
           arguments: { ...filter({ brand: "HSS" }), confirmation }
         })
       )
       expect(started.structuredContent).toMatchObject({ reused: false })
-      const again = await client.callTool("start_customer_export", {
+      const again = await client.callTool("start_export", {
         ...filter({ brand: "HSS" }),
         force: true,
         confirmation
@@ -222,7 +222,7 @@ describe("Streamable HTTP endpoint", () => {
       const before = sandbox.tasksCreated()
       const started = asResult(
         await asking.callTool({
-          name: "start_customer_export",
+          name: "start_export",
           arguments: { ...filter({ brand: "HEL" }), purpose: "HTTP consent" }
         })
       )

@@ -37,7 +37,7 @@ afterEach(async () => {
 const exportPosts = () =>
   sandbox.requests().filter((r) => r.method === "POST" && /^\/customer\/[^/]+\/export/.test(r.path)).length
 
-describe("start_customer_export where the local journal cannot be written", () => {
+describe("start_export where the local journal cannot be written", () => {
   it("answers a tool error naming the journal and ENOSPC, creates nothing, and force does not bypass it", async () => {
     dirs = await tempDirs()
     await mkdir(join(dirs.stateHome, "booster-export"), { recursive: true, mode: 0o700 })
@@ -72,12 +72,12 @@ describe("start_customer_export where the local journal cannot be written", () =
   })
 })
 
-describe("start_customer_export and a recent start whose task the API does not know", () => {
+describe("start_export and a recent start whose task the API does not know", () => {
   it("returns that start instead of exporting the same filter again; force: true starts anew", async () => {
     dirs = await tempDirs()
     const args = filter({ brand: "JDC" })
     server = await connectStdio([], serverEnv(dirs, sandboxEnv(sandbox)))
-    const preview = await server.client.callTool("preview_customer_export", args)
+    const preview = await server.client.callTool("preview_export", args)
     const { fingerprint } = preview.structuredContent as { fingerprint: string }
     // a start of this filter another program recorded, whose task this API does not know
     const unknown = "0123456789abcdef0123456789abcdef"

@@ -24,8 +24,8 @@ afterEach(async () => {
 const use = async (bin: string, cacheHome: string): Promise<string> => {
   server = await connectStdio(["--sandbox"], serverEnv(dirs!, { XDG_CACHE_HOME: cacheHome }), undefined, bin)
   const { tools } = await server.client.listTools()
-  expect(tools.map((tool) => tool.name)).toContain("preview_customer_export")
-  const preview = await server.client.callTool("preview_customer_export", filter())
+  expect(tools.map((tool) => tool.name)).toContain("preview_export")
+  const preview = await server.client.callTool("preview_export", filter())
   expect(preview.isError).not.toBe(true)
   expect((preview.structuredContent as { valid?: boolean }).valid).toBe(true)
   await server.close()

@@ -153,13 +153,13 @@ describe("booster-mcp as an OAuth protected resource", () => {
     for (const revision of ["2026-07-28", "2025-11-25"] as const) {
       const client = await connect(server.url, accessToken, revision)
       expect(client.getNegotiatedProtocolVersion()).toBe(revision)
-      expect((await client.listTools()).tools.map((tool) => tool.name)).toContain("start_customer_export")
+      expect((await client.listTools()).tools.map((tool) => tool.name)).toContain("start_export")
     }
     const client = await connect(server.url, accessToken, "2025-11-25")
-    const preview = await client.callTool({ name: "preview_customer_export", arguments: filter() })
+    const preview = await client.callTool({ name: "preview_export", arguments: filter() })
     const confirmation = (preview.structuredContent as { confirmation?: string }).confirmation
     const started = await client.callTool({
-      name: "start_customer_export",
+      name: "start_export",
       arguments: { ...filter(), purpose: "TICKET-42", confirmation }
     })
     expect(started.isError, textOf(started)).toBeFalsy()
@@ -225,12 +225,12 @@ describe("booster-mcp as an OAuth protected resource", () => {
     const server = await start()
     const readToken = await token(server.url.href, { scope: "exports:read" })
     const client = await connect(server.url, readToken)
-    const preview = await client.callTool({ name: "preview_customer_export", arguments: filter() })
+    const preview = await client.callTool({ name: "preview_export", arguments: filter() })
     expect(preview.isError, textOf(preview)).toBeFalsy()
     const confirmation = (preview.structuredContent as { confirmation?: string }).confirmation
     const before = apiPosts()
     await expect(
-      client.callTool({ name: "start_customer_export", arguments: { ...filter(), confirmation } })
+      client.callTool({ name: "start_export", arguments: { ...filter(), confirmation } })
     ).rejects.toThrow(/403|insufficient|scope|Forbidden/i)
     expect(apiPosts()).toBe(before)
 
@@ -240,7 +240,7 @@ describe("booster-mcp as an OAuth protected resource", () => {
         jsonrpc: "2.0",
         id: 7,
         method: "tools/call",
-        params: { name: "start_customer_export", arguments: { ...filter(), confirmation } }
+        params: { name: "start_export", arguments: { ...filter(), confirmation } }
       }),
       { authorization: `Bearer ${readToken}` }
     )

@@ -64,7 +64,7 @@ describe("raw JSON-RPC over stdio", () => {
         jsonrpc: "2.0",
         id: 9,
         method: "tools/call",
-        params: { name: "preview_customer_export", arguments: "jane.doe@example.com" }
+        params: { name: "preview_export", arguments: "jane.doe@example.com" }
       })
     )
     const invalidParams = await next()
@@ -92,7 +92,7 @@ describe("raw JSON-RPC over stdio", () => {
           jsonrpc: "2.0",
           id: 20,
           method: "tools/call",
-          params: { name: "preview_customer_export", arguments: filter() }
+          params: { name: "preview_export", arguments: filter() }
         })
       )
       const previewed = await next()
@@ -103,7 +103,7 @@ describe("raw JSON-RPC over stdio", () => {
           jsonrpc: "2.0",
           id: 2,
           method: "tools/call",
-          params: { name: "start_customer_export", arguments: { ...filter(), confirmation } }
+          params: { name: "start_export", arguments: { ...filter(), confirmation } }
         })
       )
       const started = await next()
@@ -144,7 +144,7 @@ describe("raw JSON-RPC over stdio", () => {
         jsonrpc: "2.0",
         id: 2,
         method: "tools/call",
-        params: { name: "preview_customer_export", arguments: filter() }
+        params: { name: "preview_export", arguments: filter() }
       })
     )
     proc.stdin.end()

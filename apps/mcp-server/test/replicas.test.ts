@@ -44,7 +44,7 @@ describe.skipIf(clusterUrl === undefined)("two booster-mcp --http replicas shari
     for (const [round, args] of rounds.entries()) {
       // each replica previews the filter, and the user agrees on each: two valid confirmations
       const previews = await Promise.all(
-        replicas.map((replica) => replica.client.callTool("preview_customer_export", args))
+        replicas.map((replica) => replica.client.callTool("preview_export", args))
       )
       const confirmations = previews.map(
         (preview) => (preview.structuredContent as { confirmation?: string } | undefined)?.confirmation
@@ -56,7 +56,7 @@ describe.skipIf(clusterUrl === undefined)("two booster-mcp --http replicas shari
       const purpose = `ticket OPS-${round}`
       const results = await Promise.all(
         replicas.map((replica, i) =>
-          replica.client.callTool("start_customer_export", {
+          replica.client.callTool("start_export", {
             ...args,
             purpose,
             confirmation: confirmations[i]

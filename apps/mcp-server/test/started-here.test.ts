@@ -140,7 +140,7 @@ describe.skipIf(clusterUrl === undefined)("an export started here", () => {
     expect(await exportFiles()).toEqual([])
 
     // the user agreed to this start: its download asks nothing more
-    const started = await asking.client.callTool("start_customer_export", filter({ brand: brand() }))
+    const started = await asking.client.callTool("start_export", filter({ brand: brand() }))
     expect(started.isError, textOf(started)).toBeFalsy()
     expect(answers).toBe(1)
     const { asyncTaskId } = started.structuredContent as { asyncTaskId: string }

@@ -84,7 +84,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
     }
 
     const call = (name: string, args: Record<string, unknown>) =>
-      name === "start_customer_export"
+      name === "start_export"
         ? startWithConsent(server!.client, args)
         : server!.client.callTool(name, args)
 
@@ -94,18 +94,27 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
         expect(client.revision).toBe(generation.revision)
         const { tools } = await client.listTools()
         expect(tools.map((tool) => tool.name)).toEqual([
-          "preview_customer_export",
-          "start_customer_export",
+          "preview_export",
+          "start_export",
           "get_export_task",
           "list_export_tasks",
           "download_export_file",
           "summarize_export_file"
         ])
-        const start = tools.find((tool) => tool.name === "start_customer_export")!
-        expect(start.inputSchema.required).toEqual(["brand", "posCodes"])
+        const start = tools.find((tool) => tool.name === "start_export")!
+        // every kind needs a brand; the kind's own rules (posCodes for all but stock) are checked by the server
+        expect(start.inputSchema.required).toEqual(["brand"])
         expect(Object.keys(start.inputSchema.properties ?? {})).toEqual(
-          expect.arrayContaining(["force", "purpose", "email"])
+          expect.arrayContaining(["kind", "force", "purpose", "email", "articleCodes", "reasonCodes", "status"])
         )
+        expect((start.inputSchema.properties as Record<string, { enum?: unknown }>).kind?.enum).toEqual([
+          "customers",
+          "stock",
+          "movements",
+          "sell-out",
+          "invoices",
+          "orders"
+        ])
         for (const tool of tools) {
           expect(tool.outputSchema?.type).toBe("object")
           expect(tool.annotations?.destructiveHint).toBe(false)
@@ -116,7 +125,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
           openWorldHint: true
         })
         expect(tools.filter((tool) => tool.annotations?.readOnlyHint).map((tool) => tool.name)).toEqual([
-          "preview_customer_export",
+          "preview_export",
           "get_export_task",
           "list_export_tasks",
           "summarize_export_file"
@@ -125,11 +134,11 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
       })
     })
 
-    describe("preview_customer_export", () => {
+    describe("preview_export", () => {
       it("returns the normalised filter, description, fingerprint and request, never a personal value", async () => {
         await connect()
         const requestsBefore = sandbox.requests().length
-        const result = await call("preview_customer_export", {
+        const result = await call("preview_export", {
           brand: " CAR ",
           posCodes: ["ES100", "ES100", "IT200"],
           email: ` ${PERSONAL_EMAIL.toUpperCase()} `,
@@ -152,8 +161,8 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
 
       it("gives the same fingerprint for the same filter written differently", async () => {
         await connect()
-        const a = await call("preview_customer_export", filter())
-        const b = await call("preview_customer_export", {
+        const a = await call("preview_export", filter())
+        const b = await call("preview_export", {
           posCodes: ["IT200", "ES100"],
           brand: "CAR",
           locationCountryIds: ["IT"]
@@ -165,7 +174,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
 
       it("lists every problem by field path and rule without repeating values", async () => {
         await connect()
-        const result = await call("preview_customer_export", {
+        const result = await call("preview_export", {
           brand: "CAR",
           posCodes: [],
           email: "not-an-email-secretvalue",
@@ -190,26 +199,26 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
       })
     })
 
-    describe("start_customer_export", () => {
+    describe("start_export", () => {
       it("starts one export, journals it without personal data, and returns the same task when repeated", async () => {
         await connect()
         const before = sandbox.tasksCreated()
         const args = { ...filter({ email: PERSONAL_EMAIL }), purpose: "Ticket OPS-142" }
-        const first = await call("start_customer_export", args)
+        const first = await call("start_export", args)
         expect(first.isError).toBeFalsy()
         const started = first.structuredContent as Record<string, unknown>
         expect(started.asyncTaskId).toEqual(expect.any(String))
         expect(started.reused).toBe(false)
         expect(sandbox.tasksCreated()).toBe(before + 1)
 
-        const again = await call("start_customer_export", { ...args, posCodes: ["IT200", "ES100"] })
+        const again = await call("start_export", { ...args, posCodes: ["IT200", "ES100"] })
         const repeated = again.structuredContent as Record<string, unknown>
         expect(repeated.asyncTaskId).toBe(started.asyncTaskId)
         expect(repeated.reused).toBe(true)
         expect(textOf(again)).toContain("force: true")
         expect(sandbox.tasksCreated()).toBe(before + 1)
 
-        const forced = await call("start_customer_export", { ...args, force: true })
+        const forced = await call("start_export", { ...args, force: true })
         expect((forced.structuredContent as Record<string, unknown>).asyncTaskId).not.toBe(
           started.asyncTaskId
         )
@@ -252,7 +261,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
 
       it("recognises a start the command line recorded in the shared journal as a repeat", async () => {
         await connect()
-        const first = await call("start_customer_export", filter({ brand: "VCA" }))
+        const first = await call("start_export", filter({ brand: "VCA" }))
         const { asyncTaskId, downloadRequestId, fingerprint } = first.structuredContent as {
           asyncTaskId: string
           downloadRequestId: string
@@ -275,7 +284,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
         )
         server = await connectStdio([], serverEnv(dirs, sandboxEnv(sandbox)), generation)
         const before = sandbox.tasksCreated()
-        const second = await call("start_customer_export", filter({ brand: "VCA" }))
+        const second = await call("start_export", filter({ brand: "VCA" }))
         expect(second.structuredContent).toMatchObject({ asyncTaskId, downloadRequestId, reused: true })
         expect(sandbox.tasksCreated()).toBe(before)
         const lines = await readJournal(dirs.journal)
@@ -311,7 +320,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
         })
         const tokens = () => sandbox.requests().filter((r) => r.path === "/oauth/token")
         const before = { tasks: sandbox.tasksCreated(), tokens: tokens().length }
-        const started = await call("start_customer_export", filter({ brand: "BAU" }))
+        const started = await call("start_export", filter({ brand: "BAU" }))
         expect(started.isError).toBeFalsy()
         expect(sandbox.tasksCreated()).toBe(before.tasks + 1)
         // the token endpoint accepted the client credentials (a wrong secret answers 401)
@@ -325,7 +334,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
 
       it("credentials of two kinds at once: a tool error naming the variables, not their values", async () => {
         await connect([], { BOOSTER_BASIC_USER: "exporter", BOOSTER_BASIC_PASSWORD: "basic-secret-value" })
-        const result = await call("start_customer_export", filter({ brand: "BAU" }))
+        const result = await call("start_export", filter({ brand: "BAU" }))
         expect(result.isError).toBe(true)
         expect(textOf(result)).toContain("BOOSTER_API_KEY, BOOSTER_BASIC_USER, BOOSTER_BASIC_PASSWORD")
         expect(textOf(result)).not.toContain("basic-secret-value")
@@ -334,7 +343,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
 
       it("recognises a start the command line journalled in its older history.jsonl", async () => {
         await connect()
-        const first = await call("start_customer_export", filter({ brand: "IWC" }))
+        const first = await call("start_export", filter({ brand: "IWC" }))
         const { asyncTaskId, fingerprint } = first.structuredContent as {
           asyncTaskId: string
           fingerprint: string
@@ -360,14 +369,14 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
           ].join("\n")
         )
         server = await connectStdio([], serverEnv(dirs, sandboxEnv(sandbox)), generation)
-        const second = await call("start_customer_export", filter({ brand: "IWC" }))
+        const second = await call("start_export", filter({ brand: "IWC" }))
         expect(second.structuredContent).toMatchObject({ asyncTaskId, reused: true })
       })
 
       it("starts anew when the window is 0", async () => {
         await connect(["--dedupe-window", "0"])
-        const a = await call("start_customer_export", filter({ brand: "JLC" }))
-        const b = await call("start_customer_export", filter({ brand: "JLC" }))
+        const a = await call("start_export", filter({ brand: "JLC" }))
+        const b = await call("start_export", filter({ brand: "JLC" }))
         expect((a.structuredContent as Record<string, unknown>).asyncTaskId).not.toBe(
           (b.structuredContent as Record<string, unknown>).asyncTaskId
         )
@@ -376,7 +385,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
       it("refuses an invalid filter without sending anything", async () => {
         await connect()
         const before = sandbox.tasksCreated()
-        const result = await call("start_customer_export", {
+        const result = await call("start_export", {
           brand: "CAR",
           force: "yes",
           purpose: "x".repeat(300)
@@ -386,14 +395,14 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
         expect(text).toContain("posCodes: is required")
         expect(text).toContain("force")
         expect(text).toContain("purpose: must be at most 200 characters")
-        const personal = await call("start_customer_export", {
+        const personal = await call("start_export", {
           ...filter(),
           purpose: `asked by ${PERSONAL_EMAIL}`
         })
         expect(personal.isError).toBe(true)
         expect(textOf(personal)).toContain("purpose: may hold only letters, digits, spaces")
         expect(textOf(personal)).not.toContain(PERSONAL_EMAIL)
-        const phone = await call("start_customer_export", {
+        const phone = await call("start_export", {
           ...filter(),
           purpose: "call back 06 12 34 56 78"
         })
@@ -406,7 +415,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
 
       it("explains refused credentials and what to do", async () => {
         await connect([], { BOOSTER_API_KEY: "wrong-key" })
-        const result = await call("start_customer_export", filter())
+        const result = await call("start_export", filter())
         expect(result.isError).toBe(true)
         expect(textOf(result)).toMatch(/Next step: .+/)
         expect(textOf(result)).not.toContain("wrong-key")
@@ -415,11 +424,11 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
       it("explains a missing configuration", async () => {
         dirs = await tempDirs()
         server = await connectStdio([], serverEnv(dirs), generation)
-        const result = await call("start_customer_export", filter())
+        const result = await call("start_export", filter())
         expect(result.isError).toBe(true)
         expect(textOf(result)).toContain("BOOSTER_BASE_URL")
         expect(textOf(result)).toContain("--sandbox")
-        const preview = await call("preview_customer_export", filter())
+        const preview = await call("preview_export", filter())
         expect(preview.isError).toBeFalsy()
       })
     })
@@ -427,7 +436,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
     describe("get_export_task", () => {
       it("reads a task, and follows it with progress notifications", async () => {
         await connect()
-        const started = await call("start_customer_export", filter({ brand: "PAN" }))
+        const started = await call("start_export", filter({ brand: "PAN" }))
         const id = (started.structuredContent as { asyncTaskId: string }).asyncTaskId
         const now = await call("get_export_task", { asyncTaskId: id, waitSeconds: 0 })
         expect(now.isError).toBeFalsy()
@@ -468,7 +477,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
       it("reports a task that ended in error, and a repeated start then exports anew", async () => {
         await connect()
         sandbox.faults.add({ route: "export", fault: { kind: "task-error" } })
-        const started = await call("start_customer_export", filter({ brand: "OFF" }))
+        const started = await call("start_export", filter({ brand: "OFF" }))
         const id = (started.structuredContent as { asyncTaskId: string }).asyncTaskId
         const followed = await server!.client.callTool(
           "get_export_task",
@@ -485,7 +494,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
         const download = await call("download_export_file", { asyncTaskId: id })
         expect(download.isError).toBe(true)
         const before = sandbox.tasksCreated()
-        const again = await call("start_customer_export", filter({ brand: "OFF" }))
+        const again = await call("start_export", filter({ brand: "OFF" }))
         expect(again.structuredContent).toMatchObject({ reused: false })
         expect((again.structuredContent as { asyncTaskId: string }).asyncTaskId).not.toBe(id)
         expect(sandbox.tasksCreated()).toBe(before + 1)
@@ -493,7 +502,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
 
       it("stops following when the client cancels, and keeps serving", async () => {
         await connect()
-        const started = await call("start_customer_export", filter({ brand: "CXL" }))
+        const started = await call("start_export", filter({ brand: "CXL" }))
         const id = (started.structuredContent as { asyncTaskId: string }).asyncTaskId
         const controller = new AbortController()
         const following = server!.client.callTool(
@@ -520,7 +529,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
 
       it("clamps a long wait to 50 s and says so, instead of refusing it", async () => {
         await connect()
-        const started = await call("start_customer_export", filter({ brand: "CLM" }))
+        const started = await call("start_export", filter({ brand: "CLM" }))
         const id = (started.structuredContent as { asyncTaskId: string }).asyncTaskId
         const followed = await server!.client.callTool(
           "get_export_task",
@@ -536,7 +545,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
         const still = await startSandbox({ taskDurationMs: 60 * 60_000 })
         try {
           await connect([], sandboxEnv(still))
-          const started = await call("start_customer_export", filter({ brand: "HRT" }))
+          const started = await call("start_export", filter({ brand: "HRT" }))
           const id = (started.structuredContent as { asyncTaskId: string }).asyncTaskId
           const progress: Array<number> = []
           const followed = await server!.client.callTool(
@@ -560,8 +569,8 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
         const slow = await startSandbox({ taskDurationMs: 10 * 60_000 })
         try {
           await connect([], sandboxEnv(slow))
-          const first = await call("start_customer_export", filter({ brand: "VCA" }))
-          const second = await call("start_customer_export", filter({ brand: "VCA", posCodes: ["FR300"] }))
+          const first = await call("start_export", filter({ brand: "VCA" }))
+          const second = await call("start_export", filter({ brand: "VCA", posCodes: ["FR300"] }))
           const ids = [first, second].map(
             (result) => (result.structuredContent as { asyncTaskId: string }).asyncTaskId
           )
@@ -596,7 +605,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
     describe("download_export_file", () => {
       it("downloads a finished export into the export directory and returns facts, not contents", async () => {
         await connect()
-        const started = await call("start_customer_export", filter({ brand: "MTB" }))
+        const started = await call("start_export", filter({ brand: "MTB" }))
         const id = (started.structuredContent as { asyncTaskId: string }).asyncTaskId
 
         const early = await call("download_export_file", { asyncTaskId: id })
@@ -670,7 +679,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
         const quick = await startSandbox({ taskDurationMs: 0 })
         try {
           await connect([], sandboxEnv(quick))
-          const started = await call("start_customer_export", filter({ brand: "TRU" }))
+          const started = await call("start_export", filter({ brand: "TRU" }))
           const id = (started.structuredContent as { asyncTaskId: string }).asyncTaskId
           quick.faults.add({ route: "download", fault: { kind: "truncate", afterBytes: 10 }, times: 100 })
           const result = await call("download_export_file", { asyncTaskId: id })
@@ -698,13 +707,13 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
         const client = await connect(["--read-only"])
         const { tools } = await client.listTools()
         expect(tools.map((tool) => tool.name)).toEqual([
-          "preview_customer_export",
+          "preview_export",
           "get_export_task",
           "list_export_tasks",
           "summarize_export_file"
         ])
         const before = sandbox.tasksCreated()
-        const result = await call("start_customer_export", filter())
+        const result = await call("start_export", filter())
         expect(result.isError).toBe(true)
         expect(textOf(result)).toContain("--read-only")
         expect(sandbox.tasksCreated()).toBe(before)
@@ -714,12 +723,12 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
     describe("robustness", () => {
       it("answers malformed arguments with a structured error and keeps serving", async () => {
         const client = await connect()
-        const result = await call("start_customer_export", { brand: 42, posCodes: "ES100", interests: [{}] })
+        const result = await call("start_export", { brand: 42, posCodes: "ES100", interests: [{}] })
         expect(result.isError).toBe(true)
         expect(result.content).toEqual([{ type: "text", text: expect.stringContaining("brand") }])
         expect(textOf(result)).toContain("interests[0].interest")
         await expect(client.alive()).resolves.toBeUndefined()
-        const preview = await call("preview_customer_export", filter())
+        const preview = await call("preview_export", filter())
         expect(preview.isError).toBeFalsy()
       })
 
@@ -734,10 +743,10 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
         const before = sandbox.tasksCreated()
         const calls = Array.from({ length: 100 }, (_, i) =>
           i % 4 === 0
-            ? call("start_customer_export", filter({ brand: "BAU" }))
+            ? call("start_export", filter({ brand: "BAU" }))
             : i % 4 === 1
               ? call("list_export_tasks", { limit: 5 })
-              : call("preview_customer_export", filter({ posCodes: [`P${i}`] }))
+              : call("preview_export", filter({ posCodes: [`P${i}`] }))
         )
         const results = await Promise.all(calls)
         expect(results.every((result) => !result.isError)).toBe(true)
@@ -758,9 +767,9 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
 
       it("keeps stdout for protocol only", async () => {
         await connect([], { BOOSTER_LOG: "debug" })
-        await call("start_customer_export", filter({ brand: "ROG" }))
+        await call("start_export", filter({ brand: "ROG" }))
         await call("list_export_tasks", {})
-        expect(server!.stderr()).toContain("start_customer_export succeeded")
+        expect(server!.stderr()).toContain("start_export succeeded")
         expect(server!.stderr()).not.toContain(sandbox.apiKey)
       })
     })

@@ -34,7 +34,9 @@ export const FILE = "downloads.jsonl"
  * - `folder`: the real path (symbolic links resolved) of the folder it was written into, at download
  *   time; absent on downloads read from the journal file of older versions, whose folder is the one
  *   `file` names;
- * - `bytes`, `sha256`: the file as downloaded; without both, retention never deletes it.
+ * - `bytes`, `sha256`: the file as downloaded; without both, retention never deletes it;
+ * - `kind`: the export kind's name, when it was known (the journal's start of the task, or what the
+ *   front end knew); absent on older downloads, which were all customer exports, and when unknown.
  *
  * @since 0.1.0
  */
@@ -43,6 +45,7 @@ export const Entry = Schema.Struct({
   event: Schema.String,
   source: Journal.Entry.fields.source,
   asyncTaskId: Journal.Entry.fields.asyncTaskId,
+  kind: Journal.Entry.fields.kind,
   file: Schema.String,
   folder: Schema.optional(Schema.String),
   bytes: Journal.Entry.fields.bytes,

@@ -49,6 +49,11 @@ export interface Options {
   readonly host: string | undefined
   /** The brand of the task, when known. */
   readonly brand?: string | undefined
+  /**
+   * The export kind's name, when the caller knows it (e.g. from the task's type); the kind of the
+   * journal's start of the task, when it has one, is recorded first.
+   */
+  readonly kind?: string | undefined
   readonly file: File
   /** Days the file is kept before retention may delete it; default `Retention.DEFAULT_DAYS` (30). */
   readonly retentionDays?: number | undefined
@@ -87,13 +92,14 @@ export const record = (
     const journal = yield* Journal.Journal
     const own = yield* Downloads.Downloads
     const start = startOf(yield* journal.entries, options.asyncTaskId)
+    const kind = start !== undefined ? start.kind : options.kind
     const now = yield* Clock.currentTimeMillis
     const entry: Journal.NewEntry = {
       at: new Date(now).toISOString(),
       source: options.source,
       event: "downloaded",
       asyncTaskId: options.asyncTaskId,
-      ...(start?.kind !== undefined ? { kind: start.kind } : {}),
+      ...(kind !== undefined ? { kind } : {}),
       ...(start?.fingerprint !== undefined ? { fingerprint: start.fingerprint } : {}),
       ...(start?.downloadRequestId !== undefined ? { downloadRequestId: start.downloadRequestId } : {}),
       host: options.host,
@@ -111,6 +117,7 @@ export const record = (
         event: "downloaded",
         source: options.source,
         asyncTaskId: options.asyncTaskId,
+        ...(kind !== undefined ? { kind } : {}),
         file: options.file.path,
         ...(folder !== undefined ? { folder } : {}),
         bytes: options.file.bytes,

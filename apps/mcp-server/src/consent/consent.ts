@@ -25,7 +25,7 @@ export { DEFAULT_CONFIRMATION_MINUTES, MODES, type Mode } from "./mode.js"
 
 /** A confirmation handed out by a preview (or by `get_export_task`, for a download). */
 export interface Confirmation {
-  /** The opaque token to pass to `start_customer_export` (or `download_export_file`) as `confirmation`. */
+  /** The opaque token to pass to `start_export` (or `download_export_file`) as `confirmation`. */
   readonly token: string
   /** When it stops being accepted, epoch milliseconds. */
   readonly expiresAt: number

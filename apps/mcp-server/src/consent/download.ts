@@ -40,6 +40,8 @@ export const startedHere = (
 /** The task as the question shows it: id, brand, when requested (ISO-8601) and its rows when known. */
 export interface Shown {
   readonly asyncTaskId: string
+  /** The export kind's name, when known. */
+  readonly kind?: string | undefined
   readonly brand: string
   readonly requestDate: string
   readonly totalResults?: number | undefined
@@ -53,7 +55,9 @@ export const describeTask = (task: Shown): string =>
 /** The form asking the user before downloading an export started elsewhere, without control characters. */
 export const downloadForm = (task: Shown): ElicitForm => ({
   message: cleanText(
-    "An AI assistant wants to download a customer export from Booster to this computer; the file holds customers' personal data.\n" +
+    (task.kind === undefined || task.kind === "customers"
+      ? "An AI assistant wants to download a customer export from Booster to this computer; the file holds customers' personal data.\n"
+      : `An AI assistant wants to download a ${task.kind} export from Booster to this computer; the file holds personal data.\n`) +
       `Export: ${describeTask(task)}\n` +
       "It was started elsewhere (with booster, by a colleague or by another program), not by this assistant with your consent.\n" +
       "Download it?"

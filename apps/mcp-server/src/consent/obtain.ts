@@ -10,6 +10,7 @@
  * store keeping the tokens cannot be written.
  */
 
+import type { ExportKind } from "@booster-export/core"
 import type * as Journal from "@booster-export/journal/Journal"
 import {
   type CallToolResult,
@@ -53,8 +54,10 @@ export interface Ask {
 /** The key of the start question in an input-required result, and of its answer on the retried call. */
 export const ANSWER_KEY = "startExport"
 
-/** Who would be exported, and why: what a start asks about. */
+/** What would be exported, and why: what a start asks about. */
 export interface StartRequest {
+  /** The export kind (one whose file carries personal data: only those are asked about). */
+  readonly kind: ExportKind.Any
   /** Fingerprint of the normalised filter. */
   readonly fingerprint: string
   /** Who would be exported, in plain English (no personal value). */
@@ -67,8 +70,8 @@ export interface StartRequest {
 }
 
 const START_HOW_TO =
-  "Next step: call preview_customer_export with the same filter, show the user who would be exported and why, " +
-  "and only if they agree call start_customer_export again with the same arguments and confirmation set to the " +
+  "Next step: call preview_export with the same kind and filter, show the user what would be exported and why, " +
+  "and only if they agree call start_export again with the same arguments and confirmation set to the " +
   "preview's confirmation."
 
 /**
@@ -77,8 +80,8 @@ const START_HOW_TO =
  */
 export const question = (request: StartRequest): string =>
   cleanText(
-    "An AI assistant wants to export customer personal data from Booster.\n" +
-      `Who: ${request.description}\n` +
+    `An AI assistant wants to export ${request.kind.name === "customers" ? "customer personal data" : `${request.kind.label} (personal data)`} from Booster.\n` +
+      `${request.kind.name === "customers" ? "Who" : "What"}: ${request.description}\n` +
       `Purpose: ${request.purpose ?? "(none given)"}\n` +
       (request.earlier !== undefined
         ? `The same export was started at ${request.earlier.at} (task ${request.earlier.asyncTaskId}); that export is returned, no new one is created.\n`
@@ -95,7 +98,7 @@ export const form = (request: StartRequest): ElicitForm => ({
       start: {
         type: "boolean",
         title: "Start this export",
-        description: "Yes exports the customers described above."
+        description: `Yes exports the ${request.kind.label} described above.`
       }
     },
     required: ["start"]
@@ -110,7 +113,7 @@ export const startAsk = (request: StartRequest): Ask => ({
   field: "start",
   answerKey: ANSWER_KEY,
   confirmation: request.confirmation,
-  tool: "start_customer_export",
+  tool: "start_export",
   act: "start this export",
   nothing: "nothing was sent",
   needs: "Starting an export needs the user's consent",

@@ -70,10 +70,20 @@ export interface ServerOptions {
   readonly track?: (call: Promise<unknown>) => void
 }
 
+/**
+ * The names the export tools had when they exported customers only: still called by earlier
+ * clients' configurations, they run the tools of every kind (whose `kind` defaults to customers), and
+ * are not listed.
+ */
+export const FORMER_NAMES: Readonly<Record<string, string>> = {
+  preview_customer_export: "preview_export",
+  start_customer_export: "start_export"
+}
+
 /** A server with the tool handlers installed, not yet connected. */
 export const make = (options: ServerOptions): Server => {
   const server = new Server(
-    { name: options.name, version: options.version, title: "Booster customer exports" },
+    { name: options.name, version: options.version, title: "Booster exports" },
     { capabilities: { tools: { listChanged: false } }, instructions: options.instructions }
   )
   const listed = new Map(options.tools.map((tool) => [tool.name, tool]))
@@ -81,13 +91,15 @@ export const make = (options: ServerOptions): Server => {
   server.setRequestHandler("tools/list", async () => ({ tools: [...options.tools] }))
 
   server.setRequestHandler("tools/call", async (request, context) => {
-    const name = request.params.name
+    const name = Object.hasOwn(FORMER_NAMES, request.params.name)
+      ? FORMER_NAMES[request.params.name]!
+      : request.params.name
     const tool = listed.get(name)
     if (tool === undefined) {
       if (options.withheld.includes(name)) {
         return failure(
           `${name} is not available: this server runs with --read-only. ` +
-            "Use preview_customer_export, get_export_task and list_export_tasks, or restart the server without --read-only."
+            "Use preview_export, get_export_task and list_export_tasks, or restart the server without --read-only."
         )
       }
       throw new ProtocolError(

@@ -19,7 +19,7 @@ export const asyncTaskId: Field.AnyField = {
       }
     })
   ).annotations({
-    description: "The task id from start_customer_export or list_export_tasks.",
+    description: "The task id from start_export or list_export_tasks.",
     examples: ["9b2e4f0a-6c1d-4e8b-8f3a-2d5c7b9e1a40"]
   }),
   normalize: trim,

@@ -9,7 +9,7 @@ import { createReadStream } from "node:fs"
 import { mkdir } from "node:fs/promises"
 import { basename, extname } from "node:path"
 import { pathToFileURL } from "node:url"
-import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
+import { type ExportKind, FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
 import * as Downloads from "@booster-export/journal/Downloads"
 import type * as Journal from "@booster-export/journal/Journal"
 import * as RecordDownload from "@booster-export/journal/RecordDownload"
@@ -21,6 +21,7 @@ import { downloadAsk, startedHere } from "../consent/download.js"
 import { obtain } from "../consent/obtain.js"
 import { asyncTaskId, boundedText, flag } from "./args.js"
 import { render } from "./errors.js"
+import * as Kinds from "./kinds.js"
 import { fileIn } from "./paths.js"
 import { Settings } from "./settings.js"
 import { line, nextStep, summarize } from "./task-summary.js"
@@ -44,6 +45,7 @@ export const DownloadArguments = FilterSpec.make({
 /** What the tool returns. */
 export const DownloadOutput = Schema.Struct({
   asyncTaskId: Schema.String,
+  kind: Schema.optional(Schema.String).annotations({ description: "The export kind, when known." }),
   path: Schema.String.annotations({ description: "Absolute path of the file written." }),
   bytes: Schema.Number.annotations({ description: "Size in bytes." }),
   sha256: Schema.String.annotations({ description: "SHA-256 of the file, hexadecimal." }),
@@ -66,19 +68,37 @@ const extensionOf = (task: Task.Task): string => {
   }
 }
 
-/** A `resource_link` to a downloaded file, with its size and content type: a client can show or open it. */
-export const linkTo = (path: string, bytes: number, contentType: string) => ({
+/** What a file of `kind` holds, for people: `Customer export (personal data)`, `Stock export`. */
+const titleOf = (kind: ExportKind.Any | undefined): string =>
+  kind === undefined
+    ? "Export (may hold personal data)"
+    : `${kind.name === "customers" ? "Customer" : kind.label.charAt(0).toUpperCase() + kind.label.slice(1)} export${kind.personalData.carries ? " (personal data)" : ""}`
+
+/**
+ * A `resource_link` to a downloaded file of `kind` (when known), with its size and content type: a
+ * client can show or open it.
+ */
+export const linkTo = (
+  path: string,
+  bytes: number,
+  contentType: string,
+  kind: ExportKind.Any | undefined
+) => ({
   type: "resource_link" as const,
   uri: pathToFileURL(path).href,
   name: basename(path),
-  title: "Customer export (personal data)",
+  title: titleOf(kind),
   mimeType: contentType,
   size: bytes
 })
 
-/** The file name of a task's export: `customer-export-<brand>-<task id><ext>`. */
-export const fileNameOf = (task: Task.Task): string =>
-  `customer-export-${task.brand.replace(/[^A-Za-z0-9_-]/g, "_")}-${Task.canonicalGuid(task.asyncTaskId)}${extensionOf(task)}`
+/**
+ * The file name of a task's export of `kind`: `<kind>-export-<brand>-<task id><ext>`
+ * (`customer-export-…` for customers, `stock-export-…`, `sell-out-export-…`), `export-…` when the
+ * kind is not known.
+ */
+export const fileNameOf = (task: Task.Task, kind: ExportKind.Any | undefined): string =>
+  `${kind === undefined ? "" : kind.name === "customers" ? "customer-" : `${kind.name}-`}export-${task.brand.replace(/[^A-Za-z0-9_-]/g, "_")}-${Task.canonicalGuid(task.asyncTaskId)}${extensionOf(task)}`
 
 const hashFile = (path: string) =>
   Effect.async<{ bytes: number; sha256: string }, Error>((resume) => {
@@ -102,7 +122,7 @@ export const download: Tool<
   title: "Download an export file",
   description:
     "Downloads a completed export's file into the export folder; returns its path, size, SHA-256 and " +
-    "content type, never its contents. An export started elsewhere needs the user's consent.",
+    "content type, never its contents. An export started elsewhere needs the user's consent (not a stock export).",
   inputSchema: JsonSchema.ofFilter(DownloadArguments),
   outputSchema: JsonSchema.of(DownloadOutput),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -123,16 +143,21 @@ export const download: Tool<
       return yield* Effect.gen(function* () {
         const { client, host } = yield* api.connection
         const task = yield* client.getTask(id)
-        const summary = summarize(task)
+        const kind = (yield* Kinds.kindsOfTasks)(task)
+        const summary = summarize(task, kind)
         if (summary.statusKind !== "completed") {
           return failure(`The export is not finished: ${line(summary)}.\nNext step: ${nextStep(summary)}`)
         }
-        if (!(yield* startedHere(starts, { asyncTaskId: task.asyncTaskId, host, actor: context.actor }))) {
+        // an export whose task type says its kind carries no personal data downloads without consent
+        if (
+          !Kinds.impersonalByType(task) &&
+          !(yield* startedHere(starts, { asyncTaskId: task.asyncTaskId, host, actor: context.actor }))
+        ) {
           const refused = yield* obtain(downloadAsk(summary, host, confirmation), context)
           if (refused !== undefined) return refused
         }
         yield* Effect.promise(() => mkdir(settings.exportDir, { recursive: true, mode: 0o700 }))
-        const destination = fileIn(settings.exportDir, fileNameOf(task))
+        const destination = fileIn(settings.exportDir, fileNameOf(task, kind))
         if (destination === undefined) {
           return failure(
             "The export's file name is not a plain file name, so nothing was written.\n" +
@@ -154,16 +179,24 @@ export const download: Tool<
           if (known !== undefined && present._tag === "Some" && present.value.sha256 === known.sha256) {
             return success(
               `Already downloaded: ${destination} (${present.value.bytes} bytes, sha256 ${present.value.sha256}).\n` +
-                "Next step: open the file with a tool meant for personal data; pass overwrite: true to fetch it again.",
+                `Next step: open the file${kind?.personalData.carries === false ? "" : " with a tool meant for personal data"}; pass overwrite: true to fetch it again.`,
               {
                 asyncTaskId: task.asyncTaskId,
+                ...(kind !== undefined ? { kind: kind.name } : {}),
                 path: destination,
                 bytes: present.value.bytes,
                 sha256: present.value.sha256,
                 contentType: known.contentType ?? "application/octet-stream",
                 alreadyPresent: true
               },
-              [linkTo(destination, present.value.bytes, known.contentType ?? "application/octet-stream")]
+              [
+                linkTo(
+                  destination,
+                  present.value.bytes,
+                  known.contentType ?? "application/octet-stream",
+                  kind
+                )
+              ]
             )
           }
           return failure(
@@ -177,6 +210,7 @@ export const download: Tool<
           asyncTaskId: task.asyncTaskId,
           host,
           brand: task.brand,
+          kind: kind?.name,
           file,
           retentionDays: settings.retentionDays
         }).pipe(Effect.either)
@@ -185,16 +219,19 @@ export const download: Tool<
             (Either.isLeft(recorded)
               ? `Warning: the download was not recorded (${recorded.left.message}); retention will not delete this file.\n`
               : "") +
-            "The file contains personal data: keep it in the export directory and share it only as your policy allows.",
+            (kind !== undefined && !kind.personalData.carries
+              ? `The file is a ${kind.name} export, with no personal data known (${kind.personalData.what})`
+              : "The file contains personal data: keep it in the export directory and share it only as your policy allows."),
           {
             asyncTaskId: task.asyncTaskId,
+            ...(kind !== undefined ? { kind: kind.name } : {}),
             path: file.path,
             bytes: file.bytes,
             sha256: file.sha256,
             contentType: file.contentType,
             alreadyPresent: false
           },
-          [linkTo(file.path, file.bytes, file.contentType)]
+          [linkTo(file.path, file.bytes, file.contentType, kind)]
         )
       }).pipe(Effect.catchAll((error) => Effect.succeed(render(error))))
     })

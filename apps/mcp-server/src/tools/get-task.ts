@@ -8,6 +8,7 @@
  * agrees.
  */
 import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
+import type * as Journal from "@booster-export/journal/Journal"
 import * as Starts from "@booster-export/journal/Starts"
 import { Duration, Effect, Either, Schema, Stream } from "effect"
 import { Api } from "../booster/api.js"
@@ -15,6 +16,7 @@ import { Consent, taskBinding } from "../consent/consent.js"
 import { describeTask, startedHere } from "../consent/download.js"
 import { asyncTaskId, nonNegativeInteger } from "./args.js"
 import { render } from "./errors.js"
+import * as Kinds from "./kinds.js"
 import { line, nextStep, summarize, TaskSummary } from "./task-summary.js"
 import { success, type Tool } from "./tool.js"
 
@@ -49,7 +51,7 @@ export const GetTaskOutput = Schema.Struct({
   }),
   startedHere: Schema.optional(Schema.Boolean).annotations({
     description:
-      "For a downloadable export: true when this server started it with the user's consent; false when it was started elsewhere, so its download needs their consent."
+      "For a downloadable export: true when this server started it with the user's consent; false when it was started elsewhere, so its download needs their consent (unless its task type is of a kind without personal data, stock)."
   }),
   downloadConfirmation: Schema.optional(Schema.String).annotations({
     description:
@@ -61,7 +63,7 @@ export const GetTaskOutput = Schema.Struct({
 })
 
 /** The get-task tool. */
-export const getTask: Tool<Api | Starts.Starts | Consent> = {
+export const getTask: Tool<Api | Starts.Starts | Consent | Journal.Journal> = {
   name: "get_export_task",
   title: "Get an export task",
   description:
@@ -116,7 +118,8 @@ export const getTask: Tool<Api | Starts.Starts | Consent> = {
           yield* context.progress === undefined ? follow : Effect.raceFirst(follow, heartbeat)
         }
         const task = yield* client.getTask(id)
-        const summary = summarize(task)
+        const kind = (yield* Kinds.kindsOfTasks)(task)
+        const summary = summarize(task, kind)
         const waitedSeconds = Math.round((Date.now() - started) / 100) / 10
         const clamped =
           asked > MAX_WAIT_SECONDS
@@ -135,19 +138,21 @@ export const getTask: Tool<Api | Starts.Starts | Consent> = {
         }
         // only this install's own record of starts counts (an unreadable one holds none): else the download asks
         const here = yield* startedHere(starts, { asyncTaskId: task.asyncTaskId, host, actor: context.actor })
+        // an export whose task type says its kind carries no personal data downloads without consent
+        const free = here || Kinds.impersonalByType(task)
         // the server asks the user itself when it may and can: then a confirmation would not replace that yes
         const asks =
           consent.mode === "elicit" ||
           (consent.mode === "auto" && (context.elicit !== undefined || context.round !== undefined))
         const confirmation =
-          here || asks
+          free || asks
             ? undefined
             : yield* consent
                 .issue(taskBinding(host, task.asyncTaskId), "download")
                 .pipe(Effect.orElseSucceed(() => undefined))
         const expiresAt =
           confirmation === undefined ? undefined : new Date(confirmation.expiresAt).toISOString()
-        const next = here
+        const next = free
           ? `Next step: ${nextStep(summary)}`
           : "This export was started elsewhere (with booster, by a colleague or by another program), not by this server with the user's consent.\n" +
             (confirmation === undefined

@@ -2,10 +2,12 @@
  * `list_export_tasks`: the caller's export tasks, newest first, optionally by status.
  */
 import { FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
+import type * as Journal from "@booster-export/journal/Journal"
 import { Effect, Either, Schema } from "effect"
 import { Api } from "../booster/api.js"
 import { boundedInteger, oneOf } from "./args.js"
 import { render } from "./errors.js"
+import * as Kinds from "./kinds.js"
 import { line, summarize, TaskSummary } from "./task-summary.js"
 import { success, type Tool } from "./tool.js"
 
@@ -37,10 +39,10 @@ export const ListTasksOutput = Schema.Struct({
 const time = (task: Task.Task): number => Task.parseApiDate(task.requestDateRaw)?.getTime() ?? 0
 
 /** The list tool. */
-export const listTasks: Tool<Api> = {
+export const listTasks: Tool<Api | Journal.Journal> = {
   name: "list_export_tasks",
   title: "List export tasks",
-  description: "Lists the export tasks these credentials can see, newest first.",
+  description: "Lists the export tasks these credentials can see, newest first, with their kind when known.",
   inputSchema: JsonSchema.ofFilter(ListTasksArguments),
   outputSchema: JsonSchema.of(ListTasksOutput),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -59,7 +61,8 @@ export const listTasks: Tool<Api> = {
           .filter((task) => status === undefined || Task.statusKind(task.status) === status)
           .slice()
           .sort((a, b) => time(b) - time(a))
-        const tasks = matching.slice(0, limit).map(summarize)
+        const kindOf = yield* Kinds.kindsOfTasks
+        const tasks = matching.slice(0, limit).map((task) => summarize(task, kindOf(task)))
         const text =
           tasks.length === 0
             ? `No ${status === undefined ? "" : `${status} `}export tasks.`

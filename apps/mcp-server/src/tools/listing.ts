@@ -5,7 +5,7 @@
  *
  * The list says each thing once, for the assistant reading it: every argument keeps a description
  * (and its examples, where they show more than the description), but nothing is repeated — not the
- * filter start_customer_export shares with preview_customer_export, not what a keyword already
+ * filter start_export shares with preview_export, not what a keyword already
  * says; results are given by their shape, since each result's text says what it means.
  */
 import type { Tool as WireTool } from "@modelcontextprotocol/server"
@@ -97,7 +97,7 @@ export const toWire = <R>(tool: Tool<R>): WireTool => {
 
 /**
  * The wire forms of `tools`, in order. An argument that is the same as one of an earlier tool, down to
- * its description (start_customer_export takes the filter preview_customer_export checks; several
+ * its description (start_export takes the filter preview_export checks; several
  * tools take an asyncTaskId), keeps its type, and its description sends to the earlier tool, where its prose,
  * examples and constraints are (the server checks them alike on every call).
  */

@@ -5,11 +5,13 @@
  * was downloaded (same size and SHA-256, no symbolic link). The exact counts are read first; the
  * answer is core's differentially private release of them (`PrivateSummary`), charged to the privacy
  * budget (`PrivacyBudget`) before it is given: once the day's budget is spent, summaries are refused
- * until it returns.
+ * until it returns. Only customer exports are summarised: for a file of another kind (as this install's
+ * record of downloads says), the answer says plainly that no summary is offered.
  */
 import { constants } from "node:fs"
 import { open } from "node:fs/promises"
 import {
+  ExportKind,
   Field,
   FilterSpec,
   JsonSchema,
@@ -155,7 +157,8 @@ export const summarizeExport: Tool<Downloads.Downloads | PrivacyBudget.PrivacyBu
   name: "summarize_export_file",
   title: "Summarise a downloaded export",
   description:
-    "Approximate counts of a downloaded export's customers, never their data. Each call spends privacy budget.",
+    "Approximate counts of a downloaded customer export's customers, never their data; no summary is offered for " +
+    "the other kinds. Each call spends privacy budget.",
   inputSchema: JsonSchema.ofFilter(SummarizeArguments),
   outputSchema: JsonSchema.of(SummaryOutput),
   // not idempotent: every call draws fresh noise and spends privacy budget
@@ -172,7 +175,8 @@ export const summarizeExport: Tool<Downloads.Downloads | PrivacyBudget.PrivacyBu
       const { minimumGroupSize, raised } = Summary.effectiveMinimum(asked)
       const settings = (yield* Settings).summary
       const own = yield* Downloads.Downloads
-      const record = [...Retention.files(yield* own.entries)]
+      const lines = yield* own.entries
+      const record = [...Retention.files(lines)]
         .reverse()
         .find((file) => Task.canonicalGuid(file.asyncTaskId) === Task.canonicalGuid(id))
       const again = `Next step: download_export_file with asyncTaskId ${id} and overwrite: true, then summarize_export_file again.`
@@ -180,6 +184,22 @@ export const summarizeExport: Tool<Downloads.Downloads | PrivacyBudget.PrivacyBu
         return failure(
           `No file downloaded by this install is recorded for task ${id}.\n` +
             `Next step: download_export_file with asyncTaskId ${id} (once get_export_task says it is completed), then call summarize_export_file again.`
+        )
+      }
+      // the kind the download recorded (absent: a customer export, or one of an older version)
+      const recorded = [...lines]
+        .reverse()
+        .find(
+          (line) =>
+            line.event === "downloaded" &&
+            line.file === record.path &&
+            line.asyncTaskId === record.asyncTaskId
+        )?.kind
+      const kind = recorded === undefined ? undefined : ExportKind.byName(recorded)
+      if (kind !== undefined && kind !== ExportKind.Customer) {
+        return failure(
+          `No summary is offered for ${kind.name} exports: summaries count the customers of a customer export only, and the columns of a ${kind.name} file are not documented by the API. Nothing was read and no privacy budget was spent.\n` +
+            "Next step: tell the user the file's path (from download_export_file); open it with a tool suited to its data."
         )
       }
       const path = record.path

@@ -2,6 +2,7 @@
  * What the tools say about a task: status, percentage and counts — never its download URLs, which
  * grant access to personal data without credentials.
  */
+import type { ExportKind } from "@booster-export/core"
 import { Task } from "@booster-export/core"
 import { Schema } from "effect"
 
@@ -9,6 +10,9 @@ import { Schema } from "effect"
 export const TaskSummary = Schema.Struct({
   asyncTaskId: Schema.String.annotations({ description: "Task id." }),
   type: Schema.String.annotations({ description: "Task type, e.g. crm for customer exports." }),
+  kind: Schema.optional(Schema.String).annotations({
+    description: "The export kind, when known (from the task type or the journal's start)."
+  }),
   brand: Schema.String.annotations({ description: "Brand trigram." }),
   status: Schema.String.annotations({ description: "Status as the server wrote it: REQ, INP, COM, ERR, …" }),
   statusKind: Schema.Literal("requested", "in-progress", "completed", "error", "unknown"),
@@ -28,12 +32,13 @@ export const TaskSummary = Schema.Struct({
 /** A task as tools report it. */
 export type TaskSummary = typeof TaskSummary.Type
 
-/** The summary of a task. */
-export const summarize = (task: Task.Task): TaskSummary => {
+/** The summary of a task, of the export kind `exportKind` when it is known. */
+export const summarize = (task: Task.Task, exportKind?: ExportKind.Any | undefined): TaskSummary => {
   const kind = Task.statusKind(task.status)
   return {
     asyncTaskId: task.asyncTaskId,
     type: task.type,
+    ...(exportKind !== undefined ? { kind: exportKind.name } : {}),
     brand: task.brand,
     status: task.status,
     statusKind: kind,
@@ -48,14 +53,14 @@ export const summarize = (task: Task.Task): TaskSummary => {
   }
 }
 
-/** One line for people: `9b2e… crm CAR: in progress, 40% (1,200 results)`. */
+/** One line for people: `9b2e… (customers export, crm, CAR, requested …): in-progress [INP], 40%`. */
 export const line = (summary: TaskSummary): string => {
   const counts = [
     ...(summary.totalResults !== undefined ? [`${summary.totalResults} results`] : []),
     ...(summary.totalFailed ? [`${summary.totalFailed} failed`] : [])
   ]
   return (
-    `${summary.asyncTaskId} (${summary.type}, ${summary.brand}, requested ${summary.requestDate}): ` +
+    `${summary.asyncTaskId} (${summary.kind !== undefined ? `${summary.kind} export, ` : ""}${summary.type}, ${summary.brand}, requested ${summary.requestDate}): ` +
     `${summary.statusKind} [${summary.status}], ${summary.percentage}%` +
     (counts.length > 0 ? ` — ${counts.join(", ")}` : "")
   )
@@ -69,7 +74,7 @@ export const nextStep = (summary: TaskSummary): string => {
         ? `download_export_file with asyncTaskId ${summary.asyncTaskId}.`
         : "the task completed without a download URL; nothing to download."
     case "error":
-      return "the export ended in error; check the filter with preview_customer_export, then start_customer_export with force: true to try again."
+      return "the export ended in error; check the filter with preview_export, then start_export with force: true to try again."
     default:
       return `get_export_task with asyncTaskId ${summary.asyncTaskId} and waitSeconds 45 to follow it.`
   }

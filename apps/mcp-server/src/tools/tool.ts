@@ -62,7 +62,7 @@ export type ToolResult = CallToolResult | InputRequiredResult
 
 /** A tool, generic in the services its handler needs. */
 export interface Tool<R> {
-  /** The tool's name, e.g. `start_customer_export`. */
+  /** The tool's name, e.g. `start_export`. */
   readonly name: string
   /** A short human title. */
   readonly title: string

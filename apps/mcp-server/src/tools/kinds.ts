@@ -1,0 +1,219 @@
+/**
+ * The export kinds as the tools take them: a `kind` argument (one of core's six names, default
+ * `customers`), one input schema that describes every kind's filter fields once per field name
+ * (saying which kinds take a field where not all do), and the server-side validation of a call by
+ * the chosen kind's own filter specification, whose errors name the field and the rule broken.
+ */
+import { ExportKind, Field, FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
+import * as Journal from "@booster-export/journal/Journal"
+import { Array as Arr, Effect, Either, Schema } from "effect"
+
+/** The kind an argument-less (earlier) call means. */
+export const DEFAULT_KIND: ExportKind.Any = ExportKind.Customer
+
+const personal = ExportKind.all.filter((kind) => kind.personalData.carries).map((kind) => kind.name)
+const impersonal = ExportKind.all.filter((kind) => !kind.personalData.carries).map((kind) => kind.name)
+
+/** The `kind` argument: a kind's name (or alias, any case), default customers. */
+export const kindField: Field.AnyField = {
+  schema: Schema.String.pipe(
+    Schema.filter((name) => (ExportKind.names as ReadonlyArray<string>).includes(name), {
+      [Field.RuleId]: "one-of",
+      message: () => `must be one of ${ExportKind.names.join(", ")}`,
+      jsonSchema: { enum: ExportKind.names }
+    })
+  ).annotations({
+    description:
+      `Which export (default customers). Personal data: ${personal.join(", ")}` +
+      (impersonal.length > 0 ? `; none known: ${impersonal.join(", ")} (no consent asked).` : ".")
+  }),
+  normalize: (raw) => (typeof raw === "string" ? (ExportKind.byName(raw)?.name ?? raw.trim()) : raw),
+  kind: { _tag: "Text" },
+  doc: { description: "Which export." }
+}
+
+const KindOnly = FilterSpec.make({
+  required: {},
+  optional: { kind: kindField },
+  description: "The export kind."
+})
+
+/** The kind a call names (`kind`, default customers) and the other arguments, or the validation error. */
+export const kindOf = (
+  args: Readonly<Record<string, unknown>>
+): Either.Either<
+  { readonly kind: ExportKind.Any; readonly rest: Record<string, unknown> },
+  Validation.ValidationError
+> => {
+  const { kind: raw, ...rest } = args
+  if (raw === undefined) return Either.right({ kind: DEFAULT_KIND, rest })
+  return Either.map(Validation.validate(KindOnly, { kind: raw }), (valid) => ({
+    kind: ExportKind.byName(String(valid.kind)) ?? DEFAULT_KIND,
+    rest
+  }))
+}
+
+/**
+ * A validation error of `kind`'s filter in which a field refused as unknown that another kind takes
+ * says which kinds take it (an agent mixing up two kinds' fields sees its mistake).
+ */
+export const explainForeignFields = (
+  kind: ExportKind.Any,
+  error: Validation.ValidationError
+): Validation.ValidationError => {
+  const issues = Arr.map(error.issues, (issue) => {
+    if (issue.rule !== "unknown-field") return issue
+    const takers = ExportKind.all.filter((other) => issue.path in other.filter.fields).map((k) => k.name)
+    return takers.length === 0
+      ? issue
+      : { ...issue, message: `is not a field of ${kind.name} exports (only of ${takers.join(", ")})` }
+  })
+  return new Validation.ValidationError({ issues })
+}
+
+/** The kind a task belongs to, by its API task type, when that type is known to be one kind's. */
+export const byTaskType = (type: string): ExportKind.Any | undefined => {
+  const wanted = type.trim().toLowerCase()
+  return ExportKind.all.find((kind) => kind.taskType?.toLowerCase() === wanted)
+}
+
+/**
+ * True when the task's own type says it is an export of a kind without personal data (stock): its
+ * download needs no consent. The journal's word is never taken for it.
+ */
+export const impersonalByType = (task: Task.Task): boolean =>
+  byTaskType(task.type)?.personalData.carries === false
+
+/**
+ * The kind of a task as far as it is known: by its task type, else by the kind a journal start of
+ * it recorded (`journalKind`).
+ */
+export const ofTask = (task: Task.Task, journalKind: string | undefined): ExportKind.Any | undefined =>
+  byTaskType(task.type) ?? (journalKind === undefined ? undefined : ExportKind.byName(journalKind))
+
+/**
+ * The kind of each task as far as it is known: by its task type, else by the kind the journal's
+ * start of it recorded (a journal that cannot be read knows none). For showing and recording only:
+ * whether consent is asked never rests on the journal, which a team's members can all write.
+ */
+export const kindsOfTasks: Effect.Effect<
+  (task: Task.Task) => ExportKind.Any | undefined,
+  never,
+  Journal.Journal
+> = Effect.flatMap(Journal.Journal, (journal) => journal.entries).pipe(
+  Effect.map((entries) => {
+    const started = new Map<string, string>()
+    for (const entry of entries) {
+      if (Journal.isStart(entry)) started.set(Task.canonicalGuid(entry.asyncTaskId), Journal.kindOf(entry))
+    }
+    return (task: Task.Task) => ofTask(task, started.get(Task.canonicalGuid(task.asyncTaskId)))
+  }),
+  Effect.orElseSucceed(() => (task: Task.Task) => byTaskType(task.type))
+)
+
+type Node = Record<string, unknown>
+
+const isNode = (value: unknown): value is Node =>
+  value !== null && typeof value === "object" && !Array.isArray(value)
+
+/** The members of `variants` that every one of them has with the same value (descriptions aside). */
+const common = (variants: ReadonlyArray<Node>): Node => {
+  const [first, ...others] = variants
+  const out: Node = {}
+  for (const [key, value] of Object.entries(first ?? {})) {
+    if (key === "description" || key === "examples") continue
+    const json = JSON.stringify(value)
+    if (others.every((other) => JSON.stringify(other[key]) === json)) out[key] = value
+  }
+  return out
+}
+
+const list = (names: ReadonlyArray<string>) => names.join(", ")
+
+/**
+ * One description for a field whose kinds' descriptions differ only in what they export (each kind's
+ * own is in its filter specification, which validates the call).
+ */
+const SHARED_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  brand: "The brand whose data is exported (also the {brand} segment of the route).",
+  posCodes:
+    "POS (point of sale) legacy codes the export is restricted to; at least one, except for stock (optional; what the API exports without them is not documented).",
+  dateFrom:
+    "On or after this date (YYYY-MM-DD): for stock, the date an item is in stock since; else the movement's, sale's, invoice's or order's date.",
+  dateTo:
+    "On or before this date (YYYY-MM-DD): for stock, the date an item is in stock since; else the movement's, sale's, invoice's or order's date."
+}
+
+/**
+ * The JSON Schema of every kind's filter fields together, each field described once: a field whose
+ * description differs between kinds gets each kind's description (kinds sharing one said once), a
+ * field not every kind takes says which do, and constraints not shared by every kind are left to the
+ * server's validation by the chosen kind (e.g. `posCodes`, required by all kinds but stock). Only
+ * `brand`, required by every kind, is required here.
+ */
+export const mergedFilterSchema = (): { readonly properties: Node; readonly required: Array<string> } => {
+  const byName = new Map<string, Array<{ kind: ExportKind.Any; schema: Node }>>()
+  for (const kind of ExportKind.all) {
+    const properties = (JsonSchema.ofFilter(kind.filter) as Node).properties
+    for (const [name, member] of Object.entries(isNode(properties) ? properties : {})) {
+      const variants = byName.get(name) ?? []
+      variants.push({ kind, schema: member as Node })
+      byName.set(name, variants)
+    }
+  }
+  const properties: Node = {}
+  for (const [name, variants] of byName) {
+    const schema = common(variants.map((variant) => variant.schema))
+    const byDescription = new Map<string, Array<string>>()
+    for (const { kind, schema: member } of variants) {
+      const description = String(member.description ?? "")
+      byDescription.set(description, [...(byDescription.get(description) ?? []), kind.name])
+    }
+    const required = ExportKind.all.filter((kind) => kind.filter.required.includes(name)).map((k) => k.name)
+    const takers = variants.map((variant) => variant.kind.name)
+    const description =
+      SHARED_DESCRIPTIONS[name] !== undefined
+        ? `${SHARED_DESCRIPTIONS[name]}${takers.length < ExportKind.all.length ? ` (kinds: ${list(takers)})` : ""}`
+        : byDescription.size === 1
+          ? `${[...byDescription.keys()][0]}${takers.length < ExportKind.all.length ? ` (kinds: ${list(takers)})` : ""}`
+          : [...byDescription].map(([text, kinds]) => `${list(kinds)}: ${text}`).join(" ")
+    const requiredNote =
+      required.length > 0 &&
+      required.length < ExportKind.all.length &&
+      SHARED_DESCRIPTIONS[name] === undefined
+        ? ` Required for ${list(required)}.`
+        : ""
+    const examples = variants.find((variant) => variant.schema.examples !== undefined)?.schema.examples
+    properties[name] = {
+      ...schema,
+      description: `${description}${requiredNote}`,
+      ...(examples !== undefined ? { examples } : {})
+    }
+  }
+  const required = [...byName.keys()].filter((name) =>
+    ExportKind.all.every((kind) => kind.filter.required.includes(name))
+  )
+  return { properties, required }
+}
+
+/**
+ * The input schema of a tool taking `kind` and any kind's filter, plus the tool's own arguments
+ * (`own`, e.g. `force`), described by `description`.
+ */
+export const inputSchema = (
+  own: Readonly<Record<string, Field.AnyField>>,
+  description: string
+): JsonSchema.JsonSchema => {
+  const merged = mergedFilterSchema()
+  const ownSchema = JsonSchema.ofFilter(
+    FilterSpec.make({ required: {}, optional: { kind: kindField, ...own }, description })
+  ) as Node
+  const { kind, ...ownProperties } = ownSchema.properties as Node
+  return {
+    type: "object",
+    description,
+    required: merged.required,
+    properties: { kind, ...merged.properties, ...ownProperties },
+    additionalProperties: false
+  } as JsonSchema.JsonSchema
+}
