@@ -419,14 +419,16 @@ export const connectAsking = (
 
 /**
  * An export started elsewhere: a direct `POST` to the sandbox, as `booster` or another program sends
- * it, with nothing recorded in this server's journal. Returns its task id.
+ * it, with nothing recorded in this server's journal, to `/{route}/{brand}/export` (default the
+ * customer export's). Returns its task id.
  */
 export const startedElsewhere = async (
   sandbox: Sandbox.RunningSandbox,
-  body: Record<string, unknown>
+  body: Record<string, unknown>,
+  route = "customer"
 ): Promise<string> => {
   const response = await fetch(
-    `${sandbox.baseUrl}/customer/${encodeURIComponent(String(body.brand))}/export`,
+    `${sandbox.baseUrl}/${route}/${encodeURIComponent(String(body.brand))}/export`,
     {
       method: "POST",
       headers: {

@@ -439,8 +439,7 @@ describe("the endpoint with a token still refuses rebinding", () => {
     )
     cleanups.push(connectedHttp.close)
     expect(
-      (await connectedHttp.client.callTool("preview_export", { brand: "CAR", posCodes: ["ES100"] }))
-        .isError
+      (await connectedHttp.client.callTool("preview_export", { brand: "CAR", posCodes: ["ES100"] })).isError
     ).toBeFalsy()
   })
 })

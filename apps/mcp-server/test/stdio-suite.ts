@@ -84,9 +84,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
     }
 
     const call = (name: string, args: Record<string, unknown>) =>
-      name === "start_export"
-        ? startWithConsent(server!.client, args)
-        : server!.client.callTool(name, args)
+      name === "start_export" ? startWithConsent(server!.client, args) : server!.client.callTool(name, args)
 
     describe("tools/list", () => {
       it("lists the six tools with schemas generated from core", async () => {
@@ -105,7 +103,15 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
         // every kind needs a brand; the kind's own rules (posCodes for all but stock) are checked by the server
         expect(start.inputSchema.required).toEqual(["brand"])
         expect(Object.keys(start.inputSchema.properties ?? {})).toEqual(
-          expect.arrayContaining(["kind", "force", "purpose", "email", "articleCodes", "reasonCodes", "status"])
+          expect.arrayContaining([
+            "kind",
+            "force",
+            "purpose",
+            "email",
+            "articleCodes",
+            "reasonCodes",
+            "status"
+          ])
         )
         expect((start.inputSchema.properties as Record<string, { enum?: unknown }>).kind?.enum).toEqual([
           "customers",
