@@ -253,6 +253,20 @@ describe("booster-mcp as an OAuth protected resource", () => {
     )
     expect(apiPosts()).toBe(before)
 
+    // the start tool's former name is a start too
+    const former = await post(
+      server.url,
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 9,
+        method: "tools/call",
+        params: { name: "start_customer_export", arguments: { ...filter(), confirmation } }
+      }),
+      { authorization: `Bearer ${readToken}` }
+    )
+    expect(former.status).toBe(403)
+    expect(apiPosts()).toBe(before)
+
     const none = await token(server.url.href, { scope: "openid" })
     const denied = await post(
       server.url,

@@ -8,7 +8,7 @@ import type { Log } from "../logging/log.js"
 import type { Options } from "../options/options.js"
 import { NAME, VERSION } from "../version.js"
 import { instructions } from "./instructions.js"
-import { type Dispatch, make } from "./make-server.js"
+import { type Dispatch, FORMER_NAMES, make } from "./make-server.js"
 import { LenientStdioTransport } from "./stdio.js"
 
 /** What to serve. */
@@ -22,6 +22,14 @@ export interface Serving {
 
 /** How long, at most, calls in flight are awaited once stdin has ended, in ms. */
 export const DRAIN_MS = 30_000
+
+/** The tools that write (`names`), and the former names that call them: all need the write scope. */
+const writing = (names: ReadonlyArray<string>): ReadonlyArray<string> => [
+  ...names,
+  ...Object.entries(FORMER_NAMES)
+    .filter(([, now]) => names.includes(now))
+    .map(([former]) => former)
+]
 
 /**
  * Serves until stdin ends (stdio) or a signal arrives; resolves when done. When stdin ends, calls
@@ -54,10 +62,10 @@ export const serve = async ({ options, tools, withheld, dispatch, log }: Serving
         options.oauthIssuer === undefined
           ? undefined
           : { issuer: options.oauthIssuer, audience: options.oauthAudience, publicUrl: options.publicUrl },
-      writeTools: [
+      writeTools: writing([
         ...withheld,
         ...tools.filter((tool) => tool.annotations?.readOnlyHint !== true).map((tool) => tool.name)
-      ],
+      ]),
       allowedHosts: options.allowedHosts,
       maxSessions: options.maxSessions,
       sessionIdleMs: options.sessionIdleMinutes * 60_000
