@@ -220,7 +220,7 @@ export const download: Tool<
               ? `Warning: the download was not recorded (${recorded.left.message}); retention will not delete this file.\n`
               : "") +
             (kind !== undefined && !kind.personalData.carries
-              ? `The file is a ${kind.name} export, with no personal data known (${kind.personalData.what})`
+              ? `The file is a ${kind.name} export. Personal data: ${kind.personalData.what}`
               : "The file contains personal data: keep it in the export directory and share it only as your policy allows."),
           {
             asyncTaskId: task.asyncTaskId,

@@ -91,7 +91,9 @@ export const preview: Tool<Consent | FingerprintKey.FingerprintKey> = {
         confirmation === undefined ? undefined : new Date(confirmation.expiresAt).toISOString()
       const text = [
         "The filter is valid. Nothing was sent.",
-        `Export: ${kind.name}${personal ? " (personal data)" : ` (no personal data known: ${kind.personalData.what})`}`,
+        personal
+          ? `Export: ${kind.name} (personal data)`
+          : `Export: ${kind.name}. Personal data: ${kind.personalData.what}`,
         `What: ${prepared.right.description}`,
         `Fingerprint: ${prepared.right.fingerprint}`,
         `Request: ${prepared.right.method} ${prepared.right.path}`,
