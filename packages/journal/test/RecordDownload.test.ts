@@ -86,6 +86,38 @@ describe("RecordDownload.record", () => {
     expect(Date.parse(recorded!.expiresAt!) - Date.parse(recorded!.at)).toBe(30 * 86_400_000)
   })
 
+  it("records the kind the caller knows when the journal has no start, in the journal and this install's own record", async () => {
+    const root = await tempDir()
+    const own = Downloads.make(join(root, "state"))
+    const journal = Journal.make(join(root, "team"))
+    await run(
+      journal,
+      RecordDownload.record({ source: "mcp", asyncTaskId: "t", host: undefined, kind: "stock", file }),
+      own
+    )
+    expect((await Effect.runPromise(journal.entries)).at(-1)).toMatchObject({
+      event: "downloaded",
+      kind: "stock"
+    })
+    expect((await Effect.runPromise(own.entries)).at(-1)).toMatchObject({
+      event: "downloaded",
+      kind: "stock"
+    })
+    // the journal's start says which kind the task is, whatever the caller guessed
+    await Effect.runPromise(
+      journal.append({ source: "cli", event: "started", kind: "invoices", asyncTaskId: "u", host: undefined })
+    )
+    await run(
+      journal,
+      RecordDownload.record({ source: "mcp", asyncTaskId: "u", host: undefined, kind: "stock", file }),
+      own
+    )
+    expect((await Effect.runPromise(own.entries)).at(-1)).toMatchObject({
+      asyncTaskId: "u",
+      kind: "invoices"
+    })
+  })
+
   it("keeps this install's own record of the file, 0600 in a 0700 folder, with the real folder it was written into", async () => {
     const root = await tempDir()
     const state = join(root, "state")
