@@ -84,6 +84,11 @@ describe("a kind without personal data (stock)", () => {
     expect(structured(task)).toMatchObject({ kind: "stock", type: "stock", downloadReady: true })
     expect(structured(task).downloadConfirmation).toBeUndefined()
 
+    const listed = await client.callTool("list_export_tasks", {})
+    const tasks = structured(listed).tasks as ReadonlyArray<Record<string, unknown>>
+    expect(tasks.find((one) => one.asyncTaskId === id)).toMatchObject({ kind: "stock" })
+    expect(textOf(listed)).toContain(`${id} (stock export, stock, ${args.brand},`)
+
     const downloaded = await client.callTool("download_export_file", { asyncTaskId: id })
     expect(downloaded.isError).toBeFalsy()
     expect(structured(downloaded)).toMatchObject({ kind: "stock" })
@@ -269,6 +274,12 @@ describe("a lost start of a kind whose task type is unknown (movements)", () => 
     expect(sandbox.tasksCreated()).toBe(created + 1)
     expect(structured(started)).toMatchObject({ kind: "movements", reconciliation: "time-window" })
     expect(structured(started).asyncTaskId).not.toBe(structured(earlier).asyncTaskId)
+    // the sandbox's task type of movements is not the API's known one: the kind comes from the journal
+    const task = await client.callTool("get_export_task", {
+      asyncTaskId: String(structured(started).asyncTaskId),
+      waitSeconds: 0
+    })
+    expect(structured(task)).toMatchObject({ kind: "movements", type: "movement" })
     const newest = sandbox.tasks().at(-1)!
     expect(String(structured(started).asyncTaskId).replaceAll("-", "")).toBe(
       newest.asyncTaskId.replaceAll("-", "").toLowerCase()
