@@ -166,7 +166,7 @@ export class UsageError extends Error {
 }
 
 /** The usage text printed by `--help`. */
-export const usage = `booster-mcp: an MCP server to start, follow and download Booster2 customer exports.
+export const usage = `booster-mcp: an MCP server to start, follow and download Booster2 exports of every kind.
 
 Usage: booster-mcp [options]
 
