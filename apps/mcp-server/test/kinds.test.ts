@@ -167,13 +167,24 @@ describe("a kind with personal data (sell-out)", () => {
     expect(textOf(downloaded)).toContain("contains personal data")
   })
 
-  it("asks before downloading an invoices export started elsewhere", async () => {
+  it("asks before downloading an invoices export started elsewhere, and says what it does not know of it", async () => {
     const client = await connect()
     const id = await startedElsewhere(sandbox, { brand: brand(), posCodes: ["ES100"] }, "invoice")
     const refused = await client.callTool("download_export_file", { asyncTaskId: id })
     expect(refused.isError).toBe(true)
     expect(textOf(refused)).toContain("nothing was downloaded")
     expect(await readdir(dirs!.exportDir).catch(() => [])).toEqual([])
+
+    // its task type is not one the API documents, and no journal here knows it: its kind is unknown
+    const task = await client.callTool("get_export_task", { asyncTaskId: id, waitSeconds: 10 })
+    expect(structured(task).kind).toBeUndefined()
+    const confirmation = String(structured(task).downloadConfirmation)
+    const downloaded = await client.callTool("download_export_file", { asyncTaskId: id, confirmation })
+    expect(downloaded.isError).toBeFalsy()
+    expect(await readdir(dirs!.exportDir)).toEqual([expect.stringMatching(/^export-/)])
+    expect(textOf(downloaded)).toContain("contains personal data")
+    const summary = await client.callTool("summarize_export_file", { asyncTaskId: id })
+    expect(textOf(summary)).toContain("did not record which kind of export it is")
   })
 })
 

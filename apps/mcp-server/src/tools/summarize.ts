@@ -286,7 +286,13 @@ export const summarizeExport: Tool<Downloads.Downloads | PrivacyBudget.PrivacyBu
         looksPersonal: Journal.looksPersonal
       })
       const spent = { spent: outcome.spent, remaining: outcome.remaining, perDay: outcome.perDay }
-      return success(renderSummary(id, summary, spent, raised, asked), {
+      // a download recorded without its kind: an older version's (customers only), or a task whose
+      // kind was not known; read as a customer export, and said so
+      const unlabelled =
+        recorded === undefined
+          ? "\nThe download did not record which kind of export it is (an older version's download, or a task whose kind was not known): it was read as a customer export."
+          : ""
+      return success(`${renderSummary(id, summary, spent, raised, asked)}${unlabelled}`, {
         asyncTaskId: record.asyncTaskId,
         rows: summary.rows,
         epsilon: summary.epsilon,
