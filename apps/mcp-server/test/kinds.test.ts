@@ -12,6 +12,7 @@ import {
   type Connected,
   connectStdio,
   readJournal,
+  SDK1,
   sandboxEnv,
   serverEnv,
   startedElsewhere,
@@ -38,10 +39,13 @@ afterEach(async () => {
   dirs = undefined
 })
 
-/** A server with `--consent token` (the assistant must pass the preview's confirmation), fresh state. */
-const connect = async (generation = V2_PINNED) => {
+/**
+ * A server with `--consent token` (the assistant must pass the preview's confirmation) or `mode`,
+ * fresh state.
+ */
+const connect = async (generation = V2_PINNED, mode = "token") => {
   dirs ??= await tempDirs()
-  server = await connectStdio(["--consent", "token"], serverEnv(dirs, sandboxEnv(sandbox)), generation)
+  server = await connectStdio(["--consent", mode], serverEnv(dirs, sandboxEnv(sandbox)), generation)
   return server.client
 }
 
@@ -114,6 +118,21 @@ describe("a kind without personal data (stock)", () => {
     const downloaded = await client.callTool("download_export_file", { asyncTaskId: id })
     expect(downloaded.isError).toBeFalsy()
     expect(await readdir(dirs!.exportDir)).toEqual([expect.stringMatching(/^stock-export-/)])
+  })
+})
+
+describe("--consent elicit with a client that cannot be asked", () => {
+  it("starts a stock export, and refuses a sell-out export of the same brand and POS", async () => {
+    const client = await connect(SDK1, "elicit")
+    const shared = { brand: brand(), posCodes: ["ES100"] }
+    const stock = await client.callTool("start_export", { ...shared, kind: "stock" })
+    expect(stock.isError).toBeFalsy()
+    expect(structured(stock)).toMatchObject({ kind: "stock", reused: false })
+    const before = posts("/warranty/")
+    const sellOut = await client.callTool("start_export", { ...shared, kind: "sell-out" })
+    expect(sellOut.isError).toBe(true)
+    expect(textOf(sellOut)).toContain("cannot be asked")
+    expect(posts("/warranty/")).toBe(before)
   })
 })
 
