@@ -6,30 +6,29 @@
  */
 import { ExportKind, Field, FilterSpec, JsonSchema, Task, Validation } from "@booster-export/core"
 import * as Journal from "@booster-export/journal/Journal"
-import { Array as Arr, Effect, Either, Schema } from "effect"
+import { Array as Arr, Effect, Either } from "effect"
 
 /** The kind an argument-less (earlier) call means. */
 export const DEFAULT_KIND: ExportKind.Any = ExportKind.Customer
 
 const personal = ExportKind.all.filter((kind) => kind.personalData.carries).map((kind) => kind.name)
-const impersonal = ExportKind.all.filter((kind) => !kind.personalData.carries).map((kind) => kind.name)
 
-/** The `kind` argument: a kind's name (or alias, any case), default customers. */
+const choices = Object.fromEntries(
+  ExportKind.all.map((kind) => [
+    kind.name,
+    kind.personalData.carries ? "" : "no personal data known, no consent"
+  ])
+) as Record<ExportKind.Name, string>
+
+const byChoice = Field.choice("kind", choices, {
+  description: `Which export (default customers); personal data in ${personal.join(", ")}.`
+})
+
+/** The `kind` argument: a kind's name (or alias, any case; core's `choice`), default customers. */
 export const kindField: Field.AnyField = {
-  schema: Schema.String.pipe(
-    Schema.filter((name) => (ExportKind.names as ReadonlyArray<string>).includes(name), {
-      [Field.RuleId]: "one-of",
-      message: () => `must be one of ${ExportKind.names.join(", ")}`,
-      jsonSchema: { enum: ExportKind.names }
-    })
-  ).annotations({
-    description:
-      `Which export (default customers). Personal data: ${personal.join(", ")}` +
-      (impersonal.length > 0 ? `; none known: ${impersonal.join(", ")} (no consent asked).` : ".")
-  }),
-  normalize: (raw) => (typeof raw === "string" ? (ExportKind.byName(raw)?.name ?? raw.trim()) : raw),
-  kind: { _tag: "Text" },
-  doc: { description: "Which export." }
+  ...byChoice,
+  normalize: (raw) =>
+    byChoice.normalize(typeof raw === "string" ? (ExportKind.byName(raw)?.name ?? raw) : raw)
 }
 
 const KindOnly = FilterSpec.make({
