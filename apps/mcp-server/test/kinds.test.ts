@@ -270,6 +270,13 @@ describe("validation by the kind's own rules", () => {
     expect(structured(preview)).toMatchObject({ kind: "customers", personalData: true })
     const { tools } = await client.listTools()
     expect(tools.map((tool) => tool.name)).not.toContain("preview_customer_export")
+    // a kind's alias, in any case, is that kind
+    const alias = await client.callTool("preview_export", {
+      kind: " SellOut ",
+      brand: "CAR",
+      posCodes: ["ES100"]
+    })
+    expect(structured(alias)).toMatchObject({ kind: "sell-out" })
   })
 })
 
