@@ -8,7 +8,9 @@
  * 3. otherwise confirm (`confirm`: a prompt, a consent), take the journal's start lock, look again
  *    (another process may have started it meanwhile), record `requested`, start, record `started` —
  *    in the journal and, when the context holds it, in this install's own record of starts
- *    (`Starts`), the only proof a front end takes that this install started a task.
+ *    (`Starts`), the only proof a front end takes that this install started a task — except for a
+ *    task found afterwards when the start's answer was lost (`reconciled`): it may be someone
+ *    else's, so it is recorded in the journal only, marked `reconciled`.
  *
  * The policies are parameters, so that each front end states its own: the duplicate window, what an
  * earlier failed task means, what a journal that cannot be written means, what to do with a
@@ -74,6 +76,12 @@ export interface Earlier {
  */
 export interface Created {
   readonly asyncTaskId: string
+  /**
+   * True when the start's answer was lost and the task was found afterwards in the task list: it
+   * may be another's export, so it is recorded as such (`reconciled` in the journal) and never in
+   * this install's own record of starts.
+   */
+  readonly reconciled?: boolean | undefined
 }
 
 /**
@@ -216,17 +224,20 @@ const send = <S extends Created, E, R>(
   Effect.gen(function* () {
     const started = yield* request.start(downloadRequestId)
     const at = new Date(yield* Clock.currentTimeMillis).toISOString()
+    // a task found afterwards is not proof that this install created it
+    const reconciled = started.reconciled === true
     const written = yield* Effect.either(
       journal.append({
         ...recorded(request, downloadRequestId),
         at,
         event: "started",
-        asyncTaskId: started.asyncTaskId
+        asyncTaskId: started.asyncTaskId,
+        ...(reconciled ? { reconciled: true } : {})
       })
     )
     const own = yield* Effect.serviceOption(Starts.Starts)
     const ownWritten =
-      own._tag === "Some"
+      own._tag === "Some" && !reconciled
         ? yield* Effect.either(
             own.value.append({
               at,

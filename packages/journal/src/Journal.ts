@@ -61,6 +61,8 @@ export type Event =
  * - `kind`: the export kind's name (`ExportKind`'s `name`); absent on lines written before kinds
  *   were recorded, which are customer exports (see {@link kindOf});
  * - `description`: the filter in plain English (core's description, never a personal value);
+ * - `reconciled`: on a start, true when its answer was lost and its task was found afterwards in
+ *   the task list (it may be someone else's export): never counted as this install's own start;
  * - `expiresAt`: for a download, when retention may delete the file (ISO-8601);
  * - `purpose`: why (see `Purpose`): read from beside the chain, `"<erased>"` once erased; the chain
  *   itself holds `purposeHmac`, its keyed hash;
@@ -89,6 +91,7 @@ export const Entry = Schema.Struct({
   sha256: Schema.optional(Schema.String),
   contentType: Schema.optional(Schema.String),
   description: Schema.optional(Schema.String),
+  reconciled: Schema.optional(Schema.Boolean),
   expiresAt: Schema.optional(Schema.String),
   purposeHmac: Schema.optional(Schema.String),
   writer: Schema.optional(Schema.String),

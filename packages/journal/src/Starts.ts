@@ -75,17 +75,19 @@ export type Service = LocalRecord.Service<Entry, NewEntry>
  */
 export class Starts extends Context.Tag("@booster-export/journal/Starts")<Starts, Service>() {}
 
-/** The starts of the local journal's lines. */
+/** The starts of the local journal's lines (a task found afterwards, `reconciled`, is none). */
 const fromJournal = (entries: ReadonlyArray<Journal.Entry>): ReadonlyArray<Entry> =>
-  entries.filter(Journal.isStart).map((entry) => ({
-    at: entry.at,
-    ...(entry.source !== undefined ? { source: entry.source } : {}),
-    asyncTaskId: entry.asyncTaskId,
-    ...(entry.host !== undefined ? { host: entry.host } : {}),
-    ...(entry.actor !== undefined ? { actor: entry.actor } : {}),
-    ...(entry.kind !== undefined ? { kind: entry.kind } : {}),
-    ...(entry.downloadRequestId !== undefined ? { downloadRequestId: entry.downloadRequestId } : {})
-  }))
+  entries
+    .filter((entry) => Journal.isStart(entry) && entry.reconciled !== true)
+    .map((entry) => ({
+      at: entry.at,
+      ...(entry.source !== undefined ? { source: entry.source } : {}),
+      asyncTaskId: entry.asyncTaskId,
+      ...(entry.host !== undefined ? { host: entry.host } : {}),
+      ...(entry.actor !== undefined ? { actor: entry.actor } : {}),
+      ...(entry.kind !== undefined ? { kind: entry.kind } : {}),
+      ...(entry.downloadRequestId !== undefined ? { downloadRequestId: entry.downloadRequestId } : {})
+    }))
 
 const keyOf = (entry: Pick<Entry, "asyncTaskId" | "at">) => `${entry.asyncTaskId}\n${entry.at}`
 

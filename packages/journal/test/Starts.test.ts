@@ -15,7 +15,12 @@ const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
 const host = "booster.example.com"
 
 /** A start as booster-mcp makes it, in `journal`, with `own` (this install's record) in the context or not. */
-const start = (journal: Journal.Service, own: Starts.Service | undefined, asyncTaskId: string) => {
+const start = (
+  journal: Journal.Service,
+  own: Starts.Service | undefined,
+  asyncTaskId: string,
+  reconciled = false
+) => {
   const started = GuardedStart.run({
     source: "mcp",
     fingerprint: `hmac-sha256:${"c".repeat(64)}`,
@@ -24,7 +29,7 @@ const start = (journal: Journal.Service, own: Starts.Service | undefined, asyncT
     duplicateWindowMs: 0,
     onDuplicate: "refuse",
     onUnwritableJournal: "refuse",
-    start: () => Effect.succeed({ asyncTaskId })
+    start: () => Effect.succeed({ asyncTaskId, reconciled })
   }).pipe(Effect.provide(Layer.succeed(Journal.Journal, journal)))
   return run(own === undefined ? started : Effect.provideService(started, Starts.Starts, own))
 }
@@ -61,6 +66,31 @@ describe("Starts", () => {
     expect(
       Starts.includes(entries, { asyncTaskId: "a1", source: "mcp", host: "other", actor: "oauth:alice" })
     ).toBe(false)
+  })
+
+  it("holds no task found afterwards for a start whose answer was lost, in its record or its local journal", async () => {
+    const directory = await tempDir()
+    const own = Starts.make(directory)
+    const journal = Journal.make(directory)
+    const outcome = await start(journal, own, "found", true)
+    expect(outcome).toMatchObject({ _tag: "Started", unrecordedHere: undefined })
+    // the journal knows it (a repeat is recognised), marked as found afterwards
+    expect(await run(journal.entries)).toContainEqual(
+      expect.objectContaining({ event: "started", asyncTaskId: "found", reconciled: true })
+    )
+    const entries = await run(own.entries)
+    expect(
+      Starts.includes(entries, { asyncTaskId: "found", source: "mcp", host, actor: "oauth:alice" })
+    ).toBe(false)
+    await start(journal, own, "made")
+    expect(
+      Starts.includes(await run(own.entries), {
+        asyncTaskId: "made",
+        source: "mcp",
+        host,
+        actor: "oauth:alice"
+      })
+    ).toBe(true)
   })
 
   it("holds nothing of a journal in another folder, and the starts of the local journal file of its own", async () => {
