@@ -255,6 +255,13 @@ describe("validation by the kind's own rules", () => {
       "email: is not a field of stock exports (only of customers) [unknown-field]"
     )
     expect(textOf(stock)).not.toContain("x@example.com")
+    // a member named like a property every object has is no kind's field
+    const inherited = await client.callTool("preview_export", {
+      kind: "stock",
+      brand: "CAR",
+      constructor: "x"
+    })
+    expect(textOf(inherited)).toContain("constructor: is not a known field [unknown-field]")
 
     const unknown = await client.callTool("preview_export", { kind: "widgets", brand: "CAR" })
     expect(unknown.isError).toBe(true)
@@ -277,6 +284,53 @@ describe("validation by the kind's own rules", () => {
       posCodes: ["ES100"]
     })
     expect(structured(alias)).toMatchObject({ kind: "sell-out" })
+  })
+})
+
+describe("a task found afterwards for a start whose answer was lost", () => {
+  it("does not count a colleague's export found in its place as its own: its download asks", async () => {
+    const client = await connect()
+    const shared = brand()
+    // a colleague's invoices export of the same brand, moments before: its task type is unknown too
+    const colleague = await startedElsewhere(sandbox, { brand: shared, posCodes: ["IT200"] }, "invoice")
+    const args = { kind: "movements", brand: shared, posCodes: ["ES100"] }
+    const confirmation = String(structured(await client.callTool("preview_export", args)).confirmation)
+    const created = sandbox.tasksCreated()
+    // the movements request is lost before the API created anything
+    sandbox.faults.add({ route: "export-movements", fault: { kind: "reset" }, times: 1 })
+    const started = await client.callTool("start_export", { ...args, confirmation })
+    expect(started.isError).toBeFalsy()
+    expect(sandbox.tasksCreated()).toBe(created)
+    expect(structured(started)).toMatchObject({ asyncTaskId: colleague, reconciliation: "time-window" })
+    expect(textOf(started)).toContain("downloading it will ask the user first")
+
+    // consent was given to a movements export, not to the colleague's invoices: the download asks
+    const task = await client.callTool("get_export_task", { asyncTaskId: colleague, waitSeconds: 0 })
+    expect(structured(task)).toMatchObject({ startedHere: false, downloadReady: true })
+    const refused = await client.callTool("download_export_file", { asyncTaskId: colleague })
+    expect(refused.isError).toBe(true)
+    expect(textOf(refused)).toContain("nothing was downloaded")
+    expect(await readdir(dirs!.exportDir).catch(() => [])).toEqual([])
+    const downloaded = await client.callTool("download_export_file", {
+      asyncTaskId: colleague,
+      confirmation: String(structured(task).downloadConfirmation)
+    })
+    expect(downloaded.isError).toBeFalsy()
+  })
+
+  it("asks before downloading a colleague's customer export found by its task type in its place", async () => {
+    const client = await connect()
+    const shared = brand()
+    const colleague = await startedElsewhere(sandbox, { brand: shared, posCodes: ["IT200"] })
+    const args = { brand: shared, posCodes: ["ES100"] }
+    const confirmation = String(structured(await client.callTool("preview_export", args)).confirmation)
+    sandbox.faults.add({ route: "export-customers", fault: { kind: "reset" }, times: 1 })
+    const started = await client.callTool("start_export", { ...args, confirmation })
+    expect(structured(started)).toMatchObject({ asyncTaskId: colleague, reconciliation: "task-type" })
+    const refused = await client.callTool("download_export_file", { asyncTaskId: colleague })
+    expect(refused.isError).toBe(true)
+    expect(textOf(refused)).toContain("nothing was downloaded")
+    expect(await readdir(dirs!.exportDir).catch(() => [])).toEqual([])
   })
 })
 

@@ -114,6 +114,40 @@ describe.skipIf(clusterUrl === undefined)("an export started here", () => {
     expect(await exportFiles()).toHaveLength(1)
   })
 
+  it("never takes a colleague's row claiming stock for an export whose task type does not say so", async () => {
+    const { client } = await tokenServer()
+    // an invoices export (task type unknown to the model) that a colleague's row calls a stock export
+    const asyncTaskId = await startedElsewhere(sandbox, { brand: brand(), posCodes: ["ES100"] }, "invoice")
+    await forge(url, [
+      {
+        source: "cli",
+        event: "started",
+        kind: "stock",
+        asyncTaskId,
+        host: new URL(sandbox.baseUrl).host,
+        fingerprint: `hmac-sha256:${"e".repeat(64)}`,
+        downloadRequestId: crypto.randomUUID()
+      }
+    ])
+    const listed = await client.callTool("list_export_tasks", {})
+    expect(textOf(listed)).toContain(asyncTaskId)
+    expect(textOf(listed)).not.toContain(`${asyncTaskId} (stock export`)
+    const task = await client.callTool("get_export_task", { asyncTaskId, waitSeconds: 0 })
+    expect(task.structuredContent).not.toHaveProperty("kind", "stock")
+    const refused = await client.callTool("download_export_file", { asyncTaskId })
+    expect(refused.isError).toBe(true)
+    expect(await exportFiles()).toEqual([])
+    const confirmation = String(
+      (task.structuredContent as { downloadConfirmation: string }).downloadConfirmation
+    )
+    const downloaded = await client.callTool("download_export_file", { asyncTaskId, confirmation })
+    expect(downloaded.isError, textOf(downloaded)).toBeFalsy()
+    expect(textOf(downloaded)).toContain("contains personal data")
+    expect(textOf(downloaded)).not.toContain("stock export")
+    expect(downloaded.structuredContent).not.toHaveProperty("kind", "stock")
+    expect(await exportFiles()).toEqual([expect.not.stringMatching(/^stock-/)])
+  })
+
   it("makes a server that can ask its user ask, and write nothing when the user says no", async () => {
     dirs = await tempDirs()
     let answers = 0

@@ -62,7 +62,9 @@ export const explainForeignFields = (
 ): Validation.ValidationError => {
   const issues = Arr.map(error.issues, (issue) => {
     if (issue.rule !== "unknown-field") return issue
-    const takers = ExportKind.all.filter((other) => issue.path in other.filter.fields).map((k) => k.name)
+    const takers = ExportKind.all
+      .filter((other) => Object.hasOwn(other.filter.fields, issue.path))
+      .map((k) => k.name)
     return takers.length === 0
       ? issue
       : { ...issue, message: `is not a field of ${kind.name} exports (only of ${takers.join(", ")})` }
@@ -85,10 +87,16 @@ export const impersonalByType = (task: Task.Task): boolean =>
 
 /**
  * The kind of a task as far as it is known: by its task type, else by the kind a journal start of
- * it recorded (`journalKind`).
+ * it recorded (`journalKind`) — unless that kind is one without personal data: such a kind's task
+ * type is known (stock), so a journal calling a task of another type so is not believed (any team
+ * member can write the journal, and the kind decides whether a file is said to hold personal data).
  */
-export const ofTask = (task: Task.Task, journalKind: string | undefined): ExportKind.Any | undefined =>
-  byTaskType(task.type) ?? (journalKind === undefined ? undefined : ExportKind.byName(journalKind))
+export const ofTask = (task: Task.Task, journalKind: string | undefined): ExportKind.Any | undefined => {
+  const typed = byTaskType(task.type)
+  if (typed !== undefined) return typed
+  const recorded = journalKind === undefined ? undefined : ExportKind.byName(journalKind)
+  return recorded?.personalData.carries === true ? recorded : undefined
+}
 
 /**
  * The kind of each task as far as it is known: by its task type, else by the kind the journal's

@@ -184,7 +184,7 @@ export const start: Tool<Api | Journal.Journal | Settings | Consent | Fingerprin
           return success(
             `Started export task ${started.asyncTaskId} (${kind.name}).\nWhat: ${description}\nFingerprint: ${fingerprint}\n` +
               (reconciliation !== undefined
-                ? `The answer to the start was lost; the task was found afterwards ${reconciliation.by === "time-window" ? `by brand and time window only (the task type of ${kind.label} exports is not known; no task the journal knows was taken)` : "by its task type, brand and time"}: check it with get_export_task.\n`
+                ? `The answer to the start was lost; the task was found afterwards ${reconciliation.by === "time-window" ? `by brand and time window only (the task type of ${kind.label} exports is not known; no task the journal knows was taken)` : "by its task type, brand and time"}: check it with get_export_task. It may be someone else's export, so downloading it will ask the user first.\n`
                 : "") +
               (unrecorded !== undefined
                 ? `Warning: ${unrecorded.message}; a repeated start will not be recognised.\n`
