@@ -10,6 +10,7 @@ import { Faults, type Sandbox } from "@booster-export/sandbox"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import {
   type Connected,
+  connectAsking,
   connectStdio,
   readJournal,
   SDK1,
@@ -19,6 +20,7 @@ import {
   startSandbox,
   tempDirs,
   textOf,
+  V2_LEGACY,
   V2_PINNED
 } from "./harness.js"
 
@@ -85,8 +87,15 @@ describe("a kind without personal data (stock)", () => {
     ])
 
     const task = await client.callTool("get_export_task", { asyncTaskId: id, waitSeconds: 10 })
-    expect(structured(task)).toMatchObject({ kind: "stock", type: "stock", downloadReady: true })
+    // this install's own record of starts holds it as a stock export: its download needs no consent
+    expect(structured(task)).toMatchObject({
+      kind: "stock",
+      type: "stock",
+      downloadReady: true,
+      startedHere: true
+    })
     expect(structured(task).downloadConfirmation).toBeUndefined()
+    expect(textOf(task)).not.toContain("does not distinguish")
 
     const listed = await client.callTool("list_export_tasks", {})
     const tasks = structured(listed).tasks as ReadonlyArray<Record<string, unknown>>
@@ -100,6 +109,7 @@ describe("a kind without personal data (stock)", () => {
     expect(files).toHaveLength(1)
     expect(files[0]).toMatch(new RegExp(`^stock-export-${args.brand}-[0-9a-f]{32}`))
     expect(textOf(downloaded)).not.toContain("contains personal data")
+    expect(textOf(downloaded)).toContain("The file is a stock export. Personal data: None known")
     const recorded = await readFile(join(dirs!.stateHome, "booster-export", "downloads.jsonl"), "utf8")
     expect(recorded).toContain('"kind":"stock"')
 
@@ -109,15 +119,52 @@ describe("a kind without personal data (stock)", () => {
     expect(textOf(summary)).toContain("no privacy budget was spent")
   })
 
-  it("downloads a stock export started elsewhere without asking, as its task type says stock", async () => {
+  it("asks before downloading a stock-typed export started elsewhere: the task type does not tell stock from movements", async () => {
     const client = await connect()
     const id = await startedElsewhere(sandbox, { brand: brand(), posCodes: ["ES100"] }, "stock")
     const task = await client.callTool("get_export_task", { asyncTaskId: id, waitSeconds: 10 })
-    expect(structured(task)).toMatchObject({ kind: "stock", startedHere: false })
-    expect(structured(task).downloadConfirmation).toBeUndefined()
-    const downloaded = await client.callTool("download_export_file", { asyncTaskId: id })
-    expect(downloaded.isError).toBeFalsy()
+    // the kind is still shown as the task type names it, but nothing waives the consent
+    expect(structured(task)).toMatchObject({ kind: "stock", type: "stock", startedHere: false })
+    expect(structured(task).downloadConfirmation).toEqual(expect.any(String))
+    expect(textOf(task)).toContain(
+      "its task type (stock) does not distinguish a stock export from a movements, invoices or orders export"
+    )
+
+    const refused = await client.callTool("download_export_file", { asyncTaskId: id })
+    expect(refused.isError).toBe(true)
+    expect(textOf(refused)).toContain("nothing was downloaded")
+    expect(textOf(refused)).toContain("does not distinguish a stock export from a movements")
+    expect(await readdir(dirs!.exportDir).catch(() => [])).toEqual([])
+
+    const confirmation = String(structured(task).downloadConfirmation)
+    const downloaded = await client.callTool("download_export_file", { asyncTaskId: id, confirmation })
+    expect(downloaded.isError, textOf(downloaded)).toBeFalsy()
+    expect(structured(downloaded)).toMatchObject({ kind: "stock" })
+    expect(textOf(downloaded)).not.toContain("None known")
+    expect(textOf(downloaded)).toContain("may hold personal data")
     expect(await readdir(dirs!.exportDir)).toEqual([expect.stringMatching(/^stock-export-/)])
+  })
+
+  it("asks a client that can be asked why a stock-typed export started elsewhere needs a yes, and writes nothing on a no", async () => {
+    dirs = await tempDirs()
+    const asking = await connectAsking(
+      ["--consent", "auto"],
+      serverEnv(dirs, sandboxEnv(sandbox)),
+      V2_LEGACY,
+      () => ({ action: "decline" })
+    )
+    server = asking
+    const id = await startedElsewhere(sandbox, { brand: brand(), posCodes: ["ES100"] }, "stock")
+    await asking.client.callTool("get_export_task", { asyncTaskId: id, waitSeconds: 10 })
+    const refused = await asking.client.callTool("download_export_file", { asyncTaskId: id })
+    expect(refused.isError).toBe(true)
+    expect(textOf(refused)).toContain("declined")
+    expect(asking.asked).toHaveLength(1)
+    expect(asking.asked[0]).toContain(
+      "Its task type (stock) does not distinguish a stock export from a movements"
+    )
+    expect(asking.asked[0]).toContain("Download it?")
+    expect(await readdir(dirs.exportDir).catch(() => [])).toEqual([])
   })
 })
 

@@ -17,7 +17,7 @@ import * as Starts from "@booster-export/journal/Starts"
 import { Effect, Either, Schema } from "effect"
 import { Api } from "../booster/api.js"
 import type { Consent } from "../consent/consent.js"
-import { downloadAsk, startedHere } from "../consent/download.js"
+import { downloadAsk, ownStart, startedAsImpersonal } from "../consent/download.js"
 import { obtain } from "../consent/obtain.js"
 import { asyncTaskId, boundedText, flag } from "./args.js"
 import { render } from "./errors.js"
@@ -68,26 +68,30 @@ const extensionOf = (task: Task.Task): string => {
   }
 }
 
-/** What a file of `kind` holds, for people: `Customer export (personal data)`, `Stock export`. */
-const titleOf = (kind: ExportKind.Any | undefined): string =>
+/**
+ * What a file of `kind` holds, for people: `Customer export (personal data)`, `Stock export` (when
+ * `impersonal`: this server started it as such), `Stock export (may hold personal data)`.
+ */
+const titleOf = (kind: ExportKind.Any | undefined, impersonal: boolean): string =>
   kind === undefined
     ? "Export (may hold personal data)"
-    : `${kind.name === "customers" ? "Customer" : kind.label.charAt(0).toUpperCase() + kind.label.slice(1)} export${kind.personalData.carries ? " (personal data)" : ""}`
+    : `${kind.name === "customers" ? "Customer" : kind.label.charAt(0).toUpperCase() + kind.label.slice(1)} export${kind.personalData.carries ? " (personal data)" : impersonal ? "" : " (may hold personal data)"}`
 
 /**
  * A `resource_link` to a downloaded file of `kind` (when known), with its size and content type: a
- * client can show or open it.
+ * client can show or open it. `impersonal`: this server started it as a kind without personal data.
  */
 export const linkTo = (
   path: string,
   bytes: number,
   contentType: string,
-  kind: ExportKind.Any | undefined
+  kind: ExportKind.Any | undefined,
+  impersonal = false
 ) => ({
   type: "resource_link" as const,
   uri: pathToFileURL(path).href,
   name: basename(path),
-  title: titleOf(kind),
+  title: titleOf(kind, impersonal),
   mimeType: contentType,
   size: bytes
 })
@@ -122,7 +126,7 @@ export const download: Tool<
   title: "Download an export file",
   description:
     "Downloads a completed export's file into the export folder; returns its path, size, SHA-256 and " +
-    "content type, never its contents. An export started elsewhere needs the user's consent (not a stock export).",
+    "content type, never its contents. An export started elsewhere needs the user's consent, a stock-typed one too.",
   inputSchema: JsonSchema.ofFilter(DownloadArguments),
   outputSchema: JsonSchema.of(DownloadOutput),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -148,11 +152,11 @@ export const download: Tool<
         if (summary.statusKind !== "completed") {
           return failure(`The export is not finished: ${line(summary)}.\nNext step: ${nextStep(summary)}`)
         }
-        // an export whose task type says its kind carries no personal data downloads without consent
-        if (
-          !Kinds.impersonalByType(task) &&
-          !(yield* startedHere(starts, { asyncTaskId: task.asyncTaskId, host, actor: context.actor }))
-        ) {
+        // only this install's own record of starts waives consent, never the task type: a task typed
+        // stock may be a movements export, whose task type is not documented
+        const start = yield* ownStart(starts, { asyncTaskId: task.asyncTaskId, host, actor: context.actor })
+        const impersonal = startedAsImpersonal(start, kind)
+        if (start === undefined) {
           const refused = yield* obtain(downloadAsk(summary, host, confirmation), context)
           if (refused !== undefined) return refused
         }
@@ -179,7 +183,7 @@ export const download: Tool<
           if (known !== undefined && present._tag === "Some" && present.value.sha256 === known.sha256) {
             return success(
               `Already downloaded: ${destination} (${present.value.bytes} bytes, sha256 ${present.value.sha256}).\n` +
-                `Next step: open the file${kind?.personalData.carries === false ? "" : " with a tool meant for personal data"}; pass overwrite: true to fetch it again.`,
+                `Next step: open the file${impersonal ? "" : " with a tool meant for personal data"}; pass overwrite: true to fetch it again.`,
               {
                 asyncTaskId: task.asyncTaskId,
                 ...(kind !== undefined ? { kind: kind.name } : {}),
@@ -194,7 +198,8 @@ export const download: Tool<
                   destination,
                   present.value.bytes,
                   known.contentType ?? "application/octet-stream",
-                  kind
+                  kind,
+                  impersonal
                 )
               ]
             )
@@ -219,9 +224,11 @@ export const download: Tool<
             (Either.isLeft(recorded)
               ? `Warning: the download was not recorded (${recorded.left.message}); retention will not delete this file.\n`
               : "") +
-            (kind !== undefined && !kind.personalData.carries
+            (impersonal && kind !== undefined
               ? `The file is a ${kind.name} export. Personal data: ${kind.personalData.what}`
-              : "The file contains personal data: keep it in the export directory and share it only as your policy allows."),
+              : Kinds.typeDoesNotTell(kind) !== undefined
+                ? `The file is a ${kind?.name} export by its task type, and may hold personal data: ${Kinds.typeDoesNotTell(kind)}. Keep it in the export directory and share it only as your policy allows.`
+                : "The file contains personal data: keep it in the export directory and share it only as your policy allows."),
           {
             asyncTaskId: task.asyncTaskId,
             ...(kind !== undefined ? { kind: kind.name } : {}),
@@ -231,7 +238,7 @@ export const download: Tool<
             contentType: file.contentType,
             alreadyPresent: false
           },
-          [linkTo(file.path, file.bytes, file.contentType, kind)]
+          [linkTo(file.path, file.bytes, file.contentType, kind, impersonal)]
         )
       }).pipe(Effect.catchAll((error) => Effect.succeed(render(error))))
     })

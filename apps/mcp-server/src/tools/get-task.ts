@@ -51,7 +51,7 @@ export const GetTaskOutput = Schema.Struct({
   }),
   startedHere: Schema.optional(Schema.Boolean).annotations({
     description:
-      "For a downloadable export: true when this server started it with the user's consent; false when it was started elsewhere, so its download needs their consent (unless its task type is of a kind without personal data, stock)."
+      "For a downloadable export: true when this server started it with the user's consent (or as a stock export); false when it was started elsewhere, so its download needs their consent, whatever its task type (stock's does not tell a stock export from a movements export)."
   }),
   downloadConfirmation: Schema.optional(Schema.String).annotations({
     description:
@@ -138,23 +138,25 @@ export const getTask: Tool<Api | Starts.Starts | Consent | Journal.Journal> = {
         }
         // only this install's own record of starts counts (an unreadable one holds none): else the download asks
         const here = yield* startedHere(starts, { asyncTaskId: task.asyncTaskId, host, actor: context.actor })
-        // an export whose task type says its kind carries no personal data downloads without consent
-        const free = here || Kinds.impersonalByType(task)
+        // the task type never waives consent: a task typed stock may be a movements export
+        const why = Kinds.typeDoesNotTell(kind)
         // the server asks the user itself when it may and can: then a confirmation would not replace that yes
         const asks =
           consent.mode === "elicit" ||
           (consent.mode === "auto" && (context.elicit !== undefined || context.round !== undefined))
         const confirmation =
-          free || asks
+          here || asks
             ? undefined
             : yield* consent
                 .issue(taskBinding(host, task.asyncTaskId), "download")
                 .pipe(Effect.orElseSucceed(() => undefined))
         const expiresAt =
           confirmation === undefined ? undefined : new Date(confirmation.expiresAt).toISOString()
-        const next = free
+        const next = here
           ? `Next step: ${nextStep(summary)}`
-          : "This export was started elsewhere (with booster, by a colleague or by another program), not by this server with the user's consent.\n" +
+          : "This export was started elsewhere (with booster, by a colleague or by another program), not by this server with the user's consent" +
+            (why !== undefined ? `; ${why}, so its download needs the user's consent too` : "") +
+            ".\n" +
             (confirmation === undefined
               ? `Next step: download_export_file with asyncTaskId ${summary.asyncTaskId}; the server will ask the user first.`
               : `Next step: tell the user which export it is, ${describeTask(summary)}, and that it was started elsewhere; ` +

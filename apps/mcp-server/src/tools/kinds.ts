@@ -72,36 +72,55 @@ export const explainForeignFields = (
   return new Validation.ValidationError({ issues })
 }
 
-/** The kind a task belongs to, by its API task type, when that type is known to be one kind's. */
+/**
+ * The kind whose task type `type` is, if any. A kind whose own type is not documented may share it
+ * (see {@link typeDoesNotTell}): the type alone never waives consent.
+ */
 export const byTaskType = (type: string): ExportKind.Any | undefined => {
   const wanted = type.trim().toLowerCase()
   return ExportKind.all.find((kind) => kind.taskType?.toLowerCase() === wanted)
 }
 
-/**
- * True when the task's own type says it is an export of a kind without personal data (stock): its
- * download needs no consent. The journal's word is never taken for it.
- */
-export const impersonalByType = (task: Task.Task): boolean =>
-  byTaskType(task.type)?.personalData.carries === false
+/** The kinds whose API task type is not documented: a task of any type may be one of theirs. */
+const untyped = ExportKind.all.filter((kind) => kind.taskType === undefined).map((kind) => kind.name)
+
+const orList = (names: ReadonlyArray<string>): string =>
+  names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`
 
 /**
- * The kind of a task as far as it is known: by its task type, else by the kind a journal start of
- * it recorded (`journalKind`) — unless that kind is one without personal data: such a kind's task
- * type is known (stock), so a journal calling a task of another type so is not believed (any team
- * member can write the journal, and the kind decides whether a file is said to hold personal data).
+ * Why the task type alone does not say a task's file holds no personal data, for a kind without
+ * personal data (stock) known from the type only; `undefined` for any other kind. Some kinds' task
+ * types are not documented (movements', which may well be `stock`), so a task typed as a kind
+ * without personal data may be an export of one of them: only this install's own record of starts
+ * tells a stock export apart (see `consent/download.ts`).
+ */
+export const typeDoesNotTell = (kind: ExportKind.Any | undefined): string | undefined =>
+  kind === undefined || kind.personalData.carries || kind.taskType === undefined || untyped.length === 0
+    ? undefined
+    : `its task type (${kind.taskType}) does not distinguish a ${kind.name} export from a ${orList(untyped)} export ` +
+      "(their task types are not documented), whose files hold personal data"
+
+/**
+ * The kind of a task as far as it is known: by its task type, unless that names a kind without
+ * personal data (stock) and a journal start of it recorded a kind with personal data
+ * (`journalKind`) — the type does not tell stock from a kind whose type is not documented, and
+ * believing the journal there only adds caution; else, for a task whose type names no kind, by the
+ * kind the journal's start recorded when that kind carries personal data. A journal calling a task
+ * a kind without personal data is never believed (any team member can write the journal, and the
+ * kind decides whether a file is said to hold personal data).
  */
 export const ofTask = (task: Task.Task, journalKind: string | undefined): ExportKind.Any | undefined => {
   const typed = byTaskType(task.type)
-  if (typed !== undefined) return typed
   const recorded = journalKind === undefined ? undefined : ExportKind.byName(journalKind)
-  return recorded?.personalData.carries === true ? recorded : undefined
+  const personal = recorded?.personalData.carries === true ? recorded : undefined
+  return typed === undefined || !typed.personalData.carries ? (personal ?? typed) : typed
 }
 
 /**
  * The kind of each task as far as it is known: by its task type, else by the kind the journal's
- * start of it recorded (a journal that cannot be read knows none). For showing and recording only:
- * whether consent is asked never rests on the journal, which a team's members can all write.
+ * start of it recorded (a journal that cannot be read knows none; see {@link ofTask}). For showing
+ * and recording only: whether consent is asked never rests on the journal, which a team's members
+ * can all write, nor on the task type.
  */
 export const kindsOfTasks: Effect.Effect<
   (task: Task.Task) => ExportKind.Any | undefined,
