@@ -148,6 +148,37 @@ describe.skipIf(clusterUrl === undefined)("an export started here", () => {
     expect(await exportFiles()).toEqual([expect.not.stringMatching(/^stock-/)])
   })
 
+  it("takes a colleague's row calling a stock-typed export a movements export: shown and asked as movements", async () => {
+    const { client } = await tokenServer()
+    // the API's task type does not tell stock from movements: a row saying movements adds caution
+    const asyncTaskId = await startedElsewhere(sandbox, { brand: brand(), posCodes: ["ES100"] }, "stock")
+    await forge(url, [
+      {
+        source: "cli",
+        event: "started",
+        kind: "movements",
+        asyncTaskId,
+        host: new URL(sandbox.baseUrl).host,
+        fingerprint: `hmac-sha256:${"d".repeat(64)}`,
+        downloadRequestId: crypto.randomUUID()
+      }
+    ])
+    const listed = await client.callTool("list_export_tasks", {})
+    expect(textOf(listed)).toContain(`${asyncTaskId} (movements export, stock,`)
+    const task = await client.callTool("get_export_task", { asyncTaskId, waitSeconds: 0 })
+    expect(task.structuredContent).toMatchObject({ kind: "movements", type: "stock", startedHere: false })
+    const refused = await client.callTool("download_export_file", { asyncTaskId })
+    expect(refused.isError).toBe(true)
+    expect(await exportFiles()).toEqual([])
+    const confirmation = String(
+      (task.structuredContent as { downloadConfirmation: string }).downloadConfirmation
+    )
+    const downloaded = await client.callTool("download_export_file", { asyncTaskId, confirmation })
+    expect(downloaded.isError, textOf(downloaded)).toBeFalsy()
+    expect(textOf(downloaded)).toContain("contains personal data")
+    expect(await exportFiles()).toEqual([expect.stringMatching(/^movements-export-/)])
+  })
+
   it("makes a server that can ask its user ask, and write nothing when the user says no", async () => {
     dirs = await tempDirs()
     let answers = 0
