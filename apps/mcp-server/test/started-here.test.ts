@@ -74,6 +74,43 @@ const tokenServer = async () => {
 
 const exportFiles = () => readdir(dirs!.exportDir).catch(() => [] as Array<string>)
 
+/**
+ * An export a colleague started on `route` (a direct POST), and the team row they insert calling it
+ * an export of `kind` started with `booster`. Returns its task id.
+ */
+const colleagueCalls = async (route: string, kind: string) => {
+  const asyncTaskId = await startedElsewhere(sandbox, { brand: brand(), posCodes: ["ES100"] }, route)
+  await forge(url, [
+    {
+      source: "cli",
+      event: "started",
+      kind,
+      asyncTaskId,
+      host: new URL(sandbox.baseUrl).host,
+      fingerprint: `hmac-sha256:${"e".repeat(64)}`,
+      downloadRequestId: crypto.randomUUID()
+    }
+  ])
+  return asyncTaskId
+}
+
+/**
+ * Reads the task, sees its download refused without a confirmation (nothing written), then
+ * downloads it with get_export_task's: returns what both calls answered.
+ */
+const refusedThenConfirmed = async (client: Connected["client"], asyncTaskId: string) => {
+  const task = await client.callTool("get_export_task", { asyncTaskId, waitSeconds: 0 })
+  const refused = await client.callTool("download_export_file", { asyncTaskId })
+  expect(refused.isError).toBe(true)
+  expect(await exportFiles()).toEqual([])
+  const confirmation = String(
+    (task.structuredContent as { downloadConfirmation: string }).downloadConfirmation
+  )
+  const downloaded = await client.callTool("download_export_file", { asyncTaskId, confirmation })
+  expect(downloaded.isError, textOf(downloaded)).toBeFalsy()
+  return { task, downloaded }
+}
+
 describe.skipIf(clusterUrl === undefined)("an export started here", () => {
   beforeAll(async () => {
     sandbox = await startSandbox({ taskDurationMs: 0 })
@@ -117,31 +154,12 @@ describe.skipIf(clusterUrl === undefined)("an export started here", () => {
   it("never takes a colleague's row claiming stock for an export whose task type does not say so", async () => {
     const { client } = await tokenServer()
     // an invoices export (task type unknown to the model) that a colleague's row calls a stock export
-    const asyncTaskId = await startedElsewhere(sandbox, { brand: brand(), posCodes: ["ES100"] }, "invoice")
-    await forge(url, [
-      {
-        source: "cli",
-        event: "started",
-        kind: "stock",
-        asyncTaskId,
-        host: new URL(sandbox.baseUrl).host,
-        fingerprint: `hmac-sha256:${"e".repeat(64)}`,
-        downloadRequestId: crypto.randomUUID()
-      }
-    ])
+    const asyncTaskId = await colleagueCalls("invoice", "stock")
     const listed = await client.callTool("list_export_tasks", {})
     expect(textOf(listed)).toContain(asyncTaskId)
     expect(textOf(listed)).not.toContain(`${asyncTaskId} (stock export`)
-    const task = await client.callTool("get_export_task", { asyncTaskId, waitSeconds: 0 })
+    const { task, downloaded } = await refusedThenConfirmed(client, asyncTaskId)
     expect(task.structuredContent).not.toHaveProperty("kind", "stock")
-    const refused = await client.callTool("download_export_file", { asyncTaskId })
-    expect(refused.isError).toBe(true)
-    expect(await exportFiles()).toEqual([])
-    const confirmation = String(
-      (task.structuredContent as { downloadConfirmation: string }).downloadConfirmation
-    )
-    const downloaded = await client.callTool("download_export_file", { asyncTaskId, confirmation })
-    expect(downloaded.isError, textOf(downloaded)).toBeFalsy()
     expect(textOf(downloaded)).toContain("contains personal data")
     expect(textOf(downloaded)).not.toContain("stock export")
     expect(downloaded.structuredContent).not.toHaveProperty("kind", "stock")
@@ -151,30 +169,11 @@ describe.skipIf(clusterUrl === undefined)("an export started here", () => {
   it("takes a colleague's row calling a stock-typed export a movements export: shown and asked as movements", async () => {
     const { client } = await tokenServer()
     // the API's task type does not tell stock from movements: a row saying movements adds caution
-    const asyncTaskId = await startedElsewhere(sandbox, { brand: brand(), posCodes: ["ES100"] }, "stock")
-    await forge(url, [
-      {
-        source: "cli",
-        event: "started",
-        kind: "movements",
-        asyncTaskId,
-        host: new URL(sandbox.baseUrl).host,
-        fingerprint: `hmac-sha256:${"d".repeat(64)}`,
-        downloadRequestId: crypto.randomUUID()
-      }
-    ])
+    const asyncTaskId = await colleagueCalls("stock", "movements")
     const listed = await client.callTool("list_export_tasks", {})
     expect(textOf(listed)).toContain(`${asyncTaskId} (movements export, stock,`)
-    const task = await client.callTool("get_export_task", { asyncTaskId, waitSeconds: 0 })
+    const { task, downloaded } = await refusedThenConfirmed(client, asyncTaskId)
     expect(task.structuredContent).toMatchObject({ kind: "movements", type: "stock", startedHere: false })
-    const refused = await client.callTool("download_export_file", { asyncTaskId })
-    expect(refused.isError).toBe(true)
-    expect(await exportFiles()).toEqual([])
-    const confirmation = String(
-      (task.structuredContent as { downloadConfirmation: string }).downloadConfirmation
-    )
-    const downloaded = await client.callTool("download_export_file", { asyncTaskId, confirmation })
-    expect(downloaded.isError, textOf(downloaded)).toBeFalsy()
     expect(textOf(downloaded)).toContain("contains personal data")
     expect(await exportFiles()).toEqual([expect.stringMatching(/^movements-export-/)])
   })
