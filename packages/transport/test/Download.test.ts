@@ -174,6 +174,22 @@ describe("download", () => {
     })
   )
 
+  it.scopedLive("interrupted while the storage has not answered yet: stops at once, leaving nothing", () =>
+    Effect.gen(function* () {
+      const sb = yield* sandbox()
+      const dir = yield* tempDir
+      const client = yield* clientFor(sb)
+      const { asyncTaskId } = yield* client.startExport(filter)
+      // the storage holds its answer for 30 s; the interruption must not wait for it
+      sb.faults.add({ route: "download", fault: { kind: "delay", ms: 30_000 } })
+      const fiber = yield* Effect.fork(client.download(asyncTaskId, path.join(dir, "held.csv")))
+      yield* waitFor(() => sb.requests().some((r) => r.origin === "storage"))
+      const stopped = yield* Fiber.interrupt(fiber).pipe(Effect.timeout("10 seconds"), Effect.option)
+      expect(stopped._tag).toBe("Some")
+      expect(fs.readdirSync(dir)).toEqual([])
+    })
+  )
+
   it.scopedLive("a download that goes idle fails with TransportError timeout and leaves nothing", () =>
     Effect.gen(function* () {
       const sb = yield* sandbox()

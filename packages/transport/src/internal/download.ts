@@ -213,11 +213,15 @@ export const fetchToFile = (
           options.acceptAddress === undefined ? undefined : UrlPolicy.guardedLookup(options.acceptAddress),
         ca: options.ca
       })
-      const response = yield* Effect.acquireRelease(get(url, options.timeoutMs, reader), (response) =>
-        Effect.sync(() => {
-          response.destroy()
-          reader.destroy()
-        })
+      // waiting for the answer stays interruptible (an acquisition is not, by default): Ctrl-C
+      // while the storage holds its answer stops at once, `get` destroying the request
+      const response = yield* Effect.acquireRelease(
+        Effect.interruptible(get(url, options.timeoutMs, reader)),
+        (response) =>
+          Effect.sync(() => {
+            response.destroy()
+            reader.destroy()
+          })
       )
       const headers: Record<string, string | undefined> = {}
       for (const name of Object.keys(response.headers)) headers[name] = headerOf(response, name)
