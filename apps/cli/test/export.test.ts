@@ -250,10 +250,10 @@ describe("booster export checks where the file goes before starting", () => {
     const underFile = await booster([...args, "--output", `${existing}/exports/`], { env: apiEnv(home) })
     expect(underFile.code).toBe(2)
     expect(underFile.stderr).toContain(`${existing} is not a folder`)
-    // standard output is refused rather than written to a file named "-"
-    const dash = await booster([...args, "--output", "-"], { env: apiEnv(home), cwd: home.root })
+    // standard output with --json is refused (one JSON value on stdout), not written to a file named "-"
+    const dash = await booster([...args, "--output", "-", "--json"], { env: apiEnv(home), cwd: home.root })
     expect(dash.code).toBe(2)
-    expect(dash.stderr).toContain("--output - (standard output) is not supported")
+    expect(dash.stderr).toContain("--output - and --json cannot be used together")
     expect(existsSync(join(home.root, "-"))).toBe(false)
     expect(exportPosts()).toBe(before)
     // the same destination with --overwrite goes through

@@ -37,8 +37,9 @@ export type Source = "cli" | "mcp" | "library" | (string & {})
 /**
  * What a line records: `"requested"` (a start about to be sent, written before sending so that
  * nothing is sent that the journal could not record; no task id yet, `asyncTaskId` is empty),
- * `"started"`, `"completed"`, `"failed"`, `"downloaded"`, `"deleted"` (a downloaded file removed by
- * retention), `"erased"` (the purpose text of entry `erasedSeq` erased on request), or another name
+ * `"started"`, `"completed"`, `"failed"`, `"downloaded"`, `"delivered"` (a task's file handed
+ * over without being kept, e.g. to standard output: see `destination`), `"deleted"` (a downloaded
+ * file removed by retention), `"erased"` (the purpose text of entry `erasedSeq` erased on request), or another name
  * written by a newer version.
  *
  * @since 0.1.0
@@ -49,6 +50,7 @@ export type Event =
   | "completed"
   | "failed"
   | "downloaded"
+  | "delivered"
   | "deleted"
   | "erased"
   | (string & {})
@@ -64,6 +66,8 @@ export type Event =
  * - `reconciled`: on a start, true when its answer was lost and its task was found afterwards in
  *   the task list (it may be someone else's export): never counted as this install's own start;
  * - `expiresAt`: for a download, when retention may delete the file (ISO-8601);
+ * - `destination`: for a `"delivered"` entry, where a file went that was not kept as a file
+ *   (`"stdout"`: written to a command's standard output);
  * - `purpose`: why (see `Purpose`): read from beside the chain, `"<erased>"` once erased; the chain
  *   itself holds `purposeHmac`, its keyed hash;
  * - `writer`: in the team database, the database role that wrote the entry (assigned by the
@@ -93,6 +97,7 @@ export const Entry = Schema.Struct({
   description: Schema.optional(Schema.String),
   reconciled: Schema.optional(Schema.Boolean),
   expiresAt: Schema.optional(Schema.String),
+  destination: Schema.optional(Schema.String),
   purposeHmac: Schema.optional(Schema.String),
   writer: Schema.optional(Schema.String),
   recordedAt: Schema.optional(Schema.String),

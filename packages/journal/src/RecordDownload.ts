@@ -130,3 +130,66 @@ export const record = (
     if (Either.isLeft(recorded)) return yield* recorded.left
     return entry
   })
+
+/**
+ * A task's file handed over without being kept (written to a command's standard output): what the
+ * client's download verified, and how many of its bytes the reader took.
+ *
+ * @since 0.1.0
+ */
+export interface Delivery {
+  /** Which front end delivered it. */
+  readonly source: Journal.Source
+  /** The task whose file it is (with or without dashes, any case). */
+  readonly asyncTaskId: string
+  /** The API host (`Journal.hostOf(baseUrl)`). */
+  readonly host: string | undefined
+  /** The brand of the task, when known. */
+  readonly brand?: string | undefined
+  /** Where it went: `"stdout"`. */
+  readonly destination: "stdout"
+  /** Bytes handed over. */
+  readonly bytes: number
+  /** SHA-256 of the verified file, hexadecimal. */
+  readonly sha256: string
+  /** Content type as served. */
+  readonly contentType: string
+  /** False when the reader stopped before the whole file was handed over (`status: "incomplete"`). */
+  readonly complete: boolean
+}
+
+/**
+ * Records in the journal a file delivered without being kept (`event: "delivered"`, with its
+ * `destination`, size and SHA-256, and the start's fingerprint, request id and kind when the journal
+ * has the start). Nothing goes to this install's record of downloads: retention and `files list`
+ * never see it, as there is no file to keep or delete. Fails with `JournalError` when the journal
+ * cannot be written.
+ *
+ * @since 0.1.0
+ */
+export const recordDelivery = (
+  delivery: Delivery
+): Effect.Effect<Journal.NewEntry, Journal.JournalError, Journal.Journal> =>
+  Effect.gen(function* () {
+    const journal = yield* Journal.Journal
+    const start = startOf(yield* journal.entries, delivery.asyncTaskId)
+    const now = yield* Clock.currentTimeMillis
+    const entry: Journal.NewEntry = {
+      at: new Date(now).toISOString(),
+      source: delivery.source,
+      event: "delivered",
+      asyncTaskId: delivery.asyncTaskId,
+      ...(start?.kind !== undefined ? { kind: start.kind } : {}),
+      ...(start?.fingerprint !== undefined ? { fingerprint: start.fingerprint } : {}),
+      ...(start?.downloadRequestId !== undefined ? { downloadRequestId: start.downloadRequestId } : {}),
+      host: delivery.host,
+      ...(delivery.brand !== undefined ? { brand: delivery.brand } : {}),
+      ...(delivery.complete ? {} : { status: "incomplete" }),
+      destination: delivery.destination,
+      bytes: delivery.bytes,
+      sha256: delivery.sha256,
+      contentType: delivery.contentType
+    }
+    yield* journal.append(entry)
+    return entry
+  })

@@ -152,3 +152,48 @@ describe("RecordDownload.record", () => {
     })
   })
 })
+
+describe("RecordDownload.recordDelivery", () => {
+  it("records a delivery to stdout in the journal with the start's request id, and nothing retention would list", async () => {
+    const folder = await tempDir()
+    const journal = Journal.make(folder)
+    const own = Downloads.make(folder)
+    await Effect.runPromise(
+      journal.append({
+        source: "cli",
+        event: "started",
+        kind: "stock",
+        asyncTaskId: "0123456789abcdef0123456789abcdef",
+        fingerprint: "hmac-sha256:f",
+        downloadRequestId: "req-1",
+        host: "booster.example.com"
+      })
+    )
+    const delivery = {
+      source: "cli",
+      asyncTaskId: "0123456789abcdef0123456789abcdef",
+      host: "booster.example.com",
+      destination: "stdout",
+      bytes: 1234,
+      sha256: "ab".repeat(32),
+      contentType: "text/csv"
+    } as const
+    await run(journal, RecordDownload.recordDelivery({ ...delivery, complete: true }), own)
+    await run(journal, RecordDownload.recordDelivery({ ...delivery, bytes: 100, complete: false }), own)
+    const [complete, cut] = (await Effect.runPromise(journal.entries)).slice(-2)
+    expect(complete).toMatchObject({
+      event: "delivered",
+      destination: "stdout",
+      kind: "stock",
+      downloadRequestId: "req-1",
+      fingerprint: "hmac-sha256:f",
+      bytes: 1234,
+      sha256: "ab".repeat(32)
+    })
+    expect(complete).not.toHaveProperty("file")
+    expect(complete).not.toHaveProperty("status")
+    expect(cut).toMatchObject({ event: "delivered", status: "incomplete", bytes: 100 })
+    // the local journal's downloads are read into this install's record: a delivery is not one
+    expect(Retention.files(await Effect.runPromise(own.entries))).toEqual([])
+  })
+})

@@ -16,6 +16,7 @@ import * as CliJournal from "../journal/journal.js"
 import { DeclinedError, DuplicateExportError, JournalUnwritableError, UsageError } from "../output/errors.js"
 import * as Term from "../output/terminal.js"
 import * as Follow from "../tasks/follow.js"
+import * as Stdout from "../tasks/stdout.js"
 import * as DryRun from "./dry-run.js"
 import { flagOf } from "./filter-flags.js"
 import { filterFileOption, filterOptionsOf, savedFilterOption } from "./filter-options.js"
@@ -58,7 +59,7 @@ const optionsOf = (kind: ExportKind.Any) => ({
   output: Options.text("output").pipe(
     Options.withPseudoName("PATH"),
     Options.withAlias("o"),
-    Options.withDescription("Download the file to this path or folder (implies --wait)."),
+    Options.withDescription("Download the file to this path or folder, or - for stdout (implies --wait)."),
     Options.optional
   ),
   download: Options.boolean("download").pipe(
@@ -185,8 +186,11 @@ const handler = (kind: ExportKind.Any, opts: ExportOptions) =>
     const wantsFile = output !== undefined || opts.download
     // where the file goes is checked before anything is sent: a refusal after the export ran
     // would leave a finished export nobody downloads
-    yield* Follow.refuseStdout(output)
-    if (wantsFile) yield* Follow.checkDestination(Follow.destinationOf(output, settings), opts.overwrite)
+    const toStdout = Stdout.isStdout(output)
+    yield* Stdout.check(output, opts.json)
+    if (wantsFile && !toStdout) {
+      yield* Follow.checkDestination(Follow.destinationOf(output, settings), opts.overwrite)
+    }
     const interactive = Term.canPrompt() && !opts.noInput && !opts.json
     // an export starts only when someone said so: on a terminal by answering the question,
     // elsewhere (a script, --json, --no-input) by --yes
@@ -345,6 +349,10 @@ const handler = (kind: ExportKind.Any, opts: ExportOptions) =>
       return yield* Term.err(
         Term.line`Task ${started.asyncTaskId} completed${task.totalResults !== undefined ? ` with ${task.totalResults} rows` : ""}.`
       )
+    }
+    if (toStdout) {
+      const delivered = yield* Stdout.deliver(client, task, { host })
+      return yield* Term.err(Term.green(Stdout.summary(delivered)))
     }
     const file = yield* Follow.download(client, task, Follow.destinationOf(output, settings), {
       overwrite: opts.overwrite,

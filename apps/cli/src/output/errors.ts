@@ -81,6 +81,18 @@ export class ScheduledRunFailedError extends Schema.TaggedError<ScheduledRunFail
   }
 ) {}
 
+/**
+ * The verified file could not be handed over whole on standard output (`--output -`): its reader
+ * closed it (`closed`), writing failed (`write`), or the private copy no longer matched the
+ * download (`changed`). `bytes` is how many were handed over. Exit 1.
+ */
+export class StdoutError extends Schema.TaggedError<StdoutError>()("StdoutError", {
+  message: Schema.String,
+  hint: Schema.String,
+  reason: Schema.Literal("closed", "write", "changed"),
+  bytes: Schema.Number
+}) {}
+
 /** Exit codes: see the README's table and `booster --help`. */
 export const ExitCode = {
   ok: 0,

@@ -13,6 +13,7 @@ import { UsageError } from "../output/errors.js"
 import * as Table from "../output/table.js"
 import * as Term from "../output/terminal.js"
 import * as Follow from "./follow.js"
+import * as Stdout from "./stdout.js"
 
 const taskId = Args.text({ name: "task-id" }).pipe(
   Args.withDescription("The task id (asyncTaskId), with or without dashes.")
@@ -116,7 +117,9 @@ const get = Command.make("get", { taskId, json: Common.json, ...Common.settings 
 const output = Options.text("output").pipe(
   Options.withPseudoName("PATH"),
   Options.withAlias("o"),
-  Options.withDescription("Download the file to this path or folder (default: the export folder)."),
+  Options.withDescription(
+    "Download the file to this path or folder, or - for stdout (default: the export folder)."
+  ),
   Options.optional
 )
 const overwrite = Options.boolean("overwrite").pipe(
@@ -148,8 +151,8 @@ const wait = Command.make(
       const client = yield* Common.client(settings)
       const host = Journal.hostOf(settings.baseUrl)
       const out = Option.getOrUndefined(opts.output)
-      yield* Follow.refuseStdout(out)
-      if (out !== undefined || opts.download) {
+      yield* Stdout.check(out, opts.json)
+      if ((out !== undefined && !Stdout.isStdout(out)) || opts.download) {
         yield* Follow.checkDestination(Follow.destinationOf(out, settings), opts.overwrite)
       }
       const task = yield* Follow.follow(client, id, {
@@ -163,6 +166,9 @@ const wait = Command.make(
       if (out === undefined && !opts.download) {
         if (opts.json) return yield* Term.json({ task: task })
         return yield* detail(task)
+      }
+      if (Stdout.isStdout(out)) {
+        return yield* Term.err(Term.green(Stdout.summary(yield* Stdout.deliver(client, task, { host }))))
       }
       const file = yield* Follow.download(client, task, Follow.destinationOf(out, settings), {
         overwrite: opts.overwrite,
@@ -191,7 +197,11 @@ const download = Command.make(
       const settings = yield* Common.resolve(opts)
       const client = yield* Common.client(settings)
       const host = Journal.hostOf(settings.baseUrl)
-      yield* Follow.refuseStdout(Option.getOrUndefined(opts.output))
+      const out = Option.getOrUndefined(opts.output)
+      yield* Stdout.check(out, opts.json)
+      if (Stdout.isStdout(out)) {
+        return yield* Term.err(Term.green(Stdout.summary(yield* Stdout.deliver(client, id, { host }))))
+      }
       const file = yield* Follow.download(
         client,
         id,

@@ -194,20 +194,6 @@ export const checkDestination = (destination: string, overwrite: boolean): Effec
     (problem) => (problem === undefined ? Effect.void : Effect.fail(problem))
   )
 
-/**
- * Refuses `--output -` before anything is sent (exit 2): the file is written only where it can be
- * checked against its SHA-256 before it appears, never to a file named `-`.
- */
-export const refuseStdout = (output: string | undefined): Effect.Effect<void, UsageError> =>
-  output?.trim() === "-"
-    ? Effect.fail(
-        new UsageError({
-          message: "Nothing was sent: --output - (standard output) is not supported",
-          hint: "Give a file or folder with --output, then read the file (e.g. cat customers.csv)."
-        })
-      )
-    : Effect.void
-
 /** A folder path with a trailing separator: the download then creates it (0700) when it is missing. */
 const withTrailingSeparator = (folder: string): string => (/[\\/]$/.test(folder) ? folder : `${folder}${sep}`)
 
