@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Journal } from "@booster-export/journal"
 import { Sandbox } from "@booster-export/sandbox"
@@ -26,14 +26,23 @@ const tmux = (...args: ReadonlyArray<string>) =>
 
 const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`
 
-/** Starts `booster args` in a fresh 120x30 tmux pane that stays open after exit. */
-const open = (args: ReadonlyArray<string>, env: Record<string, string>) => {
+/**
+ * Starts `booster args` in a fresh 120x30 tmux pane that stays open after exit; with `stdoutTo`,
+ * its standard output is redirected to that file (`booster … > file`), stdin and stderr staying on
+ * the terminal.
+ */
+const open = (
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  options: { readonly stdoutTo?: string } = {}
+) => {
   const name = `booster-test-${process.pid}-${sessions.length}`
   sessions.push(name)
   const vars = Object.entries({ ...env, TERM: "xterm-256color", NO_COLOR: "1" })
     .map(([k, v]) => `${k}=${quote(v)}`)
     .join(" ")
-  const command = `env -u BOOSTER_BASE_URL -u BOOSTER_API_KEY ${vars} ${quote(process.execPath)} ${quote(binary)} ${args.map(quote).join(" ")}`
+  const redirect = options.stdoutTo !== undefined ? ` > ${quote(options.stdoutTo)}` : ""
+  const command = `env -u BOOSTER_BASE_URL -u BOOSTER_API_KEY ${vars} ${quote(process.execPath)} ${quote(binary)} ${args.map(quote).join(" ")}${redirect}`
   // the shell survives Ctrl-C (a trap, not an ignore, so booster still receives SIGINT) to print the status
   tmux(
     "new-session",
@@ -271,6 +280,79 @@ describe.skipIf(!terminal.available)(onTerminal, () => {
     expect(text).toContain("--no-input was given")
     expect(text).toContain("--yes")
     expect(sandbox.tasksCreated()).toBe(before)
+  })
+
+  it("refuses --output - onto the terminal even with --yes (exit 2, nothing sent); redirected, it asks and writes the CSV", async () => {
+    const home = freshHome()
+    const before = sandbox.tasksCreated()
+    const onScreen = open(
+      ["export", "--brand", "CAR", "--pos-code", "PT100", "--yes", "--output", "-"],
+      envOf(home)
+    )
+    expect(await exitStatus(onScreen)).toBe(2)
+    const refusal = tmux("capture-pane", "-p", "-J", "-S", "-", "-t", onScreen)
+    expect(refusal).toContain("which is this terminal")
+    expect(refusal).toContain("Redirect standard output (… --output - > customers.csv)")
+    expect(sandbox.tasksCreated()).toBe(before)
+    // the question and the progress stay on the terminal; the file alone goes to the redirection
+    const csv = join(home.root, "customers.csv")
+    const redirected = open(
+      ["export", "--brand", "CAR", "--pos-code", "PT100", "--output", "-"],
+      envOf(home),
+      { stdoutTo: csv }
+    )
+    await waitFor(redirected, (t) => t.includes("Start this export?"), "the confirmation prompt")
+    tmux("send-keys", "-t", redirected, "y")
+    expect(await exitStatus(redirected)).toBe(0)
+    expect(screen(redirected)).toMatch(/Wrote [\d.]+ K?B to standard output/)
+    expect(sandbox.tasksCreated()).toBe(before + 1)
+    const written = readFileSync(csv, "utf8")
+    expect(written.split("\n")[0]).toMatch(/^"?\w+"?[,;]/)
+    expect(written).not.toMatch(/Start this export|\u001b|COM 100%/)
+  })
+
+  it("schedule add shows the description, the next five runs in its zone and the redacted destination; no adds nothing, yes adds it", async () => {
+    const home = freshHome()
+    const args = [
+      "schedule",
+      "add",
+      "weekly-clients",
+      "--brand",
+      "CAR",
+      "--pos-code",
+      "ES100",
+      "--customer-status",
+      "VIC",
+      "--cron",
+      "0 7 * * MON",
+      "--tz",
+      "Europe/Paris",
+      "--to",
+      "sftp://alice@files.example.com:2222/drop/"
+    ]
+    const listed = async () =>
+      JSON.parse((await booster(["schedule", "list", "--json"], { env: home.env })).stdout)
+    const no = open(args, home.env)
+    const asked = await waitFor(no, (t) => t.includes("Add this schedule?"), "the question")
+    expect(asked).toContain("Exports: VIC clients of CAR at 1 point of sale (ES100)")
+    expect(asked).toContain("When: At 07:00, only on Monday (Europe/Paris)")
+    const runs = asked.match(/^ {2}\d{4}-\d{2}-\d{2} 07:00 \(Europe\/Paris\)$/gm) ?? []
+    expect(runs).toHaveLength(5)
+    expect(new Set(runs).size).toBe(5)
+    expect(asked).toMatch(
+      /Delivered to: sftp:\/\/files\.example\.com:2222\/drop\/ as weekly-clients\/\S+\/customers\.csv/
+    )
+    expect(asked).not.toContain("alice")
+    tmux("send-keys", "-t", no, "n")
+    expect(await exitStatus(no)).toBe(130)
+    expect(await listed()).toEqual([])
+    const yes = open(args, home.env)
+    await waitFor(yes, (t) => t.includes("Add this schedule?"), "the question")
+    tmux("send-keys", "-t", yes, "y")
+    expect(await exitStatus(yes)).toBe(0)
+    expect(await listed()).toMatchObject([
+      { name: "weekly-clients", cron: "0 7 * * MON", timeZone: "Europe/Paris" }
+    ])
   })
 
   it("asks before purging files, naming their count and size; no keeps them, yes deletes them", async () => {

@@ -10,6 +10,7 @@ import * as Destination from "@booster-export/schedule/Destination"
 import * as ExportSchedule from "@booster-export/schedule/ExportSchedule"
 import type * as RunDue from "@booster-export/schedule/RunDue"
 import type * as ScheduleStore from "@booster-export/schedule/ScheduleStore"
+import * as Redact from "@booster-export/transport/Redact"
 import * as Scrub from "@booster-export/transport/Scrub"
 import { Args, Command, Options, Prompt } from "@effect/cli"
 import { Clock, Duration, Effect, Either, type Layer, Option } from "effect"
@@ -200,8 +201,9 @@ const add = Command.make("add", { name, ...addOptions }, (opts) =>
       yield* Term.err(`${Term.bold("When:")} ${ExportSchedule.describeCadence(schedule)}`)
       yield* Term.err(`${Term.bold("Next runs:")}`)
       for (const at of next) yield* Term.err(`  ${inZone(at, timeZone)}`)
+      // the destination as logs show it: no user name, no query (an endpoint's parameters)
       yield* Term.err(
-        `${Term.bold("Delivered to:")} ${schedule.destination}${ExportSchedule.fileName(schedule, next[0]!)}`
+        `${Term.bold("Delivered to:")} ${Redact.url(schedule.destination)} as ${ExportSchedule.fileName(schedule, next[0]!)}`
       )
       const answer = yield* Prompt.confirm({ message: "Add this schedule?", initial: false })
       if (!answer)
