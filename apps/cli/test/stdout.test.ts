@@ -38,7 +38,7 @@ const boosterTo = (out: string, args: ReadonlyArray<string>, env: Record<string,
     })
     closeSync(fd)
     let stderr = ""
-    child.stderr.on("data", (chunk) => {
+    child.stderr?.on("data", (chunk) => {
       stderr += chunk
     })
     child.on("error", reject)
