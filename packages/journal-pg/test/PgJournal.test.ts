@@ -88,12 +88,21 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
           file: "/x.csv",
           bytes: 3
         })
+        yield* journal.append({
+          source: "cli",
+          event: "delivered",
+          asyncTaskId: "new",
+          destination: "stdout",
+          bytes: 3
+        })
         const entries = yield* journal.entries
         expect(entries.map((entry) => [entry.asyncTaskId, entry.event, entry.seq])).toEqual([
           ["old", "started", 1],
           ["new", "started", 2],
-          ["new", "downloaded", 3]
+          ["new", "downloaded", 3],
+          ["new", "delivered", 4]
         ])
+        expect(entries[3]!.destination).toBe("stdout")
         expect(entries[0]!.purpose).toBeUndefined()
         expect(entries[0]!.actor).toMatch(/@/)
         const key = { fingerprint: "fp", host: "api.example.com", now }
@@ -104,7 +113,7 @@ describe.skipIf(clusterUrl === undefined)("PgJournal", () => {
         expect(
           yield* journal.latestStart({ ...key, fingerprint: "other", windowMs: 60 * 60_000 })
         ).toBeUndefined()
-        expect(yield* journal.verify).toMatchObject({ ok: true, entries: 3 })
+        expect(yield* journal.verify).toMatchObject({ ok: true, entries: 4 })
       })
     )
   })
