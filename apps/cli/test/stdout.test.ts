@@ -68,17 +68,17 @@ const leftovers = (home: Home) => {
 const exportPosts = () =>
   sandbox.requests().filter((r) => r.method === "POST" && /\/export$/.test(r.path)).length
 
+/** `booster export --brand CAR --pos-code POS --yes --output - > out` against the sandbox. */
+const exportTo = (out: string, home: Home, pos: string) =>
+  boosterTo(out, ["export", "--brand", "CAR", "--pos-code", pos, "--yes", "--output", "-"], apiEnv(home))
+
 const startedTaskId = (stderr: string) => /Started task (\w+)/.exec(stderr)?.[1] ?? ""
 
 describe("booster export --output -", () => {
   it("writes exactly the sandbox's file to stdout, nothing else, progress on stderr; no file is kept", async () => {
     const home = freshHome()
     const out = join(home.root, "piped.csv")
-    const result = await boosterTo(
-      out,
-      ["export", "--brand", "CAR", "--pos-code", "IT100", "--yes", "--output", "-"],
-      apiEnv(home)
-    )
+    const result = await exportTo(out, home, "IT100")
     expect(result.code).toBe(0)
     const id = startedTaskId(result.stderr)
     expect(id).not.toBe("")
@@ -131,11 +131,7 @@ describe("booster export --output -", () => {
     const home = freshHome()
     sandbox.faults.add({ route: "download", fault: { kind: "truncate" } })
     const out = join(home.root, "piped.csv")
-    const result = await boosterTo(
-      out,
-      ["export", "--brand", "CAR", "--pos-code", "DE100", "--yes", "--output", "-"],
-      apiEnv(home)
-    )
+    const result = await exportTo(out, home, "DE100")
     expect(result.code).toBe(0)
     expect(readFileSync(out).equals(await sandboxFile(startedTaskId(result.stderr)))).toBe(true)
     expect(leftovers(home)).toEqual([])
@@ -145,11 +141,7 @@ describe("booster export --output -", () => {
     const home = freshHome()
     sandbox.faults.add({ route: "download", fault: { kind: "truncate" }, times: Number.POSITIVE_INFINITY })
     const out = join(home.root, "piped.csv")
-    const result = await boosterTo(
-      out,
-      ["export", "--brand", "CAR", "--pos-code", "FR100", "--yes", "--output", "-"],
-      apiEnv(home)
-    )
+    const result = await exportTo(out, home, "FR100")
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/cut after \d+ bytes|announced/)
     expect(readFileSync(out).length).toBe(0)

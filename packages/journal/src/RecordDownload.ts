@@ -78,6 +78,33 @@ export const startOf = (
 }
 
 /**
+ * The members of a journal entry about a task's file at `now`: who, what, the task, the host and
+ * brand, the export kind (the start's when the journal has the task's start, else the one given),
+ * and the start's fingerprint and request id.
+ */
+const about = (
+  journal: Journal.Service,
+  event: Journal.Event,
+  of: Pick<Options, "source" | "asyncTaskId" | "host" | "brand" | "kind">,
+  now: number
+) =>
+  Effect.map(journal.entries, (entries): Journal.NewEntry & { readonly at: string } => {
+    const start = startOf(entries, of.asyncTaskId)
+    const kind = start !== undefined ? start.kind : of.kind
+    return {
+      at: new Date(now).toISOString(),
+      source: of.source,
+      event,
+      asyncTaskId: of.asyncTaskId,
+      ...(kind !== undefined ? { kind } : {}),
+      ...(start?.fingerprint !== undefined ? { fingerprint: start.fingerprint } : {}),
+      ...(start?.downloadRequestId !== undefined ? { downloadRequestId: start.downloadRequestId } : {}),
+      host: of.host,
+      ...(of.brand !== undefined ? { brand: of.brand } : {})
+    }
+  })
+
+/**
  * Records a download in this install's record of downloads and in the journal of the context,
  * stamped with the current time, and returns the journal entry appended. Fails with `JournalError`
  * when either cannot be written (both are tried; the file is downloaded all the same: a front end
@@ -91,19 +118,9 @@ export const record = (
   Effect.gen(function* () {
     const journal = yield* Journal.Journal
     const own = yield* Downloads.Downloads
-    const start = startOf(yield* journal.entries, options.asyncTaskId)
-    const kind = start !== undefined ? start.kind : options.kind
     const now = yield* Clock.currentTimeMillis
     const entry: Journal.NewEntry = {
-      at: new Date(now).toISOString(),
-      source: options.source,
-      event: "downloaded",
-      asyncTaskId: options.asyncTaskId,
-      ...(kind !== undefined ? { kind } : {}),
-      ...(start?.fingerprint !== undefined ? { fingerprint: start.fingerprint } : {}),
-      ...(start?.downloadRequestId !== undefined ? { downloadRequestId: start.downloadRequestId } : {}),
-      host: options.host,
-      ...(options.brand !== undefined ? { brand: options.brand } : {}),
+      ...(yield* about(journal, "downloaded", options, now)),
       file: options.file.path,
       bytes: options.file.bytes,
       sha256: options.file.sha256,
@@ -117,7 +134,7 @@ export const record = (
         event: "downloaded",
         source: options.source,
         asyncTaskId: options.asyncTaskId,
-        ...(kind !== undefined ? { kind } : {}),
+        ...(entry.kind !== undefined ? { kind: entry.kind } : {}),
         file: options.file.path,
         ...(folder !== undefined ? { folder } : {}),
         bytes: options.file.bytes,
@@ -146,6 +163,8 @@ export interface Delivery {
   readonly host: string | undefined
   /** The brand of the task, when known. */
   readonly brand?: string | undefined
+  /** The export kind's name, when the caller knows it; the kind of the journal's start comes first. */
+  readonly kind?: string | undefined
   /** Where it went: `"stdout"`. */
   readonly destination: "stdout"
   /** Bytes handed over. */
@@ -172,18 +191,8 @@ export const recordDelivery = (
 ): Effect.Effect<Journal.NewEntry, Journal.JournalError, Journal.Journal> =>
   Effect.gen(function* () {
     const journal = yield* Journal.Journal
-    const start = startOf(yield* journal.entries, delivery.asyncTaskId)
-    const now = yield* Clock.currentTimeMillis
     const entry: Journal.NewEntry = {
-      at: new Date(now).toISOString(),
-      source: delivery.source,
-      event: "delivered",
-      asyncTaskId: delivery.asyncTaskId,
-      ...(start?.kind !== undefined ? { kind: start.kind } : {}),
-      ...(start?.fingerprint !== undefined ? { fingerprint: start.fingerprint } : {}),
-      ...(start?.downloadRequestId !== undefined ? { downloadRequestId: start.downloadRequestId } : {}),
-      host: delivery.host,
-      ...(delivery.brand !== undefined ? { brand: delivery.brand } : {}),
+      ...(yield* about(journal, "delivered", delivery, yield* Clock.currentTimeMillis)),
       ...(delivery.complete ? {} : { status: "incomplete" }),
       destination: delivery.destination,
       bytes: delivery.bytes,
