@@ -351,7 +351,7 @@ const handler = (kind: ExportKind.Any, opts: ExportOptions) =>
       )
     }
     if (toStdout) {
-      const delivered = yield* Stdout.deliver(client, task, { host })
+      const delivered = yield* Stdout.deliver(client, task, { host, kind: kind.name })
       return yield* Term.err(Term.green(Stdout.summary(delivered)))
     }
     const file = yield* Follow.download(client, task, Follow.destinationOf(output, settings), {

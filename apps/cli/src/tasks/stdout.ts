@@ -188,7 +188,11 @@ const stoppedError = (stopped: Stopped, total: number): StdoutError => {
 export const deliver = (
   client: Client,
   task: Task.Task | string,
-  options: { readonly host: string | undefined }
+  options: {
+    readonly host: string | undefined
+    /** The export kind's name, when the caller knows it (else the journal's start of the task says). */
+    readonly kind?: string | undefined
+  }
 ) =>
   Effect.scoped(
     Effect.gen(function* () {
@@ -200,6 +204,7 @@ export const deliver = (
           asyncTaskId: typeof task === "string" ? task : task.asyncTaskId,
           host: options.host,
           brand: typeof task === "string" ? undefined : task.brand,
+          kind: options.kind,
           destination: "stdout",
           bytes,
           sha256: file.sha256,
