@@ -429,7 +429,7 @@ describe("booster audit and files with the local journal", () => {
     const purged = await booster(["files", "purge", "--older-than", "0min", "--yes"], { env })
     expect(purged.code).toBe(0)
     expect(purged.stdout).toContain(`Deleted ${files[0]}`)
-    expect(purged.stderr).toContain(`Warning: ${files[1]} changed since it was downloaded`)
+    expect(purged.stderr).toContain(`Warning: ${files[1]} (customers export) changed since it was downloaded`)
     expect(existsSync(files[0]!)).toBe(false)
     expect(readFileSync(files[1]!, "utf8")).toBe("changed by hand\r\n")
     const audit = JSON.parse((await booster(["audit", "export", "--json"], { env })).stdout) as Array<{

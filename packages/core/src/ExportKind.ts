@@ -366,6 +366,17 @@ export function byName(name: string): Any | undefined {
 }
 
 /**
+ * The kind whose exports (presumably) create tasks of this `type` (`crm`, `stock`, `sellout`: see
+ * `taskType`); `undefined` for any other type — an import task, or an export whose task type is not
+ * known (movements, invoices, orders). Prefer what the journal recorded at the start when there is one.
+ *
+ * @category registry
+ * @since 0.1.0
+ */
+export const byTaskType = (type: string): Any | undefined =>
+  all.find((kind) => kind.taskType !== undefined && kind.taskType === type)
+
+/**
  * The fingerprint of a validated, normalised filter (or request) of `kind` under `key`: the
  * customer fingerprint unchanged, the kind's name mixed in for the others.
  *

@@ -70,6 +70,14 @@ describe("the registry of export kinds", () => {
     })
   })
 
+  it("reads a task's kind from its type only where that type is known; an import task has none", () => {
+    expect(ExportKind.byTaskType("crm")).toBe(ExportKind.Customer)
+    expect(ExportKind.byTaskType("stock")).toBe(ExportKind.Stock)
+    expect(ExportKind.byTaskType("sellout")).toBe(ExportKind.SellOut)
+    expect(ExportKind.byTaskType("import")).toBeUndefined()
+    expect(ExportKind.byTaskType("")).toBeUndefined()
+  })
+
   it("says which files carry personal data, and what, without any value", () => {
     expect(Object.fromEntries(ExportKind.all.map((kind) => [kind.name, kind.personalData.carries]))).toEqual({
       customers: true,

@@ -100,6 +100,7 @@ const fromJournal = (entries: ReadonlyArray<Journal.Entry>): ReadonlyArray<Entry
         event,
         ...(entry.source !== undefined ? { source: entry.source } : {}),
         asyncTaskId: entry.asyncTaskId,
+        ...(entry.kind !== undefined ? { kind: entry.kind } : {}),
         file: entry.file,
         ...(entry.bytes !== undefined ? { bytes: entry.bytes } : {}),
         ...(entry.sha256 !== undefined ? { sha256: entry.sha256 } : {}),

@@ -782,6 +782,8 @@ export const recentStart = (
  */
 export interface Row {
   readonly asyncTaskId: string
+  /** The export kind's name, `"customers"` for a task whose entries name none (see {@link kindOf}). */
+  readonly kind: string
   readonly source: string | undefined
   readonly startedAt: string | undefined
   readonly fingerprint: string | undefined
@@ -813,6 +815,7 @@ export const rows = (entries: ReadonlyArray<Entry>): ReadonlyArray<Row> => {
     const start = isStart(entry)
     byTask.set(entry.asyncTaskId, {
       asyncTaskId: entry.asyncTaskId,
+      kind: entry.kind ?? previous?.kind ?? kindOf(entry),
       source: start ? (entry.source ?? previous?.source) : (previous?.source ?? entry.source),
       startedAt: start ? entry.at : previous?.startedAt,
       fingerprint: entry.fingerprint ?? previous?.fingerprint,

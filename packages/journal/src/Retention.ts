@@ -50,6 +50,11 @@ export interface File {
    */
   readonly folder: string | undefined
   readonly asyncTaskId: string
+  /**
+   * The export kind's name as the download recorded it; `undefined` when it recorded none (a
+   * download of an older version: look the task up in the journal, else it is a customer export).
+   */
+  readonly kind?: string | undefined
   readonly downloadedAt: string
   readonly expiresAt: string | undefined
   readonly bytes: number | undefined
@@ -66,7 +71,7 @@ export interface File {
  */
 export type Line = Pick<
   Journal.Entry,
-  "at" | "event" | "asyncTaskId" | "file" | "bytes" | "sha256" | "expiresAt"
+  "at" | "event" | "asyncTaskId" | "kind" | "file" | "bytes" | "sha256" | "expiresAt"
 > & {
   readonly folder?: string | undefined
 }
@@ -92,6 +97,7 @@ export const files = (lines: ReadonlyArray<Line>): ReadonlyArray<File> => {
       path: line.file,
       folder: line.folder,
       asyncTaskId: line.asyncTaskId,
+      kind: line.kind,
       downloadedAt: line.at,
       expiresAt: line.expiresAt,
       bytes: line.bytes,

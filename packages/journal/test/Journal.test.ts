@@ -238,6 +238,18 @@ describe("Journal.recentStart", () => {
 })
 
 describe("Journal.rows", () => {
+  it("gives each row its export kind: a stock task stays stock through its later lines, an old line is customers", () => {
+    const rows = Journal.rows([
+      { at: "2026-01-01T00:00:00.000Z", event: "started", asyncTaskId: "s", kind: "stock" },
+      { at: "2026-01-01T00:00:01.000Z", event: "started", asyncTaskId: "c" },
+      { at: "2026-01-01T00:00:02.000Z", event: "completed", asyncTaskId: "s", status: "COM" }
+    ])
+    expect(rows.map((row) => [row.asyncTaskId, row.kind])).toEqual([
+      ["s", "stock"],
+      ["c", "customers"]
+    ])
+  })
+
   it("folds the lines of both front ends into one row per task, most recently updated first", () => {
     const rows = Journal.rows([
       {
@@ -265,6 +277,7 @@ describe("Journal.rows", () => {
     expect(rows).toEqual([
       {
         asyncTaskId: "a",
+        kind: "customers",
         source: "mcp",
         startedAt: "2026-01-01T00:00:00.000Z",
         fingerprint: "sha256:1",
@@ -281,6 +294,7 @@ describe("Journal.rows", () => {
       },
       {
         asyncTaskId: "b",
+        kind: "customers",
         source: undefined,
         startedAt: "2026-01-01T00:00:01.000Z",
         fingerprint: "sha256:2",

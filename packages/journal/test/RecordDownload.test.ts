@@ -151,6 +151,31 @@ describe("RecordDownload.record", () => {
       file: path
     })
   })
+
+  it("keeps the export kind of the start in this install's record, so retention can name it", async () => {
+    const root = await tempDir()
+    const own = Downloads.make(join(root, "state"))
+    const journal = Journal.make(join(root, "journal"))
+    await Effect.runPromise(
+      journal.append({ source: "cli", event: "started", kind: "stock", asyncTaskId: "s", host: undefined })
+    )
+    await run(journal, RecordDownload.record({ source: "cli", asyncTaskId: "s", host: undefined, file }), own)
+    await run(
+      journal,
+      RecordDownload.record({
+        source: "cli",
+        asyncTaskId: "c",
+        host: undefined,
+        file: { ...file, path: "/exports/b.csv" }
+      }),
+      own
+    )
+    expect((await Effect.runPromise(own.entries)).map((line) => line.kind)).toEqual(["stock", undefined])
+    expect(Retention.files(await Effect.runPromise(own.entries)).map((f) => [f.path, f.kind])).toEqual([
+      ["/exports/a.csv", "stock"],
+      ["/exports/b.csv", undefined]
+    ])
+  })
 })
 
 describe("RecordDownload.recordDelivery", () => {

@@ -219,6 +219,7 @@ const migrate = Command.make("migrate", { json: Common.json, ...profile }, (opts
 export const COLUMNS = [
   "at",
   "event",
+  "kind",
   "actor",
   "writer",
   "source",
@@ -242,7 +243,9 @@ type Row = Partial<Record<(typeof COLUMNS)[number], string | number>>
 
 /**
  * The rows of `audit export`: one per entry at or after `since`, oldest first; an entry about a task
- * also carries what its start recorded (request id, fingerprint, description, purpose).
+ * also carries what its start recorded (kind, request id, fingerprint, description, purpose). Every
+ * entry about a task names its export kind: `customers` when neither it nor its start records one
+ * (the entries of versions before the other kinds).
  */
 export const rows = (
   entries: ReadonlyArray<Journal.Entry>,
@@ -260,6 +263,7 @@ export const rows = (
       const value =
         (entry as Record<string, unknown>)[column] ??
         (column === "event" && Journal.isStart(entry) ? "started" : undefined) ??
+        (column === "kind" && entry.asyncTaskId !== "" ? Journal.kindOf(start ?? entry) : undefined) ??
         (["downloadRequestId", "fingerprint", "description", "purpose", "brand"].includes(column)
           ? (start as Record<string, unknown> | undefined)?.[column]
           : undefined)
@@ -316,10 +320,11 @@ const exportCommand = Command.make(
       if (selected.length === 0) return yield* Term.err("No entries.")
       const now = new Date()
       const lines = Table.table(
-        ["AT", "EVENT", "ACTOR", "SOURCE", "TASK", "PURPOSE", "FILE"],
+        ["AT", "EVENT", "KIND", "ACTOR", "SOURCE", "TASK", "PURPOSE", "FILE"],
         selected.map((row) => [
           Table.when(String(row.at), now).date,
           String(row.event ?? "-"),
+          String(row.kind ?? "-"),
           String(row.actor ?? "-"),
           String(row.source ?? "-"),
           String(row.asyncTaskId ?? "-"),
@@ -332,7 +337,7 @@ const exportCommand = Command.make(
 ).pipe(
   Command.withDescription(
     withExamples(
-      "Print the audit record: one row per journal entry (started, completed, failed, downloaded, deleted, erased) with who (actor: OS user@host, as the client claims; writer: the database role that wrote it, in a team database), source (cli, mcp, library), task and request ids, fingerprint, plain-English description, purpose, and for files the path, size and SHA-256. Never a filter value or personal data.",
+      "Print the audit record: one row per journal entry (started, completed, failed, downloaded, deleted, erased) with its export kind, who (actor: OS user@host, as the client claims; writer: the database role that wrote it, in a team database), source (cli, mcp, library), task and request ids, fingerprint, plain-English description, purpose, and for files the path, size and SHA-256. Never a filter value or personal data.",
       ["booster audit export --since 2026-01-01 --csv > audit.csv", "booster audit export --json"]
     )
   )

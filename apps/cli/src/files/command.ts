@@ -5,7 +5,7 @@
  * downloaded, and records each deletion; anything else is reported, not deleted. Rows of a team
  * journal name nothing here.
  */
-import { RelativeDate } from "@booster-export/core"
+import { ExportKind, RelativeDate, Task } from "@booster-export/core"
 import { Downloads, Journal, Retention } from "@booster-export/journal"
 import { Command, Options, Prompt } from "@effect/cli"
 import { Effect, Either, Option } from "effect"
@@ -19,6 +19,26 @@ import * as Term from "../output/terminal.js"
 
 const profile = { profile: Common.settings.profile }
 
+/**
+ * The export kind of each file: the one its download recorded; for a download recorded without one,
+ * the kind the journal's start of its task names (read only then, and never failing the command),
+ * else `customers` (the downloads of versions before the other kinds).
+ */
+const withKinds = <F extends Retention.File>(files: ReadonlyArray<F>) =>
+  Effect.gen(function* () {
+    const kinds = new Map<string, string>()
+    if (files.some((file) => file.kind === undefined)) {
+      const entries = yield* Effect.flatMap(Journal.Journal, (journal) =>
+        Effect.orElseSucceed(journal.entries, () => [])
+      )
+      for (const row of Journal.rows(entries)) kinds.set(Task.canonicalGuid(row.asyncTaskId), row.kind)
+    }
+    return files.map((file) => ({
+      ...file,
+      kind: file.kind ?? kinds.get(Task.canonicalGuid(file.asyncTaskId)) ?? ExportKind.Customer.name
+    }))
+  })
+
 const list = Command.make(
   "list",
   {
@@ -29,8 +49,8 @@ const list = Command.make(
   (opts) =>
     Effect.gen(function* () {
       const own = yield* Downloads.Downloads
-      const known = Retention.files(yield* own.entries).filter(
-        (file) => opts.all || file.deletedAt === undefined
+      const known = yield* withKinds(
+        Retention.files(yield* own.entries).filter((file) => opts.all || file.deletedAt === undefined)
       )
       const now = Date.now()
       const listed = yield* Effect.forEach(known, (file) =>
@@ -44,9 +64,10 @@ const list = Command.make(
       if (listed.length === 0) return yield* Term.err("No downloaded files recorded.")
       const today = new Date(now)
       const lines = Table.table(
-        ["DOWNLOADED", "EXPIRES", "STATE", "SIZE", "FILE"],
+        ["DOWNLOADED", "KIND", "EXPIRES", "STATE", "SIZE", "FILE"],
         listed.map((file) => [
           Table.when(file.downloadedAt, today).date,
+          file.kind,
           file.deletedAt !== undefined
             ? "-"
             : `${Table.when(file.expiresAt ?? Retention.expiresAt(Date.parse(file.downloadedAt)), today).date}${file.expired ? " (expired)" : ""}`,
@@ -54,14 +75,14 @@ const list = Command.make(
           file.bytes !== undefined ? Term.formatBytes(file.bytes) : "-",
           file.path
         ]),
-        [3]
+        [4]
       )
       for (const line of lines) yield* Term.out(line)
     }).pipe(Effect.provide(CliJournal.fromOptions(opts)))
 ).pipe(
   Command.withDescription(
     withExamples(
-      "List the files this install downloaded: when downloaded, when they expire, and whether each is still as downloaded (kept), missing, changed (size or SHA-256 differ), redirected (its path now leads elsewhere) or unverified (recorded without size and SHA-256). Downloads a team journal records from other machines are not listed.",
+      "List the files this install downloaded: when downloaded, of which export kind, when they expire, and whether each is still as downloaded (kept), missing, changed (size or SHA-256 differ), redirected (its path now leads elsewhere) or unverified (recorded without size and SHA-256). Downloads a team journal records from other machines are not listed.",
       ["booster files list", "booster files list --all --json"]
     )
   )
@@ -137,17 +158,20 @@ const purge = Command.make(
           )
         }
       }
-      const outcomes = yield* Retention.purge(downloads, journal, {
+      const purged = yield* Retention.purge(downloads, journal, {
         source: "cli",
         now,
         olderThanMs,
         dryRun: opts.dryRun
       })
+      const kinds = yield* withKinds(purged.map((outcome) => outcome.file))
+      const outcomes = purged.map((outcome, i) => ({ ...outcome, file: kinds[i]! }))
       if (opts.json) {
         return yield* Term.json(
           outcomes.map(({ file, outcome, reason }) => ({
             path: file.path,
             asyncTaskId: file.asyncTaskId,
+            kind: file.kind,
             outcome,
             ...(reason !== undefined ? { reason } : {})
           }))
@@ -155,32 +179,34 @@ const purge = Command.make(
       }
       for (const { file, outcome, reason } of outcomes) {
         if (outcome === "deleted")
-          yield* Term.out(Term.line`${opts.dryRun ? "Would delete" : "Deleted"} ${file.path}`)
+          yield* Term.out(
+            Term.line`${opts.dryRun ? "Would delete" : "Deleted"} ${file.path} (${file.kind} export)`
+          )
         else if (outcome === "changed")
           yield* Term.err(
             Term.yellow(
-              Term.line`Warning: ${file.path} changed since it was downloaded (size or SHA-256); left in place.`
+              Term.line`Warning: ${file.path} (${file.kind} export) changed since it was downloaded (size or SHA-256); left in place.`
             )
           )
         else if (outcome === "missing")
           yield* Term.err(
-            Term.yellow(Term.line`Warning: ${file.path} is no longer there (moved or removed by hand).`)
+            Term.yellow(Term.line`Warning: ${file.path} (${file.kind} export) is no longer there (moved or removed by hand).`)
           )
         else if (outcome === "redirected")
           yield* Term.err(
             Term.yellow(
-              Term.line`Warning: ${file.path} no longer leads to the file downloaded there (a symbolic link, or a folder that is not the one written into); left in place.`
+              Term.line`Warning: ${file.path} (${file.kind} export) no longer leads to the file downloaded there (a symbolic link, or a folder that is not the one written into); left in place.`
             )
           )
         else if (outcome === "unverified")
           yield* Term.err(
             Term.yellow(
-              Term.line`Warning: ${file.path} was recorded without its size and SHA-256, so it cannot be told apart from another file; left in place (delete it by hand if it is the export).`
+              Term.line`Warning: ${file.path} (${file.kind} export) was recorded without its size and SHA-256, so it cannot be told apart from another file; left in place (delete it by hand if it is the export).`
             )
           )
         else
           yield* Term.err(
-            Term.yellow(Term.line`Warning: ${file.path} could not be deleted (${reason ?? ""}).`)
+            Term.yellow(Term.line`Warning: ${file.path} (${file.kind} export) could not be deleted (${reason ?? ""}).`)
           )
       }
       const deleted = outcomes.filter((o) => o.outcome === "deleted").length

@@ -1,5 +1,5 @@
 /**
- * `booster history`: the local journal of exports, shared with `booster-mcp` — when, by which front end,
+ * `booster history`: the local journal of exports, shared with `booster-mcp` — when, which kind, by which front end,
  * fingerprint, task id, request id, file, size and SHA-256; never personal data.
  */
 import { Fingerprint } from "@booster-export/core"
@@ -41,6 +41,7 @@ export const historyCommand = Command.make(
         [
           "STARTED",
           "AGE",
+          "KIND",
           "TASK",
           "STATUS",
           "FINGERPRINT",
@@ -55,6 +56,7 @@ export const historyCommand = Command.make(
           return [
             at.date,
             at.age,
+            row.kind,
             row.asyncTaskId,
             row.status ?? "-",
             row.fingerprint !== undefined ? Fingerprint.short(row.fingerprint) : "-",
@@ -65,7 +67,7 @@ export const historyCommand = Command.make(
             Table.noted(row.description)
           ]
         }),
-        [6]
+        [7]
       )
       for (const line of lines) yield* Term.out(line)
     }).pipe(Effect.provide(CliJournal.fromOptions({})))
@@ -73,7 +75,7 @@ export const historyCommand = Command.make(
   Command.withDescription(
     HelpDoc.blocks([
       HelpDoc.p(
-        "Show the local journal ($XDG_STATE_HOME/booster-export/journal.jsonl, shared with booster-mcp), newest first: when (local time and age), task id, status, filter fingerprint, source (cli or mcp), size, file, purpose and the filter in plain English. It never holds filter values or personal data."
+        "Show the local journal ($XDG_STATE_HOME/booster-export/journal.jsonl, shared with booster-mcp), newest first: when (local time and age), export kind, task id, status, filter fingerprint, source (cli or mcp), size, file, purpose and the filter in plain English. It never holds filter values or personal data."
       ),
       HelpDoc.h1("EXAMPLES"),
       HelpDoc.p("  booster history"),

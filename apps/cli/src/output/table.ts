@@ -3,7 +3,7 @@
  * and aligned columns. Dates are shown in the process's time zone (`TZ`). Every cell and value is
  * foreign text until shown: it passes transport's `Scrub.line` here, before widths are measured.
  */
-import { Task } from "@booster-export/core"
+import { ExportKind, Task } from "@booster-export/core"
 import * as Scrub from "@booster-export/transport/Scrub"
 import { formatBytes } from "./terminal.js"
 
@@ -72,8 +72,9 @@ export const table = (
   return [line(header), ...rows.map(line)]
 }
 
-/** What the journal knows of a task: its file, and what the export was (description and purpose). */
+/** What the journal knows of a task: its file, and what the export was (kind, description and purpose). */
 export interface KnownFile {
+  readonly kind?: string | undefined
   readonly file?: string | undefined
   readonly bytes?: number | undefined
   readonly description?: string | undefined
@@ -101,8 +102,16 @@ export const newestFirst = <T>(items: ReadonlyArray<T>, dateOf: (item: T) => str
 const count = (n: number | undefined) => (n === undefined ? "-" : n.toLocaleString("en-GB"))
 
 /**
- * The `tasks list` table: id, type, brand, status, percentage, rows, file size, requested, age, and
- * the purpose and description the journal recorded at the start.
+ * The export kind of a task: the one the journal recorded at its start, else the kind whose exports
+ * create tasks of its type (`crm`, `stock`, `sellout`); `undefined` for any other task (an import, an
+ * export of another machine whose task type is not known).
+ */
+export const kindOf = (task: Task.Task, known: KnownFile | undefined): string | undefined =>
+  known?.kind ?? ExportKind.byTaskType(task.type)?.name
+
+/**
+ * The `tasks list` table: id, export kind, type, brand, status, percentage, rows, file size,
+ * requested, age, and the purpose and description the journal recorded at the start.
  */
 export const taskTable = (
   tasks: ReadonlyArray<Task.Task>,
@@ -110,12 +119,13 @@ export const taskTable = (
   now: Date
 ): Array<string> =>
   table(
-    ["TASK", "TYPE", "BRAND", "STATUS", "%", "ROWS", "FILE", "REQUESTED", "AGE", "PURPOSE", "DESCRIPTION"],
+    ["TASK", "KIND", "TYPE", "BRAND", "STATUS", "%", "ROWS", "FILE", "REQUESTED", "AGE", "PURPOSE", "DESCRIPTION"],
     tasks.map((task) => {
       const at = when(task.requestDate ?? task.requestDateRaw, now)
       const file = files.get(Task.canonicalGuid(task.asyncTaskId))
       return [
         task.asyncTaskId,
+        kindOf(task, file) ?? "-",
         task.type,
         task.brand,
         task.status,
@@ -128,7 +138,7 @@ export const taskTable = (
         noted(file?.description)
       ]
     }),
-    [4, 5, 6]
+    [5, 6, 7]
   )
 
 /** The `tasks get` rendering: one `name: value` line per known fact. */
@@ -136,6 +146,7 @@ export const taskDetail = (task: Task.Task, file: KnownFile | undefined, now: Da
   const at = when(task.requestDate ?? task.requestDateRaw, now)
   const facts: Array<[string, string | undefined]> = [
     ["task", task.asyncTaskId],
+    ["kind", kindOf(task, file)],
     ["type", task.type],
     ["brand", task.brand],
     ["status", `${task.status} (${Task.statusKind(task.status)}), ${Math.round(task.percentage)}%`],

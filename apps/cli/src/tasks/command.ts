@@ -38,6 +38,7 @@ const knownFiles = Effect.map(
     const files = new Map<string, Table.KnownFile>()
     for (const row of Journal.rows(entries)) {
       files.set(Task.canonicalGuid(row.asyncTaskId), {
+        kind: row.kind,
         file: row.file,
         bytes: row.bytes,
         description: row.description,
@@ -75,8 +76,10 @@ const list = Command.make(
         return yield* Term.json(
           tasks.map((task) => {
             const known = files.get(Task.canonicalGuid(task.asyncTaskId))
+            const kind = Table.kindOf(task, known)
             return {
               ...task,
+              ...(kind !== undefined ? { kind } : {}),
               ...(known?.description !== undefined ? { description: known.description } : {}),
               ...(known?.purpose !== undefined ? { purpose: known.purpose } : {})
             }
@@ -90,7 +93,7 @@ const list = Command.make(
 ).pipe(
   Command.withDescription(
     withExamples(
-      "List the tasks your credentials can read, newest first: local request dates and ages, rows, the size of files downloaded on this machine, and the purpose and description this machine's journal recorded.",
+      "List the tasks your credentials can read, newest first: the export kind (as this machine's journal recorded it, else as the task type tells), local request dates and ages, rows, the size of files downloaded on this machine, and the purpose and description this machine's journal recorded.",
       ["booster tasks list", "booster tasks list --status error --limit 5", "booster tasks list --json"]
     )
   )
