@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { join } from "node:path"
-import { ApiMetadata } from "@booster-export/core"
+import { ApiMetadata, ExportKind } from "@booster-export/core"
 import { Faults, Sandbox } from "@booster-export/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { expectNoControl } from "./foreign.js"
@@ -162,6 +162,37 @@ describe("booster doctor", () => {
     const report = parseJson(result.stdout)
     expect(report.contract).toEqual({ differences: [], notes: [] })
     expect(checksOf(result.stdout).contract!.status).toBe("pass")
+    // all six exports are compared, and the summary says so
+    for (const kind of ExportKind.all) expect(checksOf(result.stdout).contract!.summary).toContain(kind.operation)
+  })
+
+  it("--contract: names an export the API's metadata lacks, and one whose route changed (exit 1)", async () => {
+    const doc = JSON.parse(JSON.stringify(ApiMetadata.document())) as {
+      operations: Array<{ request: { name: string }; routes: Array<{ path: string }> }>
+    }
+    doc.operations = doc.operations.filter((op) => op.request.name !== "ExportStock")
+    doc.operations.find((op) => op.request.name === "ExportInvoice")!.routes[0]!.path = "/invoices/{Brand}/export"
+    const changed = await Sandbox.start({ customers: 10, metadata: doc })
+    try {
+      const env = { ...freshHome().env, BOOSTER_BASE_URL: changed.baseUrl }
+      const json = await booster(["doctor", "--contract", "--json"], { env })
+      expect(json.code).toBe(1)
+      const differences = (parseJson(json.stdout).contract as { differences: Array<{ change: string; field: string }> })
+        .differences
+      expect(differences).toContainEqual(expect.objectContaining({ change: "removed", field: "ExportStock" }))
+      expect(differences.some((d) => d.field.startsWith("ExportInvoice"))).toBe(true)
+      expect(differences.every((d) => /^Export(Stock|Invoice)\b/.test(d.field))).toBe(true)
+      expect(checksOf(json.stdout).contract).toMatchObject({
+        status: "fail",
+        summary: expect.stringMatching(/\(ExportStock, ExportInvoice\)$/)
+      })
+      const human = await booster(["doctor", "--contract"], { env })
+      expect(human.code).toBe(1)
+      expect(human.stdout).toMatch(/removed +ExportStock /)
+      expect(human.stdout).toMatch(/ExportInvoice/)
+    } finally {
+      await changed.close()
+    }
   })
 
   it("--contract: reads a 3 GiB metadata answer no further than 32 MiB, in little memory (exit 1)", async () => {

@@ -6,7 +6,7 @@
  */
 import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs"
 import { dirname, join } from "node:path"
-import { ApiMetadata } from "@booster-export/core"
+import { ApiMetadata, ExportKind } from "@booster-export/core"
 import { Auth, BoosterClient, BoosterConfig, FingerprintKey, StateDirectory } from "@booster-export/transport"
 import * as Redact from "@booster-export/transport/Redact"
 import * as Scrub from "@booster-export/transport/Scrub"
@@ -413,14 +413,25 @@ const checkContract = (options: BoosterConfig.Options) =>
     }
     const contract = ApiMetadata.compare(fetched.right)
     const n = contract.differences.length
+    const operations = ExportKind.all.map((kind) => kind.operation)
+    // a difference names its operation (or the operation's response) first: `ExportStock.posCodes`
+    const differing = operations.filter((operation) =>
+      contract.differences.some((difference) => {
+        const owner = difference.field.split(/[.[]/)[0]
+        return owner === operation || owner === `${operation}Response`
+      })
+    )
     return {
       check:
         n === 0
-          ? pass("contract", "The API's ExportCustomer, GetTask and GetTaskDetail match this version's model")
+          ? pass(
+              "contract",
+              `The API's ${operations.length} exports (${operations.join(", ")}), GetTask and GetTaskDetail match this version's model`
+            )
           : fail(
               "contract",
-              `${n} difference${n === 1 ? "" : "s"} between the API's metadata and this version's model`,
-              "The API changed: exports may be refused or misread. Update booster, or report the differences listed."
+              `${n} difference${n === 1 ? "" : "s"} between the API's metadata and this version's model${differing.length > 0 ? ` (${differing.join(", ")})` : ""}`,
+              "The API changed: exports of the operations named may be refused or misread. Update booster, or report the differences listed."
             ),
       contract
     }
