@@ -176,6 +176,48 @@ describe("booster export KIND against the sandbox", () => {
     expect(missing.stderr).toContain("--pos-code (posCodes)")
   })
 
+  it("a bad value for a kind's flag points at that kind's help, in text and --json", async () => {
+    const home = freshHome()
+    const cases = [
+      ["stock", "--type", "foo"],
+      ["movements", "--pos-code", "IT100", "--movement-type-id", "abc"],
+      ["sell-out", "--pos-code", "IT100", "--date-from", "2020-13-45"],
+      ["invoices"],
+      ["orders", "--pos-code", "IT100", "--status", "QQ"]
+    ]
+    for (const [kind, ...flags] of cases) {
+      const text = await booster(["export", kind!, "--brand", "CAR", ...flags, "--dry-run"], { env: apiEnv(home) })
+      expect(text.code, kind).toBe(2)
+      expect(text.stderr).toContain(`\`booster export ${kind} --help\` lists every flag`)
+      const json = await booster(["export", kind!, "--brand", "CAR", ...flags, "--dry-run", "--json"], {
+        env: apiEnv(home)
+      })
+      expect(json.code, kind).toBe(2)
+      expect(JSON.parse(json.stderr)).toMatchObject({
+        _tag: "ValidationError",
+        kind,
+        hint: expect.stringContaining(`\`booster export ${kind} --help\``)
+      })
+    }
+    // the full program (a start, not a dry run) says the same
+    const start = await booster(["export", "stock", "--brand", "CAR", "--type", "foo", "--yes"], { env: apiEnv(home) })
+    expect(start.code).toBe(2)
+    expect(start.stderr).toContain("`booster export stock --help` lists every flag")
+    // and so does saving a filter of that kind
+    const saved = await booster(["filters", "save", "bad", "--kind", "orders", "--filter-file", "-"], {
+      env: apiEnv(home),
+      input: JSON.stringify({ status: ["QQ"] })
+    })
+    expect(saved.code).toBe(2)
+    expect(saved.stderr).toContain("`booster export orders --help` lists every flag")
+    // the customer export keeps its own help
+    const customers = await booster(["export", "--brand", "CAR", "--birthdate-month", "13", "--dry-run"], {
+      env: apiEnv(home)
+    })
+    expect(customers.code).toBe(2)
+    expect(customers.stderr).toContain("`booster export --help` lists every flag")
+  })
+
   it("a saved filter remembers its kind and is refused by another kind's export", async () => {
     const home = freshHome()
     const saved = await booster(

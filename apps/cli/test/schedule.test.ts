@@ -95,6 +95,40 @@ describe("booster schedule", () => {
     expect((await booster(["schedule", "show", "weekly"], { env: home.env })).code).toBe(2)
   })
 
+  it("--filter NAME of another kind is refused as `booster export` refuses it; with that kind it is added", async () => {
+    const home = freshHome()
+    const out = join(home.root, "out")
+    const saved = await booster(
+      ["filters", "save", "stock-es", "--kind", "stock", "--brand", "CAR", "--pos-code", "ES100"],
+      { env: home.env }
+    )
+    expect(saved.code, saved.stderr).toBe(0)
+    const args = ["schedule", "add", "stock-daily", "--filter", "stock-es", "--cron", "30 6 * * *", "--to", `file://${out}/`, "--yes", "--json"]
+    const refused = await booster(args, { env: home.env })
+    expect(refused.code).toBe(2)
+    const error = JSON.parse(refused.stderr) as { message: string; hint: string }
+    expect(error.message).toBe("The saved filter stock-es is a filter of stock exports, not of customers")
+    expect(error.hint).toContain("booster schedule add stock-daily --kind stock --filter stock-es")
+    // booster export says the same of the same filter
+    const exported = await booster(["export", "--filter", "stock-es", "--dry-run", "--json"], { env: home.env })
+    expect(exported.code).toBe(2)
+    expect((JSON.parse(exported.stderr) as { message: string }).message).toBe(error.message)
+    expect((await booster(["schedule", "list", "--json"], { env: home.env })).stdout.trim()).toBe("[]")
+    const added = await booster([...args, "--kind", "stock"], { env: home.env })
+    expect(added.code, added.stderr).toBe(0)
+    expect(parseJson(added.stdout)).toMatchObject({ name: "stock-daily", kind: "stock" })
+    const shown = parseJson((await booster(["schedule", "show", "stock-daily", "--json"], { env: home.env })).stdout)
+    expect(shown).toMatchObject({ kind: "stock", filter: { brand: "CAR", posCodes: ["ES100"] } })
+    // a customer filter is refused by a stock schedule
+    await booster(["filters", "save", "clients", "--brand", "CAR", "--pos-code", "ES100"], { env: home.env })
+    const mixed = await booster(
+      ["schedule", "add", "mixed", "--kind", "stock", "--filter", "clients", "--cron", "30 6 * * *", "--to", `file://${out}/`, "--yes"],
+      { env: home.env }
+    )
+    expect(mixed.code).toBe(2)
+    expect(mixed.stderr).toContain("is a filter of customers exports, not of stock")
+  })
+
   it("refuses a bad cron, an unknown zone, a destination with a password, and personal values without --allow-personal", async () => {
     const home = freshHome()
     const out = join(home.root, "out")

@@ -34,14 +34,16 @@ export type Issue = typeof Issue.Type
 
 /**
  * The input of an export request broke one or more rules; nothing was sent. `issues` lists every
- * problem (field path, rule, message); `message` lists them one a line; `hint` says what to do, as
- * on the client's other errors.
+ * problem (field path, rule, message); `kind`, when a front end sets it, the export kind's name
+ * (`ExportKind`'s `name`) whose filter it was, so that its hint can point at that kind's help;
+ * `message` lists them one a line; `hint` says what to do, as on the client's other errors.
  *
  * @category errors
  * @since 0.1.0
  */
 export class ValidationError extends Schema.TaggedError<ValidationError>()("ValidationError", {
-  issues: Schema.NonEmptyArray(Issue)
+  issues: Schema.NonEmptyArray(Issue),
+  kind: Schema.optional(Schema.String)
 }) {
   override get message(): string {
     const count = this.issues.length

@@ -2,6 +2,7 @@
  * Options shared by the commands: output mode, prompting, and the settings flags (profile, base URL,
  * API key file) that take precedence over the environment and the profile.
  */
+import { ExportKind } from "@booster-export/core"
 import { Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import type { Extra } from "../client/options.js"
@@ -26,6 +27,9 @@ export const limit = Options.integer("limit").pipe(
 )
 
 /** The states a task can be asked for by: `--status completed`. */
+/** The description of a `--kind KIND` flag: the kinds, customers last as the default (short enough for one help line). */
+export const kindDescription = `Kind: ${ExportKind.names.filter((name) => name !== ExportKind.Customer.name).join(", ")} or ${ExportKind.Customer.name} (the default).`
+
 export const STATUSES = ["requested", "in-progress", "completed", "error"] as const
 
 /** `--status`: only the tasks in this state. */

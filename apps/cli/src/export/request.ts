@@ -6,7 +6,6 @@
 import { ExportKind, Validation } from "@booster-export/core"
 import { Effect, Either } from "effect"
 import * as Filters from "../filters/store.js"
-import { UsageError } from "../output/errors.js"
 import * as CommaLists from "./comma-lists.js"
 import * as FilterFile from "./filter-file.js"
 import * as FilterInput from "./filter-input.js"
@@ -28,19 +27,31 @@ export interface RequestInput {
 
 /**
  * The validated filter of the input's kind and the optional id, from the flags, the filter file and
- * the profile. A saved filter of another kind is refused (exit 2).
+ * the profile. A saved filter of another kind is refused (exit 2). A filter that breaks a rule fails
+ * with core's `ValidationError` naming the kind, whose hint then points at that kind's help.
  */
 export const build = (input: RequestInput, defaults: FilterInput.FilterDefaults) =>
+  Effect.mapError(buildFilter(input, defaults), withKind(input.kind))
+
+/** Names `kind` on a `ValidationError` that names no kind (so that its hint points at that kind's help); other errors pass. */
+export const withKind =
+  (kind: ExportKind.Any) =>
+  <E>(error: E): E | Validation.ValidationError =>
+    error instanceof Validation.ValidationError && error.kind === undefined
+      ? new Validation.ValidationError({ issues: error.issues, kind: kind.name })
+      : error
+
+const buildFilter = (input: RequestInput, defaults: FilterInput.FilterDefaults) =>
   Effect.gen(function* () {
     const { kind } = input
-    const saved = input.savedFilter !== undefined ? yield* Filters.get(input.savedFilter) : undefined
-    const savedKind = saved?.kind ?? ExportKind.Customer.name
-    if (saved !== undefined && savedKind !== kind.name) {
-      return yield* new UsageError({
-        message: `The saved filter ${input.savedFilter ?? ""} is a filter of ${savedKind} exports, not of ${kind.name}`,
-        hint: `Use it with \`booster export ${savedKind} --filter NAME\`, or save a ${kind.name} filter with \`booster filters save NAME --kind ${kind.name} …\`.`
-      })
-    }
+    const saved =
+      input.savedFilter !== undefined
+        ? yield* Filters.getOfKind(input.savedFilter, kind, (savedKind) =>
+            savedKind === ExportKind.Customer.name
+              ? "booster export --filter NAME"
+              : `booster export ${savedKind} --filter NAME`
+          )
+        : undefined
     const file = input.filterFile !== undefined ? yield* FilterFile.read(input.filterFile) : {}
     const { downloadRequestId: fileId, ...fileFilter } = file
     const texts = yield* resolvePersonal(input.texts, input.filterFile === "-")

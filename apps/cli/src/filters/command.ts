@@ -14,6 +14,7 @@ import { flagOf } from "../export/filter-flags.js"
 import * as FilterInput from "../export/filter-input.js"
 import { filterFileOption, filterOptions } from "../export/filter-options.js"
 import { resolvePersonal } from "../export/personal-input.js"
+import * as Request from "../export/request.js"
 import { UsageError } from "../output/errors.js"
 import * as Table from "../output/table.js"
 import * as Term from "../output/terminal.js"
@@ -113,7 +114,8 @@ const save = Command.make(
           error._tag === "ValidationError"
             ? CommaLists.explain(error, CommaLists.splitFlags(texts, kind))
             : error
-        )
+        ),
+        Effect.mapError(Request.withKind(kind))
       )
       const store = yield* Store.load
       const replaced = Object.hasOwn(store.filters, filterName)

@@ -3,6 +3,7 @@
  * atomically), beside the profiles. A saved filter is the raw filter in the wire shape, relative
  * dates kept as written (`-30d`), so that it resolves whenever it runs.
  */
+import { ExportKind } from "@booster-export/core"
 import { Effect, Schema } from "effect"
 import * as Paths from "../config/paths.js"
 import { ConfigError, UsageError } from "../output/errors.js"
@@ -85,6 +86,30 @@ export const get = (name: string): Effect.Effect<SavedFilter, UsageError | Confi
           names.length > 0
             ? `Saved filters: ${names.join(", ")}. \`booster filters list\` shows them.`
             : "Save one with `booster filters save NAME --brand … --pos-code …`."
+      })
+    )
+  })
+
+/** The export kind a saved filter is for: its `kind`, customers for one saved before other kinds. */
+export const kindOf = (saved: SavedFilter): string => saved.kind ?? ExportKind.Customer.name
+
+/**
+ * The saved filter `name`, refused (a usage error, exit 2) unless it was saved for `kind`: a filter
+ * of one kind never runs as another's. `useInstead(savedKind)` is the command that would use it, for
+ * the hint (e.g. `booster export stock --filter NAME`).
+ */
+export const getOfKind = (
+  name: string,
+  kind: ExportKind.Any,
+  useInstead: (savedKind: string) => string
+): Effect.Effect<SavedFilter, UsageError | ConfigError> =>
+  Effect.flatMap(get(name), (saved) => {
+    const savedKind = kindOf(saved)
+    if (savedKind === kind.name) return Effect.succeed(saved)
+    return Effect.fail(
+      new UsageError({
+        message: `The saved filter ${name} is a filter of ${savedKind} exports, not of ${kind.name}`,
+        hint: `Use it with \`${useInstead(savedKind)}\`, or save a ${kind.name} filter with \`booster filters save NAME --kind ${kind.name} …\`.`
       })
     )
   })

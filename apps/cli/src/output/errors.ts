@@ -2,7 +2,7 @@
  * The errors of the command line itself, the exit code of every error, and how an error is shown:
  * one readable paragraph with a hint, or one JSON object on stderr in `--json` mode.
  */
-import { Validation } from "@booster-export/core"
+import { ExportKind, Validation } from "@booster-export/core"
 import * as Redact from "@booster-export/transport/Redact"
 import * as Scrub from "@booster-export/transport/Scrub"
 import { Schema } from "effect"
@@ -170,8 +170,11 @@ export const exitCodeOf = (error: unknown): number => {
   }
 }
 
+/** The hint of a filter that broke a rule: the help of its kind's export (`booster export stock --help`). */
+const validationHint = (error: Validation.ValidationError): string =>
+  `Fix the flags listed above; nothing was sent. \`booster export${error.kind !== undefined && error.kind !== ExportKind.Customer.name ? ` ${error.kind}` : ""} --help\` lists every flag.`
+
 const HINTS: Readonly<Record<string, string>> = {
-  ValidationError: "Fix the flags listed above; nothing was sent. `booster export --help` lists every flag.",
   PurposeError:
     'Give a ticket number or a short reason without personal data, e.g. --purpose "ticket OPS-142"; nothing was sent.',
   QuitException: "Nothing was sent."
@@ -210,7 +213,8 @@ const jsonOf = (error: unknown): Record<string, unknown> => {
     return {
       _tag: error._tag,
       message: `${issues.length} problem${issues.length === 1 ? "" : "s"} in the export filter`,
-      hint: HINTS.ValidationError,
+      hint: validationHint(error),
+      ...(error.kind !== undefined ? { kind: error.kind } : {}),
       issues
     }
   }
@@ -234,7 +238,7 @@ export const toText = (error: unknown): string => Redact.urlsInText(Scrub.text(t
 const textOf = (error: unknown): string => {
   if (error instanceof Validation.ValidationError) {
     const issues: Array<FlagIssue> = withFlags(error.issues)
-    return `Error: ${issues.length} problem${issues.length === 1 ? "" : "s"} in the export filter:\n${formatFlagIssues(issues)}\nHint: ${HINTS.ValidationError}`
+    return `Error: ${issues.length} problem${issues.length === 1 ? "" : "s"} in the export filter:\n${formatFlagIssues(issues)}\nHint: ${validationHint(error)}`
   }
   if (isTagged(error)) {
     const hint = hintOf(error)

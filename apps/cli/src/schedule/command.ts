@@ -79,7 +79,7 @@ const usage = (message: string, hint: string) => new UsageError({ message, hint 
 const addOptions = {
   kind: Options.text("kind").pipe(
     Options.withPseudoName("KIND"),
-    Options.withDescription(`The export kind: ${ExportKind.names.join(", ")} (default customers).`),
+    Options.withDescription(Common.kindDescription),
     Options.withDefault("customers")
   ),
   filter: filterOptions,
@@ -149,7 +149,16 @@ const add = Command.make("add", { name, ...addOptions }, (opts) =>
       baseUrl: Option.none(),
       apiKeyFile: Option.none()
     })
-    const saved = Option.isSome(opts.savedFilter) ? (yield* Filters.get(opts.savedFilter.value)).filter : {}
+    // a saved filter of another kind is refused, as `booster export` refuses it
+    const savedName = Option.getOrUndefined(opts.savedFilter)
+    const saved =
+      savedName !== undefined
+        ? (yield* Filters.getOfKind(
+            savedName,
+            kind,
+            (savedKind) => `booster schedule add ${opts.name} --kind ${savedKind} --filter ${savedName} …`
+          )).filter
+        : {}
     const file = Option.isSome(opts.filterFile) ? yield* FilterFile.read(opts.filterFile.value) : {}
     const { downloadRequestId: _, ...fromFile } = file
     const texts = yield* resolvePersonal(opts.filter, Option.getOrUndefined(opts.filterFile) === "-")
@@ -491,7 +500,7 @@ const runDue = Command.make(
 export const scheduleCommand = Command.make("schedule").pipe(
   Command.withDescription(
     withExamples(
-      "Recurring exports: each run happens once per schedule and due time, on a durable engine (SQLite in the state folder), and its file is delivered once, complete, under {schedule}/{due time}/{kind}.csv.",
+      "Recurring exports: each run happens once per schedule and due time, on a durable engine (SQLite in the state folder, or the team's PostgreSQL with BOOSTER_JOURNAL_URL), and its file is delivered once, complete, under {schedule}/{due time}/{kind}.csv.",
       [
         'booster schedule add weekly-clients --brand CAR --creation-date-from -7d --cron "0 7 * * MON" --tz Europe/Paris --to file:///srv/exports/ --yes',
         "booster schedule runs weekly-clients"
