@@ -217,6 +217,41 @@ describe("booster demo", () => {
     expect(readFileSync(file, "utf8").length).toBeGreaterThan(0)
   })
 
+  it("--kind stock runs a stock export end to end and says what is offered for a stock file", async () => {
+    const home = freshHome()
+    const out = join(home.root, "demo")
+    const result = await booster(["demo", "--kind", "stock", "--task-seconds", "0", "--output", out], {
+      env: home.env
+    })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toContain("synthetic stock data")
+    expect(result.stderr).toMatch(/Exporting: .*[Ss]tock.* of CAR/)
+    expect(result.stderr).toMatch(/COM 100%/)
+    const file = result.stdout.trim()
+    expect(file.startsWith(out)).toBe(true)
+    expect(result.stderr).toContain(`to ${file}`)
+    const [header, ...rows] = readFileSync(file, "utf8").trim().split(/\r?\n/)
+    expect(header).not.toMatch(/email|firstName/i)
+    expect(rows.length).toBeGreaterThan(0)
+    expect(result.stderr).toContain("A stock export file: it holds no personal data as far as is known")
+    expect(result.stderr).toContain("no summary counts are offered for stock files")
+    // the customer demo says what is offered for its file
+    const customers = await booster(["demo", "--task-seconds", "0", "--customers", "200", "--output", out], {
+      env: home.env
+    })
+    expect(customers.code, customers.stderr).toBe(0)
+    expect(customers.stderr).toContain("A customers export file: it holds personal data")
+    expect(customers.stderr).toContain("summarize_export_file offers approximate counts")
+    // nothing in the user's journal
+    expect(JSON.parse((await booster(["history", "--json"], { env: home.env })).stdout)).toEqual([])
+  })
+
+  it("refuses an unknown --kind (exit 2), naming the kinds", async () => {
+    const result = await booster(["demo", "--kind", "wine"], { env: freshHome().env })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("sell-out")
+  })
+
   it("leaves nothing in the user's journal, audit trail or retention list, nor in a team database", async () => {
     const home = freshHome()
     const out = join(home.root, "demo")

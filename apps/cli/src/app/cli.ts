@@ -20,7 +20,7 @@ export const VERSION = "0.1.0"
 
 const rootDescription = HelpDoc.blocks([
   HelpDoc.p(
-    "Start, follow and download Booster2 customer exports. Data goes to stdout, progress and messages to stderr; --json gives one JSON value on stdout."
+    "Start, follow and download Booster2 exports: customers, stock, movements, sell-out, invoices and orders. Data goes to stdout, progress and messages to stderr; --json gives one JSON value on stdout."
   ),
   HelpDoc.h1("EXAMPLES"),
   HelpDoc.p("  booster demo"),

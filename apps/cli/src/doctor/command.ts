@@ -13,7 +13,7 @@ import * as Term from "../output/terminal.js"
 
 const contract = Options.boolean("contract").pipe(
   Options.withDescription(
-    "Compare the API's ServiceStack metadata (GET /types/metadata) with this version's model: the route, verb and fields of each of the six exports (ExportCustomer, ExportStock, ExportMovement, ExportSellOut, ExportInvoice, ExportOrder), and the task; list every operation missing and every field added, removed or changed."
+    "Compare the API's ServiceStack metadata (GET /types/metadata) with this version's model: the routes, verbs and fields of all six exports and of the task; list every field added, removed or changed."
   )
 )
 

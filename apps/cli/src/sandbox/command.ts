@@ -95,7 +95,7 @@ export const sandboxCommand = Command.make("sandbox", options, (opts) =>
   Command.withDescription(
     HelpDoc.blocks([
       HelpDoc.p(
-        "Run the embedded Booster2 simulator (synthetic customers, tasks, signed downloads, fault injection) in the foreground. It prints its base URL and demo key as shell lines."
+        "Run the embedded Booster2 simulator (synthetic data for all six exports, tasks, signed downloads, fault injection) in the foreground. It prints its base URL and demo key as shell lines."
       ),
       HelpDoc.h1("EXAMPLES"),
       HelpDoc.p("  booster sandbox --port 8080 --customers 100000 --task-seconds 10"),
