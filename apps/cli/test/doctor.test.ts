@@ -163,7 +163,8 @@ describe("booster doctor", () => {
     expect(report.contract).toEqual({ differences: [], notes: [] })
     expect(checksOf(result.stdout).contract!.status).toBe("pass")
     // all six exports are compared, and the summary says so
-    for (const kind of ExportKind.all) expect(checksOf(result.stdout).contract!.summary).toContain(kind.operation)
+    for (const kind of ExportKind.all)
+      expect(checksOf(result.stdout).contract!.summary).toContain(kind.operation)
   })
 
   it("--contract: names an export the API's metadata lacks, and one whose route changed (exit 1)", async () => {
@@ -171,14 +172,16 @@ describe("booster doctor", () => {
       operations: Array<{ request: { name: string }; routes: Array<{ path: string }> }>
     }
     doc.operations = doc.operations.filter((op) => op.request.name !== "ExportStock")
-    doc.operations.find((op) => op.request.name === "ExportInvoice")!.routes[0]!.path = "/invoices/{Brand}/export"
+    doc.operations.find((op) => op.request.name === "ExportInvoice")!.routes[0]!.path =
+      "/invoices/{Brand}/export"
     const changed = await Sandbox.start({ customers: 10, metadata: doc })
     try {
       const env = { ...freshHome().env, BOOSTER_BASE_URL: changed.baseUrl }
       const json = await booster(["doctor", "--contract", "--json"], { env })
       expect(json.code).toBe(1)
-      const differences = (parseJson(json.stdout).contract as { differences: Array<{ change: string; field: string }> })
-        .differences
+      const differences = (
+        parseJson(json.stdout).contract as { differences: Array<{ change: string; field: string }> }
+      ).differences
       expect(differences).toContainEqual(expect.objectContaining({ change: "removed", field: "ExportStock" }))
       expect(differences.some((d) => d.field.startsWith("ExportInvoice"))).toBe(true)
       expect(differences.every((d) => /^Export(Stock|Invoice)\b/.test(d.field))).toBe(true)

@@ -186,7 +186,9 @@ describe("booster export KIND against the sandbox", () => {
       ["orders", "--pos-code", "IT100", "--status", "QQ"]
     ]
     for (const [kind, ...flags] of cases) {
-      const text = await booster(["export", kind!, "--brand", "CAR", ...flags, "--dry-run"], { env: apiEnv(home) })
+      const text = await booster(["export", kind!, "--brand", "CAR", ...flags, "--dry-run"], {
+        env: apiEnv(home)
+      })
       expect(text.code, kind).toBe(2)
       expect(text.stderr).toContain(`\`booster export ${kind} --help\` lists every flag`)
       const json = await booster(["export", kind!, "--brand", "CAR", ...flags, "--dry-run", "--json"], {
@@ -200,7 +202,9 @@ describe("booster export KIND against the sandbox", () => {
       })
     }
     // the full program (a start, not a dry run) says the same
-    const start = await booster(["export", "stock", "--brand", "CAR", "--type", "foo", "--yes"], { env: apiEnv(home) })
+    const start = await booster(["export", "stock", "--brand", "CAR", "--type", "foo", "--yes"], {
+      env: apiEnv(home)
+    })
     expect(start.code).toBe(2)
     expect(start.stderr).toContain("`booster export stock --help` lists every flag")
     // and so does saving a filter of that kind

@@ -45,13 +45,34 @@ beforeAll(async () => {
     { mode: 0o600 }
   )
   const stock = await booster(
-    ["export", "stock", "--brand", "CAR", "--pos-code", "IT100", "--output", join(home.root, "stock.csv"), "--yes", "--json"],
+    [
+      "export",
+      "stock",
+      "--brand",
+      "CAR",
+      "--pos-code",
+      "IT100",
+      "--output",
+      join(home.root, "stock.csv"),
+      "--yes",
+      "--json"
+    ],
     { env: apiEnv() }
   )
   expect(stock.code, stock.stderr).toBe(0)
   stockTask = parseJson(stock.stdout).asyncTaskId as string
   const customers = await booster(
-    ["export", "--brand", "CAR", "--pos-code", "IT100", "--output", join(home.root, "customers.csv"), "--yes", "--json"],
+    [
+      "export",
+      "--brand",
+      "CAR",
+      "--pos-code",
+      "IT100",
+      "--output",
+      join(home.root, "customers.csv"),
+      "--yes",
+      "--json"
+    ],
     { env: apiEnv() }
   )
   expect(customers.code, customers.stderr).toBe(0)
@@ -82,7 +103,9 @@ describe("every list names the export kind", () => {
     expect(table.code, table.stderr).toBe(0)
     expect(cell(table.stdout, stockTask, "KIND")).toBe("stock")
     expect(cell(table.stdout, customerTask, "KIND")).toBe("customers")
-    const json = JSON.parse((await booster(["tasks", "list", "--limit", "100", "--json"], { env: apiEnv() })).stdout) as Array<{
+    const json = JSON.parse(
+      (await booster(["tasks", "list", "--limit", "100", "--json"], { env: apiEnv() })).stdout
+    ) as Array<{
       asyncTaskId: string
       type: string
       kind?: string
@@ -96,12 +119,16 @@ describe("every list names the export kind", () => {
   })
 
   it("booster audit export: each event of a task says its kind, in the table, --json and --csv", async () => {
-    const json = JSON.parse((await booster(["audit", "export", "--json"], { env: apiEnv() })).stdout) as Array<{
+    const json = JSON.parse(
+      (await booster(["audit", "export", "--json"], { env: apiEnv() })).stdout
+    ) as Array<{
       asyncTaskId: string
       event: string
       kind?: string
     }>
-    const kindsOf = (task: string) => [...new Set(json.filter((row) => row.asyncTaskId === task).map((row) => row.kind))]
+    const kindsOf = (task: string) => [
+      ...new Set(json.filter((row) => row.asyncTaskId === task).map((row) => row.kind))
+    ]
     expect(json.filter((row) => row.asyncTaskId === stockTask).map((row) => row.event)).toEqual(
       expect.arrayContaining(["started", "completed", "downloaded"])
     )
@@ -112,7 +139,9 @@ describe("every list names the export kind", () => {
     expect(cell(table.stdout, stockTask, "KIND")).toBe("stock")
     const csv = lines((await booster(["audit", "export", "--csv"], { env: apiEnv() })).stdout)
     expect(csv[0]!.startsWith("at,event,kind,")).toBe(true)
-    expect(csv.filter((line) => line.includes(stockTask)).every((line) => line.split(",")[2] === "stock")).toBe(true)
+    expect(
+      csv.filter((line) => line.includes(stockTask)).every((line) => line.split(",")[2] === "stock")
+    ).toBe(true)
   })
 
   it("booster files list and purge name each file's kind", async () => {
@@ -133,7 +162,8 @@ describe("every list names the export kind", () => {
     expect(purge.stdout).toContain(`Would delete ${join(home.root, "stock.csv")} (stock export)`)
     expect(purge.stdout).toContain(`Would delete ${join(home.root, "customers.csv")} (customers export)`)
     const purgeJson = JSON.parse(
-      (await booster(["files", "purge", "--older-than", "0min", "--dry-run", "--json"], { env: apiEnv() })).stdout
+      (await booster(["files", "purge", "--older-than", "0min", "--dry-run", "--json"], { env: apiEnv() }))
+        .stdout
     ) as Array<{ path: string; kind: string }>
     expect(purgeJson.find((file) => file.path.endsWith("stock.csv"))?.kind).toBe("stock")
   })

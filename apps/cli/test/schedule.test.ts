@@ -103,26 +103,55 @@ describe("booster schedule", () => {
       { env: home.env }
     )
     expect(saved.code, saved.stderr).toBe(0)
-    const args = ["schedule", "add", "stock-daily", "--filter", "stock-es", "--cron", "30 6 * * *", "--to", `file://${out}/`, "--yes", "--json"]
+    const args = [
+      "schedule",
+      "add",
+      "stock-daily",
+      "--filter",
+      "stock-es",
+      "--cron",
+      "30 6 * * *",
+      "--to",
+      `file://${out}/`,
+      "--yes",
+      "--json"
+    ]
     const refused = await booster(args, { env: home.env })
     expect(refused.code).toBe(2)
     const error = JSON.parse(refused.stderr) as { message: string; hint: string }
     expect(error.message).toBe("The saved filter stock-es is a filter of stock exports, not of customers")
     expect(error.hint).toContain("booster schedule add stock-daily --kind stock --filter stock-es")
     // booster export says the same of the same filter
-    const exported = await booster(["export", "--filter", "stock-es", "--dry-run", "--json"], { env: home.env })
+    const exported = await booster(["export", "--filter", "stock-es", "--dry-run", "--json"], {
+      env: home.env
+    })
     expect(exported.code).toBe(2)
     expect((JSON.parse(exported.stderr) as { message: string }).message).toBe(error.message)
     expect((await booster(["schedule", "list", "--json"], { env: home.env })).stdout.trim()).toBe("[]")
     const added = await booster([...args, "--kind", "stock"], { env: home.env })
     expect(added.code, added.stderr).toBe(0)
     expect(parseJson(added.stdout)).toMatchObject({ name: "stock-daily", kind: "stock" })
-    const shown = parseJson((await booster(["schedule", "show", "stock-daily", "--json"], { env: home.env })).stdout)
+    const shown = parseJson(
+      (await booster(["schedule", "show", "stock-daily", "--json"], { env: home.env })).stdout
+    )
     expect(shown).toMatchObject({ kind: "stock", filter: { brand: "CAR", posCodes: ["ES100"] } })
     // a customer filter is refused by a stock schedule
     await booster(["filters", "save", "clients", "--brand", "CAR", "--pos-code", "ES100"], { env: home.env })
     const mixed = await booster(
-      ["schedule", "add", "mixed", "--kind", "stock", "--filter", "clients", "--cron", "30 6 * * *", "--to", `file://${out}/`, "--yes"],
+      [
+        "schedule",
+        "add",
+        "mixed",
+        "--kind",
+        "stock",
+        "--filter",
+        "clients",
+        "--cron",
+        "30 6 * * *",
+        "--to",
+        `file://${out}/`,
+        "--yes"
+      ],
       { env: home.env }
     )
     expect(mixed.code).toBe(2)

@@ -12,8 +12,8 @@ import { join } from "node:path"
 import { ExportKind, SummaryScanner } from "@booster-export/core"
 import { Command, HelpDoc, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
-import { exportCommand } from "../export/command.js"
 import * as Common from "../config/options.js"
+import { exportCommand } from "../export/command.js"
 import * as Term from "../output/terminal.js"
 import { loadSandbox } from "../sandbox/command.js"
 
@@ -21,15 +21,7 @@ const POS = ["--pos-code", "IT100", "--pos-code", "FR100", "--pos-code", "ES100"
 
 /** The export the demo runs of each kind (the kind's name and flags of `booster export`). */
 export const demoExports: { readonly [K in ExportKind.Name]: ReadonlyArray<string> } = {
-  customers: [
-    "--brand",
-    "CAR",
-    ...POS,
-    "--customer-status",
-    "Client",
-    "--creation-date-from",
-    "2019-01-01"
-  ],
+  customers: ["--brand", "CAR", ...POS, "--customer-status", "Client", "--creation-date-from", "2019-01-01"],
   stock: ["stock", "--brand", "CAR", ...POS],
   movements: ["movements", "--brand", "CAR", ...POS, "--date-from", "2019-01-01"],
   "sell-out": ["sell-out", "--brand", "CAR", ...POS, "--date-from", "2019-01-01"],

@@ -190,7 +190,9 @@ const purge = Command.make(
           )
         else if (outcome === "missing")
           yield* Term.err(
-            Term.yellow(Term.line`Warning: ${file.path} (${file.kind} export) is no longer there (moved or removed by hand).`)
+            Term.yellow(
+              Term.line`Warning: ${file.path} (${file.kind} export) is no longer there (moved or removed by hand).`
+            )
           )
         else if (outcome === "redirected")
           yield* Term.err(
@@ -206,7 +208,9 @@ const purge = Command.make(
           )
         else
           yield* Term.err(
-            Term.yellow(Term.line`Warning: ${file.path} (${file.kind} export) could not be deleted (${reason ?? ""}).`)
+            Term.yellow(
+              Term.line`Warning: ${file.path} (${file.kind} export) could not be deleted (${reason ?? ""}).`
+            )
           )
       }
       const deleted = outcomes.filter((o) => o.outcome === "deleted").length

@@ -119,7 +119,20 @@ export const taskTable = (
   now: Date
 ): Array<string> =>
   table(
-    ["TASK", "KIND", "TYPE", "BRAND", "STATUS", "%", "ROWS", "FILE", "REQUESTED", "AGE", "PURPOSE", "DESCRIPTION"],
+    [
+      "TASK",
+      "KIND",
+      "TYPE",
+      "BRAND",
+      "STATUS",
+      "%",
+      "ROWS",
+      "FILE",
+      "REQUESTED",
+      "AGE",
+      "PURPOSE",
+      "DESCRIPTION"
+    ],
     tasks.map((task) => {
       const at = when(task.requestDate ?? task.requestDateRaw, now)
       const file = files.get(Task.canonicalGuid(task.asyncTaskId))
