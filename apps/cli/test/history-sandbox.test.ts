@@ -103,9 +103,11 @@ describe("booster history", () => {
     })
     const human = await booster(["history"], { env: { ...home.env, TZ: "Europe/Paris" } })
     expect(human.stdout).toMatch(
-      /^2026-03-01 11:00\s+\d+ months ago\s+0123456789abcdef0123456789abcdef\s+started\s+\S+\s+mcp/m
+      /^2026-03-01 11:00\s+\d+ months ago\s+customers\s+0123456789abcdef0123456789abcdef\s+started\s+\S+\s+mcp/m
     )
-    expect(human.stdout).toMatch(/^2026-02-01 11:00\s+\d+ months ago\s+fedcba9876543210fedcba9876543210/m)
+    expect(human.stdout).toMatch(
+      /^2026-02-01 11:00\s+\d+ months ago\s+customers\s+fedcba9876543210fedcba9876543210/m
+    )
   })
 
   it("treats an export started through booster-mcp as a duplicate of the same filter", async () => {

@@ -215,11 +215,10 @@ const migrate = Command.make("migrate", { json: Common.json, ...profile }, (opts
   )
 )
 
-/** The columns of `audit export`, in order. */
+/** The columns of `audit export`, in order (`kind`, added after the others, last: a CSV read by position keeps its columns). */
 export const COLUMNS = [
   "at",
   "event",
-  "kind",
   "actor",
   "writer",
   "source",
@@ -236,7 +235,8 @@ export const COLUMNS = [
   "sha256",
   "expiresAt",
   "seq",
-  "hash"
+  "hash",
+  "kind"
 ] as const
 
 type Row = Partial<Record<(typeof COLUMNS)[number], string | number>>
