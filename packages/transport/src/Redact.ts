@@ -130,7 +130,15 @@ const shownInText = (scheme: string, rest: string): string => {
  * @since 0.1.0
  */
 export const urlsInText = (text: string): string =>
-  text.replace(URL_IN_TEXT, (_, scheme: string, rest: string) => shownInText(scheme, rest))
+  text.replace(URL_IN_TEXT, (match: string, scheme: string, rest: string, offset: number) => {
+    const shown = shownInText(scheme, rest)
+    // a URL shown already (`…?<redacted>`): the placeholder that follows is its own, kept once
+    return shown.endsWith(`?${REDACTED}`) &&
+      rest.endsWith("?") &&
+      text.startsWith(REDACTED, offset + match.length)
+      ? shown.slice(0, -REDACTED.length)
+      : shown
+  })
 
 const URL_MEMBERS = new Set(["signeddownloadurl", "downloadurl"])
 

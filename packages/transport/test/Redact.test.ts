@@ -136,6 +136,21 @@ describe("Redact.urlsInText", () => {
     )
   })
 
+  it("leaves a URL already redacted as it is (redacting twice is redacting once)", () => {
+    for (const input of [
+      "s3://exports/stock/?endpoint=https://s3.internal.example:9000&region=eu-west-3",
+      "https://alice:hunter2@files.example/x.csv?sig=abc#f",
+      "https://h.example/f.csv%3FX-Amz-Signature%3Dabc"
+    ]) {
+      const once = Redact.url(input)
+      expect(Redact.urlsInText(once)).toBe(once)
+      expect(Redact.urlsInText(`to ${once}; done`)).toBe(`to ${once}; done`)
+      expect(Redact.urlsInText(Redact.urlsInText(`to ${input} now`))).toBe(
+        Redact.urlsInText(`to ${input} now`)
+      )
+    }
+  })
+
   it("agrees with Redact.url on a URL alone", () => {
     for (const input of [
       "https://alice:hunter2@s3.example.com/b/f.csv?X-Amz-Signature=abc",
