@@ -25,8 +25,9 @@ const here = dirname(fileURLToPath(import.meta.url))
 
 const common = {
   ...Tooling.common,
-  // pg's optional native binding (the team journal uses pg's JavaScript client)
-  external: ["pg-native"]
+  // pg's optional native binding (the team journal uses pg's JavaScript client); the schedules'
+  // SQLite driver, a native module loaded from the package's dependencies
+  external: ["pg-native", "better-sqlite3"]
 }
 
 // Dynamic imports that stay in the start path: the SDK's own and the HTTP transport (they use the

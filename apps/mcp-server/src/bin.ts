@@ -87,6 +87,7 @@ const dispatcher = async (options: Options, log: Log.Log): Promise<Dispatcher> =
     Catalog.downloads(options.stateDir),
     Catalog.starts(options.stateDir),
     Catalog.fingerprintKey(options.stateDir),
+    Catalog.schedules(options.stateDir, settings.journalUrl),
     Settings.layer({
       exportDir: settings.exportDir,
       dedupeWindowMs: options.dedupeWindowMinutes * 60_000,

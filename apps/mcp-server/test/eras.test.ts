@@ -37,7 +37,7 @@ describe.each([
     server = await connect([], serverEnv(dirs, sandboxEnv(sandbox)), V2_AUTO)
     const { client } = server
     expect(client.revision).toBe("2026-07-28")
-    expect((await client.listTools()).tools).toHaveLength(6)
+    expect((await client.listTools()).tools).toHaveLength(8)
     const preview = await client.callTool("preview_export", filter())
     expect(preview.isError).toBeFalsy()
     expect(preview.structuredContent).toMatchObject({ valid: true })

@@ -139,7 +139,7 @@ describe("HTTP: who may talk to the server", () => {
       const client = await httpClient(server.url, generation, { authorization: `Bearer ${TOKEN}` })
       cleanups.push(client.close)
       expect(client.revision).toBe(generation.revision)
-      expect((await client.listTools()).tools).toHaveLength(6)
+      expect((await client.listTools()).tools).toHaveLength(8)
     }
     await expect(
       httpClient(server.url, V2_PINNED, { authorization: "Bearer nope-nope-nope-nope" })
@@ -167,7 +167,7 @@ describe("HTTP: who may talk to the server", () => {
     expect(local.status).toBe(200)
     const modern = await httpClient(server.url, V2_PINNED)
     cleanups.push(modern.close)
-    expect((await modern.listTools()).tools).toHaveLength(6)
+    expect((await modern.listTools()).tools).toHaveLength(8)
   })
 
   it("serves a name given with --allowed-host, as behind a reverse proxy", async () => {

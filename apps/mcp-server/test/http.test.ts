@@ -56,7 +56,9 @@ describe.each(GENERATIONS)("Streamable HTTP, $name", (generation) => {
       "get_export_task",
       "list_export_tasks",
       "download_export_file",
-      "summarize_export_file"
+      "summarize_export_file",
+      "list_schedules",
+      "describe_schedule"
     ])
   })
 
@@ -119,7 +121,9 @@ describe.each(GENERATIONS)("Streamable HTTP, $name", (generation) => {
       "preview_export",
       "get_export_task",
       "list_export_tasks",
-      "summarize_export_file"
+      "summarize_export_file",
+      "list_schedules",
+      "describe_schedule"
     ])
     const refused = await client.callTool("start_export", filter())
     expect(refused.isError).toBe(true)

@@ -73,7 +73,7 @@ describe("raw JSON-RPC over stdio", () => {
     send(JSON.stringify({ jsonrpc: "2.0", id: 10, method: "tools/list" }))
     const listed = await next()
     expect(listed).toMatchObject({ id: 10 })
-    expect((listed.result as { tools: Array<unknown> }).tools).toHaveLength(6)
+    expect((listed.result as { tools: Array<unknown> }).tools).toHaveLength(8)
   })
 
   it("writes nothing but JSON-RPC to stdout, even with debug logging while calling the API", async () => {

@@ -87,7 +87,7 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
       name === "start_export" ? startWithConsent(server!.client, args) : server!.client.callTool(name, args)
 
     describe("tools/list", () => {
-      it("lists the six tools with schemas generated from core", async () => {
+      it("lists the eight tools with schemas generated from core", async () => {
         const client = await connect()
         expect(client.revision).toBe(generation.revision)
         const { tools } = await client.listTools()
@@ -97,7 +97,9 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
           "get_export_task",
           "list_export_tasks",
           "download_export_file",
-          "summarize_export_file"
+          "summarize_export_file",
+          "list_schedules",
+          "describe_schedule"
         ])
         const start = tools.find((tool) => tool.name === "start_export")!
         // every kind needs a brand; the kind's own rules (posCodes for all but stock) are checked by the server
@@ -134,7 +136,9 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
           "preview_export",
           "get_export_task",
           "list_export_tasks",
-          "summarize_export_file"
+          "summarize_export_file",
+          "list_schedules",
+          "describe_schedule"
         ])
         expect(tools).toEqual(JSON.parse(JSON.stringify(listing())))
       })
@@ -716,7 +720,9 @@ export const stdioSuite = (generation: Generation, options: { readonly withoutCo
           "preview_export",
           "get_export_task",
           "list_export_tasks",
-          "summarize_export_file"
+          "summarize_export_file",
+          "list_schedules",
+          "describe_schedule"
         ])
         const before = sandbox.tasksCreated()
         const result = await call("start_export", filter())

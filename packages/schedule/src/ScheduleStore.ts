@@ -217,13 +217,41 @@ export const migrate: Effect.Effect<void, ScheduleStoreError, SqlClient.SqlClien
 }).pipe(Effect.mapError(database), withTablesLock)
 
 /**
- * The store over the context's `SqlClient` (tables created when missing).
+ * The name of the embedded store's SQLite file in the state folder.
  *
  * @since 0.1.0
  */
-export const make: Effect.Effect<Service, ScheduleStoreError, SqlClient.SqlClient> = Effect.gen(function* () {
+export const SQLITE_FILE = "schedules.sqlite"
+
+/**
+ * Whether the schedules' table exists in the context's database (a store nobody has added a
+ * schedule to may have none yet). Reads only.
+ *
+ * @since 0.1.0
+ */
+export const tablesExist: Effect.Effect<boolean, ScheduleStoreError, SqlClient.SqlClient> = Effect.gen(
+  function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql.onDialectOrElse({
+      pg: () => sql<{ found: unknown }>`SELECT to_regclass('booster_schedules') IS NOT NULL AS found`,
+      orElse: () =>
+        sql<{
+          found: unknown
+        }>`SELECT COUNT(*) AS found FROM sqlite_master WHERE type = 'table' AND name = 'booster_schedules'`
+    })
+    const found = rows[0]?.found
+    return found === true || Number(found) > 0
+  }
+).pipe(Effect.mapError(database))
+
+/**
+ * The store over the context's `SqlClient`, its tables expected to exist: what a reader that must
+ * not write (`booster-mcp`) uses, after {@link tablesExist}.
+ *
+ * @since 0.1.0
+ */
+export const makeExisting: Effect.Effect<Service, never, SqlClient.SqlClient> = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  yield* migrate
   const run = <A>(effect: Effect.Effect<A, SqlError>) => Effect.mapError(effect, database)
 
   const get = (name: string) =>
@@ -321,6 +349,16 @@ export const make: Effect.Effect<Service, ScheduleStoreError, SqlClient.SqlClien
   }
   return service
 })
+
+/**
+ * The store over the context's `SqlClient` (tables created when missing).
+ *
+ * @since 0.1.0
+ */
+export const make: Effect.Effect<Service, ScheduleStoreError, SqlClient.SqlClient> = Effect.zipRight(
+  migrate,
+  makeExisting
+)
 
 /**
  * The store over the context's `SqlClient`.

@@ -18,7 +18,7 @@ import * as CliJournal from "../journal/journal.js"
 export { RunDue, ScheduleStore }
 
 /** The store's file: `schedules.sqlite` in the state folder. */
-export const databasePath = (): string => join(StateDirectory.resolve(), "schedules.sqlite")
+export const databasePath = (): string => join(StateDirectory.resolve(), ScheduleStore.SQLITE_FILE)
 
 /** The embedded SQL store, its folder created (0700) and its file kept private (0600). */
 const sqlite = Layer.unwrapEffect(

@@ -11,10 +11,13 @@ import * as FingerprintKey from "@booster-export/transport/FingerprintKey"
 import { Effect, Layer, Redacted, Scope } from "effect"
 import type { Api } from "../booster/api.js"
 import { Consent, type Mode, make as makeConsent } from "../consent/consent.js"
+import { describeSchedule } from "./describe-schedule.js"
 import { download } from "./download.js"
 import { getTask } from "./get-task.js"
+import { listSchedules } from "./list-schedules.js"
 import { listTasks } from "./list-tasks.js"
 import { preview } from "./preview.js"
+import { type Schedules, layer as schedulesLayer } from "./schedules.js"
 import type { Settings } from "./settings.js"
 import { start } from "./start.js"
 import { summarizeExport } from "./summarize.js"
@@ -30,6 +33,7 @@ export type ToolServices =
   | Consent
   | FingerprintKey.FingerprintKey
   | PrivacyBudget.PrivacyBudget
+  | Schedules
 
 /** The team database at `url` for the life of the scope; the PostgreSQL client is loaded only then. */
 const openDatabase = (url: string) =>
@@ -115,6 +119,13 @@ export const journalAndConsent = (
 export const fingerprintKey = (directory: string, env: NodeJS.ProcessEnv = process.env) =>
   FingerprintKey.layer({ env, directory })
 
+/**
+ * The schedules `booster schedule` keeps (the team database at `url`, else the state folder's SQLite
+ * file), read only, opened on first use.
+ */
+export const schedules = (directory: string, url?: string | undefined): Layer.Layer<Schedules> =>
+  schedulesLayer(directory, url)
+
 /** Every tool, in the order they are listed. */
 export const all: ReadonlyArray<Tool<ToolServices>> = [
   preview,
@@ -122,7 +133,9 @@ export const all: ReadonlyArray<Tool<ToolServices>> = [
   getTask,
   listTasks,
   download,
-  summarizeExport
+  summarizeExport,
+  listSchedules,
+  describeSchedule
 ]
 
 /** The tools a `--read-only` server offers. */
