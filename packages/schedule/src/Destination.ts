@@ -72,7 +72,12 @@ export interface Destination {
   readonly uri: string
   /** Writes `file` create-only under `name` (a relative `a/b/c.csv`) and verifies it. */
   readonly deliver: (name: string, file: LocalFile) => Effect.Effect<Delivered, DestinationError>
-  /** Checks that the destination is reachable and writable (for `booster doctor`); writes nothing lasting. */
+  /**
+   * Checks that the destination is reachable and writable (for `booster doctor`), writing nothing
+   * lasting: a folder that exists, is writable and is closed to others (`0700`); an SFTP server
+   * whose host key is known, with a writable folder; a bucket reachable with the credentials, its
+   * prefix listable.
+   */
   readonly check: Effect.Effect<string, DestinationError>
 }
 
@@ -269,10 +274,19 @@ export const file = (url: URL): Destination => {
       return { location, bytes: found.bytes, sha256: found.sha256, alreadyThere: !linked }
     })
   const check = Effect.gen(function* () {
-    yield* Effect.tryPromise({
-      try: () => fs.mkdir(root, { recursive: true, mode: 0o700 }),
-      catch: (error) => ioError(error, `The folder ${uri} cannot be created`)
+    const stat = yield* Effect.tryPromise({
+      try: () => fs.stat(root),
+      catch: (error) =>
+        (error as { code?: string }).code === "ENOENT"
+          ? new DestinationError({
+              reason: "unreachable",
+              message: `The folder ${uri} does not exist (a run would create it)`
+            })
+          : ioError(error, `The folder ${uri} cannot be read`)
     })
+    if (!stat.isDirectory()) {
+      return yield* new DestinationError({ reason: "io", message: `${uri} is not a folder` })
+    }
     const probe = join(root, `.${randomBytes(8).toString("hex")}.probe`)
     yield* Effect.tryPromise({
       try: async () => {
@@ -281,10 +295,13 @@ export const file = (url: URL): Destination => {
       },
       catch: (error) => ioError(error, `The folder ${uri} is not writable`)
     })
-    const stat = yield* Effect.promise(() => fs.stat(root))
-    return (stat.mode & 0o077) === 0
-      ? `${uri} is writable (mode 0700)`
-      : `${uri} is writable, but readable by others than you (mode ${(stat.mode & 0o777).toString(8)})`
+    if ((stat.mode & 0o077) !== 0) {
+      return yield* new DestinationError({
+        reason: "denied",
+        message: `The folder ${uri} is writable, but open to others than you (mode 0${(stat.mode & 0o777).toString(8)})`
+      })
+    }
+    return `${uri} is writable (mode 0700)`
   })
   return { uri, deliver, check }
 }
@@ -339,7 +356,7 @@ export const s3 = (url: URL): Effect.Effect<Destination, DestinationError> =>
         })
       const check = S3.probe(target).pipe(
         Effect.mapError((error) => new DestinationError(error)),
-        Effect.as(`the bucket ${target.bucket} is reachable with the credentials`)
+        Effect.as(`the bucket ${target.bucket} is reachable and its prefix listable with the credentials`)
       )
       return Effect.succeed({ uri, deliver, check })
     }

@@ -1,5 +1,14 @@
 import { createHash } from "node:crypto"
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
@@ -44,6 +53,30 @@ describe("file: destination", () => {
         // no part file is left beside it
         expect(readdirSync(join(root, "weekly", "2026-03-30T05-00-00Z"))).toEqual(["customers.csv"])
         expect(yield* destination.check).toContain("writable")
+      })
+  )
+
+  it.effect(
+    "check (booster doctor): passes for a folder closed to others that can be written, leaving nothing; fails for a missing folder (not created), a file in its place, a folder open to others",
+    () =>
+      Effect.gen(function* () {
+        const base = mkdtempSync(join(tmpdir(), "dest-check-"))
+        const good = yield* Destination.open(`file://${base}/`)
+        expect(yield* good.check).toBe(`file://${base}/ is writable (mode 0700)`)
+        expect(readdirSync(base)).toEqual([])
+        const missing = yield* Destination.open(`file://${base}/missing/`)
+        const gone = yield* Effect.either(missing.check)
+        expect(Either.isLeft(gone) && gone.left.reason).toBe("unreachable")
+        expect(existsSync(join(base, "missing"))).toBe(false)
+        writeFileSync(join(base, "a-file"), "x")
+        const blocked = yield* Effect.either((yield* Destination.open(`file://${base}/a-file/`)).check)
+        expect(Either.isLeft(blocked) && blocked.left.reason).toBe("io")
+        mkdirSync(join(base, "open"), { mode: 0o755 })
+        chmodSync(join(base, "open"), 0o755)
+        const open = yield* Effect.either((yield* Destination.open(`file://${base}/open/`)).check)
+        expect(Either.isLeft(open) && open.left.reason).toBe("denied")
+        expect(Either.isLeft(open) && open.left.message).toContain("mode 0755")
+        expect(readdirSync(join(base, "open"))).toEqual([])
       })
   )
 

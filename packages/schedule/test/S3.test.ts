@@ -1,4 +1,10 @@
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3"
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client
+} from "@aws-sdk/client-s3"
 import { Sandbox } from "@booster-export/sandbox"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
@@ -70,6 +76,28 @@ describe.skipIf(!moto.available)("s3: destination (moto_server, an S3-compatible
           `s3://no-such-bucket/x/?endpoint=${encodeURIComponent(server.endpoint)}`
         )
         expect(Either.isLeft(yield* Effect.either(missing.check))).toBe(true)
+      })
+  )
+
+  it.effect(
+    "check (booster doctor): passes for a reachable bucket with the credentials, leaving no object; fails for an unknown bucket or refused credentials",
+    () =>
+      Effect.gen(function* () {
+        const objects = () =>
+          Effect.promise(
+            async () => (await s3.send(new ListObjectsV2Command({ Bucket: "drop" }))).KeyCount ?? 0
+          )
+        const before = yield* objects()
+        const destination = yield* Destination.open(uri("&sse=AES256"))
+        expect(yield* destination.check).toBe(
+          "the bucket drop is reachable and its prefix listable with the credentials"
+        )
+        expect(yield* objects()).toBe(before)
+        const missing = yield* Destination.open(
+          `s3://no-such-bucket/x/?endpoint=${encodeURIComponent(server.endpoint)}`
+        )
+        const unknown = yield* Effect.either(missing.check)
+        expect(Either.isLeft(unknown) && unknown.left.reason).toBe("unreachable")
       })
   )
 

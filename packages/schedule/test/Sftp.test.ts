@@ -76,6 +76,28 @@ describe("sftp: destination (an in-process SSH server)", () => {
     })
   )
 
+  it.effect(
+    "check (booster doctor): passes for a known host, an accepted key and a writable folder, leaving no file; fails for an unknown host key or a refused key",
+    () =>
+      Effect.gen(function* () {
+        const destination = yield* Destination.openWith(options())(
+          `sftp://drop@127.0.0.1:${server.port}/checked/`
+        )
+        expect(yield* destination.check).toBe(
+          `sftp://drop@127.0.0.1:${server.port}/checked/ is reachable, its host key known, and writable`
+        )
+        expect(readdirSync(join(server.root, "checked"))).toEqual([])
+        for (const extra of [
+          { knownHostsFile: server.wrongKnownHosts },
+          { privateKeyFile: server.otherKeyFile }
+        ]) {
+          const refused = yield* Destination.openWith(options(extra))(uri())
+          const result = yield* Effect.either(refused.check)
+          expect(Either.isLeft(result) && result.left.reason).toBe("denied")
+        }
+      })
+  )
+
   it("delivers a scheduled run's file over SFTP", async () => {
     const sb = await Sandbox.start({ customers: 100, taskDurationMs: 0, brands: ["CAR"] })
     try {

@@ -493,6 +493,10 @@ export const run = (flags: SettingFlags, contract: boolean): Effect.Effect<Repor
           : skip("export-dir", "Needs a valid configuration")
       )
       checks.push(yield* checkFingerprintKey())
+      if (resolved !== undefined) {
+        const Destinations = yield* Effect.promise(() => import("./destinations.js"))
+        checks.push(...(yield* Destinations.checkDestinations(resolved)))
+      }
     }
     return {
       ok: checks.every((check) => check.status !== "fail"),

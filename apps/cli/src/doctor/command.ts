@@ -1,7 +1,8 @@
 /**
  * `booster doctor`: one checklist, each line ✔ or ✘ with a hint — configuration and profile,
  * credentials, base URL and TLS, the API reached with the credentials accepted, clock skew, the
- * journal, the export folder and the fingerprint key with their modes. `--contract` compares the
+ * journal, the export folder and the fingerprint key with their modes, and each schedule's destination
+ * (reachable, writable, closed to others). `--contract` compares the
  * API's ServiceStack metadata with this version's model instead. Exit 0 when every check passes, 3
  * when the API refuses the credentials, 1 otherwise.
  */
@@ -71,7 +72,7 @@ export const doctorCommand = Command.make(
   Command.withDescription(
     HelpDoc.blocks([
       HelpDoc.p(
-        "Check the set-up: configuration and profile, credentials (one kind; key files not readable by others), base URL and TLS, the API reached (GET /tasks) with the credentials accepted, the clock against the API's Date header (at most 60 s apart), the journal folder (0700) and its files (0600), the export folder, and the fingerprint key (0600). Exit 0 when all pass, 3 when the API refuses the credentials, 1 for any other failure. --json prints {ok, checks: [{name, status, summary, hint?}], contract?}."
+        "Check the set-up: configuration and profile, credentials (one kind; key files not readable by others), base URL and TLS, the API reached (GET /tasks) with the credentials accepted, the clock against the API's Date header (at most 60 s apart), the journal folder (0700) and its files (0600), the export folder, and the fingerprint key (0600). Then one line per schedule (schedule:NAME), its destination checked as a run would use it, nothing left behind: a folder that exists, is writable and is closed to others (0700); an SFTP server whose host key is known, with a writable folder; a bucket reachable with its prefix listable. Exit 0 when all pass, 3 when the API refuses the credentials, 1 for any other failure. --json prints {ok, checks: [{name, status, summary, hint?}], contract?}."
       ),
       HelpDoc.h1("EXAMPLES"),
       HelpDoc.p("  booster doctor"),

@@ -12,6 +12,7 @@ import type { Readable } from "node:stream"
 import {
   GetObjectCommand,
   HeadBucketCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   type PutObjectCommandInput,
   S3Client,
@@ -183,6 +184,7 @@ export const probe = (t: S3Target): Effect.Effect<void, S3Failure> =>
       const s3 = client(t)
       try {
         await s3.send(new HeadBucketCommand({ Bucket: t.bucket }))
+        await s3.send(new ListObjectsV2Command({ Bucket: t.bucket, Prefix: t.prefix, MaxKeys: 1 }))
       } finally {
         s3.destroy()
       }
