@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs"
 import { join } from "node:path"
 import { Engine, type ExportSchedule, ScheduleStore } from "@booster-export/schedule"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import {
   type Connected,
@@ -13,6 +13,7 @@ import {
   textOf,
   V2_AUTO
 } from "./harness.js"
+import { clusterUrl, freshDatabase, query } from "./pg.js"
 
 let dirs: Awaited<ReturnType<typeof tempDirs>> | undefined
 let server: Connected | undefined
@@ -43,8 +44,12 @@ const schedule = (name: string, extra: Partial<ExportSchedule.ExportSchedule> = 
   }) satisfies ExportSchedule.ExportSchedule
 
 /** The store as `booster schedule` leaves it: two schedules (one paused), runs of the first. */
-const populate = (d: NonNullable<typeof dirs>) => {
+const populate = (d: NonNullable<typeof dirs>, databaseUrl?: string) => {
   mkdirSync(join(d.stateHome, "booster-export"), { recursive: true, mode: 0o700 })
+  const sql =
+    databaseUrl !== undefined
+      ? Layer.orDie(Engine.postgres(Redacted.make(databaseUrl)))
+      : Engine.sqlite(storeFile(d))
   return Effect.runPromise(
     Effect.gen(function* () {
       const store = yield* ScheduleStore.ScheduleStore
@@ -89,7 +94,7 @@ const populate = (d: NonNullable<typeof dirs>) => {
         destination: undefined,
         reason: "the destination refused the file (denied)"
       })
-    }).pipe(Effect.provide(ScheduleStore.layer.pipe(Layer.provide(Engine.sqlite(storeFile(d))))))
+    }).pipe(Effect.provide(ScheduleStore.layer.pipe(Layer.provide(sql))))
   )
 }
 
@@ -190,6 +195,33 @@ describe("the schedule tools on an install without schedules", () => {
     expect(listed.structuredContent).toEqual({ schedules: [] })
     const described = await server.client.callTool("describe_schedule", { name: "weekly" })
     expect(described.isError).toBe(true)
+    expect(existsSync(storeFile(dirs))).toBe(false)
+  })
+})
+
+describe.skipIf(clusterUrl === undefined)("the schedule tools with the team's PostgreSQL database", () => {
+  it("read the schedules the team's workers share; a database without them reads as none, and is left without their tables", async () => {
+    dirs = await tempDirs()
+    const empty = await freshDatabase()
+    server = await connectStdio([], serverEnv(dirs, { BOOSTER_JOURNAL_URL: empty }))
+    expect(textOf(await server.client.callTool("list_schedules", {}))).toBe("No scheduled exports.")
+    await server.close()
+    const tables = await query(
+      empty,
+      (client) => client`SELECT to_regclass('booster_schedules') IS NOT NULL AS found`
+    )
+    expect(tables).toEqual([{ found: false }])
+
+    const team = await freshDatabase()
+    await populate(dirs, team)
+    server = await connectStdio([], serverEnv(dirs, { BOOSTER_JOURNAL_URL: team }))
+    const listed = await server.client.callTool("list_schedules", {})
+    expect(
+      (listed.structuredContent as { schedules: Array<{ name: string }> }).schedules.map((s) => s.name)
+    ).toEqual(["stock-bucket", "weekly-clients"])
+    const described = await server.client.callTool("describe_schedule", { name: "weekly-clients" })
+    expect((described.structuredContent as { runs: Array<unknown> }).runs).toHaveLength(2)
+    expect(JSON.stringify([listed, described])).not.toContain(PERSONAL_EMAIL)
     expect(existsSync(storeFile(dirs))).toBe(false)
   })
 })
