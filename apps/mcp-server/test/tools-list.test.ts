@@ -3,7 +3,7 @@ import * as Catalog from "../src/tools/catalog.js"
 import { listing } from "../src/tools/listing.js"
 import { type Connected, connectStdio, GENERATIONS, serverEnv, tempDirs, V2_AUTO } from "./harness.js"
 
-/** The most `tools/list` may weigh, serialised as the client receives it: it sits in every assistant's context (22,248 bytes with all six export kinds and the two schedule tools). */
+/** The most `tools/list` may weigh, serialised as the client receives it: it sits in every assistant's context (22,250 bytes with all six export kinds and the two schedule tools). */
 const MAX_BYTES = 24 * 1024
 
 let dirs: Awaited<ReturnType<typeof tempDirs>> | undefined
