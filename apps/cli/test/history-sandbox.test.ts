@@ -248,6 +248,19 @@ describe("booster demo", () => {
     expect(JSON.parse((await booster(["history", "--json"], { env: home.env })).stdout)).toEqual([])
   })
 
+  it("--output - writes the demo's file to stdout and makes no folder named -", async () => {
+    const home = freshHome()
+    const result = await booster(["demo", "--kind", "stock", "--task-seconds", "0", "--output", "-"], {
+      env: home.env,
+      cwd: home.root
+    })
+    expect(result.code, result.stderr).toBe(0)
+    const [header, ...rows] = result.stdout.trim().split(/\r?\n/)
+    expect(header).toContain(",")
+    expect(rows.length).toBeGreaterThan(0)
+    expect(existsSync(join(home.root, "-"))).toBe(false)
+  })
+
   it("refuses an unknown --kind (exit 2), naming the kinds", async () => {
     const result = await booster(["demo", "--kind", "wine"], { env: freshHome().env })
     expect(result.code).toBe(2)

@@ -60,7 +60,7 @@ const options = {
     Options.withPseudoName("PATH"),
     Options.withAlias("o"),
     Options.withDescription(
-      "Where to write the file (default: BOOSTER_EXPORT_DIR, else a temporary folder)."
+      "Folder to write the file in, or - for stdout (default: BOOSTER_EXPORT_DIR, else a temporary folder)."
     ),
     Options.optional
   ),
@@ -110,7 +110,8 @@ export const demoCommand = Command.make("demo", options, (opts) =>
       opts.output,
       () => process.env.BOOSTER_EXPORT_DIR?.trim() || join(tmpdir(), "booster-demo")
     )
-    yield* Effect.promise(() => mkdir(output, { recursive: true }))
+    // `-` is the export's stdout, not a folder to make
+    if (output !== "-") yield* Effect.promise(() => mkdir(output, { recursive: true }))
     const scratch = yield* Effect.acquireRelease(
       Effect.promise(() => mkdtemp(join(tmpdir(), "booster-demo-state-"))),
       (folder) => Effect.promise(() => rm(folder, { recursive: true, force: true }))
