@@ -66,14 +66,20 @@ const race = async (pgUrl: string | undefined) => {
           ...(pgUrl !== undefined ? { PG_URL: pgUrl } : {})
         },
         encoding: "utf8",
-        timeout: 120_000
+        // a guard against a hang, not a speed claim: the whole suite shares two cores and one database
+        timeout: 240_000
       }).then(
         (result) =>
           JSON.parse(result.stdout.trim().split("\n").pop()!) as Array<{
             schedule: string
             due: string
             status: string
-          }>
+          }>,
+        (error: Error & { stderr?: string; killed?: boolean }) => {
+          throw new Error(
+            `run-due ${error.killed === true ? "killed after 240 s" : "failed"}: ${(error.stderr ?? "").slice(-2000)}`
+          )
+        }
       )
     )
     while (readdirSync(gate).filter((name) => name.startsWith("ready-")).length < processes) {
@@ -111,12 +117,12 @@ describe("run-due called by several processes at once", () => {
   it(
     "on the SQLite store, runs each (schedule, due time) once: one task per run at the API, one file per run, the same outcome for every caller",
     () => race(undefined),
-    180_000
+    300_000
   )
 
   it.skipIf(clusterUrl === undefined)(
     "on a PostgreSQL store, runs each (schedule, due time) once: one task per run at the API, one file per run",
     async () => race(await freshDatabase()),
-    180_000
+    300_000
   )
 })
