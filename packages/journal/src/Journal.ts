@@ -340,6 +340,20 @@ export const isRequest = (entry: Entry): boolean => entry.event === "requested"
 export const kindOf = (entry: Pick<Entry, "kind">): string => entry.kind ?? ExportKind.Customer.name
 
 /**
+ * The task ids the journal in context knows from the last `windowMs`: never adopted when a lost
+ * start is reconciled to a task found by time window. A journal that cannot be read knows none.
+ *
+ * @since 0.1.0
+ */
+export const knownTaskIds = (windowMs: number): Effect.Effect<ReadonlyArray<string>, never, Journal> =>
+  Effect.flatMap(Journal, (journal) => journal.entriesSince(Date.now() - windowMs)).pipe(
+    Effect.map((entries) => [
+      ...new Set(entries.map((entry) => entry.asyncTaskId).filter((id) => id !== ""))
+    ]),
+    Effect.orElseSucceed((): ReadonlyArray<string> => [])
+  )
+
+/**
  * The key of a start lock and of a repeated start: one filter (`fingerprint`) of one export `kind`
  * (default `"customers"`) on one API `host`.
  *

@@ -111,12 +111,7 @@ const dryRunInputOf = (kind: ExportKind.Any, opts: ExportOptions): DryRun.Input 
 })
 
 /** The tasks the journal knows from the duplicate window: never adopted when a lost start is reconciled. */
-const knownTasks = Effect.flatMap(Journal.Journal, (journal) =>
-  journal.entriesSince(Date.now() - DUPLICATE_WINDOW_MS)
-).pipe(
-  Effect.map((entries) => [...new Set(entries.map((entry) => entry.asyncTaskId).filter((id) => id !== ""))]),
-  Effect.orElseSucceed((): ReadonlyArray<string> => [])
-)
+const knownTasks = Effect.suspend(() => Journal.knownTaskIds(DUPLICATE_WINDOW_MS))
 
 const confirm = (description: string) =>
   Effect.gen(function* () {

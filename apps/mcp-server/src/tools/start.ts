@@ -63,12 +63,7 @@ export const StartArguments = startArguments(ExportKind.Customer)
 const KNOWN_TASKS_MS = 24 * 60 * 60 * 1000
 
 /** The tasks the journal knows from the last day: never adopted when a lost start is reconciled. */
-const knownTasks = Effect.flatMap(Journal.Journal, (journal) =>
-  journal.entriesSince(Date.now() - KNOWN_TASKS_MS)
-).pipe(
-  Effect.map((entries) => [...new Set(entries.map((entry) => entry.asyncTaskId).filter((id) => id !== ""))]),
-  Effect.orElseSucceed((): ReadonlyArray<string> => [])
-)
+const knownTasks = Journal.knownTaskIds(KNOWN_TASKS_MS)
 
 /** What a start returns. */
 export const StartOutput = Schema.Struct({
