@@ -134,10 +134,16 @@ describe("shell completion", () => {
       const offered = async (line: string, expected: ReadonlyArray<string>) => {
         tmux("send-keys", "-t", "zsh", "C-u", line, "Tab")
         const deadline = Date.now() + 20_000
+        // when the candidates share a prefix, zsh's first Tab inserts it and lists them on the second
+        let second = Date.now() + 2_000
         let screen = ""
         while (Date.now() < deadline) {
           screen = tmux("capture-pane", "-p", "-t", "zsh")
           if (expected.every((word) => screen.includes(word))) return screen
+          if (Date.now() > second) {
+            tmux("send-keys", "-t", "zsh", "Tab")
+            second = Number.POSITIVE_INFINITY
+          }
           await new Promise((resolve) => setTimeout(resolve, 100))
         }
         throw new Error(`zsh did not offer ${expected.join(", ")}; the screen:\n${screen}`)
